@@ -1,0 +1,57 @@
+// Builds the WASM engine (asc, release + debug) and the host bundles (esbuild) into build/ and dist/.
+import { build } from 'esbuild';
+import asc from 'assemblyscript/asc';
+import { mkdirSync, chmodSync } from 'node:fs';
+
+const quiet = process.argv.includes('--quiet');
+mkdirSync('build', { recursive: true });
+mkdirSync('dist', { recursive: true });
+
+for (const target of ['release', 'debug']) {
+  const { error, stderr } = await asc.main(['assembly/index.ts', '--config', 'asconfig.json', '--target', target], {
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+  if (error) {
+    console.error(`asc (${target}) failed: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+const common = {
+  bundle: true,
+  format: 'esm',
+  sourcemap: false,
+  loader: { '.wasm': 'binary' },
+  logLevel: quiet ? 'error' : 'warning',
+  target: 'es2022',
+};
+
+// Node bundles: the CLI and the library entry points.
+await build({
+  ...common,
+  platform: 'node',
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', net: 'src/net.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});
+chmodSync('dist/cli.js', 0o755);
+
+// Browser bundle of the core: a Node built-in reaching it is a build error.
+await build({
+  ...common,
+  platform: 'browser',
+  entryPoints: { browser: 'src/browser.ts' },
+  outdir: 'dist',
+  plugins: [{
+    name: 'no-node-builtins',
+    setup(b) {
+      b.onResolve({ filter: /^node:|^(fs|path|os|net|dgram|child_process|stream|crypto|http|url|util|events|buffer|worker_threads)$/ }, (args) => ({
+        errors: [{ text: `Node built-in "${args.path}" imported by ${args.importer} must not reach the browser bundle` }],
+      }));
+    },
+  }],
+});
+if (!quiet) console.error('build: build/engine.wasm, dist/{cli,index,net,browser}.js');

@@ -1,0 +1,39 @@
+// Instantiates the engine module. No Node built-ins: the same code runs in browsers.
+import engineBytes from '../../build/engine.wasm';
+
+/** The compiled engine module, compiled once per process and shared by every instance. */
+let compiled: WebAssembly.Module | undefined;
+
+/** Error raised when the WASM engine aborts (an `assert` or `unreachable` in AssemblyScript). */
+export class EngineAbort extends Error {}
+
+/** Raw exports of one engine instance. */
+export type EngineExports = Record<string, any> & { memory: WebAssembly.Memory };
+
+/** Creates a fresh engine instance with its own memory. */
+export function instantiateEngine(): EngineExports {
+  compiled ??= new WebAssembly.Module(engineBytes as BufferSource);
+  let memory: WebAssembly.Memory | undefined;
+  const imports = {
+    env: {
+      abort(msgPtr: number, filePtr: number, line: number, col: number) {
+        throw new EngineAbort(`engine abort: ${readAsString(memory, msgPtr)} at ${readAsString(memory, filePtr)}:${line}:${col}`);
+      },
+      seed() {
+        return Date.now();
+      },
+    },
+  };
+  const instance = new WebAssembly.Instance(compiled, imports);
+  const exports = instance.exports as EngineExports;
+  memory = exports.memory;
+  return exports;
+}
+
+/** Reads an AssemblyScript string (UTF-16, length at ptr-4) for abort messages. */
+function readAsString(memory: WebAssembly.Memory | undefined, ptr: number): string {
+  if (!memory || !ptr) return '?';
+  const u32 = new Uint32Array(memory.buffer);
+  const byteLen = u32[(ptr - 4) >>> 2];
+  return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, byteLen >>> 1));
+}

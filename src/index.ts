@@ -1,0 +1,2 @@
+// Public entry point of wasm-tcp (Node and browsers share this core).
+export { instantiateEngine, EngineAbort } from './engine/load.js';
