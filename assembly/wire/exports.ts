@@ -1,6 +1,7 @@
 // Exports of the wire layer for the host, tests and benchmarks (prefixed `wire`).
 import { checksumScalar, checksumSimd, checksum, copyWithChecksum, pseudoHeaderSum, checksumUpdate } from './checksum';
 import { wireParse as parse, parseResult } from './parse';
+import { TcpOptions, parseTcpOptions } from './options';
 
 /** Bytes in the static scratch area (128 KiB + 64). */
 export const WIRE_SCRATCH_SIZE: i32 = 128 * 1024 + 64;
@@ -31,3 +32,48 @@ export function wireMemoryCopy(dst: usize, src: usize, len: i32): void { memory.
 export function wireParse(ptr: usize, len: i32): i32 { return parse(ptr, len); }
 /** Address of the parse result struct (i32 slots, layout in assembly/wire/parse.ts and docs/wire.md). */
 export function wireParseResult(): usize { return parseResult; }
+
+// Views and emitters, exported under `wire` names for the tests (the engine calls them directly).
+export {
+  ipv4CheckLen as wireIpv4CheckLen, ipv4Version as wireIpv4Version, ipv4Ihl as wireIpv4Ihl,
+  ipv4HeaderLen as wireIpv4HeaderLen, ipv4Dscp as wireIpv4Dscp, ipv4Ecn as wireIpv4Ecn,
+  ipv4TotalLen as wireIpv4TotalLen, ipv4Id as wireIpv4Id, ipv4Df as wireIpv4Df, ipv4Mf as wireIpv4Mf,
+  ipv4FragOffset as wireIpv4FragOffset, ipv4IsFragment as wireIpv4IsFragment, ipv4Ttl as wireIpv4Ttl,
+  ipv4Protocol as wireIpv4Protocol, ipv4Checksum as wireIpv4Checksum, ipv4Src as wireIpv4Src,
+  ipv4Dst as wireIpv4Dst, ipv4ChecksumOk as wireIpv4ChecksumOk, ipv4Emit as wireIpv4Emit,
+} from './ipv4';
+export {
+  tcpCheckLen as wireTcpCheckLen, tcpSrcPort as wireTcpSrcPort, tcpDstPort as wireTcpDstPort,
+  tcpSeq as wireTcpSeq, tcpAck as wireTcpAck, tcpDataOffset as wireTcpDataOffset, tcpFlags as wireTcpFlags,
+  tcpWindow as wireTcpWindow, tcpChecksum as wireTcpChecksum, tcpUrgent as wireTcpUrgent,
+  tcpChecksumOk as wireTcpChecksumOk, tcpEmit as wireTcpEmit, tcpSetChecksum as wireTcpSetChecksum,
+  tcpSetChecksumWithPayloadSum as wireTcpSetChecksumWithPayloadSum,
+} from './tcp';
+export {
+  emitNop as wireEmitNop, emitEol as wireEmitEol, emitMss as wireEmitMss, emitWindowScale as wireEmitWindowScale,
+  emitSackPermitted as wireEmitSackPermitted, emitTimestamps as wireEmitTimestamps, emitSackBlocks as wireEmitSackBlocks,
+} from './options';
+
+/** TcpOptions instance for `wireParseTcpOptions`, laid out statically. */
+const testOptions = changetype<TcpOptions>(memory.data(offsetof<TcpOptions>(), 16));
+
+/** Parses an option area into a static TcpOptions; returns 0 or a reason code (read it with wireOpt*). */
+export function wireParseTcpOptions(ptr: usize, len: i32): i32 { return parseTcpOptions(ptr, len, testOptions); }
+/** MSS of the last `wireParseTcpOptions`, or -1. */
+export function wireOptMss(): i32 { return testOptions.mss; }
+/** Window scale of the last `wireParseTcpOptions`, or -1. */
+export function wireOptWscale(): i32 { return testOptions.wscale; }
+/** SACK-permitted of the last `wireParseTcpOptions`. */
+export function wireOptSackPermitted(): bool { return testOptions.sackPermitted; }
+/** Timestamps present in the last `wireParseTcpOptions`. */
+export function wireOptTsPresent(): bool { return testOptions.tsPresent; }
+/** TSval of the last `wireParseTcpOptions`. */
+export function wireOptTsVal(): u32 { return testOptions.tsVal; }
+/** TSecr of the last `wireParseTcpOptions`. */
+export function wireOptTsEcr(): u32 { return testOptions.tsEcr; }
+/** SACK block count of the last `wireParseTcpOptions`. */
+export function wireOptSackCount(): i32 { return testOptions.sackCount; }
+/** Left edge of SACK block `i` of the last `wireParseTcpOptions`. */
+export function wireOptSackLeft(i: i32): u32 { return testOptions.sackLeft(i); }
+/** Right edge of SACK block `i` of the last `wireParseTcpOptions`. */
+export function wireOptSackRight(i: i32): u32 { return testOptions.sackRight(i); }
