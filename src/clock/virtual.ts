@@ -1,0 +1,104 @@
+// Virtual clock: time jumps straight to the next deadline, so simulations run in milliseconds and repeat exactly.
+import { TimerQueue } from './clock.js';
+
+/** Options of a `VirtualClock`. */
+export interface VirtualClockOptions {
+  /** Start time in ms (default 0). */
+  start?: number;
+  /** Livelock guard: most events allowed at one instant before run*() throws (default 5 000 000). */
+  maxEventsPerInstant?: number;
+}
+
+/** Options of one `runUntil` call. */
+export interface RunOptions {
+  /** Give up (return false) once virtual time would pass `now + timeout` ms. */
+  timeout?: number;
+  /** Most events this call may fire before it throws (default 50 000 000). */
+  maxEvents?: number;
+}
+
+/** Deterministic clock advanced explicitly by step()/runUntil()/runFor(). */
+export class VirtualClock extends TimerQueue {
+  private t: number;
+  private readonly maxPerInstant: number;
+  private sameInstant = 0;
+  /** Total number of events fired so far. */
+  events = 0;
+
+  /** Creates a clock at `start` ms (default 0). */
+  constructor(opts: VirtualClockOptions = {}) {
+    super();
+    this.t = opts.start ?? 0;
+    this.maxPerInstant = opts.maxEventsPerInstant ?? 5_000_000;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  /** Advances to the earliest deadline and fires that one timer; returns false when nothing is armed. */
+  step(): boolean {
+    const timer = this.heap.peek();
+    if (!timer) return false;
+    const deadline = timer.deadline;
+    this.take(timer);
+    if (deadline > this.t) {
+      this.t = deadline;
+      this.sameInstant = 0;
+    } else if (++this.sameInstant > this.maxPerInstant) {
+      this.sameInstant = 0;
+      throw new Error(
+        `VirtualClock: more than ${this.maxPerInstant} events at t=${this.t} ms without time advancing (livelock?)`,
+      );
+    }
+    this.events++;
+    timer.fn(this.t);
+    return true;
+  }
+
+  /**
+   * Runs events until `until` holds: a time in ms (fires everything due up to it, then sets the clock
+   * to it; returns true) or a predicate checked before every event (returns false if the events run
+   * out or `timeout` passes first).
+   */
+  runUntil(until: number | (() => boolean), opts: RunOptions = {}): boolean {
+    const maxEvents = opts.maxEvents ?? 50_000_000;
+    let fired = 0;
+    const guard = (): void => {
+      if (++fired > maxEvents) throw new Error(`VirtualClock: runUntil fired more than ${maxEvents} events`);
+    };
+    if (typeof until === 'number') {
+      if (Number.isNaN(until)) throw new RangeError('VirtualClock.runUntil: time is NaN');
+      while (this.nextDeadline() <= until) {
+        guard();
+        this.step();
+      }
+      if (until > this.t && until < Infinity) this.t = until;
+      return true;
+    }
+    const limit = opts.timeout === undefined ? Infinity : this.t + opts.timeout;
+    for (;;) {
+      if (until()) return true;
+      const next = this.nextDeadline();
+      if (next === Infinity) return false;
+      if (next > limit) {
+        this.t = Math.max(this.t, limit);
+        return false;
+      }
+      guard();
+      this.step();
+    }
+  }
+
+  /** Runs every event due within the next `ms` milliseconds and leaves the clock at now + ms. */
+  runFor(ms: number): void {
+    this.runUntil(this.t + ms);
+  }
+
+  /** Runs until no timer is armed; returns the number of events fired. */
+  runAll(opts: RunOptions = {}): number {
+    const before = this.events;
+    this.runUntil(() => false, opts);
+    return this.events - before;
+  }
+}
