@@ -1,0 +1,124 @@
+// The row layout both ladder renderers share: one row per segment, state change, ICMP message or note. No Node built-ins.
+import { abbreviateOptions } from './packet.js';
+import type { HostName, IcmpRecord, NoteRecord, Recording, SegmentRecord } from './recording.js';
+import { flagWords } from './recording.js';
+
+/** One line of a ladder diagram. */
+export interface LadderRow {
+  t: number;
+  /** True on the first row of a time instant (renderers print the time once). */
+  first: boolean;
+  /** Seconds since the previous instant when it is long enough to draw a break. */
+  gapBefore?: number;
+  /** States entered by each host on this row (usually zero or one). */
+  client?: string;
+  server?: string;
+  segment?: SegmentRecord;
+  icmp?: IcmpRecord;
+  note?: NoteRecord;
+}
+
+/** Gaps at least this long (seconds) are drawn as a break in the ladder. */
+export const GAP_SECONDS = 5;
+
+/** Lays a recording out as rows: notes and ICMP first at each instant, then state changes beside segments. */
+export function ladderRows(r: Recording): LadderRow[] {
+  const times = new Set<number>();
+  for (const s of r.segments) times.add(s.t);
+  for (const x of r.transitions) times.add(x.t);
+  for (const n of r.notes ?? []) times.add(n.t);
+  for (const i of r.icmp ?? []) times.add(i.t);
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = <T extends { t: number }>(list: T[] | undefined) => {
+    const m = new Map<number, T[]>();
+    for (const x of list ?? []) {
+      const l = m.get(x.t);
+      if (l) l.push(x);
+      else m.set(x.t, [x]);
+    }
+    return m;
+  };
+  const segs = at(r.segments);
+  const trans = at(r.transitions);
+  const notes = at(r.notes);
+  const icmps = at(r.icmp);
+  const rows: LadderRow[] = [];
+  let prev = 0;
+  for (const t of sorted) {
+    const group: LadderRow[] = [];
+    for (const n of notes.get(t) ?? []) group.push({ t, first: false, note: n });
+    for (const i of icmps.get(t) ?? []) group.push({ t, first: false, icmp: i });
+    const tr = trans.get(t) ?? [];
+    const c = tr.filter((x) => x.host === 'client').map((x) => x.to);
+    const s = tr.filter((x) => x.host === 'server').map((x) => x.to);
+    const g = segs.get(t) ?? [];
+    const n = Math.max(c.length, s.length, g.length);
+    for (let i = 0; i < n; i++) {
+      const row: LadderRow = { t, first: false };
+      if (c[i]) row.client = c[i];
+      if (s[i]) row.server = s[i];
+      if (g[i]) row.segment = g[i];
+      group.push(row);
+    }
+    if (!group.length) continue;
+    group[0].first = true;
+    if (rows.length && t - prev >= GAP_SECONDS) group[0].gapBefore = t - prev;
+    prev = t;
+    rows.push(...group);
+  }
+  return rows;
+}
+
+/** The state each host was in before its first recorded transition. */
+export function initialStates(r: Recording): Record<HostName, string> {
+  const first = (h: HostName) => r.transitions.find((x) => x.host === h)?.from ?? r.outcome[h].state;
+  return { client: first('client'), server: first('server') };
+}
+
+/** Initial sequence numbers per direction, taken from the first SYN each way (for relative numbering). */
+export function isns(r: Recording): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const s of r.segments) {
+    if (!s.flags.includes('S')) continue;
+    const key = `${s.from}:${s.sport ?? ''}`;
+    if (!m.has(key)) m.set(key, s.seq);
+  }
+  return m;
+}
+
+/** Arrow label: `SYN seq=0 win=65535 len=0 <mss 1460,sackOK,ts,ws 7>`; seq/ack relative to the ISNs after the SYN. */
+export function segmentLabel(s: SegmentRecord, isn: Map<string, number>): string {
+  const own = isn.get(`${s.from}:${s.sport ?? ''}`);
+  const peer = isn.get(`${s.to}:${s.dport ?? ''}`);
+  const rel = (v: number, base: number | undefined) => (base === undefined ? v : (v - base) >>> 0);
+  const seq = s.flags.includes('S') ? s.seq : rel(s.seq, own);
+  let text = `${flagWords(s.flags)} seq=${seq}`;
+  if (s.flags.includes('.')) text += ` ack=${rel(s.ack, peer)}`;
+  text += ` win=${s.win} len=${s.len}`;
+  const opts = abbreviateOptions(s.options ?? '');
+  if (opts) text += ` <${opts}>`;
+  return text;
+}
+
+/** Hover text of a segment: absolute numbers, every option, fate and note. */
+export function segmentDetails(s: SegmentRecord): string {
+  const lines = [
+    `t=${s.t.toFixed(3)} s  ${s.from} → ${s.to}${s.sport !== undefined ? `  (port ${s.sport} → ${s.dport})` : ''}`,
+    `flags [${s.flags}] ${flagWords(s.flags)}`,
+    `seq=${s.seq} ack=${s.ack} win=${s.win} len=${s.len}`,
+  ];
+  if (s.options) lines.push(`options: ${s.options}`);
+  if (s.note) lines.push(s.note);
+  if (s.dropped) lines.push(`dropped (${s.fate ?? 'lost'})`);
+  else if (s.arrive !== undefined) lines.push(`delivered at t=${s.arrive.toFixed(3)} s`);
+  return lines.join('\n');
+}
+
+/** One outcome line per host: `CLOSED, error ETIMEDOUT, sent 1000 B, received 0 B`. */
+export function outcomeText(r: Recording, h: HostName): string {
+  const o = r.outcome[h];
+  let text = `${o.state}, ${o.error ? `error ${o.error}` : 'no error'}`;
+  if (o.sent !== undefined) text += `, sent ${o.sent} B`;
+  if (o.received !== undefined) text += `, received ${o.received} B`;
+  return text;
+}
