@@ -1,0 +1,141 @@
+// Engine settings for `--profile linux|default`, and the interpretation (never execution) of
+// backquoted commands: the defaults include, sysctl overrides, cleanup.
+
+/** Engine config overrides, keyed as in src/engine/config.ts. */
+export type ConfigOverrides = Record<string, number | boolean>;
+
+/** What Linux (with packetdrill's defaults.sh) chooses where the RFCs leave room. */
+export const LINUX_PROFILE: Readonly<ConfigOverrides> = {
+  mss: 1460,
+  windowScale: 8, // tcp_rmem max 15 MiB → shift 8
+  windowScaling: true,
+  timestamps: true,
+  sack: true,
+  initialWindowSegments: 10,
+  rtoInitialMs: 1000,
+  rtoMinMs: 200,
+  linuxRto: true,
+  delayedAckMs: 40,
+  quickAcks: 16, // Linux TCP_MAX_QUICKACKS
+  synRetries: 5, // defaults.sh tcp_syn_retries
+  synAckRetries: 5,
+  dataRetries: 15,
+  timeWaitMs: 60000,
+  finWait2TimeoutMs: 60000,
+  abortOnUnreadClose: true,
+  rstOnDataAfterClose: true,
+  icmpAbortsSynSent: true,
+  tsTickMs: 1,
+  keepaliveIdleMs: 7200000,
+  keepaliveIntervalMs: 75000,
+  keepaliveCount: 9,
+  // Linux's choices of wire format (see docs/script.md); names as the engine helper adds them.
+  linuxOptionOrder: true,
+  linuxRstNoConn: true,
+  maxsegMinusTsOption: true,
+};
+
+/** The result of interpreting one backquoted command. */
+export interface CommandEffect {
+  /** Config overrides to apply. */
+  config: ConfigOverrides;
+  /** True when the command loads the Linux defaults profile. */
+  loadsLinuxProfile: boolean;
+  /** Human notes on what was not applied (reported, never fatal). */
+  notes: string[];
+}
+
+type SysctlRule =
+  | { set: (v: string) => ConfigOverrides | string }
+  | { ignore: string };
+
+const int = (v: string) => Number.parseInt(v.trim(), 10);
+const bool = (key: string) => ({ set: (v: string) => ({ [key]: int(v) !== 0 }) });
+
+/** net.ipv4.* sysctls we map onto engine knobs, or accept because the engine already behaves so. */
+const SYSCTLS: Record<string, SysctlRule> = {
+  tcp_timestamps: bool('timestamps'),
+  tcp_sack: bool('sack'),
+  tcp_window_scaling: bool('windowScaling'),
+  tcp_syn_retries: { set: (v) => ({ synRetries: int(v) }) },
+  tcp_synack_retries: { set: (v) => ({ synAckRetries: int(v) }) },
+  tcp_retries2: { set: (v) => ({ dataRetries: int(v) }) },
+  tcp_fin_timeout: { set: (v) => ({ finWait2TimeoutMs: int(v) * 1000 }) },
+  tcp_keepalive_time: { set: (v) => ({ keepaliveIdleMs: int(v) * 1000 }) },
+  tcp_keepalive_intvl: { set: (v) => ({ keepaliveIntervalMs: int(v) * 1000 }) },
+  tcp_keepalive_probes: { set: (v) => ({ keepaliveCount: int(v) }) },
+  tcp_rmem: {
+    set: (v) => {
+      const max = int(v.trim().split(/\s+/)[2] ?? '');
+      if (!(max > 0)) return `tcp_rmem '${v}' needs three numbers`;
+      let shift = 0;
+      while (shift < 14 && max >>> shift > 0xffff) shift++;
+      return { windowScale: shift };
+    },
+  },
+  tcp_wmem: { ignore: 'send buffer sizes are fixed by the engine config' },
+  tcp_ecn: { set: (v) => (int(v) === 0 || int(v) === 2 ? {} : 'ECN is not implemented') },
+  tcp_dsack: { ignore: 'D-SACK (RFC 2883) is not implemented' },
+  tcp_syncookies: { ignore: 'SYN cookies are not implemented' },
+  tcp_frto: { ignore: 'F-RTO is not implemented' },
+  tcp_reordering: { ignore: 'the duplicate-ACK threshold is fixed at 3' },
+  tcp_congestion_control: { ignore: 'congestion control is NewReno' },
+  tcp_slow_start_after_idle: { set: (v) => (int(v) === 0 ? {} : 'slow start after idle is not implemented') },
+  tcp_early_retrans: { ignore: 'TLP/early retransmit is not implemented' },
+  tcp_recovery: { ignore: 'RACK is not implemented' },
+  tcp_min_tso_segs: { ignore: 'no TSO' },
+  tcp_tso_win_divisor: { ignore: 'no TSO' },
+  tcp_autocorking: { ignore: 'no autocorking' },
+  tcp_no_metrics_save: { ignore: 'no route metrics' },
+  tcp_pacing_ss_ratio: { ignore: 'no pacing' },
+  tcp_pacing_ca_ratio: { ignore: 'no pacing' },
+  tcp_min_rtt_wlen: { ignore: 'no windowed min-RTT filter' },
+  tcp_fastopen: { ignore: 'TCP Fast Open is not implemented' },
+  tcp_mtu_probing: { set: (v) => (int(v) === 0 ? {} : 'MTU probing is not implemented') },
+  tcp_moderate_rcvbuf: { ignore: 'receive buffer autotuning is not implemented' },
+  tcp_rfc1337: { ignore: 'TIME_WAIT assassination handling is fixed' },
+};
+
+/** Interprets a sysctl assignment such as `net.ipv4.tcp_sack=0` or `/proc/sys/net/ipv4/tcp_sack=0`. */
+export function interpretSysctl(assign: string, into: CommandEffect): void {
+  const m = /^(?:\/proc\/sys\/)?net[./]ipv4[./]([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(assign.trim().replace(/^["']|["']$/g, ''));
+  if (!m) {
+    into.notes.push(`sysctl '${assign}' not interpreted`);
+    return;
+  }
+  const [, name, value] = m;
+  const rule = SYSCTLS[name];
+  if (!rule) into.notes.push(`sysctl ${name}=${value}: no engine knob`);
+  else if ('ignore' in rule) into.notes.push(`sysctl ${name}=${value} ignored: ${rule.ignore}`);
+  else {
+    const r = rule.set(value.replace(/^["']|["']$/g, ''));
+    if (typeof r === 'string') into.notes.push(`sysctl ${name}=${value}: ${r}`);
+    else Object.assign(into.config, r);
+  }
+}
+
+/** Interprets a backquoted command as packetdrill's Linux scripts use them. */
+export function interpretCommand(command: string): CommandEffect {
+  const effect: CommandEffect = { config: {}, loadsLinuxProfile: false, notes: [] };
+  for (const part of command.split(/\s*(?:&&|;|\n)\s*/).filter(Boolean)) {
+    const words = part.trim().split(/\s+/);
+    const prog = words[0];
+    if (/(^|\/)defaults\.sh$/.test(prog)) {
+      effect.loadsLinuxProfile = true;
+      for (const w of words.slice(1)) if (w.includes('=')) interpretSysctl(w, effect);
+    } else if (/(^|\/)set_sysctls\.py$/.test(prog)) {
+      for (const w of words.slice(1)) interpretSysctl(w, effect);
+    } else if (prog === 'sysctl') {
+      for (const w of words.slice(1)) if (!w.startsWith('-')) interpretSysctl(w, effect);
+    } else if (prog === 'echo' && words.includes('>')) {
+      const target = words[words.indexOf('>') + 1] ?? '';
+      const value = words.slice(1, words.indexOf('>')).join(' ').replace(/^["']|["']$/g, '');
+      interpretSysctl(`${target}=${value}`, effect);
+    } else if (/sysctl_restore_/.test(prog) || prog === 'true' || prog === ':') {
+      // cleanup: the runner restores nothing, each script has its own engine
+    } else {
+      effect.notes.push(`command not interpreted: ${part.trim()}`);
+    }
+  }
+  return effect;
+}

@@ -1,0 +1,190 @@
+// IPv4/TCP/ICMP bytes for the script runner: builds inbound packets, decodes outbound ones.
+// Independent of the engine's own wire code, so the runner checks the engine rather than itself.
+
+/** TCP header flag bits. */
+export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80;
+
+/** A TCP option decoded from the wire. */
+export type WireOption =
+  | { kind: 'mss'; value: number }
+  | { kind: 'nop' }
+  | { kind: 'eol' }
+  | { kind: 'sackOK' }
+  | { kind: 'wscale'; value: number }
+  | { kind: 'TS'; val: number; ecr: number }
+  | { kind: 'sack'; blocks: Array<[number, number]> }
+  | { kind: 'other'; type: number; length: number };
+
+/** A decoded outbound TCP segment (addresses as dotted strings are not needed: numbers). */
+export interface Segment {
+  src: number;
+  dst: number;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  reserved: number;
+  win: number;
+  urg: number;
+  options: WireOption[];
+  payloadLen: number;
+  /** True when every payload byte is zero (what the script expects from write()). */
+  payloadZero: boolean;
+}
+
+/** Internet checksum (RFC 1071) over `data`, starting from partial sum `sum`. */
+export function checksum(data: Uint8Array, sum = 0): number {
+  let i = 0;
+  for (; i + 1 < data.length; i += 2) sum += (data[i] << 8) | data[i + 1];
+  if (i < data.length) sum += data[i] << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+function pseudoSum(src: number, dst: number, proto: number, len: number): number {
+  return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + len;
+}
+
+/** Encodes TCP options, in order, exactly as given (no implicit padding). */
+export function encodeOptions(opts: readonly WireOption[]): number[] {
+  const out: number[] = [];
+  const u32 = (v: number) => out.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
+  for (const o of opts) {
+    switch (o.kind) {
+      case 'nop': out.push(1); break;
+      case 'eol': out.push(0); break;
+      case 'mss': out.push(2, 4, (o.value >>> 8) & 255, o.value & 255); break;
+      case 'sackOK': out.push(4, 2); break;
+      case 'wscale': out.push(3, 3, o.value & 255); break;
+      case 'TS': out.push(8, 10); u32(o.val); u32(o.ecr); break;
+      case 'sack': out.push(5, 2 + 8 * o.blocks.length); for (const [l, r] of o.blocks) { u32(l); u32(r); } break;
+      case 'other': throw new Error(`cannot encode TCP option kind ${o.type}`);
+    }
+  }
+  return out;
+}
+
+/** Fields of an inbound TCP segment to build. */
+export interface BuildTcp {
+  src: number;
+  dst: number;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  win: number;
+  urg: number;
+  options: readonly WireOption[];
+  payloadLen: number;
+}
+
+/** Builds an IPv4 packet carrying one TCP segment with zero payload and valid checksums. */
+export function buildTcpPacket(t: BuildTcp): Uint8Array {
+  const opts = encodeOptions(t.options);
+  if (opts.length % 4 !== 0) throw new Error(`TCP options are ${opts.length} bytes, not a multiple of 4 (pad with nop)`);
+  if (opts.length > 40) throw new Error(`TCP options are ${opts.length} bytes, more than 40`);
+  const tcpLen = 20 + opts.length + t.payloadLen;
+  const total = 20 + tcpLen;
+  if (total > 0xffff) throw new Error(`packet of ${total} bytes exceeds the IPv4 maximum`);
+  const p = new Uint8Array(total);
+  writeIpv4(p, total, 6, t.src, t.dst);
+  const v = new DataView(p.buffer);
+  v.setUint16(20, t.srcPort);
+  v.setUint16(22, t.dstPort);
+  v.setUint32(24, t.seq >>> 0);
+  v.setUint32(28, t.ack >>> 0);
+  p[32] = ((20 + opts.length) / 4) << 4;
+  p[33] = t.flags & 0xff;
+  v.setUint16(34, t.win);
+  v.setUint16(38, t.urg);
+  p.set(opts, 40);
+  v.setUint16(36, checksum(p.subarray(20), pseudoSum(t.src, t.dst, 6, tcpLen)));
+  return p;
+}
+
+function writeIpv4(p: Uint8Array, total: number, proto: number, src: number, dst: number): void {
+  const v = new DataView(p.buffer, p.byteOffset);
+  p[0] = 0x45;
+  v.setUint16(2, total);
+  v.setUint16(6, 0x4000); // DF
+  p[8] = 64;
+  p[9] = proto;
+  v.setUint32(12, src >>> 0);
+  v.setUint32(16, dst >>> 0);
+  v.setUint16(10, checksum(p.subarray(0, 20)));
+}
+
+/** Builds an ICMP error (e.g. destination unreachable) quoting an IPv4+TCP header of ours. */
+export function buildIcmpPacket(o: {
+  src: number; dst: number; type: number; code: number; mtu: number;
+  quoted: { src: number; dst: number; srcPort: number; dstPort: number; seq: number; payloadLen: number };
+}): Uint8Array {
+  // RFC 792: the quoted datagram is its IP header plus the first 8 bytes of its payload.
+  const total = 20 + 8 + 28;
+  const p = new Uint8Array(total);
+  writeIpv4(p, total, 1, o.src, o.dst);
+  const v = new DataView(p.buffer);
+  p[20] = o.type;
+  p[21] = o.code;
+  if (o.type === 3 && o.code === 4) v.setUint16(26, o.mtu);
+  const q = p.subarray(28);
+  writeIpv4(q, 20 + 20 + o.quoted.payloadLen, 6, o.quoted.src, o.quoted.dst);
+  v.setUint16(48, o.quoted.srcPort);
+  v.setUint16(50, o.quoted.dstPort);
+  v.setUint32(52, o.quoted.seq >>> 0);
+  v.setUint16(22, checksum(p.subarray(20)));
+  return p;
+}
+
+/** Decodes an outbound IPv4/TCP packet; returns a reason string when it is malformed. */
+export function decodeSegment(p: Uint8Array): Segment | string {
+  if (p.length < 20) return `IPv4 packet of ${p.length} bytes is too short`;
+  if (p[0] >> 4 !== 4) return `IP version ${p[0] >> 4}, expected 4`;
+  if ((p[0] & 15) !== 5) return `IPv4 header length ${(p[0] & 15) * 4}, expected 20 (no IP options)`;
+  const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const total = v.getUint16(2);
+  if (total !== p.length) return `IPv4 total length ${total} but ${p.length} bytes were sent`;
+  if (checksum(p.subarray(0, 20)) !== 0) return 'bad IPv4 header checksum';
+  if (p[9] !== 6) return `IP protocol ${p[9]}, expected 6 (TCP)`;
+  if (total < 40) return 'TCP header truncated';
+  const src = v.getUint32(12), dst = v.getUint32(16);
+  const off = (p[32] >> 4) * 4;
+  if (off < 20 || 20 + off > total) return `bad TCP data offset ${off}`;
+  if (checksum(p.subarray(20), pseudoSum(src, dst, 6, total - 20)) !== 0) return 'bad TCP checksum';
+  const options: WireOption[] = [];
+  for (let i = 40; i < 20 + off;) {
+    const kind = p[i];
+    if (kind === 0) { options.push({ kind: 'eol' }); i++; continue; }
+    if (kind === 1) { options.push({ kind: 'nop' }); i++; continue; }
+    const len = p[i + 1];
+    if (len < 2 || i + len > 20 + off) return `malformed TCP option kind ${kind}`;
+    if (kind === 2 && len === 4) options.push({ kind: 'mss', value: v.getUint16(i + 2) });
+    else if (kind === 3 && len === 3) options.push({ kind: 'wscale', value: p[i + 2] });
+    else if (kind === 4 && len === 2) options.push({ kind: 'sackOK' });
+    else if (kind === 8 && len === 10) options.push({ kind: 'TS', val: v.getUint32(i + 2), ecr: v.getUint32(i + 6) });
+    else if (kind === 5 && (len - 2) % 8 === 0) {
+      const blocks: Array<[number, number]> = [];
+      for (let j = i + 2; j < i + len; j += 8) blocks.push([v.getUint32(j), v.getUint32(j + 4)]);
+      options.push({ kind: 'sack', blocks });
+    } else options.push({ kind: 'other', type: kind, length: len });
+    i += len;
+  }
+  let payloadZero = true;
+  for (let i = 20 + off; i < total; i++) if (p[i] !== 0) { payloadZero = false; break; }
+  return {
+    src, dst, srcPort: v.getUint16(20), dstPort: v.getUint16(22), seq: v.getUint32(24), ack: v.getUint32(28),
+    flags: p[33], reserved: (p[32] & 0x0f), win: v.getUint16(34), urg: v.getUint16(38), options,
+    payloadLen: total - 20 - off, payloadZero,
+  };
+}
+
+/** Parses a dotted IPv4 address into a u32 number; NaN when malformed. */
+export function parseIpv4(s: string): number {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return NaN;
+  const b = m.slice(1).map(Number);
+  if (b.some((x) => x > 255)) return NaN;
+  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+}
