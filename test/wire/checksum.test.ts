@@ -59,6 +59,18 @@ describe('checksum sum', () => {
     expect(e.wireChecksumSimd(scratch, 64, 0)).toBe(0x00ff);
   });
 
+  it('signed-boundary words 0x8000 and 0x7fff (the SIMD loop biases words by 0x8000)', () => {
+    const m = mem();
+    for (const [hi, lo] of [[0x80, 0x00], [0x7f, 0xff], [0x80, 0x01], [0x00, 0x00]]) {
+      for (const len of [16, 64, 65536, 128 * 1024]) {
+        for (let i = 0; i < len; i += 2) { m[scratch + i] = hi; m[scratch + i + 1] = lo; }
+        const want = refSum(m.subarray(scratch, scratch + len));
+        expect(e.wireChecksumSimd(scratch, len, 0)).toBe(want);
+        if (len <= 65536) expect(e.wireCopyWithChecksum(scratch + 65600, scratch, len, 0)).toBe(want);
+      }
+    }
+  });
+
   it('adds and folds initial values, including ones larger than 16 bits', () => {
     const next = rng(3);
     for (const initial of [0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0xffffffff, 0x12345678]) {
