@@ -67,6 +67,8 @@ let engine: EngineExports | undefined;
 let scratch = 0;
 let scratchSize = 0;
 let resultPtr = 0;
+let memBytes: Uint8Array | undefined;
+let result: Int32Array | undefined;
 
 /** Parses one captured IPv4 packet (`bytes` from the IP header on) with the WASM wire views. */
 export function parsePacket(bytes: Uint8Array): ParsedTcp | SkippedPacket {
@@ -76,12 +78,16 @@ export function parsePacket(bytes: Uint8Array): ParsedTcp | SkippedPacket {
     scratchSize = engine.wireScratchSize() | 0;
     resultPtr = engine.wireParseResult() >>> 0;
   }
+  // Views over engine memory are made once (re-made only if the memory were ever replaced).
+  if (!memBytes || memBytes.buffer !== engine.memory.buffer) {
+    memBytes = new Uint8Array(engine.memory.buffer);
+    result = new Int32Array(engine.memory.buffer, resultPtr, PARSE_SLOTS);
+  }
   // IPv4 packets are at most 65535 bytes; anything beyond cannot belong to the packet.
   const len = Math.min(bytes.length, scratchSize, 65535);
-  const buffer = engine.memory.buffer;
-  new Uint8Array(buffer, scratch, len).set(bytes.subarray(0, len));
+  memBytes.set(len === bytes.length ? bytes : bytes.subarray(0, len), scratch);
   const kind = engine.wireParse(scratch, len) | 0;
-  const r = new Int32Array(buffer, resultPtr, PARSE_SLOTS);
+  const r = result!;
   const detail = r[SLOT.detail];
   if (kind === PARSE_NOT_IPV4) return { skip: detail === 6 ? 'ipv6' : `ip-version-${detail}` };
   if (kind === PARSE_FRAGMENT) return { skip: 'fragment' };
