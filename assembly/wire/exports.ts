@@ -45,7 +45,7 @@ export {
 export {
   tcpCheckLen as wireTcpCheckLen, tcpSrcPort as wireTcpSrcPort, tcpDstPort as wireTcpDstPort,
   tcpSeq as wireTcpSeq, tcpAck as wireTcpAck, tcpDataOffset as wireTcpDataOffset, tcpFlags as wireTcpFlags,
-  tcpWindow as wireTcpWindow, tcpChecksum as wireTcpChecksum, tcpUrgent as wireTcpUrgent,
+  tcpWindow as wireTcpWindow, tcpPayloadLen as wireTcpPayloadLen, tcpChecksum as wireTcpChecksum, tcpUrgent as wireTcpUrgent,
   tcpChecksumOk as wireTcpChecksumOk, tcpEmit as wireTcpEmit, tcpSetChecksum as wireTcpSetChecksum,
   tcpSetChecksumWithPayloadSum as wireTcpSetChecksumWithPayloadSum,
 } from './tcp';

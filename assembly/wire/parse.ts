@@ -1,7 +1,6 @@
 // Whole-packet parser for the host's decoder (`wasm-tcp decode`): IPv4 + TCP + options into a fixed
 // result struct of i32 slots. Reads only the `len` captured bytes; a capture shorter than the IP total
 // length is parsed when the TCP header and options are present, with the TCP checksum reported unknown.
-import { checksum } from './checksum';
 import {
   IPV4_HEADER_LEN, IP_PROTO_TCP, ipv4HeaderLen, ipv4TotalLen, ipv4IsFragment, ipv4Protocol, ipv4Src, ipv4Dst,
   ipv4Ttl, ipv4Id, ipv4ChecksumOk,
@@ -11,7 +10,9 @@ import {
   TCP_HEADER_LEN,
 } from './tcp';
 import { TcpOptions, parseTcpOptions } from './options';
-import { REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_IHL, REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_HEADER_TRUNCATED, REASON_IP_BAD_VERSION } from './reason';
+import {
+  REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_IHL, REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_HEADER_TRUNCATED, REASON_IP_BAD_VERSION,
+} from './reason';
 
 /** `wireParse` outcome: an IPv4/TCP segment, all slots filled. */
 export const PARSE_TCP: i32 = 0;

@@ -44,6 +44,8 @@ export function tcpSeq(ptr: usize): u32 { return loadBe32(ptr + 4); }
 export function tcpAck(ptr: usize): u32 { return loadBe32(ptr + 8); }
 /** Data Offset in bytes (header length including options). */
 export function tcpDataOffset(ptr: usize): i32 { return (<i32>load<u8>(ptr, 12) >> 4) << 2; }
+/** Payload length of a segment of `tcpLen` bytes (header included): tcpLen − data offset. */
+export function tcpPayloadLen(ptr: usize, tcpLen: i32): i32 { return tcpLen - tcpDataOffset(ptr); }
 /** Control bits: FIN…CWR in the low 8 bits, NS as 0x100. */
 export function tcpFlags(ptr: usize): u16 { return loadBe16(ptr + 12) & 0x1ff; }
 /** Window (raw, unscaled). */
