@@ -36,6 +36,23 @@ describe('parsePacket on real Linux packets', () => {
     expect(parsePacket(bytes.subarray(0, 19))).toEqual({ skip: 'malformed: ip-too-short' });
   });
 
+  it('IP options are skipped via IHL and the TCP checksum still verifies', () => {
+    const data = LINUX_PACKETS.find((p) => p.expected.len === 15)!;
+    const orig = fromHex(data.hex);
+    const b = new Uint8Array(orig.length + 4);
+    b.set(orig.subarray(0, 20));
+    b.set([0x94, 0x04, 0x00, 0x00], 20); // Router Alert (RFC 2113)
+    b.set(orig.subarray(20), 24);
+    b[0] = 0x46;
+    b[2] = b.length >> 8; b[3] = b.length & 0xff;
+    b[10] = b[11] = 0;
+    let sum = 0;
+    for (let i = 0; i < 24; i += 2) sum += (b[i] << 8) | b[i + 1];
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    b[10] = (~sum >> 8) & 0xff; b[11] = ~sum & 0xff;
+    expect(parsePacket(b)).toEqual({ ...data.expected, ipLen: data.expected.ipLen as number + 4 });
+  });
+
   it('a corrupted payload byte makes checksumOk false, a corrupted TTL makes ipChecksumOk false', () => {
     const data = LINUX_PACKETS.find((p) => p.expected.len === 15)!;
     const bytes = fromHex(data.hex);
