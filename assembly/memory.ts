@@ -1,0 +1,146 @@
+// Lays out ALL engine memory once, at init, with a single memory.grow (lwIP memp pools).
+// Nothing in the engine allocates afterwards, so memory.buffer never changes after init.
+//
+// Layout (each region 16-byte aligned, in this order, starting at the old end of memory):
+//   connection table   maxConnections × CONN_SIZE
+//   listener table     maxListeners × LISTENER_SIZE
+//   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
+//   event queue        eventQueueSize × 12
+//   stats, info, option scratch, SACK scratch
+//   rx slot            rxSlotSize
+//   tx queue           txQueueSize
+//   send rings         maxConnections × sendBufferSize
+//   receive rings      maxConnections × recvBufferSize
+import {
+  cfgMaxConnections, cfgMaxListeners, cfgEventQueueSize, cfgRxSlotSize, cfgTxQueueSize,
+  cfgSendBufferSize, cfgRecvBufferSize,
+} from './config';
+import { CONN_SIZE, Conn } from './tcp/conn';
+import { TcpOptions } from './wire/options';
+
+/** One listener record. */
+@unmanaged
+export class Listener {
+  /** Local port, 0 when the slot is free. */
+  port: u16;
+  /** Most embryonic plus unaccepted connections. */
+  backlog: u16;
+  /** Embryonic plus unaccepted connections now. */
+  pending: u16;
+  /** Padding. */
+  pad: u16;
+  /** First connection of the accept queue, or −1. */
+  acceptHead: i32;
+  /** Last connection of the accept queue, or −1. */
+  acceptTail: i32;
+}
+
+/** Bytes of one listener record. */
+export const LISTENER_SIZE: i32 = offsetof<Listener>();
+/** Number of u32 statistics counters (see assembly/tcp/stats.ts). */
+export const STATS_SLOTS: i32 = 32;
+/** Number of f64 slots of the info area (see tcpInfo in assembly/tcp/exports.ts). */
+export const INFO_SLOTS: i32 = 32;
+/** Bytes of one event record: kind, conn, arg (i32 each). */
+export const EVENT_SIZE: i32 = 12;
+
+/** Connection table base. */
+export let connBase: usize = 0;
+/** Listener table base. */
+export let listenerBase: usize = 0;
+/** Hash bucket array base (i32 heads, −1 = empty). */
+export let hashBase: usize = 0;
+/** Bucket count − 1. */
+export let hashMask: u32 = 0;
+/** Event queue base. */
+export let eventBase: usize = 0;
+/** Statistics counters (u32). */
+export let statsBase: usize = 0;
+/** Info area (f64 slots) filled by tcpInfo. */
+export let infoBase: usize = 0;
+/** Scratch TcpOptions for the segment being processed. */
+export let optsPtr: usize = 0;
+/** Scratch u32 arrays (4 lefts, then 4 rights) for emitting SACK blocks. */
+export let sackScratch: usize = 0;
+/** Inbound packet slot. */
+export let rxBase: usize = 0;
+/** Outbound packet queue. */
+export let txBase: usize = 0;
+/** Send rings base. */
+export let sndRingBase: usize = 0;
+/** Receive rings base. */
+export let rcvRingBase: usize = 0;
+/** Total bytes laid out at init. */
+export let layoutBytes: f64 = 0;
+/** True once init laid memory out. */
+export let laidOut: bool = false;
+
+// @ts-ignore: decorator
+@inline function align16(n: u64): u64 { return (n + 15) & ~(<u64>15); }
+
+/** Lays out every region; returns 0, or −105 (ENOBUFS) when memory cannot grow enough. */
+export function layoutMemory(): i32 {
+  if (laidOut) return -114; // EALREADY
+  let buckets: u32 = 16;
+  while (buckets < <u32>cfgMaxConnections * 2) buckets <<= 1;
+  let start: u64 = <u64>memory.size() << 16;
+  let p = start;
+  let conns = p; p = align16(p + <u64>cfgMaxConnections * <u64>CONN_SIZE);
+  let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
+  let hash = p; p = align16(p + <u64>buckets * 4);
+  let ev = p; p = align16(p + <u64>cfgEventQueueSize * <u64>EVENT_SIZE);
+  let st = p; p = align16(p + <u64>STATS_SLOTS * 4);
+  let inf = p; p = align16(p + <u64>INFO_SLOTS * 8);
+  let op = p; p = align16(p + <u64>offsetof<TcpOptions>());
+  let sk = p; p = align16(p + 32);
+  let rx = p; p = align16(p + <u64>cfgRxSlotSize);
+  let tx = p; p = align16(p + <u64>cfgTxQueueSize);
+  let snd = p; p = align16(p + <u64>cfgMaxConnections * <u64>cfgSendBufferSize);
+  let rcv = p; p = align16(p + <u64>cfgMaxConnections * <u64>cfgRecvBufferSize);
+  if (p > 0xFFFF0000) return -105;
+  let pages = <i32>((p - start + 0xffff) >> 16);
+  if (memory.grow(pages) < 0) return -105;
+  connBase = <usize>conns; listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
+  eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;
+  sackScratch = <usize>sk; rxBase = <usize>rx; txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;
+  layoutBytes = <f64>(p - start);
+  memory.fill(<usize>hash, 0xff, <usize>buckets * 4);
+  laidOut = true;
+  return 0;
+}
+
+/** The record of connection slot `i`. */
+// @ts-ignore: decorator
+@inline export function connAt(i: i32): Conn {
+  return changetype<Conn>(connBase + <usize>i * <usize>CONN_SIZE);
+}
+
+/** The slot index of connection record `c`. */
+// @ts-ignore: decorator
+@inline export function connIndex(c: Conn): i32 {
+  return <i32>((changetype<usize>(c) - connBase) / <usize>CONN_SIZE);
+}
+
+/** The record of listener slot `i`. */
+// @ts-ignore: decorator
+@inline export function listenerAt(i: i32): Listener {
+  return changetype<Listener>(listenerBase + <usize>i * <usize>LISTENER_SIZE);
+}
+
+/** Start of the send ring of connection slot `i`. */
+// @ts-ignore: decorator
+@inline export function sndRing(i: i32): usize {
+  return sndRingBase + <usize>i * <usize>cfgSendBufferSize;
+}
+
+/** Start of the receive ring of connection slot `i`. */
+// @ts-ignore: decorator
+@inline export function rcvRing(i: i32): usize {
+  return rcvRingBase + <usize>i * <usize>cfgRecvBufferSize;
+}
+
+/** The scratch options record. */
+// @ts-ignore: decorator
+@inline export function opts(): TcpOptions {
+  return changetype<TcpOptions>(optsPtr);
+}

@@ -1,0 +1,202 @@
+// The transmission control block (RFC 9293 §3.3.1): one fixed-size record per connection slot.
+// Records live in the connection table laid out by assembly/memory.ts; never allocated.
+
+/** Most out-of-order ranges remembered per connection (each also a SACK block). */
+export const OOO_MAX: i32 = 4;
+
+/** Flag bits of `Conn.flags`. */
+export const enum F {
+  /** Slot allocated. */
+  USED = 1 << 0,
+  /** The host holds the handle (connect() or accept()) and has not released it. */
+  HOST = 1 << 1,
+  /** Waiting in its listener's accept queue. */
+  ACCEPTQ = 1 << 2,
+  /** Timestamps negotiated (RFC 7323 §3). */
+  TS = 1 << 3,
+  /** SACK negotiated (RFC 2018). */
+  SACK = 1 << 4,
+  /** Window scaling negotiated (RFC 7323 §2). */
+  WS = 1 << 5,
+  /** Nagle off (TCP_NODELAY). */
+  NODELAY = 1 << 6,
+  /** Keepalive on. */
+  KEEPALIVE = 1 << 7,
+  /** The user asked for a FIN (shutdown or close); it goes after the queued data. */
+  FIN_QUEUED = 1 << 8,
+  /** The peer's FIN was received (recv returns 0 once drained). */
+  PEER_FIN = 1 << 9,
+  /** A Readable event is outstanding (cleared by recv). */
+  READ_NOTIFIED = 1 << 10,
+  /** send() came up short; emit Writable when space frees. */
+  WANT_WRITE = 1 << 11,
+  /** An ACK must go out at the next output. */
+  ACK_NOW = 1 << 12,
+  /** The retransmission timer runs as the persist timer. */
+  PERSIST = 1 << 13,
+  /** close() was called: the socket is orphaned from the application. */
+  USER_CLOSED = 1 << 14,
+  /** SO_LINGER {1, 0}: close() aborts. */
+  LINGER0 = 1 << 15,
+  /** In NewReno fast recovery (RFC 6582). */
+  RECOVERY = 1 << 16,
+  /** An RTT measurement is running on `rttSeq` (RFC 6298 §3, Karn). */
+  RTT_TIMING = 1 << 17,
+  /** Output was cut short by a full tx queue; resume at the next poll. */
+  NEED_OUTPUT = 1 << 18,
+  /** Active open (connect), as opposed to a child of a listener. */
+  ACTIVE = 1 << 19,
+  /** A FIN arrived out of order at `rcvFinSeq`. */
+  OOO_FIN = 1 << 20,
+  /** shutdown(SHUT_RD): received data is discarded. */
+  SHUT_RD = 1 << 21,
+  /** Peer sent MSS/TS/etc. and a SYN was received (irs valid). */
+  HAVE_IRS = 1 << 22,
+  /** A delayed ACK is pending (delackDeadline armed). */
+  DELACK = 1 << 23,
+  /** Linked into the 4-tuple hash. */
+  HASHED = 1 << 24,
+}
+
+/** One connection record. Field order keeps 8-byte fields first so there is no padding. */
+@unmanaged
+export class Conn {
+  /** Retransmission or persist deadline (ms), or Infinity. */
+  rtxDeadline: f64;
+  /** Delayed-ACK deadline, or Infinity. */
+  delackDeadline: f64;
+  /** Keepalive, TIME_WAIT or FIN_WAIT_2 deadline, or Infinity. */
+  idleDeadline: f64;
+  /** When the timed segment was sent (RFC 6298 §3). */
+  rttStart: f64;
+  /** When the first unacknowledged segment was sent, for TCP_USER_TIMEOUT. */
+  userTimeoutStart: f64;
+
+  /** Flag bits (F). */
+  flags: u32;
+  /** Peer IPv4 address. */
+  remoteAddr: u32;
+  /** Initial send sequence number. */
+  iss: u32;
+  /** Initial receive sequence number. */
+  irs: u32;
+  /** Oldest unacknowledged sequence number. */
+  sndUna: u32;
+  /** Next sequence number to send. */
+  sndNxt: u32;
+  /** Highest sequence number sent (sndNxt moves back on retransmission timeout). */
+  sndMax: u32;
+  /** Peer's window in bytes (already scaled). */
+  sndWnd: u32;
+  /** Largest window the peer ever offered (RFC 9293 §3.8.6.2.1, SWS). */
+  maxSndWnd: u32;
+  /** Segment sequence number used for the last window update. */
+  sndWl1: u32;
+  /** Segment acknowledgment number used for the last window update. */
+  sndWl2: u32;
+  /** Sequence number of the first byte in the send ring. */
+  sndBufSeq: u32;
+  /** Bytes in the send ring (unacknowledged plus unsent). */
+  sndBufLen: u32;
+  /** Ring index of the first byte of the send ring. */
+  sndBufHead: u32;
+  /** Next sequence number expected. */
+  rcvNxt: u32;
+  /** Right edge of the window last advertised (rcvNxt + RCV.WND at that time). */
+  rcvAdv: u32;
+  /** Ring index of the first unread byte of the receive ring. */
+  rcvBufHead: u32;
+  /** In-order bytes ready for recv(). */
+  rcvBufLen: u32;
+  /** Sequence number of an out-of-order FIN (flag OOO_FIN). */
+  rcvFinSeq: u32;
+  /** rcvNxt carried by the last ACK we sent (Last.ACK.sent, RFC 7323 §4.3). */
+  lastAckSent: u32;
+  /** Congestion window in bytes (RFC 5681). */
+  cwnd: u32;
+  /** Slow start threshold in bytes. */
+  ssthresh: u32;
+  /** NewReno recovery point (RFC 6582 §3.2). */
+  recover: u32;
+  /** Sequence number whose ACK ends the running RTT measurement. */
+  rttSeq: u32;
+  /** TS.Recent (RFC 7323 §4.3). */
+  tsRecent: u32;
+  /** Offset added to our TSval. */
+  tsOffset: u32;
+  /** Smoothed RTT in ms (RFC 6298), 0 before the first sample. */
+  srtt: f32;
+  /** RTT variation in ms. */
+  rttvar: f32;
+  /** Current RTO in ms, including backoff. */
+  rto: f32;
+  /** Keepalive idle time of this connection (ms). */
+  keepaliveIdle: f32;
+  /** TCP_USER_TIMEOUT in ms, 0 = off. */
+  userTimeout: f32;
+  /** Out-of-order ranges [left, right) as sequence numbers, OOO_MAX pairs. */
+  ooo0l: u32; ooo0r: u32; ooo1l: u32; ooo1r: u32; ooo2l: u32; ooo2r: u32; ooo3l: u32; ooo3r: u32;
+  /** Next slot in a hash chain, free list or accept queue (−1 = none). */
+  next: i32;
+  /** Next slot in the accept queue (−1 = none). */
+  acceptNext: i32;
+
+  /** Local port. */
+  localPort: u16;
+  /** Peer port. */
+  remotePort: u16;
+  /** Send MSS: the peer's MSS option bounded by ours (RFC 9293 §3.7.1). */
+  sndMss: u16;
+  /** MSS we advertised. */
+  rcvMss: u16;
+  /** Listener that created this connection, or −1. */
+  listener: i16;
+  /** Pending error to report (positive errno), 0 = none. */
+  error: u16;
+  /** Soft error recorded from ICMP (positive errno), 0 = none. */
+  softError: u16;
+
+  /** RFC 9293 state (TcpState). */
+  state: u8;
+  /** Peer's window shift (Snd.Wind.Shift). */
+  sndWscale: u8;
+  /** Our window shift (Rcv.Wind.Shift). */
+  rcvWscale: u8;
+  /** Consecutive retransmissions of the oldest segment (or persist/keepalive probes). */
+  retransmits: u8;
+  /** Duplicate ACKs in a row (RFC 5681 §3.2). */
+  dupAcks: u8;
+  /** Quick ACKs left (Linux quick-ACK mode). */
+  quickAcks: u8;
+  /** Number of out-of-order ranges in use (≤ OOO_MAX). */
+  oooCount: u8;
+  /** Index of the most recently changed out-of-order range (first SACK block, RFC 2018 §4). */
+  oooLast: u8;
+  /** Full-sized segments received since our last ACK. */
+  unackedSegs: u8;
+  /** Slot generation (bumped when allocated), for the host's sanity checks. */
+  gen: u8;
+  /** Unanswered keepalive probes. */
+  kaProbes: u8;
+}
+
+/** Bytes of one connection record. */
+export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 7) & ~7;
+
+/** Left edge of out-of-order range `i`. */
+// @ts-ignore: decorator
+@inline export function oooLeft(c: Conn, i: i32): u32 {
+  return load<u32>(changetype<usize>(c) + offsetof<Conn>('ooo0l') + (<usize>i << 3));
+}
+/** Right edge of out-of-order range `i`. */
+// @ts-ignore: decorator
+@inline export function oooRight(c: Conn, i: i32): u32 {
+  return load<u32>(changetype<usize>(c) + offsetof<Conn>('ooo0r') + (<usize>i << 3));
+}
+/** Stores out-of-order range `i`. */
+// @ts-ignore: decorator
+@inline export function oooSet(c: Conn, i: i32, left: u32, right: u32): void {
+  let p = changetype<usize>(c) + offsetof<Conn>('ooo0l') + (<usize>i << 3);
+  store<u32>(p, left);
+  store<u32>(p, right, 4);
+}

@@ -1,0 +1,57 @@
+// ICMP errors for our connections (RFC 1122 §4.2.3.9, RFC 5927, RFC 5461): destination unreachable and
+// time exceeded are soft errors for a synchronized connection; it keeps retransmitting and, if it
+// times out, reports the recorded error (Linux). In SYN_SENT they may abort at once (cfgIcmpAbortsSynSent).
+import { F } from './conn';
+import { S } from './state';
+import { connAt, connIndex } from '../memory';
+import { cfgIcmpAbortsSynSent } from '../config';
+import { lookup, localAddr } from './table';
+import { seqGe, seqLt, seqLe } from './seq';
+import { emit, Ev } from './events';
+import { Stat, statAdd } from './stats';
+import { connDone } from './lifecycle';
+import { checksum } from '../wire/checksum';
+import { loadBe16, loadBe32, IP_PROTO_TCP } from '../wire/ipv4';
+
+const ICMP_DEST_UNREACH: u8 = 3;
+const ICMP_TIME_EXCEEDED: u8 = 11;
+
+/** Maps an ICMP type/code to a positive errno as Linux's icmp_err_convert does. */
+function icmpErrno(type: u8, code: u8): i32 {
+  if (type == ICMP_TIME_EXCEEDED) return 113; // EHOSTUNREACH
+  switch (code) {
+    case 0: return 101; // net unreachable: ENETUNREACH
+    case 2: return 92;  // protocol unreachable: ENOPROTOOPT
+    case 3: return 111; // port unreachable: ECONNREFUSED
+    case 6: case 7: case 11: return 101;
+    case 9: case 10: case 13: return 113; // administratively prohibited: EHOSTUNREACH (Linux: EACCES)
+  }
+  return 113; // host unreachable and the rest: EHOSTUNREACH
+}
+
+/** Processes an ICMP message of `len` bytes at `p` (the original datagram's IP header + 8 bytes of TCP follow at p+8). */
+export function icmpInput(p: usize, len: i32): void {
+  if (len < 8 + 20 + 8) return;
+  let type = load<u8>(p);
+  let code = load<u8>(p, 1);
+  if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED) return;
+  if (checksum(p, len, 0) != 0xffff) { statAdd(Stat.BadChecksum); return; }
+  let ip = p + 8;
+  let vihl = <i32>load<u8>(ip);
+  let hl = (vihl & 15) << 2;
+  if ((vihl >> 4) != 4 || hl < 20 || 8 + hl + 8 > len) return;
+  if (load<u8>(ip, 9) != IP_PROTO_TCP || loadBe32(ip + 12) != localAddr) return;
+  let th = ip + <usize>hl;
+  let i = lookup(loadBe32(ip + 16), <u32>loadBe16(th + 2), <u32>loadBe16(th));
+  if (i < 0) return;
+  statAdd(Stat.IcmpIn);
+  let c = connAt(i);
+  // RFC 5927 §4.1: the quoted sequence number must lie in SND.UNA..SND.MAX.
+  let seq = loadBe32(th + 4);
+  if (!(seqGe(seq, c.sndUna) && (seqLt(seq, c.sndMax) || seqLe(seq, c.sndUna)))) return;
+  if (type == ICMP_DEST_UNREACH && code == 4) return; // fragmentation needed: we send DF packets ≤ MSS; PMTUD not implemented
+  let err = icmpErrno(type, code);
+  if (c.state == S.SYN_SENT && cfgIcmpAbortsSynSent) { connDone(c, err); return; }
+  c.softError = <u16>err;
+  if (c.flags & F.HOST) emit(Ev.SoftError, connIndex(c), -err);
+}

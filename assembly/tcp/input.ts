@@ -1,0 +1,448 @@
+// Inbound processing: RFC 9293 §3.10.7 "SEGMENT ARRIVES", one function per state group and, for the
+// synchronized states, one block per step in the RFC's order (sequence check, RST, SYN, ACK, text, FIN).
+import { Conn, F } from './conn';
+import { S, setState, stateInit } from './state';
+import { connAt, connIndex, listenerAt, rxBase, opts } from '../memory';
+import {
+  cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
+  cfgTimeWaitMs, cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgKeepaliveIdleMs, cfgQuickAcks,
+  cfgTsRandomOffset, cfgTsTickMs,
+} from '../config';
+import { lookup, listenerFind, connAlloc, hashInsert, localAddr } from './table';
+import {
+  segSet, segSrc, segSport, segDport, segSeq, segAck, segFlags, segWnd, segDataLen,
+  segTrimFront, segTrimBack, segClearFlags,
+} from './segment';
+import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq';
+import { nowMs } from './clock';
+import { Stat, statAdd } from './stats';
+import { emit, Ev } from './events';
+import { tcpOutput, sendAck, emitReset, rcvSpace, ourWscale, tsValNow, effMss, finSeq } from './output';
+import { armRtx, armIdle, stopRtx, rtoInit, rttSample, rtoCompute } from './timers';
+import { ccInit, ccOnAck, ccOnDupAck } from './congestion';
+import { receiveData, notifyReadable } from './reassembly';
+import { connDone, becomeEstablished, enterTimeWait } from './lifecycle';
+import { isnFor, isnSetOverride, tupleHash } from './isn';
+import { icmpInput } from './icmp';
+import {
+  ipv4CheckLen, ipv4ChecksumOk, ipv4IsFragment, ipv4Dst, ipv4Src, ipv4HeaderLen, ipv4TotalLen,
+  ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP,
+} from '../wire/ipv4';
+import {
+  tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow,
+  tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN,
+} from '../wire/tcp';
+import { parseTcpOptions } from '../wire/options';
+
+const ECONNREFUSED: i32 = 111;
+const ECONNRESET: i32 = 104;
+
+/** Processes the IPv4 packet of `len` bytes in the rx slot (malformed input is counted and dropped, never trapped). */
+export function ipInput(len: i32): void {
+  if (len < 0 || len > cfgRxSlotSize) { statAdd(Stat.BadPackets); return; }
+  let p = rxBase;
+  if (ipv4CheckLen(p, len) != 0 || !ipv4ChecksumOk(p) || ipv4IsFragment(p)) { statAdd(Stat.BadPackets); return; }
+  if (ipv4Dst(p) != localAddr) { statAdd(Stat.BadPackets); return; }
+  let hl = ipv4HeaderLen(p);
+  let tl = ipv4TotalLen(p) - hl;
+  let proto = ipv4Protocol(p);
+  if (proto == IP_PROTO_TCP) tcpInput(p + <usize>hl, tl, ipv4Src(p));
+  else if (proto == IP_PROTO_ICMP) icmpInput(p + <usize>hl, tl);
+  else statAdd(Stat.BadPackets);
+}
+
+/** Validates one TCP segment, parses it into segment.ts, and dispatches it by connection state. */
+function tcpInput(t: usize, tlen: i32, src: u32): void {
+  if (tcpCheckLen(t, tlen) != 0) { statAdd(Stat.BadPackets); return; }
+  if (!tcpChecksumOk(t, tlen, src, localAddr)) { statAdd(Stat.BadChecksum); return; }
+  let doff = tcpDataOffset(t);
+  if (parseTcpOptions(t + 20, doff - 20, opts()) != 0) { statAdd(Stat.BadPackets); return; }
+  statAdd(Stat.SegmentsIn);
+  let sport = <u32>tcpSrcPort(t);
+  let dport = <u32>tcpDstPort(t);
+  if (sport == 0 || dport == 0) { statAdd(Stat.BadPackets); return; }
+  segSet(src, sport, dport, tcpSeq(t), tcpAck(t), <u32>tcpFlags(t), <u32>tcpWindow(t), t + <usize>doff, tlen - doff);
+  let i = lookup(src, sport, dport);
+  if (i < 0) {
+    let li = listenerFind(dport);
+    if (li >= 0) listenInput(li); else closedInput();
+    return;
+  }
+  let c = connAt(i);
+  if (c.state == S.SYN_SENT) synSentInput(c); else otherInput(c);
+}
+
+/** Replies to a segment that belongs to no connection (RFC 9293 §3.10.7.1). */
+function closedInput(): void {
+  statAdd(Stat.NoConnection);
+  replyReset();
+}
+
+/** RST for the current segment: <SEQ=SEG.ACK><CTL=RST> if it has ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+function replyReset(): void {
+  let f = segFlags;
+  if (f & TCP_RST) return;
+  if (f & TCP_ACK) {
+    emitReset(segSrc, segDport, segSport, segAck, 0, TCP_RST);
+  } else {
+    let len = <u32>segDataLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0);
+    emitReset(segSrc, segDport, segSport, 0, segSeq + len, TCP_RST | TCP_ACK);
+  }
+}
+
+/** Fields every new connection starts with (RFC 9293 §3.10.1 OPEN, §3.10.7.2). */
+export function openCommon(c: Conn): void {
+  c.iss = isnFor(localAddr, c.localPort, c.remoteAddr, c.remotePort, nowMs);
+  c.sndUna = c.iss;
+  c.sndNxt = c.iss;
+  c.sndMax = c.iss;
+  c.sndBufSeq = c.iss + 1;
+  c.rcvMss = <u16>cfgMss;
+  c.sndMss = <u16>min<i32>(cfgDefaultMss, cfgMss);
+  c.rcvWscale = cfgWindowScaling ? ourWscale() : 0;
+  c.keepaliveIdle = <f32>cfgKeepaliveIdleMs;
+  c.quickAcks = <u8>cfgQuickAcks;
+  c.tsOffset = cfgTsRandomOffset ? <u32>(tupleHash(localAddr, c.localPort ^ 0x5a5a, c.remoteAddr, c.remotePort) >> 32) : 0;
+  rtoInit(c);
+  ccInit(c);
+}
+
+/** Takes the peer's SYN options: MSS (RFC 9293 §3.7.1), window scale and timestamps (RFC 7323), SACK (RFC 2018). */
+function negotiate(c: Conn): void {
+  let o = opts();
+  if (cfgTimestamps && o.tsPresent) { c.flags |= F.TS; c.tsRecent = o.tsVal; } else c.flags &= ~F.TS;
+  if (cfgSack && o.sackPermitted) c.flags |= F.SACK; else c.flags &= ~F.SACK;
+  if (cfgWindowScaling && o.wscale >= 0) {
+    c.flags |= F.WS;
+    c.sndWscale = <u8>min<i32>(o.wscale, 14);
+    c.rcvWscale = ourWscale();
+  } else {
+    c.flags &= ~F.WS;
+    c.sndWscale = 0;
+    c.rcvWscale = 0;
+  }
+  let peer = o.mss >= 0 ? max<i32>(o.mss, 64) : cfgDefaultMss;
+  c.sndMss = <u16>min<i32>(peer, cfgMss);
+  c.irs = segSeq;
+  c.rcvNxt = segSeq + 1;
+  c.lastAckSent = c.rcvNxt;
+  c.flags |= F.HAVE_IRS;
+  c.sndWnd = segWnd; // RFC 7323 §2.2: the window of a SYN is never scaled
+  c.maxSndWnd = segWnd;
+  c.sndWl1 = segSeq;
+  c.sndWl2 = segAck;
+  ccInit(c);
+}
+
+/** SEGMENT ARRIVES in LISTEN (RFC 9293 §3.10.7.2): a SYN creates an embryonic child in SYN_RCVD. */
+function listenInput(li: i32): void {
+  let f = segFlags;
+  if (f & TCP_RST) return;
+  if (f & TCP_ACK) { replyReset(); return; }
+  if (!(f & TCP_SYN)) return;
+  let l = listenerAt(li);
+  if (<i32>l.pending >= <i32>l.backlog) { statAdd(Stat.SynDropped); return; }
+  let i = connAlloc();
+  if (i < 0) { statAdd(Stat.SynDropped); return; }
+  let c = connAt(i);
+  c.listener = <i16>li;
+  l.pending++;
+  c.localPort = <u16>segDport;
+  c.remotePort = <u16>segSport;
+  c.remoteAddr = segSrc;
+  stateInit(c, S.LISTEN);
+  openCommon(c);
+  negotiate(c);
+  hashInsert(c);
+  statAdd(Stat.ConnectionsOpened);
+  setState(c, S.SYN_RCVD);
+  tcpOutput(c); // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
+}
+
+/** SEGMENT ARRIVES in SYN_SENT (RFC 9293 §3.10.7.3). */
+function synSentInput(c: Conn): void {
+  let f = segFlags;
+  let ackOk = false;
+  if (f & TCP_ACK) {
+    // First: an ACK outside (ISS, SND.NXT] is answered with a reset.
+    if (seqLe(segAck, c.iss) || seqGt(segAck, c.sndMax)) {
+      if (!(f & TCP_RST)) emitReset(segSrc, segDport, segSport, segAck, 0, TCP_RST);
+      return;
+    }
+    ackOk = true;
+  }
+  // Second: RST is accepted only with an acceptable ACK (RFC 5961 §3.2 for SYN_SENT).
+  if (f & TCP_RST) {
+    statAdd(Stat.RstIn);
+    if (ackOk) connDone(c, ECONNREFUSED);
+    return;
+  }
+  // Fourth: SYN.
+  if (!(f & TCP_SYN)) return;
+  negotiate(c);
+  if (ackOk) {
+    ackSyn(c);
+    becomeEstablished(c);
+    if (c.flags & F.FIN_QUEUED) setState(c, S.FIN_WAIT_1);
+    c.flags |= F.ACK_NOW;
+    tcpOutput(c);
+  } else {
+    // Simultaneous open (RFC 9293 §3.5 Figure 7): answer with SYN-ACK from the same ISS.
+    setState(c, S.SYN_RCVD);
+    c.sndNxt = c.iss;
+    stopRtx(c);
+    tcpOutput(c);
+  }
+}
+
+/** Our SYN was acknowledged: RTT sample (not after a retransmission, Karn), stop the timer. */
+function ackSyn(c: Conn): void {
+  let o = opts();
+  if ((c.flags & F.TS) && o.tsPresent && o.tsEcr != 0) {
+    rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
+  } else if ((c.flags & F.RTT_TIMING) && c.retransmits == 0) {
+    rttSample(c, nowMs - c.rttStart);
+  }
+  c.flags &= ~F.RTT_TIMING;
+  c.sndUna = segAck;
+  if (seqGt(c.sndUna, c.sndNxt)) c.sndNxt = c.sndUna;
+  c.retransmits = 0;
+  stopRtx(c);
+}
+
+/** True when our FIN has been sent and acknowledged. */
+// @ts-ignore: decorator
+@inline function finAcked(c: Conn): bool {
+  return (c.flags & F.FIN_QUEUED) != 0 && c.sndBufLen == 0 && c.sndUna == c.sndBufSeq + 1;
+}
+
+/** RFC 5961 challenge ACK. */
+function challengeAck(c: Conn): void {
+  statAdd(Stat.ChallengeAcks);
+  sendAck(c);
+}
+
+/** SEGMENT ARRIVES in SYN_RCVD and every synchronized state (RFC 9293 §3.10.7.4). */
+function otherInput(c: Conn): void {
+  let st = <i32>c.state;
+  let f = segFlags;
+  let o = opts();
+  let seq0 = segSeq;
+
+  // RFC 6191: a SYN for a connection in TIME_WAIT opens a new one when its timestamp (or, without
+  // timestamps, its sequence number) is newer than anything of the old incarnation.
+  if (st == S.TIME_WAIT && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST))) {
+    let newer = (c.flags & F.TS) && o.tsPresent ? seqGt(o.tsVal, c.tsRecent) : seqGt(segSeq, c.rcvNxt);
+    let li = listenerFind(segDport);
+    if (newer && li >= 0) {
+      let old = c.sndMax;
+      connDone(c, 0);
+      let iss = isnFor(localAddr, segDport, segSrc, segSport, nowMs);
+      isnSetOverride(<i64>(seqGt(iss, old) ? iss : old + 250000));
+      listenInput(li);
+      return;
+    }
+  }
+  // A repeated SYN in SYN_RCVD means our SYN-ACK was lost: send it again.
+  if (st == S.SYN_RCVD && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST)) && segSeq == c.irs) {
+    c.sndNxt = c.iss;
+    tcpOutput(c);
+    return;
+  }
+
+  // RFC 7323 §5.3 PAWS: an older timestamp means an old duplicate (Linux exempts RST).
+  if ((c.flags & F.TS) && o.tsPresent && !(f & TCP_RST) && seqLt(o.tsVal, c.tsRecent)) {
+    statAdd(Stat.PawsRejected);
+    sendAck(c);
+    return;
+  }
+
+  // First: check the sequence number.
+  let segLen = <u32>segDataLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0);
+  let wnd = rcvSpace(c);
+  let rel = seqDiff(segSeq, c.rcvNxt);
+  let ok: bool;
+  if (segLen == 0) {
+    ok = wnd == 0 ? rel == 0 : rel >= 0 && <u32>rel < wnd;
+  } else if (wnd == 0) {
+    ok = rel == 0; // RFC 9293: still take the ACK and RST of a segment at RCV.NXT when the window is zero
+  } else {
+    let relEnd = rel + <i32>segLen - 1;
+    ok = (rel >= 0 && <u32>rel < wnd) || (relEnd >= 0 && <u32>relEnd < wnd);
+  }
+  if (!ok) {
+    if (!(f & TCP_RST)) {
+      if (st == S.TIME_WAIT && (f & TCP_FIN)) armIdle(c, nowMs + cfgTimeWaitMs); // retransmitted FIN
+      sendAck(c);
+    }
+    return;
+  }
+  // Trim to the window: old bytes off the front, bytes past the window off the back.
+  if (rel < 0 && !(f & TCP_SYN)) {
+    let d = -rel;
+    if (d >= segDataLen) {
+      if (d > segDataLen && (f & TCP_FIN)) { segClearFlags(TCP_FIN); f &= ~TCP_FIN; }
+      d = segDataLen;
+    }
+    if (d > 0 || segLen > 0) c.flags |= F.ACK_NOW;
+    segTrimFront(d);
+  }
+  let room = seqDiff(c.rcvNxt + wnd, segSeq);
+  if (segDataLen > room) {
+    segTrimBack(room > 0 ? room : 0);
+    segClearFlags(TCP_FIN);
+    f &= ~TCP_FIN;
+    c.flags |= F.ACK_NOW;
+  }
+  // RFC 7323 §4.3: TS.Recent follows the segment that carries Last.ACK.sent.
+  if ((c.flags & F.TS) && o.tsPresent && seqGe(o.tsVal, c.tsRecent) && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
+
+  // Second: RST (RFC 5961 §3.2: reset only on an exact match, challenge ACK otherwise).
+  if (f & TCP_RST) {
+    statAdd(Stat.RstIn);
+    if (seq0 != c.rcvNxt) { challengeAck(c); return; }
+    if (st == S.SYN_RCVD) connDone(c, c.flags & F.ACTIVE ? ECONNREFUSED : 0);
+    else if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2 || st == S.CLOSE_WAIT) connDone(c, ECONNRESET);
+    else connDone(c, 0);
+    return;
+  }
+  // Fourth: SYN in a synchronized state (RFC 5961 §4): challenge ACK.
+  if (f & TCP_SYN) { challengeAck(c); return; }
+  // Fifth: ACK.
+  if (!(f & TCP_ACK)) return;
+  if (st == S.TIME_WAIT) {
+    if (c.flags & F.ACK_NOW) sendAck(c);
+    return;
+  }
+  if ((c.flags & F.KEEPALIVE) && (st == S.ESTABLISHED || st == S.CLOSE_WAIT)) {
+    c.kaProbes = 0;
+    armIdle(c, nowMs + <f64>c.keepaliveIdle);
+  }
+  if (st == S.SYN_RCVD) {
+    if (!(seqLt(c.sndUna, segAck) && seqLe(segAck, c.sndMax))) {
+      emitReset(segSrc, segDport, segSport, segAck, 0, TCP_RST);
+      return;
+    }
+    c.sndWnd = segWnd << c.sndWscale;
+    if (c.sndWnd > c.maxSndWnd) c.maxSndWnd = c.sndWnd;
+    c.sndWl1 = seq0;
+    c.sndWl2 = segAck;
+    becomeEstablished(c);
+    if ((c.flags & F.ACTIVE) && (c.flags & F.FIN_QUEUED)) setState(c, S.FIN_WAIT_1);
+    st = <i32>c.state;
+  }
+  if (!processAck(c, seq0)) return;
+  if (st == S.FIN_WAIT_1 && finAcked(c)) {
+    setState(c, S.FIN_WAIT_2);
+    if ((c.flags & F.USER_CLOSED) && cfgFinWait2TimeoutMs > 0) armIdle(c, nowMs + cfgFinWait2TimeoutMs);
+  } else if (st == S.CLOSING && finAcked(c)) {
+    enterTimeWait(c);
+    return;
+  } else if (st == S.LAST_ACK && finAcked(c)) {
+    connDone(c, 0);
+    return;
+  }
+  st = <i32>c.state;
+
+  // Sixth: URG is ignored. Seventh: segment text.
+  if (segDataLen > 0) {
+    if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2) {
+      if ((c.flags & F.USER_CLOSED) && cfgRstOnDataAfterClose) {
+        // Nobody will read it (Linux tcp_rcv_state_process "abort on data").
+        replyReset();
+        connDone(c, ECONNRESET);
+        return;
+      }
+      receiveData(c);
+    } else {
+      c.flags |= F.ACK_NOW;
+    }
+  }
+  // Eighth: FIN (in order only; an early FIN waits for the hole to fill).
+  if (segFlags & TCP_FIN) {
+    let fs = segSeq + <u32>segDataLen;
+    if (fs == c.rcvNxt) processFin(c);
+    else if (seqGt(fs, c.rcvNxt)) { c.flags |= F.OOO_FIN | F.ACK_NOW; c.rcvFinSeq = fs; }
+  } else if ((c.flags & F.OOO_FIN) && c.rcvFinSeq == c.rcvNxt) {
+    processFin(c);
+  }
+  if (c.state != S.CLOSED) tcpOutput(c);
+}
+
+/** Fifth step for synchronized states: validate SEG.ACK, take new data acknowledged, count duplicates, update the window. */
+function processAck(c: Conn, seq0: u32): bool {
+  let ack = segAck;
+  // RFC 9293 / RFC 5961 §5.2: an ACK for data never sent, or too old, gets an ACK and is dropped.
+  if (seqGt(ack, c.sndMax) || seqLt(ack, c.sndUna - c.maxSndWnd)) {
+    if (seqGt(ack, c.sndMax)) sendAck(c); else challengeAck(c);
+    return false;
+  }
+  let wnd = segWnd << c.sndWscale;
+  if (seqGt(ack, c.sndUna)) {
+    ackNewData(c, ack);
+  } else if (ack == c.sndUna && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd && c.sndMax != c.sndUna) {
+    ccOnDupAck(c); // RFC 5681 §2 duplicate ACK
+  }
+  // Window update (RFC 9293 §3.10.7.4 fifth: SND.WL1/SND.WL2 guard against old segments).
+  if (seqLt(c.sndWl1, seq0) || (c.sndWl1 == seq0 && seqLe(c.sndWl2, ack))) {
+    c.sndWnd = wnd;
+    c.sndWl1 = seq0;
+    c.sndWl2 = ack;
+    if (wnd > c.maxSndWnd) c.maxSndWnd = wnd;
+    if (wnd > 0 && (c.flags & F.PERSIST)) {
+      stopRtx(c);
+      c.retransmits = 0;
+    }
+  }
+  return true;
+}
+
+/** SND.UNA < SEG.ACK ≤ SND.MAX: RTT sample, free acknowledged bytes, congestion control, timer. */
+function ackNewData(c: Conn, ack: u32): void {
+  let o = opts();
+  // RFC 7323 §4.1 (RTTM with TSecr) or RFC 6298 §3 timing with Karn's rule.
+  if ((c.flags & F.TS) && o.tsPresent && o.tsEcr != 0) {
+    rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
+  } else if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) {
+    rttSample(c, nowMs - c.rttStart);
+  } else if (c.retransmits > 0) {
+    rtoCompute(c); // new data acknowledged: drop the backoff (Linux)
+  }
+  if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) c.flags &= ~F.RTT_TIMING;
+  let freed = seqDiff(ack, c.sndBufSeq);
+  if (freed < 0) freed = 0;
+  if (<u32>freed > c.sndBufLen) freed = <i32>c.sndBufLen;
+  if (freed > 0) {
+    let h = c.sndBufHead + <u32>freed;
+    if (h >= <u32>cfgSendBufferSize) h -= <u32>cfgSendBufferSize;
+    c.sndBufHead = h;
+    c.sndBufLen -= <u32>freed;
+    c.sndBufSeq += <u32>freed;
+  }
+  if (freed > 0 || (c.flags & F.RECOVERY)) ccOnAck(c, ack, <u32>freed);
+  c.sndUna = ack;
+  if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
+  c.retransmits = 0;
+  c.userTimeoutStart = nowMs;
+  if (c.sndUna == c.sndMax) stopRtx(c);
+  else { c.flags &= ~F.PERSIST; armRtx(c, nowMs + <f64>c.rto); } // RFC 6298 §5.3
+  if ((c.flags & F.WANT_WRITE) && freed > 0 && (c.flags & F.HOST)) {
+    c.flags &= ~F.WANT_WRITE;
+    emit(Ev.Writable, connIndex(c), 0);
+  }
+}
+
+/** Eighth step: the peer's FIN is in order: advance RCV.NXT over it, ACK it, and change state. */
+function processFin(c: Conn): void {
+  c.rcvNxt += 1;
+  c.flags = (c.flags | F.PEER_FIN | F.ACK_NOW) & ~F.OOO_FIN;
+  if (c.flags & F.HOST) {
+    emit(Ev.PeerFin, connIndex(c), 0);
+    notifyReadable(c);
+  }
+  let st = <i32>c.state;
+  if (st == S.SYN_RCVD || st == S.ESTABLISHED) setState(c, S.CLOSE_WAIT);
+  else if (st == S.FIN_WAIT_1) setState(c, S.CLOSING);
+  else if (st == S.FIN_WAIT_2) enterTimeWait(c);
+  else if (st == S.TIME_WAIT) armIdle(c, nowMs + cfgTimeWaitMs);
+}

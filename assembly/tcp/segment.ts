@@ -1,0 +1,39 @@
+// The inbound segment being processed, parsed once by input.ts (smoltcp's TcpRepr, as module globals).
+
+/** Peer address (IPv4 source). */
+export let segSrc: u32 = 0;
+/** Peer port. */
+export let segSport: u32 = 0;
+/** Our port. */
+export let segDport: u32 = 0;
+/** SEG.SEQ (advanced when the front is trimmed). */
+export let segSeq: u32 = 0;
+/** SEG.ACK. */
+export let segAck: u32 = 0;
+/** Control bits. */
+export let segFlags: u32 = 0;
+/** Raw window field. */
+export let segWnd: u32 = 0;
+/** Payload address. */
+export let segData: usize = 0;
+/** Payload length (trimmed to the window by input.ts). */
+export let segDataLen: i32 = 0;
+
+/** Stores the parsed header fields. */
+export function segSet(src: u32, sport: u32, dport: u32, seq: u32, ack: u32, flags: u32, wnd: u32, data: usize, dataLen: i32): void {
+  segSrc = src; segSport = sport; segDport = dport; segSeq = seq; segAck = ack; segFlags = flags;
+  segWnd = wnd; segData = data; segDataLen = dataLen;
+}
+
+/** Drops `n` bytes from the front of the payload (RFC 9293 §3.10.7.4 trimming). */
+export function segTrimFront(n: i32): void {
+  segData += <usize>n;
+  segDataLen -= n;
+  segSeq += <u32>n;
+}
+
+/** Keeps only the first `n` bytes of the payload. */
+export function segTrimBack(n: i32): void { segDataLen = n; }
+
+/** Clears control bits in `mask`. */
+export function segClearFlags(mask: u32): void { segFlags &= ~mask; }

@@ -1,0 +1,29 @@
+// Connection states (RFC 9293 §3.3.2) and the one function that changes them.
+import { Conn } from './conn';
+import { connIndex } from '../memory';
+import { emit, Ev } from './events';
+
+/** RFC 9293 states, numbered as src/engine/engine.ts TcpState. */
+export const enum S {
+  CLOSED = 0, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT,
+  CLOSING, LAST_ACK, TIME_WAIT,
+}
+
+/** The only writer of `conn.state`: records (conn, from, to) as a State event (the host stamps the time). */
+export function setState(c: Conn, to: S): void {
+  let from = <i32>c.state;
+  if (from == <i32>to) return;
+  c.state = <u8>to;
+  emit(Ev.State, connIndex(c), (from << 8) | <i32>to);
+}
+
+/** Sets the state of a freshly allocated record without an event (it had no previous state). */
+export function stateInit(c: Conn, st: S): void {
+  c.state = <u8>st;
+}
+
+/** True in the synchronized states where data may be sent (ESTABLISHED, CLOSE_WAIT). */
+// @ts-ignore: decorator
+@inline export function canSendData(s: i32): bool {
+  return s == S.ESTABLISHED || s == S.CLOSE_WAIT;
+}

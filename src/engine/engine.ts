@@ -1,0 +1,274 @@
+// The typed wrapper around one engine instance (docs/engine-abi.md). The only code that calls raw exports.
+// No Node built-ins; no allocation per packet in input/drainTx (one cached Uint8Array over memory).
+import { instantiateEngine, type EngineExports } from './load.js';
+import { CONFIG_KEYS, DEFAULT_CONFIG, configValue, type EngineConfig } from './config.js';
+import { EngineError } from './errno.js';
+
+export type { EngineConfig } from './config.js';
+export { DEFAULT_CONFIG, LINUX_PROFILE, CONFIG_KEYS } from './config.js';
+
+/** RFC 9293 connection states, numbered as the engine does. */
+export const enum TcpState {
+  CLOSED = 0, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1,
+  FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT,
+}
+
+/** State names as netstat/ss print them, indexed by TcpState. */
+export const STATE_NAMES: readonly string[] = [
+  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1',
+  'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
+];
+
+/** Kinds of host events (conn, arg meanings in docs/engine-abi.md). */
+export const enum EventKind {
+  Connected = 1, Accept = 2, Readable = 3, Writable = 4, PeerFin = 5, Closed = 6, State = 7, SoftError = 8,
+}
+
+/** One event popped from the engine's queue. */
+export interface EngineEvent { kind: number; conn: number; arg: number }
+
+/** Snapshot of a connection's control block. */
+export interface ConnInfo {
+  state: TcpState; localPort: number; remoteAddr: number; remotePort: number; iss: number; irs: number;
+  sndUna: number; sndNxt: number; sndWnd: number; rcvNxt: number; rcvWnd: number; cwnd: number;
+  ssthresh: number; srtt: number; rto: number; retransmits: number;
+  /** Payload bytes per full segment (send MSS minus 12 with timestamps, as Linux TCP_MAXSEG reports). */
+  mss: number;
+  sndMax: number; sndWscale: number; rcvWscale: number; flags: number;
+  /** ICMP soft error recorded (positive errno) or 0. */
+  softError: number;
+  /** Error the connection died with (positive errno) or 0. */
+  error: number;
+  rcvBuffered: number; sndBuffered: number; rttvar: number; oooRanges: number; tsRecent: number;
+  sndMssRaw: number; rcvMss: number; effMss: number;
+}
+
+/** Names of the statistics counters, in the engine's order (assembly/tcp/stats.ts). */
+export const STAT_NAMES = [
+  'segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut',
+  'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder',
+  'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn',
+  'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled',
+] as const;
+
+/** Engine-wide counters. */
+export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
+
+/** Options of Engine.create. */
+export interface EngineOptions {
+  /** Our IPv4 address as a u32 (a<<24|b<<16|c<<8|d). */
+  addr: number;
+  /** Secret for ISNs and hashing (RFC 6528); any number, 64 bits used. */
+  seed: number;
+  config?: Partial<EngineConfig>;
+}
+
+const ENGINE_ABI = 2;
+
+/** One TCP engine: a connection table, its buffers and timers, in its own WASM instance. */
+export class Engine {
+  /** The instance's memory; never grows after create(). */
+  readonly memory: WebAssembly.Memory;
+  /** The configuration in effect. */
+  readonly config: EngineConfig;
+  /** Bytes of engine state per connection, buffers excluded. */
+  readonly connStateBytes: number;
+  /** Bytes laid out at init (table, rings, queues). */
+  readonly memoryBytes: number;
+  private readonly ex: EngineExports;
+  private u8: Uint8Array;
+  private readonly rxPtr: number;
+  private readonly rxCap: number;
+  private readonly txPtr: number;
+  private readonly statsPtr: number;
+  private readonly infoPtr: number;
+
+  private constructor(ex: EngineExports, config: EngineConfig) {
+    this.ex = ex;
+    this.memory = ex.memory;
+    this.config = config;
+    this.u8 = new Uint8Array(ex.memory.buffer);
+    this.rxPtr = ex.rxPtr();
+    this.rxCap = config.rxSlotSize;
+    this.txPtr = ex.txPtr();
+    this.statsPtr = ex.statsPtr();
+    this.infoPtr = ex.infoPtr();
+    this.connStateBytes = ex.connStateBytes();
+    this.memoryBytes = ex.memoryLaidOut();
+  }
+
+  /** Instantiates and initialises an engine; throws EngineError (EINVAL, ENOBUFS) on a bad config. */
+  static create(opts: EngineOptions): Engine {
+    const ex = instantiateEngine();
+    if (typeof ex.engineAbiVersion !== 'function' || ex.engineAbiVersion() !== ENGINE_ABI) {
+      throw new Error(`engine ABI mismatch: want ${ENGINE_ABI}`);
+    }
+    const cfg = { ...DEFAULT_CONFIG, ...(opts.config ?? {}) } as EngineConfig;
+    CONFIG_KEYS.forEach((k, i) => {
+      const v = cfg[k];
+      if (v === undefined) return;
+      const r = ex.configSet(i, configValue(v as number | boolean));
+      if (r < 0) throw new EngineError(r, `config ${k}=${String(v)}`);
+    });
+    const seed = Number.isFinite(opts.seed) ? opts.seed : 0;
+    const lo = (seed >>> 0) | 0;
+    const hi = Math.floor(seed / 0x100000000) | 0;
+    const r = ex.init(opts.addr >>> 0, lo, hi);
+    if (r < 0) throw new EngineError(r, 'init');
+    const config = {} as Record<string, number | boolean>;
+    CONFIG_KEYS.forEach((k, i) => {
+      const v = ex.configGet(i);
+      config[k] = typeof DEFAULT_CONFIG[k] === 'boolean' ? v !== 0 : v;
+    });
+    return new Engine(ex, config as unknown as EngineConfig);
+  }
+
+  private bytes(): Uint8Array {
+    if (this.u8.buffer !== this.memory.buffer) this.u8 = new Uint8Array(this.memory.buffer);
+    return this.u8;
+  }
+
+  /** Copies one IPv4 packet into the rx slot and processes it (oversized packets are counted and dropped). */
+  input(packet: Uint8Array, now: number): void {
+    const n = packet.length;
+    if (n > this.rxCap) { this.ex.input(-1, now); return; }
+    this.bytes().set(packet, this.rxPtr);
+    this.ex.input(n, now);
+  }
+
+  /** Calls `fn` for every queued outbound IPv4 packet; the view is valid only during the call. Returns the count. */
+  drainTx(fn: (packet: Uint8Array) => void): number {
+    const ex = this.ex;
+    let off = 0;
+    let count = 0;
+    // Re-read the used size each time: `fn` may make this engine queue more (e.g. a loopback link).
+    while (off < ex.txBytes()) {
+      const u8 = this.bytes();
+      const p = this.txPtr + off;
+      const len = u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24);
+      fn(u8.subarray(p + 4, p + 4 + len));
+      off += 4 + ((len + 3) & ~3);
+      count++;
+    }
+    ex.txClear();
+    return count;
+  }
+
+  /** Packets waiting in the tx queue. */
+  get txPending(): number { return this.ex.txPackets(); }
+
+  /** Fires due timers (and resumes output held by a full tx queue); returns the next deadline in ms (Infinity when none). */
+  poll(now: number): number { return this.ex.poll(now); }
+
+  /** Pops the next event into `ev` and returns true, or returns false when the queue is empty. */
+  nextEvent(ev: EngineEvent): boolean {
+    const kind = this.ex.eventNext();
+    if (kind === 0) return false;
+    ev.kind = kind;
+    ev.conn = this.ex.eventConn();
+    ev.arg = this.ex.eventArg();
+    return true;
+  }
+
+  /** Opens a listener; returns its handle or −errno (EADDRINUSE, EMFILE, EINVAL). */
+  listen(port: number, backlog = 0): number { return this.ex.tcpListen(port, backlog); }
+  /** Stops listening; pending embryonic and unaccepted connections are reset. */
+  unlisten(listener: number, now: number): void { this.ex.tcpUnlisten(listener, now); }
+  /** Takes an established connection from the listener, or −EAGAIN. */
+  accept(listener: number): number { return this.ex.tcpAccept(listener); }
+  /** Active open; returns the connection (SYN_SENT) or −errno (EMFILE, EADDRINUSE, EADDRNOTAVAIL, EINVAL). */
+  connect(dstAddr: number, dstPort: number, now: number, srcPort = 0): number {
+    return this.ex.tcpConnect(dstAddr >>> 0, dstPort, now, srcPort);
+  }
+
+  /** Queues bytes for sending; returns bytes queued (may be < length), −EAGAIN when the buffer is full, or −errno. */
+  send(conn: number, data: Uint8Array, now: number): number {
+    const ex = this.ex;
+    let done = 0;
+    while (done < data.length) {
+      const room = ex.tcpSendReserve(conn);
+      if (room < 0) {
+        if (done > 0) break;
+        return room;
+      }
+      const n = Math.min(room, data.length - done);
+      this.bytes().set(data.subarray(done, done + n), ex.regionPtr());
+      ex.tcpSendCommit(conn, n);
+      done += n;
+    }
+    if (done < data.length && done > 0) ex.tcpSendReserve(conn); // marks "want Writable"
+    if (done > 0) ex.tcpFlush(conn, now);
+    return done;
+  }
+
+  /** Reads into `into`; returns bytes read, 0 at end of stream, −EAGAIN when nothing yet, or −errno. */
+  recv(conn: number, into: Uint8Array, now = -Infinity): number {
+    const ex = this.ex;
+    let done = 0;
+    while (done < into.length) {
+      const avail = ex.tcpRecvPeek(conn);
+      if (avail <= 0) {
+        if (done > 0) break;
+        return avail;
+      }
+      const n = Math.min(avail, into.length - done);
+      const p = ex.regionPtr();
+      into.set(this.bytes().subarray(p, p + n), done);
+      done += n;
+      ex.tcpRecvConsume(conn, n, now);
+    }
+    return done;
+  }
+
+  /** Half-close: FIN after the queued data. */
+  shutdown(conn: number, now: number): number { return this.ex.tcpShutdown(conn, now); }
+  /** shutdown(SHUT_RD): later recv() calls return 0. */
+  shutdownRead(conn: number): number { return this.ex.tcpShutdownRead(conn); }
+  /** Orderly close; RST instead when unread data remains (RFC 2525) or SO_LINGER 0 was set. */
+  close(conn: number, now: number): number { return this.ex.tcpClose(conn, now); }
+  /** RST now (linger 0). */
+  abort(conn: number, now: number): number { return this.ex.tcpAbort(conn, now); }
+  /** The host is done with the handle: freed now if CLOSED, else closed and freed when it gets there. */
+  release(conn: number): void { this.ex.tcpRelease(conn); }
+  /** TCP_NODELAY. */
+  setNoDelay(conn: number, on: boolean, now = -Infinity): void { this.ex.tcpSetNoDelay(conn, on, now); }
+  /** SO_KEEPALIVE, optionally with an idle time in ms. */
+  setKeepAlive(conn: number, on: boolean, idleMs = 0, now = -Infinity): void { this.ex.tcpSetKeepAlive(conn, on, idleMs, now); }
+  /** SO_LINGER {onoff=1, linger=0}: close() aborts with RST. */
+  setLinger0(conn: number, on: boolean): void { this.ex.tcpSetLinger0(conn, on); }
+  /** TCP_USER_TIMEOUT in ms (0 = off). */
+  setUserTimeout(conn: number, ms: number): void { this.ex.tcpSetUserTimeout(conn, ms); }
+  /** Current state of the connection slot. */
+  state(conn: number): TcpState { return this.ex.tcpState(conn); }
+  /** Bytes queued, not yet acknowledged. */
+  bufferedSend(conn: number): number { return this.ex.tcpBufferedSend(conn); }
+  /** Bytes ready to read (SIOCINQ). */
+  readable(conn: number): number { return this.ex.tcpReadable(conn); }
+  /** Connection slots in use. */
+  get connectionsInUse(): number { return this.ex.connectionsInUse(); }
+
+  /** Snapshot of a connection's control block; throws EBADF for a free slot. */
+  info(conn: number): ConnInfo {
+    const r = this.ex.tcpInfo(conn);
+    if (r < 0) throw new EngineError(r, 'info');
+    const f = new Float64Array(this.memory.buffer, this.infoPtr, 32);
+    return {
+      state: f[0], localPort: f[1], remoteAddr: f[2], remotePort: f[3], iss: f[4], irs: f[5], sndUna: f[6],
+      sndNxt: f[7], sndWnd: f[8], rcvNxt: f[9], rcvWnd: f[10], cwnd: f[11], ssthresh: f[12], srtt: f[13],
+      rto: f[14], retransmits: f[15], mss: f[16], sndMax: f[17], sndWscale: f[18], rcvWscale: f[19],
+      flags: f[20], softError: f[21], error: f[22], rcvBuffered: f[23], sndBuffered: f[24], rttvar: f[25],
+      oooRanges: f[26], tsRecent: f[27], sndMssRaw: f[28], rcvMss: f[29], effMss: f[30],
+    };
+  }
+
+  /** Engine-wide counters (a fresh object per read). */
+  get stats(): EngineStats {
+    const u = new Uint32Array(this.memory.buffer, this.statsPtr, STAT_NAMES.length);
+    const out = {} as Record<string, number>;
+    STAT_NAMES.forEach((n, i) => { out[n] = u[i]; });
+    return out as EngineStats;
+  }
+
+  /** Test hook: the next ISN the engine picks is `v` (one shot). */
+  setNextIss(v: number): void { this.ex.testSetNextIss(v >>> 0); }
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { EventKind, TcpState } from '../../src/engine/engine.js';
+import { Pair, A_ADDR, B_ADDR } from './pair.js';
+
+/** Deterministic pseudo-random bytes. */
+function pattern(n: number, seed: number): Uint8Array {
+  const b = new Uint8Array(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; b[i] = x & 255; }
+  return b;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Transfers `size` bytes each way between two engines, then closes both; returns what each side received. */
+function transfer(p: Pair, size: number, opts: { until?: number } = {}) {
+  const l = p.b.listen(80);
+  const ca = p.a.connect(B_ADDR, 80, p.now);
+  expect(ca).toBeGreaterThanOrEqual(0);
+  let cb = -1;
+  const dataA = pattern(size, 1), dataB = pattern(size, 2);
+  let sentA = 0, sentB = 0;
+  const gotA: Uint8Array[] = [], gotB: Uint8Array[] = [];
+  let lenA = 0, lenB = 0, eofA = false, eofB = false, closedA = false, closedB = false;
+  const buf = new Uint8Array(65536);
+  p.run(() => {
+    if (cb < 0) { const c = p.b.accept(l); if (c >= 0) cb = c; }
+    if (p.a.state(ca) >= TcpState.ESTABLISHED && sentA < size) {
+      const n = p.a.send(ca, dataA.subarray(sentA, Math.min(size, sentA + 200000)), p.now);
+      if (n > 0) sentA += n;
+      if (sentA === size) p.a.shutdown(ca, p.now);
+    }
+    if (cb >= 0 && sentB < size) {
+      const n = p.b.send(cb, dataB.subarray(sentB, Math.min(size, sentB + 200000)), p.now);
+      if (n > 0) sentB += n;
+      if (sentB === size) p.b.shutdown(cb, p.now);
+    }
+    for (;;) { const n = p.a.recv(ca, buf, p.now); if (n > 0) { gotA.push(buf.slice(0, n)); lenA += n; } else { if (n === 0) eofA = true; break; } }
+    if (cb >= 0) for (;;) { const n = p.b.recv(cb, buf, p.now); if (n > 0) { gotB.push(buf.slice(0, n)); lenB += n; } else { if (n === 0) eofB = true; break; } }
+    closedA = p.a.state(ca) === TcpState.TIME_WAIT || p.a.state(ca) === TcpState.CLOSED;
+    closedB = cb >= 0 && (p.b.state(cb) === TcpState.TIME_WAIT || p.b.state(cb) === TcpState.CLOSED);
+    return eofA && eofB && closedA && closedB;
+  }, opts.until ?? 1e7);
+  const join = (parts: Uint8Array[], n: number) => { const o = new Uint8Array(n); let k = 0; for (const x of parts) { o.set(x, k); k += x.length; } return o; };
+  return { ca, cb, l, recvA: join(gotA, lenA), recvB: join(gotB, lenB), dataA, dataB, eofA, eofB };
+}
+
+describe('engine to engine', () => {
+  it('handshake, data both ways, orderly close', () => {
+    const p = new Pair();
+    const r = transfer(p, 100_000);
+    expect(r.eofA && r.eofB).toBe(true);
+    expect(equalBytes(r.recvB, r.dataA)).toBe(true);
+    expect(equalBytes(r.recvA, r.dataB)).toBe(true);
+    expect(p.evA.some((e) => e.kind === EventKind.Connected && e.conn === r.ca)).toBe(true);
+    expect(p.evB.some((e) => e.kind === EventKind.Accept)).toBe(true);
+  });
+
+  it('connect to a closed port gets RST and ECONNREFUSED', () => {
+    const p = new Pair();
+    const ca = p.a.connect(B_ADDR, 81, 0);
+    p.run(() => p.a.state(ca) === TcpState.CLOSED);
+    expect(p.evA.find((e) => e.kind === EventKind.Closed)?.arg).toBe(-111);
+  });
+
+  it('bulk transfer survives random loss', () => {
+    const p = new Pair();
+    let x = 12345;
+    p.filter = () => { x = (x * 1103515245 + 12345) >>> 0; return (x >>> 16) % 100 >= 5; };
+    const r = transfer(p, 300_000);
+    expect(equalBytes(r.recvB, r.dataA)).toBe(true);
+    expect(equalBytes(r.recvA, r.dataB)).toBe(true);
+    expect(p.a.stats.retransmits + p.b.stats.retransmits).toBeGreaterThan(0);
+  });
+
+  it('addresses are used', () => {
+    expect(A_ADDR).not.toBe(B_ADDR);
+  });
+});
