@@ -32,6 +32,8 @@ export interface SegIn {
 export interface SegOut {
   src: number; dst: number; sport: number; dport: number; seq: number; ack: number; flags: number;
   win: number; opts: Opt[]; data: Uint8Array; len: number; t: number;
+  /** The whole packet (a copy). */
+  raw: Uint8Array;
 }
 
 function sum16(b: Uint8Array, start: number, end: number, init: number): number {
@@ -117,8 +119,23 @@ export function decodeSegment(b: Uint8Array, t = 0): SegOut {
   const data = b.slice(th + thl, total);
   return {
     src, dst, sport: (b[th] << 8) | b[th + 1], dport: (b[th + 2] << 8) | b[th + 3], seq: r32(th + 4), ack: r32(th + 8),
-    flags: b[th + 13], win: (b[th + 14] << 8) | b[th + 15], opts, data, len: data.length, t,
+    flags: b[th + 13], win: (b[th + 14] << 8) | b[th + 15], opts, data, len: data.length, t, raw: b.slice(),
   };
+}
+
+/** ICMP type/code from `from` quoting the first 28 bytes of `orig` (an IPv4/TCP packet we sent). */
+export function buildIcmp(type: number, code: number, orig: Uint8Array, from = ip(10, 9, 9, 9), dst = LOCAL): Uint8Array {
+  const q = orig.subarray(0, 28);
+  const total = 20 + 8 + q.length;
+  const b = new Uint8Array(total);
+  b[0] = 0x45; b[2] = total >> 8; b[3] = total & 255; b[8] = 64; b[9] = 1;
+  const w32 = (o: number, v: number) => { b[o] = (v >>> 24) & 255; b[o + 1] = (v >>> 16) & 255; b[o + 2] = (v >>> 8) & 255; b[o + 3] = v & 255; };
+  w32(12, from); w32(16, dst);
+  const ic = (~sum16(b, 0, 20, 0)) & 0xffff; b[10] = ic >> 8; b[11] = ic & 255;
+  b[20] = type; b[21] = code;
+  b.set(q, 28);
+  const cc = (~sum16(b, 20, total, 0)) & 0xffff; b[22] = cc >> 8; b[23] = cc & 255;
+  return b;
 }
 
 /** tcpdump-style flags ("S.", "P.", "F.", "R", ...). */

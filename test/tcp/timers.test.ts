@@ -1,0 +1,204 @@
+// Timers on the virtual clock: retransmission backoff and retry limits, ICMP soft errors, keepalive,
+// persist, delayed ACK.
+import { describe, expect, it } from 'vitest';
+import { EventKind } from '../../src/engine/engine.js';
+import { Harness, ACK, SYN, FIN, LPORT, RPORT, REMOTE, PEER_ISS, buildIcmp } from './harness.js';
+
+/** Times (ms) of the engine's segments whose seq equals `seq` (retransmissions of one segment). */
+function timesOf(h: Harness, flags: string, seq: number): number[] {
+  return h.out.filter((s) => s.seq === seq >>> 0 && ((s.flags & 2) ? 'S' : '') + ((s.flags & 1) ? 'F' : '') + ((s.flags & 8) ? 'P' : '') + ((s.flags & 16) ? '.' : '') === flags).map((s) => s.t);
+}
+
+describe('retransmission', () => {
+  it('syn_retries_double_then_etimedout', () => {
+    const h = new Harness();
+    h.conn = h.e.connect(REMOTE, RPORT, 0, LPORT);
+    h.collect();
+    h.runUntil(200_000);
+    const t = h.out.filter((s) => s.flags === SYN).map((s) => s.t);
+    expect(t).toEqual([0, 1000, 3000, 7000, 15000, 31000, 63000]);
+    expect(h.stateName()).toBe('CLOSED');
+    const closed = h.takeEvents(EventKind.Closed);
+    expect(closed.length).toBe(1);
+    expect(closed[0].arg).toBe(-110);
+    expect(h.events.length).toBeGreaterThanOrEqual(0);
+  });
+
+  it('data_retransmission_backoff_doubles_to_rto_max_then_etimedout', () => {
+    const h = new Harness({ dataRetries: 10, rtoMaxMs: 30_000 });
+    h.inState('ESTABLISHED');
+    h.e.send(h.conn, new Uint8Array(100), h.now);
+    h.collect();
+    h.runUntil(2_000_000);
+    const t = timesOf(h, 'P.', h.ours(0));
+    expect(t.length).toBe(11); // original + 10 retries
+    const gaps = t.slice(1).map((x, i) => x - t[i]);
+    // RTO after the handshake sample (srtt ~0 → rtoMin 200 ms), doubling, capped at 30 s.
+    expect(gaps).toEqual([200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000, 30000]);
+    expect(h.stateName()).toBe('CLOSED');
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-110);
+    expect(h.e.stats.retransmits).toBe(10);
+  });
+
+  it('retransmission_stops_when_acked', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.e.send(h.conn, new Uint8Array(100), h.now);
+    h.collect();
+    h.expectSegment({ flags: 'P.', len: 100 });
+    h.tick(200);
+    h.expectSegment({ flags: 'P.', len: 100, seq: h.ours(0) });
+    h.send(h.seg(ACK, 100));
+    h.runUntil(100_000);
+    h.expectNone();
+  });
+
+  it('icmp_unreachable_soft_error_then_ehostunreach', () => {
+    const h = new Harness({ dataRetries: 4 });
+    h.inState('ESTABLISHED');
+    h.e.send(h.conn, new Uint8Array(100), h.now);
+    h.collect();
+    const seg = h.expectSegment({ flags: 'P.' });
+    h.e.input(buildIcmp(3, 1, seg.raw), h.now);
+    h.collect();
+    expect(h.stateName()).toBe('ESTABLISHED');
+    expect(h.takeEvents(EventKind.SoftError).map((e) => e.arg)).toEqual([-113]);
+    h.runUntil(1_000_000);
+    expect(h.stateName()).toBe('CLOSED');
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-113);
+  });
+
+  it('icmp_with_wrong_sequence_ignored', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.e.send(h.conn, new Uint8Array(100), h.now);
+    h.collect();
+    const seg = h.expectSegment({ flags: 'P.' });
+    const raw = seg.raw.slice();
+    raw[24] ^= 0x40; // sequence number far away (IP header checksum unaffected: TCP part)
+    h.e.input(buildIcmp(3, 1, raw), h.now);
+    h.collect();
+    expect(h.takeEvents(EventKind.SoftError).length).toBe(0);
+  });
+
+  it('icmp_unreachable_aborts_syn_sent', () => {
+    const h = new Harness();
+    h.conn = h.e.connect(REMOTE, RPORT, 0, LPORT);
+    h.collect();
+    const syn = h.expectSegment({ flags: 'S' });
+    h.e.input(buildIcmp(3, 1, syn.raw), h.now);
+    h.collect();
+    expect(h.stateName()).toBe('CLOSED');
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-113);
+  });
+
+  it('synack_retries_then_embryonic_dropped', () => {
+    const h = new Harness({ synAckRetries: 2 });
+    h.inState('SYN_RCVD');
+    const before = h.e.connectionsInUse;
+    h.runUntil(100_000);
+    expect(h.out.filter((s) => s.flags === (SYN | ACK)).map((s) => s.t)).toEqual([1000, 3000]);
+    expect(h.e.connectionsInUse).toBe(before - 1);
+  });
+});
+
+describe('keepalive', () => {
+  it('keepalive_probes_then_etimedout', () => {
+    const h = new Harness({ keepaliveIntervalMs: 1000, keepaliveCount: 3 });
+    h.inState('ESTABLISHED');
+    h.e.setKeepAlive(h.conn, true, 10_000, h.now);
+    h.runUntil(9_999);
+    h.expectNone();
+    h.runUntil(100_000);
+    const probes = h.out.map((s) => [s.t, s.seq, s.len]);
+    expect(probes).toEqual([[10000, h.ours(-1), 0], [11000, h.ours(-1), 0], [12000, h.ours(-1), 0]]);
+    expect(h.stateName()).toBe('CLOSED');
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-110);
+  });
+  it('keepalive_answered_keeps_connection', () => {
+    const h = new Harness({ keepaliveIntervalMs: 1000, keepaliveCount: 3 });
+    h.inState('ESTABLISHED');
+    h.e.setKeepAlive(h.conn, true, 10_000, h.now);
+    h.runUntil(10_000);
+    h.expectSegment({ seq: h.ours(-1), len: 0 });
+    h.send(h.seg(ACK, 0));
+    h.runUntil(19_999);
+    h.expectNone();
+    h.runUntil(20_000);
+    h.expectSegment({ seq: h.ours(-1), len: 0 });
+    expect(h.stateName()).toBe('ESTABLISHED');
+  });
+  it('keepalive_off_by_default', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.runUntil(10 * 3600_000);
+    h.expectNone();
+  });
+});
+
+describe('persist', () => {
+  it('zero_window_probes_back_off_and_resume', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.send(h.seg(ACK, 0, { win: 0 }));
+    h.e.send(h.conn, new Uint8Array(500), h.now);
+    h.collect();
+    h.expectNone();
+    h.runUntil(5_000);
+    const probes = h.out.splice(0).map((s) => s.t);
+    expect(probes.length).toBeGreaterThanOrEqual(3);
+    expect(probes[1] - probes[0]).toBeGreaterThan(probes[0] - 0 - 1); // backs off
+    h.send(h.seg(ACK, 0, { win: 1000 }));
+    h.expectSegment({ flags: 'P.', len: 500, seq: h.ours(0) });
+  });
+});
+
+describe('delayed ack', () => {
+  it('delayed_ack_timer_40ms', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.sendData(10, 0);
+    h.tick(39);
+    h.expectNone();
+    h.tick(1);
+    h.expectSegment({ flags: '.', ack: h.peerSeq });
+  });
+  it('quick_acks_at_start', () => {
+    const h = new Harness({ quickAcks: 2 });
+    h.inState('ESTABLISHED');
+    h.sendData(10, 0);
+    h.expectSegment({ flags: '.', ack: h.peerSeq });
+    h.sendData(10, 0);
+    h.expectSegment({ flags: '.', ack: h.peerSeq });
+    h.sendData(10, 0);
+    h.expectNone();
+  });
+  it('ack_piggybacks_on_data', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.sendData(10, 0);
+    h.e.send(h.conn, new Uint8Array(5), h.now);
+    h.collect();
+    h.expectSegment({ flags: 'P.', ack: h.peerSeq, len: 5 });
+    h.tick(100);
+    h.expectNone();
+  });
+});
+
+describe('misc timers', () => {
+  it('fin_wait_2_orphan_times_out', () => {
+    const h = new Harness({ finWait2TimeoutMs: 5000 });
+    h.inState('FIN_WAIT_2');
+    h.tick(4999);
+    expect(h.stateName()).toBe('FIN_WAIT_2');
+    h.tick(1);
+    expect(h.stateName()).toBe('CLOSED');
+  });
+  it('fin_retransmitted', () => {
+    const h = new Harness();
+    h.inState('FIN_WAIT_1');
+    h.tick(1000);
+    h.expectSegment({ flags: 'F.', seq: h.ours(0) });
+    void FIN; void PEER_ISS;
+  });
+});
