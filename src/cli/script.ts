@@ -1,7 +1,94 @@
-// `wasm-tcp script`: run packetdrill scripts against the engine. Not implemented yet.
+// `wasm-tcp script FILE... [--profile linux|default] [--verbose] [--json]`: run packetdrill scripts.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../script/engine.js';
+import { runScriptText, type ScriptResult } from '../script/runner.js';
 
-/** Placeholder until the command lands; exits 1. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('wasm-tcp script: not implemented yet');
-  return 1;
+const HELP = `usage: wasm-tcp script FILE... [--profile linux|default] [--tolerance-usecs N] [--verbose] [--json]
+
+Runs packetdrill scripts against a fresh engine each, on a virtual clock (local 192.168.0.1,
+remote 192.0.2.1, port 8080). Prints PASS, FAIL (line, expected vs actual) or SKIP (reason)
+per script and a final "N passed, N failed, N skipped" line; exits 1 if any script failed.
+
+  --profile linux     make the engine choose what Linux chooses (also loaded by a defaults.sh init command)
+  --profile default   the engine's own defaults (the default)
+  --tolerance-usecs N override every script's --tolerance_usecs
+  --verbose           print each event and every packet the engine sends
+  --json              one JSON object per script, then a summary object`;
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string', default: 'default' },
+        verbose: { type: 'boolean', short: 'v', default: false },
+        json: { type: 'boolean', default: false },
+        'tolerance-usecs': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    console.error(`wasm-tcp script: ${(e as Error).message}`);
+    return 2;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const profile = values.profile;
+  if (profile !== 'linux' && profile !== 'default') {
+    console.error(`wasm-tcp script: --profile must be linux or default, not '${profile}'`);
+    return 2;
+  }
+  let tolerance: number | undefined;
+  if (values['tolerance-usecs'] !== undefined) {
+    tolerance = Number(values['tolerance-usecs']);
+    if (!Number.isInteger(tolerance) || tolerance < 0) {
+      console.error('wasm-tcp script: --tolerance-usecs must be a non-negative integer');
+      return 2;
+    }
+  }
+  if (positionals.length === 0) {
+    console.error(`wasm-tcp script: no script given\n\n${HELP}`);
+    return 2;
+  }
+  const counts = { PASS: 0, FAIL: 0, SKIP: 0 };
+  for (const file of positionals) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      console.error(`wasm-tcp script: cannot read ${file}: ${err.code ?? err.message}`);
+      return 2;
+    }
+    const log = values.verbose && !values.json ? (l: string) => console.log(`  ${l}`) : undefined;
+    if (log) console.log(`${file}:`);
+    let r: ScriptResult;
+    try {
+      r = runScriptText(text, createScriptEngine, { profile, toleranceUsecs: tolerance, log, configKeys: ENGINE_CONFIG_KEYS });
+    } catch (e) {
+      r = { verdict: 'FAIL', message: `runner error: ${(e as Error).message}`, notes: [] };
+    }
+    counts[r.verdict]++;
+    if (values.json) {
+      console.log(JSON.stringify({ file, verdict: r.verdict, line: r.line ?? null, message: r.message ?? null, notes: r.notes }));
+    } else {
+      const where = r.line !== undefined ? `:${r.line}` : '';
+      console.log(`${r.verdict} ${file}${r.verdict === 'PASS' ? '' : where}${r.message ? ` ${indent(r.message)}` : ''}`);
+      if (values.verbose) for (const n of r.notes) console.log(`  note: ${n}`);
+    }
+  }
+  if (values.json) console.log(JSON.stringify({ passed: counts.PASS, failed: counts.FAIL, skipped: counts.SKIP }));
+  else console.log(`${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped`);
+  return counts.FAIL > 0 ? 1 : 0;
+}
+
+function indent(msg: string): string {
+  return msg.split('\n').join('\n    ');
 }

@@ -1,38 +1,24 @@
 // Engine settings for `--profile linux|default`, and the interpretation (never execution) of
 // backquoted commands: the defaults include, sysctl overrides, cleanup.
+import { LINUX_PROFILE as ENGINE_LINUX_PROFILE } from '../engine/config.js';
 
 /** Engine config overrides, keyed as in src/engine/config.ts. */
 export type ConfigOverrides = Record<string, number | boolean>;
 
-/** What Linux (with packetdrill's defaults.sh) chooses where the RFCs leave room. */
+/**
+ * What Linux (with packetdrill's defaults.sh) chooses where the RFCs leave room: the engine's own
+ * Linux profile plus the Linux defaults the runner relies on explicitly.
+ */
 export const LINUX_PROFILE: Readonly<ConfigOverrides> = {
-  mss: 1460,
-  windowScale: 8, // tcp_rmem max 15 MiB → shift 8
+  ...(ENGINE_LINUX_PROFILE as ConfigOverrides),
   windowScaling: true,
-  timestamps: true,
-  sack: true,
-  initialWindowSegments: 10,
-  rtoInitialMs: 1000,
-  rtoMinMs: 200,
-  linuxRto: true,
-  delayedAckMs: 40,
-  quickAcks: 16, // Linux TCP_MAX_QUICKACKS
-  synRetries: 5, // defaults.sh tcp_syn_retries
-  synAckRetries: 5,
-  dataRetries: 15,
-  timeWaitMs: 60000,
-  finWait2TimeoutMs: 60000,
-  abortOnUnreadClose: true,
-  rstOnDataAfterClose: true,
-  icmpAbortsSynSent: true,
-  tsTickMs: 1,
+  dataRetries: 15, // tcp_retries2
+  timeWaitMs: 60000, // TCP_TIMEWAIT_LEN
+  finWait2TimeoutMs: 60000, // tcp_fin_timeout
   keepaliveIdleMs: 7200000,
   keepaliveIntervalMs: 75000,
   keepaliveCount: 9,
-  // Linux's choices of wire format (see docs/script.md); names as the engine helper adds them.
-  linuxOptionOrder: true,
-  linuxRstNoConn: true,
-  maxsegMinusTsOption: true,
+  defaultMss: 536,
 };
 
 /** The result of interpreting one backquoted command. */
@@ -50,6 +36,8 @@ type SysctlRule =
   | { ignore: string };
 
 const int = (v: string) => Number.parseInt(v.trim(), 10);
+/** A feature the engine lacks: setting it to 0 matches the engine, anything else is reported. */
+const offOnly = (what: string): SysctlRule => ({ set: (v: string) => (int(v) === 0 ? {} : what) });
 const bool = (key: string) => ({ set: (v: string) => ({ [key]: int(v) !== 0 }) });
 
 /** net.ipv4.* sysctls we map onto engine knobs, or accept because the engine already behaves so. */
@@ -75,24 +63,24 @@ const SYSCTLS: Record<string, SysctlRule> = {
   },
   tcp_wmem: { ignore: 'send buffer sizes are fixed by the engine config' },
   tcp_ecn: { set: (v) => (int(v) === 0 || int(v) === 2 ? {} : 'ECN is not implemented') },
-  tcp_dsack: { ignore: 'D-SACK (RFC 2883) is not implemented' },
+  tcp_dsack: offOnly('D-SACK (RFC 2883) is not implemented'),
   tcp_syncookies: { ignore: 'SYN cookies are not implemented' },
-  tcp_frto: { ignore: 'F-RTO is not implemented' },
+  tcp_frto: offOnly('F-RTO is not implemented'),
   tcp_reordering: { ignore: 'the duplicate-ACK threshold is fixed at 3' },
-  tcp_congestion_control: { ignore: 'congestion control is NewReno' },
-  tcp_slow_start_after_idle: { set: (v) => (int(v) === 0 ? {} : 'slow start after idle is not implemented') },
-  tcp_early_retrans: { ignore: 'TLP/early retransmit is not implemented' },
-  tcp_recovery: { ignore: 'RACK is not implemented' },
+  tcp_congestion_control: { set: (v) => (v.trim() === 'reno' ? {} : `congestion control is NewReno, not ${v.trim()}`) },
+  tcp_slow_start_after_idle: offOnly('slow start after idle is not implemented'),
+  tcp_early_retrans: offOnly('TLP/early retransmit is not implemented'),
+  tcp_recovery: offOnly('RACK is not implemented'),
   tcp_min_tso_segs: { ignore: 'no TSO' },
   tcp_tso_win_divisor: { ignore: 'no TSO' },
-  tcp_autocorking: { ignore: 'no autocorking' },
+  tcp_autocorking: offOnly('autocorking is not implemented'),
   tcp_no_metrics_save: { ignore: 'no route metrics' },
   tcp_pacing_ss_ratio: { ignore: 'no pacing' },
   tcp_pacing_ca_ratio: { ignore: 'no pacing' },
   tcp_min_rtt_wlen: { ignore: 'no windowed min-RTT filter' },
   tcp_fastopen: { ignore: 'TCP Fast Open is not implemented' },
-  tcp_mtu_probing: { set: (v) => (int(v) === 0 ? {} : 'MTU probing is not implemented') },
-  tcp_moderate_rcvbuf: { ignore: 'receive buffer autotuning is not implemented' },
+  tcp_mtu_probing: offOnly('MTU probing is not implemented'),
+  tcp_moderate_rcvbuf: offOnly('receive buffer autotuning is not implemented'),
   tcp_rfc1337: { ignore: 'TIME_WAIT assassination handling is fixed' },
 };
 

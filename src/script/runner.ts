@@ -18,15 +18,21 @@ export interface ScriptEngine {
   accept(listener: number): number;
   connect(dstAddr: number, dstPort: number, now: number, srcPort?: number): number;
   send(conn: number, data: Uint8Array, now: number): number;
-  recv(conn: number, into: Uint8Array): number;
+  recv(conn: number, into: Uint8Array, now: number): number;
   shutdown(conn: number, now: number): number;
+  /** shutdown(SHUT_RD): later reads return 0. */
+  shutdownRead?(conn: number): number;
   close(conn: number, now: number): number;
   abort(conn: number, now: number): number;
   release(conn: number): void;
-  setNoDelay(conn: number, on: boolean): void;
-  setKeepAlive(conn: number, on: boolean, idleMs?: number): void;
+  setNoDelay(conn: number, on: boolean, now: number): void;
+  setKeepAlive(conn: number, on: boolean, idleMs: number | undefined, now: number): void;
+  /** SO_LINGER {1, 0}. */
+  setLinger0?(conn: number, on: boolean): void;
+  /** TCP_USER_TIMEOUT in ms. */
+  setUserTimeout?(conn: number, ms: number): void;
   state(conn: number): number;
-  info(conn: number): { localPort: number; mss: number; [k: string]: unknown };
+  info(conn: number): { localPort: number; mss: number };
   bufferedSend(conn: number): number;
   /** Optional: bytes waiting in the receive buffer (SIOCINQ, poll). */
   bufferedRecv?(conn: number): number;
@@ -34,6 +40,8 @@ export interface ScriptEngine {
   maxSeg?(conn: number): number;
   /** Optional: changes a behaviour knob after creation (per engine, so per script here). */
   setConfig?(key: string, value: number | boolean): boolean;
+  /** Bytes of a connection's send buffer (for poll's POLLOUT). */
+  sendBufferSize: number;
 }
 
 /** Creates an engine for a script: local address, seed and config overrides. */
@@ -87,6 +95,7 @@ interface Sock {
   noDelay: boolean;
   keepAlive: boolean;
   keepIdleMs?: number;
+  userTimeoutMs?: number;
 }
 
 interface Flow {
@@ -474,8 +483,8 @@ export class Runner {
       if (this.nowUs > hi) break;
     }
     const actual = agg.result();
-    this.log(`${this.fmtTime(firstAt)} > ${formatSegment(actual, this.flow.map)}   (line ${ev.line})`);
     const err = matchOutbound(ev.tcp!, actual, this.flow.map, { tsTickUsecs: this.tsTick, toleranceUsecs: this.tolerance });
+    this.log(`${this.fmtTime(firstAt)} > ${formatSegment(actual, this.flow.map)}   (line ${ev.line})`);
     if (err) {
       throw new Verdict('FAIL', ev.line, `${err}\n  script: ${ev.text}\n  actual: ${this.fmtTime(firstAt)} > ${formatSegment(actual, this.flow.map)}`);
     }
@@ -621,8 +630,9 @@ export class Runner {
           if (c === -ERRNO.EAGAIN) return null;
           if (c < 0) return c;
           const child: Sock = { fd: this.newFd(), kind: 'conn', nonblock: false, port: s.port, conn: c, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: true, noDelay: s.noDelay, keepAlive: s.keepAlive, keepIdleMs: s.keepIdleMs };
-          if (child.noDelay) e.setNoDelay(c, true);
-          if (child.keepAlive) e.setKeepAlive(c, true, child.keepIdleMs);
+          if (child.noDelay) e.setNoDelay(c, true, this.nowUs / 1000);
+          if (child.keepAlive) e.setKeepAlive(c, true, child.keepIdleMs, this.nowUs / 1000);
+          if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs);
           this.socks.set(child.fd, child);
           return child.fd;
         };
@@ -642,8 +652,9 @@ export class Runner {
         s.kind = 'conn';
         s.conn = c;
         s.connecting = true;
-        if (s.noDelay) e.setNoDelay(c, true);
-        if (s.keepAlive) e.setKeepAlive(c, true, s.keepIdleMs);
+        if (s.noDelay) e.setNoDelay(c, true, now);
+        if (s.keepAlive) e.setKeepAlive(c, true, s.keepIdleMs, now);
+        if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs);
         this.flow = { localPort: e.info(c).localPort, remotePort: port, map: new FlowMap() };
         this.sut = this.flow;
         if (s.nonblock) return fail(ERRNO.EINPROGRESS);
@@ -704,7 +715,7 @@ export class Runner {
         const nonblock = s.nonblock || (flags & SYMBOLS.MSG_DONTWAIT) !== 0;
         if (this.recvBuf.length < n) this.recvBuf = new Uint8Array(n);
         const attempt = (): number | null => {
-          const r = e.recv(s.conn!, this.recvBuf.subarray(0, n));
+          const r = e.recv(s.conn!, this.recvBuf.subarray(0, n), this.nowUs / 1000);
           if (r > 0) return r;
           if (r === 0) return 0;
           if (r === -ERRNO.EAGAIN) {
@@ -743,7 +754,10 @@ export class Runner {
           if (r < 0 && r !== -ERRNO.ENOTCONN) return { value: r };
           s.shutWr = true;
         }
-        if (how === SYMBOLS.SHUT_RD || how === SYMBOLS.SHUT_RDWR) s.shutRd = true;
+        if (how === SYMBOLS.SHUT_RD || how === SYMBOLS.SHUT_RDWR) {
+          s.shutRd = true;
+          e.shutdownRead?.(s.conn!);
+        }
         if (how < 0 || how > 2) return fail(ERRNO.EINVAL);
         return { value: 0 };
       }
@@ -849,7 +863,7 @@ export class Runner {
         }
         case SYMBOLS.SO_KEEPALIVE:
           s.keepAlive = v !== 0;
-          if (conn >= 0) e.setKeepAlive(conn, s.keepAlive, s.keepIdleMs);
+          if (conn >= 0) e.setKeepAlive(conn, s.keepAlive, s.keepIdleMs, this.nowUs / 1000);
           return { value: 0 };
         case SYMBOLS.SO_SNDBUF: case SYMBOLS.SO_RCVBUF:
           this.notes.push(`line ${ev.line}: ${opt === SYMBOLS.SO_SNDBUF ? 'SO_SNDBUF' : 'SO_RCVBUF'} ignored (buffer sizes come from the engine config)`);
@@ -859,11 +873,11 @@ export class Runner {
       switch (opt) {
         case SYMBOLS.TCP_NODELAY:
           s.noDelay = v !== 0;
-          if (conn >= 0) e.setNoDelay(conn, s.noDelay);
+          if (conn >= 0) e.setNoDelay(conn, s.noDelay, this.nowUs / 1000);
           return { value: 0 };
         case SYMBOLS.TCP_KEEPIDLE:
           s.keepIdleMs = v * 1000;
-          if (conn >= 0 && s.keepAlive) e.setKeepAlive(conn, true, s.keepIdleMs);
+          if (conn >= 0 && s.keepAlive) e.setKeepAlive(conn, true, s.keepIdleMs, this.nowUs / 1000);
           return { value: 0 };
         case SYMBOLS.TCP_KEEPINTVL:
           if (!e.setConfig?.('keepaliveIntervalMs', v * 1000)) this.unsupported(ev, 'TCP_KEEPINTVL');
@@ -875,7 +889,9 @@ export class Runner {
           if (!e.setConfig?.('finWait2TimeoutMs', v * 1000)) this.unsupported(ev, 'TCP_LINGER2');
           return { value: 0 };
         case SYMBOLS.TCP_USER_TIMEOUT:
-          if (!e.setConfig?.('userTimeoutMs', v)) this.unsupported(ev, 'TCP_USER_TIMEOUT');
+          if (!e.setUserTimeout) this.unsupported(ev, 'TCP_USER_TIMEOUT');
+          s.userTimeoutMs = v;
+          if (conn >= 0) e.setUserTimeout(conn, v);
           return { value: 0 };
         case SYMBOLS.TCP_SYNCNT:
           if (!e.setConfig?.('synRetries', v)) this.unsupported(ev, 'TCP_SYNCNT');
@@ -974,7 +990,6 @@ export class Runner {
   }
 
   private sendBufferSize(): number {
-    const cfg = (this.engine as unknown as { config?: { sendBufferSize?: number } }).config;
-    return cfg?.sendBufferSize ?? 65536;
+    return this.engine.sendBufferSize;
   }
 }

@@ -1,0 +1,41 @@
+// Adapts the Engine wrapper (src/engine/engine.ts) to what the script runner drives.
+import { CONFIG_KEYS, Engine } from '../engine/engine.js';
+import type { EngineFactory, ScriptEngine } from './runner.js';
+
+/** The engine's config keys, so the runner can report profile settings the engine lacks. */
+export const ENGINE_CONFIG_KEYS: readonly string[] = CONFIG_KEYS;
+
+/** Creates a fresh WASM engine per script. */
+export const createScriptEngine: EngineFactory = ({ addr, seed, config }) => {
+  const known: Record<string, number | boolean> = {};
+  for (const [k, v] of Object.entries(config)) if ((CONFIG_KEYS as readonly string[]).includes(k)) known[k] = v;
+  const e = Engine.create({ addr, seed, config: known });
+  const adapter: ScriptEngine = {
+    input: (p, now) => e.input(p, now),
+    drainTx: (fn) => e.drainTx(fn),
+    poll: (now) => e.poll(now),
+    nextEvent: (ev) => e.nextEvent(ev),
+    listen: (port, backlog) => e.listen(port, backlog),
+    unlisten: (l, now) => e.unlisten(l, now),
+    accept: (l) => e.accept(l),
+    connect: (a, p, now, src) => e.connect(a, p, now, src),
+    send: (c, d, now) => e.send(c, d, now),
+    recv: (c, into, now) => e.recv(c, into, now),
+    shutdown: (c, now) => e.shutdown(c, now),
+    shutdownRead: (c) => e.shutdownRead(c),
+    close: (c, now) => e.close(c, now),
+    abort: (c, now) => e.abort(c, now),
+    release: (c) => e.release(c),
+    setNoDelay: (c, on, now) => e.setNoDelay(c, on, now),
+    setKeepAlive: (c, on, idle, now) => e.setKeepAlive(c, on, idle ?? 0, now),
+    setLinger0: (c, on) => e.setLinger0(c, on),
+    setUserTimeout: (c, ms) => e.setUserTimeout(c, ms),
+    state: (c) => e.state(c),
+    info: (c) => e.info(c),
+    bufferedSend: (c) => e.bufferedSend(c),
+    bufferedRecv: (c) => e.readable(c),
+    maxSeg: (c) => e.info(c).mss,
+    sendBufferSize: e.config.sendBufferSize,
+  };
+  return adapter;
+};
