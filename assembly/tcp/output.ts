@@ -297,7 +297,7 @@ export function tcpOutput(c: Conn): void {
       let isNew = !seqLt(seq, c.sndMax);
       c.sndNxt = seq + adv;
       if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
-      if (isNew && !(c.flags & F.RTT_TIMING) && !(c.flags & F.TS)) {
+      if (isNew && !(c.flags & F.RTT_TIMING)) {
         c.flags |= F.RTT_TIMING;
         c.rttSeq = c.sndNxt;
         c.rttStart = nowMs;

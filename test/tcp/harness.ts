@@ -177,7 +177,7 @@ export class Harness {
   /** Next sequence number the peer sends. */
   peerSeq = PEER_ISS + 1;
   /** Peer's TSval (when the test uses timestamps). */
-  tsVal = 5000;
+  tsVal = 100;
 
   constructor(config: Partial<EngineConfig> = {}, seed = 1) {
     this.e = Engine.create({ addr: LOCAL, seed, config: { timestamps: false, sack: false, windowScaling: false, ...config } });
@@ -257,6 +257,12 @@ export class Harness {
   sendData(n: number, ackOff: number, fill = 0x61): void {
     this.send(this.seg(ACK | PSH, ackOff, { data: new Uint8Array(n).fill(fill) }));
     this.peerSeq += n;
+  }
+
+  /** Timestamp options echoing segment `s` (empty when it has none). */
+  tsOpts(s: SegOut): Opt[] {
+    const t = s.opts.find((o) => o.kind === 'TS') as { kind: 'TS'; val: number } | undefined;
+    return t ? [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val: ++this.tsVal, ecr: t.val }] : [];
   }
 
   /** Reads everything readable from the connection. */
