@@ -16,7 +16,7 @@ export function renderHtml(r: Recording): string {
   const segRows = r.segments.map((s, i) =>
     `<tr${s.dropped ? ' class="dropped"' : ''}><td>${i + 1}</td><td>${formatTime(s.t)}</td><td>${s.from} → ${s.to}</td><td title="${esc(flagWords(s.flags))}">${esc(s.flags)}</td>`
     + `<td>${s.seq}</td><td>${s.ack}</td><td>${s.win}</td><td>${s.len}</td><td>${esc(s.options ?? '')}</td>`
-    + `<td>${esc([s.note, s.dropped ? `dropped (${s.fate ?? 'lost'})` : ''].filter(Boolean).join(', '))}</td></tr>`).join('\n');
+    + `<td>${esc([s.note, s.dropped ? `dropped: ${s.fate ?? 'lost'}` : ''].filter(Boolean).join(', '))}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -1,7 +1,7 @@
 // Terminal ladder diagram of a Recording: time, client state, one arrow per segment, server state, outcome. No Node built-ins.
 import type { HostName, Recording, SegmentRecord } from './recording.js';
 import { formatDuration, formatTime } from './recording.js';
-import { initialStates, isns, ladderRows, outcomeText, segmentLabel } from './timeline.js';
+import { fateText, initialStates, isns, ladderRows, outcomeText, segmentLabel } from './timeline.js';
 
 /** Rendering options of the terminal ladder. */
 export interface LadderOptions {
@@ -23,7 +23,7 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
     let label = segmentLabel(s, isn);
     if (s.note) label += ` (${s.note})`;
     labels.set(s, label);
-    middle = Math.max(middle, label.length + (s.dropped ? 12 : 6));
+    middle = Math.max(middle, label.length + (s.dropped ? 8 + fateText(s.fate).length : 6));
   }
   for (const i of r.icmp ?? []) middle = Math.max(middle, icmpLabel(i.text, i.from).length + 6);
   for (const n of r.notes ?? []) middle = Math.max(middle, n.text.length + 8);
@@ -53,7 +53,7 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
     let midLen = 0;
     if (row.segment) {
       const s = row.segment;
-      [mid, midLen] = arrow(labels.get(s) ?? '', s.from, s.dropped, middle, c, s.flags.includes('R'));
+      [mid, midLen] = arrow(labels.get(s) ?? '', s.from, s.dropped ? fateText(s.fate) : undefined, middle, c, s.flags.includes('R'));
     } else if (row.icmp) {
       const label = icmpLabel(row.icmp.text, row.icmp.from);
       const toClient = row.icmp.to === 'client';
@@ -79,14 +79,14 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
 }
 
 /** An arrow of exactly `width` columns with the label inside; returns [coloured text, visible length]. */
-function arrow(label: string, from: HostName, dropped: boolean, width: number, c: Colors, rst: boolean): [string, number] {
+function arrow(label: string, from: HostName, dropped: string | undefined, width: number, c: Colors, rst: boolean): [string, number] {
   const text = ` ${label} `;
   let body: string;
   if (from === 'client') {
-    const tail = dropped ? ' ✕ lost' : '▶';
+    const tail = dropped ? ` ✕ ${dropped}` : '▶';
     body = `──${text}${'─'.repeat(Math.max(1, width - text.length - 2 - tail.length))}${tail}`;
   } else {
-    const head = dropped ? 'lost ✕ ' : '◀';
+    const head = dropped ? `${dropped} ✕ ` : '◀';
     body = `${head}${'─'.repeat(Math.max(1, width - text.length - 2 - head.length))}${text}──`;
   }
   const paint = dropped ? c.red : rst ? c.boldRed : from === 'client' ? c.cyan : c.blue;

@@ -96,8 +96,11 @@ export class Recorder {
     this.notes.push(host ? { t: timeMs / 1000, text, host } : { t: timeMs / 1000, text });
   }
 
-  /** The finished recording. */
+  /** The finished recording; its duration is the time of the last thing that happened (at most `endMs`). */
   finish(outcome: { client: HostOutcome; server: HostOutcome }, endMs: number): Recording {
+    let last = 0;
+    for (const list of [this.segments, this.transitions, this.notes, this.icmp]) for (const x of list) last = Math.max(last, x.t);
+    last = Math.min(last, endMs / 1000);
     const addr = (a: number, port?: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}${port !== undefined ? `:${port}` : ''}`;
     const r: Recording = {
       scenario: this.init.scenario,
@@ -105,7 +108,7 @@ export class Recorder {
       segments: this.segments,
       transitions: this.transitions,
       outcome,
-      duration: endMs / 1000,
+      duration: last,
       hosts: { client: addr(this.init.client, this.hostPorts.client), server: addr(this.init.server, this.hostPorts.server) },
       icmp: this.icmp,
       notes: this.notes,

@@ -155,16 +155,23 @@ export function seqSpace(s: Pick<SegmentRecord, 'flags' | 'len'>): number {
   return s.len + (s.flags.includes('S') ? 1 : 0) + (s.flags.includes('F') ? 1 : 0);
 }
 
-/** Formats virtual seconds for tables: `0.000`, `12.345`, `1234.5`. */
+/** Formats virtual seconds for tables, to the millisecond: `0.000`, `12.345`, `7875.020`. */
 export function formatTime(t: number): string {
-  return t < 1000 ? t.toFixed(3) : t.toFixed(1);
+  return t.toFixed(3);
 }
 
-/** Formats a duration in seconds compactly: `200 ms`, `1.5 s`, `15 min 24 s`. */
+/** Formats a duration in seconds compactly: `200 ms`, `1.5 s`, `15 min 24 s`, `2 h 11 min`. */
 export function formatDuration(sec: number): string {
   if (sec < 1) return `${Math.round(sec * 1000)} ms`;
   if (sec < 60) return `${+sec.toFixed(sec < 10 ? 2 : 1)} s`;
-  const min = Math.floor(sec / 60);
-  const rest = Math.round(sec - min * 60);
-  return rest ? `${min} min ${rest} s` : `${min} min`;
+  if (sec < 3600) {
+    const whole = Math.round(sec);
+    const min = Math.floor(whole / 60);
+    const rest = whole - min * 60;
+    return rest ? `${min} min ${rest} s` : `${min} min`;
+  }
+  const minutes = Math.round(sec / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes - h * 60;
+  return m ? `${h} h ${m} min` : `${h} h`;
 }

@@ -32,7 +32,8 @@ export function renderSvg(r: Recording, opts: SvgOptions = {}): string {
   const out: string[] = [];
   // y of every row; a gap row before a long pause takes extra space.
   const ys: number[] = [];
-  let y = TOP + rh;
+  // The first row starts one and a half rows down so the initial states get a band of their own.
+  let y = TOP + rh * 1.5;
   for (const row of rows) {
     if (row.gapBefore !== undefined) y += rh;
     ys.push(y);
@@ -98,9 +99,12 @@ export function renderSvg(r: Recording, opts: SvgOptions = {}): string {
       const m = row.icmp;
       const mid = (CLIENT_X + SERVER_X) / 2;
       const x2 = m.to === 'client' ? CLIENT_X : m.to === 'server' ? SERVER_X : mid;
+      // The router sits halfway between the hosts; its message is labelled on the far side of the arrow.
+      const right = x2 <= mid;
       out.push(`<g class="wt-icmp"><title>${esc(`t=${m.t.toFixed(3)} s  ICMP type ${m.type} code ${m.code}: ${m.text}, ${m.from} → ${m.to}${m.dropped ? ' (dropped)' : ''}`)}</title>`
         + `<line x1="${mid}" y1="${ry - 3}" x2="${x2}" y2="${ry + rh * 0.45 - 3}" marker-end="url(#wt-head)"/>`
-        + `<text class="wt-label" x="${(mid + x2) / 2}" y="${ry - 6}" text-anchor="middle">${esc(`ICMP ${m.text} (from ${m.from})`)}</text></g>`);
+        + `<rect class="wt-router" x="${mid - 4}" y="${ry - 7}" width="8" height="8"/>`
+        + `<text class="wt-label" x="${right ? mid + 10 : mid - 10}" y="${ry + 1}" text-anchor="${right ? 'start' : 'end'}">${esc(`ICMP ${m.text} (from ${m.from})`)}</text></g>`);
     } else if (row.note) {
       out.push(`<g class="wt-note"><title>${esc(`t=${row.note.t.toFixed(3)} s  ${row.note.text}`)}</title>`
         + `<line x1="${CLIENT_X}" y1="${ry}" x2="${SERVER_X}" y2="${ry}"/>`
@@ -137,6 +141,7 @@ const STYLE = [
   '.wt-label{fill:#222}',
   '.wt-icmp line{stroke:#8e44ad;stroke-dasharray:2 3;stroke-width:1.5}',
   '.wt-icmp .wt-label{fill:#8e44ad}',
+  '.wt-router{fill:#8e44ad}',
   '.wt-note line{stroke:#d08c00;stroke-dasharray:1 4}',
   '.wt-note text{fill:#a06a00;font-style:italic}',
   '.wt-seg:hover .wt-label,.wt-icmp:hover .wt-label{font-weight:bold}',

@@ -21,7 +21,7 @@ export interface LadderRow {
 /** Gaps at least this long (seconds) are drawn as a break in the ladder. */
 export const GAP_SECONDS = 5;
 
-/** Lays a recording out as rows: notes and ICMP first at each instant, then state changes beside segments. */
+/** Lays a recording out as rows: at each instant notes first, then state changes beside segments, then ICMP. */
 export function ladderRows(r: Recording): LadderRow[] {
   const times = new Set<number>();
   for (const s of r.segments) times.add(s.t);
@@ -47,7 +47,6 @@ export function ladderRows(r: Recording): LadderRow[] {
   for (const t of sorted) {
     const group: LadderRow[] = [];
     for (const n of notes.get(t) ?? []) group.push({ t, first: false, note: n });
-    for (const i of icmps.get(t) ?? []) group.push({ t, first: false, icmp: i });
     const tr = trans.get(t) ?? [];
     const c = tr.filter((x) => x.host === 'client').map((x) => x.to);
     const s = tr.filter((x) => x.host === 'server').map((x) => x.to);
@@ -60,6 +59,8 @@ export function ladderRows(r: Recording): LadderRow[] {
       if (g[i]) row.segment = g[i];
       group.push(row);
     }
+    // The router answers the segment that reached it, so its ICMP comes after that segment.
+    for (const i of icmps.get(t) ?? []) group.push({ t, first: false, icmp: i });
     if (!group.length) continue;
     group[0].first = true;
     if (rows.length && t - prev >= GAP_SECONDS) group[0].gapBefore = t - prev;
@@ -100,6 +101,14 @@ export function segmentLabel(s: SegmentRecord, isn: Map<string, number>): string
   return text;
 }
 
+/** Short words for why a segment was dropped (`loss` → `lost`, `host-down` → `host down`). */
+export function fateText(fate: string | undefined): string {
+  const words: Record<string, string> = { loss: 'lost', partition: 'lost', 'host-down': 'host down', 'no-route': 'no route', queue: 'queue full' };
+  if (!fate) return 'lost';
+  if (fate.startsWith('unreachable')) return 'unreachable';
+  return words[fate] ?? fate;
+}
+
 /** Hover text of a segment: absolute numbers, every option, fate and note. */
 export function segmentDetails(s: SegmentRecord): string {
   const lines = [
@@ -109,7 +118,7 @@ export function segmentDetails(s: SegmentRecord): string {
   ];
   if (s.options) lines.push(`options: ${s.options}`);
   if (s.note) lines.push(s.note);
-  if (s.dropped) lines.push(`dropped (${s.fate ?? 'lost'})`);
+  if (s.dropped) lines.push(`dropped: ${s.fate ?? 'lost'}`);
   else if (s.arrive !== undefined) lines.push(`delivered at t=${s.arrive.toFixed(3)} s`);
   return lines.join('\n');
 }
