@@ -1,7 +1,138 @@
-// `wasm-tcp transfer`: two stacks over SimNetwork: N bytes each way, then close. Not implemented yet.
+// `wasm-tcp transfer`: two stacks over SimNetwork on the virtual clock, N bytes each way, then an orderly close.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { PcapWriter } from '../pcap/writer.js';
+import { runTransfer } from '../util/transfer.js';
 
-/** Placeholder until the command lands; exits 1. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('wasm-tcp transfer: not implemented yet');
-  return 1;
+const HELP = `usage: wasm-tcp transfer --bytes N [options]
+
+Two WASM stacks (10.0.0.1 client, 10.0.0.2 server) over a simulated network on a virtual
+clock: N pseudo-random bytes each way at once, then an orderly close. Exit 0 when both
+directions arrive bit-exact (sha256), 1 when not, 2 on bad usage.
+
+options:
+  --bytes N       bytes per direction; suffixes k M G (10^3) and Ki Mi Gi (2^10)  (required)
+  --mss M         MSS of both engines, 64..65495 (default: engine default, 1460)
+  --loss P        probability a packet is lost
+  --dup P         probability a packet is duplicated
+  --reorder P     probability a packet is held back and overtaken
+  --corrupt P     probability a packet gets a flipped bit
+                  P is a fraction 0..1 ("0.05") or a percentage ("5%")
+  --delay MS      one-way delay in ms (default 5)
+  --seed S        seed of network, engines and payload (default 1)
+  --pcap FILE     write every packet sent to FILE (pcap, raw IPv4)
+  --json          print one JSON object:
+                  { "bytes", "sha256Sent": { "clientToServer", "serverToClient" },
+                    "sha256Received": { "clientToServer", "serverToClient" },
+                    "retransmits", "virtualSeconds", "memoryGrew", "ok", "errors", "network" }
+                  sha256Sent.clientToServer is what the client sent, sha256Received.clientToServer
+                  what the server received; the two must be equal (likewise serverToClient).
+  -h, --help      this text`;
+
+class UsageError extends Error {}
+
+/** Parses a byte count with an optional k/M/G (10^3) or Ki/Mi/Gi (2^10) suffix. */
+export function parseBytes(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(k|M|G|Ki|Mi|Gi)?B?$/.exec(text.trim());
+  if (!m) throw new UsageError(`--bytes: expected a byte count like 1000000, 20M or 4Mi, got '${text}'`);
+  const mult: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+  const n = Math.round(Number(m[1]) * (m[2] ? mult[m[2]] : 1));
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--bytes: out of range: '${text}'`);
+  return n;
+}
+
+/** Parses a probability given as a fraction ("0.05") or a percentage ("5%"). */
+export function parseProbability(flag: string, text: string | undefined): number {
+  if (text === undefined) return 0;
+  const pct = text.trim().endsWith('%');
+  const body = pct ? text.trim().slice(0, -1) : text.trim();
+  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(body)) throw new UsageError(`--${flag}: expected a fraction like 0.05 or a percentage like 5%, got '${text}'`);
+  const p = Number(body) / (pct ? 100 : 1);
+  if (!(p >= 0 && p <= 1)) throw new UsageError(`--${flag}: must be between 0 and 1 (or 0% and 100%), got '${text}'`);
+  return p;
+}
+
+function parseIntFlag(flag: string, text: string | undefined, min: number, max: number, dflt: number | undefined): number | undefined {
+  if (text === undefined) return dflt;
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${flag}: expected an integer, got '${text}'`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UsageError(`--${flag}: must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** Runs the command; returns the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        bytes: { type: 'string' }, mss: { type: 'string' }, loss: { type: 'string' }, dup: { type: 'string' },
+        reorder: { type: 'string' }, corrupt: { type: 'string' }, seed: { type: 'string' }, delay: { type: 'string' },
+        pcap: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    console.error(`wasm-tcp transfer: ${(err as Error).message}\nRun 'wasm-tcp transfer --help' for usage.`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  let opts;
+  try {
+    if (values.bytes === undefined) throw new UsageError('--bytes N is required');
+    opts = {
+      bytes: parseBytes(values.bytes),
+      mss: parseIntFlag('mss', values.mss, 64, 65495, undefined),
+      loss: parseProbability('loss', values.loss),
+      duplicate: parseProbability('dup', values.dup),
+      reorder: parseProbability('reorder', values.reorder),
+      corrupt: parseProbability('corrupt', values.corrupt),
+      seed: parseIntFlag('seed', values.seed, 0, 2 ** 32 - 1, 1),
+      delay: parseIntFlag('delay', values.delay, 0, 60_000, 5),
+    };
+    if (opts.loss >= 0.5) throw new UsageError('--loss: must be below 0.5 (50%) or the transfer cannot finish');
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`wasm-tcp transfer: ${err.message}\nRun 'wasm-tcp transfer --help' for usage.`);
+    return 2;
+  }
+  let pcapStream: ReturnType<typeof createWriteStream> | undefined;
+  let pcap: PcapWriter | undefined;
+  if (values.pcap) {
+    pcapStream = createWriteStream(values.pcap);
+    pcap = new PcapWriter((c) => pcapStream!.write(c));
+  }
+  const started = performance.now();
+  const r = runTransfer({ ...opts, hash: () => createHash('sha256'), pcap });
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (pcapStream) await new Promise<void>((res, rej) => pcapStream!.end((e?: Error | null) => (e ? rej(e) : res())));
+  if (values.json) {
+    console.log(JSON.stringify({
+      bytes: r.bytes, sha256Sent: r.sha256Sent, sha256Received: r.sha256Received, retransmits: r.retransmits,
+      virtualSeconds: round(r.virtualSeconds), memoryGrew: r.memoryGrew, ok: r.ok, errors: r.errors,
+      received: r.received, network: r.network, seed: opts.seed, wallSeconds: round(wallSeconds),
+    }));
+  } else {
+    const line = (dir: string, sent: string, got: string, n: number) =>
+      `${dir}  ${n === r.bytes && sent === got ? 'ok  ' : 'FAIL'}  ${n} bytes  sha256 sent ${sent.slice(0, 16)}…  received ${got.slice(0, 16)}…`;
+    console.log(`transfer: ${r.bytes} bytes each way, seed ${opts.seed}, loss ${opts.loss}, dup ${opts.duplicate}, reorder ${opts.reorder}, corrupt ${opts.corrupt}`);
+    console.log(line('client → server', r.sha256Sent.clientToServer, r.sha256Received.clientToServer, r.received.clientToServer));
+    console.log(line('server → client', r.sha256Sent.serverToClient, r.sha256Received.serverToClient, r.received.serverToClient));
+    console.log(`retransmits ${r.retransmits}, virtual time ${round(r.virtualSeconds)} s (wall ${round(wallSeconds)} s), memory grew: ${r.memoryGrew ? 'YES' : 'no'}`);
+    const n = r.network;
+    console.log(`network: ${n.sent} packets sent, ${n.lost} lost, ${n.duplicated} duplicated, ${n.reordered} reordered, ${n.corrupted} corrupted`);
+    if (r.errors.client || r.errors.server) console.log(`errors: client ${r.errors.client ?? 'none'}, server ${r.errors.server ?? 'none'}`);
+    console.log(r.ok ? 'result: bit-exact both ways, orderly close' : 'result: FAILED');
+  }
+  return r.ok && !r.memoryGrew ? 0 : 1;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
 }

@@ -36,6 +36,10 @@ export class Emitter {
   off(event: string, fn: Listener): this {
     const list = this.listeners?.get(event);
     if (!list) return this;
+    if (list.length === 1 && (list[0] === fn || (list[0] as { inner?: Listener }).inner === fn)) {
+      this.listeners!.delete(event);
+      return this;
+    }
     const i = list.findIndex((l) => l === fn || (l as { inner?: Listener }).inner === fn);
     if (i >= 0) {
       const copy = list.slice();

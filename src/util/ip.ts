@@ -2,15 +2,25 @@
 
 /** Parses a dotted quad ("10.0.0.1") to a u32; throws a TypeError with code ERR_INVALID_IP_ADDRESS on bad input. */
 export function parseIPv4(text: string): number {
-  const parts = typeof text === 'string' ? text.split('.') : [];
-  if (parts.length !== 4) throw invalid(text);
+  if (typeof text !== 'string') throw invalid(text);
   let v = 0;
-  for (const p of parts) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(p)) throw invalid(text);
-    const n = Number(p);
-    if (n > 255) throw invalid(text);
-    v = v * 256 + n;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // a virtual trailing '.'
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) throw invalid(text); // no leading zeros
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) throw invalid(text);
+    } else if (c === 46 && digits > 0) {
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else throw invalid(text);
   }
+  if (dots !== 4) throw invalid(text);
   return v >>> 0;
 }
 

@@ -1,0 +1,294 @@
+// Throughput benchmark: two WASM stacks in one process over the in-memory DirectLink (virtual clock,
+// no real timers in the hot loop) vs Node's `net` over kernel loopback, side by side in one run.
+// Run: `wasm-tcp bench [--quick] [--json]` (or `npm run bench`).
+import net from 'node:net';
+import engineBytes from '../build/engine.wasm';
+import { VirtualClock } from '../src/clock/virtual.js';
+import type { EngineConfig } from '../src/engine/engine.js';
+import { DirectLink } from '../src/link/direct.js';
+import type { Socket } from '../src/socket.js';
+import { Stack } from '../src/stack.js';
+
+/** One workload's figures: WASM stacks and Node `net`, in bytes/s or operations/s. */
+export interface Pair {
+  wasm: number;
+  node: number;
+}
+
+/** Result of one benchmark run (`--json` prints it). */
+export interface BenchResult {
+  bulk1460: Pair;
+  bulk64k: Pair;
+  pingpong: Pair;
+  churn1000: Pair;
+  churn10000: Pair;
+  /** Size of the release build/engine.wasm in bytes. */
+  wasmBytes: number;
+  /** Engine state per connection, buffers excluded. */
+  connStateBytes: number;
+  /** What was measured. */
+  params: { quick: boolean; bulkBytes: number; pingpongRounds: number; churnConcurrency: number; node: string };
+}
+
+/** Largest MSS the engine accepts (65535 − 40): a 64 KiB MTU. */
+export const MSS_64K = 65495;
+const PORT = 7000;
+const CONCURRENCY = 64;
+
+function pair(config: Partial<EngineConfig>) {
+  const clock = new VirtualClock({ maxEventsPerInstant: Number.MAX_SAFE_INTEGER });
+  const a = new Stack({ address: '10.0.0.1', clock, config, recordTransitions: false });
+  const b = new Stack({ address: '10.0.0.2', clock, config, recordTransitions: false });
+  DirectLink.connect(a, b);
+  return { clock, a, b };
+}
+
+function runUntil(clock: VirtualClock, done: () => boolean): void {
+  if (!clock.runUntil(done, { maxEvents: Number.MAX_SAFE_INTEGER })) throw new Error('bench: a WASM run stalled');
+}
+
+/** Seconds of wall time `fn` takes. */
+function timed(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+// ---------------------------------------------------------------- WASM side
+
+/** Bulk transfer of `total` bytes one way at `mss`; bytes/s of wall time. Zero-copy reads on the receiver. */
+export function wasmBulk(total: number, mss: number): number {
+  const big = mss > 9000;
+  const buf = big ? 4 << 20 : 1 << 20;
+  const { clock, a, b } = pair({ mss, maxConnections: 2, maxListeners: 1, sendBufferSize: buf, recvBufferSize: buf, txQueueSize: 2 * buf });
+  let got = 0;
+  const rx = new Uint8Array(1 << 20);
+  b.listen(PORT, {}, (s: Socket) => {
+    s.setOnRead({ buffer: rx, callback: (n) => void (got += n) });
+  });
+  const chunk = new Uint8Array(1 << 20).fill(0x5a);
+  const c = a.connect({ host: '10.0.0.2', port: PORT });
+  let sent = 0;
+  const more = () => {
+    while (sent < total) {
+      const n = Math.min(chunk.length, total - sent);
+      sent += n;
+      if (!c.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
+    }
+    c.end();
+  };
+  c.on('drain', more);
+  runUntil(clock, () => !c.connecting);
+  const dt = timed(() => {
+    more();
+    runUntil(clock, () => got >= total);
+  });
+  return total / dt;
+}
+
+/** 1-byte ping-pong, `rounds` round trips; round trips/s. */
+export function wasmPingPong(rounds: number): number {
+  const { clock, a, b } = pair({ maxConnections: 2, maxListeners: 1 });
+  const srvBuf = new Uint8Array(64);
+  b.listen(PORT, {}, (s: Socket) => {
+    s.setNoDelay(true);
+    s.setOnRead({ buffer: srvBuf, callback: (n) => void s.write(srvBuf.subarray(0, n)) });
+  });
+  const cliBuf = new Uint8Array(64);
+  const one = new Uint8Array([7]);
+  let count = 0;
+  const c = a.connect({ host: '10.0.0.2', port: PORT, noDelay: true });
+  c.setOnRead({ buffer: cliBuf, callback: () => void (++count < rounds && c.write(one)) });
+  runUntil(clock, () => !c.connecting);
+  const dt = timed(() => {
+    c.write(one);
+    runUntil(clock, () => count >= rounds);
+  });
+  return rounds / dt;
+}
+
+/** `total` connections (CONCURRENCY at a time): connect, 1 byte, close; connections/s. */
+export function wasmChurn(total: number): number {
+  const { clock, a, b } = pair({ maxConnections: 4 * CONCURRENCY, maxListeners: 1, backlog: 2 * CONCURRENCY, sendBufferSize: 4096, recvBufferSize: 4096 });
+  const buf = new Uint8Array(64);
+  b.listen(PORT, {}, (s: Socket) => {
+    s.setOnRead({ buffer: buf, callback: () => undefined });
+  });
+  const one = new Uint8Array([1]);
+  let started = 0;
+  let done = 0;
+  let failed = 0;
+  const onClose = (hadError: boolean) => {
+    if (hadError) failed++;
+    done++;
+    if (started < total) start();
+  };
+  const onError = () => undefined;
+  const start = () => {
+    started++;
+    const c = a.connect({ host: '10.0.0.2', port: PORT });
+    c.on('connect', () => c.end(one));
+    c.setOnRead({ buffer: buf, callback: () => undefined });
+    c.on('error', onError);
+    c.on('close', onClose);
+  };
+  const dt = timed(() => {
+    for (let i = 0; i < Math.min(CONCURRENCY, total); i++) start();
+    runUntil(clock, () => done >= total);
+  });
+  if (failed) throw new Error(`bench: ${failed} of ${total} WASM connections failed`);
+  return total / dt;
+}
+
+// ---------------------------------------------------------------- Node side
+
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+/** Node `net` bulk transfer over 127.0.0.1; bytes/s. */
+export async function nodeBulk(total: number): Promise<number> {
+  let got = 0;
+  let t0 = 0;
+  let finish!: (dt: number) => void;
+  const finished = new Promise<number>((r) => (finish = r));
+  const server = net.createServer((s) => {
+    s.on('data', (d: Buffer) => {
+      got += d.length;
+      if (got >= total) finish((performance.now() - t0) / 1000);
+    });
+  });
+  const port = await listen(server);
+  const c = net.connect(port, '127.0.0.1');
+  await new Promise((r) => c.once('connect', r));
+  const chunk = Buffer.alloc(1 << 20, 0x5a);
+  let sent = 0;
+  const more = () => {
+    while (sent < total) {
+      const n = Math.min(chunk.length, total - sent);
+      sent += n;
+      if (!c.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
+    }
+    c.end();
+  };
+  c.on('drain', more);
+  t0 = performance.now();
+  more();
+  const dt = await finished;
+  c.destroy();
+  await new Promise((r) => server.close(r));
+  return total / dt;
+}
+
+/** Node `net` 1-byte ping-pong; round trips/s. */
+export async function nodePingPong(rounds: number): Promise<number> {
+  const server = net.createServer((s) => {
+    s.setNoDelay(true);
+    s.on('data', (d) => s.write(d));
+  });
+  const port = await listen(server);
+  const c = net.connect(port, '127.0.0.1');
+  c.setNoDelay(true);
+  await new Promise((r) => c.once('connect', r));
+  const one = Buffer.from([7]);
+  let count = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    c.on('data', () => {
+      if (++count >= rounds) resolve();
+      else c.write(one);
+    });
+    c.write(one);
+  });
+  const dt = (performance.now() - t0) / 1000;
+  c.destroy();
+  await new Promise((r) => server.close(r));
+  return rounds / dt;
+}
+
+/** Node `net` churn: connect, 1 byte, close, CONCURRENCY at a time; connections/s. */
+export async function nodeChurn(total: number): Promise<number> {
+  const server = net.createServer((s) => {
+    s.on('data', () => undefined);
+    s.on('error', () => undefined);
+  });
+  const port = await listen(server);
+  const one = Buffer.from([1]);
+  let started = 0;
+  let done = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    const start = () => {
+      started++;
+      const c = net.connect(port, '127.0.0.1', () => c.end(one));
+      c.on('data', () => undefined);
+      c.on('error', () => failed++);
+      c.on('close', () => {
+        if (++done >= total) resolve();
+        else if (started < total) start();
+      });
+    };
+    for (let i = 0; i < Math.min(CONCURRENCY, total); i++) start();
+  });
+  const dt = (performance.now() - t0) / 1000;
+  await new Promise((r) => server.close(r));
+  if (failed) throw new Error(`bench: ${failed} of ${total} Node connections failed`);
+  return total / dt;
+}
+
+// ---------------------------------------------------------------- driver
+
+/** Runs every workload (best of a few repetitions each) and returns the figures. */
+export async function runThroughput(opts: { quick?: boolean; log?: (line: string) => void } = {}): Promise<BenchResult> {
+  const quick = !!opts.quick;
+  const log = opts.log ?? (() => undefined);
+  const bulkBytes = quick ? 64 << 20 : 512 << 20;
+  const rounds = quick ? 20_000 : 100_000;
+  const reps = quick ? 1 : 3;
+  const best = async (name: string, f: () => number | Promise<number>) => {
+    let b = 0;
+    for (let i = 0; i < reps; i++) b = Math.max(b, await f());
+    log(`  ${name}: ${fmt(b)}`);
+    return b;
+  };
+  const connStateBytes = new Stack({ address: '10.9.9.9', clock: new VirtualClock(), config: { maxConnections: 1 } }).engine.connStateBytes;
+  log('bulk, MSS 1460');
+  const bulk1460 = { wasm: await best('wasm', () => wasmBulk(bulkBytes, 1460)), node: await best('node', () => nodeBulk(bulkBytes)) };
+  log(`bulk, MSS ${MSS_64K} (64 KiB MTU)`);
+  const bulk64k = { wasm: await best('wasm', () => wasmBulk(bulkBytes, MSS_64K)), node: await best('node', () => nodeBulk(bulkBytes)) };
+  log('1-byte ping-pong');
+  const pingpong = { wasm: await best('wasm', () => wasmPingPong(rounds)), node: await best('node', () => nodePingPong(rounds / 2)) };
+  log('churn, 1 000 connections');
+  const churn1000 = { wasm: await best('wasm', () => wasmChurn(1000)), node: await best('node', () => nodeChurn(1000)) };
+  log('churn, 10 000 connections');
+  const churn10000 = { wasm: await best('wasm', () => wasmChurn(10000)), node: await best('node', () => nodeChurn(10000)) };
+  return {
+    bulk1460, bulk64k, pingpong, churn1000, churn10000,
+    wasmBytes: engineBytes.length, connStateBytes,
+    params: { quick, bulkBytes, pingpongRounds: rounds, churnConcurrency: CONCURRENCY, node: process.version },
+  };
+}
+
+function fmt(x: number): string {
+  return x >= 1e9 ? `${(x / 1e9).toFixed(2)} G` : x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0);
+}
+
+/** The side-by-side table with ratios, as Markdown. */
+export function formatTable(r: BenchResult): string {
+  const rows: [string, Pair, string][] = [
+    ['bulk, MSS 1460', r.bulk1460, 'Gbit/s'],
+    [`bulk, 64 KiB MTU (MSS ${MSS_64K})`, r.bulk64k, 'Gbit/s'],
+    ['1-byte ping-pong', r.pingpong, 'round trips/s'],
+    ['connect+1 byte+close, 1 000 conns', r.churn1000, 'conns/s'],
+    ['connect+1 byte+close, 10 000 conns', r.churn10000, 'conns/s'],
+  ];
+  const show = (v: number, unit: string) => (unit === 'Gbit/s' ? `${((v * 8) / 1e9).toFixed(2)} Gbit/s` : `${fmt(v)}/s`);
+  const out = ['| workload | WASM stacks (in-memory link) | Node net (kernel loopback) | WASM ÷ Node |', '|---|---:|---:|---:|'];
+  for (const [name, p, unit] of rows) out.push(`| ${name} | ${show(p.wasm, unit)} | ${show(p.node, unit)} | ${(p.wasm / p.node).toFixed(2)}× |`);
+  out.push('', `engine.wasm: ${r.wasmBytes} bytes; engine state per connection: ${r.connStateBytes} bytes plus buffers.`);
+  return out.join('\n');
+}

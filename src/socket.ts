@@ -1,0 +1,504 @@
+// Core TCP socket over a Stack's engine connection: event-based, browser-safe (no Node built-ins).
+import { Emitter } from './util/emitter.js';
+import { systemError, type SystemError } from './util/errors.js';
+import type { Stack } from './stack.js';
+
+const EAGAIN = -11;
+const EPIPE = -32;
+const encoder = new TextEncoder();
+
+/** Options of a core socket. */
+export interface SocketOptions {
+  /** Keep the write side open after the peer's FIN (default false, as in Node: end() is called for you). */
+  allowHalfOpen?: boolean;
+  /** Host bytes queued beyond the engine's send buffer before write() returns false (default 16 KiB). */
+  writableHighWaterMark?: number;
+  /**
+   * Zero-copy reads into one reused buffer (as Node's `onread`): `callback(n, buffer)` replaces 'data'
+   * events; return false from it to pause.
+   */
+  onread?: { buffer: Uint8Array; callback(bytes: number, buffer: Uint8Array): boolean | void };
+}
+
+/** Local or remote end of a socket, as Node's `socket.address()` returns it. */
+export interface AddressInfo {
+  address: string;
+  family: 'IPv4';
+  port: number;
+}
+
+/**
+ * One TCP connection. Events: 'connect' (and 'ready'), 'data' (a Uint8Array the listener owns),
+ * 'end' (peer's FIN, after all data), 'finish' (our FIN queued), 'drain', 'error' (err.code as in
+ * Node), 'close' (hadError). Created by `stack.connect()` or handed out by a `Server`.
+ */
+export class Socket extends Emitter {
+  /** The stack this socket lives on. */
+  readonly stack: Stack;
+  /** Engine connection handle, −1 before connect and after the handle is released. */
+  conn = -1;
+  /** True until the handshake completes (or fails). */
+  connecting = false;
+  /** True once destroyed (by destroy(), an error or the end of both directions). */
+  destroyed = false;
+  /** Bytes delivered to the application. */
+  bytesRead = 0;
+  /** Bytes the application passed to write(). */
+  bytesWritten = 0;
+  /** Peer address, dotted quad. */
+  remoteAddress: string | undefined;
+  /** Peer port. */
+  remotePort: number | undefined;
+  /** Our port. */
+  localPort: number | undefined;
+  /** Host-side queue limit before write() returns false. */
+  readonly writableHighWaterMark: number;
+  /** Whether the write side stays open after the peer's FIN. */
+  allowHalfOpen: boolean;
+  /** Last ICMP soft error the engine recorded for this connection (a Node code), if any. */
+  softError: string | undefined;
+
+  private flowing: boolean | null = null;
+  private readPending = true;
+  private readEnded = false;
+  private queue: Uint8Array[] = [];
+  private callbacks: (((err?: Error) => void) | undefined)[] = [];
+  private pendingBytes = 0;
+  private needDrain = false;
+  private endRequested = false;
+  private finished = false;
+  private closed = false;
+  private handleClosed = false;
+  private engineClosed = false;
+  private onread: SocketOptions['onread'];
+  private keepAlive: { on: boolean; idle: number } | undefined;
+  private noDelay: boolean | undefined;
+
+  /** Use `stack.connect()` or a Server rather than constructing sockets directly. */
+  constructor(stack: Stack, opts: SocketOptions = {}) {
+    super();
+    this.stack = stack;
+    this.allowHalfOpen = opts.allowHalfOpen ?? false;
+    this.writableHighWaterMark = opts.writableHighWaterMark ?? 16384;
+    this.onread = opts.onread;
+    if (this.onread) this.flowing = true;
+  }
+
+  /** Our address (dotted quad). */
+  get localAddress(): string {
+    return this.stack.address;
+  }
+
+  /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as Node reports it. */
+  get readyState(): string {
+    if (this.connecting) return 'opening';
+    if (this.destroyed || this.conn < 0) return 'closed';
+    const r = !this.readEnded;
+    const w = !this.endRequested;
+    return r && w ? 'open' : r ? 'readOnly' : w ? 'writeOnly' : 'closed';
+  }
+
+  /** TCP state of the connection in RFC spelling ('SYN_SENT', 'ESTABLISHED', 'TIME_WAIT', …), tracked after close too. */
+  tcpState = 'CLOSED';
+
+  /** Bytes given to write() not yet accepted by the engine. */
+  get writableLength(): number {
+    return this.pendingBytes;
+  }
+
+  /** Our end of the connection. */
+  address(): AddressInfo | Record<string, never> {
+    return this.localPort === undefined ? {} : { address: this.stack.address, family: 'IPv4', port: this.localPort };
+  }
+
+  /** Queues `data` (bytes or UTF-8 text); returns false once the host queue is above the high-water mark ('drain' follows). */
+  write(data: Uint8Array | string, cb?: (err?: Error) => void): boolean {
+    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    if (this.endRequested || this.destroyed) {
+      const err = systemError(EPIPE, 'write');
+      this.stack.defer(() => {
+        cb?.(err);
+        if (!this.closed) this.fail(err);
+      });
+      return false;
+    }
+    this.bytesWritten += bytes.length;
+    let rest = bytes;
+    if (this.conn >= 0 && !this.connecting && this.queue.length === 0) {
+      const n = this.stack.engine.send(this.conn, bytes, this.stack.clock.now());
+      if (n < 0 && n !== EAGAIN) {
+        this.stack.defer(() => this.fail(systemError(n, 'write')));
+        return false;
+      }
+      this.stack.kick();
+      if (n === bytes.length) {
+        if (cb) this.stack.defer(cb);
+        return true;
+      }
+      if (n > 0) rest = bytes.subarray(n);
+    }
+    this.queue.push(rest);
+    this.callbacks.push(cb);
+    this.pendingBytes += rest.length;
+    if (this.pendingBytes >= this.writableHighWaterMark) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Half-closes: writes `data` if given, then sends FIN after everything queued ('finish'). */
+  end(data?: Uint8Array | string | (() => void), cb?: () => void): this {
+    if (typeof data === 'function') {
+      cb = data;
+      data = undefined;
+    }
+    if (data !== undefined && data.length) this.write(data);
+    if (cb) this.once('finish', cb);
+    if (this.endRequested || this.destroyed) return this;
+    this.endRequested = true;
+    if (this.conn >= 0 && !this.connecting && this.queue.length === 0) this.shutdown();
+    return this;
+  }
+
+  /** Closes the connection (FIN, or RST when received data is unread, as close(2)); emits 'error' if `err`, then 'close'. */
+  destroy(err?: Error): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this.connecting = false;
+    this.closeHandle();
+    this.dropQueue(err ?? systemError(EPIPE, 'write'));
+    this.stack.defer(() => this.emitClose(err));
+    return this;
+  }
+
+  /** Aborts with RST (SO_LINGER 0), then destroys. */
+  resetAndDestroy(): this {
+    if (!this.destroyed && this.conn >= 0 && !this.engineClosed && !this.handleClosed && this.alive()) {
+      this.handleClosed = true;
+      this.stack.engine.abort(this.conn, this.stack.clock.now());
+      this.stack.kick();
+    }
+    return this.destroy();
+  }
+
+  /** Stops reading from the engine: the receive window closes and the peer is flow-controlled. */
+  pause(): this {
+    this.flowing = false;
+    return this;
+  }
+
+  /** Resumes reading (and 'data' events). */
+  resume(): this {
+    if (this.flowing) return this;
+    this.flowing = true;
+    if (this.readPending && this.conn >= 0) this.stack.defer(() => this.pull());
+    return this;
+  }
+
+  /** Switches to zero-copy reads (Node's `onread`): `callback(n, buffer)` instead of 'data'; return false to pause. */
+  setOnRead(onread: NonNullable<SocketOptions['onread']>): this {
+    this.onread = onread;
+    this.flowing = false;
+    return this.resume();
+  }
+
+  /** True when paused. */
+  isPaused(): boolean {
+    return this.flowing === false;
+  }
+
+  /** Disables (default) or enables Nagle's algorithm. */
+  setNoDelay(noDelay = true): this {
+    this.noDelay = noDelay;
+    if (this.conn >= 0 && this.alive()) this.stack.engine.setNoDelay(this.conn, noDelay, this.stack.clock.now());
+    return this;
+  }
+
+  /** Enables keepalive probes after `initialDelay` ms idle (0 keeps the engine's default). */
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    this.keepAlive = { on: enable, idle: initialDelay };
+    if (this.conn >= 0 && this.alive()) this.stack.engine.setKeepAlive(this.conn, enable, initialDelay > 0 ? initialDelay : 0, this.stack.clock.now());
+    return this;
+  }
+
+  /** Iterates received chunks until end of stream; throws the socket's error. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    let done = false;
+    let failure: Error | undefined;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const onData = (c: Uint8Array) => {
+      chunks.push(c);
+      if (chunks.length >= 16) this.pause();
+      notify();
+    };
+    const onEnd = () => {
+      done = true;
+      notify();
+    };
+    const onError = (e: Error) => {
+      failure = e;
+      notify();
+    };
+    const cleanup = () => {
+      this.off('data', onData);
+      this.off('end', onEnd);
+      this.off('close', onEnd);
+      this.off('error', onError);
+    };
+    this.on('data', onData);
+    this.on('end', onEnd);
+    this.on('close', onEnd);
+    this.on('error', onError);
+    const it: AsyncIterableIterator<Uint8Array> = {
+      next: async () => {
+        for (;;) {
+          if (chunks.length) {
+            const value = chunks.shift()!;
+            if (chunks.length < 4 && this.isPaused() && !done) this.resume();
+            return { value, done: false };
+          }
+          if (failure) {
+            cleanup();
+            throw failure;
+          }
+          if (done) {
+            cleanup();
+            return { value: undefined, done: true };
+          }
+          if (this.isPaused()) this.resume();
+          await new Promise<void>((r) => (wake = r));
+        }
+      },
+      return: async () => {
+        cleanup();
+        if (!this.destroyed) this.destroy();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  }
+
+  protected override onListenerAdded(event: string): void {
+    // As in Node: adding a 'data' listener switches a socket that was never paused to flowing mode.
+    if (event === 'data' && this.flowing === null) this.resume();
+  }
+
+  // ---- called by Stack / Server ----
+
+  /** Binds the socket to an engine connection handle. @internal */
+  attach(conn: number, connecting: boolean): void {
+    this.conn = conn;
+    this.connecting = connecting;
+    if (this.noDelay !== undefined) this.setNoDelay(this.noDelay);
+    if (this.keepAlive) this.setKeepAlive(this.keepAlive.on, this.keepAlive.idle);
+    if (!connecting) this.fillAddresses();
+  }
+
+  /** Active open completed. @internal */
+  onConnected(): void {
+    if (this.destroyed) return;
+    this.connecting = false;
+    this.fillAddresses();
+    // keepalive timers start in ESTABLISHED (a request made while connecting is applied now)
+    if (this.keepAlive?.on) this.setKeepAlive(true, this.keepAlive.idle);
+    this.flush();
+    this.emit('connect');
+    this.emit('ready');
+  }
+
+  /** Data or FIN can be read. @internal */
+  onReadable(): void {
+    this.pull();
+  }
+
+  /** Engine send buffer has room again. @internal */
+  onWritable(): void {
+    this.flush();
+  }
+
+  /** ICMP soft error recorded; the connection lives on (RFC 1122 §4.2.3.9). @internal */
+  onSoftError(errno: number): void {
+    this.softError = systemError(errno, 'read').code;
+  }
+
+  /** The engine connection reached CLOSED; `errno` < 0 names the failure. @internal */
+  onClosed(errno: number): void {
+    this.engineClosed = true;
+    if (this.closed || this.destroyed) return this.closeHandle();
+    if (errno < 0) {
+      const err = systemError(errno, this.connecting ? 'connect' : 'read', this.remoteAddress, this.remotePort);
+      this.connecting = false;
+      return this.fail(err);
+    }
+    this.pull();
+    this.maybeClose();
+  }
+
+  /** Records a state change of this socket's connection. @internal */
+  onState(to: string): void {
+    this.tcpState = to;
+  }
+
+  /** Host crashed: the socket vanishes silently with the process that owned it. @internal */
+  onCrash(): void {
+    this.destroyed = true;
+    this.closed = true;
+    this.engineClosed = true;
+    this.conn = -1;
+    this.queue = [];
+    this.callbacks = [];
+    this.pendingBytes = 0;
+  }
+
+  // ---- internals ----
+
+  private alive(): boolean {
+    return !this.stack.down && this.conn >= 0;
+  }
+
+  private fillAddresses(): void {
+    const info = this.stack.engine.info(this.conn);
+    this.localPort = info.localPort;
+    this.remotePort = info.remotePort;
+    this.remoteAddress = this.stack.formatAddr(info.remoteAddr);
+  }
+
+  private pull(): void {
+    if (this.conn < 0 || this.connecting || this.readEnded || this.destroyed || !this.alive()) return;
+    if (!this.flowing) {
+      this.readPending = true;
+      return;
+    }
+    this.readPending = false;
+    const engine = this.stack.engine;
+    const onread = this.onread;
+    const buf = onread ? onread.buffer : this.stack.scratch;
+    for (;;) {
+      if (!this.flowing || this.destroyed) {
+        this.readPending = !this.destroyed;
+        return;
+      }
+      const n = engine.recv(this.conn, buf, this.stack.clock.now());
+      this.stack.kick();
+      if (n > 0) {
+        this.bytesRead += n;
+        if (onread) {
+          if (onread.callback(n, buf) === false) this.pause();
+        } else this.emit('data', buf.slice(0, n));
+      } else if (n === 0) {
+        this.readEnded = true;
+        this.emit('end');
+        if (!this.allowHalfOpen) this.end();
+        this.maybeClose();
+        return;
+      } else if (n === EAGAIN) {
+        return;
+      } else {
+        if (!this.engineClosed) this.fail(systemError(n, 'read', this.remoteAddress, this.remotePort));
+        return;
+      }
+    }
+  }
+
+  private flush(): void {
+    if (this.conn < 0 || this.connecting || this.destroyed || !this.alive()) return;
+    const engine = this.stack.engine;
+    const now = this.stack.clock.now();
+    let sent = false;
+    while (this.queue.length) {
+      const d = this.queue[0];
+      const n = engine.send(this.conn, d, now);
+      if (n === EAGAIN || n === 0) break;
+      if (n < 0) return this.fail(systemError(n, 'write', this.remoteAddress, this.remotePort));
+      sent = true;
+      this.pendingBytes -= n;
+      if (n < d.length) {
+        this.queue[0] = d.subarray(n);
+        break;
+      }
+      this.queue.shift();
+      const cb = this.callbacks.shift();
+      if (cb) this.stack.defer(cb);
+    }
+    if (sent) this.stack.kick();
+    if (this.queue.length === 0) {
+      if (this.endRequested && !this.finished) this.shutdown();
+      if (this.needDrain) {
+        this.needDrain = false;
+        this.emit('drain');
+      }
+    }
+  }
+
+  private shutdown(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.alive() && !this.engineClosed) {
+      this.stack.engine.shutdown(this.conn, this.stack.clock.now());
+      this.stack.kick();
+    }
+    this.stack.defer(() => {
+      if (this.closed) return;
+      this.emit('finish');
+      this.maybeClose();
+    });
+  }
+
+  private maybeClose(): void {
+    if (this.closed || !this.readEnded || !(this.finished || this.engineClosed)) return;
+    this.destroyed = true;
+    this.closeHandle();
+    this.emitClose(undefined);
+  }
+
+  /** close(2) on the engine handle, then hand it back: the engine finishes the connection on its own. */
+  private closeHandle(): void {
+    if (this.conn < 0) return;
+    if (!this.engineClosed && !this.handleClosed && this.alive()) {
+      this.handleClosed = true;
+      this.stack.engine.close(this.conn, this.stack.clock.now());
+      this.stack.kick();
+    }
+    this.release();
+  }
+
+  private release(): void {
+    if (this.conn < 0) return;
+    if (this.alive()) this.stack.releaseConn(this.conn, this);
+    this.conn = -1;
+  }
+
+  private fail(err: SystemError | Error): void {
+    if (this.closed) return;
+    this.destroyed = true;
+    this.connecting = false;
+    this.closeHandle();
+    this.dropQueue(err);
+    this.emitClose(err);
+  }
+
+  private dropQueue(err: Error): void {
+    const cbs = this.callbacks;
+    this.queue = [];
+    this.callbacks = [];
+    this.pendingBytes = 0;
+    for (const cb of cbs) if (cb) this.stack.defer(() => cb(err));
+  }
+
+  private emitClose(err: Error | undefined): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (err) this.emit('error', err);
+    this.emit('close', !!err);
+  }
+}

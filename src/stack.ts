@@ -1,0 +1,416 @@
+// Stack: one engine instance, an address, a link and a clock; pumps packets, events and timers.
+import type { Clock, ClockTimer } from './clock/clock.js';
+import { Engine, STATE_NAMES, type EngineConfig } from './engine/engine.js';
+import type { Link, LinkEndpoint } from './link/link.js';
+import { Emitter } from './util/emitter.js';
+import { systemError } from './util/errors.js';
+import { formatIPv4, ipDst, parseIPv4 } from './util/ip.js';
+import { Server, type ServerOptions } from './server.js';
+import { Socket, type SocketOptions } from './socket.js';
+
+// Engine event kinds (docs/engine-abi.md EventKind).
+const EV_CONNECTED = 1;
+const EV_ACCEPT = 2;
+const EV_READABLE = 3;
+const EV_WRITABLE = 4;
+const EV_PEER_FIN = 5;
+const EV_CLOSED = 6;
+const EV_STATE = 7;
+const EV_SOFT_ERROR = 8;
+
+/** Options of a Stack. */
+export interface StackOptions {
+  /** Our IPv4 address, dotted quad. */
+  address: string;
+  /** The clock that drives timers (VirtualClock for simulations, RealClock for live use). */
+  clock: Clock;
+  /** Link to attach to at once (or call `attach()` later). */
+  link?: Link;
+  /** Seed of the engine's ISN secret; each reboot derives a new one (default 1). */
+  seed?: number;
+  /** Engine config overrides. */
+  config?: Partial<EngineConfig>;
+  /** Name for logs and ladders ('client', 'server', …). */
+  name?: string;
+  /** Keep every state transition in `transitions` (default true; the 'transition' event fires either way). */
+  recordTransitions?: boolean;
+}
+
+/** One state change of one connection. */
+export interface Transition {
+  /** Time in ms on the stack's clock. */
+  t: number;
+  /** Connection handle. */
+  conn: number;
+  from: string;
+  to: string;
+}
+
+/** Options of `stack.connect()`. */
+export interface ConnectOptions extends SocketOptions {
+  /** Peer address, dotted quad ('localhost' means our own address). */
+  host?: string;
+  /** Peer port. */
+  port: number;
+  /** Our port (default: an ephemeral one chosen by the engine). */
+  localPort?: number;
+  /** Disable Nagle at once. */
+  noDelay?: boolean;
+  /** Enable keepalive at once. */
+  keepAlive?: boolean;
+  /** Keepalive idle time in ms. */
+  keepAliveInitialDelay?: number;
+}
+
+/**
+ * A TCP/IP host: drives one WASM engine. Every engine call is followed by a pump (on the clock, at
+ * the current time): fire timers, drain outbound packets to the link, dispatch engine events to
+ * sockets and servers, re-arm the clock at the engine's next deadline. Events: 'transition'
+ * (Transition), 'crash', 'reboot'.
+ */
+export class Stack extends Emitter implements LinkEndpoint {
+  /** Our address as a u32. */
+  readonly addr: number;
+  /** Our address, dotted quad. */
+  readonly address: string;
+  readonly clock: Clock;
+  readonly name: string;
+  /** The engine; replaced by a fresh one on reboot. */
+  engine: Engine;
+  /** The attached link, if any. */
+  link: Link | undefined;
+  /** True while crashed: silent, deaf, state lost. */
+  down = false;
+  /** Every state transition so far (across reboots). */
+  readonly transitions: Transition[] = [];
+  /** Receive scratch buffer reused by every socket ('data' listeners get copies). @internal */
+  readonly scratch = new Uint8Array(65536);
+
+  private readonly seed: number;
+  private readonly config: Partial<EngineConfig> | undefined;
+  private readonly record: boolean;
+  private boots = 0;
+  private readonly timer: ClockTimer;
+  private inService = false;
+  private again = false;
+  private sockets: (Socket | undefined)[] = [];
+  private servers: (Server | undefined)[] = [];
+  private deferred: (() => void)[] = [];
+  private readonly loopback: Uint8Array[] = [];
+  private readonly loopPool: Uint8Array[] = [];
+  private readonly ev = { kind: 0, conn: 0, arg: 0 };
+  private readonly drainFn = (p: Uint8Array): void => this.output(p);
+  private openCount = 0;
+  private listening = 0;
+  private toRelease: number[] = [];
+  /** Socket whose connection a slot last carried, for state tracking after release. */
+  private stateOwner: (Socket | undefined)[] = [];
+
+  /** Creates the host and its engine; attaches to `opts.link` if given. */
+  constructor(opts: StackOptions) {
+    super();
+    this.addr = parseIPv4(opts.address);
+    this.address = formatIPv4(this.addr);
+    this.clock = opts.clock;
+    this.name = opts.name ?? this.address;
+    this.seed = opts.seed ?? 1;
+    this.config = opts.config;
+    this.record = opts.recordTransitions ?? true;
+    this.engine = this.makeEngine();
+    this.timer = this.clock.timer(() => this.service());
+    this.timer.setRef(false);
+    if (opts.link) this.attach(opts.link);
+  }
+
+  /** Attaches the stack to a link (a DirectLink end or a SimNetwork). */
+  attach(link: Link): void {
+    this.link?.detach(this);
+    this.link = link;
+    link.attach(this);
+  }
+
+  /** Opens a connection to `host:port`; 'connect' or 'error' follows. */
+  connect(opts: ConnectOptions, onConnect?: () => void): Socket {
+    const port = opts.port;
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+      const err = new RangeError(`Port should be > 0 and < 65536. Received ${String(port)}.`) as RangeError & { code: string };
+      err.code = 'ERR_SOCKET_BAD_PORT';
+      throw err;
+    }
+    const host = opts.host ?? 'localhost';
+    const s = new Socket(this, opts);
+    s.remoteAddress = host;
+    s.remotePort = port;
+    s.connecting = true;
+    if (onConnect) s.once('connect', onConnect);
+    if (opts.noDelay) s.setNoDelay(true);
+    if (opts.keepAlive) s.setKeepAlive(true, opts.keepAliveInitialDelay ?? 0);
+    let dst: number;
+    try {
+      dst = host === 'localhost' || host === '127.0.0.1' ? this.addr : parseIPv4(host);
+    } catch {
+      const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: host });
+      this.defer(() => s.destroy(err));
+      return s;
+    }
+    s.remoteAddress = formatIPv4(dst);
+    if (this.down) {
+      this.defer(() => s.destroy(systemError(-101, 'connect', s.remoteAddress, port)));
+      return s;
+    }
+    const conn = this.engine.connect(dst, port, this.clock.now(), opts.localPort);
+    if (conn < 0) {
+      this.defer(() => s.destroy(systemError(conn, 'connect', s.remoteAddress, port)));
+      return s;
+    }
+    this.adopt(conn, s, true);
+    this.kick();
+    return s;
+  }
+
+  /** A server, not yet listening (Node's net.createServer). */
+  createServer(opts?: ServerOptions | ((s: Socket) => void), onConnection?: (s: Socket) => void): Server {
+    if (typeof opts === 'function') return new Server(this, {}, opts);
+    return new Server(this, opts, onConnection);
+  }
+
+  /** A server listening on `port` at once. */
+  listen(port: number, opts: ServerOptions & { backlog?: number } = {}, onConnection?: (s: Socket) => void): Server {
+    return this.createServer(opts, onConnection).listen({ port, backlog: opts.backlog });
+  }
+
+  /** RFC state name of connection `conn`. */
+  stateName(conn: number): string {
+    return STATE_NAMES[this.engine.state(conn)] ?? 'CLOSED';
+  }
+
+  /** Formats a u32 address. */
+  formatAddr(a: number): string {
+    return formatIPv4(a);
+  }
+
+  /** Sockets still open on this stack. */
+  get openSockets(): number {
+    return this.openCount;
+  }
+
+  /**
+   * "Process killed": every socket is closed as close(2) would (FIN, or RST with unread data) and
+   * every server stops listening. The host stays up so the closes complete.
+   */
+  close(): void {
+    for (const srv of this.servers) srv?.close();
+    for (const s of this.sockets) if (s && !s.destroyed) s.destroy();
+  }
+
+  /** Host crash: silent from now on, every connection and listener forgotten (the peer finds out by itself). */
+  crash(): void {
+    if (this.down) return;
+    this.down = true;
+    this.timer.disarm();
+    for (const s of this.sockets) s?.onCrash();
+    for (const srv of this.servers) srv?.onCrash();
+    this.sockets = [];
+    this.stateOwner = [];
+    this.toRelease = [];
+    this.servers = [];
+    this.listening = 0;
+    this.deferred = [];
+    this.loopback.length = 0;
+    this.openCount = 0;
+    this.emit('crash');
+  }
+
+  /** Boots again after a crash (or now): a fresh engine at the same address, with no memory of old connections. */
+  reboot(): void {
+    if (!this.down) this.crash();
+    this.engine = this.makeEngine();
+    this.down = false;
+    this.emit('reboot');
+  }
+
+  /** Called by the link with one inbound packet (copied into the engine's rx slot). */
+  receive(packet: Uint8Array): void {
+    if (this.down) return;
+    this.engine.input(packet, this.clock.now());
+    this.kick();
+  }
+
+  /** Asks for a pump at the current time (after an engine call). @internal */
+  kick(): void {
+    if (this.inService) {
+      this.again = true;
+      return;
+    }
+    if (this.down) return;
+    const now = this.clock.now();
+    if (this.timer.deadline > now) this.timer.arm(now);
+  }
+
+  /** Runs `fn` from the next pump (events are never emitted from inside API calls). @internal */
+  defer(fn: () => void): void {
+    this.deferred.push(fn);
+    this.kick();
+  }
+
+  /** Registers `socket` for engine connection `conn`. @internal */
+  adopt(conn: number, socket: Socket, connecting = false): void {
+    this.sockets[conn] = socket;
+    this.stateOwner[conn] = socket;
+    this.openCount++;
+    socket.attach(conn, connecting);
+  }
+
+  /**
+   * The socket is done with its handle: events for it are ignored from now on, and the engine gets the
+   * handle back once the event queue is drained (so a slot is never reused while old events are queued).
+   * @internal
+   */
+  releaseConn(conn: number, socket: Socket): void {
+    if (this.sockets[conn] !== socket) return;
+    this.sockets[conn] = undefined;
+    this.openCount--;
+    this.toRelease.push(conn);
+    this.kick();
+  }
+
+  /** Opens an engine listener (port 0: the first free one from 49152). @internal */
+  openListener(server: Server, port: number, backlog?: number): { handle: number; port: number } {
+    if (this.down) return { handle: -101, port };
+    const first = port === 0 ? 49152 : port;
+    const last = port === 0 ? 65535 : port;
+    for (let p = first; p <= last; p++) {
+      const h = this.engine.listen(p, backlog);
+      if (h === -98 && p < last) continue;
+      if (h >= 0) {
+        this.servers[h] = server;
+        this.listening++;
+      }
+      return { handle: h, port: p };
+    }
+    return { handle: -98, port };
+  }
+
+  /** Closes an engine listener. @internal */
+  closeListener(handle: number): void {
+    if (this.servers[handle]) this.listening--;
+    this.servers[handle] = undefined;
+    if (!this.down) {
+      this.engine.unlisten(handle, this.clock.now());
+      this.kick();
+    }
+  }
+
+  private makeEngine(): Engine {
+    const seed = (this.seed * 0x9e3779b1 + this.boots++ * 0x85ebca6b) >>> 0;
+    return Engine.create({ addr: this.addr, seed, config: this.config });
+  }
+
+  /** The pump: timers, outbound packets, events, deferred work, until quiet; then re-arm the clock. */
+  private service(): void {
+    if (this.down) return;
+    const engine = this.engine;
+    const now = this.clock.now();
+    let deadline = Infinity;
+    this.inService = true;
+    try {
+      for (;;) {
+        this.again = false;
+        deadline = engine.poll(now);
+        this.dispatch();
+        if (this.deferred.length) this.runDeferred();
+        if (this.toRelease.length) this.releaseAll();
+        if (this.down || engine !== this.engine) return;
+        engine.drainTx(this.drainFn);
+        if (this.loopback.length) this.feedLoopback(now);
+        // Anything that touched the engine since poll() (kick sets `again`) may have moved its deadline.
+        if (!this.again) break;
+      }
+    } finally {
+      this.inService = false;
+    }
+    this.timer.setRef(this.openCount > 0 || this.listening > 0);
+    this.timer.arm(deadline);
+  }
+
+  private output(p: Uint8Array): void {
+    if (p.length >= 20 && ipDst(p) === this.addr) {
+      // Loopback: keep a copy and feed it back once the drain is over (never re-enter the engine).
+      let buf = this.loopPool.pop();
+      if (!buf || buf.length < p.length) buf = new Uint8Array(Math.max(2048, p.length));
+      buf.set(p);
+      this.loopback.push(buf.subarray(0, p.length));
+      return;
+    }
+    this.link?.send(p, this);
+  }
+
+  private feedLoopback(now: number): void {
+    while (this.loopback.length) {
+      const p = this.loopback.shift()!;
+      this.engine.input(p, now);
+      this.loopPool.push(new Uint8Array(p.buffer));
+    }
+    this.again = true;
+  }
+
+  private releaseAll(): void {
+    const list = this.toRelease;
+    for (let i = 0; i < list.length; i++) this.engine.release(list[i]);
+    list.length = 0;
+    this.again = true;
+  }
+
+  private runDeferred(): void {
+    const list = this.deferred;
+    this.deferred = [];
+    for (const fn of list) fn();
+  }
+
+  private dispatch(): number {
+    const engine = this.engine;
+    const ev = this.ev;
+    let n = 0;
+    while (engine.nextEvent(ev)) {
+      n++;
+      const conn = ev.conn;
+      switch (ev.kind) {
+        case EV_READABLE:
+        case EV_PEER_FIN:
+          this.sockets[conn]?.onReadable();
+          break;
+        case EV_WRITABLE:
+          this.sockets[conn]?.onWritable();
+          break;
+        case EV_CONNECTED:
+          this.sockets[conn]?.onConnected();
+          break;
+        case EV_ACCEPT:
+          this.servers[conn]?.onAccept();
+          break;
+        case EV_CLOSED:
+          this.sockets[conn]?.onClosed(ev.arg);
+          break;
+        case EV_STATE: {
+          const to = STATE_NAMES[ev.arg & 0xff];
+          const owner = this.stateOwner[conn];
+          if (owner) {
+            owner.onState(to);
+            if (to === 'CLOSED') this.stateOwner[conn] = undefined;
+          }
+          if (this.record || this.listenerCount('transition')) {
+            const tr: Transition = { t: this.clock.now(), conn, from: STATE_NAMES[(ev.arg >> 8) & 0xff], to };
+            if (this.record) this.transitions.push(tr);
+            this.emit('transition', tr, owner);
+          }
+          break;
+        }
+        case EV_SOFT_ERROR:
+          this.sockets[conn]?.onSoftError(ev.arg);
+          break;
+      }
+      if (engine !== this.engine) break;
+    }
+    return n;
+  }
+}
