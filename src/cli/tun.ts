@@ -1,7 +1,164 @@
-// `wasm-tcp tun`: talk TCP to the Linux kernel through a TUN device. Not implemented yet.
+// `wasm-tcp tun`: talk TCP to the Linux kernel through a TUN device (see docs/tun.md).
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { formatIPv4, parseCidr, parseIPv4 } from '../tun/addr.js';
+import { TunError } from '../tun/bridge.js';
+import { parseGetUrl } from '../tun/modes/get.js';
+import { runTun, type ModeSpec } from '../tun/run.js';
 
-/** Placeholder until the command lands; exits 1. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('wasm-tcp tun: not implemented yet');
-  return 1;
+const USAGE = `usage: wasm-tcp tun [options] <mode> [mode arguments]
+
+Creates a TUN device (root needed), gives the kernel side --kernel-addr and runs our TCP stack at
+--addr behind it. Prints "ready <dev> <addr>" once packets flow; SIGINT/SIGTERM close connections and
+remove the device. Run it inside a network namespace:
+  ip netns add wt && ip -n wt link set lo up && ip netns exec wt wasm-tcp tun echo --port 7
+
+modes:
+  echo --port P                 listen, echo everything back
+  discard --port P              listen, count bytes, print sha256 when each connection ends
+  serve FILE --port P           send FILE to each connection, then close
+  get URL [--out FILE|-]        HTTP/1.1 GET (http://IPv4[:port]/path); print status, bytes, sha256
+  send HOST:PORT --bytes N      connect, send N pseudo-random bytes (--seed S), close, print sha256
+  dump [--count N]              no TCP: print the packets the kernel sends (bridge check)
+
+options:
+  --dev NAME                    device name (default wtcp0)
+  --kernel-addr A.B.C.D/LEN     kernel side of the device (default 10.77.0.1/24)
+  --addr A.B.C.D                our stack's address (default 10.77.0.2)
+  --mtu N                       device MTU, 576-65535 (default 1500); our MSS is MTU - 40
+  --pcap FILE                   write every packet crossing the device to FILE (pcap, raw IP)
+  --log-states                  print every TCP state transition on stderr
+  --json                        one JSON object per line on stdout instead of text
+  -h, --help                    this help`;
+
+const OPTIONS = {
+  dev: { type: 'string' },
+  'kernel-addr': { type: 'string' },
+  addr: { type: 'string' },
+  mtu: { type: 'string' },
+  pcap: { type: 'string' },
+  'log-states': { type: 'boolean' },
+  json: { type: 'boolean' },
+  port: { type: 'string' },
+  out: { type: 'string' },
+  bytes: { type: 'string' },
+  seed: { type: 'string' },
+  count: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+/** Entry point of `wasm-tcp tun`. */
+export async function run(argv: string[]): Promise<number> {
+  let opts;
+  try {
+    opts = await parse(argv);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`wasm-tcp tun: ${(err as Error).message}\n(see wasm-tcp tun --help)`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    return await runTun(opts);
+  } catch (err) {
+    if (err instanceof TunError) {
+      console.error(`wasm-tcp tun: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function parse(argv: string[]) {
+  const { values: v, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (v.help) return 'help' as const;
+  const [modeName, ...rest] = positionals;
+  if (!modeName) throw new UsageError('missing mode (echo, discard, serve, get, send, dump)');
+  const kernelAddr = parseCidr(v['kernel-addr'] ?? '10.77.0.1/24');
+  if (!kernelAddr) throw new UsageError(`invalid --kernel-addr '${v['kernel-addr']}' (want A.B.C.D/LEN)`);
+  const addr = parseIPv4(v.addr ?? '10.77.0.2');
+  if (addr === undefined) throw new UsageError(`invalid --addr '${v.addr}'`);
+  if (addr === kernelAddr.addr) throw new UsageError('--addr must differ from the kernel side address');
+  const mtu = int(v.mtu ?? '1500', '--mtu', 576, 65535);
+  const used = new Set(Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
+  const allow = (names: string[]) => {
+    for (const k of ['port', 'out', 'bytes', 'seed', 'count']) {
+      if (used.has(k) && !names.includes(k)) throw new UsageError(`--${k} does not apply to mode '${modeName}'`);
+    }
+  };
+  const positional = (n: number, what: string) => {
+    if (rest.length !== n) throw new UsageError(n ? `mode '${modeName}' takes ${what}` : `unexpected argument '${rest[0]}'`);
+  };
+  const port = (): number => {
+    if (v.port === undefined) throw new UsageError(`mode '${modeName}' needs --port P`);
+    return int(v.port, '--port', 1, 65535);
+  };
+  let mode: ModeSpec;
+  switch (modeName) {
+    case 'echo':
+    case 'discard':
+      allow(['port']);
+      positional(0, '');
+      mode = { name: modeName, port: port() };
+      break;
+    case 'serve': {
+      allow(['port']);
+      positional(1, 'one FILE');
+      const p = port();
+      let file: Uint8Array;
+      try {
+        file = await readFile(rest[0]);
+      } catch (err) {
+        throw new UsageError(`cannot read '${rest[0]}': ${(err as { code?: string }).code ?? (err as Error).message}`);
+      }
+      mode = { name: 'serve', port: p, file };
+      break;
+    }
+    case 'get': {
+      allow(['out']);
+      positional(1, 'one URL');
+      const target = parseGetUrl(rest[0]);
+      if (typeof target === 'string') throw new UsageError(target);
+      mode = { name: 'get', url: rest[0], target, out: v.out };
+      break;
+    }
+    case 'send': {
+      allow(['bytes', 'seed']);
+      positional(1, 'one HOST:PORT');
+      const m = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(rest[0]);
+      if (!m || parseIPv4(m[1]) === undefined) throw new UsageError(`invalid target '${rest[0]}' (want A.B.C.D:PORT)`);
+      if (v.bytes === undefined) throw new UsageError("mode 'send' needs --bytes N");
+      mode = {
+        name: 'send', host: m[1], port: int(m[2], 'port', 1, 65535),
+        bytes: int(v.bytes, '--bytes', 0, Number.MAX_SAFE_INTEGER), seed: int(v.seed ?? '1', '--seed', 0, 0xffffffff),
+      };
+      break;
+    }
+    case 'dump':
+      allow(['count']);
+      positional(0, '');
+      mode = { name: 'dump', count: int(v.count ?? '0', '--count', 0, Number.MAX_SAFE_INTEGER) };
+      break;
+    default:
+      throw new UsageError(`unknown mode '${modeName}' (echo, discard, serve, get, send, dump)`);
+  }
+  const remote = mode.name === 'get' ? parseIPv4(mode.target.host) : mode.name === 'send' ? parseIPv4(mode.host) : undefined;
+  if (remote !== undefined && remote === addr) throw new UsageError(`${formatIPv4(remote)} is our own address; the kernel side is ${formatIPv4(kernelAddr.addr)}`);
+  return {
+    dev: v.dev ?? 'wtcp0', kernelAddr, addr, mtu, pcap: v.pcap, json: !!v.json, logStates: !!v['log-states'], mode,
+  };
+}
+
+function int(text: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${name} must be a whole number, got '${text}'`);
+  const n = Number(text);
+  if (n < min || n > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${text}`);
+  return n;
 }

@@ -1,0 +1,248 @@
+// TUN bridge: kernel TUN device <-> socat <-> one UDP datagram per raw IPv4 packet <-> Node dgram.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { execFile } from 'node:child_process';
+import { access, readFile, writeFile, constants } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { type Cidr, formatIPv4, inSubnet } from './addr.js';
+import { spawnWatchdog, type Watchdog } from './watchdog.js';
+
+/** How to create the device and where our stack lives behind it. */
+export interface TunOptions {
+  /** Device name (at most 15 characters). */
+  dev: string;
+  /** Address and prefix the kernel side of the device gets. */
+  kernelAddr: Cidr;
+  /** Our stack's address; routed to the device when outside `kernelAddr`'s subnet. */
+  addr: number;
+  /** Device MTU. */
+  mtu: number;
+  /** Called for every packet in either direction (e.g. a pcap tee); `data` is valid only during the call. */
+  tap?: (data: Uint8Array, timeMs: number) => void;
+  /** Milliseconds to wait for socat and the device set-up. */
+  startTimeoutMs?: number;
+}
+
+/** Error with a one-line message meant for the user (no stack trace needed). */
+export class TunError extends Error {
+  /** Creates the error; `code` is a short machine-readable reason. */
+  constructor(message: string, readonly code: string) {
+    super(message);
+  }
+}
+
+/** Packet counters of one bridge. */
+export interface TunStats { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; txCopies: number; rxDropped: number }
+
+const SLOTS = 1024; // preallocated send buffers; a packet is copied once, into a free slot
+const CAP_NET_ADMIN = 12;
+
+/** A TUN device bridged to this process; packets from the kernel arrive in `onPacket`. */
+export class TunBridge {
+  /** Receives each IPv4 packet the kernel sends to the device; the buffer is valid only during the call. */
+  onPacket: (packet: Uint8Array) => void = () => {};
+  /** Called once if socat or the watchdog dies on its own (not after `close()`). */
+  onFailure: (err: Error) => void = () => {};
+  /** Counters, updated as packets flow. */
+  readonly stats: TunStats = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txCopies: 0, rxDropped: 0 };
+
+  private closing: Promise<void> | undefined;
+  private readonly slots: Buffer[];
+  private readonly slotBusy: Uint8Array;
+  private readonly slotDone: (() => void)[];
+  private nextSlot = 0;
+  private readonly tap: TunOptions['tap'];
+  private readonly log: string[];
+
+  private constructor(readonly options: TunOptions, private readonly udp: UdpSocket, private readonly watchdog: Watchdog, log: string[]) {
+    this.tap = options.tap;
+    this.log = log;
+    const slotSize = Math.max(options.mtu, 1500);
+    this.slots = Array.from({ length: SLOTS }, () => Buffer.allocUnsafe(slotSize));
+    this.slotBusy = new Uint8Array(SLOTS);
+    this.slotDone = Array.from({ length: SLOTS }, (_, i) => () => { this.slotBusy[i] = 0; });
+  }
+
+  /** Checks prerequisites, starts socat under the watchdog, configures the device; resolves when packets can flow. */
+  static async open(options: TunOptions): Promise<TunBridge> {
+    await preflight(options.dev);
+    const udp = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    await new Promise<void>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(0, '127.0.0.1', () => { udp.off('error', reject); resolve(); });
+    });
+    const nodePort = udp.address().port;
+    const watchdog = spawnWatchdog([
+      '-d', '-d', '-b', '65536',
+      `TUN,tun-type=tun,iff-no-pi,tun-name=${options.dev}`,
+      `UDP-DATAGRAM:127.0.0.1:${nodePort},bind=127.0.0.1:0,rcvbuf=4194304,sndbuf=4194304`,
+    ]);
+    const log: string[] = [];
+    let bridge: TunBridge | undefined;
+    try {
+      const socatPort = await waitForSocat(watchdog, log, options.startTimeoutMs ?? 5000);
+      await new Promise<void>((resolve) => udp.connect(socatPort, '127.0.0.1', resolve));
+      bridge = new TunBridge(options, udp, watchdog, log);
+      bridge.attach();
+      await configureDevice(options);
+      return bridge;
+    } catch (err) {
+      if (bridge) await bridge.close();
+      else await stop(udp, watchdog);
+      throw err;
+    }
+  }
+
+  /** Sends one IPv4 packet to the kernel; copies it, so the caller may reuse `packet` at once. */
+  send(packet: Uint8Array): void {
+    if (this.closing) return;
+    const len = packet.length;
+    const t = this.tap;
+    if (t) t(packet, wallMs());
+    this.stats.txPackets++;
+    this.stats.txBytes += len;
+    const i = this.nextSlot;
+    if (this.slotBusy[i] === 0 && len <= this.slots[i].length) {
+      this.nextSlot = i + 1 === SLOTS ? 0 : i + 1;
+      const slot = this.slots[i];
+      slot.set(packet);
+      this.slotBusy[i] = 1;
+      this.udp.send(slot, 0, len, this.slotDone[i]);
+    } else {
+      // Ring exhausted (the UDP socket is backed up) or an oversized packet: fall back to a fresh copy.
+      this.stats.txCopies++;
+      this.udp.send(Buffer.from(packet));
+    }
+  }
+
+  /** Stops the bridge: closes the UDP socket, lets the watchdog stop socat (the device goes away with it). */
+  close(): Promise<void> {
+    this.closing ??= stop(this.udp, this.watchdog);
+    return this.closing;
+  }
+
+  /** The last lines socat logged (for error messages). */
+  socatLog(): string {
+    return this.log.join('\n');
+  }
+
+  private attach(): void {
+    this.udp.on('message', (msg) => {
+      // IPv4 only; IPv6 is disabled on the device, anything else is noise.
+      if (msg.length < 20 || msg[0] >> 4 !== 4) { this.stats.rxDropped++; return; }
+      this.stats.rxPackets++;
+      this.stats.rxBytes += msg.length;
+      const t = this.tap;
+      if (t) t(msg, wallMs());
+      this.onPacket(msg);
+    });
+    this.udp.on('error', (err) => { if (!this.closing) this.onFailure(err); });
+    this.watchdog.once('exit', () => {
+      if (!this.closing) this.onFailure(new TunError(`socat exited unexpectedly${lastError(this.log)}`, 'ESOCAT'));
+    });
+  }
+}
+
+function wallMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function lastError(log: string[]): string {
+  const e = log.filter((l) => / [EF] /.test(l)).pop();
+  return e ? `: ${e.replace(/^.*socat\[\d+\] [EF] /, '')}` : '';
+}
+
+/** Fails with a clear message when the bridge cannot work here. */
+async function preflight(dev: string): Promise<void> {
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(dev)) throw new TunError(`invalid device name '${dev}' (1-15 of A-Z a-z 0-9 _ . -)`, 'EINVAL');
+  if (!(await hasNetAdmin())) {
+    throw new TunError('creating a TUN device needs root (CAP_NET_ADMIN); run it as root, ideally inside a network namespace: sudo ip netns exec NS wasm-tcp tun ...', 'EPERM');
+  }
+  try {
+    await access('/dev/net/tun', constants.R_OK | constants.W_OK);
+  } catch {
+    throw new TunError('/dev/net/tun is missing or not accessible (load the tun module: modprobe tun; in a container, pass --device /dev/net/tun)', 'ENODEV');
+  }
+  for (const tool of ['socat', 'ip']) {
+    if (!(await onPath(tool))) throw new TunError(`'${tool}' not found on PATH (install it: apt-get install ${tool === 'ip' ? 'iproute2' : tool})`, 'ENOENT');
+  }
+  if (await exists(`/sys/class/net/${dev}`)) throw new TunError(`network device '${dev}' already exists; pick another --dev`, 'EEXIST');
+}
+
+async function hasNetAdmin(): Promise<boolean> {
+  try {
+    const status = await readFile('/proc/self/status', 'utf8');
+    const m = /^CapEff:\s*([0-9a-f]+)/m.exec(status);
+    if (m) return ((BigInt(`0x${m[1]}`) >> BigInt(CAP_NET_ADMIN)) & 1n) === 1n;
+  } catch { /* not Linux procfs: fall back to the uid */ }
+  return process.getuid?.() === 0;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try { await access(path); return true; } catch { return false; }
+}
+
+async function onPath(tool: string): Promise<boolean> {
+  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    if (dir && (await exists(`${dir}/${tool}`))) return true;
+  }
+  return false;
+}
+
+/** Reads socat's `-d -d` log until its data loop starts; returns socat's own UDP port. */
+function waitForSocat(watchdog: Watchdog, log: string[], timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let port = 0;
+    const timer = setTimeout(() => fail(new TunError(`socat did not start within ${timeoutMs} ms${lastError(log)}`, 'ETIMEDOUT')), timeoutMs);
+    const done = () => { clearTimeout(timer); watchdog.off('exit', onExit); watchdog.off('error', onSpawnError); };
+    const fail = (err: Error) => { done(); reject(err); };
+    const onExit = () => fail(new TunError(`socat failed to start${lastError(log) || ' (see its log with WASM_TCP_DEBUG=1)'}`, 'ESOCAT'));
+    const onSpawnError = (err: Error) => fail(new TunError(`cannot start the watchdog shell: ${err.message}`, 'ESPAWN'));
+    watchdog.once('exit', onExit);
+    watchdog.once('error', onSpawnError);
+    watchdog.stdout.resume(); // "socat PID" / "exit CODE" lines; only the exit event matters
+    createInterface({ input: watchdog.stderr }).on('line', (line) => {
+      log.push(line);
+      if (log.length > 50) log.shift();
+      if (process.env.WASM_TCP_DEBUG) process.stderr.write(`[socat] ${line}\n`);
+      const m = /successfully prepared local socket AF=2 127\.0\.0\.1:(\d+)/.exec(line);
+      if (m) port = Number(m[1]);
+      else if (/ E /.test(line)) fail(new TunError(`socat: ${line.replace(/^.*socat\[\d+\] E /, '')}`, 'ESOCAT'));
+      else if (line.includes('starting data transfer loop')) {
+        if (port) { done(); resolve(port); } else fail(new TunError('could not read socat\'s UDP port from its log', 'ESOCAT'));
+      }
+    });
+  });
+}
+
+/** Gives the device its address, disables IPv6, brings it up and routes our address to it. */
+async function configureDevice(o: TunOptions): Promise<void> {
+  try {
+    await writeFile(`/proc/sys/net/ipv6/conf/${o.dev}/disable_ipv6`, '1');
+  } catch { /* IPv6 absent from this kernel: nothing to disable */ }
+  await ip(['addr', 'add', `${formatIPv4(o.kernelAddr.addr)}/${o.kernelAddr.prefix}`, 'dev', o.dev]);
+  await ip(['link', 'set', 'dev', o.dev, 'mtu', String(o.mtu), 'up']);
+  if (!inSubnet(o.addr, o.kernelAddr)) await ip(['route', 'add', `${formatIPv4(o.addr)}/32`, 'dev', o.dev]);
+}
+
+function ip(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('ip', args, { timeout: 5000 }, (err, _stdout, stderr) => {
+      if (err) reject(new TunError(`ip ${args.join(' ')}: ${(stderr || err.message).trim()}`, 'EIP'));
+      else resolve();
+    });
+  });
+}
+
+/** Closes the UDP socket and the watchdog's pipe, then waits for the watchdog (and so socat) to exit. */
+async function stop(udp: UdpSocket, watchdog: Watchdog): Promise<void> {
+  try { udp.close(); } catch { /* already closed */ }
+  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
+  watchdog.stdin.end();
+  const timer = setTimeout(() => {
+    // The watchdog should finish within milliseconds; if not, kill its whole group (it and socat).
+    try { process.kill(-watchdog.pid!, 'SIGKILL'); } catch { /* gone */ }
+  }, 3000);
+  await exited;
+  clearTimeout(timer);
+}

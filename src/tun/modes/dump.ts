@@ -1,0 +1,50 @@
+// `tun dump [--count N]`: no TCP at all; print one line per packet the kernel sends (bridge check).
+import { formatIPv4 } from '../addr.js';
+import type { TunBridge } from '../bridge.js';
+import type { Reporter } from '../report.js';
+
+/** Prints each packet from the kernel; resolves after `count` packets (never when count is 0). */
+export function dump(bridge: TunBridge, out: Reporter, count: number): Promise<number> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    bridge.onPacket = (p) => {
+      const d = describe(p);
+      out.line('packet', d, `${d.src} > ${d.dst} proto ${d.proto} len ${d.len}${d.flags ? ` flags ${d.flags}` : ''} checksum ${d.checksum}`);
+      if (++seen === count) resolve(0);
+    };
+  });
+}
+
+/** Summary of one IPv4 packet with its TCP/UDP ports and whether its checksums verify. */
+export function describe(p: Uint8Array): { src: string; dst: string; proto: number; len: number; flags?: string; checksum: string } {
+  const ihl = (p[0] & 15) * 4;
+  const len = (p[2] << 8) | p[3];
+  const proto = p[9];
+  const src = (p[12] << 24 | p[13] << 16 | p[14] << 8 | p[15]) >>> 0;
+  const dst = (p[16] << 24 | p[17] << 16 | p[18] << 8 | p[19]) >>> 0;
+  let checksum = sum16(p, 0, ihl, 0) === 0xffff ? 'ok' : 'bad-ip';
+  let flags: string | undefined;
+  let sp = '';
+  let dp = '';
+  if ((proto === 6 || proto === 17) && len <= p.length && len >= ihl + 8) {
+    sp = `.${(p[ihl] << 8) | p[ihl + 1]}`;
+    dp = `.${(p[ihl + 2] << 8) | p[ihl + 3]}`;
+    // RFC 9293 §3.1 pseudo-header: src, dst, zero, protocol, TCP length.
+    const pseudo = ((src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + (len - ihl));
+    if (sum16(p, ihl, len, pseudo) !== 0xffff) checksum = 'bad';
+    if (proto === 6 && len >= ihl + 14) {
+      const f = p[ihl + 13];
+      flags = ['F', 'S', 'R', 'P', '.', 'U'].filter((_, i) => f & (1 << i)).join('');
+    }
+  }
+  return { src: `${formatIPv4(src)}${sp}`, dst: `${formatIPv4(dst)}${dp}`, proto, len, flags, checksum };
+}
+
+/** One's complement sum of p[start, end) folded to 16 bits, starting from `acc`. */
+function sum16(p: Uint8Array, start: number, end: number, acc: number): number {
+  let s = acc;
+  for (let i = start; i + 1 < end; i += 2) s += (p[i] << 8) | p[i + 1];
+  if ((end - start) & 1) s += p[end - 1] << 8;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}

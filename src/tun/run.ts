@@ -1,0 +1,124 @@
+// Runs one `tun` session: bridge up, stack on it, the chosen mode, then an orderly teardown.
+import { createWriteStream } from 'node:fs';
+import { RealClock } from '../clock/real.js';
+import { PcapWriter } from '../pcap/writer.js';
+import { Stack } from '../stack.js';
+import { type Cidr, formatIPv4 } from './addr.js';
+import { TunBridge } from './bridge.js';
+import { TunLink } from './link.js';
+import { Reporter } from './report.js';
+import { type ModeContext } from './modes/context.js';
+import { discard } from './modes/discard.js';
+import { dump } from './modes/dump.js';
+import { echo } from './modes/echo.js';
+import { get, type GetTarget } from './modes/get.js';
+import { send } from './modes/send.js';
+import { serveFile } from './modes/serve.js';
+
+/** A parsed mode with its arguments. */
+export type ModeSpec =
+  | { name: 'echo' | 'discard'; port: number }
+  | { name: 'serve'; port: number; file: Uint8Array }
+  | { name: 'get'; url: string; target: GetTarget; out?: string }
+  | { name: 'send'; host: string; port: number; bytes: number; seed: number }
+  | { name: 'dump'; count: number };
+
+/** Everything `wasm-tcp tun` was asked to do. */
+export interface TunRunOptions {
+  dev: string;
+  kernelAddr: Cidr;
+  addr: number;
+  mtu: number;
+  pcap?: string;
+  json: boolean;
+  /** Print every TCP state transition on stderr. */
+  logStates: boolean;
+  mode: ModeSpec;
+}
+
+const CLOSE_GRACE_MS = 2000;
+
+/** Runs the session; resolves with the exit code once everything it started is gone. */
+export async function runTun(o: TunRunOptions): Promise<number> {
+  const out = new Reporter(o.json);
+  let stop!: (code: number) => void;
+  const stopped = new Promise<number>((r) => (stop = r));
+  const onSignal = (sig: NodeJS.Signals) => {
+    out.note(`wasm-tcp tun: ${sig}, shutting down`);
+    stop(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const pcapFile = o.pcap ? createWriteStream(o.pcap) : undefined;
+  const pcap = pcapFile ? new PcapWriter((chunk) => pcapFile.write(chunk)) : undefined;
+  let bridge: TunBridge | undefined;
+  let stack: Stack | undefined;
+  try {
+    bridge = await TunBridge.open({
+      dev: o.dev,
+      kernelAddr: o.kernelAddr,
+      addr: o.addr,
+      mtu: o.mtu,
+      tap: pcap ? (p, t) => pcap.packet(p, t) : undefined,
+    });
+    bridge.onFailure = (err) => {
+      out.note(`wasm-tcp tun: ${err.message}`);
+      stop(1);
+    };
+    let modeDone: Promise<number>;
+    if (o.mode.name === 'dump') {
+      modeDone = dump(bridge, out, o.mode.count);
+    } else {
+      stack = new Stack({
+        address: formatIPv4(o.addr),
+        clock: new RealClock(),
+        link: new TunLink(bridge),
+        config: { mss: o.mtu - 40 },
+        recordTransitions: false,
+        name: 'tun',
+      });
+      if (o.logStates) {
+        stack.on('transition', (tr: { conn: number; from: string; to: string }, owner?: { remoteAddress?: string; remotePort?: number; localPort?: number }) => {
+          const who = owner?.remotePort ? ` ${formatIPv4(o.addr)}:${owner.localPort ?? '?'} ${owner.remoteAddress}:${owner.remotePort}` : '';
+          out.note(`state ${tr.conn}${who} ${tr.from} -> ${tr.to}`);
+        });
+      }
+      modeDone = runMode({ stack, out }, o.mode);
+    }
+    out.line('ready', { dev: o.dev, addr: formatIPv4(o.addr) }, `ready ${o.dev} ${formatIPv4(o.addr)}`);
+    return await Promise.race([modeDone, stopped]);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // A second signal while tearing down is ignored: the watchdog finishes the job if we die anyway.
+    const ignore = () => {};
+    process.on('SIGINT', ignore);
+    process.on('SIGTERM', ignore);
+    if (stack) await closeStack(stack);
+    if (bridge) await bridge.close();
+    if (pcapFile) await new Promise((r) => pcapFile.end(r));
+    process.off('SIGINT', ignore);
+    process.off('SIGTERM', ignore);
+  }
+}
+
+function runMode(ctx: ModeContext, m: ModeSpec): Promise<number> {
+  switch (m.name) {
+    case 'echo': return echo(ctx, m.port);
+    case 'discard': return discard(ctx, m.port);
+    case 'serve': return serveFile(ctx, m.port, m.file);
+    case 'get': return get(ctx, m.url, m.target, m.out);
+    case 'send': return send(ctx, m.host, m.port, m.bytes, m.seed);
+    default: return Promise.resolve(2);
+  }
+}
+
+/** Closes every socket (FIN, or RST with unread data) and gives the closes a moment to go out. */
+async function closeStack(stack: Stack): Promise<void> {
+  stack.close();
+  const deadline = performance.now() + CLOSE_GRACE_MS;
+  while (stack.openSockets > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  // Let the last pump hand its packets to the bridge.
+  await new Promise((r) => setTimeout(r, 20));
+}
