@@ -1,0 +1,84 @@
+// Link-layer headers of captured packets: finds where the IPv4 header starts, or says why there is none.
+
+/** LINKTYPE_ETHERNET: IEEE 802.3 Ethernet, possibly with 802.1Q / 802.1ad VLAN tags. */
+export const LINKTYPE_ETHERNET = 1;
+/** LINKTYPE_RAW: raw IPv4 or IPv6, told apart by the version nibble. */
+export const LINKTYPE_RAW_IP = 101;
+/** LINKTYPE_LINUX_SLL: Linux "cooked" capture, 16-byte header (tcpdump -i any). */
+export const LINKTYPE_LINUX_SLL = 113;
+/** LINKTYPE_IPV4: raw IPv4 only. */
+export const LINKTYPE_IPV4 = 228;
+/** LINKTYPE_IPV6: raw IPv6 only. */
+export const LINKTYPE_IPV6 = 229;
+/** LINKTYPE_LINUX_SLL2: Linux "cooked" capture v2, 20-byte header. */
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+const ETH_P_IP = 0x0800;
+const ETH_P_ARP = 0x0806;
+const ETH_P_RARP = 0x8035;
+const ETH_P_IPV6 = 0x86dd;
+const ETH_P_8021Q = 0x8100;
+const ETH_P_8021AD = 0x88a8;
+const ETH_P_QINQ_OLD = 0x9100; // pre-802.1ad double tagging, still seen in the wild
+
+const SHORT = 'malformed: truncated link header';
+
+/**
+ * Offset of the IPv4 header inside a captured frame of the given link type, or the reason the frame
+ * holds no IPv4 packet ('arp', 'ipv6', 'non-ip ethertype 0x88cc', 'malformed: …', 'unsupported link type N').
+ */
+export function ipv4Offset(linkType: number, frame: Uint8Array): number | string {
+  switch (linkType) {
+    case LINKTYPE_ETHERNET:
+      // dst(6) src(6) ethertype(2)
+      return frame.length < 14 ? SHORT : etherType(frame, 12, 14);
+    case LINKTYPE_LINUX_SLL:
+      // packet type(2) ARPHRD(2) address length(2) address(8) protocol(2)
+      return frame.length < 16 ? SHORT : etherType(frame, 14, 16);
+    case LINKTYPE_LINUX_SLL2:
+      // protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) address length(1) address(8)
+      return frame.length < 20 ? SHORT : etherType(frame, 0, 20);
+    case LINKTYPE_RAW_IP: {
+      if (frame.length < 1) return 'malformed: empty packet';
+      const version = frame[0] >> 4;
+      if (version === 4) return 0;
+      if (version === 6) return 'ipv6';
+      return `malformed: ip version ${version}`;
+    }
+    case LINKTYPE_IPV4:
+      return 0;
+    case LINKTYPE_IPV6:
+      return 'ipv6';
+    default:
+      return `unsupported link type ${linkType}`;
+  }
+}
+
+/**
+ * Follows an EtherType at `typeOff` whose payload starts at `payloadOff`, through any number of VLAN
+ * tags (IEEE 802.1Q: each tag is TPID, then TCI(2) + the next EtherType(2) at the payload start).
+ */
+function etherType(frame: Uint8Array, typeOff: number, payloadOff: number): number | string {
+  for (;;) {
+    const type = (frame[typeOff] << 8) | frame[typeOff + 1];
+    if (type === ETH_P_8021Q || type === ETH_P_8021AD || type === ETH_P_QINQ_OLD) {
+      if (frame.length < payloadOff + 4) return 'malformed: truncated vlan tag';
+      typeOff = payloadOff + 2;
+      payloadOff += 4;
+      continue;
+    }
+    switch (type) {
+      case ETH_P_IP: return payloadOff;
+      case ETH_P_IPV6: return 'ipv6';
+      case ETH_P_ARP: return 'arp';
+      case ETH_P_RARP: return 'rarp';
+    }
+    // IEEE 802.3 §3.2.6: values up to 1500 are a length (an LLC frame follows), not a type.
+    if (type <= 1500) return `non-ip 802.3 frame (length 0x${hex4(type)})`;
+    return `non-ip ethertype 0x${hex4(type)}`;
+  }
+}
+
+function hex4(v: number): string {
+  return v.toString(16).padStart(4, '0');
+}
