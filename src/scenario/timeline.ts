@@ -48,10 +48,10 @@ export function ladderRows(r: Recording): LadderRow[] {
     const group: LadderRow[] = [];
     for (const n of notes.get(t) ?? []) group.push({ t, first: false, note: n });
     const tr = trans.get(t) ?? [];
-    const c = tr.filter((x) => x.host === 'client').map((x) => x.to);
-    const s = tr.filter((x) => x.host === 'server').map((x) => x.to);
     const g = segs.get(t) ?? [];
-    const n = Math.max(c.length, s.length, g.length);
+    const c = place(tr.filter((x) => x.host === 'client').map((x) => x.to), 'client', g);
+    const s = place(tr.filter((x) => x.host === 'server').map((x) => x.to), 'server', g);
+    const n = Math.max(g.length, c.length, s.length);
     for (let i = 0; i < n; i++) {
       const row: LadderRow = { t, first: false };
       if (c[i]) row.client = c[i];
@@ -66,6 +66,22 @@ export function ladderRows(r: Recording): LadderRow[] {
     if (rows.length && t - prev >= GAP_SECONDS) group[0].gapBefore = t - prev;
     prev = t;
     rows.push(...group);
+  }
+  return rows;
+}
+
+/** Row of each state entered at one instant: in order, one per row, entering FIN_WAIT_1/LAST_ACK on the host's FIN. */
+function place(states: string[], host: HostName, segs: SegmentRecord[]): (string | undefined)[] {
+  const rows: (string | undefined)[] = [];
+  let next = 0;
+  for (const st of states) {
+    let at = next;
+    if (st === 'FIN_WAIT_1' || st === 'LAST_ACK') {
+      const fin = segs.findIndex((x) => x.from === host && x.flags.includes('F'));
+      if (fin >= at) at = fin;
+    }
+    rows[at] = st;
+    next = at + 1;
   }
   return rows;
 }

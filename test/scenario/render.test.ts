@@ -66,6 +66,17 @@ describe('ladder rows', () => {
     expect(rows.find((r) => r.icmp)?.t).toBe(0.1);
   });
 
+  it('shows FIN_WAIT_1 on the row of the FIN, not on data sent at the same instant', () => {
+    const r = handMade();
+    r.segments.push(
+      { t: 1, from: 'client', to: 'server', flags: 'P.', seq: 1006, ack: 5001, win: 512, len: 5, dropped: false },
+      { t: 1, from: 'client', to: 'server', flags: 'F.', seq: 1011, ack: 5001, win: 512, len: 0, dropped: false },
+    );
+    r.transitions.push({ t: 1, host: 'client', from: 'ESTABLISHED', to: 'FIN_WAIT_1' });
+    const rows = ladderRows(r).filter((x) => x.t === 1);
+    expect(rows.map((x) => [x.segment?.flags, x.client])).toEqual([['P.', undefined], ['F.', 'FIN_WAIT_1']]);
+  });
+
   it('labels segments relative to each ISN, absolute on SYNs', () => {
     const r = handMade();
     const isn = isns(r);

@@ -1,0 +1,11 @@
+// Public API of the scenarios (browser-safe): run one, render it, export its packets.
+export { runScenario, SCENARIOS, type ScenarioInfo, type RunScenarioOptions } from './scenarios.js';
+export { World, Host, Conn, ADDRESSES, type WorldOptions } from './world.js';
+export { Recorder, type RecorderInit } from './recorder.js';
+export { toJson, tcpdumpFlags, flagWords, formatTime, formatDuration } from './recording.js';
+export type { Recording, RecordingJson, SegmentRecord, TransitionRecord, HostOutcome, HostName, IcmpRecord, NoteRecord, PacketRecord } from './recording.js';
+export { renderLadder, type LadderOptions } from './ladder.js';
+export { renderSvg, STATE_COLORS, type SvgOptions } from './svg.js';
+export { renderHtml } from './html.js';
+export { recordingToPcap } from './pcap.js';
+export { ladderRows, segmentLabel, segmentDetails, outcomeText, type LadderRow } from './timeline.js';

@@ -1,0 +1,254 @@
+// The world a scenario plays in: two Stacks (client 10.0.0.1, server 10.0.0.2) on a SimNetwork and a
+// VirtualClock, with every packet and state change going to a Recorder. No Node built-ins.
+import { VirtualClock } from '../clock/virtual.js';
+import type { EngineConfig } from '../engine/engine.js';
+import { SimNetwork } from '../link/sim.js';
+import type { Server } from '../server.js';
+import type { Socket } from '../socket.js';
+import { Stack } from '../stack.js';
+import { Recorder } from './recorder.js';
+import type { HostName, HostOutcome, Recording } from './recording.js';
+
+/** Settings of one world. */
+export interface WorldOptions {
+  scenario: string;
+  description?: string;
+  seed: number;
+  /** Random loss probability of the path (both ways). */
+  loss?: number;
+  /** One-way delay of the path in ms (default 10). */
+  delayMs?: number;
+  /** Engine config overrides of each host. */
+  client?: Partial<EngineConfig>;
+  server?: Partial<EngineConfig>;
+  /** The run stops at this virtual time at the latest (default 4 h). */
+  maxTimeMs?: number;
+}
+
+/** Addresses of the hosts and of the router that answers ICMP. */
+export const ADDRESSES = { client: '10.0.0.1', server: '10.0.0.2', router: '10.0.0.254' } as const;
+
+const DATA = new TextEncoder().encode('wasm-tcp scenario data, one line after another.\n');
+
+/** One connection as the scenario's application sees it. */
+export class Conn {
+  readonly socket: Socket;
+  /** Engine handle of the connection while it lives (kept after the socket releases it). */
+  readonly handle: number;
+  /** Set when the host crashed under this connection. */
+  lost = false;
+  /** Node error code the application saw, or null. */
+  error: string | null = null;
+  private readonly dataFns: (() => void)[] = [];
+  private paused = false;
+
+  /** Wraps a socket: reads everything that arrives (unless paused) and keeps its error. */
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.handle = socket.conn;
+    socket.on('error', (err: Error & { code?: string }) => { this.error = err.code ?? err.message; });
+    socket.on('data', () => { for (const fn of this.dataFns) fn(); });
+  }
+
+  /** Application bytes received so far. */
+  get received(): number {
+    return this.socket.bytesRead;
+  }
+
+  /** Application bytes written so far. */
+  get sent(): number {
+    return this.socket.bytesWritten;
+  }
+
+  /** Writes text, bytes, or `n` bytes of filler text. */
+  write(data: string | Uint8Array | number): void {
+    if (typeof data !== 'number') {
+      this.socket.write(data);
+      return;
+    }
+    const bytes = new Uint8Array(data);
+    for (let i = 0; i < data; i++) bytes[i] = DATA[i % DATA.length];
+    this.socket.write(bytes);
+  }
+
+  /** Half-close: FIN after everything written. */
+  end(): void {
+    this.socket.end();
+  }
+
+  /** Stops reading: the receive window fills and closes. */
+  pause(): void {
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  /** Reads again. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.socket.resume();
+  }
+
+  /** Turns keepalive on with the engine's default timers. */
+  setKeepAlive(on: boolean): void {
+    this.socket.setKeepAlive(on);
+  }
+
+  /** Calls `fn` once the handshake completes. */
+  onConnect(fn: () => void): void {
+    this.socket.once('connect', fn);
+  }
+
+  /** Calls `fn` after every chunk of data read. */
+  onData(fn: () => void): void {
+    this.dataFns.push(fn);
+  }
+
+  /** Calls `fn` at end of stream (the peer's FIN, after all data). */
+  onEnd(fn: () => void): void {
+    this.socket.once('end', fn);
+  }
+}
+
+/** One host: its stack, its listening servers and the connection whose outcome is reported. */
+export class Host {
+  readonly name: HostName;
+  readonly stack: Stack;
+  /** The connection the outcome line reports (the first one opened or accepted). */
+  main: Conn | undefined;
+  private readonly world: World;
+  private readonly servers: Server[] = [];
+  private readonly acceptFns: ((c: Conn) => void)[] = [];
+  /** Last state of every engine connection handle, from the stack's transitions. */
+  private readonly states = new Map<number, string>();
+
+  /** Use `World`; hosts are made by it. */
+  constructor(world: World, name: HostName, stack: Stack) {
+    this.world = world;
+    this.name = name;
+    this.stack = stack;
+    stack.on('transition', (tr: { conn: number; to: string }) => this.states.set(tr.conn, tr.to));
+  }
+
+  /** Listens on `port`; accepted connections go to `onAccept` handlers. */
+  listen(port: number): void {
+    const server = this.stack.listen(port, { allowHalfOpen: true }, (s: Socket) => {
+      const c = new Conn(s);
+      this.main ??= c;
+      for (const fn of this.acceptFns) fn(c);
+    });
+    server.on('error', () => {});
+    this.servers.push(server);
+  }
+
+  /** Calls `fn` with every accepted connection. */
+  onAccept(fn: (c: Conn) => void): void {
+    this.acceptFns.push(fn);
+  }
+
+  /** Connects to `peer:port`, optionally from a fixed local port. */
+  connect(peer: Host, port: number, opts: { localPort?: number } = {}): Conn {
+    const s = this.stack.connect({ host: peer.stack.address, port, localPort: opts.localPort, allowHalfOpen: true });
+    const c = new Conn(s);
+    this.main ??= c;
+    return c;
+  }
+
+  /** The host dies silently: no FIN, no RST, every connection forgotten. */
+  crash(): void {
+    this.world.note(`${this.name} host crashes (silently)`, this.name);
+    if (this.main) this.main.lost = true;
+    this.states.clear();
+    this.stack.crash();
+  }
+
+  /** The host boots again with a fresh engine that remembers nothing. */
+  reboot(): void {
+    this.world.note(`${this.name} host boots again, no memory of connections`, this.name);
+    this.stack.reboot();
+  }
+
+  /** The application process is killed: the stack closes its sockets (as close(2)) and listeners. */
+  killProcess(): void {
+    this.world.note(`${this.name} process killed: the stack closes its sockets`, this.name);
+    this.stack.close();
+  }
+
+  /** Final state and error of the main connection (LISTEN or CLOSED when there is none). */
+  outcome(): HostOutcome {
+    if (!this.main) {
+      const listening = !this.stack.down && this.servers.some((s) => s.listening);
+      return { state: listening ? 'LISTEN' : 'CLOSED', error: null, sent: 0, received: 0 };
+    }
+    const state = this.main.lost ? 'CLOSED' : (this.states.get(this.main.handle) ?? 'CLOSED');
+    return { state, error: this.main.error, sent: this.main.sent, received: this.main.received };
+  }
+}
+
+/** Two hosts, a network and a clock, recording everything; `run()` plays it out. */
+export class World {
+  readonly clock = new VirtualClock();
+  readonly net: SimNetwork;
+  readonly client: Host;
+  readonly server: Host;
+  private readonly recorder: Recorder;
+  private readonly maxTimeMs: number;
+
+  /** Builds the world at virtual time 0; nothing happens until actions are scheduled and `run()` is called. */
+  constructor(opts: WorldOptions) {
+    this.maxTimeMs = opts.maxTimeMs ?? 4 * 3600_000;
+    this.net = new SimNetwork({ clock: this.clock, seed: mix(opts.seed, 3), router: ADDRESSES.router, delay: opts.delayMs ?? 10, loss: opts.loss ?? 0 });
+    const stack = (name: HostName, k: number, config?: Partial<EngineConfig>) =>
+      new Stack({ address: ADDRESSES[name], clock: this.clock, link: this.net, seed: mix(opts.seed, k), config, name, recordTransitions: false });
+    this.client = new Host(this, 'client', stack('client', 1, opts.client));
+    this.server = new Host(this, 'server', stack('server', 2, opts.server));
+    this.recorder = new Recorder({
+      scenario: opts.scenario, seed: opts.seed, description: opts.description, loss: opts.loss,
+      client: this.client.stack.addr, server: this.server.stack.addr,
+    });
+    this.net.tap((ev) => this.recorder.tap(ev));
+    for (const h of [this.client, this.server]) {
+      h.stack.on('transition', (tr: { t: number; from: string; to: string }) => this.recorder.transition(tr.t, h.name, tr.from, tr.to));
+    }
+  }
+
+  /** Runs `fn` at virtual time `ms`. */
+  at(ms: number, fn: () => void): void {
+    this.clock.schedule(ms, fn);
+  }
+
+  /** Runs `fn` `ms` after now. */
+  after(ms: number, fn: () => void): void {
+    this.clock.schedule(this.clock.now() + ms, fn);
+  }
+
+  /** Adds a note to the recording at the current time. */
+  note(text: string, host?: HostName): void {
+    this.recorder.note(this.clock.now(), text, host);
+  }
+
+  /** Breaks the path between the hosts: packets vanish, or the router answers ICMP host unreachable. */
+  partition(opts: { icmp?: boolean } = {}): void {
+    this.note(opts.icmp ? 'the path fails: the router answers ICMP host unreachable' : 'the path fails: packets are dropped');
+    this.net.partition(ADDRESSES.client, ADDRESSES.server, opts);
+  }
+
+  /** Repairs the path. */
+  heal(): void {
+    this.note('the path is repaired');
+    this.net.heal(ADDRESSES.client, ADDRESSES.server);
+  }
+
+  /** Runs the clock until nothing is left to do (or the time limit) and returns the recording. */
+  run(): Recording {
+    this.clock.runUntil(() => false, { timeout: this.maxTimeMs });
+    return this.recorder.finish({ client: this.client.outcome(), server: this.server.outcome() }, this.clock.now());
+  }
+}
+
+/** Derives independent seeds for the hosts and the network from the run's seed. */
+function mix(seed: number, k: number): number {
+  let h = Math.imul((seed >>> 0) ^ Math.imul(k, 0x9e3779b9), 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  return Math.imul(h, 0xc2b2ae35) >>> 0;
+}

@@ -1,0 +1,122 @@
+// `wasm-tcp scenario(s)` and the tour: output formats, files, usage errors (exit 2).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseLoss, parseSeed, run as scenario } from '../../src/cli/scenario.js';
+import { run as scenarios } from '../../src/cli/scenarios.js';
+import { run as tour } from '../../src/cli/tour.js';
+import { SCENARIOS } from '../../src/scenario/scenarios.js';
+
+/** Runs a command and captures what it printed. */
+async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out += `${a.join(' ')}\n`; });
+  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err += `${a.join(' ')}\n`; });
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
+  const code = await fn();
+  vi.restoreAllMocks();
+  return { code, out, err };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('wasm-tcp scenarios', () => {
+  it('lists every scenario with its description', async () => {
+    const { code, out } = await capture(() => scenarios([]));
+    expect(code).toBe(0);
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(SCENARIOS.length);
+    for (const s of SCENARIOS) expect(out).toMatch(new RegExp(`^${s.name}\\s+${s.description.replace(/[()]/g, '\\$&')}$`, 'm'));
+  });
+  it('rejects unknown flags with exit 2', async () => {
+    const { code, err } = await capture(() => scenarios(['--bogus']));
+    expect(code).toBe(2);
+    expect(err).toContain('--bogus');
+  });
+});
+
+describe('wasm-tcp scenario', () => {
+  it('prints a ladder without colour when stdout is not a TTY', async () => {
+    const { code, out } = await capture(() => scenario(['close']));
+    expect(code).toBe(0);
+    expect(out).toContain('FIN_WAIT_1');
+    expect(out).toMatch(/^client\s+CLOSED, no error, sent \d+ B, received \d+ B$/m);
+    expect(out).not.toContain('\x1b[');
+  });
+
+  it('--json prints exactly one object with the documented keys', async () => {
+    const { code, out } = await capture(() => scenario(['port-closed', '--json', '--seed', '7']));
+    expect(code).toBe(0);
+    const j = JSON.parse(out);
+    expect(Object.keys(j)).toEqual(['scenario', 'seed', 'segments', 'transitions', 'outcome']);
+    expect(j.scenario).toBe('port-closed');
+    expect(j.seed).toBe(7);
+    expect(j.segments.map((s: { flags: string }) => s.flags)).toEqual(['S', 'R.']);
+    expect(j.outcome.client).toEqual({ state: 'CLOSED', error: 'ECONNREFUSED' });
+  });
+
+  it('--pcap and --html write files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-cli-'));
+    try {
+      const pcap = join(dir, 'x.pcap');
+      const html = join(dir, 'x.html');
+      const { code, err } = await capture(() => scenario(['handshake', '--pcap', pcap, '--html', html]));
+      expect(code).toBe(0);
+      expect(err).toContain('wrote');
+      expect(readFileSync(pcap).readUInt32LE(0)).toBe(0xa1b2c3d4);
+      expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>[\s\S]*<svg[\s\S]*SYN_RCVD/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--loss changes the run', async () => {
+    const a = await capture(() => scenario(['lossy-bulk', '--json', '--loss', '0']));
+    const b = await capture(() => scenario(['lossy-bulk', '--json', '--loss', '10%']));
+    expect(JSON.parse(a.out).segments.some((s: { dropped: boolean }) => s.dropped)).toBe(false);
+    expect(JSON.parse(b.out).segments.some((s: { dropped: boolean }) => s.dropped)).toBe(true);
+  });
+
+  it.each([
+    [['nope'], "unknown scenario 'nope'"],
+    [[], 'missing scenario name'],
+    [['close', 'handshake'], 'expected one scenario name'],
+    [['close', '--seed', 'x'], '--seed'],
+    [['close', '--seed', '-1'], '--seed'],
+    [['close', '--loss', '1.5'], '--loss'],
+    [['close', '--frobnicate'], 'frobnicate'],
+  ])('usage error %j → exit 2 listing the valid scenarios', async (argv, msg) => {
+    const { code, out, err } = await capture(() => scenario(argv as string[]));
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain(msg);
+    expect(err).toContain('half-close');
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('parses seeds and loss probabilities strictly', () => {
+    expect(parseSeed('42')).toBe(42);
+    expect(parseSeed('0x10')).toBe(16);
+    expect(parseSeed('4294967296')).toBeUndefined();
+    expect(parseSeed('1.5')).toBeUndefined();
+    expect(parseLoss('0.05')).toBe(0.05);
+    expect(parseLoss('5%')).toBeCloseTo(0.05, 10);
+    expect(parseLoss('1')).toBeUndefined();
+    expect(parseLoss('-0.1')).toBeUndefined();
+    expect(parseLoss('abc')).toBeUndefined();
+  });
+});
+
+describe('wasm-tcp tour', () => {
+  it('runs every scenario with one summary line each, then points at the details', async () => {
+    const { code, out } = await capture(() => tour([]));
+    expect(code).toBe(0);
+    for (const s of SCENARIOS) expect(out).toMatch(new RegExp(`^\\s+${s.name}\\s+client \\S+.*server \\S+.*\\d`, 'm'));
+    expect(out).toMatch(/^\s+server-crash\s+client CLOSED ETIMEDOUT/m);
+    expect(out).toContain('wasm-tcp scenario close');
+    expect(out).toContain('--html');
+    expect(out).toContain('wasm-tcp web');
+  });
+});
