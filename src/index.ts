@@ -11,6 +11,8 @@ export { DirectLink } from './link/direct.js';
 export { SimNetwork, PERFECT, type PathConditions, type PathDown, type SimNetworkOptions, type SimStats } from './link/sim.js';
 export { buildIcmpUnreachable } from './link/icmp.js';
 export { PcapWriter, LINKTYPE_RAW } from './pcap/writer.js';
+export { readCapture, captureInfo, recordTime, PcapError, type CaptureRecord, type CaptureInfo } from './pcap/reader.js';
+export { decodeCapture, jsonObject, humanLine, type DecodedPacket } from './pcap/decode.js';
 export { Prng } from './util/prng.js';
 export { Sha256, sha256Hex } from './util/sha256.js';
 export { parseIPv4, formatIPv4, isIPv4 } from './util/ip.js';

@@ -1,0 +1,71 @@
+// Decodes every packet of a capture: reader → link layer → WASM IPv4/TCP views; and the two output
+// forms of `wasm-tcp decode` (tcpdump-like text, one JSON object per packet). Browser-safe.
+import { readCapture, type CaptureRecord } from './reader.js';
+import { ipv4Offset } from './link.js';
+import { parsePacket, type ParsedTcp, type SkippedPacket } from '../wire/parse.js';
+
+/** One packet of a capture: the record as read and what its bytes hold. */
+export interface DecodedPacket {
+  /** The captured record (time, lengths, link type, bytes). */
+  record: CaptureRecord;
+  /** The IPv4/TCP fields, or why the packet is not IPv4/TCP. */
+  packet: ParsedTcp | SkippedPacket;
+}
+
+/**
+ * Decodes a pcap/pcapng capture in file order. Like readCapture, it yields the packets before a fault
+ * in the file and then throws the reader's PcapError.
+ */
+export function* decodeCapture(bytes: Uint8Array): Generator<DecodedPacket, void, undefined> {
+  for (const record of readCapture(bytes)) {
+    const at = ipv4Offset(record.linkType, record.data);
+    const packet = typeof at === 'string' ? { skip: at } : parsePacket(at === 0 ? record.data : record.data.subarray(at));
+    yield { record, packet };
+  }
+}
+
+/** The `decode --json` object of a packet, keys in the documented order. */
+export function jsonObject(d: DecodedPacket): Record<string, unknown> {
+  const { record: r, packet: p } = d;
+  if ('skip' in p) return { index: r.index, skip: p.skip };
+  return {
+    index: r.index,
+    ts: r.hasTimestamp ? r.seconds + r.nanos / 1e9 : null,
+    src: p.src, dst: p.dst, ttl: p.ttl, id: p.id, ipLen: p.ipLen, ipChecksumOk: p.ipChecksumOk,
+    sport: p.sport, dport: p.dport, seq: p.seq, ack: p.ack, flags: p.flags, flagNames: p.flagNames,
+    win: p.win, len: p.len, checksum: p.checksum, checksumOk: p.checksumOk,
+    mss: p.mss, wscale: p.wscale, sackPermitted: p.sackPermitted, sack: p.sack, tsval: p.tsval, tsecr: p.tsecr,
+  };
+}
+
+const SYN = 0x02, FIN = 0x01, RST = 0x04, ACK = 0x10;
+
+/**
+ * One tcpdump-like line (as `tcpdump -n -S`): time relative to `start` (the first record's time), then
+ * `src.port > dst.port: Flags [S.], seq …, ack …, win …, options […], length N`.
+ */
+export function humanLine(d: DecodedPacket, start: { seconds: number; nanos: number }): string {
+  const { record: r, packet: p } = d;
+  const time = r.hasTimestamp
+    ? ((r.seconds - start.seconds) + (r.nanos - start.nanos) / 1e9).toFixed(6)
+    : '-';
+  if ('skip' in p) return `${time} skipped: ${p.skip}`;
+  let s = `${time} ${p.src}.${p.sport} > ${p.dst}.${p.dport}: Flags [${p.flagNames}]`;
+  // tcpdump shows seq only when the segment occupies sequence space or resets.
+  if (p.len > 0) s += `, seq ${p.seq}:${(p.seq + p.len) >>> 0}`;
+  else if (p.flags & (SYN | FIN | RST)) s += `, seq ${p.seq}`;
+  if (p.flags & ACK) s += `, ack ${p.ack}`;
+  s += `, win ${p.win}`;
+  const opts: string[] = [];
+  if (p.mss !== null) opts.push(`mss ${p.mss}`);
+  if (p.sackPermitted) opts.push('sackOK');
+  if (p.tsval !== null) opts.push(`TS val ${p.tsval} ecr ${p.tsecr}`);
+  if (p.wscale !== null) opts.push(`wscale ${p.wscale}`);
+  if (p.sack.length > 0) opts.push(`sack ${p.sack.length} ${p.sack.map(([a, b]) => `{${a}:${b}}`).join('')}`);
+  if (opts.length > 0) s += `, options [${opts.join(',')}]`;
+  s += `, length ${p.len}`;
+  if (!p.ipChecksumOk) s += ', bad ip cksum';
+  if (p.checksumOk === false) s += `, bad tcp cksum 0x${p.checksum.toString(16).padStart(4, '0')}`;
+  if (r.truncated) s += ` [captured ${r.data.length} of ${r.origLen} bytes]`;
+  return s;
+}
