@@ -69,7 +69,7 @@ export interface ScriptResult {
 }
 
 // Engine event kinds and states (docs/engine-abi.md).
-const EV_CLOSED = 6, EV_SOFT_ERROR = 8;
+const EV_PEER_FIN = 5, EV_CLOSED = 6, EV_SOFT_ERROR = 8;
 const ST_CLOSED = 0, ST_SYN_SENT = 2, ST_SYN_RCVD = 3, ST_ESTABLISHED = 4;
 const DEFAULT_TOLERANCE = 4000;
 const PACKET_TIMEOUT = 2_000_000;
@@ -141,6 +141,7 @@ export class Runner {
   private readonly socks = new Map<number, Sock>();
   private readonly connErr = new Map<number, number>();
   private readonly connClosed = new Set<number>();
+  private readonly peerFin = new Set<number>();
   private readonly orphans = new Set<number>();
   private sut: Sock | Flow | null = null;
   private flow: Flow | null = null;
@@ -260,8 +261,11 @@ export class Runner {
           this.orphans.delete(conn);
           this.engine.release(conn);
         }
+      } else if (kind === EV_PEER_FIN) {
+        this.peerFin.add(conn);
       } else if (kind === EV_SOFT_ERROR && arg < 0) {
-        this.connErr.set(conn, -arg);
+        // Linux keeps ICMP soft errors in sk_err_soft: not reported by SO_ERROR or read().
+        this.log(`${this.fmtTime(this.nowUs)}   soft error ${errnoName(-arg)} recorded`);
       }
     }
     if (this.pending) {
@@ -682,14 +686,17 @@ export class Runner {
         const nonblock = s.nonblock || (flags & SYMBOLS.MSG_DONTWAIT) !== 0;
         let done = 0;
         const attempt = (): number | null => {
-          if (s.shutWr) return done > 0 ? done : -this.takeErr(s.conn!, ERRNO.EPIPE);
+          // Linux tcp_sendmsg: a pending socket error is reported first (once), then EPIPE.
+          const c = s.conn!;
+          if (s.shutWr || this.connClosed.has(c)) return done > 0 ? done : -this.takeErr(c, ERRNO.EPIPE);
           while (done < n) {
             const chunk = Math.min(n - done, ZERO.length);
-            const r = e.send(s.conn!, ZERO.subarray(0, chunk), this.nowUs / 1000);
+            const r = e.send(c, ZERO.subarray(0, chunk), this.nowUs / 1000);
             if (r === -ERRNO.EAGAIN || r === 0) break;
             if (r < 0) {
               if (done > 0) return done;
-              return -this.takeErr(s.conn!, -r === ERRNO.ENOTCONN && s.connecting ? ERRNO.EAGAIN : -r);
+              if (this.connClosed.has(c)) return -this.takeErr(c, ERRNO.EPIPE);
+              return -this.takeErr(c, -r === ERRNO.ENOTCONN && s.connecting ? ERRNO.EAGAIN : -r);
             }
             done += r;
           }
@@ -715,16 +722,16 @@ export class Runner {
         const nonblock = s.nonblock || (flags & SYMBOLS.MSG_DONTWAIT) !== 0;
         if (this.recvBuf.length < n) this.recvBuf = new Uint8Array(n);
         const attempt = (): number | null => {
-          const r = e.recv(s.conn!, this.recvBuf.subarray(0, n), this.nowUs / 1000);
+          // Linux tcp_recvmsg order: data, then end of file if the FIN arrived, then the pending
+          // socket error (once), then 0 once the receive side is shut or the connection closed.
+          const c = s.conn!;
+          const r = e.recv(c, this.recvBuf.subarray(0, n), this.nowUs / 1000);
           if (r > 0) return r;
-          if (r === 0) return 0;
-          if (r === -ERRNO.EAGAIN) {
-            if (s.shutRd) return 0;
-            const err = this.connErr.get(s.conn!);
-            if (err !== undefined && this.connClosed.has(s.conn!)) return -this.takeErr(s.conn!, err);
-            return nonblock ? -ERRNO.EAGAIN : null;
-          }
-          return -this.takeErr(s.conn!, -r);
+          if (this.peerFin.has(c)) return 0;
+          if (this.connErr.has(c)) return -this.takeErr(c, 0);
+          if (s.shutRd || this.connClosed.has(c) || r === 0) return 0;
+          if (r === -ERRNO.EAGAIN) return nonblock ? -ERRNO.EAGAIN : null;
+          return r;
         };
         const r = attempt();
         if (r !== null) return { value: r };
