@@ -52,10 +52,17 @@ export class TunBridge {
   private nextSlot = 0;
   private readonly tap: TunOptions['tap'];
   private readonly log: string[];
+  /** Times socat was restarted (it exits on write errors, e.g. while the device is down). */
+  socatRestarts = 0;
 
-  private constructor(readonly options: TunOptions, private readonly udp: UdpSocket, private readonly watchdog: Watchdog, log: string[]) {
+  private socatPort = 0;
+  private started = false;
+  private restarts: number[] = [];
+  private startWaiter: ((err?: Error) => void) | undefined;
+
+  private constructor(readonly options: TunOptions, private readonly udp: UdpSocket, private readonly watchdog: Watchdog) {
     this.tap = options.tap;
-    this.log = log;
+    this.log = [];
     const slotSize = Math.max(options.mtu, 1500);
     this.slots = Array.from({ length: SLOTS }, () => Buffer.allocUnsafe(slotSize));
     this.slotBusy = new Uint8Array(SLOTS);
@@ -71,30 +78,25 @@ export class TunBridge {
       udp.bind(0, '127.0.0.1', () => { udp.off('error', reject); resolve(); });
     });
     const nodePort = udp.address().port;
-    const watchdog = spawnWatchdog([
+    const watchdog = spawnWatchdog(options.dev, [
       '-d', '-d', '-b', '65536',
       `TUN,tun-type=tun,iff-no-pi,tun-name=${options.dev}`,
       `UDP-DATAGRAM:127.0.0.1:${nodePort},bind=127.0.0.1:0,rcvbuf=4194304,sndbuf=4194304`,
     ]);
-    const log: string[] = [];
-    let bridge: TunBridge | undefined;
+    const bridge = new TunBridge(options, udp, watchdog);
     try {
-      const socatPort = await waitForSocat(watchdog, log, options.startTimeoutMs ?? 5000);
-      await new Promise<void>((resolve) => udp.connect(socatPort, '127.0.0.1', resolve));
-      bridge = new TunBridge(options, udp, watchdog, log);
-      bridge.attach();
+      await bridge.waitForSocat(options.startTimeoutMs ?? 5000);
       await configureDevice(options);
       return bridge;
     } catch (err) {
-      if (bridge) await bridge.close();
-      else await stop(udp, watchdog);
+      await bridge.close();
       throw err;
     }
   }
 
   /** Sends one IPv4 packet to the kernel; copies it, so the caller may reuse `packet` at once. */
   send(packet: Uint8Array): void {
-    if (this.closing) return;
+    if (this.closing || this.socatPort === 0) return;
     const len = packet.length;
     const t = this.tap;
     if (t) t(packet, wallMs());
@@ -106,17 +108,17 @@ export class TunBridge {
       const slot = this.slots[i];
       slot.set(packet);
       this.slotBusy[i] = 1;
-      this.udp.send(slot, 0, len, this.slotDone[i]);
+      this.udp.send(slot, 0, len, this.socatPort, '127.0.0.1', this.slotDone[i]);
     } else {
       // Ring exhausted (the UDP socket is backed up) or an oversized packet: fall back to a fresh copy.
       this.stats.txCopies++;
-      this.udp.send(Buffer.from(packet));
+      this.udp.send(Buffer.from(packet), this.socatPort, '127.0.0.1');
     }
   }
 
   /** Stops the bridge: closes the UDP socket, lets the watchdog stop socat (the device goes away with it). */
   close(): Promise<void> {
-    this.closing ??= stop(this.udp, this.watchdog);
+    this.closing ??= stop(this.udp, this.watchdog, this.options.dev);
     return this.closing;
   }
 
@@ -125,20 +127,69 @@ export class TunBridge {
     return this.log.join('\n');
   }
 
-  private attach(): void {
-    this.udp.on('message', (msg) => {
-      // IPv4 only; IPv6 is disabled on the device, anything else is noise.
-      if (msg.length < 20 || msg[0] >> 4 !== 4) { this.stats.rxDropped++; return; }
-      this.stats.rxPackets++;
-      this.stats.rxBytes += msg.length;
-      const t = this.tap;
-      if (t) t(msg, wallMs());
-      this.onPacket(msg);
+  /** Follows socat's log and the watchdog's reports; resolves once socat's first data loop runs. */
+  private waitForSocat(timeoutMs: number): Promise<void> {
+    const w = this.watchdog;
+    this.udp.on('message', (msg) => this.onDatagram(msg));
+    this.udp.on('error', (err) => this.fail(err));
+    w.once('error', (err) => this.fail(new TunError(`cannot start the watchdog shell: ${err.message}`, 'ESPAWN')));
+    w.once('exit', () => this.fail(new TunError(`socat ${this.started ? 'exited unexpectedly' : 'failed to start'}${lastError(this.log)}`, 'ESOCAT')));
+    createInterface({ input: w.stdout }).on('line', (line) => this.onWatchdogLine(line));
+    createInterface({ input: w.stderr }).on('line', (line) => this.onSocatLine(line));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(new TunError(`socat did not start within ${timeoutMs} ms${lastError(this.log)}`, 'ETIMEDOUT')), timeoutMs);
+      this.startWaiter = (err) => {
+        clearTimeout(timer);
+        this.startWaiter = undefined;
+        if (err) reject(err);
+        else resolve();
+      };
     });
-    this.udp.on('error', (err) => { if (!this.closing) this.onFailure(err); });
-    this.watchdog.once('exit', () => {
-      if (!this.closing) this.onFailure(new TunError(`socat exited unexpectedly${lastError(this.log)}`, 'ESOCAT'));
-    });
+  }
+
+  private fail(err: Error): void {
+    if (this.closing) return;
+    if (this.startWaiter) this.startWaiter(err);
+    else this.onFailure(err);
+  }
+
+  private onSocatLine(line: string): void {
+    this.log.push(line);
+    if (this.log.length > 50) this.log.shift();
+    if (process.env.WASM_TCP_DEBUG) process.stderr.write(`[socat] ${line}\n`);
+    const m = /successfully prepared local socket AF=2 127\.0\.0\.1:(\d+)/.exec(line);
+    if (m) this.socatPort = Number(m[1]);
+    else if (line.includes('starting data transfer loop')) {
+      this.started = true;
+      this.startWaiter?.();
+    } else if (/ E /.test(line) && !this.started) {
+      this.fail(new TunError(`socat: ${line.replace(/^.*socat\[\d+\] E /, '')}`, 'ESOCAT'));
+    }
+  }
+
+  private onWatchdogLine(line: string): void {
+    if (line === 'tuntap-failed') {
+      this.fail(new TunError(`cannot create the TUN device '${this.options.dev}'${lastError(this.log)}`, 'ETUNTAP'));
+    } else if (line.startsWith('socat-exit')) {
+      // socat died (write error while the device is down, …); the watchdog restarts it on a new port.
+      this.socatPort = 0;
+      this.socatRestarts++;
+      if (!this.started) return this.fail(new TunError(`socat failed to start${lastError(this.log)}`, 'ESOCAT'));
+      const now = performance.now();
+      this.restarts.push(now);
+      while (this.restarts.length && this.restarts[0] < now - 1000) this.restarts.shift();
+      if (this.restarts.length > 20) this.fail(new TunError(`socat keeps exiting${lastError(this.log)}`, 'ESOCAT'));
+    }
+  }
+
+  private onDatagram(msg: Buffer): void {
+    // IPv4 only; IPv6 is disabled on the device, anything else is noise.
+    if (msg.length < 20 || msg[0] >> 4 !== 4) { this.stats.rxDropped++; return; }
+    this.stats.rxPackets++;
+    this.stats.rxBytes += msg.length;
+    const t = this.tap;
+    if (t) t(msg, wallMs());
+    this.onPacket(msg);
   }
 }
 
@@ -188,32 +239,6 @@ async function onPath(tool: string): Promise<boolean> {
   return false;
 }
 
-/** Reads socat's `-d -d` log until its data loop starts; returns socat's own UDP port. */
-function waitForSocat(watchdog: Watchdog, log: string[], timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let port = 0;
-    const timer = setTimeout(() => fail(new TunError(`socat did not start within ${timeoutMs} ms${lastError(log)}`, 'ETIMEDOUT')), timeoutMs);
-    const done = () => { clearTimeout(timer); watchdog.off('exit', onExit); watchdog.off('error', onSpawnError); };
-    const fail = (err: Error) => { done(); reject(err); };
-    const onExit = () => fail(new TunError(`socat failed to start${lastError(log) || ' (see its log with WASM_TCP_DEBUG=1)'}`, 'ESOCAT'));
-    const onSpawnError = (err: Error) => fail(new TunError(`cannot start the watchdog shell: ${err.message}`, 'ESPAWN'));
-    watchdog.once('exit', onExit);
-    watchdog.once('error', onSpawnError);
-    watchdog.stdout.resume(); // "socat PID" / "exit CODE" lines; only the exit event matters
-    createInterface({ input: watchdog.stderr }).on('line', (line) => {
-      log.push(line);
-      if (log.length > 50) log.shift();
-      if (process.env.WASM_TCP_DEBUG) process.stderr.write(`[socat] ${line}\n`);
-      const m = /successfully prepared local socket AF=2 127\.0\.0\.1:(\d+)/.exec(line);
-      if (m) port = Number(m[1]);
-      else if (/ E /.test(line)) fail(new TunError(`socat: ${line.replace(/^.*socat\[\d+\] E /, '')}`, 'ESOCAT'));
-      else if (line.includes('starting data transfer loop')) {
-        if (port) { done(); resolve(port); } else fail(new TunError('could not read socat\'s UDP port from its log', 'ESOCAT'));
-      }
-    });
-  });
-}
-
 /** Gives the device its address, disables IPv6, brings it up and routes our address to it. */
 async function configureDevice(o: TunOptions): Promise<void> {
   try {
@@ -233,16 +258,19 @@ function ip(args: string[]): Promise<void> {
   });
 }
 
-/** Closes the UDP socket and the watchdog's pipe, then waits for the watchdog (and so socat) to exit. */
-async function stop(udp: UdpSocket, watchdog: Watchdog): Promise<void> {
+/** Closes the UDP socket and the watchdog's pipe, then waits for the watchdog to stop socat and delete the device. */
+async function stop(udp: UdpSocket, watchdog: Watchdog, dev: string): Promise<void> {
   try { udp.close(); } catch { /* already closed */ }
-  if (watchdog.exitCode !== null || watchdog.signalCode !== null) return;
+  if (watchdog.pid === undefined || watchdog.exitCode !== null || watchdog.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => watchdog.once('exit', () => resolve()));
   watchdog.stdin.end();
+  let forced = false;
   const timer = setTimeout(() => {
     // The watchdog should finish within milliseconds; if not, kill its whole group (it and socat).
+    forced = true;
     try { process.kill(-watchdog.pid!, 'SIGKILL'); } catch { /* gone */ }
   }, 3000);
   await exited;
   clearTimeout(timer);
+  if (forced) await ip(['link', 'del', 'dev', dev]).catch(() => {});
 }

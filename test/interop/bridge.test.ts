@@ -1,0 +1,65 @@
+// The bridge alone: packets reach Node intact, errors are clear, and nothing is left behind after
+// SIGTERM or SIGKILL of the CLI.
+import { afterAll, expect, it } from 'vitest';
+import { CLI, Netns, describeInterop, destroyAll, run, until } from './netns.js';
+
+describeInterop('tun bridge', () => {
+  afterAll(destroyAll);
+
+  it('delivers the kernel SYN to Node as one IPv4 packet with a valid checksum, and no IPv6', async () => {
+    const ns = await Netns.create();
+    const tun = await ns.tun(['--dev', 'wt0', 'dump', '--count', '2']);
+    expect(await ns.links()).toContain('wt0');
+    const ipv6 = await ns.exec('cat', ['/proc/sys/net/ipv6/conf/wt0/disable_ipv6']);
+    if (ipv6.code === 0) expect(ipv6.stdout.trim()).toBe('1');
+    // A kernel connect() to our address: nothing answers, so the SYN is retransmitted.
+    const client = ns.peer(['connect', '10.77.0.2', '7']);
+    expect(await tun.exit(10_000)).toBe(0);
+    client.kill('SIGKILL');
+    const lines = tun.lines.filter((l) => !l.startsWith('ready'));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/^10\.77\.0\.1\.\d+ > 10\.77\.0\.2\.7 proto 6 len 60 flags S checksum ok$/);
+    // The device goes away with the process.
+    await until(async () => !(await ns.links()).includes('wt0'), 5000, 'wt0 removed');
+    await ns.destroy();
+  });
+
+  it('removes the device and stops socat on SIGTERM', async () => {
+    const ns = await Netns.create();
+    const tun = await ns.tun(['--dev', 'wt1', 'echo', '--port', '7']);
+    expect((await ns.pids()).length).toBeGreaterThanOrEqual(3); // node, watchdog, socat
+    tun.kill('SIGTERM');
+    expect(await tun.exit(10_000)).toBe(143);
+    // The CLI waits for the watchdog before exiting: nothing may be left at that point.
+    expect(await ns.pids()).toEqual([]);
+    expect(await ns.links()).toEqual(['lo']);
+    await ns.destroy();
+  });
+
+  it('leaves nothing behind when the CLI is killed with SIGKILL', async () => {
+    const ns = await Netns.create();
+    const tun = await ns.tun(['--dev', 'wt2', 'echo', '--port', '7']);
+    tun.kill('SIGKILL');
+    expect(await tun.exit(5000)).toBe(137);
+    // The watchdog notices the closed pipe, stops socat and deletes the device on its own.
+    await until(async () => (await ns.pids()).length === 0, 5000, 'watchdog and socat to exit');
+    await until(async () => (await ns.links()).join() === 'lo', 5000, 'wt2 removed');
+    await ns.destroy();
+  });
+
+  it('says clearly when it lacks root or the device name is taken', async () => {
+    const ns = await Netns.create();
+    const noCap = await ns.exec('setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--reuid=65534', '--regid=65534', '--clear-groups',
+      process.execPath, CLI, 'tun', 'echo', '--port', '7']);
+    expect(noCap.code).toBe(1);
+    expect(noCap.stderr.trim()).toMatch(/^wasm-tcp tun: creating a TUN device needs root \(CAP_NET_ADMIN\)/);
+    expect(noCap.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    const taken = await ns.exec(process.execPath, [CLI, 'tun', '--dev', 'lo', 'echo', '--port', '7']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr.trim()).toBe("wasm-tcp tun: network device 'lo' already exists; pick another --dev");
+    const usage = await run(process.execPath, [CLI, 'tun', 'echo']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/needs --port/);
+    await ns.destroy();
+  });
+});

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Kernel-side peer for the TUN interop tests: uses the Linux kernel's own TCP.
+
+Each command prints JSON lines on stdout (flushed), e.g. {"event": "listening"} for readiness and a
+final result line, so the test harness never needs fixed sleeps.
+"""
+import hashlib
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+
+def say(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def connect(host, port):
+    try:
+        return socket.create_connection((host, port), timeout=30)
+    except ConnectionRefusedError:
+        say(event="error", error="ECONNREFUSED")
+        sys.exit(1)
+
+
+def echo_client(host, port, nbytes):
+    """Send nbytes, half-close (our FIN goes first), read the echo to EOF, close."""
+    data = os.urandom(nbytes)
+    s = connect(host, port)
+    say(event="connected", local=s.getsockname()[1])
+
+    def writer():
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    got = hashlib.sha256()
+    n = 0
+    while True:
+        b = s.recv(262144)
+        if not b:
+            break
+        got.update(b)
+        n += len(b)
+    t.join()
+    s.close()
+    say(event="done", sent=nbytes, sent_sha256=hashlib.sha256(data).hexdigest(), received=n, received_sha256=got.hexdigest())
+
+
+def source(host, port, nbytes, stall_after):
+    """Send nbytes then close; with stall_after, send that many bytes and wait to be killed."""
+    s = connect(host, port)
+    say(event="connected", local=s.getsockname()[1])
+    h = hashlib.sha256()
+    sent = 0
+    limit = stall_after if stall_after >= 0 else nbytes
+    while sent < limit:
+        chunk = os.urandom(min(65536, limit - sent))
+        s.sendall(chunk)
+        h.update(chunk)
+        sent += len(chunk)
+    if stall_after >= 0:
+        # Wait until everything sent was acknowledged, then report and wait to be killed.
+        while True:
+            info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+            unacked = int.from_bytes(info[24:28], "little")  # tcpi_unacked
+            if unacked == 0:
+                break
+            time.sleep(0.01)
+        say(event="stalled", sent=sent, sha256=h.hexdigest())
+        time.sleep(3600)
+    s.close()
+    say(event="done", sent=sent, sha256=h.hexdigest())
+
+
+def sink(bind, port, read):
+    """Accept one connection; read to EOF and report (or, with read=False, never read)."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((bind, port))
+    ls.listen(1)
+    say(event="listening", port=ls.getsockname()[1])
+    c, addr = ls.accept()
+    say(event="accepted", peer="%s:%d" % addr)
+    if not read:
+        time.sleep(3600)
+    h = hashlib.sha256()
+    n = 0
+    while True:
+        b = c.recv(262144)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    c.close()
+    say(event="done", received=n, sha256=h.hexdigest())
+
+
+def try_connect(host, port):
+    s = socket.socket()
+    s.settimeout(10)
+    try:
+        s.connect((host, port))
+        say(event="connected")
+    except ConnectionRefusedError:
+        say(event="error", error="ECONNREFUSED")
+    except OSError as e:
+        say(event="error", error=str(e))
+
+
+def main(argv):
+    cmd = argv[0]
+    if cmd == "echo-client":
+        echo_client(argv[1], int(argv[2]), int(argv[3]))
+    elif cmd == "source":
+        source(argv[1], int(argv[2]), int(argv[3]), int(argv[4]) if len(argv) > 4 else -1)
+    elif cmd == "sink":
+        sink(argv[1], int(argv[2]), len(argv) < 4 or argv[3] != "noread")
+    elif cmd == "connect":
+        try_connect(argv[1], int(argv[2]))
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
