@@ -152,7 +152,7 @@ const DEFS: ScenarioDef[] = [
       w.at(2000, () => w.client.main!.write(REQUEST));
       // The client's retransmissions run out after about 15 minutes (tcp_retries2 = 15).
       w.at(1_000_000, () => w.heal());
-      w.at(1_001_000, () => server!.write('HTTP/1.1 200 OK\r\n\r\n'));
+      w.at(1_001_000, () => server?.write('HTTP/1.1 200 OK\r\n\r\n'));
     },
   },
   {
