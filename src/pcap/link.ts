@@ -31,13 +31,13 @@ export function ipv4Offset(linkType: number, frame: Uint8Array): number | string
   switch (linkType) {
     case LINKTYPE_ETHERNET:
       // dst(6) src(6) ethertype(2)
-      return frame.length < 14 ? SHORT : etherType(frame, 12, 14);
+      return frame.length < 14 ? SHORT : etherType(frame, 12, 14, false);
     case LINKTYPE_LINUX_SLL:
       // packet type(2) ARPHRD(2) address length(2) address(8) protocol(2)
-      return frame.length < 16 ? SHORT : etherType(frame, 14, 16);
+      return frame.length < 16 ? SHORT : etherType(frame, 14, 16, true);
     case LINKTYPE_LINUX_SLL2:
       // protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) address length(1) address(8)
-      return frame.length < 20 ? SHORT : etherType(frame, 0, 20);
+      return frame.length < 20 ? SHORT : etherType(frame, 0, 20, true);
     case LINKTYPE_RAW_IP: {
       if (frame.length < 1) return 'malformed: empty packet';
       const version = frame[0] >> 4;
@@ -57,8 +57,9 @@ export function ipv4Offset(linkType: number, frame: Uint8Array): number | string
 /**
  * Follows an EtherType at `typeOff` whose payload starts at `payloadOff`, through any number of VLAN
  * tags (IEEE 802.1Q: each tag is TPID, then TCI(2) + the next EtherType(2) at the payload start).
+ * In cooked (SLL) headers, values below 0x600 are Linux ETH_P_* pseudo-protocols (802.2, CAN, ...).
  */
-function etherType(frame: Uint8Array, typeOff: number, payloadOff: number): number | string {
+function etherType(frame: Uint8Array, typeOff: number, payloadOff: number, cooked: boolean): number | string {
   for (;;) {
     const type = (frame[typeOff] << 8) | frame[typeOff + 1];
     if (type === ETH_P_8021Q || type === ETH_P_8021AD || type === ETH_P_QINQ_OLD) {
@@ -73,6 +74,7 @@ function etherType(frame: Uint8Array, typeOff: number, payloadOff: number): numb
       case ETH_P_ARP: return 'arp';
       case ETH_P_RARP: return 'rarp';
     }
+    if (cooked && type < 0x600) return `non-ip protocol 0x${hex4(type)}`;
     // IEEE 802.3 §3.2.6: values up to 1500 are a length (an LLC frame follows), not a type.
     if (type <= 1500) return `non-ip 802.3 frame (length 0x${hex4(type)})`;
     return `non-ip ethertype 0x${hex4(type)}`;

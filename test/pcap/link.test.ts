@@ -63,6 +63,7 @@ describe('Linux cooked captures', () => {
     expect(ipv4Offset(113, sll(0x86dd, new Uint8Array(40)))).toBe('ipv6');
     expect(ipv4Offset(113, sll(0x8100, concat(Uint8Array.of(0, 42, 8, 0), ip)))).toBe(20);
     expect(ipv4Offset(113, new Uint8Array(15))).toBe('malformed: truncated link header');
+    expect(ipv4Offset(113, sll(0x0004, new Uint8Array(10)))).toBe('non-ip protocol 0x0004');
   });
   it('SLL2 (276): protocol at offset 0, payload at 20', () => {
     expect(ipv4Offset(276, sll2(0x0800, ip))).toBe(20);
@@ -70,6 +71,7 @@ describe('Linux cooked captures', () => {
     expect(ipv4Offset(276, sll2(0x86dd, new Uint8Array(40)))).toBe('ipv6');
     expect(ipv4Offset(276, sll2(0x8100, concat(Uint8Array.of(0, 42, 8, 0), ip)))).toBe(24);
     expect(ipv4Offset(276, new Uint8Array(19))).toBe('malformed: truncated link header');
+    expect(ipv4Offset(276, sll2(0x000c, new Uint8Array(16)))).toBe('non-ip protocol 0x000c');
   });
 });
 
