@@ -332,6 +332,18 @@ describe('zero-window', () => {
   });
 });
 
+describe('robustness', () => {
+  it('every scenario finishes on a very lossy path without throwing', () => {
+    for (const { name } of SCENARIOS) {
+      for (const seed of [4, 5]) {
+        const r = runScenario(name, { seed, loss: 0.5 });
+        expect(r.outcome.client.state, name).toMatch(/^[A-Z_12]+$/);
+        expect(r.duration!, name).toBeLessThanOrEqual(4 * 3600);
+      }
+    }
+  });
+});
+
 describe('determinism', () => {
   it('the same seed gives identical JSON for every scenario', () => {
     for (const { name } of SCENARIOS) {
