@@ -61,6 +61,7 @@ export class Socket extends Emitter {
   private flowing: boolean | null = null;
   private readPending = true;
   private readEnded = false;
+  private peerFin = false;
   private queue: Uint8Array[] = [];
   private callbacks: (((err?: Error) => void) | undefined)[] = [];
   private pendingBytes = 0;
@@ -321,6 +322,12 @@ export class Socket extends Emitter {
     this.pull();
   }
 
+  /** The peer's FIN arrived (end of stream once the data before it is read). @internal */
+  onPeerFin(): void {
+    this.peerFin = true;
+    this.pull();
+  }
+
   /** Engine send buffer has room again. @internal */
   onWritable(): void {
     this.flush();
@@ -395,6 +402,9 @@ export class Socket extends Emitter {
         if (onread) {
           if (onread.callback(n, buf) === false) this.pause();
         } else this.emit('data', buf.slice(0, n));
+        // A short read drained the engine (recv reads until it runs dry); more data or the FIN
+        // raises a new Readable/PeerFin event, so skip the extra call that would say EAGAIN.
+        if (n < buf.length && !this.peerFin && !this.engineClosed) return;
       } else if (n === 0) {
         this.readEnded = true;
         this.emit('end');

@@ -376,8 +376,10 @@ export class Stack extends Emitter implements LinkEndpoint {
       const conn = ev.conn;
       switch (ev.kind) {
         case EV_READABLE:
-        case EV_PEER_FIN:
           this.sockets[conn]?.onReadable();
+          break;
+        case EV_PEER_FIN:
+          this.sockets[conn]?.onPeerFin();
           break;
         case EV_WRITABLE:
           this.sockets[conn]?.onWritable();
