@@ -11,7 +11,8 @@
 # present (iptables drops a few bulk segments so the receiver sends SACK blocks).
 #   apt-get install -y tcpdump tshark ethtool iptables
 # Usage: sudo scripts/capture-fixtures.sh            (regenerates everything in test/fixtures/)
-#        sudo scripts/capture-fixtures.sh --expected (only re-runs tshark over the existing captures)
+#        scripts/capture-fixtures.sh --derived       (re-derives the converted files from the captures, then tshark)
+#        scripts/capture-fixtures.sh --expected      (only re-runs tshark over the existing captures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=test/fixtures
@@ -183,6 +184,37 @@ def to_raw(src, dst, linktype):
             out.append([sec, frac, data[off:], orig - off])
     write_pcap(dst, magic, snap, linktype, out)
 
+def ip_checksum(h):
+    s = sum(struct.unpack('>%dH' % (len(h) // 2), h))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def to_bad_checksums(src, dst):
+    """Damages checksums of IPv4/TCP frames in turn: the TCP checksum field, one payload or header byte
+    (so the TCP checksum no longer matches), or the IPv4 header checksum; every 4th frame stays intact."""
+    magic, snap, lt, recs = read_pcap(src)
+    assert lt == 1
+    out, n = [], 0
+    for sec, frac, data, orig in recs:
+        t, off = eth_payload(data)
+        if t == 0x0800 and data[off + 9] == 6:
+            f = bytearray(data)
+            ihl = (f[off] & 15) * 4
+            tcp = off + ihl
+            kind = n % 4
+            if kind == 0:
+                f[tcp + 16] ^= 0x5a                      # TCP checksum field
+            elif kind == 1:
+                f[tcp + 14] ^= 0x01                      # window: covered by the TCP checksum
+            elif kind == 2:
+                f[off + 10] ^= 0xff                      # IPv4 header checksum
+                assert ip_checksum(bytes(f[off:off + ihl])) != 0
+            n += 1
+            data = bytes(f)
+        out.append([sec, frac, data, orig])
+    write_pcap(dst, magic, snap, lt, out)
+
 def block(e, btype, body):
     body += b'\0' * (-len(body) % 4)
     n = len(body) + 12
@@ -225,6 +257,7 @@ if __name__ == '__main__':
     elif cmd == 'vlan': to_vlan(*args)
     elif cmd == 'raw': to_raw(args[0], args[1], int(args[2]))
     elif cmd == 'pcapng-be': to_pcapng_be(*args)
+    elif cmd == 'badsum': to_bad_checksums(*args)
     else: sys.exit('unknown command ' + cmd)
 PY
 fx() { python3 "$TMP/fx.py" "$@"; }
@@ -253,7 +286,28 @@ all_expected() {
   done
 }
 
-if [ "${1:-}" = "--expected" ]; then all_expected; rm -rf "$TMP"; exit 0; fi
+# ---------------------------------------------------------------- derived formats, then tshark
+finish() {
+  echo "capture-fixtures: derived formats"
+  fx be "$OUT/eth.pcap" "$OUT/eth-be.pcap"
+  fx be "$OUT/eth-ns.pcap" "$OUT/eth-ns-be.pcap"
+  fx vlan "$OUT/eth.pcap" "$OUT/vlan.pcap"
+  fx raw "$OUT/eth.pcap" "$OUT/raw.pcap" 101
+  fx raw "$OUT/eth.pcap" "$OUT/ipv4.pcap" 228
+  fx badsum "$OUT/eth.pcap" "$OUT/bad-checksums.pcap"
+  fx pcapng-be "$OUT/eth.pcap" "$OUT/eth-be.pcapng"
+  editcap -F pcapng "$OUT/eth-ns.pcap" "$OUT/eth-ns.pcapng"
+  chmod 644 "$OUT"/*.pcap "$OUT"/*.pcapng
+  echo "capture-fixtures: expected values (tshark $(tshark --version | head -1 | awk '{print $3}'))"
+  all_expected
+}
+
+case "${1:-}" in
+  --expected) all_expected; rm -rf "$TMP"; exit 0 ;;
+  --derived) finish; rm -rf "$TMP"; exit 0 ;;
+  "") ;;
+  *) echo "usage: $0 [--derived|--expected]" >&2; exit 2 ;;
+esac
 
 # ---------------------------------------------------------------- namespaces
 [ "$(id -u)" = 0 ] || { echo "capture-fixtures: must run as root (network namespaces)" >&2; exit 1; }
@@ -342,16 +396,4 @@ start_cap s96 "$NS_A" tcpdump -n -U -i "$VETH_A" -s 96 -w "$OUT/bulk-s96.pcap"
 inA python3 "$TMP/fx.py" bulk "$B" 200000
 stop_caps
 
-# ---------------------------------------------------------------- derived formats
-echo "capture-fixtures: derived formats"
-fx be "$OUT/eth.pcap" "$OUT/eth-be.pcap"
-fx be "$OUT/eth-ns.pcap" "$OUT/eth-ns-be.pcap"
-fx vlan "$OUT/eth.pcap" "$OUT/vlan.pcap"
-fx raw "$OUT/eth.pcap" "$OUT/raw.pcap" 101
-fx raw "$OUT/eth.pcap" "$OUT/ipv4.pcap" 228
-fx pcapng-be "$OUT/eth.pcap" "$OUT/eth-be.pcapng"
-editcap -F pcapng "$OUT/eth-ns.pcap" "$OUT/eth-ns.pcapng"
-
-chmod 644 "$OUT"/*.pcap "$OUT"/*.pcapng
-echo "capture-fixtures: expected values (tshark $(tshark --version | head -1 | awk '{print $3}'))"
-all_expected
+finish

@@ -69,6 +69,9 @@ describe('wasm-tcp decode', () => {
     const s96 = decode([join(FIXTURES, 'bulk-s96.pcap')]);
     expect(s96.out.some((l) => l.endsWith('length 1448 [captured 96 of 1514 bytes]'))).toBe(true);
     expect(decode([join(FIXTURES, 'bulk.pcap')]).out.some((l) => /sack 2 \{\d+:\d+\}\{\d+:\d+\}\]/.test(l))).toBe(true);
+    const bad = decode([join(FIXTURES, 'bad-checksums.pcap')]).out;
+    expect(bad.some((l) => /, length \d+, bad tcp cksum 0x[0-9a-f]{4}$/.test(l))).toBe(true);
+    expect(bad.some((l) => /, length \d+, bad ip cksum$/.test(l))).toBe(true);
   });
 
   it("reads standard input for '-'", () => {

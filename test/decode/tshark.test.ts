@@ -62,7 +62,7 @@ function expectedTcp(row: TsharkRow, index: number): Record<string, unknown> {
 const all = fixtures();
 
 describe('decode --json agrees with tshark on real Linux captures', () => {
-  const seen = { tcp: 0, sack: 0, truncated: 0, skips: new Set<string>() };
+  const seen = { tcp: 0, sack: 0, truncated: 0, badTcp: 0, badIp: 0, skips: new Set<string>() };
 
   for (const f of all) {
     it(f.name, () => {
@@ -80,6 +80,8 @@ describe('decode --json agrees with tshark on real Linux captures', () => {
           seen.tcp++;
           if ((obj.sack as unknown[]).length > 0) seen.sack++;
           if (obj.checksumOk === null) seen.truncated++;
+          if (obj.checksumOk === false) seen.badTcp++;
+          if (obj.ipChecksumOk === false) seen.badIp++;
         } else {
           const reason = layer === 'ip' ? transport(row) : layer;
           expect(obj, where).toEqual({ index: i, skip: reason });
@@ -89,10 +91,12 @@ describe('decode --json agrees with tshark on real Linux captures', () => {
     });
   }
 
-  it('the fixtures exercised TCP, SACK blocks, unverifiable checksums and skips', () => {
+  it('the fixtures exercised TCP, SACK blocks, bad and unverifiable checksums, and skips', () => {
     expect(seen.tcp).toBeGreaterThan(500);
     expect(seen.sack).toBeGreaterThan(10);
     expect(seen.truncated).toBeGreaterThan(50);
+    expect(seen.badTcp).toBeGreaterThan(5);
+    expect(seen.badIp).toBeGreaterThan(5);
     expect([...seen.skips].sort()).toEqual(['arp', 'icmp', 'ipv6', 'udp']);
   });
 });
