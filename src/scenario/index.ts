@@ -1,5 +1,5 @@
 // Public API of the scenarios (browser-safe): run one, render it, export its packets.
-export { runScenario, SCENARIOS, type ScenarioInfo, type RunScenarioOptions } from './scenarios.js';
+export { runScenario, prepareScenario, SCENARIOS, type ScenarioInfo, type RunScenarioOptions } from './scenarios.js';
 export { World, Host, Conn, ADDRESSES, type WorldOptions } from './world.js';
 export { Recorder, type RecorderInit } from './recorder.js';
 export { toJson, tcpdumpFlags, flagWords, formatTime, formatDuration } from './recording.js';

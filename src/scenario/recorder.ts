@@ -96,7 +96,7 @@ export class Recorder {
     this.notes.push(host ? { t: timeMs / 1000, text, host } : { t: timeMs / 1000, text });
   }
 
-  /** The finished recording; its duration is the time of the last thing that happened (at most `endMs`). */
+  /** A snapshot of the recording (later packets do not change it); its duration is the time of the last thing that happened (at most `endMs`). */
   finish(outcome: { client: HostOutcome; server: HostOutcome }, endMs: number): Recording {
     let last = 0;
     for (const list of [this.segments, this.transitions, this.notes, this.icmp]) for (const x of list) last = Math.max(last, x.t);
@@ -105,14 +105,14 @@ export class Recorder {
     const r: Recording = {
       scenario: this.init.scenario,
       seed: this.init.seed,
-      segments: this.segments,
-      transitions: this.transitions,
+      segments: this.segments.map((x) => ({ ...x })),
+      transitions: this.transitions.slice(),
       outcome,
       duration: last,
       hosts: { client: addr(this.init.client, this.hostPorts.client), server: addr(this.init.server, this.hostPorts.server) },
-      icmp: this.icmp,
-      notes: this.notes,
-      packets: this.packets,
+      icmp: this.icmp.slice(),
+      notes: this.notes.slice(),
+      packets: this.packets.slice(),
     };
     if (this.init.description) r.description = this.init.description;
     if (this.init.loss) r.loss = this.init.loss;

@@ -230,8 +230,8 @@ export interface RunScenarioOptions {
   loss?: number;
 }
 
-/** Runs the scenario `name` on two fresh engines and returns what happened. */
-export function runScenario(name: string, opts: RunScenarioOptions = {}): Recording {
+/** Sets scenario `name` up at t = 0 without running it: call `world.step()` (step mode) or `world.run()`. */
+export function prepareScenario(name: string, opts: RunScenarioOptions = {}): World {
   const def = DEFS.find((d) => d.name === name);
   if (!def) throw new RangeError(`unknown scenario '${name}' (valid: ${DEFS.map((d) => d.name).join(', ')})`);
   const w = new World({
@@ -242,5 +242,10 @@ export function runScenario(name: string, opts: RunScenarioOptions = {}): Record
     loss: opts.loss ?? def.defaultLoss ?? 0,
   });
   def.play(w);
-  return w.run();
+  return w;
+}
+
+/** Runs the scenario `name` on two fresh engines and returns what happened. */
+export function runScenario(name: string, opts: RunScenarioOptions = {}): Recording {
+  return prepareScenario(name, opts).run();
 }

@@ -242,6 +242,17 @@ export class World {
   /** Runs the clock until nothing is left to do (or the time limit) and returns the recording. */
   run(): Recording {
     this.clock.runUntil(() => false, { timeout: this.maxTimeMs });
+    return this.recording();
+  }
+
+  /** Advances to the next event (step mode); false once nothing is left or the time limit is reached. */
+  step(): boolean {
+    if (this.clock.nextDeadline() > this.maxTimeMs) return false;
+    return this.clock.step();
+  }
+
+  /** The recording so far, outcome as of now (callable at any time, e.g. between steps). */
+  recording(): Recording {
     return this.recorder.finish({ client: this.client.outcome(), server: this.server.outcome() }, this.clock.now());
   }
 }

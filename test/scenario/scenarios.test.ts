@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG as CFG } from '../../src/engine/config.js';
 import type { HostName, Recording, SegmentRecord } from '../../src/scenario/recording.js';
 import { toJson } from '../../src/scenario/recording.js';
-import { runScenario, SCENARIOS } from '../../src/scenario/scenarios.js';
+import { prepareScenario, runScenario, SCENARIOS } from '../../src/scenario/scenarios.js';
 
 const cache = new Map<string, Recording>();
 /** The seed-1 run of a scenario (runs are deterministic, so one run serves every assertion). */
@@ -356,5 +356,21 @@ describe('determinism', () => {
     const a = JSON.stringify(toJson(runScenario('lossy-bulk', { seed: 1 })));
     const b = JSON.stringify(toJson(runScenario('lossy-bulk', { seed: 9 })));
     expect(a).not.toBe(b);
+  });
+});
+
+describe('step mode', () => {
+  it('stepping a prepared scenario event by event ends in the same recording as running it', () => {
+    const w = prepareScenario('close', { seed: 3 });
+    let steps = 0;
+    let seen = 0;
+    while (w.step()) {
+      steps++;
+      const now = w.recording().segments.length;
+      expect(now).toBeGreaterThanOrEqual(seen);
+      seen = now;
+    }
+    expect(steps).toBeGreaterThan(10);
+    expect(JSON.stringify(toJson(w.recording()))).toBe(JSON.stringify(toJson(runScenario('close', { seed: 3 }))));
   });
 });
