@@ -221,40 +221,34 @@ function* readPcapng(bytes: Uint8Array): Generator<CaptureRecord, void, undefine
     if (len < 12 || len % 4 !== 0) {
       throw new PcapError('bad-block', index, off, `bad block length ${len} at offset ${off}`);
     }
-    const isPacket = type === BT_EPB || type === BT_SPB || type === BT_OPB;
-    const what = isPacket ? `record ${index}` : `block at offset ${off}`;
     if (len > left) {
       if (len > size) {
         throw new PcapError('record-too-long', index, off,
-          `${what} longer than the file (claims ${len} bytes, the file has ${size})`);
+          `${blockName(type, index, off)} longer than the file (claims ${len} bytes, the file has ${size})`);
       }
       throw new PcapError('truncated-record', index, off,
-        `truncated ${what} (needs ${len} bytes, ${left} left)`);
+        `truncated ${blockName(type, index, off)} (needs ${len} bytes, ${left} left)`);
     }
     const trailer = dv.getUint32(off + len - 4, le);
     if (trailer !== len) {
       throw new PcapError('bad-block', index, off,
-        `bad ${what}: block length ${len} but trailer says ${trailer}`);
+        `bad ${blockName(type, index, off)}: block length ${len} but trailer says ${trailer}`);
     }
     const body = off + 8;
     const bodyLen = len - 12;
-    const need = (n: number): void => {
-      if (bodyLen < n) {
-        throw new PcapError('bad-block', index, off, `bad ${what}: block of ${len} bytes is too short for its type`);
-      }
-    };
+    const minBody = type === PCAPNG_SHB ? 16 : type === BT_IDB ? 8 : type === BT_EPB || type === BT_OPB ? 20 : type === BT_SPB ? 4 : 0;
+    if (bodyLen < minBody) {
+      throw new PcapError('bad-block', index, off, `bad ${blockName(type, index, off)}: block of ${len} bytes is too short for its type`);
+    }
     if (type === PCAPNG_SHB) {
-      need(16);
       const major = dv.getUint16(body + 4, le);
       if (major !== 1) {
         throw new PcapError('bad-magic', index, off, `unsupported pcapng version ${major}.${dv.getUint16(body + 6, le)}`);
       }
       ifaces = [];
     } else if (type === BT_IDB) {
-      need(8);
       ifaces.push(readIdb(dv, body, bodyLen, le, index, off));
     } else if (type === BT_EPB || type === BT_OPB) {
-      need(20);
       const ifId = type === BT_EPB ? dv.getUint32(body, le) : dv.getUint16(body, le);
       const iface = ifaceOf(ifaces, ifId, index, off);
       const hi = dv.getUint32(body + 4, le);
@@ -273,7 +267,6 @@ function* readPcapng(bytes: Uint8Array): Generator<CaptureRecord, void, undefine
       };
       index++;
     } else if (type === BT_SPB) {
-      need(4);
       // An SPB always belongs to interface 0; its captured length is implied by the block and the snap length.
       const iface = ifaceOf(ifaces, 0, index, off);
       const origLen = dv.getUint32(body, le);
@@ -289,6 +282,11 @@ function* readPcapng(bytes: Uint8Array): Generator<CaptureRecord, void, undefine
     // Every other block type (NRB, ISB, DSB, custom, ...) is skipped by its length.
     off += len;
   }
+}
+
+/** Error text names a packet block by its record index, any other block by its offset. */
+function blockName(type: number, index: number, off: number): string {
+  return type === BT_EPB || type === BT_SPB || type === BT_OPB ? `record ${index}` : `block at offset ${off}`;
 }
 
 function ifaceOf(ifaces: Iface[], id: number, index: number, off: number): Iface {
