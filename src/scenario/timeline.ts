@@ -112,7 +112,9 @@ export function segmentLabel(s: SegmentRecord, isn: Map<string, number>): string
   let text = `${flagWords(s.flags)} seq=${seq}`;
   if (s.flags.includes('.')) text += ` ack=${rel(s.ack, peer)}`;
   text += ` win=${s.win} len=${s.len}`;
-  const opts = abbreviateOptions(s.options ?? '');
+  // Timestamps ride on every segment once negotiated: name them on the SYNs only.
+  let opts = abbreviateOptions(s.options ?? '');
+  if (!s.flags.includes('S')) opts = opts.split(',').filter((o) => o !== 'ts').join(',');
   if (opts) text += ` <${opts}>`;
   return text;
 }
