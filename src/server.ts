@@ -108,12 +108,14 @@ export class Server extends Emitter {
       this.stack.adopt(conn, s);
       if (this.opts.pauseOnConnect) s.pause();
       this.connections.add(s);
-      s.once('close', () => {
-        this.connections.delete(s);
-        this.maybeEmitClose();
-      });
+      s.server = this;
       this.emit('connection', s);
     }
+  }
+
+  /** An accepted socket closed. @internal */
+  onSocketClose(s: Socket): void {
+    if (this.connections.delete(s)) this.maybeEmitClose();
   }
 
   /** Host crashed: the listener vanishes silently. @internal */

@@ -55,6 +55,8 @@ export class Socket extends Emitter {
   readonly writableHighWaterMark: number;
   /** Whether the write side stays open after the peer's FIN. */
   allowHalfOpen: boolean;
+  /** The server that accepted this socket, if any. @internal */
+  server: { onSocketClose(s: Socket): void } | undefined;
   /** Last ICMP soft error the engine recorded for this connection (a Node code), if any. */
   softError: string | undefined;
 
@@ -508,6 +510,7 @@ export class Socket extends Emitter {
   private emitClose(err: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
+    this.server?.onSocketClose(this);
     if (err) this.emit('error', err);
     this.emit('close', !!err);
   }
