@@ -54,4 +54,23 @@ await build({
     },
   }],
 });
-if (!quiet) console.error('build: build/engine.wasm, dist/{cli,index,net,browser}.js');
+// The demo page's script: imports of src/browser.ts stay external and load /wasm-tcp.js (= dist/browser.js).
+await build({
+  ...common,
+  platform: 'browser',
+  entryPoints: { app: 'web/app.ts' },
+  outdir: 'dist/web',
+  plugins: [{
+    name: 'core-from-bundle',
+    setup(b) {
+      b.onResolve({ filter: /\/src\/browser\.js$/ }, () => ({ path: './wasm-tcp.js', external: true }));
+      b.onResolve({ filter: /^node:|^(fs|path|os|net|http|util|crypto)$/ }, (args) => ({
+        errors: [{ text: `Node built-in "${args.path}" imported by ${args.importer} must not reach the page` }],
+      }));
+      b.onResolve({ filter: /\/src\// }, (args) => ({
+        errors: [{ text: `${args.importer} must import the core through src/browser.ts, not ${args.path}` }],
+      }));
+    },
+  }],
+});
+if (!quiet) console.error('build: build/engine.wasm, dist/{cli,index,net,browser}.js, dist/web/app.js');

@@ -1,7 +1,158 @@
-// `wasm-tcp web`: serve the browser demo page. Not implemented yet.
+// `wasm-tcp web`: serves the browser demo page (web/) and the browser bundle with node:http.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
-/** Placeholder until the command lands; exits 1. */
-export async function run(_argv: string[]): Promise<number> {
-  console.error('wasm-tcp web: not implemented yet');
-  return 1;
+const HELP = `usage: wasm-tcp web [--port P] [--host H] [--json]
+
+Serves the browser demo: two wasm-tcp stacks running inside the page over a simulated
+network (scenarios, ladder diagrams, bulk transfers, pcap download). Everything is served
+from this machine; the page needs no network access. Stop with Ctrl-C.
+
+options:
+  --port P    TCP port to listen on (default 8357; 0 picks a free one)
+  --host H    address to bind (default 127.0.0.1; 0.0.0.0 to open it from a phone)
+  --json      print {"url","port"} as one JSON line instead of the human message
+  -h, --help  this text`;
+
+/** Default port of the demo server. */
+export const DEFAULT_PORT = 8357;
+
+/** URL path → file (relative to the package root) and content type. Nothing else is served. */
+const ROUTES: Record<string, { file: string; type: string }> = {
+  '/': { file: 'web/index.html', type: 'text/html; charset=utf-8' },
+  '/index.html': { file: 'web/index.html', type: 'text/html; charset=utf-8' },
+  '/style.css': { file: 'web/style.css', type: 'text/css; charset=utf-8' },
+  '/app.js': { file: 'dist/web/app.js', type: 'text/javascript; charset=utf-8' },
+  '/wasm-tcp.js': { file: 'dist/browser.js', type: 'text/javascript; charset=utf-8' },
+  '/favicon.ico': { file: 'web/favicon.svg', type: 'image/svg+xml' },
+  '/favicon.svg': { file: 'web/favicon.svg', type: 'image/svg+xml' },
+};
+
+/** A running demo server. */
+export interface WebServer {
+  /** `http://host:port/` of the page. */
+  url: string;
+  port: number;
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** Finds the package root (the directory holding web/index.html) above this module. */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'web', 'index.html')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error('cannot find the web/ directory of wasm-tcp');
+  }
+}
+
+/** Starts the demo server on `host:port` (port 0: a free one); resolves once it listens. */
+export function startWebServer(opts: { port?: number; host?: string; root?: string } = {}): Promise<WebServer> {
+  const root = opts.root ?? packageRoot();
+  const host = opts.host ?? '127.0.0.1';
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
+      return;
+    }
+    const route = ROUTES[path];
+    if (!route) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = readFileSync(join(root, route.file));
+    } catch {
+      const hint = route.file.startsWith('dist/') ? ' (run `npm run build` first)' : '';
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`missing ${route.file}${hint}\n`);
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': route.type,
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
+      const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+      resolve({
+        url: `http://${shown}:${port}/`,
+        port,
+        close: () => new Promise<void>((done) => {
+          server.closeAllConnections();
+          server.close(() => done());
+        }),
+      });
+    });
+  });
+}
+
+/** Runs `wasm-tcp web`: serves until SIGINT/SIGTERM; exit 0, 1 when it cannot listen, 2 on bad usage. */
+export async function run(argv: string[]): Promise<number> {
+  let values: { port?: string; host?: string; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    console.error(`wasm-tcp web: ${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  let port = DEFAULT_PORT;
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) {
+      console.error(`wasm-tcp web: --port must be an integer 0..65535, got '${values.port}'`);
+      return 2;
+    }
+    port = Number(values.port);
+  }
+  let root: string;
+  try {
+    root = packageRoot();
+  } catch (err) {
+    console.error(`wasm-tcp web: ${(err as Error).message}`);
+    return 1;
+  }
+  if (!existsSync(join(root, 'dist', 'web', 'app.js'))) {
+    console.error('wasm-tcp web: dist/web/app.js is missing; run `npm run build` first');
+    return 1;
+  }
+  let web: WebServer;
+  try {
+    web = await startWebServer({ port, host: values.host, root });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : e.code === 'EADDRNOTAVAIL' ? `cannot bind ${values.host}` : e.message;
+    console.error(`wasm-tcp web: ${why}`);
+    return 1;
+  }
+  if (values.json) console.log(JSON.stringify({ url: web.url, port: web.port }));
+  else console.log(`wasm-tcp demo page: ${web.url}\n(open it in a browser; Ctrl-C stops the server)`);
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void web.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
 }

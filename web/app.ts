@@ -1,0 +1,376 @@
+// The demo page: runs scenarios and bulk transfers between two in-page stacks and draws what happened.
+// Imports the core from /wasm-tcp.js (dist/browser.js); see scripts/build.mjs.
+import {
+  SCENARIOS, STATE_COLORS, formatDuration, initialStates, outcomeText, recordingToPcap, renderSvg, runScenario,
+  type HostName, type Recording,
+} from '../src/browser.js';
+import { BulkTransfer } from './bulk.js';
+import { stepScenario } from './stepper.js';
+
+const HOSTS: HostName[] = ['client', 'server'];
+
+function $<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+}
+
+const ui = {
+  scenario: $<HTMLSelectElement>('scenario'),
+  description: $('scenario-description'),
+  seed: $<HTMLInputElement>('seed'),
+  loss: $<HTMLInputElement>('loss'),
+  delay: $<HTMLInputElement>('delay'),
+  reorder: $<HTMLInputElement>('reorder'),
+  size: $<HTMLSelectElement>('size'),
+  capture: $<HTMLInputElement>('capture'),
+  bulk: $<HTMLButtonElement>('bulk'),
+  stop: $<HTMLButtonElement>('stop'),
+  stepMode: $<HTMLInputElement>('step-mode'),
+  step: $<HTMLButtonElement>('step'),
+  step10: $<HTMLButtonElement>('step10'),
+  finish: $<HTMLButtonElement>('finish'),
+  stepInfo: $('step-info'),
+  runInfo: $('run-info'),
+  runTitle: $('run-title'),
+  runFacts: $('run-facts'),
+  pcap: $<HTMLAnchorElement>('pcap'),
+  transfer: $('transfer'),
+  progress: $<HTMLProgressElement>('progress'),
+  delivered: $('delivered'),
+  throughput: $('throughput'),
+  goodput: $('goodput'),
+  retransmits: $('retransmits'),
+  shaClient: $('sha-client'),
+  shaServer: $('sha-server'),
+  shaMatch: $('sha-match'),
+  ladder: $('ladder'),
+};
+
+/** What the step buttons drive right now. */
+interface Stepper {
+  step(n: number): void;
+  finish(): void;
+}
+
+let stepper: Stepper | null = null;
+let cancelLive: (() => void) | null = null;
+let pcapUrl = '';
+
+// ---------- rendering ----------
+
+/** Draws a (possibly partial) recording: ladder, both state timelines, outcomes when `done`. */
+function show(rec: Recording, done: boolean): void {
+  ui.ladder.innerHTML = renderSvg(rec);
+  ui.ladder.dataset.segments = String(rec.segments.length);
+  const init = initialStates(rec);
+  for (const h of HOSTS) {
+    const list = $(`timeline-${h}`);
+    const states = [{ state: init[h], t: 0 }, ...rec.transitions.filter((x) => x.host === h).map((x) => ({ state: x.to, t: x.t }))];
+    list.replaceChildren(...states.map((s) => {
+      const li = document.createElement('li');
+      li.dataset.state = s.state;
+      li.textContent = s.state;
+      li.title = `${h} entered ${s.state} at t=${s.t.toFixed(3)} s`;
+      li.style.setProperty('--state', STATE_COLORS[s.state] ?? '#ccc');
+      return li;
+    }));
+    list.dataset.states = states.map((s) => s.state).join(' ');
+    const card = $(`host-${h}`);
+    const out = $(`outcome-${h}`);
+    if (done) {
+      card.dataset.finalState = rec.outcome[h].state;
+      card.dataset.error = rec.outcome[h].error ?? '';
+      out.textContent = outcomeText(rec, h);
+      out.className = `outcome ${rec.outcome[h].error ? 'err' : 'ok'}`;
+    } else {
+      card.dataset.finalState = '';
+      card.dataset.error = '';
+      out.textContent = 'running…';
+      out.className = 'outcome';
+    }
+  }
+}
+
+function setRun(kind: string, name: string, title: string, facts: string): void {
+  ui.runInfo.dataset.kind = kind;
+  ui.runInfo.dataset.name = name;
+  ui.runInfo.dataset.done = 'false';
+  ui.runTitle.textContent = title;
+  ui.runFacts.textContent = facts;
+}
+
+function setPcap(blob: Blob | null, name: string): void {
+  if (pcapUrl) URL.revokeObjectURL(pcapUrl);
+  pcapUrl = blob ? URL.createObjectURL(blob) : '';
+  ui.pcap.href = pcapUrl || '#';
+  ui.pcap.download = name;
+  ui.pcap.setAttribute('aria-disabled', String(!blob));
+  ui.pcap.dataset.bytes = String(blob?.size ?? 0);
+}
+
+function showError(err: unknown): void {
+  ui.runTitle.textContent = `Error: ${err instanceof Error ? err.message : String(err)}`;
+  ui.runInfo.dataset.error = 'true';
+  console.error(err);
+}
+
+function setStepper(s: Stepper | null, info = ''): void {
+  stepper = s;
+  for (const b of [ui.step, ui.step10, ui.finish]) b.disabled = !s;
+  ui.stepInfo.textContent = info || (ui.stepMode.checked ? 'Run a scenario or start a transfer to step through it.' : 'Turn it on, then run a scenario or start a transfer.');
+}
+
+function stopLive(): void {
+  cancelLive?.();
+  cancelLive = null;
+  ui.stop.disabled = true;
+  setStepper(null);
+}
+
+/** Yields to the browser without setTimeout's 4 ms clamp. */
+const channel = new MessageChannel();
+const queue: (() => void)[] = [];
+channel.port1.onmessage = () => queue.shift()?.();
+function yieldThen(fn: () => void): void {
+  queue.push(fn);
+  channel.port2.postMessage(0);
+}
+
+// ---------- scenarios ----------
+
+function readSeed(): number {
+  const n = Number(ui.seed.value);
+  return Number.isInteger(n) && n >= 0 ? n >>> 0 : 1;
+}
+
+/** Runs scenario `name` to the end, or in step mode sets it up and lets the step buttons drive its clock. */
+function playScenario(name: string): void {
+  stopLive();
+  ui.transfer.hidden = true;
+  delete ui.runInfo.dataset.error;
+  const seed = readSeed();
+  const loss = Number(ui.loss.value) / 100 || undefined;
+  const title = `${name}: ${SCENARIOS.find((s) => s.name === name)?.description ?? ''}`;
+  history.replaceState(null, '', `?scenario=${encodeURIComponent(name)}&seed=${seed}`);
+  const finished = (rec: Recording, wallMs?: number) => {
+    const facts = [`seed ${seed}`];
+    if (rec.loss) facts.push(`loss ${+(rec.loss * 100).toFixed(2)} %`);
+    facts.push(`${rec.segments.length} segments`, `virtual time ${formatDuration(rec.duration ?? 0)}`);
+    if (wallMs !== undefined) facts.push(`computed in ${wallMs.toFixed(1)} ms`);
+    setRun('scenario', name, title, facts.join(' · '));
+    setPcap(new Blob([recordingToPcap(rec) as BlobPart], { type: 'application/vnd.tcpdump.pcap' }), `${name}-seed${seed}.pcap`);
+    show(rec, true);
+    ui.runInfo.dataset.done = 'true';
+  };
+  try {
+    if (!ui.stepMode.checked) {
+      const t0 = performance.now();
+      const rec = runScenario(name, { seed, loss });
+      finished(rec, performance.now() - t0);
+      return;
+    }
+    const run = stepScenario(name, { seed, loss });
+    setRun('scenario', name, title, `seed ${seed} · step mode`);
+    setPcap(null, `${name}-seed${seed}.pcap`);
+    const draw = () => {
+      if (run.done) {
+        finished(run.finish());
+        setStepper(null, `Done after ${run.events()} clock events.`);
+        return;
+      }
+      const rec = run.snapshot();
+      show(rec, false);
+      const next = run.next();
+      setStepper(s, `Event ${run.events()} · t = ${(run.now() / 1000).toFixed(3)} s · ${rec.segments.length} segments, `
+        + `${rec.transitions.length} state changes · next event ${next < Infinity ? `at ${(next / 1000).toFixed(3)} s` : ': none, the run ends'}`);
+    };
+    const s: Stepper = {
+      step(n) {
+        for (let i = 0; i < n && run.step(); i++);
+        draw();
+      },
+      finish() {
+        run.finish();
+        draw();
+      },
+    };
+    draw();
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// ---------- bulk transfer ----------
+
+function fmtBytes(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+/** Starts a client → server transfer with the slider settings; live, or stepped in step mode. */
+function startBulk(): void {
+  stopLive();
+  delete ui.runInfo.dataset.error;
+  const bytes = Number(ui.size.value);
+  const opts = {
+    bytes,
+    loss: Number(ui.loss.value) / 100,
+    delay: Number(ui.delay.value),
+    reorder: Number(ui.reorder.value) / 100,
+    seed: readSeed(),
+    capture: ui.capture.checked,
+  };
+  let t: BulkTransfer;
+  try {
+    t = new BulkTransfer(opts);
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  setRun('bulk', 'bulk-transfer', `Bulk transfer: ${fmtBytes(bytes)} from client to server`,
+    `loss ${opts.loss * 100} % · delay ${opts.delay} ms · reordering ${opts.reorder * 100} % · seed ${opts.seed}`);
+  setPcap(null, 'bulk-transfer.pcap');
+  ui.transfer.hidden = false;
+  ui.transfer.dataset.done = 'false';
+  for (const el of [ui.shaClient, ui.shaServer]) {
+    el.textContent = '…';
+    el.dataset.sha = '';
+  }
+  ui.shaMatch.textContent = '\u00a0';
+  ui.shaMatch.dataset.match = '';
+  let drawnSegments = -1;
+  const update = (force = false) => {
+    const p = t.progress();
+    ui.progress.max = Math.max(1, p.bytes);
+    ui.progress.value = p.received;
+    ui.delivered.textContent = `${fmtBytes(p.received)} of ${fmtBytes(p.bytes)}`;
+    const mbs = p.wallMs > 0 ? p.received / 1e6 / (p.wallMs / 1000) : 0;
+    ui.throughput.textContent = p.wallMs > 0 ? `${mbs.toFixed(1)} MB/s (${fmtBytes(p.received)} in ${p.wallMs.toFixed(0)} ms of wall time)` : '–';
+    ui.throughput.dataset.bytes = String(p.received);
+    ui.throughput.dataset.wallMs = p.wallMs.toFixed(3);
+    ui.throughput.dataset.mbps = mbs.toFixed(3);
+    ui.throughput.dataset.virtualS = p.virtualSeconds.toFixed(6);
+    const vs = Number.isNaN(p.deliveredSeconds) ? p.virtualSeconds : p.deliveredSeconds;
+    ui.goodput.textContent = vs > 0 ? `${((p.received * 8) / vs / 1e6).toFixed(2)} Mbit/s (${fmtBytes(p.received)} in ${formatDuration(vs)} of virtual time)` : '–';
+    ui.retransmits.textContent = String(p.retransmits);
+    const rec = t.recording();
+    if (force || p.done || rec.segments.length !== drawnSegments) {
+      drawnSegments = rec.segments.length;
+      show(rec, p.done);
+    }
+    if (p.done) {
+      ui.shaClient.textContent = ui.shaClient.dataset.sha = t.clientSha;
+      ui.shaServer.textContent = ui.shaServer.dataset.sha = t.serverSha;
+      const match = t.clientSha === t.serverSha && p.received === p.bytes && !p.error;
+      ui.shaMatch.dataset.match = String(match);
+      ui.shaMatch.textContent = match ? '✓ identical: every byte arrived intact and in order'
+        : `✗ ${p.error ? `error ${p.error}` : 'the hashes differ'}`;
+      ui.shaMatch.className = match ? 'ok' : 'err';
+      ui.transfer.dataset.done = 'true';
+      ui.runInfo.dataset.done = 'true';
+      if (opts.capture) setPcap(t.pcap(), `bulk-${bytes}-seed${opts.seed}.pcap`);
+      else ui.pcap.title = 'turn on "keep pcap" before the transfer to download it';
+    }
+    return p;
+  };
+  const live = () => {
+    let cancelled = false;
+    let last = 0;
+    cancelLive = () => { cancelled = true; };
+    ui.stop.disabled = false;
+    setStepper(null, ui.stepMode.checked ? 'Running to the end…' : '');
+    const tick = () => {
+      if (cancelled) return;
+      t.run(12);
+      const now = performance.now();
+      if (t.done || now - last > 100) {
+        update();
+        last = now;
+      }
+      if (t.done) {
+        cancelLive = null;
+        ui.stop.disabled = true;
+        setStepper(null);
+      } else yieldThen(tick);
+    };
+    yieldThen(tick);
+  };
+  if (!ui.stepMode.checked) {
+    update(true);
+    live();
+    return;
+  }
+  const info = () => {
+    const p = t.progress();
+    return p.done ? 'Done.' : `Event ${p.events} · t = ${(t.clock.now() / 1000).toFixed(3)} s · ${fmtBytes(p.received)} delivered · next event at ${(t.clock.nextDeadline() / 1000).toFixed(3)} s`;
+  };
+  const s: Stepper = {
+    step(n) {
+      for (let i = 0; i < n && t.step(); i++);
+      update(true);
+      setStepper(t.done ? null : s, info());
+    },
+    finish() {
+      live();
+    },
+  };
+  update(true);
+  setStepper(s, info());
+}
+
+// ---------- wiring ----------
+
+function sliderLabels(): void {
+  $('loss-out').textContent = `${ui.loss.value} %`;
+  $('delay-out').textContent = `${ui.delay.value} ms`;
+  $('reorder-out').textContent = `${ui.reorder.value} %`;
+}
+
+function describe(): void {
+  ui.description.textContent = SCENARIOS.find((s) => s.name === ui.scenario.value)?.description ?? '';
+}
+
+function init(): void {
+  ui.scenario.replaceChildren(...SCENARIOS.map((s) => {
+    const o = document.createElement('option');
+    o.value = s.name;
+    o.textContent = s.name;
+    return o;
+  }));
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get('scenario');
+  ui.scenario.value = wanted && SCENARIOS.some((s) => s.name === wanted) ? wanted : 'handshake';
+  if (params.has('seed')) ui.seed.value = String(Number(params.get('seed')) >>> 0);
+  describe();
+  sliderLabels();
+  ui.scenario.addEventListener('change', describe);
+  for (const s of [ui.loss, ui.delay, ui.reorder]) s.addEventListener('input', sliderLabels);
+  $('scenario-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    playScenario(ui.scenario.value);
+  });
+  $('bulk-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    startBulk();
+  });
+  ui.stop.addEventListener('click', () => {
+    stopLive();
+    ui.runTitle.textContent += ' (stopped)';
+  });
+  ui.stepMode.addEventListener('change', () => { if (!stepper) setStepper(null); });
+  ui.step.addEventListener('click', () => stepper?.step(1));
+  ui.step10.addEventListener('click', () => stepper?.step(10));
+  ui.finish.addEventListener('click', () => stepper?.finish());
+  ui.pcap.addEventListener('click', (e) => { if (!pcapUrl) e.preventDefault(); });
+  playScenario(ui.scenario.value);
+  document.body.dataset.ready = 'true';
+}
+
+try {
+  init();
+} catch (err) {
+  showError(err);
+  document.body.dataset.ready = 'error';
+}

@@ -1,0 +1,214 @@
+// A bulk transfer between two stacks over SimNetwork that can be run in slices or stepped one clock
+// event at a time (the demo page drives it live; bench/browser.ts runs the same code in Node).
+import {
+  PcapWriter, Prng, Recorder, Sha256, SimNetwork, Stack, VirtualClock,
+  type HostName, type Recording, type Socket, type TapEvent,
+} from '../src/browser.js';
+
+/** Settings of one transfer. */
+export interface BulkOptions {
+  /** Bytes the client sends to the server. */
+  bytes: number;
+  /** Probability a packet is lost (0..1). */
+  loss?: number;
+  /** One-way delay in ms (default 5). */
+  delay?: number;
+  /** Probability a packet is held back so later ones overtake it (0..1). */
+  reorder?: number;
+  /** Seed of the network, the engines and the payload (default 1). */
+  seed?: number;
+  /** Keep every packet for a pcap download (default false). */
+  capture?: boolean;
+  /** Segments drawn in the ladder before it skips to handshake/close segments (default 40). */
+  ladderSegments?: number;
+}
+
+/** Live figures of a transfer. */
+export interface BulkProgress {
+  bytes: number;
+  sent: number;
+  received: number;
+  /** Virtual seconds since the start. */
+  virtualSeconds: number;
+  /** Virtual seconds until the last byte reached the server (NaN before). */
+  deliveredSeconds: number;
+  /** Wall-clock milliseconds spent inside run()/step(). */
+  wallMs: number;
+  retransmits: number;
+  /** Clock events fired so far. */
+  events: number;
+  done: boolean;
+  /** Error code either application saw, or null. */
+  error: string | null;
+}
+
+const ADDR = { client: '10.0.0.1', server: '10.0.0.2' };
+const PORT = 5001;
+const CHUNK = 65536;
+const now = (): number => globalThis.performance.now();
+
+/** Client → server transfer of pseudo-random bytes; both ends hash what they handled (SHA-256). */
+export class BulkTransfer {
+  readonly clock = new VirtualClock();
+  readonly net: SimNetwork;
+  readonly client: Stack;
+  readonly server: Stack;
+  readonly opts: Required<BulkOptions>;
+  /** SHA-256 of what the client sent and of what the server received (hex, once done). */
+  clientSha = '';
+  serverSha = '';
+  private readonly sentHash = new Sha256();
+  private readonly recvHash = new Sha256();
+  private readonly recorder: Recorder;
+  private readonly pcapChunks: Uint8Array[] = [];
+  private sent = 0;
+  private received = 0;
+  private closed = 0;
+  private error: string | null = null;
+  private finished = false;
+  private wall = 0;
+  private drawn = 0;
+  private skipped = 0;
+  private endMs = NaN;
+  private deliveredMs = NaN;
+  private serverSock: Socket | undefined;
+  private readonly clientSock: Socket;
+
+  /** Sets up both hosts at virtual time 0; nothing happens until run() or step(). */
+  constructor(opts: BulkOptions) {
+    this.opts = { loss: 0, delay: 5, reorder: 0, seed: 1, capture: false, ladderSegments: 40, ...opts };
+    const o = this.opts;
+    if (!(Number.isSafeInteger(o.bytes) && o.bytes >= 0)) throw new RangeError(`bytes must be a whole number >= 0, got ${o.bytes}`);
+    this.net = new SimNetwork({ clock: this.clock, seed: o.seed, delay: o.delay, loss: o.loss, reorder: o.reorder, reorderDelay: Math.max(1, o.delay / 2) });
+    this.client = new Stack({ address: ADDR.client, clock: this.clock, link: this.net, seed: o.seed * 2 + 1, name: 'client', recordTransitions: false });
+    this.server = new Stack({ address: ADDR.server, clock: this.clock, link: this.net, seed: o.seed * 2 + 2, name: 'server', recordTransitions: false });
+    this.recorder = new Recorder({
+      scenario: 'bulk-transfer', seed: o.seed, loss: o.loss, client: this.client.addr, server: this.server.addr,
+      description: `client sends ${o.bytes} bytes to the server, then both close`,
+    });
+    this.net.tap((ev) => this.tap(ev));
+    if (o.capture) {
+      const w = new PcapWriter((c) => this.pcapChunks.push(c));
+      this.net.pcap(w);
+    }
+    for (const [name, stack] of [['client', this.client], ['server', this.server]] as [HostName, Stack][]) {
+      stack.on('transition', (tr: { t: number; from: string; to: string }) => this.recorder.transition(tr.t, name, tr.from, tr.to));
+    }
+
+    const fail = (e: Error & { code?: string }) => { this.error ??= e.code ?? e.message; };
+    this.server.listen(PORT, { allowHalfOpen: true }, (sock) => {
+      this.serverSock = sock;
+      sock.on('data', (d: Uint8Array) => {
+        this.received += d.length;
+        this.recvHash.update(d);
+        if (this.received === this.opts.bytes) this.deliveredMs = this.clock.now();
+      });
+      sock.on('end', () => sock.end());
+      sock.on('error', fail);
+      sock.on('close', () => this.closed++);
+    });
+    const sock = this.client.connect({ host: ADDR.server, port: PORT, allowHalfOpen: true });
+    this.clientSock = sock;
+    sock.on('error', fail);
+    sock.on('close', () => this.closed++);
+    sock.on('connect', () => {
+      const prng = new Prng(o.seed * 7 + 1);
+      const more = () => {
+        while (this.sent < o.bytes) {
+          const chunk = new Uint8Array(Math.min(CHUNK, o.bytes - this.sent));
+          prng.fill(chunk);
+          this.sentHash.update(chunk);
+          this.sent += chunk.length;
+          if (!sock.write(chunk)) return;
+        }
+        sock.off('drain', more);
+        sock.end();
+      };
+      sock.on('drain', more);
+      more();
+    });
+  }
+
+  /** True once both sockets closed, an application saw an error, or nothing is left to do. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  /** Fires one clock event; returns false once the transfer is done. */
+  step(): boolean {
+    if (this.finished) return false;
+    const t0 = now();
+    const more = this.clock.step();
+    this.wall += now() - t0;
+    this.check(more);
+    return !this.finished;
+  }
+
+  /** Runs clock events for about `budgetMs` of wall time (or to the end); returns false once done. */
+  run(budgetMs = Infinity): boolean {
+    const t0 = now();
+    const stop = t0 + budgetMs;
+    while (!this.finished) {
+      for (let i = 0; i < 256 && !this.finished; i++) this.check(this.clock.step());
+      if (now() >= stop) break;
+    }
+    this.wall += now() - t0;
+    return !this.finished;
+  }
+
+  /** Live figures. */
+  progress(): BulkProgress {
+    return {
+      bytes: this.opts.bytes,
+      sent: this.sent,
+      received: this.received,
+      virtualSeconds: (Number.isNaN(this.endMs) ? this.clock.now() : this.endMs) / 1000,
+      deliveredSeconds: this.deliveredMs / 1000,
+      wallMs: this.wall,
+      retransmits: this.client.engine.stats.retransmits + this.server.engine.stats.retransmits,
+      events: this.clock.events,
+      done: this.finished,
+      error: this.error,
+    };
+  }
+
+  /** The run so far as a Recording (ladder rows for the first segments and every SYN/FIN/RST). */
+  recording(): Recording {
+    const state = (s: Socket | undefined) => (s ? s.tcpState : 'CLOSED');
+    return this.recorder.finish({
+      client: { state: state(this.clientSock), error: this.error, sent: this.sent, received: 0 },
+      server: { state: this.serverSock ? state(this.serverSock) : 'LISTEN', error: null, sent: 0, received: this.received },
+    }, this.clock.now());
+  }
+
+  /** The capture so far as pcap bytes (empty header only when capture is off). */
+  pcap(): Blob {
+    return new Blob(this.pcapChunks as BlobPart[], { type: 'application/vnd.tcpdump.pcap' });
+  }
+
+  private check(more: boolean): void {
+    if (this.closed >= 2 || this.error !== null || !more) {
+      this.finished = true;
+      this.endMs = this.clock.now();
+      this.clientSha = this.sentHash.digestHex();
+      this.serverSha = this.recvHash.digestHex();
+    }
+  }
+
+  /** Keeps the first `ladderSegments` packets and every SYN, FIN or RST for the ladder. */
+  private tap(ev: TapEvent): void {
+    const p = ev.bytes;
+    const ihl = (p[0] & 15) * 4;
+    const flags = p.length > ihl + 13 ? p[ihl + 13] : 0;
+    if (this.drawn < this.opts.ladderSegments || (flags & 0x07) !== 0 || ev.fate === 'vanished') {
+      if (this.skipped) {
+        this.recorder.note(ev.time, `… ${this.skipped} segment${this.skipped === 1 ? '' : 's'} not drawn (the pcap has them all) …`);
+        this.skipped = 0;
+      }
+      this.drawn++;
+      this.recorder.tap(ev);
+    } else {
+      this.skipped++;
+    }
+  }
+}
