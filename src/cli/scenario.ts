@@ -24,7 +24,7 @@ Scenarios (\`wasm-tcp scenarios\` describes them):`;
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const usage = (msg: string): number => {
-    console.error(`wasm-tcp scenario: ${msg}\n\n${HELP}\n  ${SCENARIOS.map((s) => s.name).join(', ')}`);
+    console.error(`wasm-tcp scenario: ${msg}\nvalid scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}\n${HELP.split('\n')[0]} (--help for details)`);
     return 2;
   };
   let parsed;
