@@ -96,7 +96,11 @@ export async function runTun(o: TunRunOptions): Promise<number> {
     process.on('SIGINT', ignore);
     process.on('SIGTERM', ignore);
     if (stack) await closeStack(stack);
-    if (bridge) await bridge.close();
+    if (bridge) {
+      const st = bridge.stats;
+      out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${stack?.engine.stats.retransmits ?? 0} retransmits, ${bridge.socatRestarts} socat restarts`);
+      await bridge.close();
+    }
     if (pcapFile) await new Promise((r) => pcapFile.end(r));
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);

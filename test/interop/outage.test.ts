@@ -1,0 +1,43 @@
+// The device goes down for two seconds mid-transfer: both stacks retransmit and the bytes arrive intact.
+import { afterAll, expect, it } from 'vitest';
+import { Netns, describeInterop, destroyAll } from './netns.js';
+
+const BYTES = 20 << 20;
+
+describeInterop('tun link outage', () => {
+  afterAll(destroyAll);
+
+  it('kernel -> our discard survives ip link down/up: bytes identical', async () => {
+    const ns = await Netns.create();
+    const tun = await ns.tun(['--dev', 'wtout', 'discard', '--port', '9']);
+    const src = ns.peer(['source', '10.77.0.2', '9', String(BYTES)]);
+    await src.waitLine(/"event": "connected"/);
+    expect((await ns.exec('ip', ['link', 'set', 'wtout', 'down'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await ns.exec('ip', ['link', 'set', 'wtout', 'up'])).code).toBe(0);
+    const sent = await src.waitJson(/"event": "done"/, 60_000);
+    const line = await tun.waitLine(/^discard /, 30_000);
+    expect(line).toMatch(new RegExp(`^discard 10\\.77\\.0\\.1:\\d+ bytes ${BYTES} sha256 ${sent.sha256} eof$`));
+    tun.kill('SIGTERM');
+    await tun.exit();
+    await ns.destroy();
+  });
+
+  it('our send -> kernel survives ip link down/up: bytes identical, with retransmissions', async () => {
+    const ns = await Netns.create();
+    const sink = ns.peer(['sink', '0.0.0.0', '5001']);
+    await sink.waitLine(/"event": "listening"/);
+    const send = await ns.tun(['--dev', 'wtout', 'send', '10.77.0.1:5001', '--bytes', String(BYTES)]);
+    await sink.waitLine(/"event": "accepted"/);
+    expect((await ns.exec('ip', ['link', 'set', 'wtout', 'down'])).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await ns.exec('ip', ['link', 'set', 'wtout', 'up'])).code).toBe(0);
+    expect(await send.exit(60_000)).toBe(0);
+    const got = await sink.waitJson(/"event": "done"/);
+    expect(got.received).toBe(BYTES);
+    expect(send.lines.at(-1)).toBe(`send 10.77.0.1:5001 bytes ${BYTES} sha256 ${got.sha256}`);
+    const stats = send.errLines.find((l) => l.startsWith('tun: '));
+    expect(Number(/(\d+) retransmits/.exec(stats ?? '')?.[1])).toBeGreaterThan(0);
+    await ns.destroy();
+  });
+});
