@@ -85,12 +85,15 @@ export class Socket extends Duplex {
     return this;
   }
 
+  /** True while the handshake is in progress. */
   get connecting(): boolean {
     return this.core?.connecting ?? false;
   }
+  /** True until connected. */
   get pending(): boolean {
     return !this.core || this.core.connecting;
   }
+  /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed'. */
   get readyState(): string {
     if (!this.core) return 'closed';
     if (this.core.connecting) return 'opening';
@@ -99,24 +102,31 @@ export class Socket extends Duplex {
     const w = this.writable;
     return r && w ? 'open' : r ? 'readOnly' : w ? 'writeOnly' : 'closed';
   }
+  /** Peer address once connected. */
   get remoteAddress(): string | undefined {
     return this.core && !this.core.connecting ? this.core.remoteAddress : undefined;
   }
+  /** Peer port once connected. */
   get remotePort(): number | undefined {
     return this.core && !this.core.connecting ? this.core.remotePort : undefined;
   }
+  /** 'IPv4' once connected. */
   get remoteFamily(): string | undefined {
     return this.remoteAddress ? 'IPv4' : undefined;
   }
+  /** Our address. */
   get localAddress(): string | undefined {
     return this.core?.localAddress;
   }
+  /** Our port. */
   get localPort(): number | undefined {
     return this.core?.localPort;
   }
+  /** Bytes received. */
   get bytesRead(): number {
     return this.core?.bytesRead ?? 0;
   }
+  /** Bytes written. */
   get bytesWritten(): number {
     return this.core?.bytesWritten ?? 0;
   }
@@ -130,11 +140,13 @@ export class Socket extends Duplex {
     return this.core?.address() ?? {};
   }
 
+  /** TCP_NODELAY. */
   setNoDelay(noDelay = true): this {
     this.core?.setNoDelay(noDelay);
     return this;
   }
 
+  /** SO_KEEPALIVE with an idle time in ms. */
   setKeepAlive(enable = false, initialDelay = 0): this {
     this.core?.setKeepAlive(enable, initialDelay);
     return this;
@@ -154,9 +166,11 @@ export class Socket extends Duplex {
     return this.destroy();
   }
 
+  /** No-op: the stack's timers keep the process alive only while sockets are open. */
   ref(): this {
     return this;
   }
+  /** No-op, as ref(). */
   unref(): this {
     return this;
   }
@@ -259,6 +273,7 @@ export class Server extends EventEmitter {
     this.core.on('close', () => this.emit('close'));
   }
 
+  /** True while listening. */
   get listening(): boolean {
     return this.core.listening;
   }
@@ -283,23 +298,28 @@ export class Server extends EventEmitter {
     return this;
   }
 
+  /** Where the server listens, or null. */
   address(): AddressInfo | null {
     return this.core.address();
   }
 
+  /** Stops listening; 'close' (and `cb`) once every connection closed. */
   close(cb?: (err?: Error) => void): this {
     this.core.close(cb);
     return this;
   }
 
+  /** Number of open connections, through `cb`. */
   getConnections(cb: (err: Error | null, count: number) => void): this {
     this.core.getConnections(cb);
     return this;
   }
 
+  /** No-op: the stack's timers keep the process alive only while sockets are open. */
   ref(): this {
     return this;
   }
+  /** No-op, as ref(). */
   unref(): this {
     return this;
   }
@@ -335,4 +355,5 @@ export function isIPv6(input: string): boolean {
   return /^[0-9a-f:.]+$/i.test(input) && input.includes(':');
 }
 
+/** Default export shaped like `node:net`. */
 export default { Socket, Server, createServer, connect, createConnection, isIP, isIPv4, isIPv6, getDefaultStack, setDefaultStack };

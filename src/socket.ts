@@ -1,6 +1,7 @@
 // Core TCP socket over a Stack's engine connection: event-based, browser-safe (no Node built-ins).
 import { Emitter } from './util/emitter.js';
 import { systemError, type SystemError } from './util/errors.js';
+import { formatIPv4 } from './util/ip.js';
 import type { Stack } from './stack.js';
 
 const EAGAIN = -11;
@@ -379,7 +380,7 @@ export class Socket extends Emitter {
     const info = this.stack.engine.info(this.conn);
     this.localPort = info.localPort;
     this.remotePort = info.remotePort;
-    this.remoteAddress = this.stack.formatAddr(info.remoteAddr);
+    this.remoteAddress = formatIPv4(info.remoteAddr);
   }
 
   private pull(): void {

@@ -184,11 +184,6 @@ export class Stack extends Emitter implements LinkEndpoint {
     return STATE_NAMES[this.engine.state(conn)] ?? 'CLOSED';
   }
 
-  /** Formats a u32 address. */
-  formatAddr(a: number): string {
-    return formatIPv4(a);
-  }
-
   /** Sockets still open on this stack. */
   get openSockets(): number {
     return this.openCount;
