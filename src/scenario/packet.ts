@@ -97,20 +97,6 @@ export function abbreviateOptions(options: string): string {
   return out.join(',');
 }
 
-/** Dotted quad of a u32 IPv4 address. */
-export function ipString(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-}
-
-/** Parses a dotted quad into a u32, or returns -1. */
-export function parseIp(s: string): number {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return -1;
-  const b = m.slice(1).map(Number);
-  if (b.some((x) => x > 255)) return -1;
-  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-}
-
 /** ICMP type/code as words (RFC 792). */
 export function icmpText(type: number, code: number): string {
   if (type === 3) {

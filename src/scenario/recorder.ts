@@ -1,5 +1,6 @@
 // Builds a Recording from what the network tap and the stacks' state logs report. No Node built-ins.
 import type { TapEvent } from '../link/link.js';
+import { formatIPv4 } from '../util/ip.js';
 import { icmpText, summarize } from './packet.js';
 import type { HostName, HostOutcome, IcmpRecord, NoteRecord, PacketRecord, Recording, SegmentRecord, TransitionRecord } from './recording.js';
 import { seqSpace } from './recording.js';
@@ -101,7 +102,7 @@ export class Recorder {
     let last = 0;
     for (const list of [this.segments, this.transitions, this.notes, this.icmp]) for (const x of list) last = Math.max(last, x.t);
     last = Math.min(last, endMs / 1000);
-    const addr = (a: number, port?: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}${port !== undefined ? `:${port}` : ''}`;
+    const addr = (a: number, port?: number) => `${formatIPv4(a)}${port !== undefined ? `:${port}` : ''}`;
     const r: Recording = {
       scenario: this.init.scenario,
       seed: this.init.seed,
