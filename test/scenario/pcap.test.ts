@@ -1,35 +1,24 @@
-// The pcap of every scenario decodes cleanly: record framing, IPv4/TCP checksums (the project's own
-// decoder), ICMP checksums, and tshark's verdict when tshark is installed.
+// The pcap of every scenario decodes cleanly with the project's own reader and decoder (framing,
+// IPv4/TCP checksums), ICMP checksums check out, and tshark agrees when it is installed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { captureInfo, readCapture, recordTime } from '../../src/pcap/reader.js';
 import { recordingToPcap } from '../../src/scenario/pcap.js';
 import { runScenario, SCENARIOS } from '../../src/scenario/scenarios.js';
 import { inetChecksum } from '../../src/util/checksum.js';
 import { parsePacket } from '../../src/wire/parse.js';
 
-/** Splits a classic little-endian microsecond pcap into (time ms, packet) records, checking the framing. */
+/** Reads the capture back with the project's pcap reader: classic µs pcap of raw IPv4, every record whole. */
 function records(pcap: Uint8Array): { timeMs: number; data: Uint8Array }[] {
-  const v = new DataView(pcap.buffer, pcap.byteOffset, pcap.byteLength);
-  expect(v.getUint32(0, true)).toBe(0xa1b2c3d4);
-  expect(v.getUint16(4, true)).toBe(2);
-  expect(v.getUint16(6, true)).toBe(4);
-  expect(v.getUint32(20, true)).toBe(101); // LINKTYPE_RAW
-  const out: { timeMs: number; data: Uint8Array }[] = [];
-  let at = 24;
-  while (at < pcap.length) {
-    expect(at + 16).toBeLessThanOrEqual(pcap.length);
-    const usec = v.getUint32(at + 4, true);
-    expect(usec).toBeLessThan(1e6);
-    const capLen = v.getUint32(at + 8, true);
-    expect(v.getUint32(at + 12, true)).toBe(capLen);
-    out.push({ timeMs: v.getUint32(at, true) * 1000 + usec / 1000, data: pcap.subarray(at + 16, at + 16 + capLen) });
-    at += 16 + capLen;
-  }
-  expect(at).toBe(pcap.length);
-  return out;
+  expect(captureInfo(pcap)).toMatchObject({ format: 'pcap', littleEndian: true, resolution: 'us', linkType: 101 });
+  return [...readCapture(pcap)].map((r) => {
+    expect(r.truncated).toBe(false);
+    expect(r.linkType).toBe(101);
+    return { timeMs: recordTime(r)! * 1000, data: r.data };
+  });
 }
 
 function hasTshark(): boolean {
