@@ -270,15 +270,18 @@ export class Runner {
     }
     if (this.pending) {
       const p = this.pending;
+      this.pending = null;
       const r = p.retry();
-      if (r !== null) {
-        this.pending = null;
-        this.log(`${this.fmtTime(this.nowUs)}   ${p.ev.name}() returned ${this.fmtResult(r)}`);
-        this.checkResult(p.ev, r);
-        if (Math.abs(this.nowUs - p.endUs) > p.tolerance) {
-          throw new Verdict('FAIL', p.ev.line, `timing error: ${p.ev.name}() expected to return at ${this.fmtTime(p.endUs)} (±${p.tolerance / 1e6}) but returned at ${this.fmtTime(this.nowUs)}\n  script: ${p.ev.text}`);
-        }
+      if (r === null) {
+        this.pending = p;
+        return;
       }
+      this.log(`${this.fmtTime(this.nowUs)}   ${p.ev.name}() returned ${this.fmtResult(r)}`);
+      this.checkResult(p.ev, r);
+      if (Math.abs(this.nowUs - p.endUs) > p.tolerance) {
+        throw new Verdict('FAIL', p.ev.line, `timing error: ${p.ev.name}() expected to return at ${this.fmtTime(p.endUs)} (±${p.tolerance / 1e6}) but returned at ${this.fmtTime(this.nowUs)}\n  script: ${p.ev.text}`);
+      }
+      this.settle(); // what the call caused, e.g. a window update after a read
     }
   }
 
@@ -706,7 +709,7 @@ export class Runner {
         };
         const r = attempt();
         if (r !== null) return { value: r };
-        return { block: () => { const v = attempt(); if (v !== null) this.settle(); return v; } };
+        return { block: attempt };
       }
       case 'read':
       case 'recv':
@@ -735,7 +738,7 @@ export class Runner {
         };
         const r = attempt();
         if (r !== null) return { value: r };
-        return { block: () => { const v = attempt(); if (v !== null) this.settle(); return v; } };
+        return { block: attempt };
       }
       case 'close': {
         const s = this.sock(ev, a[0]);
