@@ -74,7 +74,8 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
     const text = outcomeText(r, h);
     out.push(`${h.padEnd(7)} ${o.error ? c.red(text) : c.green(text)}`);
   }
-  if (r.duration !== undefined) out.push(c.dim(`virtual time ${formatDuration(r.duration)}, ${r.segments.length} segments, ${r.segments.filter((s) => s.dropped).length} dropped`));
+  const n = r.segments.length;
+  if (r.duration !== undefined) out.push(c.dim(`virtual time ${formatDuration(r.duration)}, ${n} segment${n === 1 ? '' : 's'}, ${r.segments.filter((s) => s.dropped).length} dropped`));
   return out.join('\n') + '\n';
 }
 

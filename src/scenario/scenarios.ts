@@ -184,6 +184,34 @@ const DEFS: ScenarioDef[] = [
     },
   },
   {
+    name: 'connect-timeout',
+    description: 'the server host is down: SYN retransmitted with doubling intervals, then ETIMEDOUT',
+    play(w) {
+      w.server.crash();
+      w.client.connect(w.server, PORT);
+    },
+  },
+  {
+    name: 'connect-unreachable',
+    description: 'the path is down and the router answers ICMP host unreachable: connect fails at once',
+    play(w) {
+      w.server.listen(PORT);
+      w.partition({ icmp: true });
+      w.client.connect(w.server, PORT);
+    },
+  },
+  {
+    name: 'close-unread',
+    description: 'the server closes with unread data in its buffer: RST instead of FIN, the client gets ECONNRESET',
+    play(w) {
+      connected(w, (c) => c.write(REQUEST));
+      w.server.onAccept((s) => {
+        s.pause();
+        w.at(1000, () => s.close());
+      });
+    },
+  },
+  {
     name: 'syn-lost',
     description: 'the first two SYNs are lost; the client retransmits after 1 s, then 2 s more',
     play(w) {

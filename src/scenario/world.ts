@@ -76,6 +76,11 @@ export class Conn {
     this.socket.end();
   }
 
+  /** Closes both directions as close(2) does: FIN, or RST when received data is still unread (RFC 2525 §2.17). */
+  close(): void {
+    this.socket.destroy();
+  }
+
   /** Stops reading: the receive window fills and closes. */
   pause(): void {
     this.paused = true;

@@ -53,7 +53,7 @@ describe('scenario list', () => {
     const names = SCENARIOS.map((s) => s.name);
     for (const n of ['handshake', 'close', 'simultaneous-open', 'simultaneous-close', 'half-close', 'server-crash', 'server-reboot',
       'network-outage', 'outage-recovery-idle', 'outage-recovery-timeout', 'server-process-killed', 'port-closed', 'keepalive-dead-peer',
-      'syn-lost', 'lossy-bulk', 'zero-window']) expect(names).toContain(n);
+      'syn-lost', 'lossy-bulk', 'zero-window', 'connect-timeout', 'connect-unreachable', 'close-unread']) expect(names).toContain(n);
     for (const s of SCENARIOS) expect(s.description.length).toBeGreaterThan(10);
     expect(() => runScenario('no-such-thing')).toThrow(/unknown scenario/);
   });
@@ -280,6 +280,46 @@ describe('keepalive-dead-peer', () => {
     expect(entered(r, 'client', 'CLOSED') - probes.at(-1)!.t).toBeCloseTo(CFG.keepaliveIntervalMs / 1000, 2);
     expect(states(r, 'client')).toEqual([...OPEN_CLIENT, 'CLOSED']);
     expect(r.outcome.client).toMatchObject({ state: 'CLOSED', error: 'ETIMEDOUT' });
+  });
+});
+
+describe('connect-timeout', () => {
+  const r = rec('connect-timeout');
+  it('SYN retransmitted with doubling intervals from the initial RTO, then ETIMEDOUT after the SYN retries', () => {
+    const syns = from(r, 'client', (s) => s.flags === 'S');
+    expect(syns).toHaveLength(1 + CFG.synRetries);
+    expect(syns.every((s) => s.dropped && s.seq === syns[0].seq)).toBe(true);
+    // The last gap is from the last SYN to giving up: the timer that would have sent one more.
+    expectDoubling(gaps([...syns, { t: entered(r, 'client', 'CLOSED') }]), CFG.rtoInitialMs / 1000);
+    expect(states(r, 'client')).toEqual(['CLOSED', 'SYN_SENT', 'CLOSED']);
+    expect(r.outcome.client).toMatchObject({ state: 'CLOSED', error: 'ETIMEDOUT' });
+  });
+});
+
+describe('connect-unreachable', () => {
+  const r = rec('connect-unreachable');
+  it('ICMP host unreachable aborts a connection in SYN_SENT at once with EHOSTUNREACH', () => {
+    expect(r.segments.map((s) => `${s.from}:${s.flags}:${s.dropped}`)).toEqual(['client:S:true']);
+    expect(r.icmp).toHaveLength(1);
+    expect(r.icmp![0]).toMatchObject({ type: 3, code: 1, to: 'client' });
+    expect(states(r, 'client')).toEqual(['CLOSED', 'SYN_SENT', 'CLOSED']);
+    expect(entered(r, 'client', 'CLOSED')).toBeLessThan(CFG.rtoInitialMs / 1000);
+    expect(r.outcome.client).toMatchObject({ state: 'CLOSED', error: 'EHOSTUNREACH' });
+    expect(r.outcome.server).toMatchObject({ state: 'LISTEN', error: null });
+  });
+});
+
+describe('close-unread', () => {
+  const r = rec('close-unread');
+  it('close() with unread data sends RST, not FIN (RFC 2525 §2.17); the client sees ECONNRESET', () => {
+    expect(r.segments.some(has('F'))).toBe(false);
+    const rst = r.segments.filter(has('R'));
+    expect(rst.map((s) => s.from)).toEqual(['server']);
+    expect(rst[0].t).toBeCloseTo(1, 6);
+    expect(states(r, 'server')).toEqual([...OPEN_SERVER, 'CLOSED']);
+    expect(states(r, 'client')).toEqual([...OPEN_CLIENT, 'CLOSED']);
+    expect(r.outcome.client).toMatchObject({ state: 'CLOSED', error: 'ECONNRESET' });
+    expect(r.outcome.server).toMatchObject({ state: 'CLOSED', error: null, received: 0 });
   });
 });
 
