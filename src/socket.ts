@@ -229,7 +229,7 @@ export class Socket extends Emitter {
   /** Iterates received chunks until end of stream; throws the socket's error. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     const chunks: Uint8Array[] = [];
-    let done = false;
+    let done = this.readEnded || this.closed;
     let failure: Error | undefined;
     let wake: (() => void) | undefined;
     const notify = () => {
