@@ -283,7 +283,13 @@ function startBulk(): void {
     setStepper(null, ui.stepMode.checked ? 'Running to the end…' : '');
     const tick = () => {
       if (cancelled) return;
-      t.run(12);
+      try {
+        t.run(12);
+      } catch (err) {
+        stopLive();
+        showError(err);
+        return;
+      }
       const now = performance.now();
       if (t.done || now - last > 100) {
         update();

@@ -168,6 +168,34 @@ describe.skipIf(missing !== null)(`demo page in Chromium${missing ? ` (skipped: 
     await page.uncheck('#step-mode');
   });
 
+  it('a transfer shows live progress while it runs, and Stop stops it', async () => {
+    await page.selectOption('#size', '20000000');
+    await page.fill('#loss', '0');
+    // Watch the figures from inside the page; press Stop once two partial updates were seen.
+    const watch = page.evaluate(() => new Promise<{ partial: number[]; atStop: number; later: number; done: string }>((resolve) => {
+      const fig = document.getElementById('throughput')!;
+      const partial: number[] = [];
+      const obs = new MutationObserver(() => {
+        const n = Number(fig.dataset.bytes);
+        if (n > 0 && n < 20_000_000 && !partial.includes(n)) partial.push(n);
+        const finished = document.getElementById('transfer')!.dataset.done === 'true';
+        if (partial.length < 2 && !finished) return;
+        obs.disconnect();
+        (document.getElementById('stop') as HTMLButtonElement).click();
+        const atStop = Number(fig.dataset.bytes);
+        setTimeout(() => resolve({ partial, atStop, later: Number(fig.dataset.bytes), done: document.getElementById('transfer')!.dataset.done! }), 300);
+      });
+      obs.observe(fig, { attributes: true, attributeFilter: ['data-bytes'] });
+    }));
+    await page.click('#bulk');
+    const r = await watch;
+    expect(r.partial.length, 'two figure updates before the 20 MB transfer ended').toBe(2);
+    expect(r.partial[1]).toBeGreaterThan(r.partial[0]);
+    expect(r.later).toBe(r.atStop);
+    expect(r.done).toBe('false');
+    expect(await page.textContent('#run-title')).toContain('(stopped)');
+  });
+
   it('5 MB with 5 % loss: both ends report the same sha256', async () => {
     await page.selectOption('#size', '5000000');
     await page.fill('#loss', '5');
