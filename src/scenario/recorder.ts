@@ -93,8 +93,11 @@ export class Recorder {
   }
 
   /** Records something the scenario did (a crash, an outage, …). */
-  note(timeMs: number, text: string, host?: HostName): void {
-    this.notes.push(host ? { t: timeMs / 1000, text, host } : { t: timeMs / 1000, text });
+  note(timeMs: number, text: string, host?: HostName, kind?: NoteRecord['kind']): void {
+    const n: NoteRecord = { t: timeMs / 1000, text };
+    if (host) n.host = host;
+    if (kind) n.kind = kind;
+    this.notes.push(n);
   }
 
   /** A snapshot of the recording (later packets do not change it); its duration is the time of the last thing that happened (at most `endMs`). */

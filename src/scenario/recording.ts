@@ -70,6 +70,8 @@ export interface NoteRecord {
   text: string;
   /** The host concerned, when there is one. */
   host?: HostName;
+  /** `crash` and `reboot` end and restart the host's state timeline. */
+  kind?: 'crash' | 'reboot';
 }
 
 /** One raw packet as sent, for the pcap (not in the JSON). */

@@ -21,7 +21,7 @@ const TOP = 56;
 /** Fill colour of each state in the timelines. */
 export const STATE_COLORS: Record<string, string> = {
   CLOSED: '#d0d4da', LISTEN: '#9fb3c8', SYN_SENT: '#f3c969', SYN_RCVD: '#f3c969', ESTABLISHED: '#63b37a',
-  FIN_WAIT_1: '#8fa8e0', FIN_WAIT_2: '#7a94d6', CLOSE_WAIT: '#b79ee0', CLOSING: '#9a86d0', LAST_ACK: '#a58bd8', TIME_WAIT: '#6f7fc0',
+  '(crashed)': '#e6a5a5', FIN_WAIT_1: '#8fa8e0', FIN_WAIT_2: '#7a94d6', CLOSE_WAIT: '#b79ee0', CLOSING: '#9a86d0', LAST_ACK: '#a58bd8', TIME_WAIT: '#6f7fc0',
 };
 
 /** Renders a recording as a standalone `<svg>` element (inline styles, no external assets). */

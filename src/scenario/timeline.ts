@@ -18,6 +18,9 @@ export interface LadderRow {
   note?: NoteRecord;
 }
 
+/** Pseudo-state shown in a host's timeline while it is crashed. */
+export const CRASHED = '(crashed)';
+
 /** Gaps at least this long (seconds) are drawn as a break in the ladder. */
 export const GAP_SECONDS = 5;
 
@@ -46,7 +49,12 @@ export function ladderRows(r: Recording): LadderRow[] {
   let prev = 0;
   for (const t of sorted) {
     const group: LadderRow[] = [];
-    for (const n of notes.get(t) ?? []) group.push({ t, first: false, note: n });
+    for (const n of notes.get(t) ?? []) {
+      const row: LadderRow = { t, first: false, note: n };
+      // A crash ends the host's state timeline; after a reboot its engine has no connection.
+      if (n.host && n.kind) row[n.host] = n.kind === 'crash' ? CRASHED : 'CLOSED';
+      group.push(row);
+    }
     const tr = trans.get(t) ?? [];
     const g = segs.get(t) ?? [];
     const c = place(tr.filter((x) => x.host === 'client').map((x) => x.to), 'client', g);

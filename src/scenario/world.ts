@@ -161,7 +161,7 @@ export class Host {
 
   /** The host dies silently: no FIN, no RST, every connection forgotten. */
   crash(): void {
-    this.world.note(`${this.name} host crashes (silently)`, this.name);
+    this.world.note(`${this.name} host crashes (silently)`, this.name, 'crash');
     if (this.main) this.main.lost = true;
     this.states.clear();
     this.stack.crash();
@@ -169,7 +169,7 @@ export class Host {
 
   /** The host boots again with a fresh engine that remembers nothing. */
   reboot(): void {
-    this.world.note(`${this.name} host boots again, no memory of connections`, this.name);
+    this.world.note(`${this.name} host boots again, no memory of connections`, this.name, 'reboot');
     this.stack.reboot();
   }
 
@@ -228,8 +228,8 @@ export class World {
   }
 
   /** Adds a note to the recording at the current time. */
-  note(text: string, host?: HostName): void {
-    this.recorder.note(this.clock.now(), text, host);
+  note(text: string, host?: HostName, kind?: 'crash' | 'reboot'): void {
+    this.recorder.note(this.clock.now(), text, host, kind);
   }
 
   /** Breaks the path between the hosts: packets vanish, or the router answers ICMP host unreachable. */

@@ -77,6 +77,15 @@ describe('ladder rows', () => {
     expect(rows.map((x) => [x.segment?.flags, x.client])).toEqual([['P.', undefined], ['F.', 'FIN_WAIT_1']]);
   });
 
+  it('ends a host\'s state timeline at its crash and restarts it CLOSED at its reboot', () => {
+    const r = handMade();
+    r.notes!.push({ t: 2, text: 'server host crashes', host: 'server', kind: 'crash' }, { t: 3, text: 'server boots', host: 'server', kind: 'reboot' });
+    const rows = ladderRows(r);
+    expect(rows.find((x) => x.t === 2)?.server).toBe('(crashed)');
+    expect(rows.find((x) => x.t === 3)?.server).toBe('CLOSED');
+    expect(renderSvg(r)).toContain('data-host="server" data-state="(crashed)"');
+  });
+
   it('labels segments relative to each ISN, absolute on SYNs', () => {
     const r = handMade();
     const isn = isns(r);
