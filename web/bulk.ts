@@ -19,7 +19,7 @@ export interface BulkOptions {
   seed?: number;
   /** Keep every packet for a pcap download (default false). */
   capture?: boolean;
-  /** Segments drawn in the ladder before it skips to handshake/close segments (default 40). */
+  /** Segments drawn in the ladder before it skips to the close (default 40). */
   ladderSegments?: number;
 }
 
@@ -71,6 +71,8 @@ export class BulkTransfer {
   private skipped = 0;
   private endMs = NaN;
   private deliveredMs = NaN;
+  private settle = 0;
+  private finSent = false;
   private serverSock: Socket | undefined;
   private readonly clientSock: Socket;
 
@@ -109,6 +111,7 @@ export class BulkTransfer {
     });
     const sock = this.client.connect({ host: ADDR.server, port: PORT, allowHalfOpen: true });
     this.clientSock = sock;
+    sock.resume(); // flowing, as Node sockets must be for 'end' and 'close' (the server sends nothing)
     sock.on('error', fail);
     sock.on('close', () => this.closed++);
     sock.on('connect', () => {
@@ -129,7 +132,7 @@ export class BulkTransfer {
     });
   }
 
-  /** True once both sockets closed, an application saw an error, or nothing is left to do. */
+  /** True once both sockets closed and the clock ran out, or an application saw an error. */
   get done(): boolean {
     return this.finished;
   }
@@ -172,7 +175,7 @@ export class BulkTransfer {
     };
   }
 
-  /** The run so far as a Recording (ladder rows for the first segments and every SYN/FIN/RST). */
+  /** The run so far as a Recording (the first segments, every SYN/RST, and the close from the first FIN on). */
   recording(): Recording {
     const state = (s: Socket | undefined) => (s ? s.tcpState : 'CLOSED');
     return this.recorder.finish({
@@ -186,8 +189,10 @@ export class BulkTransfer {
     return new Blob(this.pcapChunks as BlobPart[], { type: 'application/vnd.tcpdump.pcap' });
   }
 
+  /** Done once nothing is left to happen, or an application saw an error; after both sockets closed
+   * the clock still runs out its last timers (TIME_WAIT's 2·MSL), so the timelines end in CLOSED. */
   private check(more: boolean): void {
-    if (this.closed >= 2 || this.error !== null || !more) {
+    if (!more || this.error !== null || (this.closed >= 2 && ++this.settle > 10_000)) {
       this.finished = true;
       this.endMs = this.clock.now();
       this.clientSha = this.sentHash.digestHex();
@@ -195,12 +200,13 @@ export class BulkTransfer {
     }
   }
 
-  /** Keeps the first `ladderSegments` packets and every SYN, FIN or RST for the ladder. */
+  /** Keeps the first `ladderSegments` packets, every SYN or RST, and everything from the first FIN on. */
   private tap(ev: TapEvent): void {
     const p = ev.bytes;
     const ihl = (p[0] & 15) * 4;
     const flags = p.length > ihl + 13 ? p[ihl + 13] : 0;
-    if (this.drawn < this.opts.ladderSegments || (flags & 0x07) !== 0 || ev.fate === 'vanished') {
+    if (flags & 0x01) this.finSent = true;
+    if (this.drawn < this.opts.ladderSegments || this.finSent || (flags & 0x06) !== 0 || ev.fate === 'vanished') {
       if (this.skipped) {
         this.recorder.note(ev.time, `… ${this.skipped} segment${this.skipped === 1 ? '' : 's'} not drawn (the pcap has them all) …`);
         this.skipped = 0;
