@@ -1,5 +1,5 @@
 // The demo page: runs scenarios and bulk transfers between two in-page stacks and draws what happened.
-// Imports the core from /wasm-tcp.js (dist/browser.js); see scripts/build.mjs.
+// Imports the core from ./wasm-tcp.js (dist/browser.js); see scripts/build.mjs.
 import {
   SCENARIOS, STATE_COLORS, formatDuration, initialStates, outcomeText, recordingToPcap, renderSvg, runScenario,
   type HostName, type Recording,
@@ -24,7 +24,6 @@ const ui = {
   reorder: $<HTMLInputElement>('reorder'),
   size: $<HTMLSelectElement>('size'),
   capture: $<HTMLInputElement>('capture'),
-  bulk: $<HTMLButtonElement>('bulk'),
   stop: $<HTMLButtonElement>('stop'),
   stepMode: $<HTMLInputElement>('step-mode'),
   step: $<HTMLButtonElement>('step'),
@@ -92,6 +91,7 @@ function show(rec: Recording, done: boolean): void {
   }
 }
 
+/** Sets the run header; `data-done` goes true when the run is complete. */
 function setRun(kind: string, name: string, title: string, facts: string): void {
   ui.runInfo.dataset.kind = kind;
   ui.runInfo.dataset.name = name;
@@ -100,6 +100,7 @@ function setRun(kind: string, name: string, title: string, facts: string): void 
   ui.runFacts.textContent = facts;
 }
 
+/** Points the download link at `blob` (or disables it). */
 function setPcap(blob: Blob | null, name: string): void {
   if (pcapUrl) URL.revokeObjectURL(pcapUrl);
   pcapUrl = blob ? URL.createObjectURL(blob) : '';
@@ -109,18 +110,21 @@ function setPcap(blob: Blob | null, name: string): void {
   ui.pcap.dataset.bytes = String(blob?.size ?? 0);
 }
 
+/** Shows an error in the run header (and the console). */
 function showError(err: unknown): void {
   ui.runTitle.textContent = `Error: ${err instanceof Error ? err.message : String(err)}`;
   ui.runInfo.dataset.error = 'true';
   console.error(err);
 }
 
+/** Enables the step buttons for `s` (or disables them) and sets the step line. */
 function setStepper(s: Stepper | null, info = ''): void {
   stepper = s;
   for (const b of [ui.step, ui.step10, ui.finish]) b.disabled = !s;
   ui.stepInfo.textContent = info || (ui.stepMode.checked ? 'Run a scenario or start a transfer to step through it.' : 'Turn it on, then run a scenario or start a transfer.');
 }
 
+/** Stops a live transfer and detaches the step buttons. */
 function stopLive(): void {
   cancelLive?.();
   cancelLive = null;
@@ -139,6 +143,7 @@ function yieldThen(fn: () => void): void {
 
 // ---------- scenarios ----------
 
+/** The seed field as a u32 (1 when it is not a whole number). */
 function readSeed(): number {
   const n = Number(ui.seed.value);
   return Number.isInteger(n) && n >= 0 ? n >>> 0 : 1;
@@ -203,6 +208,7 @@ function playScenario(name: string): void {
 
 // ---------- bulk transfer ----------
 
+/** `1.50 MB`, `12.0 kB`, `80 B`. */
 function fmtBytes(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)} MB`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
@@ -328,16 +334,19 @@ function startBulk(): void {
 
 // ---------- wiring ----------
 
+/** Mirrors the sliders' values in their labels. */
 function sliderLabels(): void {
   $('loss-out').textContent = `${ui.loss.value} %`;
   $('delay-out').textContent = `${ui.delay.value} ms`;
   $('reorder-out').textContent = `${ui.reorder.value} %`;
 }
 
+/** Shows the picked scenario's description. */
 function describe(): void {
   ui.description.textContent = SCENARIOS.find((s) => s.name === ui.scenario.value)?.description ?? '';
 }
 
+/** Fills the picker, wires the controls and runs the first scenario. */
 function init(): void {
   ui.scenario.replaceChildren(...SCENARIOS.map((s) => {
     const o = document.createElement('option');
