@@ -19,7 +19,8 @@ modes:
   serve FILE --port P           send FILE to each connection, then close
   get URL [--out FILE|-]        HTTP/1.1 GET (http://IPv4[:port]/path); print status, bytes, sha256
   send HOST:PORT --bytes N      connect, send N pseudo-random bytes (--seed S), close, print sha256
-  dump [--count N]              no TCP: print the packets the kernel sends (bridge check)
+  dump [--count N] [--quiet]    no TCP: print the packets the kernel sends (bridge check); --quiet
+                                counts them and prints one summary line at the end
 
 options:
   --dev NAME                    device name (default wtcp0)
@@ -44,6 +45,7 @@ const OPTIONS = {
   bytes: { type: 'string' },
   seed: { type: 'string' },
   count: { type: 'string' },
+  quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -89,7 +91,7 @@ async function parse(argv: string[]) {
   const mtu = int(v.mtu ?? '1500', '--mtu', 576, 65535);
   const used = new Set(Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
   const allow = (names: string[]) => {
-    for (const k of ['port', 'out', 'bytes', 'seed', 'count']) {
+    for (const k of ['port', 'out', 'bytes', 'seed', 'count', 'quiet']) {
       if (used.has(k) && !names.includes(k)) throw new UsageError(`--${k} does not apply to mode '${modeName}'`);
     }
   };
@@ -142,9 +144,9 @@ async function parse(argv: string[]) {
       break;
     }
     case 'dump':
-      allow(['count']);
+      allow(['count', 'quiet']);
       positional(0, '');
-      mode = { name: 'dump', count: int(v.count ?? '0', '--count', 0, Number.MAX_SAFE_INTEGER) };
+      mode = { name: 'dump', count: int(v.count ?? '0', '--count', 0, Number.MAX_SAFE_INTEGER), quiet: !!v.quiet };
       break;
     default:
       throw new UsageError(`unknown mode '${modeName}' (echo, discard, serve, get, send, dump)`);

@@ -55,7 +55,6 @@ export class TunBridge {
   /** Times socat was restarted (it exits on write errors, e.g. while the device is down). */
   socatRestarts = 0;
 
-  private socatPort = 0;
   private started = false;
   private restarts: number[] = [];
   private startWaiter: ((err?: Error) => void) | undefined;
@@ -78,14 +77,18 @@ export class TunBridge {
       udp.bind(0, '127.0.0.1', () => { udp.off('error', reject); resolve(); });
     });
     const nodePort = udp.address().port;
+    // socat gets a fixed UDP port, so a restarted socat is found at the same address. No -d: at notice
+    // level socat logs two lines per datagram; errors are still printed.
+    const socatPort = await freeUdpPort();
     const watchdog = spawnWatchdog(options.dev, [
-      '-d', '-d', '-b', '65536',
+      '-b', '65536',
       `TUN,tun-type=tun,iff-no-pi,tun-name=${options.dev}`,
-      `UDP-DATAGRAM:127.0.0.1:${nodePort},bind=127.0.0.1:0,rcvbuf=4194304,sndbuf=4194304`,
+      `UDP-DATAGRAM:127.0.0.1:${nodePort},bind=127.0.0.1:${socatPort},rcvbuf=4194304,sndbuf=4194304`,
     ]);
+    await new Promise<void>((resolve) => udp.connect(socatPort, '127.0.0.1', resolve));
     const bridge = new TunBridge(options, udp, watchdog);
     try {
-      await bridge.waitForSocat(options.startTimeoutMs ?? 5000);
+      await bridge.waitForSocat(socatPort, options.startTimeoutMs ?? 5000);
       await configureDevice(options);
       return bridge;
     } catch (err) {
@@ -96,7 +99,7 @@ export class TunBridge {
 
   /** Sends one IPv4 packet to the kernel; copies it, so the caller may reuse `packet` at once. */
   send(packet: Uint8Array): void {
-    if (this.closing || this.socatPort === 0) return;
+    if (this.closing) return;
     const len = packet.length;
     const t = this.tap;
     if (t) t(packet, wallMs());
@@ -108,11 +111,11 @@ export class TunBridge {
       const slot = this.slots[i];
       slot.set(packet);
       this.slotBusy[i] = 1;
-      this.udp.send(slot, 0, len, this.socatPort, '127.0.0.1', this.slotDone[i]);
+      this.udp.send(slot, 0, len, this.slotDone[i]);
     } else {
       // Ring exhausted (the UDP socket is backed up) or an oversized packet: fall back to a fresh copy.
       this.stats.txCopies++;
-      this.udp.send(Buffer.from(packet), this.socatPort, '127.0.0.1');
+      this.udp.send(Buffer.from(packet));
     }
   }
 
@@ -127,23 +130,38 @@ export class TunBridge {
     return this.log.join('\n');
   }
 
-  /** Follows socat's log and the watchdog's reports; resolves once socat's first data loop runs. */
-  private waitForSocat(timeoutMs: number): Promise<void> {
+  /** Follows the watchdog's reports and socat's errors; resolves once socat's UDP socket is bound. */
+  private waitForSocat(socatPort: number, timeoutMs: number): Promise<void> {
     const w = this.watchdog;
     this.udp.on('message', (msg) => this.onDatagram(msg));
-    this.udp.on('error', (err) => this.fail(err));
+    this.udp.on('error', (err: NodeJS.ErrnoException) => {
+      // ICMP port unreachable while socat restarts: the packet is lost, TCP recovers.
+      if (err.code !== 'ECONNREFUSED') this.fail(err);
+    });
     w.once('error', (err) => this.fail(new TunError(`cannot start the watchdog shell: ${err.message}`, 'ESPAWN')));
     w.once('exit', () => this.fail(new TunError(`socat ${this.started ? 'exited unexpectedly' : 'failed to start'}${lastError(this.log)}`, 'ESOCAT')));
     createInterface({ input: w.stdout }).on('line', (line) => this.onWatchdogLine(line));
     createInterface({ input: w.stderr }).on('line', (line) => this.onSocatLine(line));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new TunError(`socat did not start within ${timeoutMs} ms${lastError(this.log)}`, 'ETIMEDOUT')), timeoutMs);
+      const deadline = performance.now() + timeoutMs;
+      let poll: NodeJS.Timeout | undefined;
       this.startWaiter = (err) => {
-        clearTimeout(timer);
+        clearTimeout(poll);
         this.startWaiter = undefined;
         if (err) reject(err);
         else resolve();
       };
+      // socat opens the TUN device first and binds its UDP socket next: once the port is bound, both are up.
+      const check = async () => {
+        if (!this.startWaiter) return;
+        if (await udpPortBound(socatPort)) {
+          this.started = true;
+          this.startWaiter?.();
+        } else if (performance.now() > deadline) {
+          this.fail(new TunError(`socat did not start within ${timeoutMs} ms${lastError(this.log)}`, 'ETIMEDOUT'));
+        } else poll = setTimeout(check, 5);
+      };
+      void check();
     });
   }
 
@@ -157,22 +175,15 @@ export class TunBridge {
     this.log.push(line);
     if (this.log.length > 50) this.log.shift();
     if (process.env.WASM_TCP_DEBUG) process.stderr.write(`[socat] ${line}\n`);
-    const m = /successfully prepared local socket AF=2 127\.0\.0\.1:(\d+)/.exec(line);
-    if (m) this.socatPort = Number(m[1]);
-    else if (line.includes('starting data transfer loop')) {
-      this.started = true;
-      this.startWaiter?.();
-    } else if (/ E /.test(line) && !this.started) {
-      this.fail(new TunError(`socat: ${line.replace(/^.*socat\[\d+\] E /, '')}`, 'ESOCAT'));
-    }
+    if (/ [EF] /.test(line) && !this.started) this.fail(new TunError(`socat: ${line.replace(/^.*socat\[\d+\] [EF] /, '')}`, 'ESOCAT'));
   }
 
   private onWatchdogLine(line: string): void {
+    if (process.env.WASM_TCP_DEBUG) process.stderr.write(`[watchdog] ${line}\n`);
     if (line === 'tuntap-failed') {
       this.fail(new TunError(`cannot create the TUN device '${this.options.dev}'${lastError(this.log)}`, 'ETUNTAP'));
     } else if (line.startsWith('socat-exit')) {
-      // socat died (write error while the device is down, …); the watchdog restarts it on a new port.
-      this.socatPort = 0;
+      // socat died (a write error while the device is down, …); the watchdog restarts it on the same port.
       this.socatRestarts++;
       if (!this.started) return this.fail(new TunError(`socat failed to start${lastError(this.log)}`, 'ESOCAT'));
       const now = performance.now();
@@ -200,6 +211,26 @@ function wallMs(): number {
 function lastError(log: string[]): string {
   const e = log.filter((l) => / [EF] /.test(l)).pop();
   return e ? `: ${e.replace(/^.*socat\[\d+\] [EF] /, '')}` : '';
+}
+
+/** A UDP port on 127.0.0.1 that is free right now (bound once by us, then released). */
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createSocket('udp4');
+    probe.once('error', reject);
+    probe.bind(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when some UDP socket is bound to 127.0.0.1:`port` (from /proc/net/udp, no child process). */
+async function udpPortBound(port: number): Promise<boolean> {
+  // Lines read "  sl: LOCAL REMOTE st …"; only the local column counts (our own socket has it as REMOTE).
+  const local = new RegExp(`^\\s*\\d+: 0100007F:${port.toString(16).toUpperCase().padStart(4, '0')} `, 'm');
+  const table = await readFile('/proc/net/udp', 'utf8').catch(() => '');
+  return local.test(table);
 }
 
 /** Fails with a clear message when the bridge cannot work here. */

@@ -21,7 +21,7 @@ export type ModeSpec =
   | { name: 'serve'; port: number; file: Uint8Array }
   | { name: 'get'; url: string; target: GetTarget; out?: string }
   | { name: 'send'; host: string; port: number; bytes: number; seed: number }
-  | { name: 'dump'; count: number };
+  | { name: 'dump'; count: number; quiet: boolean };
 
 /** Everything `wasm-tcp tun` was asked to do. */
 export interface TunRunOptions {
@@ -37,6 +37,13 @@ export interface TunRunOptions {
 }
 
 const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Engine knobs for the bridge: MSS from the MTU, and 512 KiB windows, well above the bridge's
+ * bandwidth-delay product (~40 MB/s × a few ms of socat and event-loop latency); 64 connections
+ * keep the engine's memory at about 64 MiB.
+ */
+const TUN_CONFIG = (mtu: number) => ({ mss: mtu - 40, maxConnections: 64, recvBufferSize: 512 << 10, sendBufferSize: 512 << 10 });
 
 /** Runs the session; resolves with the exit code once everything it started is gone. */
 export async function runTun(o: TunRunOptions): Promise<number> {
@@ -54,6 +61,7 @@ export async function runTun(o: TunRunOptions): Promise<number> {
   const pcap = pcapFile ? new PcapWriter((chunk) => pcapFile.write(chunk)) : undefined;
   let bridge: TunBridge | undefined;
   let stack: Stack | undefined;
+  let summary = () => {};
   try {
     bridge = await TunBridge.open({
       dev: o.dev,
@@ -68,13 +76,15 @@ export async function runTun(o: TunRunOptions): Promise<number> {
     };
     let modeDone: Promise<number>;
     if (o.mode.name === 'dump') {
-      modeDone = dump(bridge, out, o.mode.count);
+      const d = dump(bridge, out, o.mode.count, o.mode.quiet);
+      modeDone = d.done;
+      summary = d.summary;
     } else {
       stack = new Stack({
         address: formatIPv4(o.addr),
         clock: new RealClock(),
         link: new TunLink(bridge),
-        config: { mss: o.mtu - 40 },
+        config: TUN_CONFIG(o.mtu),
         recordTransitions: false,
         name: 'tun',
       });
@@ -96,6 +106,7 @@ export async function runTun(o: TunRunOptions): Promise<number> {
     process.on('SIGINT', ignore);
     process.on('SIGTERM', ignore);
     if (stack) await closeStack(stack);
+    summary();
     if (bridge) {
       const st = bridge.stats;
       out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${stack?.engine.stats.retransmits ?? 0} retransmits, ${bridge.socatRestarts} socat restarts`);

@@ -1,7 +1,8 @@
 // The bridge alone: packets reach Node intact, errors are clear, and nothing is left behind after
 // SIGTERM or SIGKILL of the CLI.
 import { afterAll, expect, it } from 'vitest';
-import { CLI, Netns, describeInterop, destroyAll, run, until } from './netns.js';
+import { CLI, Netns, destroyAll, run, until } from './netns.js';
+import { describeInterop } from './suite.js';
 
 describeInterop('tun bridge', () => {
   afterAll(destroyAll);

@@ -1,7 +1,8 @@
 // Connection endings against the kernel: close ordering and TIME_WAIT, refused connections, peers
 // killed mid-transfer.
 import { afterAll, expect, it } from 'vitest';
-import { Netns, describeInterop, destroyAll, until } from './netns.js';
+import { Netns, destroyAll, until } from './netns.js';
+import { describeInterop } from './suite.js';
 
 /** Established or TIME_WAIT sockets the kernel has, one `ss -tan` line each (header dropped). */
 async function kernelSockets(ns: Netns, state: string): Promise<string[]> {

@@ -1,15 +1,22 @@
-// Interop test harness: throwaway network namespaces, processes inside them, and a clean-up that runs
-// even when a test fails. Needs root, /dev/net/tun, socat, ip and python3.
+// Interop harness: throwaway network namespaces, processes inside them, and a clean-up that runs even
+// when a test fails. Needs root, /dev/net/tun, socat, ip and python3. No vitest here (bench/tun uses it).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { describe, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+/** The repository root: the nearest directory above this module holding test/interop/peer.py (bundles move it). */
+const ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'test/interop/peer.py')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 /** The CLI under test (built by `npm run build`; WASM_TCP_CLI overrides it). */
-export const CLI = process.env.WASM_TCP_CLI ?? new URL('../../dist/cli.js', import.meta.url).pathname;
+export const CLI = process.env.WASM_TCP_CLI ?? join(ROOT, 'dist/cli.js');
 /** The kernel-side peer script. */
-export const PEER = new URL('./peer.py', import.meta.url).pathname;
+export const PEER = join(ROOT, 'test/interop/peer.py');
 
 function which(tool: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(`${d}/${tool}`));
@@ -23,26 +30,6 @@ export function missingPrerequisite(): string | undefined {
   for (const tool of ['ip', 'socat', 'python3', 'ss']) if (!which(tool)) return `'${tool}' is not installed`;
   if (!existsSync(CLI)) return `${CLI} is missing (run npm run build)`;
   return undefined;
-}
-
-/**
- * `describe` for interop suites: runs when the prerequisites hold; under CI=true a missing prerequisite
- * is a failing test (never a silent skip); elsewhere the suite is skipped with the reason printed.
- */
-export function describeInterop(name: string, fn: () => void): void {
-  const reason = missingPrerequisite();
-  if (!reason) {
-    describe(name, fn);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has its prerequisites (root, /dev/net/tun, ip, socat, python3, dist/)', () => {
-        throw new Error(`interop tests cannot run under CI: ${reason}`);
-      });
-    });
-  } else {
-    console.warn(`[interop] skipping '${name}': ${reason}`);
-    describe.skip(name, fn);
-  }
 }
 
 /** Runs a command to completion (async, bounded); resolves with its exit code and output. */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { readCapture } from '../../src/pcap/reader.js';
 import { parsePacket, type ParsedTcp } from '../../src/wire/parse.js';
-import { Netns, describeInterop, destroyAll } from './netns.js';
+import { Netns, destroyAll } from './netns.js';
+import { describeInterop } from './suite.js';
 
 const US = '10.77.0.2';
 

@@ -1,6 +1,7 @@
 // The device goes down for two seconds mid-transfer: both stacks retransmit and the bytes arrive intact.
 import { afterAll, expect, it } from 'vitest';
-import { Netns, describeInterop, destroyAll } from './netns.js';
+import { Netns, destroyAll } from './netns.js';
+import { describeInterop } from './suite.js';
 
 const BYTES = 20 << 20;
 

@@ -111,6 +111,22 @@ def try_connect(host, port):
         say(event="error", error=str(e))
 
 
+def udp_flood(host, port, count, size):
+    """Send count UDP datagrams of size payload bytes as fast as possible."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((host, port))
+    payload = os.urandom(size)
+    start = time.perf_counter()
+    sent = 0
+    for _ in range(count):
+        try:
+            s.send(payload)
+            sent += 1
+        except (BlockingIOError, ConnectionRefusedError):
+            pass
+    say(event="done", sent=sent, seconds=time.perf_counter() - start)
+
+
 def main(argv):
     cmd = argv[0]
     if cmd == "echo-client":
@@ -119,6 +135,8 @@ def main(argv):
         source(argv[1], int(argv[2]), int(argv[3]), int(argv[4]) if len(argv) > 4 else -1)
     elif cmd == "sink":
         sink(argv[1], int(argv[2]), len(argv) < 4 or argv[3] != "noread")
+    elif cmd == "udp-flood":
+        udp_flood(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
     elif cmd == "connect":
         try_connect(argv[1], int(argv[2]))
     else:

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { Netns, describeInterop, destroyAll } from './netns.js';
+import { Netns, destroyAll } from './netns.js';
+import { describeInterop } from './suite.js';
 
 const MB = 1 << 20;
 

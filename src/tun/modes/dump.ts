@@ -3,16 +3,34 @@ import { formatIPv4 } from '../addr.js';
 import type { TunBridge } from '../bridge.js';
 import type { Reporter } from '../report.js';
 
-/** Prints each packet from the kernel; resolves after `count` packets (never when count is 0). */
-export function dump(bridge: TunBridge, out: Reporter, count: number): Promise<number> {
-  return new Promise((resolve) => {
-    let seen = 0;
+/**
+ * Prints each packet from the kernel; resolves after `count` packets (never when count is 0). With
+ * `quiet`, only counts, and `summary()` reports packets, bytes and the time from first to last packet.
+ */
+export function dump(bridge: TunBridge, out: Reporter, count: number, quiet: boolean): { done: Promise<number>; summary(): void } {
+  let seen = 0;
+  let bytes = 0;
+  let first = 0;
+  let last = 0;
+  const done = new Promise<number>((resolve) => {
     bridge.onPacket = (p) => {
-      const d = describe(p);
-      out.line('packet', d, `${d.src} > ${d.dst} proto ${d.proto} len ${d.len}${d.flags ? ` flags ${d.flags}` : ''} checksum ${d.checksum}`);
+      if (quiet) {
+        last = performance.now();
+        if (seen === 0) first = last;
+        bytes += p.length;
+      } else {
+        const d = describe(p);
+        out.line('packet', d, `${d.src} > ${d.dst} proto ${d.proto} len ${d.len}${d.flags ? ` flags ${d.flags}` : ''} checksum ${d.checksum}`);
+      }
       if (++seen === count) resolve(0);
     };
   });
+  const summary = () => {
+    if (!quiet) return;
+    const seconds = (last - first) / 1000;
+    out.line('dump', { packets: seen, bytes, seconds }, `dump packets ${seen} bytes ${bytes} seconds ${seconds.toFixed(6)}`);
+  };
+  return { done, summary };
 }
 
 /** Summary of one IPv4 packet with its TCP/UDP ports and whether its checksums verify. */
