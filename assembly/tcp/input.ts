@@ -126,6 +126,7 @@ function negotiate(c: Conn): void {
   c.irs = segSeq;
   c.rcvNxt = segSeq + 1;
   c.lastAckSent = c.rcvNxt;
+  c.rcvAdv = c.rcvNxt;
   c.flags |= F.HAVE_IRS;
   c.sndWnd = segWnd; // RFC 7323 §2.2: the window of a SYN is never scaled
   c.maxSndWnd = segWnd;

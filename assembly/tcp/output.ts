@@ -184,14 +184,18 @@ export function emitReset(remoteAddr: u32, localPort: u32, remotePort: u32, seq:
   statAdd(Stat.RstOut);
 }
 
-/** Sends an ACK now: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+/**
+ * Sends an ACK now: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. SND.NXT here is the highest sequence sent
+ * (sndMax): after a go-back-N timeout sndNxt moves back, and an ACK carrying that older number would
+ * itself be unacceptable to the peer (an ACK war).
+ */
 export function sendAck(c: Conn): void {
-  emitSegment(c, c.sndNxt, TCP_ACK, 0, 0);
+  emitSegment(c, c.sndMax, TCP_ACK, 0, 0);
 }
 
 /** Sends RST+ACK with <SEQ=SND.NXT> for an abort (Linux tcp_send_active_reset). */
 export function sendAbortRst(c: Conn): void {
-  emitSegment(c, c.sndNxt, TCP_RST | TCP_ACK, 0, 0);
+  emitSegment(c, c.sndMax, TCP_RST | TCP_ACK, 0, 0);
 }
 
 /** Bytes of payload a data segment may carry: the send MSS less the options it carries (RFC 9293 §3.7.1). */

@@ -49,7 +49,7 @@ export class Pair {
 
   /** Pumps, then jumps the clock to the next deadline; stops when `done()` or at `until` ms. */
   run(done: () => boolean, until = 1e7): void {
-    for (let i = 0; i < 1_000_000; i++) {
+    for (let i = 0; i < 200_000; i++) {
       this.pump();
       if (done()) return;
       const next = Math.min(this.a.poll(this.now), this.b.poll(this.now));
@@ -57,6 +57,6 @@ export class Pair {
       if (!(next <= until)) { this.now = until; return; }
       this.now = Math.max(this.now, next);
     }
-    throw new Error('run: too many steps');
+    throw new Error(`run: too many steps (now ${this.now})`);
   }
 }
