@@ -17,6 +17,7 @@ export function chromiumMissing(): string | null {
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions',
+  '--disable-dev-shm-usage', // containers often have a tiny /dev/shm
 ];
 
 /** A launched Chromium. */
