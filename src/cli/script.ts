@@ -1,10 +1,12 @@
 // `wasm-tcp script FILE... [--profile linux|default] [--verbose] [--json]`: run packetdrill scripts.
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../script/engine.js';
-import { runScriptText, type ScriptResult } from '../script/runner.js';
+import { createKernelEngine, type KernelEngine } from '../script/kernel.js';
+import { runScriptText, type EngineFactory, type ScriptResult } from '../script/runner.js';
 
-const HELP = `usage: wasm-tcp script FILE... [--profile linux|default] [--tolerance-usecs N] [--verbose] [--json]
+const HELP = `usage: wasm-tcp script FILE... [--profile linux|default] [--tolerance-usecs N] [--ignore-psh] [--kernel] [--verbose] [--json]
 
 Runs packetdrill scripts against a fresh engine each, on a virtual clock (local 192.168.0.1,
 remote 192.0.2.1, port 8080). Prints PASS, FAIL (line, expected vs actual) or SKIP (reason)
@@ -13,6 +15,9 @@ per script and a final "N passed, N failed, N skipped" line; exits 1 if any scri
   --profile linux     make the engine choose what Linux chooses (also loaded by a defaults.sh init command)
   --profile default   the engine's own defaults (the default)
   --tolerance-usecs N override every script's --tolerance_usecs
+  --ignore-psh        do not compare PSH on outbound lines (Linux places it by its skb layout)
+  --kernel            run against the Linux kernel's own TCP instead (root: a network namespace
+                      and a TUN device per script, wall-clock time, the init command is executed)
   --verbose           print each event and every packet the engine sends
   --json              one JSON object per script, then a summary object`;
 
@@ -27,6 +32,8 @@ export async function run(argv: string[]): Promise<number> {
         profile: { type: 'string', default: 'default' },
         verbose: { type: 'boolean', short: 'v', default: false },
         json: { type: 'boolean', default: false },
+        kernel: { type: 'boolean', default: false },
+        'ignore-psh': { type: 'boolean', default: false },
         'tolerance-usecs': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -70,10 +77,16 @@ export async function run(argv: string[]): Promise<number> {
     const log = values.verbose && !values.json ? (l: string) => console.log(`  ${l}`) : undefined;
     if (log) console.log(`${file}:`);
     let r: ScriptResult;
+    let kernel: KernelEngine | undefined;
+    const factory: EngineFactory = values.kernel
+      ? (o) => (kernel = createKernelEngine({ local: ipv4(o.addr), remote: ipv4(o.remote), init: o.init, cwd: dirname(resolve(file)) }))
+      : createScriptEngine;
     try {
-      r = runScriptText(text, createScriptEngine, { profile, toleranceUsecs: tolerance, log, configKeys: ENGINE_CONFIG_KEYS });
+      r = runScriptText(text, factory, { profile, toleranceUsecs: tolerance, log, configKeys: values.kernel ? undefined : ENGINE_CONFIG_KEYS, ignorePsh: values['ignore-psh'] });
     } catch (e) {
       r = { verdict: 'FAIL', message: `runner error: ${(e as Error).message}`, notes: [] };
+    } finally {
+      kernel?.dispose();
     }
     counts[r.verdict]++;
     if (values.json) {
@@ -87,6 +100,10 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify({ passed: counts.PASS, failed: counts.FAIL, skipped: counts.SKIP }));
   else console.log(`${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped`);
   return counts.FAIL > 0 ? 1 : 0;
+}
+
+function ipv4(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
 function indent(msg: string): string {

@@ -119,6 +119,8 @@ export interface MatchSettings {
   /** `--tcp_ts_tick_usecs`: 0 means TS val is not checked. */
   tsTickUsecs: number;
   toleranceUsecs: number;
+  /** Leniency of §6: PSH is not compared (Linux places it by its skb layout). */
+  ignorePsh?: boolean;
 }
 
 /** Formats a live segment in script notation (our seq mapped to script space). */
@@ -153,7 +155,8 @@ export function matchOutbound(expected: TcpSpec, s: Segment, flow: FlowMap, sett
     flow.localOffset = (s.seq - expected.seq) >>> 0;
     flow.localBound = true;
   }
-  if (s.flags !== wantFlags) return `flags: expected ${flagLetters(wantFlags)} vs actual ${flagLetters(s.flags)}`;
+  const mask = settings.ignorePsh ? ~PSH & 0xff : 0xff;
+  if ((s.flags & mask) !== (wantFlags & mask)) return `flags: expected ${flagLetters(wantFlags)} vs actual ${flagLetters(s.flags)}`;
   if (s.reserved !== 0) return `reserved TCP header bits set (${s.reserved})`;
   const seq = flow.localToScript(s.seq);
   if (seq !== expected.seq) return `seq: expected ${expected.seq} vs actual ${seq}`;

@@ -42,10 +42,17 @@ export interface ScriptEngine {
   setConfig?(key: string, value: number | boolean): boolean;
   /** Bytes of a connection's send buffer (for poll's POLLOUT). */
   sendBufferSize: number;
+  /**
+   * True when recv()/send() already report errors as Linux does (once, then EOF/EPIPE), e.g.
+   * the kernel itself; the runner then passes results through instead of emulating sk_err.
+   */
+  nativeErrors?: boolean;
+  /** With nativeErrors: SO_ERROR (read and cleared), as a positive errno or 0. */
+  soError?(conn: number): number;
 }
 
 /** Creates an engine for a script: local address, seed and config overrides. */
-export type EngineFactory = (opts: { addr: number; seed: number; config: ConfigOverrides }) => ScriptEngine;
+export type EngineFactory = (opts: { addr: number; remote: number; seed: number; config: ConfigOverrides; init?: string }) => ScriptEngine;
 
 /** Options of one run. */
 export interface RunOptions {
@@ -56,6 +63,8 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Known config keys of the engine; overrides for other keys are reported as missing knobs. */
   configKeys?: readonly string[];
+  /** Do not compare PSH on outbound lines (packetdrill-syntax.md §6 leniency). */
+  ignorePsh?: boolean;
 }
 
 /** The verdict of one script. */
@@ -142,6 +151,7 @@ export class Runner {
   private readonly connErr = new Map<number, number>();
   private readonly connClosed = new Set<number>();
   private readonly peerFin = new Set<number>();
+  private readonly softErr = new Map<number, number>();
   private readonly orphans = new Set<number>();
   private sut: Sock | Flow | null = null;
   private flow: Flow | null = null;
@@ -228,7 +238,7 @@ export class Runner {
         }
       }
     }
-    this.engine = this.factory({ addr: this.localAddr, seed: 1, config: all });
+    this.engine = this.factory({ addr: this.localAddr, remote: this.remoteAddr, seed: 1, config: all, init: this.script.init?.command });
     this.deadlineUs = this.toUs(this.engine.poll(0));
     this.collect();
   }
@@ -264,7 +274,9 @@ export class Runner {
       } else if (kind === EV_PEER_FIN) {
         this.peerFin.add(conn);
       } else if (kind === EV_SOFT_ERROR && arg < 0) {
-        // Linux keeps ICMP soft errors in sk_err_soft: not reported by SO_ERROR or read().
+        // Linux keeps ICMP soft errors in sk_err_soft: read()/write() ignore them, SO_ERROR
+        // returns one when no hard error is pending.
+        this.softErr.set(conn, -arg);
         this.log(`${this.fmtTime(this.nowUs)}   soft error ${errnoName(-arg)} recorded`);
       }
     }
@@ -490,13 +502,14 @@ export class Runner {
       if (this.nowUs > hi) break;
     }
     const actual = agg.result();
-    const err = matchOutbound(ev.tcp!, actual, this.flow.map, { tsTickUsecs: this.tsTick, toleranceUsecs: this.tolerance });
+    const err = matchOutbound(ev.tcp!, actual, this.flow.map, { tsTickUsecs: this.tsTick, toleranceUsecs: this.tolerance, ignorePsh: this.opts.ignorePsh });
     this.log(`${this.fmtTime(firstAt)} > ${formatSegment(actual, this.flow.map)}   (line ${ev.line})`);
     if (err) {
       throw new Verdict('FAIL', ev.line, `${err}\n  script: ${ev.text}\n  actual: ${this.fmtTime(firstAt)} > ${formatSegment(actual, this.flow.map)}`);
     }
     if (firstAt < lo || firstAt > hi) {
-      throw new Verdict('FAIL', ev.line, `timing error: expected outbound packet at ${this.fmtTime(expected)} (±${(tol / 1e6).toFixed(6)}) but it was sent at ${this.fmtTime(firstAt)}\n  script: ${ev.text}`);
+      const when = t.kind === 'range' ? `${this.fmtTime(expected)}~${this.fmtTime(hi - tol)}` : this.fmtTime(expected);
+      throw new Verdict('FAIL', ev.line, `timing error: expected outbound packet at ${when} (±${(tol / 1e6).toFixed(6)}) but it was sent at ${this.fmtTime(firstAt)}\n  script: ${ev.text}`);
     }
     this.base = lastAt;
     this.prevInboundScripted = null;
@@ -670,7 +683,10 @@ export class Runner {
           if (st === ST_SYN_SENT || st === ST_SYN_RCVD) return null;
           s.connecting = false;
           s.connectReported = true;
-          if (st === ST_CLOSED || this.connClosed.has(c)) return -this.takeErr(c, ERRNO.ECONNREFUSED);
+          if (st === ST_CLOSED || this.connClosed.has(c)) {
+            if (e.nativeErrors && e.soError) return -(e.soError(c) || ERRNO.ECONNREFUSED);
+            return -this.takeErr(c, ERRNO.ECONNREFUSED);
+          }
           return 0;
         };
         return { block: wait };
@@ -691,13 +707,14 @@ export class Runner {
         const attempt = (): number | null => {
           // Linux tcp_sendmsg: a pending socket error is reported first (once), then EPIPE.
           const c = s.conn!;
-          if (s.shutWr || this.connClosed.has(c)) return done > 0 ? done : -this.takeErr(c, ERRNO.EPIPE);
+          const native = e.nativeErrors === true;
+          if (!native && (s.shutWr || this.connClosed.has(c))) return done > 0 ? done : -this.takeErr(c, ERRNO.EPIPE);
           while (done < n) {
             const chunk = Math.min(n - done, ZERO.length);
             const r = e.send(c, ZERO.subarray(0, chunk), this.nowUs / 1000);
             if (r === -ERRNO.EAGAIN || r === 0) break;
             if (r < 0) {
-              if (done > 0) return done;
+              if (done > 0 || native) return done > 0 ? done : r;
               if (this.connClosed.has(c)) return -this.takeErr(c, ERRNO.EPIPE);
               return -this.takeErr(c, -r === ERRNO.ENOTCONN && s.connecting ? ERRNO.EAGAIN : -r);
             }
@@ -730,6 +747,7 @@ export class Runner {
           const c = s.conn!;
           const r = e.recv(c, this.recvBuf.subarray(0, n), this.nowUs / 1000);
           if (r > 0) return r;
+          if (e.nativeErrors) return r === -ERRNO.EAGAIN ? (nonblock ? r : null) : r;
           if (this.peerFin.has(c)) return 0;
           if (this.connErr.has(c)) return -this.takeErr(c, 0);
           if (s.shutRd || this.connClosed.has(c) || r === 0) return 0;
@@ -809,6 +827,10 @@ export class Runner {
     const st = this.engine.state(c);
     if (st === ST_SYN_SENT || st === ST_SYN_RCVD) return null;
     if (st === ST_CLOSED || this.connClosed.has(c)) {
+      if (this.engine.nativeErrors && this.engine.soError) {
+        const native = this.engine.soError(c);
+        if (native) return -native;
+      }
       const err = this.connErr.get(c);
       if (err !== undefined) return -this.takeErr(c, err);
       return s.connectReported ? -ERRNO.EISCONN : -ERRNO.ECONNABORTED;
@@ -918,7 +940,11 @@ export class Runner {
     const level = this.evalNum(a[1], ev), opt = this.evalNum(a[2], ev);
     const conn = s.kind === 'conn' ? s.conn! : -1;
     if (level === SYMBOLS.SOL_SOCKET && opt === SYMBOLS.SO_ERROR) {
-      const err = conn >= 0 ? this.takeErr(conn, 0) : 0;
+      let err = conn < 0 ? 0 : this.engine.nativeErrors && this.engine.soError ? this.engine.soError(conn) : this.takeErr(conn, 0);
+      if (err === 0 && conn >= 0 && this.softErr.has(conn)) {
+        err = this.softErr.get(conn)!;
+        this.softErr.delete(conn);
+      }
       return this.checkOut(ev, a[3], err);
     }
     if (level === SYMBOLS.SOL_SOCKET && opt === SYMBOLS.SO_KEEPALIVE) return this.checkOut(ev, a[3], s.keepAlive ? 1 : 0);

@@ -152,3 +152,14 @@ describe('wire', () => {
     expect(new DataView(p.buffer).getUint32(52)).toBe(ISN + 1);
   });
 });
+
+describe('PSH leniency', () => {
+  it('ignores only PSH when asked', () => {
+    const f = bound();
+    const want = line('> P. 1:1001(1000) ack 1');
+    const got = seg({ flags: ACK, payloadLen: 1000 });
+    expect(matchOutbound(want, got, f, settings)).toMatch(/flags: expected P\. vs actual \./);
+    expect(matchOutbound(want, got, f, { ...settings, ignorePsh: true })).toBeNull();
+    expect(matchOutbound(line('> F. 1:1001(1000) ack 1'), got, f, { ...settings, ignorePsh: true })).toMatch(/flags/);
+  });
+});

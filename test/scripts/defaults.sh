@@ -21,4 +21,6 @@ sysctl -q -w \
   net.ipv4.tcp_congestion_control=reno \
   net.ipv4.tcp_syncookies=1 \
   net.ipv4.tcp_moderate_rcvbuf=0
+# Linux 6.x retransmits SYNs with linear timeouts first; keep the classic exponential backoff.
+sysctl -q -w net.ipv4.tcp_syn_linear_timeouts=0 2>/dev/null || true
 tc qdisc replace dev tun0 root pfifo 2>/dev/null || true

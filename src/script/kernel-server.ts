@@ -1,0 +1,164 @@
+// The Python side of `wasm-tcp script --kernel` (see kernel.ts), written to a temporary file
+// and run inside the script's network namespace. Kept as a string so the bundles carry it.
+
+/** Source of the kernel-side server: TUN device, kernel sockets, JSON lines over two FIFOs. */
+export const KERNEL_SERVER_PY = `# Linux kernel TCP behind a TUN device, driven line by line by wasm-tcp script --kernel.
+# Runs inside a network namespace created for one script. Protocol: one JSON request per line on
+# the request FIFO, one JSON reply per line on the reply FIFO. Every reply carries the IPv4/TCP
+# packets the kernel sent since the previous reply (hex) and the connection events.
+import errno, fcntl, json, os, select, socket, struct, subprocess, sys, time
+
+TUNSETIFF = 0x400454CA
+IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
+TCP_INFO, TCP_MAXSEG = 11, 2
+SIOCINQ, SIOCOUTQ = 0x541B, 0x5411
+# Linux tcpi_state -> engine TcpState (CLOSED=0, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED,
+# FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT)
+STATE = {1: 4, 2: 2, 3: 3, 4: 5, 5: 6, 6: 10, 7: 0, 8: 7, 9: 9, 10: 1, 11: 8, 12: 3}
+NL = chr(10)
+
+
+def sh(cmd, cwd=None):
+    subprocess.run(cmd, shell=True, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def ioctl_int(s, req):
+    return struct.unpack('i', fcntl.ioctl(s.fileno(), req, bytes(4)))[0]
+
+
+def main():
+    req_path, rep_path, local, remote, init, cwd = sys.argv[1:7]
+    tun = os.open('/dev/net/tun', os.O_RDWR | os.O_NONBLOCK)
+    fcntl.ioctl(tun, TUNSETIFF, struct.pack('16sH', b'pdt0', IFF_TUN | IFF_NO_PI))
+    sh('sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1')
+    sh('ip link set lo up && ip link set pdt0 up')
+    sh('ip addr add %s/16 dev pdt0 && ip route add %s/32 dev pdt0' % (local, remote))
+    if init:
+        sh(init, cwd=cwd)
+    req = open(req_path, 'r')
+    rep = open(rep_path, 'w')
+    socks, reported = {}, {}
+    t0 = None
+    nxt = [0]
+
+    def new_handle(s):
+        h = nxt[0]
+        nxt[0] += 1
+        socks[h] = s
+        return h
+
+    def state(h):
+        s = socks.get(h)
+        if s is None:
+            return 0
+        try:
+            return STATE.get(s.getsockopt(socket.IPPROTO_TCP, TCP_INFO, 8)[0], 0)
+        except OSError:
+            return 0
+
+    def packets():
+        out = []
+        while True:
+            try:
+                p = os.read(tun, 65536)
+            except BlockingIOError:
+                return out
+            if len(p) >= 20 and p[0] >> 4 == 4 and p[9] == 6:
+                out.append(p.hex())
+
+    def events():
+        ev = []
+        for h in list(socks):
+            st = state(h)
+            if reported.get(h) != st:
+                if st == 0 and reported.get(h) is not None:
+                    ev.append([6, h, 0])
+                reported[h] = st
+        return ev
+
+    def drop(h):
+        reported.pop(h, None)
+        return socks.pop(h, None)
+
+    for line in req:
+        r = json.loads(line)
+        op, res = r['op'], 0
+        if t0 is None:
+            t0 = time.monotonic()
+        try:
+            if op == 'poll':
+                delay = t0 + r['now'] / 1000.0 - time.monotonic()
+                if delay > 0:
+                    select.select([], [], [], delay)
+            elif op == 'input':
+                os.write(tun, bytes.fromhex(r['hex']))
+                time.sleep(0.0002)
+            elif op == 'listen':
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((local, r['port']))
+                s.listen(r['backlog'])
+                s.setblocking(False)
+                res = new_handle(s)
+            elif op in ('unlisten', 'close'):
+                s = drop(r['h'])
+                if s:
+                    s.close()
+            elif op == 'abort':
+                s = drop(r['h'])
+                if s:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                    s.close()
+            elif op == 'accept':
+                try:
+                    c, _ = socks[r['h']].accept()
+                    c.setblocking(False)
+                    res = new_handle(c)
+                except BlockingIOError:
+                    res = -errno.EAGAIN
+            elif op == 'connect':
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setblocking(False)
+                if r.get('src'):
+                    s.bind((local, r['src']))
+                e = s.connect_ex((remote, r['port']))
+                res = new_handle(s) if e in (0, errno.EINPROGRESS) else -e
+            elif op == 'send':
+                try:
+                    res = socks[r['h']].send(bytes(r['n']), socket.MSG_NOSIGNAL)
+                except BlockingIOError:
+                    res = -errno.EAGAIN
+            elif op == 'recv':
+                try:
+                    res = len(socks[r['h']].recv(r['n']))
+                except BlockingIOError:
+                    res = -errno.EAGAIN
+            elif op == 'shutdown':
+                socks[r['h']].shutdown(socket.SHUT_WR)
+            elif op == 'shutdownRead':
+                socks[r['h']].shutdown(socket.SHUT_RD)
+            elif op == 'soError':
+                res = socks[r['h']].getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            elif op == 'state':
+                res = state(r['h'])
+            elif op == 'info':
+                s = socks[r['h']]
+                res = {'localPort': s.getsockname()[1], 'mss': s.getsockopt(socket.IPPROTO_TCP, TCP_MAXSEG)}
+            elif op == 'readable':
+                res = ioctl_int(socks[r['h']], SIOCINQ)
+            elif op == 'outq':
+                res = ioctl_int(socks[r['h']], SIOCOUTQ)
+            elif op == 'setsockopt':
+                socks[r['h']].setsockopt(r['level'], r['opt'], r['value'])
+            elif op == 'linger0':
+                socks[r['h']].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1 if r['on'] else 0, 0))
+            elif op == 'bye':
+                break
+        except OSError as e:
+            res = -(e.errno or errno.EIO)
+        rep.write(json.dumps({'res': res, 'tx': packets(), 'ev': events()}) + NL)
+        rep.flush()
+
+
+main()
+`;
