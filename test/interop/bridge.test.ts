@@ -37,6 +37,17 @@ describeInterop('tun bridge', () => {
     await ns.destroy();
   });
 
+  it('shuts down the same way on SIGINT (exit 130)', async () => {
+    const ns = await Netns.create();
+    const tun = await ns.tun(['--dev', 'wt3', 'discard', '--port', '9']);
+    tun.kill('SIGINT');
+    expect(await tun.exit(10_000)).toBe(130);
+    expect(tun.errLines).toContain('wasm-tcp tun: SIGINT, shutting down');
+    expect(await ns.pids()).toEqual([]);
+    expect(await ns.links()).toEqual(['lo']);
+    await ns.destroy();
+  });
+
   it('leaves nothing behind when the CLI is killed with SIGKILL', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['--dev', 'wt2', 'echo', '--port', '7']);

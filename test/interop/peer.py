@@ -111,6 +111,33 @@ def try_connect(host, port):
         say(event="error", error=str(e))
 
 
+def chunked_server(port, nbytes):
+    """Serve one HTTP/1.1 response of nbytes random bytes in chunks of varying size, then exit."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("0.0.0.0", port))
+    ls.listen(1)
+    say(event="listening", port=port)
+    c, _ = ls.accept()
+    request = b""
+    while b"\r\n\r\n" not in request:
+        b = c.recv(4096)
+        if not b:
+            return
+        request += b
+    body = os.urandom(nbytes)
+    c.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    i, size = 0, 1
+    while i < nbytes:
+        n = min(size, nbytes - i)
+        c.sendall(b"%x;ext=1\r\n" % n + body[i:i + n] + b"\r\n")
+        i += n
+        size = size * 3 + 7 if size < 200000 else 1
+    c.sendall(b"0\r\nX-Trailer: yes\r\n\r\n")
+    c.close()
+    say(event="done", sent=nbytes, sha256=hashlib.sha256(body).hexdigest(), request=request.split(b"\r\n")[0].decode())
+
+
 def udp_flood(host, port, count, size):
     """Send count UDP datagrams of size payload bytes as fast as possible."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -135,6 +162,8 @@ def main(argv):
         source(argv[1], int(argv[2]), int(argv[3]), int(argv[4]) if len(argv) > 4 else -1)
     elif cmd == "sink":
         sink(argv[1], int(argv[2]), len(argv) < 4 or argv[3] != "noread")
+    elif cmd == "chunked-server":
+        chunked_server(int(argv[1]), int(argv[2]))
     elif cmd == "udp-flood":
         udp_flood(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
     elif cmd == "connect":

@@ -47,6 +47,37 @@ describeInterop('tun transfers with the kernel', () => {
     await ns.destroy();
   });
 
+  it('our get <- a chunked HTTP/1.1 response (chunk extensions, trailer): body sha256 identical', async () => {
+    const ns = await Netns.create();
+    const server = ns.peer(['chunked-server', '8080', String(3 * MB + 12345)]);
+    await server.waitLine(/"event": "listening"/);
+    const get = await ns.tun(['get', 'http://10.77.0.1:8080/x?y=1']);
+    const line = await get.waitLine(/^get /, 30_000);
+    expect(await get.exit()).toBe(0);
+    const sent = await server.waitJson(/"event": "done"/);
+    expect(sent.request).toBe('GET /x?y=1 HTTP/1.1');
+    expect(line).toBe(`get http://10.77.0.1:8080/x?y=1 status 200 bytes ${3 * MB + 12345} sha256 ${sent.sha256}`);
+    await ns.destroy();
+  });
+
+  it('kernel client <- our serve: the file arrives whole, then our FIN', async () => {
+    const file = join(dir, 'served.bin');
+    const data = randomBytes(5 * MB + 3);
+    writeFileSync(file, data);
+    const sha = createHash('sha256').update(data).digest('hex');
+    const ns = await Netns.create();
+    const tun = await ns.tun(['serve', file, '--port', '8080']);
+    // echo-client with 0 bytes: half-closes at once, then reads to EOF.
+    const client = ns.peer(['echo-client', '10.77.0.2', '8080', '0']);
+    const r = await client.waitJson(/"event": "done"/, 30_000);
+    expect(r.received).toBe(data.length);
+    expect(r.received_sha256).toBe(sha);
+    expect(await tun.waitLine(/^serve /)).toMatch(new RegExp(`^serve 10\\.77\\.0\\.1:\\d+ bytes ${data.length} sha256 ${sha}$`));
+    tun.kill('SIGTERM');
+    await tun.exit();
+    await ns.destroy();
+  });
+
   it('kernel sends 20 MB to our discard; sha256 identical', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['discard', '--port', '9']);
