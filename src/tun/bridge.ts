@@ -125,11 +125,6 @@ export class TunBridge {
     return this.closing;
   }
 
-  /** The last lines socat logged (for error messages). */
-  socatLog(): string {
-    return this.log.join('\n');
-  }
-
   /** Follows the watchdog's reports and socat's errors; resolves once socat's UDP socket is bound. */
   private waitForSocat(socatPort: number, timeoutMs: number): Promise<void> {
     const w = this.watchdog;
@@ -235,6 +230,7 @@ async function udpPortBound(port: number): Promise<boolean> {
 
 /** Fails with a clear message when the bridge cannot work here. */
 async function preflight(dev: string): Promise<void> {
+  if (process.platform !== 'linux') throw new TunError(`TUN devices are Linux-only (this is ${process.platform})`, 'ENOSYS');
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(dev)) throw new TunError(`invalid device name '${dev}' (1-15 of A-Z a-z 0-9 _ . -)`, 'EINVAL');
   if (!(await hasNetAdmin())) {
     throw new TunError('creating a TUN device needs root (CAP_NET_ADMIN); run it as root, ideally inside a network namespace: sudo ip netns exec NS wasm-tcp tun ...', 'EPERM');

@@ -1,10 +1,11 @@
 // Runs one `tun` session: bridge up, stack on it, the chosen mode, then an orderly teardown.
-import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { RealClock } from '../clock/real.js';
 import { PcapWriter } from '../pcap/writer.js';
 import { Stack } from '../stack.js';
 import { type Cidr, formatIPv4 } from './addr.js';
-import { TunBridge } from './bridge.js';
+import { TunBridge, TunError } from './bridge.js';
 import { TunLink } from './link.js';
 import { Reporter } from './report.js';
 import { type ModeContext } from './modes/context.js';
@@ -48,8 +49,9 @@ const TUN_CONFIG = (mtu: number) => ({ mss: mtu - 40, maxConnections: 64, recvBu
 /** Runs the session; resolves with the exit code once everything it started is gone. */
 export async function runTun(o: TunRunOptions): Promise<number> {
   const out = new Reporter(o.json);
+  let stopCode: number | undefined;
   let stop!: (code: number) => void;
-  const stopped = new Promise<number>((r) => (stop = r));
+  const stopped = new Promise<number>((r) => (stop = (code) => { stopCode ??= code; r(code); }));
   const onSignal = (sig: NodeJS.Signals) => {
     out.note(`wasm-tcp tun: ${sig}, shutting down`);
     stop(sig === 'SIGINT' ? 130 : 143);
@@ -57,12 +59,23 @@ export async function runTun(o: TunRunOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const pcapFile = o.pcap ? createWriteStream(o.pcap) : undefined;
-  const pcap = pcapFile ? new PcapWriter((chunk) => pcapFile.write(chunk)) : undefined;
+  let pcapFile: WriteStream | undefined;
   let bridge: TunBridge | undefined;
   let stack: Stack | undefined;
   let summary = () => {};
   try {
+    if (o.pcap) {
+      const fh = await open(o.pcap, 'w').catch((err: NodeJS.ErrnoException) => {
+        throw new TunError(`cannot write the capture '${o.pcap}': ${err.code ?? err.message}`, 'EPCAP');
+      });
+      pcapFile = fh.createWriteStream();
+      pcapFile.on('error', (err) => {
+        out.note(`wasm-tcp tun: writing ${o.pcap}: ${err.message}`);
+        stop(1);
+      });
+    }
+    const sink = pcapFile;
+    const pcap = sink ? new PcapWriter((chunk) => sink.write(chunk)) : undefined;
     bridge = await TunBridge.open({
       dev: o.dev,
       kernelAddr: o.kernelAddr,
@@ -96,6 +109,7 @@ export async function runTun(o: TunRunOptions): Promise<number> {
       }
       modeDone = runMode({ stack, out }, o.mode);
     }
+    if (stopCode !== undefined) return stopCode; // signalled while setting up: never claim readiness
     out.line('ready', { dev: o.dev, addr: formatIPv4(o.addr) }, `ready ${o.dev} ${formatIPv4(o.addr)}`);
     return await Promise.race([modeDone, stopped]);
   } finally {
@@ -112,7 +126,8 @@ export async function runTun(o: TunRunOptions): Promise<number> {
       out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${stack?.engine.stats.retransmits ?? 0} retransmits, ${bridge.socatRestarts} socat restarts`);
       await bridge.close();
     }
-    if (pcapFile) await new Promise((r) => pcapFile.end(r));
+    const f = pcapFile;
+    if (f && !f.destroyed) await new Promise((r) => f.end(r));
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
   }
