@@ -48,7 +48,8 @@ const TUN_CONFIG = (mtu: number) => ({ mss: mtu - 40, maxConnections: 64, recvBu
 
 /** Runs the session; resolves with the exit code once everything it started is gone. */
 export async function runTun(o: TunRunOptions): Promise<number> {
-  const out = new Reporter(o.json);
+  // `get --out -` writes the body to stdout, so every report line goes to stderr instead.
+  const out = new Reporter(o.json, o.mode.name === 'get' && o.mode.out === '-');
   let stopCode: number | undefined;
   let stop!: (code: number) => void;
   const stopped = new Promise<number>((r) => (stop = (code) => { stopCode ??= code; r(code); }));

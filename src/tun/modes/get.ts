@@ -1,6 +1,7 @@
 // `tun get URL [--out FILE]`: HTTP/1.1 GET with our stack as the client.
 import { createHash } from 'node:crypto';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { isIPv4 } from '../../util/ip.js';
 import { HttpError, HttpResponseParser } from '../http.js';
 import { type ModeContext, codeOf } from './context.js';
@@ -21,14 +22,24 @@ export function parseGetUrl(url: string): GetTarget | string {
   return { host: u.hostname, port: u.port ? Number(u.port) : 80, path: `${u.pathname}${u.search}`, hostHeader: u.host };
 }
 
-/** Fetches `target`; writes the body to `out` ('-' for stdout) if given; reports status, bytes and sha256. */
-export function get(ctx: ModeContext, url: string, target: GetTarget, out?: string): Promise<number> {
+/**
+ * Fetches `target`; writes the body to `out` ('-' for stdout: the caller then reports on stderr) if
+ * given; reports status, bytes and sha256.
+ */
+export async function get(ctx: ModeContext, url: string, target: GetTarget, out?: string): Promise<number> {
+  let file: FileHandle | undefined;
+  if (out && out !== '-') {
+    try {
+      file = await open(out, 'w'); // fail before connecting, with one clear line
+    } catch (err) {
+      ctx.out.note(`wasm-tcp tun: cannot write '${out}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return 1;
+    }
+  }
   return new Promise((resolve) => {
     const hash = createHash('sha256');
-    const sink: WriteStream | NodeJS.WriteStream | undefined =
-      out === '-' ? process.stdout : out ? createWriteStream(out) : undefined;
-    // With the body on stdout, the summary goes to stderr.
-    const report = out === '-' ? ctx.out.onStderr() : ctx.out;
+    const sink: WriteStream | NodeJS.WriteStream | undefined = out === '-' ? process.stdout : file?.createWriteStream();
+    const report = ctx.out;
     let finished = false;
     const finish = (code: number, error?: string) => {
       if (finished) return;
