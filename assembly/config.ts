@@ -11,7 +11,8 @@ export const enum Key {
   Timestamps, Sack, SynAckRetries, QuickAcks, AbortOnUnreadClose, RstOnDataAfterClose,
   FinWait2TimeoutMs, DefaultMss, TxQueueSize, EventQueueSize, RxSlotSize, TsRandomOffset,
   LinuxRto, IcmpAbortsSynSent, RecycleTimeWait, Ttl, EphemeralLow, EphemeralHigh, TsTickMs,
-  WindowScaling, DelayedAckSegments,
+  WindowScaling, DelayedAckSegments, AckUnsentData, DelayFinAck, KeepaliveRst, MinshallNagle,
+  LinuxSenderWindow, SynResendOnBadAck,
   Count,
 }
 
@@ -94,6 +95,19 @@ export let cfgWindowScaling: bool = true;
 /** Full-sized segments received before an ACK is sent without waiting (RFC 9293 §3.8.6.3: 2). */
 export let cfgDelayedAckSegments: i32 = 2;
 
+/** An ACK for data never sent is answered with an ACK (RFC 9293); Linux drops it silently. */
+export let cfgAckUnsentData: bool = true;
+/** The ACK of a FIN that follows received data waits for the delayed-ACK timer (Linux ping-pong mode). */
+export let cfgDelayFinAck: bool = false;
+/** A connection killed by keepalive sends RST+ACK first (Linux tcp_keepalive_timer). */
+export let cfgKeepaliveRst: bool = false;
+/** Nagle as Minshall's variant (Linux): a small segment may go while no other small one is unacknowledged. */
+export let cfgMinshallNagle: bool = false;
+/** A window-limited, sub-MSS segment may go when Nagle allows (Linux TSO split), not only under RFC SWS rule (3). */
+export let cfgLinuxSenderWindow: bool = false;
+/** After answering a bad ACK in SYN_SENT, resend the SYN almost at once (Linux TCP_TIMEOUT_MIN). */
+export let cfgSynResendOnBadAck: bool = false;
+
 /** Sets config `key` to `value`; returns 0, or −22 (EINVAL) for an unknown key or a bad value. */
 export function configSetValue(key: i32, v: f64): i32 {
   let i = <i32>v;
@@ -139,6 +153,12 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.TsTickMs: if (v <= 0) return -22; cfgTsTickMs = v; break;
     case Key.WindowScaling: cfgWindowScaling = b; break;
     case Key.DelayedAckSegments: if (i < 1 || i > 255) return -22; cfgDelayedAckSegments = i; break;
+    case Key.AckUnsentData: cfgAckUnsentData = b; break;
+    case Key.DelayFinAck: cfgDelayFinAck = b; break;
+    case Key.KeepaliveRst: cfgKeepaliveRst = b; break;
+    case Key.MinshallNagle: cfgMinshallNagle = b; break;
+    case Key.LinuxSenderWindow: cfgLinuxSenderWindow = b; break;
+    case Key.SynResendOnBadAck: cfgSynResendOnBadAck = b; break;
     default: return -22;
   }
   return 0;
@@ -186,6 +206,12 @@ export function configGetValue(key: i32): f64 {
     case Key.TsTickMs: return cfgTsTickMs;
     case Key.WindowScaling: return cfgWindowScaling ? 1 : 0;
     case Key.DelayedAckSegments: return cfgDelayedAckSegments;
+    case Key.AckUnsentData: return cfgAckUnsentData ? 1 : 0;
+    case Key.DelayFinAck: return cfgDelayFinAck ? 1 : 0;
+    case Key.KeepaliveRst: return cfgKeepaliveRst ? 1 : 0;
+    case Key.MinshallNagle: return cfgMinshallNagle ? 1 : 0;
+    case Key.LinuxSenderWindow: return cfgLinuxSenderWindow ? 1 : 0;
+    case Key.SynResendOnBadAck: return cfgSynResendOnBadAck ? 1 : 0;
   }
   return NaN;
 }

@@ -124,6 +124,8 @@ export class Conn {
   tsRecent: u32;
   /** Offset added to our TSval. */
   tsOffset: u32;
+  /** End of the last sub-MSS segment sent (Minshall's Nagle, Linux snd_sml). */
+  sndSml: u32;
   /** Smoothed RTT in ms (RFC 6298), 0 before the first sample. */
   srtt: f32;
   /** RTT variation in ms. */
@@ -134,7 +136,9 @@ export class Conn {
   keepaliveIdle: f32;
   /** TCP_USER_TIMEOUT in ms, 0 = off. */
   userTimeout: f32;
-  /** Out-of-order ranges [left, right) as sequence numbers, OOO_MAX pairs. */
+  /** Keepalive probe interval of this connection (ms). */
+  keepaliveIntvl: f32;
+  /** Out-of-order ranges [left, right) as sequence numbers, most recently changed first (RFC 2018 §4). */
   ooo0l: u32; ooo0r: u32; ooo1l: u32; ooo1r: u32; ooo2l: u32; ooo2r: u32; ooo3l: u32; ooo3r: u32;
   /** Next slot in a hash chain, free list or accept queue (−1 = none). */
   next: i32;
@@ -170,8 +174,8 @@ export class Conn {
   quickAcks: u8;
   /** Number of out-of-order ranges in use (≤ OOO_MAX). */
   oooCount: u8;
-  /** Index of the most recently changed out-of-order range (first SACK block, RFC 2018 §4). */
-  oooLast: u8;
+  /** Keepalive probes before the connection fails. */
+  keepaliveCnt: u8;
   /** Full-sized segments received since our last ACK. */
   unackedSegs: u8;
   /** Slot generation (bumped when allocated), for the host's sanity checks. */

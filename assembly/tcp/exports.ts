@@ -112,8 +112,11 @@ export function tcpAbort(conn: i32, now: f64): i32 { setNow(now); return user.tc
 export function tcpRelease(conn: i32): void { user.tcpRelease(conn); }
 /** TCP_NODELAY. */
 export function tcpSetNoDelay(conn: i32, on: bool, now: f64): void { setNow(now); user.tcpSetNoDelay(conn, on); }
-/** SO_KEEPALIVE with idle time (ms, ≤ 0 = unchanged). */
-export function tcpSetKeepAlive(conn: i32, on: bool, idleMs: f64, now: f64): void { setNow(now); user.tcpSetKeepAlive(conn, on, idleMs); }
+/** SO_KEEPALIVE with idle time, probe interval (ms) and probe count (≤ 0 = unchanged). */
+export function tcpSetKeepAlive(conn: i32, on: bool, idleMs: f64, intervalMs: f64, count: i32, now: f64): void {
+  setNow(now);
+  user.tcpSetKeepAlive(conn, on, idleMs, intervalMs, count);
+}
 /** SO_LINGER {1, 0}. */
 export function tcpSetLinger0(conn: i32, on: bool): void { user.tcpSetLinger0(conn, on); }
 /** TCP_USER_TIMEOUT (ms, 0 = off). */

@@ -6,7 +6,8 @@ import { connAt, connIndex, listenerAt, rxBase, opts } from '../memory';
 import {
   cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
   cfgTimeWaitMs, cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgKeepaliveIdleMs, cfgQuickAcks,
-  cfgTsRandomOffset, cfgTsTickMs,
+  cfgKeepaliveIntervalMs, cfgKeepaliveCount,
+  cfgTsRandomOffset, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData, cfgDelayFinAck, cfgSynResendOnBadAck,
 } from '../config';
 import { lookup, listenerFind, connAlloc, hashInsert, localAddr } from './table';
 import {
@@ -18,7 +19,7 @@ import { nowMs } from './clock';
 import { Stat, statAdd } from './stats';
 import { emit, Ev } from './events';
 import { tcpOutput, sendAck, emitReset, rcvSpace, ourWscale, tsValNow, effMss, finSeq } from './output';
-import { armRtx, armIdle, stopRtx, rtoInit, rttSample, rtoCompute } from './timers';
+import { armRtx, armIdle, armDelack, stopRtx, rtoInit, rttSample } from './timers';
 import { ccInit, ccOnAck, ccOnDupAck } from './congestion';
 import { receiveData, notifyReadable } from './reassembly';
 import { connDone, becomeEstablished, enterTimeWait } from './lifecycle';
@@ -36,6 +37,7 @@ import { parseTcpOptions } from '../wire/options';
 
 const ECONNREFUSED: i32 = 111;
 const ECONNRESET: i32 = 104;
+const EPIPE: i32 = 32;
 
 /** Processes the IPv4 packet of `len` bytes in the rx slot (malformed input is counted and dropped, never trapped). */
 export function ipInput(len: i32): void {
@@ -101,6 +103,8 @@ export function openCommon(c: Conn): void {
   c.sndMss = <u16>min<i32>(cfgDefaultMss, cfgMss);
   c.rcvWscale = cfgWindowScaling ? ourWscale() : 0;
   c.keepaliveIdle = <f32>cfgKeepaliveIdleMs;
+  c.keepaliveIntvl = <f32>cfgKeepaliveIntervalMs;
+  c.keepaliveCnt = <u8>cfgKeepaliveCount;
   c.quickAcks = <u8>cfgQuickAcks;
   c.tsOffset = cfgTsRandomOffset ? <u32>(tupleHash(localAddr, c.localPort ^ 0x5a5a, c.remoteAddr, c.remotePort) >> 32) : 0;
   rtoInit(c);
@@ -168,6 +172,8 @@ function synSentInput(c: Conn): void {
     // First: an ACK outside (ISS, SND.NXT] is answered with a reset.
     if (seqLe(segAck, c.iss) || seqGt(segAck, c.sndMax)) {
       if (!(f & TCP_RST)) emitReset(segSrc, segDport, segSport, segAck, 0, TCP_RST);
+      // Linux: the peer may have missed an earlier reset; try the SYN again almost at once.
+      if (cfgSynResendOnBadAck && c.retransmits == 0) armRtx(c, nowMs + 2);
       return;
     }
     ackOk = true;
@@ -205,10 +211,16 @@ function ackSyn(c: Conn): void {
     rttSample(c, nowMs - c.rttStart);
   }
   c.flags &= ~F.RTT_TIMING;
+  synRtoFallback(c);
   c.sndUna = segAck;
   if (seqGt(c.sndUna, c.sndNxt)) c.sndNxt = c.sndUna;
   c.retransmits = 0;
   stopRtx(c);
+}
+
+/** RFC 6298 §5.7: the SYN was retransmitted and no RTT sample exists: data starts with RTO = 3 s. */
+function synRtoFallback(c: Conn): void {
+  if (c.srtt <= 0 && c.retransmits > 0) c.rto = <f32>max<f64>(3000, cfgRtoInitialMs);
 }
 
 /** True when our FIN has been sent and acknowledged. */
@@ -303,7 +315,8 @@ function otherInput(c: Conn): void {
     statAdd(Stat.RstIn);
     if (seq0 != c.rcvNxt) { challengeAck(c); return; }
     if (st == S.SYN_RCVD) connDone(c, c.flags & F.ACTIVE ? ECONNREFUSED : 0);
-    else if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2 || st == S.CLOSE_WAIT) connDone(c, ECONNRESET);
+    else if (st == S.CLOSE_WAIT) connDone(c, EPIPE); // Linux tcp_reset: the read side already ended
+    else if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2) connDone(c, ECONNRESET);
     else connDone(c, 0);
     return;
   }
@@ -374,8 +387,12 @@ function otherInput(c: Conn): void {
 function processAck(c: Conn, seq0: u32): bool {
   let ack = segAck;
   // RFC 9293 / RFC 5961 §5.2: an ACK for data never sent, or too old, gets an ACK and is dropped.
-  if (seqGt(ack, c.sndMax) || seqLt(ack, c.sndUna - c.maxSndWnd)) {
-    if (seqGt(ack, c.sndMax)) sendAck(c); else challengeAck(c);
+  if (seqGt(ack, c.sndMax)) {
+    if (cfgAckUnsentData) sendAck(c);
+    return false;
+  }
+  if (seqLt(ack, c.sndUna - c.maxSndWnd)) {
+    challengeAck(c);
     return false;
   }
   let wnd = segWnd << c.sndWscale;
@@ -406,10 +423,9 @@ function ackNewData(c: Conn, ack: u32): void {
     rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
   } else if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) {
     rttSample(c, nowMs - c.rttStart);
-  } else if (c.retransmits > 0) {
-    rtoCompute(c); // new data acknowledged: drop the backoff (Linux)
-  }
+  } // else Karn (RFC 6298 §5): the backed-off RTO stays until a valid sample
   if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) c.flags &= ~F.RTT_TIMING;
+  if (c.sndUna == c.iss) synRtoFallback(c); // this ACK completes a passive open
   let freed = seqDiff(ack, c.sndBufSeq);
   if (freed < 0) freed = 0;
   if (<u32>freed > c.sndBufLen) freed = <i32>c.sndBufLen;
@@ -435,13 +451,16 @@ function ackNewData(c: Conn, ack: u32): void {
 
 /** Eighth step: the peer's FIN is in order: advance RCV.NXT over it, ACK it, and change state. */
 function processFin(c: Conn): void {
+  let st = <i32>c.state;
+  // Linux enters ping-pong mode on a FIN in ESTABLISHED: once data has arrived, its ACK is delayed.
+  let delay = cfgDelayFinAck && (st == S.ESTABLISHED || st == S.SYN_RCVD) && seqDiff(c.rcvNxt, c.irs) > 1;
   c.rcvNxt += 1;
-  c.flags = (c.flags | F.PEER_FIN | F.ACK_NOW) & ~F.OOO_FIN;
+  c.flags = (c.flags | F.PEER_FIN) & ~F.OOO_FIN;
+  if (delay && !(c.flags & F.ACK_NOW)) armDelack(c); else c.flags |= F.ACK_NOW;
   if (c.flags & F.HOST) {
     emit(Ev.PeerFin, connIndex(c), 0);
     notifyReadable(c);
   }
-  let st = <i32>c.state;
   if (st == S.SYN_RCVD || st == S.ESTABLISHED) setState(c, S.CLOSE_WAIT);
   else if (st == S.FIN_WAIT_1) setState(c, S.CLOSING);
   else if (st == S.FIN_WAIT_2) enterTimeWait(c);

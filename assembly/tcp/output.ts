@@ -5,7 +5,7 @@ import { S } from './state';
 import { connIndex, sndRing, sackScratch } from '../memory';
 import {
   cfgTtl, cfgRecvBufferSize, cfgSendBufferSize, cfgTsTickMs, cfgMss, cfgWindowScale, cfgTimestamps,
-  cfgSack, cfgWindowScaling,
+  cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow,
 } from '../config';
 import { localAddr } from './table';
 import { txReserve } from './txqueue';
@@ -115,16 +115,11 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   } else {
     if (ts) { o += emitNop(o); o += emitNop(o); o += emitTimestamps(o, tsVal, c.tsRecent); }
     if (sackBlocks > 0) {
-      // RFC 2018 §4: the block holding the most recent segment first, then the others.
-      let first = <i32>c.oooLast;
-      store<u32>(sackScratch, oooLeft(c, first));
-      store<u32>(sackScratch, oooRight(c, first), 16);
-      let n = 1;
-      for (let i = 0; i < <i32>c.oooCount && n < sackBlocks; i++) {
-        if (i == first) continue;
-        store<u32>(sackScratch + (<usize>n << 2), oooLeft(c, i));
-        store<u32>(sackScratch + 16 + (<usize>n << 2), oooRight(c, i));
-        n++;
+      // RFC 2018 §4: ranges are kept most recent first, which is the order the blocks go in.
+      let n = sackBlocks;
+      for (let i = 0; i < n; i++) {
+        store<u32>(sackScratch + (<usize>i << 2), oooLeft(c, i));
+        store<u32>(sackScratch + 16 + (<usize>i << 2), oooRight(c, i));
       }
       o += emitNop(o); o += emitNop(o);
       o += emitSackBlocks(o, sackScratch, sackScratch + 16, n);
@@ -239,6 +234,21 @@ export function sendFrom(c: Conn, seq: u32, maxLen: i32): i32 {
 }
 
 /**
+ * Whether a sub-MSS segment of `len` bytes (of `avail` unsent) may go now: sender SWS avoidance
+ * (RFC 9293 §3.8.6.2.1) and Nagle (RFC 896), classic or Minshall's variant (Linux).
+ */
+function sendSmall(c: Conn, len: i32, avail: i32, idleStart: bool): bool {
+  let nagleOk: bool;
+  if (c.flags & F.NODELAY) nagleOk = true;
+  else if (cfgMinshallNagle) nagleOk = idleStart || !(seqGt(c.sndSml, c.sndUna) && !seqGt(c.sndSml, c.sndNxt));
+  else nagleOk = c.sndNxt == c.sndUna;
+  if (len == avail) return nagleOk; // the tail of the queued data
+  // Window-limited: RFC rule (3), at least half the largest window the peer offered; or Linux's split.
+  if (c.maxSndWnd > 0 && <u32>len >= (c.maxSndWnd >> 1)) return true;
+  return cfgLinuxSenderWindow && nagleOk;
+}
+
+/**
  * The output routine (RFC 9293 §3.8.6 / lwIP tcp_output): sends SYN or SYN-ACK when due, then as much
  * queued data (and FIN) as the congestion and send windows allow, honouring Nagle and sender SWS
  * avoidance; finally an ACK if one is owed and nothing carried it.
@@ -269,6 +279,7 @@ export function tcpOutput(c: Conn): void {
   let sent = false;
   if (dataState(st)) {
     let mss = effMss(c);
+    let idleStart = c.sndNxt == c.sndUna;
     while (true) {
       let wnd = min<u32>(c.sndWnd, c.cwnd);
       let usable = seqDiff(c.sndUna + wnd, c.sndNxt);
@@ -284,19 +295,13 @@ export function tcpOutput(c: Conn): void {
       // A FIN rides on the segment that carries the last byte (it needs no window of its own).
       let fin = finDue && len == avail;
       if (avail > 0 && len == 0) break;
-      if (!fin) {
-        // Sender SWS avoidance and Nagle (RFC 9293 §3.8.6.2.1, RFC 896).
-        let full = len == mss;
-        let all = len == avail && ((c.flags & F.NODELAY) != 0 || c.sndNxt == c.sndUna || finDue);
-        let half = c.maxSndWnd > 0 && <u32>len >= (c.maxSndWnd >> 1);
-        if (!full && !all && !half) break;
-      } else {
-        flags |= TCP_FIN;
-      }
+      if (!fin && len < mss && !sendSmall(c, len, avail, idleStart)) break;
+      if (fin) flags |= TCP_FIN;
       if (len > 0 && len == avail) flags |= TCP_PSH;
       let seq = c.sndNxt;
       if (!emitSegment(c, seq, flags, <u32>off, len)) break;
       sent = true;
+      if (len > 0 && len < mss) c.sndSml = seq + <u32>len;
       let adv = <u32>len + (fin ? 1 : 0);
       let isNew = !seqLt(seq, c.sndMax);
       c.sndNxt = seq + adv;

@@ -21,17 +21,17 @@ function ringWrite(c: Conn, off: u32, src: usize, len: i32): void {
   if (first < len) memory.copy(ring, src + <usize>first, <usize>(len - first));
 }
 
-/** Removes out-of-order range `i` (order does not matter; oooLast follows a moved range). */
+/** Removes out-of-order range `i`, keeping the others in recency order. */
 function oooRemove(c: Conn, i: i32): void {
-  let last = <i32>c.oooCount - 1;
-  if (i != last) {
-    oooSet(c, i, oooLeft(c, last), oooRight(c, last));
-    if (<i32>c.oooLast == last) c.oooLast = <u8>i;
-  }
+  let n = <i32>c.oooCount;
+  for (let k = i; k + 1 < n; k++) oooSet(c, k, oooLeft(c, k + 1), oooRight(c, k + 1));
   c.oooCount--;
 }
 
-/** Records [l, r) merged with every range it touches; drops it when all OOO_MAX slots hold other data. */
+/**
+ * Records [l, r) merged with every range it touches, as the most recent range (index 0, the first
+ * SACK block); when all OOO_MAX slots hold other data the oldest range is forgotten.
+ */
 function oooAdd(c: Conn, l: u32, r: u32): void {
   let i = 0;
   while (i < <i32>c.oooCount) {
@@ -41,16 +41,15 @@ function oooAdd(c: Conn, l: u32, r: u32): void {
       l = seqMin(l, li);
       r = seqMax(r, ri);
       oooRemove(c, i);
-      i = 0;
       continue;
     }
     i++;
   }
-  if (<i32>c.oooCount >= OOO_MAX) return;
-  let k = <i32>c.oooCount;
-  oooSet(c, k, l, r);
-  c.oooCount++;
-  c.oooLast = <u8>k;
+  let n = <i32>c.oooCount;
+  if (n >= OOO_MAX) n = OOO_MAX - 1;
+  for (let k = n; k > 0; k--) oooSet(c, k, oooLeft(c, k - 1), oooRight(c, k - 1));
+  oooSet(c, 0, l, r);
+  c.oooCount = <u8>(n + 1);
 }
 
 /** Tells the host data can be read (once per recv call). */
@@ -87,7 +86,7 @@ export function receiveData(c: Conn): i32 {
       if (seqLe(oooLeft(c, i), c.rcvNxt)) {
         c.rcvNxt = seqMax(c.rcvNxt, oooRight(c, i));
         oooRemove(c, i);
-        i = 0;
+        i = 0; // a later range may now touch rcvNxt
         continue;
       }
       i++;

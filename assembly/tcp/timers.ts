@@ -6,11 +6,11 @@ import { S } from './state';
 import { connAt } from '../memory';
 import {
   cfgMaxConnections, cfgRtoInitialMs, cfgRtoMinMs, cfgRtoMaxMs, cfgSynRetries, cfgSynAckRetries,
-  cfgDataRetries, cfgDelayedAckMs, cfgKeepaliveIntervalMs, cfgKeepaliveCount, cfgLinuxRto,
+  cfgDataRetries, cfgDelayedAckMs, cfgLinuxRto, cfgKeepaliveRst,
 } from '../config';
 import { nowMs } from './clock';
 import { Stat, statAdd } from './stats';
-import { tcpOutput, sendAck, sendFrom, emitSegment, effMss } from './output';
+import { tcpOutput, sendAck, sendFrom, emitSegment, effMss, sendAbortRst } from './output';
 import { ccOnTimeout } from './congestion';
 import { connDone } from './lifecycle';
 import { seqDiff, seqGt } from './seq';
@@ -140,12 +140,16 @@ function idleFire(c: Conn): void {
   if (st == S.TIME_WAIT || st == S.FIN_WAIT_2) { connDone(c, 0); return; }
   if (!(c.flags & F.KEEPALIVE) || (st != S.ESTABLISHED && st != S.CLOSE_WAIT)) return;
   if (c.sndMax != c.sndUna) { armIdle(c, nowMs + <f64>c.keepaliveIdle); return; }
-  if (<i32>c.kaProbes >= cfgKeepaliveCount) { connTimeout(c); return; }
+  if (c.kaProbes >= c.keepaliveCnt) {
+    if (cfgKeepaliveRst) sendAbortRst(c); // Linux tcp_keepalive_timer
+    connTimeout(c);
+    return;
+  }
   // RFC 1122 §4.2.3.6: a segment with SEG.SEQ = SND.NXT − 1 and no data elicits an ACK.
   emitSegment(c, c.sndUna - 1, TCP_ACK, 0, 0);
   c.kaProbes++;
   statAdd(Stat.KeepaliveProbes);
-  armIdle(c, nowMs + cfgKeepaliveIntervalMs);
+  armIdle(c, nowMs + <f64>c.keepaliveIntvl);
 }
 
 /** Fires every due timer; returns the earliest pending deadline (Infinity when none). */

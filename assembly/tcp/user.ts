@@ -254,11 +254,13 @@ export function tcpSetNoDelay(conn: i32, on: bool): void {
   if (on) { c.flags |= F.NODELAY; tcpOutput(c); } else c.flags &= ~F.NODELAY;
 }
 
-/** SO_KEEPALIVE with an optional idle time (ms, ≤ 0 keeps the current one). */
-export function tcpSetKeepAlive(conn: i32, on: bool, idleMs: f64): void {
+/** SO_KEEPALIVE with optional TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT; values ≤ 0 keep the current ones. */
+export function tcpSetKeepAlive(conn: i32, on: bool, idleMs: f64, intervalMs: f64, count: i32): void {
   let c = owned(conn);
   if (c == null) return;
   if (idleMs > 0) c.keepaliveIdle = <f32>idleMs;
+  if (intervalMs > 0) c.keepaliveIntvl = <f32>intervalMs;
+  if (count > 0) c.keepaliveCnt = <u8>min<i32>(count, 255);
   if (on) {
     c.flags |= F.KEEPALIVE;
     c.kaProbes = 0;

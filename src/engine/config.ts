@@ -38,6 +38,18 @@ export interface EngineConfig {
   windowScaling: boolean;
   /** Full-sized segments before an immediate ACK (2 per RFC 9293 §3.8.6.3). */
   delayedAckSegments: number;
+  /** Answer an ACK of unsent data with an ACK (RFC 9293); Linux drops it silently. */
+  ackUnsentData: boolean;
+  /** Delay the ACK of a FIN that follows received data (Linux ping-pong mode). */
+  delayFinAck: boolean;
+  /** Send RST+ACK when keepalive gives up (Linux). */
+  keepaliveRst: boolean;
+  /** Minshall's Nagle variant (Linux). */
+  minshallNagle: boolean;
+  /** Send a window-limited sub-MSS segment when Nagle allows (Linux TSO split point). */
+  linuxSenderWindow: boolean;
+  /** Resend the SYN almost at once after answering a bad ACK in SYN_SENT (Linux). */
+  synResendOnBadAck: boolean;
 }
 
 /** Keys in the order of assembly/config.ts `Key` (index = numeric key). */
@@ -48,7 +60,8 @@ export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = [
   'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose',
   'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset',
   'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs',
-  'windowScaling', 'delayedAckSegments',
+  'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle',
+  'linuxSenderWindow', 'synResendOnBadAck',
 ];
 
 /** The defaults compiled into the engine (same values as assembly/config.ts). */
@@ -60,7 +73,8 @@ export const DEFAULT_CONFIG: Readonly<EngineConfig> = {
   abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536,
   txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false,
   icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999,
-  tsTickMs: 1, windowScaling: true, delayedAckSegments: 2,
+  tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false,
+  keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false,
 };
 
 /**
@@ -71,7 +85,8 @@ export const LINUX_PROFILE: Readonly<Partial<EngineConfig>> = {
   mss: 1460, windowScale: 8, timestamps: true, sack: true, initialWindowSegments: 10,
   rtoInitialMs: 1000, rtoMinMs: 200, linuxRto: true, delayedAckMs: 40, quickAcks: 16, synRetries: 5,
   synAckRetries: 5, abortOnUnreadClose: true, rstOnDataAfterClose: true, icmpAbortsSynSent: true,
-  tsTickMs: 1, recvBufferSize: 540000, sendBufferSize: 262144,
+  tsTickMs: 1, recvBufferSize: 540000, sendBufferSize: 262144, delayFinAck: true,
+  keepaliveRst: true, minshallNagle: true, linuxSenderWindow: true, synResendOnBadAck: true,
 };
 
 /** Numeric value of a config entry as the engine takes it. */

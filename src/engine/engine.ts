@@ -232,8 +232,13 @@ export class Engine {
   release(conn: number): void { this.ex.tcpRelease(conn); }
   /** TCP_NODELAY. */
   setNoDelay(conn: number, on: boolean, now = -Infinity): void { this.ex.tcpSetNoDelay(conn, on, now); }
-  /** SO_KEEPALIVE, optionally with an idle time in ms. */
-  setKeepAlive(conn: number, on: boolean, idleMs = 0, now = -Infinity): void { this.ex.tcpSetKeepAlive(conn, on, idleMs, now); }
+  /** SO_KEEPALIVE, optionally with an idle time in ms (0 keeps the current one). */
+  setKeepAlive(conn: number, on: boolean, idleMs = 0, now = -Infinity): void { this.ex.tcpSetKeepAlive(conn, on, idleMs, 0, 0, now); }
+  /** TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT of one connection; 0 keeps a value, keepalive on/off unchanged. */
+  setKeepAliveParams(conn: number, p: { idleMs?: number; intervalMs?: number; count?: number }, now = -Infinity): void {
+    const on = (this.info(conn).flags & (1 << 7)) !== 0;
+    this.ex.tcpSetKeepAlive(conn, on, p.idleMs ?? 0, p.intervalMs ?? 0, p.count ?? 0, now);
+  }
   /** SO_LINGER {onoff=1, linger=0}: close() aborts with RST. */
   setLinger0(conn: number, on: boolean): void { this.ex.tcpSetLinger0(conn, on); }
   /** TCP_USER_TIMEOUT in ms (0 = off). */
