@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpError, HttpResponseParser } from '../../src/tun/http.js';
 import { parseGetUrl } from '../../src/tun/modes/get.js';
 import { inSubnet, parseCidr, parseIPv4 } from '../../src/tun/addr.js';
+import { describe as describePacket } from '../../src/tun/modes/dump.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -69,5 +70,23 @@ describe('tun argument parsing', () => {
     expect(parseCidr('10.77.0.1/33')).toBeUndefined();
     expect(inSubnet(0x0a4d00fe, { addr: 0x0a4d0001, prefix: 24 })).toBe(true);
     expect(inSubnet(0x0a4e0001, { addr: 0x0a4d0001, prefix: 24 })).toBe(false);
+  });
+});
+
+describe('dump packet summaries', () => {
+  // A Linux SYN captured through the bridge: 10.77.0.1:53964 -> 10.77.0.2:7, MSS/SACK/TS/wscale options.
+  const syn = Buffer.from('4500003ceea74000400637780a4d00010a4d0002d2cc00077826645f00000000a002faf04e740000020405b40402080a67f8d2a9000000000103030a', 'hex');
+
+  it('names addresses, ports and flags, and verifies both checksums', () => {
+    expect(describePacket(syn)).toEqual({ src: '10.77.0.1.53964', dst: '10.77.0.2.7', proto: 6, len: 60, flags: 'S', checksum: 'ok' });
+  });
+
+  it('notices a flipped bit in the TCP or the IP header', () => {
+    const tcp = Buffer.from(syn);
+    tcp[45] ^= 1;
+    expect(describePacket(tcp).checksum).toBe('bad');
+    const ip = Buffer.from(syn);
+    ip[8] ^= 1; // TTL
+    expect(describePacket(ip).checksum).toBe('bad-ip');
   });
 });
