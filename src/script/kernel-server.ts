@@ -3,10 +3,11 @@
 
 /** Source of the kernel-side server: TUN device, kernel sockets, JSON lines over two FIFOs. */
 export const KERNEL_SERVER_PY = `# Linux kernel TCP behind a TUN device, driven line by line by wasm-tcp script --kernel.
-# Runs inside a network namespace created for one script. Protocol: one JSON request per line on
+# Moves itself into a fresh anonymous network namespace (gone when it exits) and dies with its
+# parent. Protocol: one JSON request per line on
 # the request FIFO, one JSON reply per line on the reply FIFO. Every reply carries the IPv4/TCP
 # packets the kernel sent since the previous reply (hex) and the connection events.
-import errno, fcntl, json, os, select, socket, struct, subprocess, sys, time
+import ctypes, errno, fcntl, json, os, select, signal, socket, struct, subprocess, sys, time
 
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
@@ -28,6 +29,10 @@ def ioctl_int(s, req):
 
 def main():
     req_path, rep_path, local, remote, init, cwd = sys.argv[1:7]
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+        raise OSError(ctypes.get_errno(), 'unshare(CLONE_NEWNET) failed')
     tun = os.open('/dev/net/tun', os.O_RDWR | os.O_NONBLOCK)
     fcntl.ioctl(tun, TUNSETIFF, struct.pack('16sH', b'pdt0', IFF_TUN | IFF_NO_PI))
     sh('sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1')

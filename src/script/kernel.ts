@@ -1,7 +1,7 @@
 // Node only: runs a script against the Linux kernel's own TCP instead of the engine, to confirm
-// that our scripts state what Linux does. The kernel sits in a network namespace of its own
-// behind a TUN device; kernel-server.py (in that namespace) owns the TUN and the sockets and
-// answers one JSON line per request over two FIFOs. The clock is the wall clock, advanced in
+// that our scripts state what Linux does. The kernel sits behind a TUN device; kernel-server.py (in that namespace) owns the TUN and the sockets and
+// answers one JSON line per request over two FIFOs; it runs in an anonymous network namespace
+// of its own, so nothing outlives it. The clock is the wall clock, advanced in
 // 1 ms steps; the script's init command is executed in the namespace (as packetdrill does).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync, constants } from 'node:fs';
@@ -9,8 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScriptEngine } from './runner.js';
 import { KERNEL_SERVER_PY as SERVER } from './kernel-server.js';
-
-let instances = 0;
 
 /** A kernel-backed engine plus the clean-up it needs. */
 export interface KernelEngine extends ScriptEngine {
@@ -32,7 +30,6 @@ export interface KernelOptions {
 
 /** Starts the kernel side for one script; throws with a one-line reason when it cannot. */
 export function createKernelEngine(o: KernelOptions): KernelEngine {
-  const ns = `wtcp-pd-${process.pid}-${instances++}`;
   const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-kernel-'));
   const req = join(dir, 'req'), rep = join(dir, 'rep'), py = join(dir, 'server.py'), log = join(dir, 'stderr');
   let child: ChildProcess | undefined;
@@ -41,21 +38,19 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
     try { if (reqFd >= 0) writeSync(reqFd, '{"op":"bye"}\n'); } catch { /* server gone */ }
     if (child && child.exitCode === null) child.kill('SIGKILL');
     for (const fd of [reqFd, repFd, logFd]) if (fd >= 0) try { closeSync(fd); } catch { /* closed */ }
-    try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* never created */ }
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     writeFileSync(py, SERVER);
     execFileSync('mkfifo', [req, rep]);
-    execFileSync('ip', ['netns', 'add', ns], { stdio: 'ignore' });
     logFd = openSync(log, 'w');
-    child = spawn('ip', ['netns', 'exec', ns, 'python3', py, req, rep, o.local, o.remote, o.init ?? '', o.cwd], { stdio: ['ignore', 'ignore', logFd] });
+    child = spawn('python3', [py, req, rep, o.local, o.remote, o.init ?? '', o.cwd], { stdio: ['ignore', 'ignore', logFd] });
     // O_RDWR opens of a FIFO never block on Linux, so a dead server cannot hang us here.
     reqFd = openSync(req, constants.O_RDWR);
     repFd = openSync(rep, constants.O_RDWR | constants.O_NONBLOCK);
   } catch (e) {
     dispose();
-    throw new Error(`cannot start the kernel side (needs root, ip, python3, /dev/net/tun): ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`cannot start the kernel side (needs root, ip, sysctl, python3, /dev/net/tun): ${(e as Error).message.split('\n')[0]}`);
   }
   const pid = child.pid!;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -1,0 +1,54 @@
+// Confirms that scripts of our suite state what Linux does, by running them against the
+// kernel's own TCP (wasm-tcp script --kernel). Needs root, /dev/net/tun and python3; skipped
+// (with the reason printed) otherwise. Long scripts (timeouts of minutes) are confirmed by hand:
+// see docs/script.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createKernelEngine, type KernelEngine } from '../../src/script/kernel.js';
+import { runScriptText, type EngineFactory } from '../../src/script/runner.js';
+
+const DIR = join(__dirname, '..', 'scripts');
+
+function missing(): string | undefined {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (process.getuid?.() !== 0) return 'not root';
+  if (!existsSync('/dev/net/tun')) return 'no /dev/net/tun';
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore' });
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return 'python3 or ip missing';
+  }
+  return undefined;
+}
+
+const why = missing();
+if (why) console.warn(`kernel confirmation skipped: ${why}`);
+
+/** Short scripts, chosen where the engine differs from them or where the claim is subtle. */
+const CONFIRM = [
+  'passive-open.pkt', 'active-open.pkt', 'closed-port-rst.pkt', 'syn-sent-bad-ack.pkt', 'fin-delayed-ack.pkt',
+  'nagle-minshall.pkt', 'sack-blocks.pkt', 'rst-close-wait.pkt', 'sws-sender-partial-window.pkt',
+  'ack-unsent-data.pkt', 'icmp-unreach-established.pkt', 'delayed-ack.pkt', 'initial-window.pkt',
+];
+
+describe.skipIf(why !== undefined)('suite scripts against the Linux kernel', () => {
+  for (const name of CONFIRM) {
+    it(name, () => {
+      let k: KernelEngine | undefined;
+      const factory: EngineFactory = (o) => {
+        const ip = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+        return (k = createKernelEngine({ local: ip(o.addr), remote: ip(o.remote), init: o.init, cwd: DIR }));
+      };
+      try {
+        // Wider tolerance: kernels built with HZ=100/250 fire timers a few jiffies late.
+        const r = runScriptText(readFileSync(join(DIR, name), 'utf8'), factory, { profile: 'linux', toleranceUsecs: 20000 });
+        expect(r.verdict, `${r.line ? `line ${r.line}: ` : ''}${r.message ?? ''}`).toBe('PASS');
+      } finally {
+        k?.dispose();
+      }
+    }, 30_000);
+  }
+});
