@@ -144,5 +144,6 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
     bufferedRecv: (h) => call('readable', { h }),
     maxSeg: (h) => call('info', { h }).mss,
     soError: (h) => call('soError', { h }),
+    setsockopt: (h, level, opt, value) => call('setsockopt', { h, level, opt, value }),
   };
 }

@@ -49,6 +49,8 @@ export interface ScriptEngine {
   nativeErrors?: boolean;
   /** With nativeErrors: SO_ERROR (read and cleared), as a positive errno or 0. */
   soError?(conn: number): number;
+  /** Optional passthrough for integer socket options the runner does not model (the kernel). */
+  setsockopt?(conn: number, level: number, opt: number, value: number): number;
 }
 
 /** Creates an engine for a script: local address, seed and config overrides. */
@@ -912,12 +914,15 @@ export class Runner {
           if (conn >= 0 && s.keepAlive) e.setKeepAlive(conn, true, s.keepIdleMs, this.nowUs / 1000);
           return { value: 0 };
         case SYMBOLS.TCP_KEEPINTVL:
+          if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
           if (!e.setConfig?.('keepaliveIntervalMs', v * 1000)) this.unsupported(ev, 'TCP_KEEPINTVL');
           return { value: 0 };
         case SYMBOLS.TCP_KEEPCNT:
+          if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
           if (!e.setConfig?.('keepaliveCount', v)) this.unsupported(ev, 'TCP_KEEPCNT');
           return { value: 0 };
         case SYMBOLS.TCP_LINGER2:
+          if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
           if (!e.setConfig?.('finWait2TimeoutMs', v * 1000)) this.unsupported(ev, 'TCP_LINGER2');
           return { value: 0 };
         case SYMBOLS.TCP_USER_TIMEOUT:
@@ -926,10 +931,12 @@ export class Runner {
           if (conn >= 0) e.setUserTimeout(conn, v);
           return { value: 0 };
         case SYMBOLS.TCP_SYNCNT:
+          if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
           if (!e.setConfig?.('synRetries', v)) this.unsupported(ev, 'TCP_SYNCNT');
           return { value: 0 };
       }
     }
+    if (e.setsockopt && conn >= 0 && !Number.isNaN(v)) return { value: e.setsockopt(conn, level, opt, v) };
     return this.unsupported(ev, `setsockopt(level ${level}, option ${opt})`);
   }
 
