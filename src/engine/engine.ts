@@ -77,6 +77,7 @@ export class Engine {
   readonly memoryBytes: number;
   private readonly ex: EngineExports;
   private u8: Uint8Array;
+  private u32: Uint32Array;
   private readonly rxPtr: number;
   private readonly rxCap: number;
   private readonly txPtr: number;
@@ -88,6 +89,7 @@ export class Engine {
     this.memory = ex.memory;
     this.config = config;
     this.u8 = new Uint8Array(ex.memory.buffer);
+    this.u32 = new Uint32Array(ex.memory.buffer);
     this.rxPtr = ex.rxPtr();
     this.rxCap = config.rxSlotSize;
     this.txPtr = ex.txPtr();
@@ -123,8 +125,12 @@ export class Engine {
     return new Engine(ex, config as unknown as EngineConfig);
   }
 
+  /** The cached view of memory; memory never grows after init, but a detached view (length 0) is renewed. */
   private bytes(): Uint8Array {
-    if (this.u8.buffer !== this.memory.buffer) this.u8 = new Uint8Array(this.memory.buffer);
+    if (this.u8.length === 0) {
+      this.u8 = new Uint8Array(this.memory.buffer);
+      this.u32 = new Uint32Array(this.memory.buffer);
+    }
     return this.u8;
   }
 
@@ -141,14 +147,16 @@ export class Engine {
     const ex = this.ex;
     let off = 0;
     let count = 0;
-    // Re-read the used size each time: `fn` may make this engine queue more (e.g. a loopback link).
-    while (off < ex.txBytes()) {
+    let end = ex.txBytes();
+    while (off < end) {
       const u8 = this.bytes();
-      const p = this.txPtr + off;
-      const len = u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24);
+      const p = this.txPtr + off; // records are 4-aligned, the queue 16-aligned
+      const len = this.u32[p >>> 2];
       fn(u8.subarray(p + 4, p + 4 + len));
       off += 4 + ((len + 3) & ~3);
       count++;
+      // `fn` may make this engine queue more (e.g. a loopback link): look again at the end.
+      if (off >= end) end = ex.txBytes();
     }
     ex.txClear();
     return count;
