@@ -62,7 +62,6 @@ export class Socket extends Duplex {
   /** The core socket underneath (undefined until connect()). */
   core: CoreSocket | undefined;
   private timeoutMs = 0;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Creates an unconnected socket (call connect()), or wraps a core socket. */
   constructor(opts: NetSocketOptions = {}) {
@@ -152,11 +151,11 @@ export class Socket extends Duplex {
     return this;
   }
 
-  /** Emits 'timeout' after `ms` of inactivity (wall time); 0 disables. */
+  /** Emits 'timeout' after `ms` of inactivity on the stack's clock; 0 disables. */
   setTimeout(ms: number, cb?: () => void): this {
     this.timeoutMs = ms;
     if (cb) this.once('timeout', cb);
-    this.touch();
+    this.core?.setTimeout(ms);
     return this;
   }
 
@@ -180,7 +179,6 @@ export class Socket extends Duplex {
       this.once('connect', () => this._write(chunk, _enc, cb));
       return;
     }
-    this.touch();
     this.core.write(chunk, (err) => cb(err ?? null));
   }
 
@@ -197,7 +195,6 @@ export class Socket extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
-    this.clearIdle();
     if (this.core && !this.core.destroyed) this.core.destroy();
     cb(err);
   }
@@ -207,13 +204,11 @@ export class Socket extends Duplex {
     const startPaused = core.isPaused();
     core.pause();
     core.on('connect', () => {
-      this.touch();
       this.emit('connect');
       this.emit('ready');
       this.read(0); // as Node: start reading at once (up to the high-water mark)
     });
     core.on('data', (chunk: Uint8Array) => {
-      this.touch();
       const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       if (!this.push(buf)) core.pause();
     });
@@ -222,21 +217,9 @@ export class Socket extends Duplex {
       this.read(0); // as Node's onStreamRead at EOF: lets 'end' fire when nothing is buffered
     });
     core.on('error', (err: Error) => this.destroy(err));
-    core.on('close', () => this.clearIdle());
+    core.on('timeout', () => this.emit('timeout'));
+    if (this.timeoutMs) core.setTimeout(this.timeoutMs);
     if (!core.connecting && !startPaused) process.nextTick(() => this.read(0));
-  }
-
-  private touch(): void {
-    this.clearIdle();
-    if (this.timeoutMs > 0 && !this.destroyed) {
-      this.idleTimer = setTimeout(() => this.emit('timeout'), this.timeoutMs);
-      this.idleTimer.unref?.();
-    }
-  }
-
-  private clearIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
   }
 }
 

@@ -2,6 +2,7 @@
 import { Emitter } from './util/emitter.js';
 import { systemError, type SystemError } from './util/errors.js';
 import { formatIPv4 } from './util/ip.js';
+import type { ClockTimer } from './clock/clock.js';
 import type { Stack } from './stack.js';
 
 const EAGAIN = -11;
@@ -76,6 +77,8 @@ export class Socket extends Emitter {
   private engineClosed = false;
   private onread: SocketOptions['onread'];
   private keepAlive: { on: boolean; idle: number } | undefined;
+  private idleMs = 0;
+  private idleTimer: ClockTimer | undefined;
   private noDelay: boolean | undefined;
 
   /** Use `stack.connect()` or a Server rather than constructing sockets directly. */
@@ -127,6 +130,7 @@ export class Socket extends Emitter {
       return false;
     }
     this.bytesWritten += bytes.length;
+    if (this.idleMs) this.touch();
     let rest = bytes;
     if (this.conn >= 0 && !this.connecting && this.queue.length === 0) {
       const n = this.stack.engine.send(this.conn, bytes, this.stack.clock.now());
@@ -223,6 +227,20 @@ export class Socket extends Emitter {
   setKeepAlive(enable = false, initialDelay = 0): this {
     this.keepAlive = { on: enable, idle: initialDelay };
     if (this.conn >= 0 && this.alive()) this.stack.engine.setKeepAlive(this.conn, enable, initialDelay > 0 ? initialDelay : 0, this.stack.clock.now());
+    return this;
+  }
+
+  /** Emits 'timeout' after `ms` of inactivity on the stack's clock (virtual or real); 0 disables. Like Node, nothing is closed. */
+  setTimeout(ms: number, cb?: () => void): this {
+    if (cb) this.once('timeout', cb);
+    this.idleMs = ms > 0 ? ms : 0;
+    if (this.idleMs === 0) this.idleTimer?.disarm();
+    else {
+      this.idleTimer ??= this.stack.clock.timer(() => {
+        if (!this.closed) this.emit('timeout');
+      });
+      this.touch();
+    }
     return this;
   }
 
@@ -372,6 +390,10 @@ export class Socket extends Emitter {
 
   // ---- internals ----
 
+  private touch(): void {
+    this.idleTimer?.arm(this.stack.clock.now() + this.idleMs);
+  }
+
   private alive(): boolean {
     return !this.stack.down && this.conn >= 0;
   }
@@ -402,6 +424,7 @@ export class Socket extends Emitter {
       this.stack.kick();
       if (n > 0) {
         this.bytesRead += n;
+        if (this.idleMs) this.touch();
         if (onread) {
           if (onread.callback(n, buf) === false) this.pause();
         } else this.emit('data', buf.slice(0, n));
@@ -511,6 +534,7 @@ export class Socket extends Emitter {
   private emitClose(err: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
+    this.idleTimer?.disarm();
     this.server?.onSocketClose(this);
     if (err) this.emit('error', err);
     this.emit('close', !!err);

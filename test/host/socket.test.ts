@@ -191,6 +191,32 @@ describe('Socket and Server over a SimNetwork', () => {
     expect(server.transitions.at(-1)!.to).toBe('CLOSED');
   });
 
+  it("setTimeout emits 'timeout' after idle virtual time; activity pushes it back", () => {
+    const { clock, client, server } = simPair();
+    server.listen(80, {}, (s) => s.on('data', () => undefined));
+    const c = client.connect({ host: SERVER, port: 80 });
+    const at: number[] = [];
+    clock.runFor(100);
+    c.on('timeout', () => at.push(clock.now()));
+    c.setTimeout(5000);
+    clock.runFor(3000);
+    c.write('keep me busy');
+    clock.runFor(4000);
+    expect(at).toEqual([]);
+    clock.runFor(2000);
+    expect(at).toEqual([3100 + 5000]);
+    expect(c.destroyed).toBe(false); // like Node: a timeout closes nothing
+    clock.runFor(20_000);
+    expect(at.length).toBe(1); // once per idle period
+    c.write('again');
+    clock.runFor(6000);
+    expect(at.length).toBe(2);
+    c.setTimeout(0);
+    c.write('and again');
+    clock.runFor(20_000);
+    expect(at.length).toBe(2);
+  });
+
   it('connects to its own address over loopback', () => {
     const { clock, server } = simPair();
     let got = '';
