@@ -4,7 +4,8 @@
 import { Conn, F, OOO_MAX, oooLeft, oooRight, oooSet } from './conn';
 import { connIndex, rcvRing } from '../memory';
 import { cfgRecvBufferSize, cfgDelayedAckSegments } from '../config';
-import { segSeq, segData, segDataLen } from './segment';
+import { segSeq, segData, segDataLen, segInRing } from './segment';
+import { copyWithChecksum, fold32 } from '../wire/checksum';
 import { seqDiff, seqLe, seqMax, seqMin } from './seq';
 import { armDelack } from './timers';
 import { emit, Ev } from './events';
@@ -19,6 +20,25 @@ function ringWrite(c: Conn, off: u32, src: usize, len: i32): void {
   let first = min<i32>(len, <i32>(size - pos));
   memory.copy(ring + <usize>pos, src, <usize>first);
   if (first < len) memory.copy(ring, src + <usize>first, <usize>(len - first));
+}
+
+/**
+ * Copies `len` payload bytes to the receive ring at rcvNxt's position and returns their checksum sum
+ * (RFC 1071, as if at an even offset; a chunk after an odd-length first chunk is byte-swapped).
+ */
+export function ringCopyWithChecksum(c: Conn, src: usize, len: i32): u32 {
+  let size = <u32>cfgRecvBufferSize;
+  let ring = rcvRing(connIndex(c));
+  let pos = c.rcvBufHead + c.rcvBufLen;
+  if (pos >= size) pos -= size;
+  let first = min<i32>(len, <i32>(size - pos));
+  let sum = copyWithChecksum(ring + <usize>pos, src, first, 0);
+  if (first < len) {
+    let s2 = copyWithChecksum(ring, src + <usize>first, len - first, 0);
+    if (first & 1) s2 = ((s2 & 0xff) << 8) | (s2 >> 8);
+    sum = fold32(sum + s2);
+  }
+  return sum;
 }
 
 /** Removes out-of-order range `i`, keeping the others in recency order. */
@@ -70,7 +90,7 @@ export function receiveData(c: Conn): i32 {
   if (len <= 0) return 0;
   let off = seqDiff(segSeq, c.rcvNxt);
   if (off < 0) return 0;
-  ringWrite(c, <u32>off, segData, len);
+  if (!(segInRing && off == 0)) ringWrite(c, <u32>off, segData, len);
   statAdd(Stat.BytesIn, <u32>len);
   if (off > 0) {
     oooAdd(c, segSeq, segSeq + <u32>len);

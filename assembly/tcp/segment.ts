@@ -19,6 +19,12 @@ export let segData: usize = 0;
 /** Payload length (trimmed to the window by input.ts). */
 export let segDataLen: i32 = 0;
 
+/** The payload was already copied to the receive ring at rcvNxt while its checksum was verified. */
+export let segInRing: bool = false;
+
+/** Records whether the payload already sits in the receive ring. */
+export function segSetInRing(v: bool): void { segInRing = v; }
+
 /** Stores the parsed header fields. */
 export function segSet(src: u32, sport: u32, dport: u32, seq: u32, ack: u32, flags: u32, wnd: u32, data: usize, dataLen: i32): void {
   segSrc = src; segSport = sport; segDport = dport; segSeq = seq; segAck = ack; segFlags = flags;
@@ -27,6 +33,7 @@ export function segSet(src: u32, sport: u32, dport: u32, seq: u32, ack: u32, fla
 
 /** Drops `n` bytes from the front of the payload (RFC 9293 §3.10.7.4 trimming). */
 export function segTrimFront(n: i32): void {
+  if (n > 0) segInRing = false;
   segData += <usize>n;
   segDataLen -= n;
   segSeq += <u32>n;

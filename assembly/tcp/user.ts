@@ -49,7 +49,7 @@ export function tcpListen(port: i32, backlog: i32): i32 {
   return li;
 }
 
-/** Closes listener `li`: its embryonic and unaccepted connections are reset and freed. */
+/** Closes listener `li`: unaccepted connections are reset, embryonic ones dropped, all freed. */
 export function tcpUnlisten(li: i32): void {
   if (li < 0 || li >= cfgMaxListeners) return;
   let l = listenerAt(li);
@@ -57,7 +57,8 @@ export function tcpUnlisten(li: i32): void {
   for (let i = 0; i < cfgMaxConnections; i++) {
     let c = connAt(i);
     if ((c.flags & F.USED) && !(c.flags & F.HOST) && c.listener == li) {
-      if (c.state != S.CLOSED) sendAbortRst(c);
+      // Unaccepted established children are reset; embryonic ones vanish silently (Linux).
+      if (c.state != S.CLOSED && c.state != S.SYN_RCVD) sendAbortRst(c);
       c.flags &= ~F.ACCEPTQ;
       if (c.state != S.CLOSED) connDone(c, 0);
       else { c.listener = -1; connFree(c); }

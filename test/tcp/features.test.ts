@@ -1,7 +1,7 @@
 // Options and data-path features: MSS, window scale, timestamps and PAWS, SACK, Nagle, out-of-order
 // reassembly, fast retransmit / NewReno, sequence wraparound.
 import { describe, expect, it } from 'vitest';
-import { Harness, ACK, SYN, PSH, PEER_ISS, LPORT, RPORT, REMOTE, opt, optKinds, type Opt } from './harness.js';
+import { Harness, ACK, SYN, PSH, PEER_ISS, LPORT, RPORT, REMOTE, opt, optKinds, buildSegment, type Opt } from './harness.js';
 
 const full = (): Partial<import('../../src/engine/engine.js').EngineConfig> => ({ timestamps: true, sack: true, windowScaling: true });
 
@@ -173,6 +173,38 @@ describe('reassembly and SACK', () => {
     h.send({ seq: base, ack: h.ours(0), flags: ACK, data: 10 });
     expect(h.stateName()).toBe('CLOSE_WAIT');
     expect(h.out.pop()!.ack).toBe(base + 21);
+  });
+});
+
+describe('receive fast path (copy + checksum in one pass)', () => {
+  it('a corrupted in-order payload is dropped and leaves no trace', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    const bad = buildSegment(h.seg(ACK | PSH, 0, { data: new Uint8Array(500).fill(7) }));
+    bad[bad.length - 3] ^= 0x10;
+    h.e.input(bad, h.now);
+    h.collect();
+    h.expectNone();
+    expect(h.e.stats.badChecksum).toBe(1);
+    expect(h.e.readable(h.conn)).toBe(0);
+    h.sendData(500, 0, 9);
+    const got = h.read();
+    expect(got.length).toBe(500);
+    expect(got.every((b) => b === 9)).toBe(true);
+  });
+  it('payload wrapping the end of the receive ring', () => {
+    const h = new Harness({ recvBufferSize: 4096 });
+    h.inState('ESTABLISHED');
+    let total = 0;
+    for (let i = 0; i < 20; i++) {
+      h.sendData(1001, 0, i);
+      const got = h.read();
+      expect(got.length).toBe(1001);
+      expect(got.every((b) => b === i)).toBe(true);
+      total += 1001;
+    }
+    expect(h.e.stats.badChecksum).toBe(0);
+    expect(total).toBe(20020);
   });
 });
 
