@@ -29,6 +29,7 @@ export const createScriptEngine: EngineFactory = ({ addr, seed, config }) => {
     setNoDelay: (c, on, now) => e.setNoDelay(c, on, now),
     setKeepAlive: (c, on, idle, now) => e.setKeepAlive(c, on, idle ?? 0, now),
     setLinger0: (c, on) => e.setLinger0(c, on),
+    setKeepAliveParams: (c, p, now) => e.setKeepAliveParams(c, p, now),
     setUserTimeout: (c, ms) => e.setUserTimeout(c, ms),
     state: (c) => e.state(c),
     info: (c) => e.info(c),

@@ -3,8 +3,8 @@
 
 /** A parse error with the 1-based line it refers to. */
 export class ScriptSyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
-    super(`line ${line}: ${message}`);
+  constructor(readonly line: number, readonly reason: string) {
+    super(`line ${line}: ${reason}`);
   }
 }
 

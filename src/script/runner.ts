@@ -29,6 +29,8 @@ export interface ScriptEngine {
   setKeepAlive(conn: number, on: boolean, idleMs: number | undefined, now: number): void;
   /** SO_LINGER {1, 0}. */
   setLinger0?(conn: number, on: boolean): void;
+  /** TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT of one connection. */
+  setKeepAliveParams?(conn: number, p: { idleMs?: number; intervalMs?: number; count?: number }, now: number): void;
   /** TCP_USER_TIMEOUT in ms. */
   setUserTimeout?(conn: number, ms: number): void;
   state(conn: number): number;
@@ -106,6 +108,8 @@ interface Sock {
   noDelay: boolean;
   keepAlive: boolean;
   keepIdleMs?: number;
+  /** TCP_KEEPINTVL / TCP_KEEPCNT, also inherited by accepted connections. */
+  keepParams?: { intervalMs?: number; count?: number };
   userTimeoutMs?: number;
 }
 
@@ -137,7 +141,7 @@ export function runScriptText(text: string, factory: EngineFactory, opts: RunOpt
   try {
     script = parseScript(text);
   } catch (e) {
-    if (e instanceof ScriptSyntaxError) return { verdict: 'FAIL', line: e.line, message: `parse error: ${e.message}`, notes: [] };
+    if (e instanceof ScriptSyntaxError) return { verdict: 'FAIL', line: e.line, message: `parse error: ${e.reason}`, notes: [] };
     throw e;
   }
   return new Runner(script, factory, opts).run();
@@ -651,9 +655,10 @@ export class Runner {
           const c = e.accept(s.listener!);
           if (c === -ERRNO.EAGAIN) return null;
           if (c < 0) return c;
-          const child: Sock = { fd: this.newFd(), kind: 'conn', nonblock: false, port: s.port, conn: c, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: true, noDelay: s.noDelay, keepAlive: s.keepAlive, keepIdleMs: s.keepIdleMs };
+          const child: Sock = { fd: this.newFd(), kind: 'conn', nonblock: false, port: s.port, conn: c, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: true, noDelay: s.noDelay, keepAlive: s.keepAlive, keepIdleMs: s.keepIdleMs, keepParams: s.keepParams };
           if (child.noDelay) e.setNoDelay(c, true, this.nowUs / 1000);
           if (child.keepAlive) e.setKeepAlive(c, true, child.keepIdleMs, this.nowUs / 1000);
+          if (s.keepParams && e.setKeepAliveParams) e.setKeepAliveParams(c, s.keepParams, this.nowUs / 1000);
           if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs);
           this.socks.set(child.fd, child);
           return child.fd;
@@ -676,6 +681,7 @@ export class Runner {
         s.connecting = true;
         if (s.noDelay) e.setNoDelay(c, true, now);
         if (s.keepAlive) e.setKeepAlive(c, true, s.keepIdleMs, now);
+        if (s.keepParams && e.setKeepAliveParams) e.setKeepAliveParams(c, s.keepParams, now);
         if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs);
         this.flow = { localPort: e.info(c).localPort, remotePort: port, map: new FlowMap() };
         this.sut = this.flow;
@@ -914,13 +920,15 @@ export class Runner {
           if (conn >= 0 && s.keepAlive) e.setKeepAlive(conn, true, s.keepIdleMs, this.nowUs / 1000);
           return { value: 0 };
         case SYMBOLS.TCP_KEEPINTVL:
+        case SYMBOLS.TCP_KEEPCNT: {
           if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
-          if (!e.setConfig?.('keepaliveIntervalMs', v * 1000)) this.unsupported(ev, 'TCP_KEEPINTVL');
+          if (!(v >= 1)) return { value: -ERRNO.EINVAL };
+          const p = opt === SYMBOLS.TCP_KEEPINTVL ? { intervalMs: v * 1000 } : { count: v };
+          Object.assign(s.keepParams ??= {}, p);
+          if (conn >= 0 && e.setKeepAliveParams) e.setKeepAliveParams(conn, p, this.nowUs / 1000);
+          else if (conn >= 0 || !e.setKeepAliveParams) this.unsupported(ev, opt === SYMBOLS.TCP_KEEPINTVL ? 'TCP_KEEPINTVL' : 'TCP_KEEPCNT');
           return { value: 0 };
-        case SYMBOLS.TCP_KEEPCNT:
-          if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
-          if (!e.setConfig?.('keepaliveCount', v)) this.unsupported(ev, 'TCP_KEEPCNT');
-          return { value: 0 };
+        }
         case SYMBOLS.TCP_LINGER2:
           if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
           if (!e.setConfig?.('finWait2TimeoutMs', v * 1000)) this.unsupported(ev, 'TCP_LINGER2');

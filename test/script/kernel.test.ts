@@ -18,8 +18,9 @@ function missing(): string | undefined {
   try {
     execFileSync('python3', ['--version'], { stdio: 'ignore' });
     execFileSync('ip', ['-V'], { stdio: 'ignore' });
+    execFileSync('sysctl', ['-V'], { stdio: 'ignore' });
   } catch {
-    return 'python3 or ip missing';
+    return 'python3, ip or sysctl missing';
   }
   return undefined;
 }

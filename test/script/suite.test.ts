@@ -9,36 +9,14 @@ import { runScriptText } from '../../src/script/runner.js';
 
 const DIR = join(__dirname, '..', 'scripts');
 
-/** Scripts that do not pass yet, with the engine gap that makes them fail. */
-const EXPECTED_FAILURES: Record<string, string> = {
-  // RFC 6298 §5.7 / Linux tcp_init_metrics: no RTT sample from a retransmitted SYN → RTO 3 s.
-  // The engine keeps the backed-off SYN RTO (4 s).
-  'syn-retransmit.pkt': 'RTO after a retransmitted SYN is the backed-off 4 s, not 3 s',
-  // RFC 6298 §5 (Karn): the backed-off RTO is kept until a valid RTT sample; the engine
-  // collapses it when a retransmitted segment is ACKed.
-  'rto-backoff.pkt': 'backed-off RTO collapses on the ACK of a retransmission (Karn)',
-  // A FIN in ESTABLISHED puts Linux in ping-pong mode (tcp_fin), so once data has been received
-  // the FIN's ACK waits for the 40 ms delayed-ACK timer; the engine ACKs at once.
-  'fin-delayed-ack.pkt': 'the ACK of a FIN after data is sent at once, Linux delays it 40 ms',
-  // Linux ends a failed keepalive with a RST (tcp_keepalive_timer → tcp_send_active_reset).
-  'keepalive.pkt': 'no RST when keepalive probes go unanswered',
-  // The wrapper has no per-connection TCP_KEEPINTVL / TCP_KEEPCNT (only global config).
-  'keepalive-sockopts.pkt': 'no per-socket TCP_KEEPINTVL/TCP_KEEPCNT in the engine API (SKIP)',
-  // Linux's Nagle is Minshall's variant: a sub-MSS tail goes out unless another small segment
-  // is unacknowledged; the engine holds it (classic RFC 896).
-  'nagle-minshall.pkt': 'classic Nagle holds the sub-MSS tail (Linux: Minshall variant)',
-  // RST in CLOSE_WAIT: Linux tcp_reset sets EPIPE there; the engine reports ECONNRESET.
-  'rst-close-wait.pkt': 'error after a RST in CLOSE_WAIT is ECONNRESET, Linux says EPIPE',
-  // RFC 2018 §4: later SACK blocks repeat the most recently reported ones first.
-  'sack-blocks.pkt': 'SACK blocks after the first are not ordered by recency',
-  // Linux fills a non-MSS-multiple window when nothing is in flight (1000 + 500 bytes); the
-  // engine sends only full segments (RFC 9293 §3.8.6.2.1 sender SWS avoidance).
-  'sws-sender-partial-window.pkt': 'sub-MSS window remainder not sent with nothing in flight',
-  // SYN_SENT: after answering a bad ACK (SYN-ACK or RST) Linux re-arms its SYN timer to
-  // TCP_TIMEOUT_MIN and resends the SYN at once; the engine waits for the normal RTO.
-  'syn-sent-bad-ack.pkt': 'no immediate SYN retransmission after a bad ACK in SYN_SENT',
-  'syn-sent-rst-bad-ack.pkt': 'no immediate SYN retransmission after a bad ACK in SYN_SENT',
-};
+/**
+ * Scripts that do not pass yet, with the engine gap that makes them fail. Empty at the moment:
+ * the engine closed every gap the suite found (Karn, RFC 6298 §5.7, FIN ACK in ping-pong mode,
+ * keepalive RST and per-socket parameters, Minshall's Nagle, EPIPE in CLOSE_WAIT, SACK block
+ * order, SYN resent after a bad ACK, sub-MSS window use); add an entry with its reason when a
+ * new script states Linux behaviour the engine does not have.
+ */
+const EXPECTED_FAILURES: Record<string, string> = {};
 
 /**
  * Scripts whose only difference is where PSH goes: Linux marks the last segment of each TSO
@@ -51,6 +29,7 @@ const PSH_ONLY: Record<string, string> = {
   'window-scale.pkt': 'PSH on a window-limited burst',
   'window-no-scale.pkt': 'PSH on a window-limited burst',
   'sws-small-window.pkt': 'PSH on the first sub-MSS send',
+  'sws-sender-partial-window.pkt': 'PSH on a window-limited burst',
 };
 
 const scripts = readdirSync(DIR).filter((f) => f.endsWith('.pkt')).sort();
