@@ -1,6 +1,7 @@
 // Runs one `tun` session: bridge up, stack on it, the chosen mode, then an orderly teardown.
 import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { RealClock } from '../clock/real.js';
 import { PcapWriter } from '../pcap/writer.js';
 import { Stack } from '../stack.js';
@@ -99,6 +100,8 @@ export async function runTun(o: TunRunOptions): Promise<number> {
         clock: new RealClock(),
         link: new TunLink(bridge),
         config: TUN_CONFIG(o.mtu),
+        // Real peers: ISNs and ephemeral ports must differ from run to run (RFC 6528), so a fresh secret.
+        seed: randomBytes(4).readUInt32LE(0) || 1,
         recordTransitions: false,
         name: 'tun',
       });
