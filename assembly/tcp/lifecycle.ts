@@ -11,7 +11,7 @@ import { Stat, statAdd } from './stats';
 
 /** Enters CLOSED: stops timers, leaves the hash, reports Closed(−err) to the host, frees an unowned slot. */
 export function connDone(c: Conn, err: i32): void {
-  if (!(c.flags & F.USED)) return;
+  if (!(c.flags & F.USED) || c.state == S.CLOSED) return; // already done: one Closed event per connection
   setState(c, S.CLOSED);
   stopRtx(c);
   c.delackDeadline = Infinity;

@@ -1,6 +1,7 @@
 // The connection table (fixed slots, free list, 4-tuple hash) and the listener table.
 import { Conn, F, CONN_SIZE } from './conn';
-import { S } from './state';
+import { S, stateInit } from './state';
+import { connDone } from './lifecycle';
 import {
   connAt, connIndex, listenerAt, hashBase, hashMask, LISTENER_SIZE, listenerBase, connBase,
 } from '../memory';
@@ -104,7 +105,7 @@ export function connFree(c: Conn): void {
   if (!(c.flags & F.USED)) return;
   hashRemove(c);
   c.flags = 0;
-  c.state = <u8>S.CLOSED;
+  stateInit(c, S.CLOSED);
   c.next = freeHead;
   freeHead = connIndex(c);
   connsInUse--;
@@ -122,9 +123,7 @@ function recycleTimeWait(): void {
     }
   }
   if (best >= 0) {
-    let c = connAt(best);
-    c.state = <u8>S.CLOSED; // silently: the slot is reused at once
-    connFree(c);
+    connDone(connAt(best), 0); // an orphan: TIME_WAIT → CLOSED frees the slot at once
     statAdd(Stat.TimeWaitRecycled);
   }
 }
