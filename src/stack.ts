@@ -92,7 +92,10 @@ export class Stack extends Emitter implements LinkEndpoint {
   private boots = 0;
   private readonly timer: ClockTimer;
   private inService = false;
-  private again = false;
+  /** The engine was called since its last poll(), so its next deadline may have moved. */
+  private touched = false;
+  /** The engine's next deadline as its last poll() returned it. */
+  private engineDeadline = Infinity;
   private sockets: (Socket | undefined)[] = [];
   private servers: (Server | undefined)[] = [];
   private deferred: (() => void)[] = [];
@@ -220,6 +223,8 @@ export class Stack extends Emitter implements LinkEndpoint {
   reboot(): void {
     if (!this.down) this.crash();
     this.engine = this.makeEngine();
+    this.engineDeadline = Infinity;
+    this.touched = false;
     this.down = false;
     this.emit('reboot');
   }
@@ -233,11 +238,8 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   /** Asks for a pump at the current time (after an engine call). @internal */
   kick(): void {
-    if (this.inService) {
-      this.again = true;
-      return;
-    }
-    if (this.down) return;
+    this.touched = true;
+    if (this.inService || this.down) return;
     const now = this.clock.now();
     if (this.timer.deadline > now) this.timer.arm(now);
   }
@@ -306,26 +308,34 @@ export class Stack extends Emitter implements LinkEndpoint {
     if (this.down) return;
     const engine = this.engine;
     const now = this.clock.now();
-    let deadline = Infinity;
     this.inService = true;
     try {
+      // Fire engine timers first when one is due (the clock woke us for it).
+      if (now >= this.engineDeadline) {
+        this.touched = false;
+        this.engineDeadline = engine.poll(now);
+      }
       for (;;) {
-        this.again = false;
-        deadline = engine.poll(now);
         this.dispatch();
         if (this.deferred.length) this.runDeferred();
         if (this.toRelease.length) this.releaseAll();
         if (this.down || engine !== this.engine) return;
         engine.drainTx(this.drainFn);
-        if (this.loopback.length) this.feedLoopback(now);
-        // Anything that touched the engine since poll() (kick sets `again`) may have moved its deadline.
-        if (!this.again) break;
+        // Looped-back packets raise events of their own: always go round once more after feeding them.
+        const looped = this.loopback.length > 0;
+        if (looped) this.feedLoopback(now);
+        if (!this.touched) break;
+        // The engine was called since its last poll: learn its new deadline. poll() may also fire a
+        // timer due now or resume output held by a full tx queue; then there is more to drain.
+        this.touched = false;
+        this.engineDeadline = engine.poll(now);
+        if (!looped && engine.txPending === 0 && !this.deferred.length && !this.toRelease.length) break;
       }
     } finally {
       this.inService = false;
     }
     this.timer.setRef(this.openCount > 0 || this.listening > 0);
-    this.timer.arm(deadline);
+    this.timer.arm(this.engineDeadline);
   }
 
   private output(p: Uint8Array): void {
@@ -346,14 +356,14 @@ export class Stack extends Emitter implements LinkEndpoint {
       this.engine.input(p, now);
       this.loopPool.push(new Uint8Array(p.buffer));
     }
-    this.again = true;
+    this.touched = true;
   }
 
   private releaseAll(): void {
     const list = this.toRelease;
     for (let i = 0; i < list.length; i++) this.engine.release(list[i]);
     list.length = 0;
-    this.again = true;
+    this.touched = true;
   }
 
   private runDeferred(): void {
