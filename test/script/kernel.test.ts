@@ -28,16 +28,21 @@ function missing(): string | undefined {
 const why = missing();
 if (why) console.warn(`kernel confirmation skipped: ${why}`);
 
-/** Short scripts, chosen where the engine differs from them or where the claim is subtle. */
+/**
+ * Short scripts where the engine once differed or the claim is subtle, and whose outcome does not
+ * hang on wall-clock jitter (delayed-ack's ATO adapts to inter-arrival times, and Linux's TSO
+ * sizing, hence PSH placement, to pacing: those are confirmed by hand, see docs/script.md).
+ */
 const CONFIRM = [
   'passive-open.pkt', 'active-open.pkt', 'closed-port-rst.pkt', 'syn-sent-bad-ack.pkt', 'fin-delayed-ack.pkt',
-  'nagle-minshall.pkt', 'sack-blocks.pkt', 'rst-close-wait.pkt', 'sws-sender-partial-window.pkt',
-  'ack-unsent-data.pkt', 'icmp-unreach-established.pkt', 'delayed-ack.pkt', 'initial-window.pkt',
+  'nagle-minshall.pkt', 'sack-blocks.pkt', 'rst-close-wait.pkt', 'rst-challenge-ack.pkt', 'syn-challenge-ack.pkt',
+  'ack-unsent-data.pkt', 'icmp-unreach-established.pkt', 'paws.pkt', 'ooo-reassembly.pkt', 'synrcvd-rst.pkt',
 ];
 
 describe.skipIf(why !== undefined)('suite scripts against the Linux kernel', () => {
   for (const name of CONFIRM) {
-    it(name, () => {
+    // Wall clock: a loaded machine may delay a kernel timer once, hence the retries.
+    it(name, { timeout: 30_000, retry: 2 }, () => {
       let k: KernelEngine | undefined;
       const factory: EngineFactory = (o) => {
         const ip = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
@@ -50,6 +55,6 @@ describe.skipIf(why !== undefined)('suite scripts against the Linux kernel', () 
       } finally {
         k?.dispose();
       }
-    }, 30_000);
+    });
   }
 });
