@@ -151,3 +151,22 @@ describe('script parser', () => {
     expect(secondsToUsecs('0.3')).toBe(300000);
   });
 });
+
+describe('script parser on garbage', () => {
+  it('never throws anything but a ScriptSyntaxError', () => {
+    const pieces = ['0', '+.1', '*', '~', '...', '<', '>', 'S.', 'P.', '1:1001(1000)', 'ack', 'win', '257', '<mss 1000', ',', 'nop', '>',
+      'socket(', ')', '=', '-1', 'EAGAIN', '(', '[', ']', '{', '}', 'x=1', '`', '%{', '}%', '/*', '*/', '//', '\n', ' ', 'icmp', 'unreachable', 'TS', 'val', 'ecr', 'sack', '--mss=1', '"s'];
+    let seed = 12345;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      const n = 1 + rnd(25);
+      for (let j = 0; j < n; j++) text += pieces[rnd(pieces.length)] + (rnd(3) ? ' ' : '');
+      try {
+        parseScript(text);
+      } catch (e) {
+        if (!(e instanceof ScriptSyntaxError)) throw new Error(`${(e as Error).message} for ${JSON.stringify(text)}`);
+      }
+    }
+  });
+});
