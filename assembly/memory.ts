@@ -44,6 +44,36 @@ export const INFO_SLOTS: i32 = 32;
 /** Bytes of one event record: kind, conn, arg (i32 each). */
 export const EVENT_SIZE: i32 = 12;
 
+/**
+ * The control block: i32 slots shared with the host so the hot paths need fewer calls.
+ * The host reads them through an Int32Array and resets the tx counters itself after draining.
+ */
+export const enum Ctl {
+  /** Bytes used in the tx queue (host writes 0 after draining). */
+  TxUsed = 0,
+  /** Packets in the tx queue (host writes 0 after draining). */
+  TxCount = 1,
+  /** Address of the region of the last sendReserve/recvPeek. */
+  Region = 2,
+  /** Connection of the last popped event. */
+  EvConn = 3,
+  /** Argument of the last popped event. */
+  EvArg = 4,
+  /** Events waiting. */
+  EvCount = 5,
+  Slots = 8,
+}
+
+/** Control block address (Ctl slots, 32-bit each). */
+export const ctlBase: usize = memory.data(<i32>Ctl.Slots << 2, 16);
+
+/** Reads control slot `k`. */
+// @ts-ignore: decorator
+@inline export function ctlGet(k: Ctl): i32 { return load<i32>(ctlBase + (<usize>k << 2)); }
+/** Writes control slot `k`. */
+// @ts-ignore: decorator
+@inline export function ctlSet(k: Ctl, v: i32): void { store<i32>(ctlBase + (<usize>k << 2), v); }
+
 /** Connection table base. */
 export let connBase: usize = 0;
 /** Listener table base. */

@@ -1,5 +1,5 @@
 // The host-facing event queue: a fixed ring of (kind, conn, arg) records (docs/engine-abi.md).
-import { eventBase, EVENT_SIZE } from '../memory';
+import { eventBase, EVENT_SIZE, Ctl, ctlSet } from '../memory';
 import { cfgEventQueueSize } from '../config';
 import { Stat, statAdd } from './stats';
 
@@ -10,10 +10,6 @@ export const enum Ev {
 
 let head: i32 = 0;
 let count: i32 = 0;
-/** Connection of the event last popped by `eventPop`. */
-export let poppedConn: i32 = 0;
-/** Argument of the event last popped by `eventPop`. */
-export let poppedArg: i32 = 0;
 
 /** Queues an event. State events give way first when the queue is nearly full, so lifecycle events are not lost. */
 export function emit(kind: Ev, conn: i32, arg: i32): void {
@@ -29,18 +25,20 @@ export function emit(kind: Ev, conn: i32, arg: i32): void {
   store<i32>(p, conn, 4);
   store<i32>(p, arg, 8);
   count++;
+  ctlSet(Ctl.EvCount, count);
 }
 
-/** Pops the oldest event: returns its kind (0 when empty) and leaves conn/arg in poppedConn/poppedArg. */
+/** Pops the oldest event: returns its kind (0 when empty) and leaves conn/arg in the control block. */
 export function eventPop(): i32 {
   if (count == 0) return 0;
   let p = eventBase + <usize>head * <usize>EVENT_SIZE;
   let kind = load<i32>(p);
-  poppedConn = load<i32>(p, 4);
-  poppedArg = load<i32>(p, 8);
+  ctlSet(Ctl.EvConn, load<i32>(p, 4));
+  ctlSet(Ctl.EvArg, load<i32>(p, 8));
   head++;
   if (head >= cfgEventQueueSize) head = 0;
   count--;
+  ctlSet(Ctl.EvCount, count);
   return kind;
 }
 

@@ -1,7 +1,7 @@
 // Raw exports of the TCP engine. The host never calls these directly: src/engine/engine.ts wraps them
 // (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64 milliseconds.
 import { Key, configSetValue, configGetValue } from '../config';
-import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, INFO_SLOTS } from '../memory';
+import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, INFO_SLOTS, ctlBase } from '../memory';
 import { CONN_SIZE, F } from './conn';
 import { S } from './state';
 import { tableInit, connsInUse } from './table';
@@ -11,7 +11,8 @@ import { ipInput } from './input';
 import { txUsed, txCount, txClear as txReset } from './txqueue';
 import { pollTimers } from './timers';
 import { tcpOutput, outputPending, clearOutputPending, effMss } from './output';
-import { eventPop, poppedConn, poppedArg, eventCount as evCount } from './events';
+import { eventPop, eventCount as evCount } from './events';
+import { Ctl, ctlGet } from '../memory';
 import { connAt } from '../memory';
 import { cfgMaxConnections, cfgAbortOnUnreadClose } from '../config';
 import { seqDiff } from './seq';
@@ -49,10 +50,12 @@ export function rxPtr(): usize { return rxBase; }
 export function input(len: i32, now: f64): void { setNow(now); ipInput(len); }
 /** Address of the tx queue: records of [u32 length][packet][pad to 4]. */
 export function txPtr(): usize { return txBase; }
-/** Bytes used in the tx queue. */
-export function txBytes(): i32 { return txUsed; }
-/** Packets in the tx queue. */
-export function txPackets(): i32 { return txCount; }
+/** Bytes used in the tx queue (also control slot TxUsed). */
+export function txBytes(): i32 { return txUsed(); }
+/** Packets in the tx queue (also control slot TxCount). */
+export function txPackets(): i32 { return txCount(); }
+/** Address of the control block (i32 slots: txUsed, txCount, region, evConn, evArg, evCount). */
+export function ctlPtr(): usize { return ctlBase; }
 /** Empties the tx queue after the host drained it. */
 export function txClear(): void { txReset(); }
 
@@ -71,12 +74,12 @@ export function poll(now: f64): f64 {
   return next;
 }
 
-/** Pops the next event: returns its kind (0 = none); conn and arg via eventConn/eventArg. */
+/** Pops the next event: returns its kind (0 = none); conn and arg in control slots EvConn/EvArg. */
 export function eventNext(): i32 { return eventPop(); }
 /** Connection (or listener) of the last popped event. */
-export function eventConn(): i32 { return poppedConn; }
+export function eventConn(): i32 { return ctlGet(Ctl.EvConn); }
 /** Argument of the last popped event. */
-export function eventArg(): i32 { return poppedArg; }
+export function eventArg(): i32 { return ctlGet(Ctl.EvArg); }
 /** Events waiting. */
 export function eventCount(): i32 { return evCount(); }
 
@@ -90,16 +93,16 @@ export function tcpAccept(listener: i32): i32 { return user.tcpAccept(listener);
 export function tcpConnect(dst: u32, port: i32, now: f64, srcPort: i32): i32 { setNow(now); return user.tcpConnect(dst, port, srcPort); }
 /** Contiguous free bytes of the send ring at `regionPtr()`, or −errno. */
 export function tcpSendReserve(conn: i32): i32 { return user.tcpSendReserve(conn); }
-/** Queues `n` bytes written at the reserved region. */
-export function tcpSendCommit(conn: i32, n: i32): i32 { return user.tcpSendCommit(conn, n); }
+/** Queues `n` bytes written at the reserved region; with `flush`, sends what the windows allow. */
+export function tcpSendCommit(conn: i32, n: i32, flush: bool, now: f64): i32 { setNow(now); return user.tcpSendCommit(conn, n, flush); }
 /** Sends what the windows allow. */
 export function tcpFlush(conn: i32, now: f64): void { setNow(now); user.tcpFlush(conn); }
 /** Contiguous readable bytes at `regionPtr()`; 0 = end of stream; −EAGAIN or −errno. */
 export function tcpRecvPeek(conn: i32): i32 { return user.tcpRecvPeek(conn); }
-/** Consumes `n` read bytes (may send a window update). */
+/** Consumes `n` read bytes (may send a window update); returns the bytes still readable. */
 export function tcpRecvConsume(conn: i32, n: i32, now: f64): i32 { setNow(now); return user.tcpRecvConsume(conn, n); }
-/** Address of the region of the last reserve/peek. */
-export function regionPtr(): usize { return user.regionPtr; }
+/** Address of the region of the last reserve/peek (also control slot Region). */
+export function regionPtr(): usize { return <usize>ctlGet(Ctl.Region); }
 /** Half-close (FIN after queued data). */
 export function tcpShutdown(conn: i32, now: f64): i32 { setNow(now); return user.tcpShutdown(conn); }
 /** shutdown(SHUT_RD). */

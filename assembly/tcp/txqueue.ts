@@ -1,32 +1,32 @@
 // The outbound packet queue: [u32 length][packet][pad to 4] records, drained by the host all at once.
-import { txBase } from '../memory';
+// Its fill level lives in the control block, so the host drains and resets it without calls.
+import { txBase, Ctl, ctlGet, ctlSet } from '../memory';
 import { cfgTxQueueSize } from '../config';
 import { Stat, statAdd } from './stats';
-
-/** Bytes used. */
-export let txUsed: i32 = 0;
-/** Packets queued. */
-export let txCount: i32 = 0;
-/** Output was refused for lack of room since the last drain. */
-export let txWasFull: bool = false;
 
 /** Reserves room for a `len`-byte packet; returns its address, or 0 when the queue is full. */
 export function txReserve(len: i32): usize {
   let need = 4 + ((len + 3) & ~3);
-  if (txUsed + need > cfgTxQueueSize) {
+  let used = ctlGet(Ctl.TxUsed);
+  if (used < 0 || used + need > cfgTxQueueSize) {
     statAdd(Stat.TxFull);
-    txWasFull = true;
     return 0;
   }
-  let p = txBase + <usize>txUsed;
+  let p = txBase + <usize>used;
   store<u32>(p, <u32>len);
-  txUsed += need;
-  txCount++;
+  ctlSet(Ctl.TxUsed, used + need);
+  ctlSet(Ctl.TxCount, ctlGet(Ctl.TxCount) + 1);
   return p + 4;
 }
 
+/** Bytes used. */
+export function txUsed(): i32 { return ctlGet(Ctl.TxUsed); }
+
+/** Packets queued. */
+export function txCount(): i32 { return ctlGet(Ctl.TxCount); }
+
 /** Empties the queue (the host has copied or sent every packet). */
 export function txClear(): void {
-  txUsed = 0;
-  txCount = 0;
+  ctlSet(Ctl.TxUsed, 0);
+  ctlSet(Ctl.TxCount, 0);
 }

@@ -2,7 +2,7 @@
 // accept, shutdown and release. Results are ≥ 0 or a negative Linux errno.
 import { Conn, F } from './conn';
 import { S, setState, stateInit } from './state';
-import { connAt, connIndex, listenerAt, sndRing, rcvRing } from '../memory';
+import { connAt, connIndex, listenerAt, sndRing, rcvRing, Ctl, ctlSet } from '../memory';
 import { cfgMaxConnections, cfgMaxListeners, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import { lookup, listenerFind, listenerAlloc, connAlloc, connFree, hashInsert, ephemeralPort } from './table';
 import { openCommon } from './input';
@@ -23,8 +23,6 @@ const EADDRINUSE: i32 = -98;
 const EADDRNOTAVAIL: i32 = -99;
 const ENOTCONN: i32 = -107;
 
-/** Address of the contiguous region returned by the last sendReserve/recvPeek. */
-export let regionPtr: usize = 0;
 
 /** The host-owned connection `conn`, or null for a bad handle. */
 function owned(conn: i32): Conn | null {
@@ -133,16 +131,17 @@ export function tcpSendReserve(conn: i32): i32 {
   if (free == 0) { c.flags |= F.WANT_WRITE; return EAGAIN; }
   let tail = c.sndBufHead + c.sndBufLen;
   if (tail >= size) tail -= size;
-  regionPtr = sndRing(conn) + <usize>tail;
+  ctlSet(Ctl.Region, <i32>(sndRing(conn) + <usize>tail));
   return <i32>min<u32>(free, size - tail);
 }
 
-/** Appends `n` bytes the host wrote into the reserved region to the send queue. */
-export function tcpSendCommit(conn: i32, n: i32): i32 {
+/** Appends `n` bytes the host wrote into the reserved region to the send queue; with `flush`, sends what the windows allow. */
+export function tcpSendCommit(conn: i32, n: i32, flush: bool): i32 {
   let c = owned(conn);
   if (c == null) return EBADF;
   if (n < 0 || <u32>n > <u32>cfgSendBufferSize - c.sndBufLen) return EINVAL;
   c.sndBufLen += <u32>n;
+  if (flush) tcpOutput(c);
   return n;
 }
 
@@ -163,11 +162,14 @@ export function tcpRecvPeek(conn: i32): i32 {
     return EAGAIN;
   }
   let size = <u32>cfgRecvBufferSize;
-  regionPtr = rcvRing(conn) + <usize>c.rcvBufHead;
+  ctlSet(Ctl.Region, <i32>(rcvRing(conn) + <usize>c.rcvBufHead));
   return <i32>min<u32>(c.rcvBufLen, size - c.rcvBufHead);
 }
 
-/** Consumes `n` read bytes; sends a window update when the window opened by min(buffer/2, MSS) (RFC 9293 §3.8.6.2.2). */
+/**
+ * Consumes `n` read bytes and returns the bytes still readable; sends a window update when the
+ * window opened by min(buffer/2, MSS) (RFC 9293 §3.8.6.2.2).
+ */
 export function tcpRecvConsume(conn: i32, n: i32): i32 {
   let c = owned(conn);
   if (c == null) return EBADF;
@@ -187,7 +189,7 @@ export function tcpRecvConsume(conn: i32, n: i32): i32 {
       tcpOutput(c);
     }
   }
-  return n;
+  return <i32>c.rcvBufLen;
 }
 
 /** Half-close: a FIN follows the queued data (RFC 9293 §3.10.4 CLOSE without giving up the receive side). */

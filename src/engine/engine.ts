@@ -78,6 +78,8 @@ export class Engine {
   private readonly ex: EngineExports;
   private u8: Uint8Array;
   private u32: Uint32Array;
+  /** Control block slot index (u32 units) of txUsed; txCount, region, evConn, evArg, evCount follow. */
+  private readonly ctl: number;
   private readonly rxPtr: number;
   private readonly rxCap: number;
   private readonly txPtr: number;
@@ -94,6 +96,7 @@ export class Engine {
     this.rxCap = config.rxSlotSize;
     this.txPtr = ex.txPtr();
     this.statsPtr = ex.statsPtr();
+    this.ctl = ex.ctlPtr() >>> 2;
     this.infoPtr = ex.infoPtr();
     this.connStateBytes = ex.connStateBytes();
     this.memoryBytes = ex.memoryLaidOut();
@@ -147,7 +150,9 @@ export class Engine {
     const ex = this.ex;
     let off = 0;
     let count = 0;
-    let end = ex.txBytes();
+    const ctl = this.ctl;
+    let end = this.u32[ctl];
+    if (end === 0) return 0;
     while (off < end) {
       const u8 = this.bytes();
       const p = this.txPtr + off; // records are 4-aligned, the queue 16-aligned
@@ -156,25 +161,29 @@ export class Engine {
       off += 4 + ((len + 3) & ~3);
       count++;
       // `fn` may make this engine queue more (e.g. a loopback link): look again at the end.
-      if (off >= end) end = ex.txBytes();
+      if (off >= end) end = this.u32[ctl];
     }
-    ex.txClear();
+    this.u32[ctl] = 0; // the engine reads its fill level from the control block
+    this.u32[ctl + 1] = 0;
+    void ex;
     return count;
   }
 
   /** Packets waiting in the tx queue. */
-  get txPending(): number { return this.ex.txPackets(); }
+  get txPending(): number { return this.u32[this.ctl + 1]; }
 
   /** Fires due timers (and resumes output held by a full tx queue); returns the next deadline in ms (Infinity when none). */
   poll(now: number): number { return this.ex.poll(now); }
 
   /** Pops the next event into `ev` and returns true, or returns false when the queue is empty. */
   nextEvent(ev: EngineEvent): boolean {
+    const ctl = this.ctl;
+    if (this.u32[ctl + 5] === 0) return false; // evCount
     const kind = this.ex.eventNext();
     if (kind === 0) return false;
     ev.kind = kind;
-    ev.conn = this.ex.eventConn();
-    ev.arg = this.ex.eventArg();
+    ev.conn = this.u32[ctl + 3] | 0;
+    ev.arg = this.u32[ctl + 4] | 0;
     return true;
   }
 
@@ -192,20 +201,23 @@ export class Engine {
   /** Queues bytes for sending; returns bytes queued (may be < length), −EAGAIN when the buffer is full, or −errno. */
   send(conn: number, data: Uint8Array, now: number): number {
     const ex = this.ex;
+    const total = data.length;
     let done = 0;
-    while (done < data.length) {
+    while (done < total) {
       const room = ex.tcpSendReserve(conn);
       if (room < 0) {
-        if (done > 0) break;
+        if (done > 0) break; // the failed reserve marked "want Writable"
         return room;
       }
-      const n = Math.min(room, data.length - done);
-      this.bytes().set(data.subarray(done, done + n), ex.regionPtr());
-      ex.tcpSendCommit(conn, n);
+      const n = Math.min(room, total - done);
+      const u8 = this.bytes();
+      const p = this.u32[this.ctl + 2];
+      if (n === total) u8.set(data, p); else u8.set(data.subarray(done, done + n), p);
       done += n;
+      // Flush with the last piece; a ring wrap commits the first piece without sending.
+      ex.tcpSendCommit(conn, n, done === total || n < room, now);
     }
-    if (done < data.length && done > 0) ex.tcpSendReserve(conn); // marks "want Writable"
-    if (done > 0) ex.tcpFlush(conn, now);
+    if (done > 0 && done < total) ex.tcpFlush(conn, now);
     return done;
   }
 
@@ -220,10 +232,10 @@ export class Engine {
         return avail;
       }
       const n = Math.min(avail, into.length - done);
-      const p = ex.regionPtr();
+      const p = this.u32[this.ctl + 2];
       into.set(this.bytes().subarray(p, p + n), done);
       done += n;
-      ex.tcpRecvConsume(conn, n, now);
+      if (ex.tcpRecvConsume(conn, n, now) <= 0) break; // nothing left: no second peek
     }
     return done;
   }
