@@ -125,3 +125,70 @@ describe('engine to engine', () => {
     expect(p.a.info(r.ca).rcvWscale).toBeGreaterThan(0);
   });
 });
+
+describe('engine to engine: closing and flow control', () => {
+  it('simultaneous close: FIN_WAIT_1 → CLOSING → TIME_WAIT on both sides', () => {
+    const p = new Pair();
+    const l = p.b.listen(80);
+    const ca = p.a.connect(B_ADDR, 80, 0);
+    p.pump();
+    const cb = p.b.accept(l);
+    p.a.close(ca, p.now);
+    p.b.close(cb, p.now); // both FINs cross on the wire
+    p.pump();
+    expect(p.a.state(ca)).toBe(TcpState.TIME_WAIT);
+    expect(p.b.state(cb)).toBe(TcpState.TIME_WAIT);
+    const seq = (ev: typeof p.evA, c: number) => ev.filter((e) => e.kind === EventKind.State && e.conn === c).map((e) => e.arg & 255);
+    expect(seq(p.evA, ca)).toEqual([TcpState.SYN_SENT, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.CLOSING, TcpState.TIME_WAIT]);
+    expect(seq(p.evB, cb)).toEqual([TcpState.SYN_RCVD, TcpState.ESTABLISHED, TcpState.FIN_WAIT_1, TcpState.CLOSING, TcpState.TIME_WAIT]);
+    p.run(() => p.a.state(ca) === TcpState.CLOSED && p.b.state(cb) === TcpState.CLOSED);
+    expect(p.now).toBe(60_000);
+  });
+
+  it('a receiver that stops reading closes the window; persist probes keep it alive; all data arrives', () => {
+    const p = new Pair({ recvBufferSize: 16384, sendBufferSize: 65536 });
+    const l = p.b.listen(80);
+    const ca = p.a.connect(B_ADDR, 80, 0);
+    p.pump();
+    const cb = p.b.accept(l);
+    const data = pattern(200_000, 9);
+    let sent = 0;
+    p.run(() => { if (sent < data.length) { const n = p.a.send(ca, data.subarray(sent), p.now); if (n > 0) sent += n; } return p.now >= 10_000; }, 10_000);
+    expect(p.b.readable(cb)).toBe(16384);
+    expect(p.a.stats.zeroWindowProbes).toBeGreaterThan(2);
+    expect(p.a.state(ca)).toBe(TcpState.ESTABLISHED);
+    const got: number[] = [];
+    const buf = new Uint8Array(5000);
+    p.run(() => {
+      if (sent < data.length) { const n = p.a.send(ca, data.subarray(sent), p.now); if (n > 0) sent += n; }
+      for (;;) { const n = p.b.recv(cb, buf, p.now); if (n <= 0) break; for (let i = 0; i < n; i++) got.push(buf[i]); }
+      return got.length === data.length;
+    });
+    expect(equalBytes(Uint8Array.from(got), data)).toBe(true);
+  });
+
+  it('SYN and SYN-ACK losses are recovered by retransmission', () => {
+    const p = new Pair();
+    let n = 0;
+    p.filter = () => { n++; return n > 2; }; // drop the first SYN and the first SYN-ACK
+    const l = p.b.listen(80);
+    const ca = p.a.connect(B_ADDR, 80, 0);
+    p.run(() => p.a.state(ca) === TcpState.ESTABLISHED && p.b.accept(l) >= 0);
+    expect(p.now).toBeGreaterThanOrEqual(1000);
+    expect(p.a.stats.retransmits + p.b.stats.retransmits).toBeGreaterThanOrEqual(1);
+  });
+
+  it('peer reboot: the next segment draws RST and the connection dies with ECONNRESET', () => {
+    const p = new Pair();
+    const l = p.b.listen(80);
+    const ca = p.a.connect(B_ADDR, 80, 0);
+    p.pump();
+    expect(p.b.accept(l)).toBeGreaterThanOrEqual(0);
+    const rebooted = new Pair(); // a fresh B with no memory of the connection
+    p.filter = (from, pkt) => { if (from === 'a') { rebooted.b.input(pkt, p.now); rebooted.b.drainTx((r) => p.a.input(r, p.now)); } return false; };
+    p.a.send(ca, new Uint8Array(100), p.now);
+    p.pump();
+    expect(p.a.state(ca)).toBe(TcpState.CLOSED);
+    expect(p.evA.find((e) => e.kind === EventKind.Closed)?.arg).toBe(-104);
+  });
+});
