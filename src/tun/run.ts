@@ -58,8 +58,15 @@ export async function runTun(o: TunRunOptions): Promise<number> {
     out.note(`wasm-tcp tun: ${sig}, shutting down`);
     stop(sig === 'SIGINT' ? 130 : 143);
   };
+  // A bug in an event handler must not skip the teardown: one line, then the orderly exit path.
+  const onCrash = (err: unknown) => {
+    out.note(`wasm-tcp tun: internal error: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.WASM_TCP_DEBUG) console.error(err);
+    stop(1);
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onCrash);
 
   let pcapFile: WriteStream | undefined;
   let bridge: TunBridge | undefined;
@@ -106,9 +113,16 @@ export async function runTun(o: TunRunOptions): Promise<number> {
         name: 'tun',
       });
       if (o.logStates) {
-        stack.on('transition', (tr: { conn: number; from: string; to: string }, owner?: { remoteAddress?: string; remotePort?: number; localPort?: number }) => {
-          const who = owner?.remotePort ? ` ${formatIPv4(o.addr)}:${owner.localPort ?? '?'} ${owner.remoteAddress}:${owner.remotePort}` : '';
-          out.note(`state ${tr.conn}${who} ${tr.from} -> ${tr.to}`);
+        const st = stack;
+        const local = formatIPv4(o.addr);
+        const tuples: string[] = []; // last known 4-tuple per handle: a released handle has no info
+        st.on('transition', (tr: { conn: number; from: string; to: string }) => {
+          try {
+            const i = st.engine.info(tr.conn);
+            if (i.remotePort) tuples[tr.conn] = ` ${local}:${i.localPort} ${formatIPv4(i.remoteAddr)}:${i.remotePort}`;
+          } catch { /* released handle (EBADF): keep the cached tuple */ }
+          out.note(`state ${tr.conn}${tuples[tr.conn] ?? ''} ${tr.from} -> ${tr.to}`);
+          if (tr.to === 'CLOSED') delete tuples[tr.conn];
         });
       }
       modeDone = runMode({ stack, out }, o.mode);
@@ -134,6 +148,7 @@ export async function runTun(o: TunRunOptions): Promise<number> {
     if (f && !f.destroyed) await new Promise((r) => f.end(r));
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
+    process.off('uncaughtException', onCrash);
   }
 }
 
