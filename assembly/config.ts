@@ -12,7 +12,7 @@ export const enum Key {
   FinWait2TimeoutMs, DefaultMss, TxQueueSize, EventQueueSize, RxSlotSize, TsRandomOffset,
   LinuxRto, IcmpAbortsSynSent, RecycleTimeWait, Ttl, EphemeralLow, EphemeralHigh, TsTickMs,
   WindowScaling, DelayedAckSegments, AckUnsentData, DelayFinAck, KeepaliveRst, MinshallNagle,
-  LinuxSenderWindow, SynResendOnBadAck,
+  LinuxSenderWindow, SynResendOnBadAck, ChallengeAckLimit,
   Count,
 }
 
@@ -108,6 +108,9 @@ export let cfgLinuxSenderWindow: bool = false;
 /** After answering a bad ACK in SYN_SENT, resend the SYN almost at once (Linux TCP_TIMEOUT_MIN). */
 export let cfgSynResendOnBadAck: bool = false;
 
+/** Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. */
+export let cfgChallengeAckLimit: i32 = 1000;
+
 /** Sets config `key` to `value`; returns 0, or −22 (EINVAL) for an unknown key or a bad value. */
 export function configSetValue(key: i32, v: f64): i32 {
   let i = <i32>v;
@@ -159,6 +162,7 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.MinshallNagle: cfgMinshallNagle = b; break;
     case Key.LinuxSenderWindow: cfgLinuxSenderWindow = b; break;
     case Key.SynResendOnBadAck: cfgSynResendOnBadAck = b; break;
+    case Key.ChallengeAckLimit: if (i < 0) return -22; cfgChallengeAckLimit = i; break;
     default: return -22;
   }
   return 0;
@@ -212,6 +216,7 @@ export function configGetValue(key: i32): f64 {
     case Key.MinshallNagle: return cfgMinshallNagle ? 1 : 0;
     case Key.LinuxSenderWindow: return cfgLinuxSenderWindow ? 1 : 0;
     case Key.SynResendOnBadAck: return cfgSynResendOnBadAck ? 1 : 0;
+    case Key.ChallengeAckLimit: return cfgChallengeAckLimit;
   }
   return NaN;
 }

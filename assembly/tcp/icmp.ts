@@ -1,7 +1,8 @@
 // ICMP errors for our connections (RFC 1122 §4.2.3.9, RFC 5927, RFC 5461): destination unreachable and
 // time exceeded are soft errors for a synchronized connection; it keeps retransmitting and, if it
 // times out, reports the recorded error (Linux). In SYN_SENT they may abort at once (cfgIcmpAbortsSynSent).
-import { F } from './conn';
+import { Conn, F } from './conn';
+import { tcpOutput } from './output';
 import { S } from './state';
 import { connAt, connIndex } from '../memory';
 import { cfgIcmpAbortsSynSent } from '../config';
@@ -29,6 +30,23 @@ function icmpErrno(type: u8, code: u8): i32 {
   return 113; // host unreachable and the rest: EHOSTUNREACH
 }
 
+/**
+ * Fragmentation needed (RFC 1191 §6.5): shrink the send MSS to the next-hop MTU and send the
+ * unacknowledged data again in smaller segments (Linux tcp_simple_retransmit). Not a soft error.
+ */
+function pathMtu(c: Conn, mtu: i32): void {
+  if (mtu < 68 || <i32>c.state < <i32>S.ESTABLISHED) return;
+  let mss = mtu - 40;
+  if (mss >= <i32>c.sndMss) return;
+  c.sndMss = <u16>mss;
+  statAdd(Stat.PmtuUpdates);
+  if (c.sndNxt != c.sndUna) {
+    c.sndNxt = c.sndUna;
+    c.flags &= ~F.RTT_TIMING;
+    tcpOutput(c);
+  }
+}
+
 /** Processes an ICMP message of `len` bytes at `p` (the original datagram's IP header + 8 bytes of TCP follow at p+8). */
 export function icmpInput(p: usize, len: i32): void {
   if (len < 8 + 20 + 8) return;
@@ -49,7 +67,7 @@ export function icmpInput(p: usize, len: i32): void {
   // RFC 5927 §4.1: the quoted sequence number must lie in SND.UNA..SND.MAX.
   let seq = loadBe32(th + 4);
   if (!(seqGe(seq, c.sndUna) && (seqLt(seq, c.sndMax) || seqLe(seq, c.sndUna)))) return;
-  if (type == ICMP_DEST_UNREACH && code == 4) return; // fragmentation needed: we send DF packets ≤ MSS; PMTUD not implemented
+  if (type == ICMP_DEST_UNREACH && code == 4) { pathMtu(c, <i32>loadBe16(p + 6)); return; }
   let err = icmpErrno(type, code);
   if (c.state == S.SYN_SENT && cfgIcmpAbortsSynSent) { connDone(c, err); return; }
   c.softError = <u16>err;

@@ -7,7 +7,7 @@ import {
   cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
   cfgTimeWaitMs, cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgKeepaliveIdleMs, cfgQuickAcks,
   cfgKeepaliveIntervalMs, cfgKeepaliveCount,
-  cfgTsRandomOffset, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData, cfgDelayFinAck, cfgSynResendOnBadAck,
+  cfgTsRandomOffset, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData, cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck,
 } from '../config';
 import { lookup, listenerFind, connAlloc, hashInsert, localAddr } from './table';
 import {
@@ -246,7 +246,16 @@ function synRtoFallback(c: Conn): void {
 }
 
 /** RFC 5961 challenge ACK. */
+let challengeWindowStart: f64 = -Infinity;
+let challengeCount: i32 = 0;
+
+/** RFC 5961 challenge ACK, at most cfgChallengeAckLimit per second across the engine (§7). */
 function challengeAck(c: Conn): void {
+  if (cfgChallengeAckLimit > 0) {
+    if (nowMs - challengeWindowStart >= 1000) { challengeWindowStart = nowMs; challengeCount = 0; }
+    if (challengeCount >= cfgChallengeAckLimit) return;
+    challengeCount++;
+  }
   statAdd(Stat.ChallengeAcks);
   sendAck(c);
 }

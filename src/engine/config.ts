@@ -50,6 +50,8 @@ export interface EngineConfig {
   linuxSenderWindow: boolean;
   /** Resend the SYN almost at once after answering a bad ACK in SYN_SENT (Linux). */
   synResendOnBadAck: boolean;
+  /** Most challenge ACKs per second, engine-wide (RFC 5961 §7); 0 = no limit. */
+  challengeAckLimit: number;
 }
 
 /** Keys in the order of assembly/config.ts `Key` (index = numeric key). */
@@ -61,7 +63,7 @@ export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = [
   'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset',
   'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs',
   'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle',
-  'linuxSenderWindow', 'synResendOnBadAck',
+  'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit',
 ];
 
 /** The defaults compiled into the engine (same values as assembly/config.ts). */
@@ -75,6 +77,7 @@ export const DEFAULT_CONFIG: Readonly<EngineConfig> = {
   icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999,
   tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false,
   keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false,
+  challengeAckLimit: 1000,
 };
 
 /**

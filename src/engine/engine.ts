@@ -48,7 +48,7 @@ export const STAT_NAMES = [
   'segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut',
   'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder',
   'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn',
-  'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled',
+  'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates',
 ] as const;
 
 /** Engine-wide counters. */

@@ -202,3 +202,39 @@ describe('misc timers', () => {
     void FIN; void PEER_ISS;
   });
 });
+
+describe('ICMP fragmentation needed (RFC 1191)', () => {
+  it('shrinks the MSS and resends unacknowledged data in smaller segments', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.e.send(h.conn, new Uint8Array(2920), h.now);
+    h.collect();
+    const first = h.expectSegment({ len: 1460 });
+    h.expectSegment({ len: 1460 });
+    const icmp = buildIcmp(3, 4, first.raw);
+    icmp[26] = 0x02; icmp[27] = 0x40; // next-hop MTU 576
+    let s = 0;
+    for (let i = 20; i < icmp.length; i += 2) if (i !== 22) s += (icmp[i] << 8) | (icmp[i + 1] ?? 0);
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    icmp[22] = (~s >> 8) & 255; icmp[23] = ~s & 255;
+    h.e.input(icmp, h.now);
+    h.collect();
+    expect(h.e.info(h.conn).sndMssRaw).toBe(536);
+    expect(h.out.splice(0).map((x) => x.len)).toEqual([536, 536, 536, 536, 536]); // the 240-byte tail waits (Nagle)
+    expect(h.takeEvents(EventKind.SoftError).length).toBe(0);
+    h.send(h.seg(ACK, 536 * 5));
+    h.expectSegment({ len: 240, seq: h.ours(536 * 5) });
+  });
+});
+
+describe('RFC 5961 §7 challenge ACK limit', () => {
+  it('sends at most challengeAckLimit challenge ACKs per second', () => {
+    const h = new Harness({ challengeAckLimit: 3 });
+    h.inState('ESTABLISHED');
+    for (let i = 0; i < 10; i++) h.send({ seq: h.peerSeq + 100 + i, flags: 4 });
+    expect(h.out.length).toBe(3);
+    h.tick(1000);
+    h.send({ seq: h.peerSeq + 100, flags: 4 });
+    expect(h.out.length).toBe(4);
+  });
+});
