@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
     opts = await parse(argv);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`wasm-tcp tun: ${(err as Error).message}\n(see wasm-tcp tun --help)`);
+      console.error(`wasm-tcp tun: ${(err as Error).message} (see wasm-tcp tun --help)`);
       return 2;
     }
     throw err;
