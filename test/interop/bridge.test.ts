@@ -37,6 +37,17 @@ describeInterop('tun bridge', () => {
     await ns.destroy();
   });
 
+  it('closes open connections on SIGTERM: the kernel peer sees our FIN', async () => {
+    const ns = await Netns.create();
+    const tun = await ns.tun(['--dev', 'wt4', 'echo', '--port', '7']);
+    const peers = [ns.peer(['hold', '10.77.0.2', '7'], 'hold 1'), ns.peer(['hold', '10.77.0.2', '7'], 'hold 2')];
+    for (const p of peers) await p.waitLine(/"event": "connected"/);
+    tun.kill('SIGTERM');
+    for (const p of peers) expect(await p.waitJson(/"event": "closed"/, 10_000)).toEqual({ event: 'closed', how: 'eof' });
+    expect(await tun.exit(10_000)).toBe(143);
+    await ns.destroy();
+  });
+
   it('shuts down the same way on SIGINT (exit 130)', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['--dev', 'wt3', 'discard', '--port', '9']);

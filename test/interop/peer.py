@@ -99,6 +99,19 @@ def sink(bind, port, read):
     say(event="done", received=n, sha256=h.hexdigest())
 
 
+def hold(host, port):
+    """Connect, stay idle, and report how the connection ends (our peer's FIN or RST)."""
+    s = connect(host, port)
+    s.settimeout(None)
+    say(event="connected", local=s.getsockname()[1])
+    try:
+        while s.recv(65536):
+            pass
+        say(event="closed", how="eof")
+    except ConnectionResetError:
+        say(event="closed", how="reset")
+
+
 def try_connect(host, port):
     s = socket.socket()
     s.settimeout(10)
@@ -166,6 +179,8 @@ def main(argv):
         chunked_server(int(argv[1]), int(argv[2]))
     elif cmd == "udp-flood":
         udp_flood(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+    elif cmd == "hold":
+        hold(argv[1], int(argv[2]))
     elif cmd == "connect":
         try_connect(argv[1], int(argv[2]))
     else:
