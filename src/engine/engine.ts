@@ -233,7 +233,9 @@ export class Engine {
       }
       const n = Math.min(avail, into.length - done);
       const p = this.u32[this.ctl + 2];
-      into.set(this.bytes().subarray(p, p + n), done);
+      const u8 = this.bytes();
+      if (n <= 32) for (let i = 0; i < n; i++) into[done + i] = u8[p + i]; // no view object for small reads
+      else into.set(u8.subarray(p, p + n), done);
       done += n;
       if (ex.tcpRecvConsume(conn, n, now) <= 0) break; // nothing left: no second peek
     }
