@@ -361,3 +361,42 @@ describe('closing states', () => {
     expect(h.e.send(h.conn, new Uint8Array(1), h.now)).toBe(-32);
   });
 });
+
+describe('every synchronized state × RST / SYN / duplicate ACK', () => {
+  const states = ['ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT'];
+  const rstError: Record<string, number> = {
+    ESTABLISHED: -104, FIN_WAIT_1: -104, FIN_WAIT_2: -104, CLOSE_WAIT: -32, CLOSING: 0, LAST_ACK: 0, TIME_WAIT: 0,
+  };
+  for (const st of states) {
+    it(`${st.toLowerCase()}_rst_exact_closes`, () => {
+      const h = new Harness();
+      h.inState(st);
+      h.send({ seq: h.peerSeq, flags: RST });
+      expect(h.stateName()).toBe('CLOSED');
+      h.expectNone();
+      expect(h.takeEvents(EventKind.Closed).map((e) => e.arg)).toEqual([rstError[st]]);
+    });
+    it(`${st.toLowerCase()}_rst_in_window_challenge_ack`, () => {
+      const h = new Harness();
+      h.inState(st);
+      h.send({ seq: h.peerSeq + 10, flags: RST });
+      h.expectSegment({ flags: '.', ack: h.peerSeq });
+      expect(h.stateName()).toBe(st);
+    });
+    it(`${st.toLowerCase()}_syn_challenge_ack`, () => {
+      const h = new Harness();
+      h.inState(st);
+      // In TIME_WAIT a SYN above RCV.NXT may open a new connection (RFC 6191): use an old one there.
+      h.send({ seq: st === 'TIME_WAIT' ? h.peerSeq - 10 : h.peerSeq + 10, flags: SYN });
+      h.expectSegment({ flags: '.', ack: h.peerSeq });
+      expect(h.stateName()).toBe(st);
+    });
+    it(`${st.toLowerCase()}_data_out_of_window_acked`, () => {
+      const h = new Harness();
+      h.inState(st);
+      h.send({ seq: h.peerSeq + 200_000, ack: h.ours(0), flags: ACK, data: 10 });
+      h.expectSegment({ flags: '.', ack: h.peerSeq });
+      expect(h.stateName()).toBe(st);
+    });
+  }
+});
