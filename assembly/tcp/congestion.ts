@@ -2,7 +2,7 @@
 // fast recovery (RFC 5681 §3.2) with NewReno's partial-ACK handling (RFC 6582 §3.2).
 import { Conn, F } from './conn';
 import { cfgInitialWindowSegments } from '../config';
-import { seqDiff, seqGe, seqGt } from './seq';
+import { seqDiff, seqGe } from './seq';
 import { Stat, statAdd } from './stats';
 import { sendFrom, effMss } from './output';
 

@@ -18,7 +18,7 @@ import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq';
 import { nowMs } from './clock';
 import { Stat, statAdd } from './stats';
 import { emit, Ev } from './events';
-import { tcpOutput, sendAck, emitReset, rcvSpace, ourWscale, tsValNow, effMss, finSeq } from './output';
+import { tcpOutput, sendAck, emitReset, rcvSpace, ourWscale, tsValNow } from './output';
 import { armRtx, armIdle, armDelack, stopRtx, rtoInit, rttSample } from './timers';
 import { ccInit, ccOnAck, ccOnDupAck } from './congestion';
 import { receiveData, notifyReadable, ringCopyWithChecksum } from './reassembly';

@@ -4,7 +4,7 @@ import { Conn, F, oooLeft, oooRight } from './conn';
 import { S } from './state';
 import { connIndex, sndRing, sackScratch } from '../memory';
 import {
-  cfgTtl, cfgRecvBufferSize, cfgSendBufferSize, cfgTsTickMs, cfgMss, cfgWindowScale, cfgTimestamps,
+  cfgTtl, cfgRecvBufferSize, cfgSendBufferSize, cfgTsTickMs, cfgWindowScale, cfgTimestamps,
   cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow,
 } from '../config';
 import { localAddr } from './table';
@@ -327,9 +327,4 @@ export function tcpOutput(c: Conn): void {
     }
   }
   if (!sent && (c.flags & F.ACK_NOW)) sendAck(c);
-}
-
-/** MSS value for the SYN we send: the configured MSS. */
-export function ourMss(): u16 {
-  return <u16>cfgMss;
 }

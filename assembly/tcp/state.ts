@@ -21,9 +21,3 @@ export function setState(c: Conn, to: S): void {
 export function stateInit(c: Conn, st: S): void {
   c.state = <u8>st;
 }
-
-/** True in the synchronized states where data may be sent (ESTABLISHED, CLOSE_WAIT). */
-// @ts-ignore: decorator
-@inline export function canSendData(s: i32): bool {
-  return s == S.ESTABLISHED || s == S.CLOSE_WAIT;
-}

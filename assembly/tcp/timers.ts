@@ -176,6 +176,3 @@ export function pollTimers(): f64 {
   }
   return cachedNext;
 }
-
-/** Earliest deadline known (may be early: a cancelled timer only makes poll walk once more). */
-export function nextDeadline(): f64 { return cachedNext; }

@@ -2,7 +2,7 @@
 // accept, shutdown and release. Results are ≥ 0 or a negative Linux errno.
 import { Conn, F } from './conn';
 import { S, setState, stateInit } from './state';
-import { connAt, connIndex, listenerAt, sndRing, rcvRing, Ctl, ctlSet } from '../memory';
+import { connAt, listenerAt, sndRing, rcvRing, Ctl, ctlSet } from '../memory';
 import { cfgMaxConnections, cfgMaxListeners, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import { lookup, listenerFind, listenerAlloc, connAlloc, connFree, hashInsert, ephemeralPort } from './table';
 import { openCommon } from './input';
@@ -295,6 +295,3 @@ export function usedConn(conn: i32): Conn | null {
   let c = connAt(conn);
   return (c.flags & F.USED) ? c : null;
 }
-
-/** Slot index of a record (re-exported for exports.ts). */
-export function indexOf(c: Conn): i32 { return connIndex(c); }
