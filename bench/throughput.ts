@@ -47,6 +47,11 @@ function runUntil(clock: VirtualClock, done: () => boolean): void {
   if (!clock.runUntil(done, { maxEvents: Number.MAX_SAFE_INTEGER })) throw new Error('bench: a WASM run stalled');
 }
 
+/** A pause between measurements, so the other side's leftovers (socket teardown, GC) finish first. */
+function settle(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 50));
+}
+
 /** Seconds of wall time `fn` takes. */
 function timed(fn: () => void): number {
   const t0 = performance.now();
@@ -110,7 +115,7 @@ export function wasmPingPong(rounds: number): number {
 
 /** `total` connections (CONCURRENCY at a time): connect, 1 byte, close; connections/s. */
 export function wasmChurn(total: number): number {
-  const { clock, a, b } = pair({ maxConnections: 4 * CONCURRENCY, maxListeners: 1, backlog: 2 * CONCURRENCY, sendBufferSize: 4096, recvBufferSize: 4096 });
+  const { clock, a, b } = pair({ maxConnections: 2 * CONCURRENCY, maxListeners: 1, backlog: 2 * CONCURRENCY, sendBufferSize: 4096, recvBufferSize: 4096 });
   const buf = new Uint8Array(64);
   b.listen(PORT, {}, (s: Socket) => {
     s.setOnRead({ buffer: buf, callback: () => undefined });
@@ -255,7 +260,9 @@ export async function runThroughput(opts: { quick?: boolean; log?: (line: string
   const best = async (wasm: () => number, node: () => Promise<number>, n = reps): Promise<Pair> => {
     const p: Pair = { wasm: 0, node: 0 };
     for (let i = 0; i < n; i++) {
+      await settle();
       p.wasm = Math.max(p.wasm, wasm());
+      await settle();
       p.node = Math.max(p.node, await node());
     }
     log(`  wasm ${fmt(p.wasm)}, node ${fmt(p.node)}`);
@@ -264,11 +271,12 @@ export async function runThroughput(opts: { quick?: boolean; log?: (line: string
   // Warm the JIT on both sides so the first measured workload is not the one paying for it.
   const connStateBytes = new Stack({ address: '10.9.9.9', clock: new VirtualClock(), config: { maxConnections: 1 } }).engine.connStateBytes;
   // Small-memory workloads first: the bulk engines' large memories, once garbage, make GC pauses.
+  // V8 needs several runs of the connection paths before they are fully optimized.
   log('warming up');
-  wasmPingPong(20_000);
-  wasmChurn(1000);
-  await nodePingPong(5000);
-  await nodeChurn(500);
+  for (let i = 0; i < 3; i++) wasmPingPong(20_000);
+  for (let i = 0; i < 8; i++) wasmChurn(1000);
+  for (let i = 0; i < 2; i++) await nodePingPong(5000);
+  for (let i = 0; i < 3; i++) await nodeChurn(500);
   log('1-byte ping-pong');
   const pingpong = await best(() => wasmPingPong(rounds), () => nodePingPong(rounds / 5));
   log('churn, 1 000 connections');
