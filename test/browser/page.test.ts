@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readCapture } from '../../src/pcap/reader.js';
+import { SCENARIOS, initialStates, runScenario as runScenarioInNode } from '../../src/browser.js';
 import { chromiumMissing, launchChromium, startWeb, type LaunchedBrowser, type WebProcess } from './launch.js';
 
 const ARTIFACTS = 'test/artifacts';
@@ -115,6 +116,23 @@ describe.skipIf(missing !== null)(`demo page in Chromium${missing ? ` (skipped: 
     expect([r.client.final, r.client.error]).toEqual(['CLOSED', 'ECONNREFUSED']);
     expect(r.server.timeline).toEqual(['CLOSED']);
     await page.screenshot({ path: `${ARTIFACTS}/browser-port-closed.png`, fullPage: true });
+  });
+
+  it('every scenario in the page matches the same scenario run in Node', async () => {
+    await page.fill('#seed', '1');
+    await page.fill('#loss', '0');
+    for (const { name } of SCENARIOS) {
+      await runScenario(name);
+      const page = await read();
+      const node = runScenarioInNode(name, { seed: 1 });
+      const init = initialStates(node);
+      for (const h of ['client', 'server'] as const) {
+        expect(page[h].timeline, `${name} ${h}`).toEqual([init[h], ...node.transitions.filter((x) => x.host === h).map((x) => x.to)]);
+        expect([page[h].final, page[h].error || null], `${name} ${h}`).toEqual([node.outcome[h].state, node.outcome[h].error]);
+      }
+      expect(page.segs.map((x) => x.flags), name).toEqual(node.segments.map((x) => x.flags));
+      expect(page.segs.map((x) => x.t), name).toEqual(node.segments.map((x) => x.t));
+    }
   });
 
   it('the pcap download holds every segment of the ladder', async () => {
