@@ -69,7 +69,7 @@ export class Conn {
   idleDeadline: f64;
   /** When the timed segment was sent (RFC 6298 §3). */
   rttStart: f64;
-  /** When the first unacknowledged segment was sent, for TCP_USER_TIMEOUT. */
+  /** When the oldest unacknowledged segment was first retransmitted (TCP_USER_TIMEOUT, Linux). */
   userTimeoutStart: f64;
 
   /** Flag bits (F). */

@@ -21,7 +21,7 @@ import { emit, Ev } from './events';
 import { tcpOutput, sendAck, emitReset, rcvSpace, ourWscale, tsValNow } from './output';
 import { armRtx, armIdle, armDelack, stopRtx, rtoInit, rttSample } from './timers';
 import { ccInit, ccOnAck, ccOnDupAck } from './congestion';
-import { receiveData, notifyReadable, ringCopyWithChecksum } from './reassembly';
+import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd } from './reassembly';
 import { connDone, becomeEstablished, enterTimeWait } from './lifecycle';
 import { isnFor, isnSetOverride, tupleHash } from './isn';
 import { icmpInput } from './icmp';
@@ -401,7 +401,11 @@ function otherInput(c: Conn): void {
   if (segFlags & TCP_FIN) {
     let fs = segSeq + <u32>segDataLen;
     if (fs == c.rcvNxt) processFin(c);
-    else if (seqGt(fs, c.rcvNxt)) { c.flags |= F.OOO_FIN | F.ACK_NOW; c.rcvFinSeq = fs; }
+    else if (seqGt(fs, c.rcvNxt)) {
+      c.flags |= F.OOO_FIN | F.ACK_NOW;
+      c.rcvFinSeq = fs;
+      oooAdd(c, fs, fs + 1); // the SACK blocks cover the FIN too (Linux)
+    }
   } else if ((c.flags & F.OOO_FIN) && c.rcvFinSeq == c.rcvNxt) {
     processFin(c);
   }
@@ -465,7 +469,6 @@ function ackNewData(c: Conn, ack: u32): void {
   c.sndUna = ack;
   if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
   c.retransmits = 0;
-  c.userTimeoutStart = nowMs;
   if (c.sndUna == c.sndMax) stopRtx(c);
   else { c.flags &= ~F.PERSIST; armRtx(c, nowMs + <f64>c.rto); } // RFC 6298 §5.3
   if ((c.flags & F.WANT_WRITE) && freed > 0 && (c.flags & F.HOST)) {

@@ -61,6 +61,14 @@ function windowToAdvertise(c: Conn): u32 {
   return wnd;
 }
 
+/** Window of a SYN or SYN-ACK: never scaled (RFC 7323 §2.2), rounded down to whole MSS (Linux: 64240 for 1460). */
+function synWindow(c: Conn, wnd: u32): u32 {
+  let w = min<u32>(wnd, 65535);
+  let mss = <u32>c.rcvMss;
+  if (w > mss) w -= w % mss;
+  return w;
+}
+
 /** Sum of a payload chunk that starts at odd offset `odd` of the data (RFC 1071 §2(B): swap bytes). */
 // @ts-ignore: decorator
 @inline function placeSum(sum: u32, odd: bool): u32 {
@@ -131,7 +139,7 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
     ack = c.rcvNxt;
     let wnd = windowToAdvertise(c);
     if (isSyn) {
-      win = min<u32>(wnd, 65535);
+      win = synWindow(c, wnd);
     } else {
       win = wnd >> c.rcvWscale;
       // Keep the advertised right edge from moving left because of scale rounding (RFC 7323 §2.4).
@@ -144,6 +152,8 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
     c.flags &= ~(F.ACK_NOW | F.DELACK);
     c.delackDeadline = Infinity;
     c.unackedSegs = 0;
+  } else if (isSyn) {
+    win = synWindow(c, rcvSpace(c));
   }
   if (flags & TCP_RST) win = 0;
   tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
@@ -260,7 +270,8 @@ export function tcpOutput(c: Conn): void {
     return;
   }
   c.flags &= ~F.NEED_OUTPUT;
-  if (st == S.SYN_SENT || st == S.SYN_RCVD) {
+  // Our SYN is unacknowledged (SYN_SENT, SYN_RCVD, or FIN_WAIT_1 after close() in SYN_RCVD).
+  if (st == S.SYN_SENT || st == S.SYN_RCVD || c.sndUna == c.iss) {
     if (c.sndNxt == c.iss) {
       let flags: u16 = st == S.SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
       if (!emitSegment(c, c.iss, flags, 0, 0)) return;
@@ -273,8 +284,10 @@ export function tcpOutput(c: Conn): void {
         c.rttStart = nowMs;
       }
     }
-    if ((c.flags & F.ACK_NOW) && st == S.SYN_RCVD) sendAck(c);
-    return;
+    if (st == S.SYN_SENT || st == S.SYN_RCVD) {
+      if ((c.flags & F.ACK_NOW) && st == S.SYN_RCVD) sendAck(c);
+      return;
+    }
   }
   let sent = false;
   if (dataState(st)) {
@@ -313,7 +326,6 @@ export function tcpOutput(c: Conn): void {
       }
       if (c.rtxDeadline == Infinity || (c.flags & F.PERSIST)) {
         c.flags &= ~F.PERSIST;
-        c.userTimeoutStart = nowMs;
         armRtx(c, nowMs + <f64>c.rto);
       }
       if (fin) break;

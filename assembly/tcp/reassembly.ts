@@ -52,7 +52,7 @@ function oooRemove(c: Conn, i: i32): void {
  * Records [l, r) merged with every range it touches, as the most recent range (index 0, the first
  * SACK block); when all OOO_MAX slots hold other data the oldest range is forgotten.
  */
-function oooAdd(c: Conn, l: u32, r: u32): void {
+export function oooAdd(c: Conn, l: u32, r: u32): void {
   let i = 0;
   while (i < <i32>c.oooCount) {
     let li = oooLeft(c, i);
@@ -105,6 +105,8 @@ export function receiveData(c: Conn): i32 {
     while (i < <i32>c.oooCount) {
       if (seqLe(oooLeft(c, i), c.rcvNxt)) {
         c.rcvNxt = seqMax(c.rcvNxt, oooRight(c, i));
+        // A range may end with an early FIN's sequence number: processFin advances over it.
+        if ((c.flags & F.OOO_FIN) && c.rcvNxt == c.rcvFinSeq + 1) c.rcvNxt = c.rcvFinSeq;
         oooRemove(c, i);
         i = 0; // a later range may now touch rcvNxt
         continue;

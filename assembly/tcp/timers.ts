@@ -93,11 +93,13 @@ function rtxFire(c: Conn): void {
   if (c.flags & F.PERSIST) { persistFire(c); return; }
   let st = <i32>c.state;
   let limit = st == S.SYN_SENT ? cfgSynRetries : st == S.SYN_RCVD ? cfgSynAckRetries : cfgDataRetries;
+  // TCP_USER_TIMEOUT (RFC 5482) counts from the first retransmission, as Linux does.
   let user = <f64>c.userTimeout;
-  if (<i32>c.retransmits >= limit || (user > 0 && nowMs - c.userTimeoutStart >= user)) {
+  if (<i32>c.retransmits >= limit || (user > 0 && c.retransmits > 0 && nowMs - c.userTimeoutStart >= user)) {
     connTimeout(c);
     return;
   }
+  if (c.retransmits == 0) c.userTimeoutStart = nowMs;
   if (c.retransmits < 255) c.retransmits++;
   statAdd(Stat.Retransmits);
   let rto = <f64>c.rto * 2;
@@ -108,6 +110,8 @@ function rtxFire(c: Conn): void {
   c.rtxDeadline = Infinity;
   tcpOutput(c);
   if (c.rtxDeadline == Infinity && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
+  // Linux clamps the timer to the user timeout, so the connection ends right when it runs out.
+  if (user > 0 && c.rtxDeadline > c.userTimeoutStart + user) armRtx(c, c.userTimeoutStart + user);
 }
 
 /** Persist timeout: send what the window allows (SWS override), else a zero-window probe (Linux style, SEQ=SND.UNA−1). */
@@ -122,7 +126,6 @@ function persistFire(c: Conn): void {
       if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
       c.flags &= ~F.PERSIST;
       c.retransmits = 0;
-      c.userTimeoutStart = nowMs;
       armRtx(c, nowMs + <f64>c.rto);
       return;
     }

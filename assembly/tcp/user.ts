@@ -202,7 +202,9 @@ export function tcpShutdown(conn: i32): i32 {
   c.flags |= F.FIN_QUEUED;
   if (st == S.ESTABLISHED) setState(c, S.FIN_WAIT_1);
   else if (st == S.CLOSE_WAIT) setState(c, S.LAST_ACK);
-  else return 0; // SYN_SENT / SYN_RCVD: the FIN waits for ESTABLISHED
+  // RFC 9293 §3.10.4: in SYN_RCVD with nothing queued the FIN goes at once; else it waits for ESTABLISHED.
+  else if (st == S.SYN_RCVD && c.sndBufLen == 0) setState(c, S.FIN_WAIT_1);
+  else return 0;
   tcpOutput(c);
   return 0;
 }

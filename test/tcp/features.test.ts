@@ -164,6 +164,17 @@ describe('reassembly and SACK', () => {
     expect(got.length).toBe(400);
     for (let i = 0; i < 400; i++) if (got[i] !== 1 + Math.floor(i / 100)) throw new Error(`byte ${i} is ${got[i]}`);
   });
+  it('out_of_order_fin_is_covered_by_the_sack_block', () => {
+    const h = new Harness(full());
+    established(h, [{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }]);
+    const base = h.peerSeq;
+    h.send({ seq: base + 100, ack: h.ours(0), flags: ACK | 1, data: 100 });
+    expect(opt(h.expectSegment({ flags: '.', ack: base }), 'sack')!.blocks).toEqual([[base + 100, base + 201]]);
+    h.send({ seq: base, ack: h.ours(0), flags: ACK, data: 100 });
+    h.expectSegment({ flags: '.', ack: base + 201 });
+    expect(h.stateName()).toBe('CLOSE_WAIT');
+    expect(h.read().length).toBe(200);
+  });
   it('out_of_order_fin_waits_for_hole', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');

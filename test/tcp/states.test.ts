@@ -28,7 +28,7 @@ describe('LISTEN', () => {
     const h = new Harness();
     h.inState('LISTEN');
     h.send({ seq: PEER_ISS, flags: SYN, opts: [{ kind: 'mss', value: 1000 }] });
-    const s = h.expectSegment({ flags: 'S.', ack: PEER_ISS + 1, opts: ['mss'] });
+    const s = h.expectSegment({ flags: 'S.', ack: PEER_ISS + 1, win: 64240, opts: ['mss'] });
     expect(s.opts[0]).toEqual({ kind: 'mss', value: 1460 });
     h.expectNone();
     const st = h.takeEvents(EventKind.State);
@@ -67,7 +67,7 @@ describe('SYN_SENT', () => {
     const h = new Harness();
     h.conn = h.e.connect(REMOTE, RPORT, 0, LPORT);
     h.collect();
-    h.expectSegment({ flags: 'S', ack: 0, opts: ['mss'] });
+    h.expectSegment({ flags: 'S', ack: 0, win: 64240, opts: ['mss'] }); // 44 × 1460, as Linux
     expect(h.stateName()).toBe('SYN_SENT');
   });
   it('syn_sent_synack_sends_ack_established', () => {
@@ -88,6 +88,20 @@ describe('SYN_SENT', () => {
     h.send({ seq: PEER_ISS + 1, ack: h.iss + 1, flags: ACK });
     expect(h.stateName()).toBe('ESTABLISHED');
     expect(h.takeEvents(EventKind.Connected).length).toBe(1);
+  });
+  it('syn_rcvd_close_sends_fin_fin_wait_1', () => {
+    const h = new Harness();
+    h.inState('SYN_SENT');
+    h.send({ seq: PEER_ISS, flags: SYN });
+    h.expectSegment({ flags: 'S.', seq: h.iss });
+    h.e.close(h.conn, h.now);
+    h.collect();
+    h.expectSegment({ flags: 'F.', seq: h.iss + 1, ack: PEER_ISS + 1 });
+    expect(h.stateName()).toBe('FIN_WAIT_1');
+    h.tick(1000);
+    h.expectSegment({ flags: 'S.', seq: h.iss }); // the SYN-ACK was never acknowledged: resent first
+    h.send({ seq: PEER_ISS + 1, ack: h.iss + 2, flags: ACK });
+    expect(h.stateName()).toBe('FIN_WAIT_2');
   });
   it('syn_sent_rst_ack_refused', () => {
     const h = new Harness();

@@ -238,3 +238,18 @@ describe('RFC 5961 §7 challenge ACK limit', () => {
     expect(h.out.length).toBe(4);
   });
 });
+
+describe('TCP_USER_TIMEOUT (RFC 5482)', () => {
+  it('ends the connection user-timeout ms after the first retransmission, with no RST', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.e.setUserTimeout(h.conn, 1000);
+    h.e.send(h.conn, new Uint8Array(100), h.now);
+    h.collect();
+    h.runUntil(10_000);
+    expect(h.out.map((s) => [s.t, s.flags & 4])).toEqual([[0, 0], [200, 0], [600, 0]]);
+    expect(h.stateName()).toBe('CLOSED');
+    const closed = h.events.filter((e) => e.kind === EventKind.Closed);
+    expect(closed[0].arg).toBe(-110);
+  });
+});
