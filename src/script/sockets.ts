@@ -416,9 +416,15 @@ export class SocketTable {
           s.keepAlive = v !== 0;
           if (conn >= 0) e.setKeepAlive(conn, s.keepAlive, s.keepIdleMs, this.host.nowUs() / 1000);
           return { value: 0 };
-        case SYMBOLS.SO_SNDBUF: case SYMBOLS.SO_RCVBUF:
-          this.host.notes.push(`line ${ev.line}: ${opt === SYMBOLS.SO_SNDBUF ? 'SO_SNDBUF' : 'SO_RCVBUF'} ignored (buffer sizes come from the engine config)`);
+        case SYMBOLS.SO_SNDBUF: case SYMBOLS.SO_RCVBUF: {
+          const name = opt === SYMBOLS.SO_SNDBUF ? 'SO_SNDBUF' : 'SO_RCVBUF';
+          if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
+          // Buffer sizes are engine-wide config: "make room" requests are met by the profile's
+          // large buffers; small ones would change windows and blocking, so they are skipped.
+          if (!(v >= 65536)) this.unsupported(ev, `${name} below 64 KiB (buffer sizes are engine-wide config)`);
+          this.host.notes.push(`line ${ev.line}: ${name} ${v} taken as met by the engine's buffers`);
           return { value: 0 };
+        }
       }
     } else if (level === SYMBOLS.SOL_TCP) {
       switch (opt) {

@@ -113,6 +113,8 @@ describe('script runner', () => {
     expect(sc).toMatchObject({ verdict: 'SKIP', line: 9 });
     expect(sc.message).toMatch(/setsockopt\(level 6, option 13\) is not supported/);
     expect(run(`--ip_version=ipv6\n${OPEN}`).verdict).toBe('SKIP');
+    expect(run(`${OPEN}+0 setsockopt(4, SOL_SOCKET, SO_RCVBUF, [4096], 4) = 0\n`).verdict).toBe('SKIP');
+    expect(run(`${OPEN}+0 setsockopt(4, SOL_SOCKET, SO_SNDBUF, [200000], 4) = 0\n`).verdict).toBe('PASS');
   });
 
   it('reports parse errors as a failure at their line', () => {
