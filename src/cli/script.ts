@@ -1,6 +1,5 @@
 // `wasm-tcp script FILE... [--profile linux|default] [--verbose] [--json]`: run packetdrill scripts.
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../script/engine.js';
 import { createKernelEngine, type KernelEngine } from '../script/kernel.js';
@@ -17,7 +16,7 @@ per script and a final "N passed, N failed, N skipped" line; exits 1 if any scri
   --tolerance-usecs N override every script's --tolerance_usecs
   --ignore-psh        do not compare PSH on outbound lines (Linux places it by its skb layout)
   --kernel            run against the Linux kernel's own TCP instead (root: a network namespace
-                      and a TUN device per script, wall-clock time, the init command is executed)
+                      and a TUN device per script, wall-clock time, the profile's sysctls)
   --verbose           print each event and every packet the engine sends
   --json              one JSON object per script, then a summary object`;
 
@@ -79,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
     let r: ScriptResult;
     let kernel: KernelEngine | undefined;
     const factory: EngineFactory = values.kernel
-      ? (o) => (kernel = createKernelEngine({ local: ipv4(o.addr), remote: ipv4(o.remote), init: o.init, cwd: dirname(resolve(file)) }))
+      ? (o) => (kernel = createKernelEngine({ local: ipv4(o.addr), remote: ipv4(o.remote), sysctls: o.sysctls }))
       : createScriptEngine;
     try {
       r = runScriptText(text, factory, { profile, toleranceUsecs: tolerance, log, configKeys: values.kernel ? undefined : ENGINE_CONFIG_KEYS, ignorePsh: values['ignore-psh'] });

@@ -50,4 +50,11 @@ export interface ScriptEngine {
 }
 
 /** Creates an engine for a script: local address, seed and config overrides. */
-export type EngineFactory = (opts: { addr: number; remote: number; seed: number; config: ConfigOverrides; init?: string }) => ScriptEngine;
+export type EngineFactory = (opts: {
+  addr: number;
+  remote: number;
+  seed: number;
+  config: ConfigOverrides;
+  /** net.ipv4 sysctls for a kernel backend: the Linux profile's plus the script's overrides. */
+  sysctls: ReadonlyArray<[string, string]>;
+}) => ScriptEngine;

@@ -7,7 +7,7 @@ export const KERNEL_SERVER_PY = `# Linux kernel TCP behind a TUN device, driven 
 # parent. Protocol: one JSON request per line on
 # the request FIFO, one JSON reply per line on the reply FIFO. Every reply carries the IPv4/TCP
 # packets the kernel sent since the previous reply (hex) and the connection events.
-import ctypes, errno, fcntl, json, os, select, signal, socket, struct, subprocess, sys, time
+import ctypes, errno, fcntl, json, os, re, select, signal, socket, struct, subprocess, sys, time
 
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
@@ -19,8 +19,8 @@ STATE = {1: 4, 2: 2, 3: 3, 4: 5, 5: 6, 6: 10, 7: 0, 8: 7, 9: 9, 10: 1, 11: 8, 12
 NL = chr(10)
 
 
-def sh(cmd, cwd=None):
-    subprocess.run(cmd, shell=True, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def sh(cmd):
+    subprocess.run(cmd, shell=True, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def ioctl_int(s, req):
@@ -28,7 +28,7 @@ def ioctl_int(s, req):
 
 
 def main():
-    req_path, rep_path, local, remote, init, cwd = sys.argv[1:7]
+    req_path, rep_path, local, remote, sysctls = sys.argv[1:6]
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
@@ -38,8 +38,10 @@ def main():
     sh('sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1')
     sh('ip link set lo up && ip link set pdt0 up')
     sh('ip addr add %s/16 dev pdt0 && ip route add %s/32 dev pdt0' % (local, remote))
-    if init:
-        sh(init, cwd=cwd)
+    for k, v in json.loads(sysctls):
+        # only TCP/IP knobs, never a shell: a kernel too old for a knob just keeps its default
+        if re.match(r'^net[.](ipv4|core)[.][a-z0-9_]+$', k):
+            subprocess.run(['sysctl', '-q', '-w', k + '=' + v], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     req = open(req_path, 'r')
     rep = open(rep_path, 'w')
     socks, reported = {}, {}

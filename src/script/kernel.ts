@@ -2,7 +2,8 @@
 // that our scripts state what Linux does. The kernel sits behind a TUN device; kernel-server.py (in that namespace) owns the TUN and the sockets and
 // answers one JSON line per request over two FIFOs; it runs in an anonymous network namespace
 // of its own, so nothing outlives it. The clock is the wall clock, advanced in
-// 1 ms steps; the script's init command is executed in the namespace (as packetdrill does).
+// 1 ms steps. Commands are never executed: the runner's interpretation of the init command
+// (the Linux profile's sysctls plus the script's overrides) is applied with sysctl(8).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +21,8 @@ export interface KernelEngine extends ScriptEngine {
 export interface KernelOptions {
   local: string;
   remote: string;
-  /** The script's init command, executed (not interpreted) in the namespace. */
-  init?: string;
-  /** Directory the init command runs in (the script's directory). */
-  cwd: string;
+  /** net.ipv4 sysctls to set in the namespace before the script starts. */
+  sysctls: ReadonlyArray<[string, string]>;
   /** Longest wait for one reply, in ms. */
   replyTimeoutMs?: number;
 }
@@ -44,7 +43,7 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
     writeFileSync(py, SERVER);
     execFileSync('mkfifo', [req, rep]);
     logFd = openSync(log, 'w');
-    child = spawn('python3', [py, req, rep, o.local, o.remote, o.init ?? '', o.cwd], { stdio: ['ignore', 'ignore', logFd] });
+    child = spawn('python3', [py, req, rep, o.local, o.remote, JSON.stringify(o.sysctls)], { stdio: ['ignore', 'ignore', logFd] });
     // O_RDWR opens of a FIFO never block on Linux, so a dead server cannot hang us here.
     reqFd = openSync(req, constants.O_RDWR);
     repFd = openSync(rep, constants.O_RDWR | constants.O_NONBLOCK);
@@ -98,7 +97,7 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
       Atomics.wait(sleeper, 0, 0, 0.05);
     }
   };
-  call('poll', { now: 0 }); // wait for the server: TUN, addresses and the init command are ready
+  call('poll', { now: 0 }); // wait for the server: TUN, addresses and sysctls are ready
 
   return {
     nativeErrors: true,

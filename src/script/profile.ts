@@ -29,7 +29,23 @@ export interface CommandEffect {
   loadsLinuxProfile: boolean;
   /** Human notes on what was not applied (reported, never fatal). */
   notes: string[];
+  /** Every net.ipv4 sysctl assignment recognised, as written (for the --kernel backend). */
+  sysctls: Array<[string, string]>;
 }
+
+/**
+ * The sysctls of test/scripts/defaults.sh, which `--kernel` applies in its namespace when a
+ * script loads the Linux profile (the runner never executes commands).
+ */
+export const KERNEL_LINUX_SYSCTLS: ReadonlyArray<[string, string]> = [
+  ['net.ipv4.tcp_rmem', '4096 540000 15728640'], ['net.ipv4.tcp_wmem', '4096 262144 4194304'],
+  ['net.ipv4.tcp_timestamps', '1'], ['net.ipv4.tcp_sack', '1'], ['net.ipv4.tcp_dsack', '0'],
+  ['net.ipv4.tcp_window_scaling', '1'], ['net.ipv4.tcp_syn_retries', '5'], ['net.ipv4.tcp_synack_retries', '5'],
+  ['net.ipv4.tcp_retries2', '15'], ['net.ipv4.tcp_fin_timeout', '60'], ['net.ipv4.tcp_slow_start_after_idle', '0'],
+  ['net.ipv4.tcp_ecn', '0'], ['net.ipv4.tcp_early_retrans', '0'], ['net.ipv4.tcp_recovery', '0'], ['net.ipv4.tcp_frto', '0'],
+  ['net.ipv4.tcp_congestion_control', 'reno'], ['net.ipv4.tcp_syncookies', '1'], ['net.ipv4.tcp_moderate_rcvbuf', '0'],
+  ['net.ipv4.tcp_syn_linear_timeouts', '0'],
+];
 
 type SysctlRule =
   | { set: (v: string) => ConfigOverrides | string }
@@ -86,17 +102,18 @@ const SYSCTLS: Record<string, SysctlRule> = {
 
 /** Interprets a sysctl assignment such as `net.ipv4.tcp_sack=0` or `/proc/sys/net/ipv4/tcp_sack=0`. */
 export function interpretSysctl(assign: string, into: CommandEffect): void {
-  const m = /^(?:\/proc\/sys\/)?net[./]ipv4[./]([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(assign.trim().replace(/^["']|["']$/g, ''));
+  const m = /^(?:\/proc\/sys\/)?net[./]ipv4[./]([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(assign.trim());
   if (!m) {
     into.notes.push(`sysctl '${assign}' not interpreted`);
     return;
   }
   const [, name, value] = m;
+  into.sysctls.push([`net.ipv4.${name}`, value.replace(/^["']|["']$/g, '')]);
   const rule = SYSCTLS[name];
   if (!rule) into.notes.push(`sysctl ${name}=${value}: no engine knob`);
   else if ('ignore' in rule) into.notes.push(`sysctl ${name}=${value} ignored: ${rule.ignore}`);
   else {
-    const r = rule.set(value.replace(/^["']|["']$/g, ''));
+    const r = rule.set(value.replace(/["']/g, ''));
     if (typeof r === 'string') into.notes.push(`sysctl ${name}=${value}: ${r}`);
     else Object.assign(into.config, r);
   }
@@ -104,10 +121,10 @@ export function interpretSysctl(assign: string, into: CommandEffect): void {
 
 /** Interprets a backquoted command as packetdrill's Linux scripts use them. */
 export function interpretCommand(command: string): CommandEffect {
-  const effect: CommandEffect = { config: {}, loadsLinuxProfile: false, notes: [] };
+  const effect: CommandEffect = { config: {}, loadsLinuxProfile: false, notes: [], sysctls: [] };
   for (const part of command.split(/\s*(?:&&|;|\n)\s*/).filter(Boolean)) {
-    const words = part.trim().split(/\s+/);
-    const prog = words[0];
+    const words: string[] = part.trim().match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
+    const prog = words[0] ?? '';
     if (/(^|\/)defaults\.sh$/.test(prog)) {
       effect.loadsLinuxProfile = true;
       for (const w of words.slice(1)) if (w.includes('=')) interpretSysctl(w, effect);

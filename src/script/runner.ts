@@ -4,7 +4,7 @@ import type { EngineFactory, ScriptEngine } from './driver.js';
 import { Aggregate, FlowMap, flagBits, formatSegment, inboundOptions, matchOutbound } from './matcher.js';
 import type { PacketEvent, Script, ScriptEvent, SyscallEvent, TimeSpec } from './model.js';
 import { parseScript, ScriptSyntaxError } from './parser.js';
-import { LINUX_PROFILE, interpretCommand, type ConfigOverrides } from './profile.js';
+import { KERNEL_LINUX_SYSCTLS, LINUX_PROFILE, interpretCommand, type ConfigOverrides } from './profile.js';
 import { SocketTable, type Sock } from './sockets.js';
 import { Verdict, fmtResult } from './verdict.js';
 import { ACK, buildIcmpPacket, buildTcpPacket, decodeSegment, parseIpv4, type Segment } from './wire.js';
@@ -142,12 +142,15 @@ export class Runner {
       }
     }
     if (this.opts.toleranceUsecs !== undefined) this.tolerance = this.opts.toleranceUsecs;
+    const sysctls: Array<[string, string]> = [];
     if (this.script.init) {
       const eff = interpretCommand(this.script.init.command);
       linux ||= eff.loadsLinuxProfile;
       Object.assign(config, eff.config);
+      sysctls.push(...eff.sysctls);
       this.notes.push(...eff.notes.map((n) => `line ${this.script.init!.line}: ${n}`));
     }
+    if (linux) sysctls.unshift(...KERNEL_LINUX_SYSCTLS);
     const all: ConfigOverrides = { ...(linux ? LINUX_PROFILE : {}), ...config };
     const keys = this.opts.configKeys;
     if (keys) {
@@ -158,7 +161,7 @@ export class Runner {
         }
       }
     }
-    this.engine = this.factory({ addr: this.localAddr, remote: this.remoteAddr, seed: 1, config: all, init: this.script.init?.command });
+    this.engine = this.factory({ addr: this.localAddr, remote: this.remoteAddr, seed: 1, config: all, sysctls });
     this.sockets = new SocketTable({
       engine: this.engine,
       nowUs: () => this.nowUs,

@@ -46,7 +46,7 @@ describe.skipIf(why !== undefined)('suite scripts against the Linux kernel', () 
       let k: KernelEngine | undefined;
       const factory: EngineFactory = (o) => {
         const ip = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-        return (k = createKernelEngine({ local: ip(o.addr), remote: ip(o.remote), init: o.init, cwd: DIR }));
+        return (k = createKernelEngine({ local: ip(o.addr), remote: ip(o.remote), sysctls: o.sysctls }));
       };
       try {
         // Wider tolerance: kernels built with HZ=100/250 fire timers a few jiffies late.

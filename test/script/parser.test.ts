@@ -170,3 +170,14 @@ describe('script parser on garbage', () => {
     }
   });
 });
+
+describe('command interpretation', () => {
+  it('maps sysctls to engine knobs and keeps them for the kernel backend', async () => {
+    const { interpretCommand } = await import('../../src/script/profile.js');
+    const e = interpretCommand('../common/defaults.sh && sysctl -q -w net.ipv4.tcp_rmem="4096 87380 6291456" net.ipv4.tcp_sack=0; echo 3 > /proc/sys/net/ipv4/tcp_keepalive_probes; nstat -n');
+    expect(e.loadsLinuxProfile).toBe(true);
+    expect(e.config).toEqual({ windowScale: 7, sack: false, keepaliveCount: 3 });
+    expect(e.sysctls).toEqual([['net.ipv4.tcp_rmem', '4096 87380 6291456'], ['net.ipv4.tcp_sack', '0'], ['net.ipv4.tcp_keepalive_probes', '3']]);
+    expect(e.notes).toEqual(['command not interpreted: nstat -n']);
+  });
+});
