@@ -85,7 +85,7 @@ export class SocketTable {
     const want = evalNum(ev.result, ev);
     const got = r < 0 ? -1 : r;
     const fail = (why: string) => new Verdict('FAIL', ev.line, `${why}\n  script: ${ev.text}\n  actual: ${ev.name}() = ${fmtResult(r)}`);
-    if ((ev.name === 'socket' || ev.name === 'accept') && want >= 0 && got >= 0) {
+    if ((ev.name === 'socket' || ev.name === 'accept' || ev.name === 'accept4') && want >= 0 && got >= 0) {
       this.remapFd(got, want);
       return;
     }
