@@ -40,7 +40,7 @@ def main():
     sh('ip addr add %s/16 dev pdt0 && ip route add %s/32 dev pdt0' % (local, remote))
     for k, v in json.loads(sysctls):
         # only TCP/IP knobs, never a shell: a kernel too old for a knob just keeps its default
-        if re.match(r'^net[.](ipv4|core)[.][a-z0-9_]+$', k):
+        if re.match(r'^net[.]ipv4[.][a-z0-9_]+$', k):
             subprocess.run(['sysctl', '-q', '-w', k + '=' + v], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     req = open(req_path, 'r')
     rep = open(rep_path, 'w')
