@@ -12,7 +12,7 @@ export const enum Key {
   FinWait2TimeoutMs, DefaultMss, TxQueueSize, EventQueueSize, RxSlotSize, TsRandomOffset,
   LinuxRto, IcmpAbortsSynSent, RecycleTimeWait, Ttl, EphemeralLow, EphemeralHigh, TsTickMs,
   WindowScaling, DelayedAckSegments, AckUnsentData, DelayFinAck, KeepaliveRst, MinshallNagle,
-  LinuxSenderWindow, SynResendOnBadAck, ChallengeAckLimit,
+  LinuxSenderWindow, SynResendOnBadAck, ChallengeAckLimit, PshOnBurstEnd,
   Count,
 }
 
@@ -111,6 +111,9 @@ export let cfgSynResendOnBadAck: bool = false;
 /** Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. */
 export let cfgChallengeAckLimit: i32 = 1000;
 
+/** PSH on the last data segment of every burst, not only at the end of the queued data (Linux). */
+export let cfgPshOnBurstEnd: bool = false;
+
 /** Sets config `key` to `value`; returns 0, or −22 (EINVAL) for an unknown key or a bad value. */
 export function configSetValue(key: i32, v: f64): i32 {
   let i = <i32>v;
@@ -163,6 +166,7 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.LinuxSenderWindow: cfgLinuxSenderWindow = b; break;
     case Key.SynResendOnBadAck: cfgSynResendOnBadAck = b; break;
     case Key.ChallengeAckLimit: if (i < 0) return -22; cfgChallengeAckLimit = i; break;
+    case Key.PshOnBurstEnd: cfgPshOnBurstEnd = b; break;
     default: return -22;
   }
   return 0;
@@ -217,6 +221,7 @@ export function configGetValue(key: i32): f64 {
     case Key.LinuxSenderWindow: return cfgLinuxSenderWindow ? 1 : 0;
     case Key.SynResendOnBadAck: return cfgSynResendOnBadAck ? 1 : 0;
     case Key.ChallengeAckLimit: return cfgChallengeAckLimit;
+    case Key.PshOnBurstEnd: return cfgPshOnBurstEnd ? 1 : 0;
   }
   return NaN;
 }

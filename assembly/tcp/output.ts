@@ -5,7 +5,7 @@ import { S } from './state';
 import { connIndex, sndRing, sackScratch } from '../memory';
 import {
   cfgTtl, cfgRecvBufferSize, cfgSendBufferSize, cfgTsTickMs, cfgWindowScale, cfgTimestamps,
-  cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow,
+  cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow, cfgPshOnBurstEnd,
 } from '../config';
 import { localAddr } from './table';
 import { txReserve } from './txqueue';
@@ -18,9 +18,22 @@ import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_R
 import {
   emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks,
 } from '../wire/options';
-import { copyWithChecksum, fold32 } from '../wire/checksum';
+import { copyWithChecksum, fold32, checksumUpdate } from '../wire/checksum';
+import { loadBe16, storeBe16 } from '../wire/ipv4';
 
 let ipId: u16 = 0;
+/** TCP header of the segment emitted last (valid until the host drains the tx queue). */
+let lastTcpHeader: usize = 0;
+
+/** Sets PSH on the segment emitted last, fixing its checksum incrementally (RFC 1624). */
+function markPushOnLast(): void {
+  let t = lastTcpHeader;
+  let oldWord = loadBe16(t + 12);
+  if (oldWord & TCP_PSH) return;
+  let newWord = oldWord | TCP_PSH;
+  storeBe16(t + 12, newWord);
+  storeBe16(t + 16, checksumUpdate(loadBe16(t + 16), oldWord, newWord));
+}
 /** Set when some connection could not send for lack of tx room (poll retries). */
 export let outputPending: bool = false;
 
@@ -172,6 +185,7 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   }
   tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
   ipv4Emit(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
+  lastTcpHeader = t;
   statAdd(Stat.SegmentsOut);
   if (len > 0) statAdd(Stat.BytesOut, <u32>len);
   return true;
@@ -293,6 +307,8 @@ export function tcpOutput(c: Conn): void {
   if (dataState(st)) {
     let mss = effMss(c);
     let idleStart = c.sndNxt == c.sndUna;
+    let lastDataLen = 0;
+    let windowCut = false;
     while (true) {
       let wnd = min<u32>(c.sndWnd, c.cwnd);
       let usable = seqDiff(c.sndUna + wnd, c.sndNxt);
@@ -307,13 +323,14 @@ export function tcpOutput(c: Conn): void {
       let flags: u16 = TCP_ACK;
       // A FIN rides on the segment that carries the last byte (it needs no window of its own).
       let fin = finDue && len == avail;
-      if (avail > 0 && len == 0) break;
+      if (avail > 0 && len == 0) { windowCut = true; break; }
       if (!fin && len < mss && !sendSmall(c, len, avail, idleStart)) break;
       if (fin) flags |= TCP_FIN;
       if (len > 0 && len == avail) flags |= TCP_PSH;
       let seq = c.sndNxt;
       if (!emitSegment(c, seq, flags, <u32>off, len)) break;
       sent = true;
+      lastDataLen = len;
       if (len > 0 && len < mss) c.sndSml = seq + <u32>len;
       let adv = <u32>len + (fin ? 1 : 0);
       let isNew = !seqLt(seq, c.sndMax);
@@ -330,6 +347,8 @@ export function tcpOutput(c: Conn): void {
       }
       if (fin) break;
     }
+    // Linux ends a burst cut short by the send or congestion window with PSH (its TSO skbs end there).
+    if (windowCut && cfgPshOnBurstEnd && lastDataLen > 0) markPushOnLast();
     // Persist timer (RFC 9293 §3.8.6.1): data waits, nothing in flight, window closed or too small.
     let off2 = seqDiff(c.sndNxt, c.sndBufSeq);
     if (c.sndNxt == c.sndUna && <i32>c.sndBufLen > off2 && c.rtxDeadline == Infinity) {

@@ -52,6 +52,8 @@ export interface EngineConfig {
   synResendOnBadAck: boolean;
   /** Most challenge ACKs per second, engine-wide (RFC 5961 §7); 0 = no limit. */
   challengeAckLimit: number;
+  /** PSH on the last data segment of every burst (Linux), not only where the queued data ends. */
+  pshOnBurstEnd: boolean;
 }
 
 /** Keys in the order of assembly/config.ts `Key` (index = numeric key). */
@@ -63,7 +65,7 @@ export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = [
   'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset',
   'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs',
   'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle',
-  'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit',
+  'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd',
 ];
 
 /** The defaults compiled into the engine (same values as assembly/config.ts). */
@@ -77,7 +79,7 @@ export const DEFAULT_CONFIG: Readonly<EngineConfig> = {
   icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999,
   tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false,
   keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false,
-  challengeAckLimit: 1000,
+  challengeAckLimit: 1000, pshOnBurstEnd: false,
 };
 
 /**
@@ -91,6 +93,7 @@ export const LINUX_PROFILE: Readonly<Partial<EngineConfig>> = {
   tsTickMs: 1, recvBufferSize: 540000, sendBufferSize: 262144, delayFinAck: true,
   maxConnections: 16, // a packetdrill run has a handful of sockets: ~13 MB of rings instead of ~100 MB
   keepaliveRst: true, minshallNagle: true, linuxSenderWindow: true, synResendOnBadAck: true,
+  pshOnBurstEnd: true,
 };
 
 /** Numeric value of a config entry as the engine takes it. */

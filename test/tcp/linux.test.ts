@@ -94,6 +94,15 @@ describe('linux knobs', () => {
     expect(h.e.recv(h.conn, new Uint8Array(4))).toBe(0);
     expect(h.e.send(h.conn, new Uint8Array(4), h.now)).toBe(-32);
   });
+  it('pshOnBurstEnd: a burst cut by the window ends with PSH (checksum still valid)', () => {
+    const h = new Harness({ pshOnBurstEnd: true });
+    h.inState('ESTABLISHED');
+    h.send(h.seg(ACK, 0, { win: 2920 }));
+    h.e.send(h.conn, new Uint8Array(5000), h.now); h.collect();
+    h.expectSegment({ flags: '.', len: 1460 });
+    h.expectSegment({ flags: 'P.', len: 1460 }); // decodeSegment verified the patched checksum
+    h.expectNone();
+  });
   it('the linux profile creates an engine with wscale 8 and 16 quick ACKs', () => {
     const h = new Harness({ ...LINUX_PROFILE });
     expect(h.e.config.quickAcks).toBe(16);
