@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { formatDuration } from '../scenario/recording.js';
 import type { HostName, Recording } from '../scenario/recording.js';
 import { runScenario, SCENARIOS } from '../scenario/scenarios.js';
+import { DEFAULT_PORT } from './web.js';
 
 const HELP = `usage: wasm-tcp tour
 
@@ -61,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   cmd('wasm-tcp bench --quick', 'WASM stacks vs Node net on kernel loopback');
   cmd('wasm-tcp script FILE.pkt', 'packetdrill scripts against the engine');
   cmd('wasm-tcp tun --help', 'talk TCP to the Linux kernel through a TUN device');
-  cmd('wasm-tcp web', 'the browser demo page');
+  cmd('wasm-tcp web', `the browser demo page, then open http://127.0.0.1:${DEFAULT_PORT}/`);
   return failures ? 1 : 0;
 }
 

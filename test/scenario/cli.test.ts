@@ -118,5 +118,6 @@ describe('wasm-tcp tour', () => {
     expect(out).toContain('wasm-tcp scenario close');
     expect(out).toContain('--html');
     expect(out).toContain('wasm-tcp web');
+    expect(out).toMatch(/http:\/\/127\.0\.0\.1:\d+\//);
   });
 });
