@@ -2,7 +2,8 @@
 // fast recovery (RFC 5681 §3.2) with NewReno's partial-ACK handling (RFC 6582 §3.2).
 import { Conn, F } from './conn';
 import { cfgInitialWindowSegments } from '../config';
-import { seqDiff, seqGe } from './seq';
+import { seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq';
+import { opts } from '../memory';
 import { Stat, statAdd } from './stats';
 import { sendFrom, effMss } from './output';
 
@@ -39,8 +40,12 @@ export function ccOnAck(c: Conn, ack: u32, acked: u32): void {
       c.dupAcks = 0;
     } else {
       // Partial ACK (step 4): retransmit the next hole, deflate by the amount acked, add back one SMSS.
-      sendFrom(c, ack, <i32>mss);
-      statAdd(Stat.Retransmits);
+      if (!seqLt(ack, c.rtxHigh)) {
+        let n = sendFrom(c, ack, <i32>mss);
+        if (n > 0) { c.rtxHigh = ack + <u32>n; statAdd(Stat.Retransmits); }
+      } else {
+        sackRetransmit(c, ack); // the segment at `ack` already went again: fill the next SACK hole
+      }
       c.cwnd = c.cwnd > acked ? c.cwnd - acked : 0;
       if (acked >= mss) c.cwnd += mss;
       if (c.cwnd < mss) c.cwnd = mss;
@@ -63,21 +68,73 @@ export function ccOnDupAck(c: Conn): bool {
   statAdd(Stat.DupAcks);
   if (c.flags & F.RECOVERY) {
     c.cwnd += mss; // RFC 5681 §3.2 step 4: inflate
+    sackRetransmit(c, c.sndUna);
     return false;
   }
-  // RFC 6582 §3.2 step 2: only once the ACKs have passed `recover` (no repeated fast retransmits for one loss).
-  if (c.dupAcks == 3 && seqGe(c.sndUna, c.recover)) {
+  // RFC 6582 §3.2 step 2: only once the ACKs have passed `recover` (no repeated fast retransmits for
+  // one loss), unless SACK blocks above SND.UNA show the data really is missing (RFC 6675).
+  if (c.dupAcks == 3 && (seqGe(c.sndUna, c.recover) || sackedAbove(c))) {
     halveSsthresh(c);
     c.recover = c.sndMax;
     c.cwnd = c.ssthresh + 3 * mss;
     c.flags |= F.RECOVERY;
     c.flags &= ~F.RTT_TIMING; // Karn
-    sendFrom(c, c.sndUna, <i32>mss);
+    let n = sendFrom(c, c.sndUna, <i32>mss);
+    c.rtxHigh = c.sndUna + <u32>(n > 0 ? n : 0);
     statAdd(Stat.FastRetransmits);
     statAdd(Stat.Retransmits);
     return true;
   }
   return false;
+}
+
+/** True when the ACK being processed SACKs data above SND.UNA that we sent. */
+function sackedAbove(c: Conn): bool {
+  if (!(c.flags & F.SACK)) return false;
+  let o = opts();
+  for (let i = 0; i < o.sackCount; i++) {
+    let r = o.sackRight(i);
+    if (seqGt(r, c.sndUna) && seqLe(r, c.sndMax)) return true;
+  }
+  return false;
+}
+
+/**
+ * SACK-guided retransmission during recovery (after RFC 6675 §5, one segment per ACK): resend the
+ * first hole above both `una` and the last retransmission that lies below the highest byte the
+ * ACK's SACK blocks report received. Without SACK nothing happens (NewReno does the work).
+ */
+function sackRetransmit(c: Conn, una: u32): void {
+  if (!(c.flags & F.SACK)) return;
+  let o = opts();
+  let n = o.sackCount;
+  if (n <= 0) return;
+  let high = una;
+  for (let i = 0; i < n; i++) {
+    let r = o.sackRight(i);
+    if (seqGt(r, high) && seqLe(r, c.sndMax)) high = r;
+  }
+  let next = seqMax(c.rtxHigh, una);
+  // Skip what the blocks say arrived (they may chain, so look again after each move).
+  for (let pass = 0; pass < n; pass++) {
+    let moved = false;
+    for (let i = 0; i < n; i++) {
+      if (seqLe(o.sackLeft(i), next) && seqLt(next, o.sackRight(i))) { next = o.sackRight(i); moved = true; }
+    }
+    if (!moved) break;
+  }
+  if (!seqLt(next, high)) return;
+  let end = high;
+  for (let i = 0; i < n; i++) {
+    let l = o.sackLeft(i);
+    if (seqGt(l, next) && seqLt(l, end)) end = l;
+  }
+  let len = min<i32>(seqDiff(end, next), effMss(c));
+  let sent = sendFrom(c, next, len);
+  if (sent > 0) {
+    c.rtxHigh = next + <u32>sent;
+    statAdd(Stat.Retransmits);
+  }
 }
 
 /** The retransmission timer fired (RFC 5681 §3.1 eq. 4, cwnd = loss window of one SMSS; RFC 6582 §4). */

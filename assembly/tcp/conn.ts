@@ -126,6 +126,8 @@ export class Conn {
   tsOffset: u32;
   /** End of the last sub-MSS segment sent (Minshall's Nagle, Linux snd_sml). */
   sndSml: u32;
+  /** Highest sequence number retransmitted in the current fast recovery (RFC 6675 HighRxt). */
+  rtxHigh: u32;
   /** Smoothed RTT in ms (RFC 6298), 0 before the first sample. */
   srtt: f32;
   /** RTT variation in ms. */

@@ -310,7 +310,9 @@ export function tcpOutput(c: Conn): void {
     let lastDataLen = 0;
     let windowCut = false;
     while (true) {
-      let wnd = min<u32>(c.sndWnd, c.cwnd);
+      // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out.
+      let lt: u32 = c.dupAcks > 0 && c.dupAcks < 3 && !(c.flags & F.RECOVERY) ? <u32>c.dupAcks * <u32>mss : 0;
+      let wnd = min<u32>(c.sndWnd, c.cwnd + lt);
       let usable = seqDiff(c.sndUna + wnd, c.sndNxt);
       let off = seqDiff(c.sndNxt, c.sndBufSeq);
       let avail = <i32>c.sndBufLen - off;

@@ -6,7 +6,7 @@ export const enum Stat {
   SegmentsIn = 0, SegmentsOut, Retransmits, BadPackets, BadChecksum, NoConnection, RstOut,
   RstIn, SynDropped, TxFull, EventsDropped, FastRetransmits, Timeouts, OutOfOrder, ChallengeAcks,
   PawsRejected, IcmpIn, ConnectionsOpened, ConnectionsClosed, BytesIn, BytesOut, DupAcks,
-  ZeroWindowProbes, KeepaliveProbes, TimeWaitRecycled, PmtuUpdates,
+  ZeroWindowProbes, KeepaliveProbes, TimeWaitRecycled, PmtuUpdates, RtoExpirations,
   Count,
 }
 

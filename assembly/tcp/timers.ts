@@ -102,6 +102,7 @@ function rtxFire(c: Conn): void {
   if (c.retransmits == 0) c.userTimeoutStart = nowMs;
   if (c.retransmits < 255) c.retransmits++;
   statAdd(Stat.Retransmits);
+  statAdd(Stat.RtoExpirations);
   let rto = <f64>c.rto * 2;
   c.rto = <f32>(rto > cfgRtoMaxMs ? cfgRtoMaxMs : rto);
   if (st != S.SYN_SENT && st != S.SYN_RCVD) ccOnTimeout(c);

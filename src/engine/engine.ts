@@ -49,6 +49,7 @@ export const STAT_NAMES = [
   'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder',
   'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn',
   'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates',
+  'rtoExpirations',
 ] as const;
 
 /** Engine-wide counters. */

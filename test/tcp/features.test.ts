@@ -239,6 +239,40 @@ describe('congestion control', () => {
     h.send(h.seg(ACK, 1460 * 8));
     expect(h.e.info(h.conn).cwnd).toBeLessThanOrEqual(info.ssthresh + 1460);
   });
+  it('limited_transmit_sends_new_data_on_the_first_two_dupacks (RFC 3042)', () => {
+    const h = new Harness({ initialWindowSegments: 4 });
+    h.inState('ESTABLISHED');
+    h.e.send(h.conn, new Uint8Array(1460 * 8), h.now); h.collect();
+    expect(h.out.splice(0).length).toBe(4);
+    h.send(h.seg(ACK, 1460)); // new ACK: slow start opens cwnd, two more segments
+    expect(h.out.splice(0).length).toBe(2);
+    h.send(h.seg(ACK, 1460)); // dupack 1
+    h.expectSegment({ seq: h.ours(1460 * 6), len: 1460 });
+    h.send(h.seg(ACK, 1460)); // dupack 2
+    h.expectSegment({ seq: h.ours(1460 * 7), len: 1460 });
+    h.send(h.seg(ACK, 1460)); // dupack 3: fast retransmit
+    h.expectSegment({ seq: h.ours(1460), len: 1460 });
+  });
+  it('sack_guided_recovery_fills_two_holes_in_one_round_trip', () => {
+    const h = new Harness({ sack: true });
+    h.inState('LISTEN');
+    h.send({ seq: PEER_ISS, flags: SYN, opts: [{ kind: 'mss', value: 1460 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'sackOK' }] });
+    h.iss = h.expectSegment({ flags: 'S.' }).seq;
+    h.send({ seq: PEER_ISS + 1, ack: h.iss + 1, flags: ACK });
+    h.conn = h.e.accept(h.listener);
+    h.e.send(h.conn, new Uint8Array(1460 * 8), h.now); h.collect();
+    expect(h.out.splice(0).length).toBe(8);
+    // Segments 0 and 3 are lost; the peer SACKs what it has.
+    const M = 1460;
+    const sack = (blocks: [number, number][]) => [{ kind: 'nop' as const }, { kind: 'nop' as const }, { kind: 'sack' as const, blocks }];
+    h.send(h.seg(ACK, 0, { opts: sack([[h.ours(M), h.ours(2 * M)]]) }));
+    h.send(h.seg(ACK, 0, { opts: sack([[h.ours(M), h.ours(3 * M)]]) }));
+    h.send(h.seg(ACK, 0, { opts: sack([[h.ours(4 * M), h.ours(5 * M)], [h.ours(M), h.ours(3 * M)]]) }));
+    h.expectSegment({ seq: h.ours(0), len: M }); // fast retransmit of the first hole
+    h.send(h.seg(ACK, 0, { opts: sack([[h.ours(4 * M), h.ours(6 * M)], [h.ours(M), h.ours(3 * M)]]) }));
+    h.expectSegment({ seq: h.ours(3 * M), len: M }); // the second hole, before any partial ACK
+    expect(h.e.stats.rtoExpirations).toBe(0);
+  });
   it('slow_start_grows_cwnd', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
