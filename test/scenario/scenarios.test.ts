@@ -81,9 +81,10 @@ describe('handshake', () => {
     expect(other.segments[1].seq).not.toBe(r.segments[1].seq);
     expect(runScenario('handshake', { seed: 1 }).segments[0].seq).toBe(r.segments[0].seq);
   });
-  it.fails('advertises a non-zero window in the SYN (engine sends win=0; reported)', () => {
+  it('advertises a non-zero window in the SYN', () => {
     // RFC 9293 §3.10.1: the SYN carries the (unscaled) receive window; Linux sends 64240.
     expect(r.segments[0].win).toBeGreaterThan(0);
+    expect(r.segments[0].win).toBeLessThanOrEqual(65535);
   });
 });
 

@@ -16,19 +16,7 @@ const DIR = join(__dirname, '..', 'scripts');
  * parameters, Minshall's Nagle, EPIPE in CLOSE_WAIT, SACK block order, SYN resent after a bad
  * ACK, sub-MSS window use); add an entry with its reason when a script finds a new one.
  */
-const EXPECTED_FAILURES: Record<string, string> = {
-  // RFC 9293 §3.10.4 CLOSE in SYN-RECEIVED: "form a FIN segment and send it, and enter
-  // FIN-WAIT-1"; Linux does so at once. The engine sends nothing and keeps retransmitting its
-  // SYN-ACK.
-  'synrcvd-close.pkt': 'close() in SYN_RCVD sends no FIN',
-  // TCP_USER_TIMEOUT: Linux measures it from the first retransmission (retrans_stamp) and
-  // clamps the RTO timer so the abort comes exactly then (1.3 s here); the engine aborts at
-  // its next RTO (2.2 s).
-  'user-timeout.pkt': 'TCP_USER_TIMEOUT abort waits for the next RTO instead of firing on time',
-  // An out-of-order segment carrying FIN: Linux's SACK block covers the FIN's sequence number
-  // too (1001:2002); the engine's stops at the data (1001:2001). Everything else matches.
-  'ooo-fin.pkt': 'SACK block of an out-of-order FIN segment leaves out the FIN',
-};
+const EXPECTED_FAILURES: Record<string, string> = {};
 
 /**
  * Scripts whose only difference is where PSH goes: Linux marks the last segment of each TSO
@@ -36,12 +24,7 @@ const EXPECTED_FAILURES: Record<string, string> = {
  * pass with PSH ignored, so everything else they check stays covered.
  */
 const PSH_ONLY: Record<string, string> = {
-  'initial-window.pkt': 'PSH on the last segment of the first burst',
-  'killed-process-fin.pkt': 'PSH on window-limited bursts',
-  'window-scale.pkt': 'PSH on a window-limited burst',
-  'window-no-scale.pkt': 'PSH on a window-limited burst',
   'sws-small-window.pkt': 'PSH on the first sub-MSS send',
-  'sws-sender-partial-window.pkt': 'PSH on a window-limited burst',
 };
 
 const scripts = readdirSync(DIR).filter((f) => f.endsWith('.pkt')).sort();
