@@ -40,7 +40,9 @@ describeInterop('tun bridge', () => {
   it('closes open connections on SIGTERM: the kernel peer sees our FIN', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['--dev', 'wt4', 'echo', '--port', '7']);
-    const peers = [ns.peer(['hold', '10.77.0.2', '7'], 'hold 1'), ns.peer(['hold', '10.77.0.2', '7'], 'hold 2')];
+    // The ping byte's echo proves our side accepted each connection: a SIGTERM before that would
+    // reset connections still in the accept queue (as Linux does when a listener closes).
+    const peers = [1, 2].map((i) => ns.peer(['hold', '10.77.0.2', '7', 'ping'], `hold ${i}`));
     for (const p of peers) await p.waitLine(/"event": "connected"/);
     tun.kill('SIGTERM');
     for (const p of peers) expect(await p.waitJson(/"event": "closed"/, 10_000)).toEqual({ event: 'closed', how: 'eof' });

@@ -99,10 +99,18 @@ def sink(bind, port, read):
     say(event="done", received=n, sha256=h.hexdigest())
 
 
-def hold(host, port):
-    """Connect, stay idle, and report how the connection ends (our peer's FIN or RST)."""
+def hold(host, port, ping=False):
+    """Connect, stay idle, and report how the connection ends (our peer's FIN or RST).
+
+    With ping, one byte must come back first (an echo server): proof that the other side has
+    accepted the connection, not just that our handshake completed.
+    """
     s = connect(host, port)
     s.settimeout(None)
+    if ping:
+        s.sendall(b"p")
+        if s.recv(1) != b"p":
+            sys.exit("hold: no echo of the ping byte")
     say(event="connected", local=s.getsockname()[1])
     try:
         while s.recv(65536):
@@ -180,7 +188,7 @@ def main(argv):
     elif cmd == "udp-flood":
         udp_flood(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
     elif cmd == "hold":
-        hold(argv[1], int(argv[2]))
+        hold(argv[1], int(argv[2]), ping=argv[3:4] == ["ping"])
     elif cmd == "connect":
         try_connect(argv[1], int(argv[2]))
     else:
