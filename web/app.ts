@@ -1,7 +1,7 @@
 // The demo page: runs scenarios and bulk transfers between two in-page stacks and draws what happened.
 // Imports the core from ./wasm-tcp.js (dist/browser.js); see scripts/build.mjs.
 import {
-  SCENARIOS, STATE_COLORS, formatDuration, initialStates, outcomeText, recordingToPcap, renderSvg, runScenario,
+  SCENARIOS, STATE_COLORS, formatDuration, initialStates, ladderRows, outcomeText, recordingToPcap, renderSvg, runScenario,
   type HostName, type Recording,
 } from '../src/browser.js';
 import { BulkTransfer } from './bulk.js';
@@ -63,9 +63,11 @@ function show(rec: Recording, done: boolean): void {
   ui.ladder.innerHTML = renderSvg(rec);
   ui.ladder.dataset.segments = String(rec.segments.length);
   const init = initialStates(rec);
+  // The same state periods as the SVG's bars: transitions plus `(crashed)` / `CLOSED` at a crash / reboot.
+  const rows = ladderRows(rec);
   for (const h of HOSTS) {
     const list = $(`timeline-${h}`);
-    const states = [{ state: init[h], t: 0 }, ...rec.transitions.filter((x) => x.host === h).map((x) => ({ state: x.to, t: x.t }))];
+    const states = [{ state: init[h], t: 0 }, ...rows.filter((r) => r[h]).map((r) => ({ state: r[h]!, t: r.t }))];
     list.replaceChildren(...states.map((s) => {
       const li = document.createElement('li');
       li.dataset.state = s.state;

@@ -3,10 +3,20 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { readCapture } from '../../src/pcap/reader.js';
-import { SCENARIOS, initialStates, runScenario as runScenarioInNode } from '../../src/browser.js';
+import { SCENARIOS, initialStates, runScenario as runScenarioInNode, type HostName, type Recording } from '../../src/browser.js';
 import { chromiumMissing, launchChromium, startWeb, type LaunchedBrowser, type WebProcess } from './launch.js';
 
 const ARTIFACTS = 'test/artifacts';
+
+/** States `h` enters in a Node recording: its transitions, plus `(crashed)` at a crash and `CLOSED` at a
+ * reboot (notes come before transitions of the same instant). */
+function expectedStates(rec: Recording, h: HostName): string[] {
+  const events = [
+    ...(rec.notes ?? []).filter((n) => n.host === h && n.kind).map((n) => ({ t: n.t, order: 0, state: n.kind === 'crash' ? '(crashed)' : 'CLOSED' })),
+    ...rec.transitions.filter((x) => x.host === h).map((x) => ({ t: x.t, order: 1, state: x.to })),
+  ];
+  return events.sort((a, b) => a.t - b.t || a.order - b.order).map((e) => e.state);
+}
 const missing = chromiumMissing();
 const ci = process.env.CI === 'true';
 
@@ -96,7 +106,9 @@ describe.skipIf(missing !== null)(`demo page in Chromium${missing ? ` (skipped: 
     expect(r.client.final).toBe('CLOSED');
     expect(r.client.error).toBe('ETIMEDOUT');
     expect(r.client.timeline).toEqual(['CLOSED', 'SYN_SENT', 'ESTABLISHED', 'CLOSED']);
-    expect(r.server.timeline.slice(0, 3)).toEqual(['LISTEN', 'SYN_RCVD', 'ESTABLISHED']);
+    // The crash ends the server's timeline, in the chips as in the SVG.
+    expect(r.server.timeline).toEqual(['LISTEN', 'SYN_RCVD', 'ESTABLISHED', '(crashed)']);
+    expect(r.server.svgStates).toEqual(r.server.timeline);
     const retrans = r.segs.filter((s) => s.cls.includes('wt-retransmission'));
     expect(retrans.length).toBeGreaterThanOrEqual(5);
     expect(retrans.every((s) => s.cls.includes('wt-dropped'))).toBe(true);
@@ -127,7 +139,9 @@ describe.skipIf(missing !== null)(`demo page in Chromium${missing ? ` (skipped: 
       const node = runScenarioInNode(name, { seed: 1 });
       const init = initialStates(node);
       for (const h of ['client', 'server'] as const) {
-        expect(page[h].timeline, `${name} ${h}`).toEqual([init[h], ...node.transitions.filter((x) => x.host === h).map((x) => x.to)]);
+        expect(page[h].timeline, `${name} ${h}`).toEqual([init[h], ...expectedStates(node, h)]);
+        // The state chips and the SVG's state bars tell the same story.
+        expect(page[h].svgStates, `${name} ${h}`).toEqual(page[h].timeline);
         expect([page[h].final, page[h].error || null], `${name} ${h}`).toEqual([node.outcome[h].state, node.outcome[h].error]);
       }
       expect(page.segs.map((x) => x.flags), name).toEqual(node.segments.map((x) => x.flags));
