@@ -1,5 +1,8 @@
 // The bridge alone: packets reach Node intact, errors are clear, and nothing is left behind after
 // SIGTERM or SIGKILL of the CLI.
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { CLI, Netns, destroyAll, run, until } from './netns.js';
 import { describeInterop } from './suite.js';
@@ -85,6 +88,28 @@ describeInterop('tun bridge', () => {
     const usage = await run(process.execPath, [CLI, 'tun', 'echo']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/needs --port/);
+    await ns.destroy();
+  });
+
+  it('says clearly when /dev/net/tun or socat is missing', async () => {
+    const ns = await Netns.create();
+    const tun = [process.execPath, CLI, 'tun', 'echo', '--port', '7'];
+    // A private mount namespace hides /dev/net under an empty tmpfs, for this command only.
+    const noDev = await ns.exec('unshare', ['-m', 'sh', '-c', 'mount -t tmpfs none /dev/net && exec "$@"', 'sh', ...tun]);
+    expect(noDev.code).toBe(1);
+    expect(noDev.stderr.trim()).toMatch(/^wasm-tcp tun: \/dev\/net\/tun is missing or not accessible \(load the tun module/);
+    // A PATH holding `ip` but no socat.
+    const bin = mkdtempSync(join(tmpdir(), 'wasm-tcp-path-'));
+    try {
+      const ip = (await run('sh', ['-c', 'command -v ip'])).stdout.trim();
+      symlinkSync(ip, join(bin, 'ip'));
+      const noSocat = await ns.exec('env', [`PATH=${bin}`, ...tun]);
+      expect(noSocat.code).toBe(1);
+      expect(noSocat.stderr.trim()).toBe("wasm-tcp tun: 'socat' not found on PATH (install it: apt-get install socat)");
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+    expect(await ns.links()).toEqual(['lo']);
     await ns.destroy();
   });
 });

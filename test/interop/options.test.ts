@@ -46,9 +46,12 @@ function checkNegotiation(segs: ParsedTcp[], initiator: string): void {
   // Neither side sends segments larger than the MSS the other announced (minus the 12 TS bytes).
   for (const s of rest) expect(s.len).toBeLessThanOrEqual(1460 - 12);
   expect(Math.max(...rest.map((s) => s.len))).toBe(1448);
+  // Our SYN (or SYN-ACK) opens a usable window: SYN windows are never scaled (RFC 7323 §2.2), so the
+  // raw field must be non-zero, or the kernel could send nothing until our first ACK.
+  const ourSyn = syn.src === US ? syn : synAck;
+  expect(ourSyn.win, `our ${ourSyn.flagNames} window`).toBeGreaterThan(0);
   // Window scaling in use on our side: our 512 KiB receive buffer shows as windows above 64 KiB
   // once shifted by the scale we announced, never above the buffer (RFC 7323 §2.3).
-  const ourSyn = syn.src === US ? syn : synAck;
   const ourWindows = rest.filter((s) => s.src === US).map((s) => s.win * 2 ** ourSyn.wscale!);
   expect(Math.max(...ourWindows)).toBeGreaterThan(65535);
   expect(Math.max(...ourWindows)).toBeLessThanOrEqual(512 * 1024);

@@ -5,6 +5,13 @@ import { describeInterop } from './suite.js';
 
 const BYTES = 20 << 20;
 
+/** The namespace's TCP RetransSegs counter (/proc/net/snmp as seen from inside it). */
+async function kernelRetransmits(ns: Netns): Promise<number> {
+  const r = await ns.exec('cat', ['/proc/net/snmp']);
+  const [names, values] = r.stdout.split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.split(/\s+/));
+  return Number(values?.[names.indexOf('RetransSegs')]);
+}
+
 describeInterop('tun link outage', () => {
   afterAll(destroyAll);
 
@@ -19,6 +26,8 @@ describeInterop('tun link outage', () => {
     const sent = await src.waitJson(/"event": "done"/, 60_000);
     const line = await tun.waitLine(/^discard /, 30_000);
     expect(line).toMatch(new RegExp(`^discard 10\\.77\\.0\\.1:\\d+ bytes ${BYTES} sha256 ${sent.sha256} eof$`));
+    // The outage really hit the transfer: the kernel (the sender here) had to retransmit.
+    expect(await kernelRetransmits(ns)).toBeGreaterThan(0);
     tun.kill('SIGTERM');
     await tun.exit();
     await ns.destroy();

@@ -2,6 +2,7 @@
 import { formatIPv4 } from '../addr.js';
 import type { TunBridge } from '../bridge.js';
 import type { Reporter } from '../report.js';
+import { onesSum } from '../../util/checksum.js';
 
 /**
  * Prints each packet from the kernel; resolves after `count` packets (never when count is 0). With
@@ -40,7 +41,7 @@ export function describe(p: Uint8Array): { src: string; dst: string; proto: numb
   const proto = p[9];
   const src = (p[12] << 24 | p[13] << 16 | p[14] << 8 | p[15]) >>> 0;
   const dst = (p[16] << 24 | p[17] << 16 | p[18] << 8 | p[19]) >>> 0;
-  let checksum = sum16(p, 0, ihl, 0) === 0xffff ? 'ok' : 'bad-ip';
+  let checksum = onesSum(p, 0, ihl) === 0xffff ? 'ok' : 'bad-ip';
   let flags: string | undefined;
   let sp = '';
   let dp = '';
@@ -49,20 +50,11 @@ export function describe(p: Uint8Array): { src: string; dst: string; proto: numb
     dp = `.${(p[ihl + 2] << 8) | p[ihl + 3]}`;
     // RFC 9293 §3.1 pseudo-header: src, dst, zero, protocol, TCP length.
     const pseudo = ((src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + proto + (len - ihl));
-    if (sum16(p, ihl, len, pseudo) !== 0xffff) checksum = 'bad';
+    if (onesSum(p, ihl, len, pseudo) !== 0xffff) checksum = 'bad';
     if (proto === 6 && len >= ihl + 14) {
       const f = p[ihl + 13];
       flags = ['F', 'S', 'R', 'P', '.', 'U'].filter((_, i) => f & (1 << i)).join('');
     }
   }
   return { src: `${formatIPv4(src)}${sp}`, dst: `${formatIPv4(dst)}${dp}`, proto, len, flags, checksum };
-}
-
-/** One's complement sum of p[start, end) folded to 16 bits, starting from `acc`. */
-function sum16(p: Uint8Array, start: number, end: number, acc: number): number {
-  let s = acc;
-  for (let i = start; i + 1 < end; i += 2) s += (p[i] << 8) | p[i + 1];
-  if ((end - start) & 1) s += p[end - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
 }
