@@ -2,6 +2,7 @@
 import { build } from 'esbuild';
 import asc from 'assemblyscript/asc';
 import { mkdirSync, chmodSync } from 'node:fs';
+import { noNodeBuiltins } from './no-node-builtins.mjs';
 
 const quiet = process.argv.includes('--quiet');
 mkdirSync('build', { recursive: true });
@@ -45,14 +46,7 @@ await build({
   platform: 'browser',
   entryPoints: { browser: 'src/browser.ts' },
   outdir: 'dist',
-  plugins: [{
-    name: 'no-node-builtins',
-    setup(b) {
-      b.onResolve({ filter: /^node:|^(fs|path|os|net|dgram|child_process|stream|crypto|http|url|util|events|buffer|worker_threads)$/ }, (args) => ({
-        errors: [{ text: `Node built-in "${args.path}" imported by ${args.importer} must not reach the browser bundle` }],
-      }));
-    },
-  }],
+  plugins: [noNodeBuiltins('the browser bundle')],
 });
 // The demo page's script: imports of src/browser.ts stay external and load /wasm-tcp.js (= dist/browser.js).
 await build({
@@ -60,13 +54,10 @@ await build({
   platform: 'browser',
   entryPoints: { app: 'web/app.ts' },
   outdir: 'dist/web',
-  plugins: [{
+  plugins: [noNodeBuiltins('the page'), {
     name: 'core-from-bundle',
     setup(b) {
       b.onResolve({ filter: /\/src\/browser\.js$/ }, () => ({ path: './wasm-tcp.js', external: true }));
-      b.onResolve({ filter: /^node:|^(fs|path|os|net|http|util|crypto)$/ }, (args) => ({
-        errors: [{ text: `Node built-in "${args.path}" imported by ${args.importer} must not reach the page` }],
-      }));
       b.onResolve({ filter: /\/src\// }, (args) => ({
         errors: [{ text: `${args.importer} must import the core through src/browser.ts, not ${args.path}` }],
       }));
