@@ -5,14 +5,14 @@
 # every checksum on the wire is real); tcpdump/dumpcap capture it. A few formats no tool writes directly
 # (big-endian pcap, VLAN-tagged frames, raw IP link types, a big-endian pcapng with extra blocks) are
 # derived from those captures by the small Python converter below. Expected values for every fixture come
-# from tshark (test/fixtures/<name>.tshark.tsv), never from wasm-tcp itself.
+# from tshark (test/fixtures/<name>.tshark.tsv) and tcpdump (<name>.tcpdump.txt), never from wasm-tcp itself.
 #
 # Needs root, iproute2, tcpdump, tshark (+ editcap, dumpcap), python3; ethtool and iptables are used when
 # present (iptables drops a few bulk segments so the receiver sends SACK blocks).
 #   apt-get install -y tcpdump tshark ethtool iptables
 # Usage: sudo scripts/capture-fixtures.sh            (regenerates everything in test/fixtures/)
 #        scripts/capture-fixtures.sh --derived       (re-derives the converted files from the captures, then tshark)
-#        scripts/capture-fixtures.sh --expected      (only re-runs tshark over the existing captures)
+#        scripts/capture-fixtures.sh --expected      (only re-runs tshark and tcpdump over the existing captures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=test/fixtures
@@ -28,8 +28,8 @@ A6=fd00:199::1
 B6=fd00:199::2
 TMP=$(mktemp -d /tmp/wtcp-fx.XXXXXX)
 
-for tool in tshark editcap python3; do
-  command -v "$tool" >/dev/null || { echo "capture-fixtures: $tool is missing (apt-get install tshark python3)" >&2; exit 1; }
+for tool in tshark tcpdump editcap python3; do
+  command -v "$tool" >/dev/null || { echo "capture-fixtures: $tool is missing (apt-get install tshark tcpdump python3)" >&2; exit 1; }
 done
 
 # ---------------------------------------------------------------- Python: traffic and converters
@@ -276,6 +276,8 @@ expected() {
     -o tcp.relative_sequence_numbers:FALSE -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE \
     -o tcp.analyze_sequence_numbers:FALSE -o tcp.desegment_tcp_streams:FALSE \
     "${args[@]}" >"${f%.*}.$(ext "$f").tshark.tsv" 2>/dev/null
+  # tcpdump's own one-line form: the reference for the human form of `wasm-tcp decode`.
+  tcpdump -n -S -r "$f" >"${f%.*}.$(ext "$f").tcpdump.txt" 2>/dev/null
 }
 ext() { echo "${1##*.}"; }
 

@@ -1,17 +1,19 @@
 // Whole-packet parser for the host's decoder (`wasm-tcp decode`): IPv4 + TCP + options into a fixed
 // result struct of i32 slots. Reads only the `len` captured bytes; a capture shorter than the IP total
-// length is parsed when the TCP header and options are present, with the TCP checksum reported unknown.
+// length is parsed when the TCP header and options are present, with the TCP checksum reported unknown;
+// one that ends inside those headers is reported as cut (PARSE_TRUNCATED), not malformed.
 import {
   IPV4_HEADER_LEN, IP_PROTO_TCP, ipv4HeaderLen, ipv4TotalLen, ipv4IsFragment, ipv4Protocol, ipv4Src, ipv4Dst,
   ipv4Ttl, ipv4Id, ipv4ChecksumOk,
 } from './ipv4';
 import {
   tcpCheckLen, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpDataOffset, tcpFlags, tcpWindow, tcpChecksum, tcpChecksumOk,
-  TCP_HEADER_LEN,
+  tcpUrgent, TCP_HEADER_LEN,
 } from './tcp';
-import { TcpOptions, parseTcpOptions } from './options';
+import { TcpOptions, parseTcpOptions, TCPOPT_EOL, TCPOPT_NOP } from './options';
 import {
   REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_IHL, REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_HEADER_TRUNCATED, REASON_IP_BAD_VERSION,
+  REASON_TCP_TOO_SHORT, REASON_TCP_HEADER_TRUNCATED,
 } from './reason';
 
 /** `wireParse` outcome: an IPv4/TCP segment, all slots filled. */
@@ -24,6 +26,8 @@ export const PARSE_FRAGMENT: i32 = 2;
 export const PARSE_OTHER_PROTOCOL: i32 = 3;
 /** Malformed: slot DETAIL holds a reason code (reason.ts). */
 export const PARSE_MALFORMED: i32 = 4;
+/** Cut by the capture (IP total length > captured bytes) before the IPv4/TCP headers end: DETAIL holds the reason code. */
+export const PARSE_TRUNCATED: i32 = 5;
 
 // Slot indexes (i32 each, byte offset = 4·index) of the result struct; mirrored in src/wire/parse.ts.
 /** Outcome (PARSE_*). */
@@ -82,8 +86,14 @@ export const SLOT_IP_HEADER_LEN: i32 = 32;
 export const SLOT_TCP_HEADER_LEN: i32 = 33;
 /** 1 when the capture is shorter than the IP total length. */
 export const SLOT_TRUNCATED: i32 = 34;
+/** TCP urgent pointer. */
+export const SLOT_URGENT: i32 = 35;
+/** Number of TCP options listed in SLOT_OPT_KINDS (NOP and EOL included). */
+export const SLOT_OPT_COUNT: i32 = 36;
+/** Option kinds in wire order, one byte each (up to 40 bytes = 10 slots). */
+export const SLOT_OPT_KINDS: i32 = 37;
 /** Number of slots. */
-export const PARSE_SLOTS: i32 = 36;
+export const PARSE_SLOTS: i32 = 47;
 
 /** The result struct, static (no allocation). */
 export const parseResult: usize = memory.data(PARSE_SLOTS << 2, 16);
@@ -104,12 +114,16 @@ export function wireParse(ptr: usize, len: i32): i32 {
     put(SLOT_DETAIL, version);
     return PARSE_NOT_IPV4;
   }
-  if (len < IPV4_HEADER_LEN) return malformed(REASON_IP_TOO_SHORT);
+  // A total length beyond the captured bytes means the capture cut the packet (snap length).
+  if (len < IPV4_HEADER_LEN) {
+    let claimed = len >= 4 ? <i32>ipv4TotalLen(ptr) : 0;
+    return claimed >= IPV4_HEADER_LEN && claimed > len ? cut(REASON_IP_TOO_SHORT) : malformed(REASON_IP_TOO_SHORT);
+  }
   let hlen = ipv4HeaderLen(ptr);
   if (hlen < IPV4_HEADER_LEN) return malformed(REASON_IP_BAD_IHL);
   let total = ipv4TotalLen(ptr);
   if (hlen > total) return malformed(REASON_IP_BAD_TOTAL_LENGTH);
-  if (hlen > len) return malformed(REASON_IP_HEADER_TRUNCATED);
+  if (hlen > len) return cut(REASON_IP_HEADER_TRUNCATED); // here total ≥ hlen > len
   // Bytes past the total length (link padding) are ignored; fewer mean a truncated capture.
   let truncated = total > len;
   let avail = truncated ? len : total;
@@ -134,7 +148,13 @@ export function wireParse(ptr: usize, len: i32): i32 {
   let tcp = ptr + <usize>hlen;
   let tcpAvail = avail - hlen;
   let r = tcpCheckLen(tcp, tcpAvail);
-  if (r != REASON_OK) return malformed(r);
+  if (r != REASON_OK) {
+    // Cut by the capture only if the segment's own length would have held the whole header.
+    let whole = total - hlen;
+    let wasCut = truncated && ((r == REASON_TCP_TOO_SHORT && whole >= TCP_HEADER_LEN)
+      || (r == REASON_TCP_HEADER_TRUNCATED && tcpDataOffset(tcp) <= whole));
+    return wasCut ? cut(r) : malformed(r);
+  }
   let doff = tcpDataOffset(tcp);
   r = parseTcpOptions(tcp + TCP_HEADER_LEN, doff - TCP_HEADER_LEN, parseOptions);
   if (r != REASON_OK) return malformed(r);
@@ -149,6 +169,8 @@ export function wireParse(ptr: usize, len: i32): i32 {
   put(SLOT_CHECKSUM, <i32>tcpChecksum(tcp));
   put(SLOT_CHECKSUM_OK, truncated ? -1 : (tcpChecksumOk(tcp, tcpLen, ipv4Src(ptr), ipv4Dst(ptr)) ? 1 : 0));
   put(SLOT_TCP_HEADER_LEN, doff);
+  put(SLOT_URGENT, <i32>tcpUrgent(tcp));
+  listOptionKinds(tcp + TCP_HEADER_LEN, doff - TCP_HEADER_LEN);
   let o = parseOptions;
   put(SLOT_MSS, o.mss);
   put(SLOT_WSCALE, o.wscale);
@@ -163,6 +185,31 @@ export function wireParse(ptr: usize, len: i32): i32 {
   }
   put(SLOT_KIND, PARSE_TCP);
   return PARSE_TCP;
+}
+
+/**
+ * Lists the option kinds of an area `parseTcpOptions` accepted, in wire order (EOL, if present, is listed
+ * and ends the list), for the decoder's tcpdump-style option list.
+ */
+function listOptionKinds(ptr: usize, len: i32): void {
+  let kinds = parseResult + (<usize>SLOT_OPT_KINDS << 2);
+  let n = 0;
+  let i = 0;
+  while (i < len) {
+    let kind = load<u8>(ptr + <usize>i);
+    store<u8>(kinds + <usize>n, kind);
+    n++;
+    if (kind == TCPOPT_EOL) break;
+    i += kind == TCPOPT_NOP ? 1 : <i32>load<u8>(ptr + <usize>i, 1);
+  }
+  put(SLOT_OPT_COUNT, n);
+}
+
+/** Records a packet cut by the capture with reason `r`. */
+function cut(r: i32): i32 {
+  put(SLOT_KIND, PARSE_TRUNCATED);
+  put(SLOT_DETAIL, r);
+  return PARSE_TRUNCATED;
 }
 
 /** Records a malformed packet with reason `r`. */

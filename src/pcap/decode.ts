@@ -2,7 +2,7 @@
 // forms of `wasm-tcp decode` (tcpdump-like text, one JSON object per packet). Browser-safe.
 import { readCapture, type CaptureRecord } from './reader.js';
 import { ipv4Offset } from './link.js';
-import { parsePacket, type ParsedTcp, type SkippedPacket } from '../wire/parse.js';
+import { parsePacket, type ParsedTcp, type SkippedPacket, type TcpDetail } from '../wire/parse.js';
 
 /** One packet of a capture: the record as read and what its bytes hold. */
 export interface DecodedPacket {
@@ -10,6 +10,8 @@ export interface DecodedPacket {
   record: CaptureRecord;
   /** The IPv4/TCP fields, or why the packet is not IPv4/TCP. */
   packet: ParsedTcp | SkippedPacket;
+  /** Urgent pointer and option order of a TCP segment (for the tcpdump-like line). */
+  detail: TcpDetail;
 }
 
 /**
@@ -19,8 +21,9 @@ export interface DecodedPacket {
 export function* decodeCapture(bytes: Uint8Array): Generator<DecodedPacket, void, undefined> {
   for (const record of readCapture(bytes)) {
     const at = ipv4Offset(record.linkType, record.data);
-    const packet = typeof at === 'string' ? { skip: at } : parsePacket(at === 0 ? record.data : record.data.subarray(at));
-    yield { record, packet };
+    const detail: TcpDetail = { urgent: 0, optionKinds: [] };
+    const packet = typeof at === 'string' ? { skip: at } : parsePacket(at === 0 ? record.data : record.data.subarray(at), detail);
+    yield { record, packet, detail };
   }
 }
 
@@ -38,31 +41,42 @@ export function jsonObject(d: DecodedPacket): Record<string, unknown> {
   };
 }
 
-const SYN = 0x02, FIN = 0x01, RST = 0x04, ACK = 0x10;
+const SYN = 0x02, FIN = 0x01, RST = 0x04, ACK = 0x10, URG = 0x20;
+
+/** tcpdump's option list (`mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`): every option in wire order. */
+function optionList(p: ParsedTcp, kinds: number[]): string {
+  return kinds.map((k) => {
+    switch (k) {
+      case 0: return 'eol';
+      case 1: return 'nop';
+      case 2: return `mss ${p.mss}`;
+      case 3: return `wscale ${p.wscale}`;
+      case 4: return 'sackOK';
+      case 5: return `sack ${p.sack.length} ${p.sack.map(([a, b]) => `{${a}:${b}}`).join('')}`;
+      case 8: return `TS val ${p.tsval} ecr ${p.tsecr}`;
+      default: return `unknown-${k}`;
+    }
+  }).join(',');
+}
 
 /**
- * One tcpdump-like line (as `tcpdump -n -S`): time relative to `start` (the first record's time), then
- * `src.port > dst.port: Flags [S.], seq …, ack …, win …, options […], length N`.
+ * One tcpdump-like line: time relative to `start` (the first record's time), then what `tcpdump -n -S`
+ * prints: `IP src.port > dst.port: Flags [S.], seq …, ack …, win …, urg …, options […], length N`.
  */
 export function humanLine(d: DecodedPacket, start: { seconds: number; nanos: number }): string {
-  const { record: r, packet: p } = d;
+  const { record: r, packet: p, detail } = d;
   const time = r.hasTimestamp
     ? ((r.seconds - start.seconds) + (r.nanos - start.nanos) / 1e9).toFixed(6)
     : '-';
   if ('skip' in p) return `${time} skipped: ${p.skip}`;
-  let s = `${time} ${p.src}.${p.sport} > ${p.dst}.${p.dport}: Flags [${p.flagNames}]`;
+  let s = `${time} IP ${p.src}.${p.sport} > ${p.dst}.${p.dport}: Flags [${p.flagNames}]`;
   // tcpdump shows seq only when the segment occupies sequence space or resets.
   if (p.len > 0) s += `, seq ${p.seq}:${(p.seq + p.len) >>> 0}`;
   else if (p.flags & (SYN | FIN | RST)) s += `, seq ${p.seq}`;
   if (p.flags & ACK) s += `, ack ${p.ack}`;
   s += `, win ${p.win}`;
-  const opts: string[] = [];
-  if (p.mss !== null) opts.push(`mss ${p.mss}`);
-  if (p.sackPermitted) opts.push('sackOK');
-  if (p.tsval !== null) opts.push(`TS val ${p.tsval} ecr ${p.tsecr}`);
-  if (p.wscale !== null) opts.push(`wscale ${p.wscale}`);
-  if (p.sack.length > 0) opts.push(`sack ${p.sack.length} ${p.sack.map(([a, b]) => `{${a}:${b}}`).join('')}`);
-  if (opts.length > 0) s += `, options [${opts.join(',')}]`;
+  if (p.flags & URG) s += `, urg ${detail.urgent}`;
+  if (detail.optionKinds.length > 0) s += `, options [${optionList(p, detail.optionKinds)}]`;
   s += `, length ${p.len}`;
   if (!p.ipChecksumOk) s += ', bad ip cksum';
   if (p.checksumOk === false) s += `, bad tcp cksum 0x${p.checksum.toString(16).padStart(4, '0')}`;

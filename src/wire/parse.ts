@@ -29,19 +29,27 @@ export interface ParsedTcp {
   tsecr: number | null;
 }
 
-/** A packet that is not parsed as IPv4/TCP, with the reason ('ipv6', 'udp', 'fragment', 'malformed: …'). */
+/** A packet that is not parsed as IPv4/TCP, with the reason ('ipv6', 'udp', 'fragment', 'malformed: …', 'truncated: …'). */
 export interface SkippedPacket {
   skip: string;
 }
 
+/** Fields of a TCP segment beyond the `decode --json` ones, for the tcpdump-style line. */
+export interface TcpDetail {
+  /** Urgent pointer. */
+  urgent: number;
+  /** Option kinds in wire order, NOP (1) and EOL (0) included. */
+  optionKinds: number[];
+}
+
 // Kinds and slot indexes of the result struct, mirrored from assembly/wire/parse.ts.
-const PARSE_TCP = 0, PARSE_NOT_IPV4 = 1, PARSE_FRAGMENT = 2, PARSE_OTHER_PROTOCOL = 3;
+const PARSE_TCP = 0, PARSE_NOT_IPV4 = 1, PARSE_FRAGMENT = 2, PARSE_OTHER_PROTOCOL = 3, PARSE_TRUNCATED = 5;
 const SLOT = {
   kind: 0, detail: 1, src: 2, dst: 3, ttl: 4, id: 5, ipLen: 6, ipChecksumOk: 7, sport: 8, dport: 9, seq: 10,
   ack: 11, flags: 12, win: 13, len: 14, checksum: 15, checksumOk: 16, mss: 17, wscale: 18, sackPermitted: 19,
-  sackCount: 20, tsPresent: 21, tsval: 22, tsecr: 23, sack: 24,
+  sackCount: 20, tsPresent: 21, tsval: 22, tsecr: 23, sack: 24, urgent: 35, optCount: 36, optKinds: 37,
 } as const;
-const PARSE_SLOTS = 36;
+const PARSE_SLOTS = 47;
 
 /** Names of IP protocols a skipped packet reports by name. */
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 2: 'igmp', 17: 'udp', 47: 'gre', 50: 'esp', 132: 'sctp' };
@@ -70,8 +78,11 @@ let resultPtr = 0;
 let memBytes: Uint8Array | undefined;
 let result: Int32Array | undefined;
 
-/** Parses one captured IPv4 packet (`bytes` from the IP header on) with the WASM wire views. */
-export function parsePacket(bytes: Uint8Array): ParsedTcp | SkippedPacket {
+/**
+ * Parses one captured IPv4 packet (`bytes` from the IP header on) with the WASM wire views; for a TCP
+ * segment, fills `out` (when given) with the urgent pointer and the option kinds in wire order.
+ */
+export function parsePacket(bytes: Uint8Array, out?: TcpDetail): ParsedTcp | SkippedPacket {
   if (!engine) {
     engine = instantiateEngine();
     scratch = engine.wireScratch() >>> 0;
@@ -92,7 +103,13 @@ export function parsePacket(bytes: Uint8Array): ParsedTcp | SkippedPacket {
   if (kind === PARSE_NOT_IPV4) return { skip: detail === 6 ? 'ipv6' : `ip-version-${detail}` };
   if (kind === PARSE_FRAGMENT) return { skip: 'fragment' };
   if (kind === PARSE_OTHER_PROTOCOL) return { skip: PROTOCOL_NAMES[detail] ?? `ip-proto-${detail}` };
+  if (kind === PARSE_TRUNCATED) return { skip: `truncated: ${reasonName(detail)}` };
   if (kind !== PARSE_TCP) return { skip: `malformed: ${reasonName(detail)}` };
+  if (out) {
+    out.urgent = r[SLOT.urgent];
+    const kindsAt = resultPtr + SLOT.optKinds * 4;
+    out.optionKinds = Array.from(memBytes.subarray(kindsAt, kindsAt + r[SLOT.optCount]));
+  }
   const sack: [number, number][] = [];
   for (let i = 0; i < r[SLOT.sackCount]; i++) sack.push([r[SLOT.sack + 2 * i] >>> 0, r[SLOT.sack + 2 * i + 1] >>> 0]);
   const ts = r[SLOT.tsPresent] === 1;

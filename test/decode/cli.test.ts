@@ -61,7 +61,7 @@ describe('wasm-tcp decode', () => {
     expect(r.out.length).toBe(recordOffsets(eth).length);
     expect(r.out[0]).toMatch(/^0\.000000 /);
     const syn = r.out.find((l) => l.includes('Flags [S]'))!;
-    expect(syn).toMatch(/^\d+\.\d{6} 10\.199\.0\.1\.\d+ > 10\.199\.0\.2\.8080: Flags \[S\], seq \d+, win \d+, options \[mss 1460,sackOK,TS val \d+ ecr 0,wscale \d+\], length 0$/);
+    expect(syn).toMatch(/^\d+\.\d{6} IP 10\.199\.0\.1\.\d+ > 10\.199\.0\.2\.8080: Flags \[S\], seq \d+, win \d+, options \[mss 1460,sackOK,TS val \d+ ecr 0,nop,wscale \d+\], length 0$/);
     expect(r.out.some((l) => / Flags \[S\.\], seq \d+, ack \d+, win/.test(l))).toBe(true);
     expect(r.out.some((l) => / Flags \[R\.?\]/.test(l))).toBe(true);
     expect(r.out.some((l) => / Flags \[F\.\]/.test(l))).toBe(true);

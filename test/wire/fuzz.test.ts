@@ -6,7 +6,7 @@ import { wireEngine, fromHex, rng } from './helpers.js';
 import { LINUX_PACKETS } from './fixtures/linux-packets.js';
 
 const { e, mem, scratch } = wireEngine();
-const SLOTS = 36;
+const SLOTS = 47;
 const REAL = LINUX_PACKETS.map((p) => fromHex(p.hex));
 
 /** Runs every check on `bytes` placed flush against the end of memory; returns the parse result slots. */

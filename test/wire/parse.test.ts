@@ -31,9 +31,15 @@ describe('parsePacket on real Linux packets', () => {
       const got = parsePacket(bytes.subarray(0, cut)) as ParsedTcp;
       expect(got).toEqual({ ...data.expected, checksumOk: null });
     }
-    expect(parsePacket(bytes.subarray(0, 51))).toEqual({ skip: 'malformed: tcp-header-truncated' });
-    expect(parsePacket(bytes.subarray(0, 39))).toEqual({ skip: 'malformed: tcp-too-short' });
-    expect(parsePacket(bytes.subarray(0, 19))).toEqual({ skip: 'malformed: ip-too-short' });
+  });
+
+  it('a capture cut inside the headers is reported as truncated, not malformed', () => {
+    const bytes = fromHex(LINUX_PACKETS.find((p) => p.expected.len === 1448)!.hex);
+    expect(parsePacket(bytes.subarray(0, 51))).toEqual({ skip: 'truncated: tcp-header-truncated' });
+    expect(parsePacket(bytes.subarray(0, 39))).toEqual({ skip: 'truncated: tcp-too-short' });
+    expect(parsePacket(bytes.subarray(0, 19))).toEqual({ skip: 'truncated: ip-too-short' });
+    expect(parsePacket(bytes.subarray(0, 4))).toEqual({ skip: 'truncated: ip-too-short' });
+    expect(parsePacket(bytes.subarray(0, 3))).toEqual({ skip: 'malformed: ip-too-short' });
   });
 
   it('IP options are skipped via IHL and the TCP checksum still verifies', () => {
@@ -80,7 +86,13 @@ describe('parsePacket skips', () => {
     ['version 5', ip((b) => { b[0] = 0x55; }), 'malformed: ip-bad-version'],
     ['IHL 4', ip((b) => { b[0] = 0x44; }), 'malformed: ip-bad-ihl'],
     ['IHL past total length', ip((b) => { b[0] = 0x4f; }), 'malformed: ip-bad-total-length'],
-    ['IHL past the capture', ip((b) => { b[0] = 0x4f; b[2] = 1; }), 'malformed: ip-header-truncated'],
+    ['IHL past the capture', ip((b) => { b[0] = 0x4f; b[2] = 1; }), 'truncated: ip-header-truncated'],
+    ['TCP shorter than 20 by its IP length', ip((b) => { b[3] = 30; }, 30), 'malformed: tcp-too-short'],
+    ['cut capture, but the IP length leaves no room for TCP', ip((b) => { b[3] = 36; }, 30), 'malformed: tcp-too-short'],
+    ['data offset past the IP length', ip((b) => { b[32] = 0xf0; }), 'malformed: tcp-header-truncated'],
+    ['cut capture, data offset past the IP length', ip((b) => { b[32] = 0xf0; b[3] = 50; }), 'malformed: tcp-header-truncated'],
+    ['cut capture, data offset within the IP length', ip((b) => { b[32] = 0xf0; b[3] = 80; }), 'truncated: tcp-header-truncated'],
+    ['IP total length 10 in a 15-byte capture', ip((b) => { b[3] = 10; }, 15), 'malformed: ip-too-short'],
     ['TCP data offset 4', ip((b) => { b[32] = 0x40; }), 'malformed: tcp-bad-data-offset'],
     ['bad option', ip((b) => { b[32] = 0x60; b[40] = 2; b[41] = 3; }, 44), 'malformed: bad-mss-option'],
     ['empty', new Uint8Array(0), 'malformed: ip-too-short'],
