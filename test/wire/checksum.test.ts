@@ -136,10 +136,19 @@ describe('RFC 1624 incremental update', () => {
         m[scratch + 2 * w] = newWord >> 8; m[scratch + 2 * w + 1] = newWord & 0xff;
         ck = e.wireChecksumUpdate(ck, oldWord, newWord);
         m[scratch] = ck >> 8; m[scratch + 1] = ck & 0xff;
-        // A correct checksum makes the whole buffer sum to 0xffff.
+        // A correct checksum makes the whole buffer sum to 0xffff ...
         expect(e.wireChecksumScalar(scratch, len, 0)).toBe(0xffff);
+        // ... and equals, bit for bit, a full recompute over the other words (RFC 1624 §3: never −0 for +0).
+        m[scratch] = 0; m[scratch + 1] = 0;
+        expect(e.wireChecksumUpdate(ck, 0, 0)).toBe(ck);
+        expect(ck).toBe(~e.wireChecksumScalar(scratch, len, 0) & 0xffff);
+        m[scratch] = ck >> 8; m[scratch + 1] = ck & 0xff;
       }
     }
+  });
+
+  it('RFC 1624 §4 example: HC 0xDD2F, m 0x5555 → m\' 0x3285 gives 0x0000 (eqn 3), not 0xFFFF (eqn 2)', () => {
+    expect(e.wireChecksumUpdate(0xdd2f, 0x5555, 0x3285)).toBe(0x0000);
   });
 });
 
