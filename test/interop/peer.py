@@ -175,6 +175,29 @@ def udp_flood(host, port, count, size):
     say(event="done", sent=sent, seconds=time.perf_counter() - start)
 
 
+def udp_count(port, idle):
+    """Count UDP datagrams arriving on port until idle seconds pass without one (after the first)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.bind(("0.0.0.0", port))
+    say(event="listening", port=port)
+    n = nbytes = 0
+    first = last = 0.0
+    s.settimeout(None)
+    while True:
+        try:
+            b = s.recv(65536)
+        except socket.timeout:
+            break
+        last = time.perf_counter()
+        if n == 0:
+            first = last
+            s.settimeout(idle)
+        n += 1
+        nbytes += len(b)
+    say(event="done", received=n, bytes=nbytes, seconds=last - first)
+
+
 def main(argv):
     cmd = argv[0]
     if cmd == "echo-client":
@@ -187,6 +210,8 @@ def main(argv):
         chunked_server(int(argv[1]), int(argv[2]))
     elif cmd == "udp-flood":
         udp_flood(argv[1], int(argv[2]), int(argv[3]), int(argv[4]))
+    elif cmd == "udp-count":
+        udp_count(int(argv[1]), float(argv[2]))
     elif cmd == "hold":
         hold(argv[1], int(argv[2]), ping=argv[3:4] == ["ping"])
     elif cmd == "connect":
