@@ -184,6 +184,8 @@ export class Conn {
   gen: u8;
   /** Unanswered keepalive probes. */
   kaProbes: u8;
+  /** Zero-window probes sent in this persist episode: the probe interval's backoff exponent. */
+  persistBackoff: u8;
 }
 
 /** Bytes of one connection record. */

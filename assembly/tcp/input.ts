@@ -424,6 +424,9 @@ function processAck(c: Conn, seq0: u32): bool {
     challengeAck(c);
     return false;
   }
+  // A peer answering zero-window probes is alive: the connection stays open as long as it
+  // does (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17); only unanswered probes count.
+  if (c.flags & F.PERSIST) c.retransmits = 0;
   let wnd = segWnd << c.sndWscale;
   if (seqGt(ack, c.sndUna)) {
     ackNewData(c, ack);

@@ -356,6 +356,7 @@ export function tcpOutput(c: Conn): void {
     if (c.sndNxt == c.sndUna && <i32>c.sndBufLen > off2 && c.rtxDeadline == Infinity) {
       c.flags |= F.PERSIST;
       c.retransmits = 0;
+      c.persistBackoff = 0;
       armRtx(c, nowMs + <f64>c.rto);
     }
   }

@@ -133,7 +133,10 @@ function persistFire(c: Conn): void {
   }
   emitSegment(c, c.sndUna - 1, TCP_ACK, 0, 0);
   statAdd(Stat.ZeroWindowProbes);
-  let t = <f64>c.rto * <f64>(1 << min<i32>(c.retransmits, 20));
+  // The interval keeps doubling even while the peer answers (RFC 1122 §4.2.2.17); only unanswered
+  // probes (`retransmits`, reset by any acceptable ACK) count towards the retry limit.
+  if (c.persistBackoff < 20) c.persistBackoff++;
+  let t = <f64>c.rto * <f64>(1 << <i32>c.persistBackoff);
   armRtx(c, nowMs + (t > cfgRtoMaxMs ? cfgRtoMaxMs : t));
 }
 
