@@ -167,19 +167,3 @@ export function emitSackBlocks(ptr: usize, lefts: usize, rights: usize, n: i32):
   }
   return olen;
 }
-
-/** Writes the SACK blocks held in `opts` (its sackCount, clamped to 4); returns 2+8n, or 0 when none. */
-export function emitSackFromOptions(ptr: usize, opts: TcpOptions): i32 {
-  let n = opts.sackCount;
-  if (n <= 0) return 0;
-  if (n > TCP_MAX_SACK_BLOCKS) n = TCP_MAX_SACK_BLOCKS;
-  let olen = 2 + (n << 3);
-  store<u8>(ptr, TCPOPT_SACK);
-  store<u8>(ptr, <u8>olen, 1);
-  for (let b = 0; b < n; b++) {
-    let o = <usize>b << 3;
-    storeBe32(ptr + 2 + o, opts.sackLeft(b));
-    storeBe32(ptr + 6 + o, opts.sackRight(b));
-  }
-  return olen;
-}
