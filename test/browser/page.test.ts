@@ -1,4 +1,5 @@
 // The demo page in real Chromium: scenarios drawn from the in-page engines, a lossy 5 MB transfer, step mode, pcap.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -77,6 +78,26 @@ describe.skipIf(missing !== null)(`demo page in Chromium${missing ? ` (skipped: 
     await page.click('#run');
     await page.waitForSelector(`#run-info[data-name="${name}"][data-done="true"]`, { timeout: 30_000 });
   }
+
+  it('one import of the bundle runs two stacks in the page (the README example)', async () => {
+    // A plain string, run as the page's own code (vitest would rewrite a dynamic import() in a function).
+    const out = await page.evaluate(`(async () => {
+      const { Stack, SimNetwork, VirtualClock } = await import('/wasm-tcp.js');
+      const clock = new VirtualClock();
+      const net = new SimNetwork({ clock, seed: 42, delay: 10, loss: 0.02 });
+      const client = new Stack({ address: '10.0.0.1', clock, link: net, name: 'client' });
+      const server = new Stack({ address: '10.0.0.2', clock, link: net, name: 'server' });
+      server.listen(80, {}, (sock) => sock.on('data', (d) => sock.end(d)));
+      const sock = client.connect({ host: '10.0.0.2', port: 80 });
+      let echoed = '';
+      sock.on('connect', () => sock.write('hello'));
+      sock.on('data', (d) => { echoed += new TextDecoder().decode(d); });
+      clock.runFor(5000);
+      return { echoed, states: client.transitions.map((t) => t.to) };
+    })()`) as { echoed: string; states: string[] };
+    expect(out.echoed).toBe('hello');
+    expect(out.states.slice(0, 2)).toEqual(['SYN_SENT', 'ESTABLISHED']);
+  });
 
   it('runs handshake on load: SYN, SYN-ACK, ACK and both state timelines', async () => {
     const r = await read();
@@ -244,6 +265,48 @@ describe.skipIf(missing !== null)(`demo page in Chromium${missing ? ` (skipped: 
     expect(await page.$$eval('#ladder svg g.wt-dropped', (g) => g.length)).toBeGreaterThan(0);
     await page.screenshot({ path: `${ARTIFACTS}/browser-bulk-5MB-loss5.png`, fullPage: true });
   }, 150_000);
+
+  it("the transfer's pcap download carries the very bytes whose sha256 the page shows", async () => {
+    // Reassemble the client's payload from the capture (every packet as sent, lost ones too) and hash it here.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#pcap')]);
+    expect(download.suggestedFilename()).toBe('bulk-5000000-seed7.pcap');
+    const payload = new Uint8Array(5_000_000);
+    let isn = -1;
+    let covered = 0;
+    for (const { data } of readCapture(new Uint8Array(readFileSync(await download.path())))) {
+      const ihl = (data[0] & 15) * 4;
+      const tcp = data.subarray(ihl);
+      if (data.subarray(12, 16).join('.') !== '10.0.0.1' || data[9] !== 6) continue;
+      const seq = new DataView(tcp.buffer, tcp.byteOffset).getUint32(4);
+      if (tcp[13] & 0x02) isn = seq;
+      const body = tcp.subarray((tcp[12] >> 4) * 4, ((data[2] << 8) | data[3]) - ihl);
+      if (!body.length) continue;
+      const off = (seq - isn - 1) >>> 0;
+      payload.set(body, off);
+      covered = Math.max(covered, off + body.length);
+    }
+    expect(covered).toBe(5_000_000);
+    expect(createHash('sha256').update(payload).digest('hex')).toBe(await page.getAttribute('#sha-client', 'data-sha'));
+  });
+
+  it('the delay and reordering sliders drive the transfer', async () => {
+    await page.fill('#loss', '0');
+    await page.fill('#delay', '40');
+    await page.fill('#reorder', '10');
+    await page.fill('#seed', '2');
+    await page.selectOption('#size', '100000');
+    await page.click('#bulk');
+    await page.waitForSelector('#transfer[data-done="true"]', { timeout: 60_000 });
+    expect(await page.textContent('#run-facts')).toBe('loss 0 % · delay 40 ms · reordering 10 % · seed 2');
+    const r = await read();
+    // The server answers the SYN one 40 ms trip later.
+    expect(r.segs.slice(0, 2).map((x) => [x.flags, x.t])).toEqual([['S', 0], ['S.', 0.04]]);
+    // Segments overtaken in the network make the receiver send duplicate ACKs (with SACK blocks); no byte is lost.
+    expect(r.segs.filter((x) => x.cls.includes('wt-dup-ack')).length).toBeGreaterThan(0);
+    expect(await page.getAttribute('#sha-match', 'data-match')).toBe('true');
+    await page.fill('#delay', '5');
+    await page.fill('#reorder', '0');
+  });
 
   it('fits a phone-width screen without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
