@@ -2,7 +2,7 @@
 // option parser and wireParse. Packets sit at the very end of WASM memory, so any read past `len`
 // traps; a second copy with different bytes after `len` must give the same result.
 import { describe, expect, it } from 'vitest';
-import { wireEngine, fromHex, rng } from './helpers.js';
+import { wireEngine, fromHex, rng, refSum } from './helpers.js';
 import { LINUX_PACKETS } from './fixtures/linux-packets.js';
 
 const { e, mem, scratch } = wireEngine();
@@ -71,6 +71,28 @@ describe('fuzz: never trap, never read past len', () => {
         else b[at] = next() & 0xff;
       }
       check(next() & 1 ? b : b.subarray(0, next() % (b.length + 1)));
+    }
+  });
+
+  it('checksums of random truncations of real packets and of random bytes, flush against the end of memory', () => {
+    const next = rng(14);
+    const end = e.memory.buffer.byteLength;
+    for (let i = 0; i < 3000; i++) {
+      let b: Uint8Array;
+      if (i & 1) {
+        const src = REAL[next() % REAL.length];
+        b = src.subarray(next() % 3, next() % (src.length + 1));
+      } else {
+        b = new Uint8Array(next() % 4096);
+        for (let j = 0; j < b.length; j++) b[j] = next() & 0xff;
+      }
+      const p = end - b.length;
+      mem().set(b, p);
+      const want = refSum(b);
+      expect(e.wireChecksumScalar(p, b.length, 0)).toBe(want);
+      expect(e.wireChecksumSimd(p, b.length, 0)).toBe(want);
+      expect(e.wireChecksum(p, b.length, 0)).toBe(want);
+      expect(e.wireCopyWithChecksum(scratch, p, b.length, 0)).toBe(want);
     }
   });
 
