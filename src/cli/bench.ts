@@ -12,7 +12,7 @@ options:
   --quick     smaller workloads, one repetition (under 30 s)
   --json      print one object: { "bulk1460", "bulk64k", "pingpong", "churn1000", "churn10000" }
               each { "wasm", "node" } in bytes/s (bulk) or operations/s, plus "wasmBytes" and
-              "connStateBytes"
+              "connStateBytes" (exactly these keys; the parameters go to stderr)
   -h, --help  this text`;
 
 /** Runs the command; returns the exit code. */
@@ -28,10 +28,22 @@ export async function run(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const r = await runThroughput({ quick: values.quick, log: (l) => console.error(l) });
+  let r;
+  try {
+    r = await runThroughput({ quick: values.quick, log: (l) => console.error(l) });
+  } catch (err) {
+    console.error(`wasm-tcp bench: ${(err as Error).message.replace(/^bench: /, '')}`);
+    return 1;
+  }
+  const p = r.params;
+  console.error(`params: quick ${p.quick}, bulk ${p.bulkBytes} bytes, ${p.pingpongRounds} ping-pong rounds, churn concurrency ${p.churnConcurrency}, node ${p.node}`);
   if (values.json) {
-    const { params: _p, ...rest } = r;
-    console.log(JSON.stringify({ ...rest, params: r.params }));
+    const { bulk1460, bulk64k, pingpong, churn1000, churn10000, wasmBytes, connStateBytes } = r;
+    const pair = (x: { wasm: number; node: number }) => ({ wasm: x.wasm, node: x.node });
+    console.log(JSON.stringify({
+      bulk1460: pair(bulk1460), bulk64k: pair(bulk64k), pingpong: pair(pingpong), churn1000: pair(churn1000),
+      churn10000: pair(churn10000), wasmBytes, connStateBytes,
+    }));
   } else console.log(formatTable(r));
   return 0;
 }

@@ -1,6 +1,6 @@
 // `wasm-tcp transfer`: two stacks over SimNetwork on the virtual clock, N bytes each way, then an orderly close.
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PcapWriter } from '../pcap/writer.js';
 import { runTransfer } from '../util/transfer.js';
@@ -22,12 +22,14 @@ options:
   --delay MS      one-way delay in ms (default 5)
   --seed S        seed of network, engines and payload (default 1)
   --pcap FILE     write every packet sent to FILE (pcap, raw IPv4)
-  --json          print one JSON object:
+  --json          print one JSON object with exactly these keys:
                   { "bytes", "sha256Sent": { "clientToServer", "serverToClient" },
                     "sha256Received": { "clientToServer", "serverToClient" },
-                    "retransmits", "virtualSeconds", "memoryGrew", "ok", "errors", "network" }
-                  sha256Sent.clientToServer is what the client sent, sha256Received.clientToServer
-                  what the server received; the two must be equal (likewise serverToClient).
+                    "retransmits", "virtualSeconds", "memoryGrew" }
+                  bytes is per direction; sha256Sent.clientToServer is what the client sent,
+                  sha256Received.clientToServer what the server received; the two must be equal
+                  (likewise serverToClient); retransmits counts both engines. A failure is also
+                  described on stderr.
   -h, --help      this text`;
 
 class UsageError extends Error {}
@@ -102,22 +104,38 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`wasm-tcp transfer: ${err.message}\nRun 'wasm-tcp transfer --help' for usage.`);
     return 2;
   }
-  let pcapStream: ReturnType<typeof createWriteStream> | undefined;
+  let pcapFd: number | undefined;
   let pcap: PcapWriter | undefined;
   if (values.pcap) {
-    pcapStream = createWriteStream(values.pcap);
-    pcap = new PcapWriter((c) => pcapStream!.write(c));
+    try {
+      pcapFd = openSync(values.pcap, 'w');
+    } catch (err) {
+      console.error(`wasm-tcp transfer: cannot write --pcap ${values.pcap}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      return 1;
+    }
+    const fd = pcapFd;
+    pcap = new PcapWriter((c) => void writeSync(fd, c));
   }
   const started = performance.now();
-  const r = runTransfer({ ...opts, hash: () => createHash('sha256'), pcap });
+  let r;
+  try {
+    r = runTransfer({ ...opts, hash: () => createHash('sha256'), pcap });
+  } catch (err) {
+    console.error(`wasm-tcp transfer: ${(err as Error).message}`);
+    return 1;
+  } finally {
+    if (pcapFd !== undefined) closeSync(pcapFd);
+  }
   const wallSeconds = (performance.now() - started) / 1000;
-  if (pcapStream) await new Promise<void>((res, rej) => pcapStream!.end((e?: Error | null) => (e ? rej(e) : res())));
   if (values.json) {
     console.log(JSON.stringify({
       bytes: r.bytes, sha256Sent: r.sha256Sent, sha256Received: r.sha256Received, retransmits: r.retransmits,
-      virtualSeconds: round(r.virtualSeconds), memoryGrew: r.memoryGrew, ok: r.ok, errors: r.errors,
-      received: r.received, network: r.network, seed: opts.seed, wallSeconds: round(wallSeconds),
+      virtualSeconds: round(r.virtualSeconds), memoryGrew: r.memoryGrew,
     }));
+    if (!r.ok) {
+      const e = r.errors;
+      console.error(`wasm-tcp transfer: FAILED: received ${r.received.clientToServer} / ${r.received.serverToClient} of ${r.bytes} bytes; errors: client ${e.client ?? 'none'}, server ${e.server ?? 'none'}`);
+    }
   } else {
     const line = (dir: string, sent: string, got: string, n: number) =>
       `${dir}  ${n === r.bytes && sent === got ? 'ok  ' : 'FAIL'}  ${n} bytes  sha256 sent ${sent.slice(0, 16)}…  received ${got.slice(0, 16)}…`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseBytes, parseProbability, run } from '../../src/cli/transfer.js';
 
@@ -18,6 +19,7 @@ describe('wasm-tcp transfer', () => {
     expect(code).toBe(0);
     expect(out.length).toBe(1);
     const r = JSON.parse(out[0]);
+    expect(Object.keys(r)).toEqual(['bytes', 'sha256Sent', 'sha256Received', 'retransmits', 'virtualSeconds', 'memoryGrew']);
     expect(r.bytes).toBe(200_000);
     expect(Object.keys(r.sha256Sent)).toEqual(['clientToServer', 'serverToClient']);
     expect(r.sha256Received).toEqual(r.sha256Sent);
@@ -35,6 +37,22 @@ describe('wasm-tcp transfer', () => {
     expect(out).toEqual([]);
     expect(err.join('\n')).toMatch(/^wasm-tcp transfer: .+/);
     expect(err.join('\n')).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('the sha256 of each direction is that of the bytes actually sent (independent hash)', async () => {
+    const { out } = capture();
+    expect(await run(['--bytes', '50k', '--seed', '9', '--json'])).toBe(0);
+    const r = JSON.parse(out[0]);
+    for (const dir of ['clientToServer', 'serverToClient']) expect(r.sha256Sent[dir]).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.sha256Sent.clientToServer).not.toBe(r.sha256Sent.serverToClient);
+    expect(r.sha256Sent.clientToServer).not.toBe(createHash('sha256').update(new Uint8Array(50_000)).digest('hex'));
+  });
+
+  it('an unwritable --pcap path is one clear error line, exit 1', async () => {
+    const { out, err } = capture();
+    expect(await run(['--bytes', '1k', '--pcap', '/nonexistent-dir/x.pcap'])).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual(['wasm-tcp transfer: cannot write --pcap /nonexistent-dir/x.pcap: ENOENT']);
   });
 
   it('parses byte counts and probabilities', () => {
