@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const HELP = `usage: wasm-tcp web [--port P] [--host H] [--json]
+const USAGE = 'usage: wasm-tcp web [--port P] [--host H] [--json]';
+
+const HELP = `${USAGE}
 
 Serves the browser demo: two wasm-tcp stacks running inside the page over a simulated
 network (scenarios, ladder diagrams, bulk transfers, pcap download). Everything is served
@@ -108,7 +110,8 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: false,
     }));
   } catch (err) {
-    console.error(`wasm-tcp web: ${(err as Error).message}\n\n${HELP}`);
+    // One line: parseArgs' first sentence and the usage (its longer hints would bury the point).
+    console.error(`wasm-tcp web: ${(err as Error).message.split('\n')[0]} (${USAGE})`);
     return 2;
   }
   if (values.help) {
@@ -139,7 +142,11 @@ export async function run(argv: string[]): Promise<number> {
     web = await startWebServer({ port, host: values.host, root });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)` : e.code === 'EADDRNOTAVAIL' ? `cannot bind ${values.host}` : e.message;
+    const why = e.code === 'EADDRINUSE' ? `port ${port} is in use (try --port 0)`
+      : e.code === 'EADDRNOTAVAIL' ? `cannot bind ${values.host}: not an address of this machine`
+      : e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' ? `cannot resolve --host ${values.host}`
+      : e.code === 'EACCES' ? `no permission to listen on port ${port} (try a port above 1023)`
+      : e.message;
     console.error(`wasm-tcp web: ${why}`);
     return 1;
   }

@@ -58,7 +58,18 @@ describe.skipIf(!built)('wasm-tcp web', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('--port');
-    expect(cli('--bogus').status).toBe(2);
+    for (const args of [['--bogus'], ['extra'], ['--port'], ['--port', '99999'], ['--port', '']]) {
+      const bad = cli(...args);
+      expect(bad.status, args.join(' ')).toBe(2);
+      expect(bad.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(bad.stderr, args.join(' ')).toMatch(/^wasm-tcp web: /);
+    }
+  });
+
+  it('an unknown --host is one clear error line, exit 1', () => {
+    const r = cli('--port', '0', '--host', 'no-such-host.invalid');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('wasm-tcp web: cannot resolve --host no-such-host.invalid');
   });
 
   it('a port in use is one clear error line, exit 1', async () => {
