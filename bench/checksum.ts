@@ -3,7 +3,7 @@
 import { instantiateEngine } from '../src/engine/load.js';
 
 const SIZES = [64, 1500, 64 * 1024];
-const ROUNDS = 7;
+const ROUNDS = 9;
 const ROUND_MS = 60;
 
 const e = instantiateEngine();
@@ -44,8 +44,8 @@ for (const len of SIZES) {
   if (e.wireChecksumSimd(src, len, 0) !== want || jsChecksum(mem.subarray(src, src + len)) !== want) throw new Error(`checksum mismatch at ${len}`);
 }
 
-/** Median bytes per second of `m` at `len` over ROUNDS rounds of about ROUND_MS each. */
-function measure(m: Method, len: number): number {
+/** Calls of `m` at `len` that take about ROUND_MS. */
+function calibrate(m: Method, len: number): number {
   let n = 1;
   for (;;) {
     const t0 = performance.now();
@@ -56,24 +56,33 @@ function measure(m: Method, len: number): number {
   const t0 = performance.now();
   sink ^= m.run(len, n);
   const per = (performance.now() - t0) / n;
-  const iters = Math.max(1, Math.round(ROUND_MS / per));
-  const rates: number[] = [];
+  return Math.max(1, Math.round(ROUND_MS / per));
+}
+
+/**
+ * Median bytes per second of every method at `len`. Rounds are interleaved (method 1, 2, …, 1, 2, …) so
+ * that load from other processes falls on all methods alike and the ratios stay fair.
+ */
+function measureAll(len: number): number[] {
+  const iters = methods.map((m) => calibrate(m, len));
+  const rates: number[][] = methods.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    const t = performance.now();
-    sink ^= m.run(len, iters);
-    rates.push((len * iters) / ((performance.now() - t) / 1000));
+    methods.forEach((m, i) => {
+      const t = performance.now();
+      sink ^= m.run(len, iters[i]);
+      rates[i].push((len * iters[i]) / ((performance.now() - t) / 1000));
+    });
   }
-  rates.sort((a, b) => a - b);
-  return rates[ROUNDS >> 1];
+  return rates.map((rs) => rs.sort((a, b) => a - b)[ROUNDS >> 1]);
 }
 
 const rows: string[] = ['| size | method | GB/s | × memory.copy |', '|---:|---|---:|---:|'];
 for (const len of SIZES) {
-  const rates = methods.map((m) => measure(m, len));
+  const rates = measureAll(len);
   methods.forEach((m, i) => {
     rows.push(`| ${len === 65536 ? '64 KiB' : `${len} B`} | ${m.name} | ${(rates[i] / 1e9).toFixed(2)} | ${(rates[i] / rates[0]).toFixed(2)} |`);
   });
 }
-console.log(`Node ${process.versions.node}, ${ROUNDS} rounds of ~${ROUND_MS} ms, median; each WASM figure includes one JS→WASM call per buffer.\n`);
+console.log(`Node ${process.versions.node}, ${ROUNDS} interleaved rounds of ~${ROUND_MS} ms, median; each WASM figure includes one JS→WASM call per buffer.\n`);
 console.log(rows.join('\n'));
 if (sink === 0.5) console.log(sink);
