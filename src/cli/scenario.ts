@@ -21,6 +21,8 @@ virtual clock. The output is a recording of what the engines really did.
 
 Scenarios (\`wasm-tcp scenarios\` describes them):`;
 
+const OPTIONS = '--seed N, --json, --pcap FILE, --html FILE, --loss P, --color, --no-color, --help';
+
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const usage = (msg: string): number => {
@@ -45,7 +47,11 @@ export async function run(argv: string[]): Promise<number> {
       allowPositionals: true,
     });
   } catch (err) {
-    return usage((err as Error).message);
+    // parseArgs explains at length; its first sentence is the message, the valid options follow.
+    const text = (err as Error).message;
+    const opt = /'(--?[\w-]+)/.exec(text)?.[1];
+    const msg = /ambiguous/.test(text) && opt ? `${opt} needs a value (write ${opt}=VALUE for one starting with '-')` : text.split(/\.(?: |\n|$)/)[0];
+    return usage(`${msg}\nvalid options: ${OPTIONS}`);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -62,23 +68,25 @@ export async function run(argv: string[]): Promise<number> {
   if (values.pcap === '' || values.html === '') return usage('--pcap and --html need a file name');
 
   const rec = runScenario(name, { seed, loss });
+  // Files first: a failed write ends the command with exit 1 before anything reaches stdout.
+  const files: [string | undefined, () => Uint8Array | string, string][] = [
+    [values.pcap, () => recordingToPcap(rec), ` (${rec.packets?.length ?? 0} packets)`],
+    [values.html, () => renderHtml(rec), ''],
+  ];
+  for (const [file, content, what] of files) {
+    if (!file) continue;
+    try {
+      writeFileSync(file, content());
+    } catch (err) {
+      console.error(`wasm-tcp scenario: cannot write: ${(err as Error).message}`);
+      return 1;
+    }
+    console.error(`wrote ${file}${what}`);
+  }
   if (values.json) console.log(JSON.stringify(toJson(rec)));
   else {
     const color = values['no-color'] ? false : values.color ? true : !!process.stdout.isTTY && !process.env.NO_COLOR;
     process.stdout.write(renderLadder(rec, { color }));
-  }
-  try {
-    if (values.pcap) {
-      writeFileSync(values.pcap, recordingToPcap(rec));
-      console.error(`wrote ${values.pcap} (${rec.packets?.length ?? 0} packets)`);
-    }
-    if (values.html) {
-      writeFileSync(values.html, renderHtml(rec));
-      console.error(`wrote ${values.html}`);
-    }
-  } catch (err) {
-    console.error(`wasm-tcp scenario: cannot write: ${(err as Error).message}`);
-    return 1;
   }
   return 0;
 }

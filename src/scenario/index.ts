@@ -8,4 +8,4 @@ export { renderLadder, type LadderOptions } from './ladder.js';
 export { renderSvg, STATE_COLORS, type SvgOptions } from './svg.js';
 export { renderHtml } from './html.js';
 export { recordingToPcap } from './pcap.js';
-export { ladderRows, segmentLabel, segmentDetails, outcomeText, type LadderRow } from './timeline.js';
+export { ladderRows, isns, segmentLabel, segmentDetails, outcomeText, type LadderRow, type SeqBases } from './timeline.js';

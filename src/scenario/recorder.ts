@@ -58,7 +58,7 @@ export class Recorder {
     this.packets.push({ timeMs: ev.time, data: ev.bytes.slice() });
     const p = summarize(ev.bytes);
     if (!p) return;
-    const t = ev.time / 1000;
+    const t = seconds(ev.time);
     const dropped = ev.fate === 'dropped' || ev.fate === 'icmp' || ev.fate === 'corrupted';
     if (p.kind === 'icmp') {
       this.icmp.push({ t, from: this.nameOf(p.src) ?? 'router', to: this.nameOf(p.dst) ?? 'router', type: p.type, code: p.code, text: icmpText(p.type, p.code), dropped });
@@ -77,7 +77,7 @@ export class Recorder {
     };
     if (p.options) seg.options = p.options;
     if (dropped) seg.fate = ev.fate === 'icmp' ? 'unreachable (router sent ICMP)' : ev.fate === 'corrupted' ? 'corrupted' : (ev.reason ?? 'lost');
-    else if (Number.isFinite(ev.arriveAt)) seg.arrive = ev.arriveAt / 1000;
+    else if (Number.isFinite(ev.arriveAt)) seg.arrive = seconds(ev.arriveAt);
     if (ev.fate === 'duplicated') seg.note = 'duplicate';
     else {
       const note = this.annotate(seg, `${p.src}:${p.sport}>${p.dst}:${p.dport}`, `${p.dst}:${p.dport}>${p.src}:${p.sport}`);
@@ -89,12 +89,12 @@ export class Recorder {
 
   /** Records a state change of `host`'s connection. */
   transition(timeMs: number, host: HostName, from: string, to: string): void {
-    this.transitions.push({ t: timeMs / 1000, host, from, to });
+    this.transitions.push({ t: seconds(timeMs), host, from, to });
   }
 
   /** Records something the scenario did (a crash, an outage, …). */
   note(timeMs: number, text: string, host?: HostName, kind?: NoteRecord['kind']): void {
-    const n: NoteRecord = { t: timeMs / 1000, text };
+    const n: NoteRecord = { t: seconds(timeMs), text };
     if (host) n.host = host;
     if (kind) n.kind = kind;
     this.notes.push(n);
@@ -104,7 +104,7 @@ export class Recorder {
   finish(outcome: { client: HostOutcome; server: HostOutcome }, endMs: number): Recording {
     let last = 0;
     for (const list of [this.segments, this.transitions, this.notes, this.icmp]) for (const x of list) last = Math.max(last, x.t);
-    last = Math.min(last, endMs / 1000);
+    last = Math.min(last, seconds(endMs));
     const addr = (a: number, port?: number) => `${formatIPv4(a)}${port !== undefined ? `:${port}` : ''}`;
     const r: Recording = {
       scenario: this.init.scenario,
@@ -162,6 +162,11 @@ export class Recorder {
     }
     return note;
   }
+}
+
+/** Virtual milliseconds as seconds, rounded to the microsecond like the pcap timestamps (no float noise in the JSON). */
+function seconds(ms: number): number {
+  return Math.round(ms * 1000) / 1e6;
 }
 
 /** a < b in 32-bit sequence space (RFC 9293 §3.4). */

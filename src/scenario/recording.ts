@@ -126,23 +126,8 @@ export function toJson(r: Recording): RecordingJson {
   };
 }
 
-/** TCP header flag bits (RFC 9293 §3.1). */
-export const TCP_FIN = 0x01;
-export const TCP_SYN = 0x02;
-export const TCP_RST = 0x04;
-export const TCP_PSH = 0x08;
-export const TCP_ACK = 0x10;
-export const TCP_URG = 0x20;
-export const TCP_ECE = 0x40;
-export const TCP_CWR = 0x80;
-
-/** tcpdump's spelling of a flag byte, in its order F S R P . U E W: `S`, `S.`, `P.`, `FP.`, `R.`, `.`. */
-export function tcpdumpFlags(bits: number): string {
-  const letters: [number, string][] = [[TCP_FIN, 'F'], [TCP_SYN, 'S'], [TCP_RST, 'R'], [TCP_PSH, 'P'], [TCP_ACK, '.'], [TCP_URG, 'U'], [TCP_ECE, 'E'], [TCP_CWR, 'W']];
-  let s = '';
-  for (const [bit, letter] of letters) if (bits & bit) s += letter;
-  return s || '[none]';
-}
+/** tcpdump's spelling of a flag byte, in its order F S R P . U E W: `S`, `S.`, `P.`, `FP.`, `R.`, `.` (the decoder's, shared). */
+export { flagNames as tcpdumpFlags } from '../wire/parse.js';
 
 /** Word names of tcpdump flags for diagrams: `S.` → `SYN,ACK`, `P.` → `PSH,ACK`. */
 export function flagWords(flags: string): string {

@@ -102,8 +102,9 @@ const DEFS: ScenarioDef[] = [
     play(w) {
       connected(w);
       w.server.onAccept(() => {});
-      w.at(1000, () => w.server.crash());
+      // The client writes; 5 ms later, with the segment half-way there, the server host dies.
       w.at(1000, () => w.client.main!.write(1000));
+      w.at(1005, () => w.server.crash());
     },
   },
   {

@@ -100,23 +100,34 @@ export function initialStates(r: Recording): Record<HostName, string> {
   return { client: first('client'), server: first('server') };
 }
 
-/** Initial sequence numbers per direction, taken from the first SYN each way (for relative numbering). */
-export function isns(r: Recording): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const s of r.segments) {
-    if (!s.flags.includes('S')) continue;
-    const key = `${s.from}:${s.sport ?? ''}`;
-    if (!m.has(key)) m.set(key, s.seq);
-  }
-  return m;
+/** The ISNs a segment's numbers are shown relative to: its sender's (`own`) and its receiver's (`peer`). */
+export interface SeqBases {
+  own?: number;
+  peer?: number;
 }
 
-/** Arrow label: `SYN seq=0 win=65535 len=0 <mss 1460,sackOK,ts,ws 7>`; seq/ack relative to the ISNs after the SYN. */
-export function segmentLabel(s: SegmentRecord, isn: Map<string, number>): string {
-  const own = isn.get(`${s.from}:${s.sport ?? ''}`);
-  const peer = isn.get(`${s.to}:${s.dport ?? ''}`);
+/**
+ * Sequence bases of every segment: each host:port's ISN is the sequence number of its latest SYN sent before
+ * the segment (a rebooted host starts a new sequence space with a new ISN), none before its first SYN.
+ */
+export function isns(r: Recording): Map<SegmentRecord, SeqBases> {
+  const current = new Map<string, number>();
+  const out = new Map<SegmentRecord, SeqBases>();
+  for (const s of r.segments) {
+    if (s.flags.includes('S')) current.set(`${s.from}:${s.sport ?? ''}`, s.seq);
+    out.set(s, { own: current.get(`${s.from}:${s.sport ?? ''}`), peer: current.get(`${s.to}:${s.dport ?? ''}`) });
+  }
+  return out;
+}
+
+/**
+ * Arrow label: `SYN seq=0 win=65535 len=0 <mss 1460,sackOK,ts,ws 7>`; seq/ack relative to the ISNs after the SYN.
+ * A RST with SEQ=0 answers a segment without ACK (RFC 9293 §3.10.7.1) and has no sequence space: shown as is.
+ */
+export function segmentLabel(s: SegmentRecord, bases: Map<SegmentRecord, SeqBases>): string {
+  const { own, peer } = bases.get(s) ?? {};
   const rel = (v: number, base: number | undefined) => (base === undefined ? v : (v - base) >>> 0);
-  const seq = s.flags.includes('S') ? s.seq : rel(s.seq, own);
+  const seq = s.flags.includes('S') || (s.flags.includes('R') && s.seq === 0) ? s.seq : rel(s.seq, own);
   let text = `${flagWords(s.flags)} seq=${seq}`;
   if (s.flags.includes('.')) text += ` ack=${rel(s.ack, peer)}`;
   text += ` win=${s.win} len=${s.len}`;

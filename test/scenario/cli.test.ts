@@ -72,6 +72,26 @@ describe('wasm-tcp scenario', () => {
     }
   });
 
+  it('a file that cannot be written: exit 1, one error line, nothing on stdout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-cli-'));
+    try {
+      const { code, out, err } = await capture(() => scenario(['close', '--pcap', join(dir, 'no-such-dir', 'x.pcap')]));
+      expect(code).toBe(1);
+      expect(out).toBe('');
+      expect(err).toMatch(/^wasm-tcp scenario: cannot write: .*no-such-dir/);
+      expect(err.trim().split('\n')).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unknown option names it in one line and lists the valid options', async () => {
+    const { code, err } = await capture(() => scenario(['close', '--bogus']));
+    expect(code).toBe(2);
+    expect(err.split('\n')[0]).toBe("wasm-tcp scenario: Unknown option '--bogus'");
+    expect(err).toMatch(/^valid options: --seed N, --json, --pcap FILE, --html FILE, --loss P/m);
+  });
+
   it('--loss changes the run', async () => {
     const a = await capture(() => scenario(['lossy-bulk', '--json', '--loss', '0']));
     const b = await capture(() => scenario(['lossy-bulk', '--json', '--loss', '10%']));
@@ -86,6 +106,9 @@ describe('wasm-tcp scenario', () => {
     [['close', '--seed', 'x'], '--seed'],
     [['close', '--seed', '-1'], '--seed'],
     [['close', '--loss', '1.5'], '--loss'],
+    [['close', '--loss', '-1'], '--loss needs a value'],
+    [['close', '--pcap'], '--pcap'],
+    [['close', '--html='], '--html need a file name'],
     [['close', '--frobnicate'], 'frobnicate'],
   ])('usage error %j → exit 2 listing the valid scenarios', async (argv, msg) => {
     const { code, out, err } = await capture(() => scenario(argv as string[]));

@@ -87,6 +87,16 @@ describe('Recorder', () => {
     expect(notes).toEqual(['', '', '', 'keepalive', '', '', '', '', 'dup ack', 'zero window', 'window probe']);
   });
 
+  it('keeps times in seconds rounded to the microsecond, as the pcap stores them', () => {
+    const r = recorder();
+    r.tap(ev(10795.533447265625, tcp(C, S, 'S', 100, 0, 1000, 0)));
+    r.transition(4301.844482421875, 'client', 'CLOSED', 'SYN_SENT');
+    const rec = r.finish({ client: { state: 'X', error: null }, server: { state: 'X', error: null } }, 20000);
+    expect(rec.segments[0].t).toBe(10.795533);
+    expect(rec.segments[0].arrive).toBe(10.805533);
+    expect(rec.transitions[0].t).toBe(4.301844);
+  });
+
   it('turns a late "vanished" report into a drop and records ICMP from the router', () => {
     const r = recorder();
     const syn = ev(0, tcp(C, S, 'S', 100, 0, 1000, 0));

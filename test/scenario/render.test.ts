@@ -93,6 +93,22 @@ describe('ladder rows', () => {
     expect(segmentLabel(r.segments[1], isn)).toBe('SYN,ACK seq=5000 ack=1 win=65535 len=0 <mss 1460>');
     expect(segmentLabel(r.segments[4], isn)).toBe('PSH,ACK seq=1 ack=1 win=512 len=5');
   });
+
+  it('starts a new sequence space at a new SYN from the same port (a rebooted host) and shows RST seq=0 as is', () => {
+    const r = handMade();
+    r.segments.push(
+      // The server reboots and answers a new SYN with a new ISN; the client's ACK is relative to it.
+      { t: 20, from: 'client', to: 'server', flags: 'S', seq: 1000, ack: 0, win: 65535, len: 0, dropped: false, sport: 49152, dport: 80 },
+      { t: 20.01, from: 'server', to: 'client', flags: 'S.', seq: 9000, ack: 1001, win: 65535, len: 0, dropped: false, sport: 80, dport: 49152 },
+      { t: 20.02, from: 'client', to: 'server', flags: '.', seq: 1001, ack: 9001, win: 512, len: 0, dropped: false, sport: 49152, dport: 80 },
+      // RFC 9293 §3.10.7.1: the answer to a segment without ACK is <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+      { t: 30, from: 'server', to: 'client', flags: 'R.', seq: 0, ack: 1001, win: 0, len: 0, dropped: false, sport: 80, dport: 49152 },
+    );
+    const isn = isns(r);
+    expect(segmentLabel(r.segments[4], isn)).toBe('PSH,ACK seq=1 ack=1 win=512 len=5');
+    expect(segmentLabel(r.segments[8], isn)).toBe('ACK seq=1 ack=1 win=512 len=0');
+    expect(segmentLabel(r.segments[9], isn)).toBe('RST,ACK seq=0 ack=1 win=0 len=0');
+  });
 });
 
 describe('terminal ladder', () => {

@@ -59,6 +59,81 @@ describe('scenario list', () => {
   });
 });
 
+/** Per scenario, from the issue's table and RFC 9293 (§3.3.2 state diagram): every state each host went through, then its outcome. */
+const EXPECTED: Record<string, { client: string[]; server: string[]; outcome: Record<HostName, [string, string | null]> }> = {
+  handshake: { client: OPEN_CLIENT, server: OPEN_SERVER, outcome: { client: ['ESTABLISHED', null], server: ['ESTABLISHED', null] } },
+  close: {
+    client: [...OPEN_CLIENT, 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'],
+    server: [...OPEN_SERVER, 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED'],
+    outcome: { client: ['CLOSED', null], server: ['CLOSED', null] },
+  },
+  'simultaneous-open': {
+    client: ['CLOSED', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED'],
+    server: ['CLOSED', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED'],
+    outcome: { client: ['ESTABLISHED', null], server: ['ESTABLISHED', null] },
+  },
+  'simultaneous-close': {
+    client: [...OPEN_CLIENT, 'FIN_WAIT_1', 'CLOSING', 'TIME_WAIT', 'CLOSED'],
+    server: [...OPEN_SERVER, 'FIN_WAIT_1', 'CLOSING', 'TIME_WAIT', 'CLOSED'],
+    outcome: { client: ['CLOSED', null], server: ['CLOSED', null] },
+  },
+  'half-close': {
+    client: [...OPEN_CLIENT, 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'],
+    server: [...OPEN_SERVER, 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED'],
+    outcome: { client: ['CLOSED', null], server: ['CLOSED', null] },
+  },
+  // A crashed host's connection is gone: its outcome is CLOSED without an error (nobody was told).
+  'server-crash': { client: [...OPEN_CLIENT, 'CLOSED'], server: OPEN_SERVER, outcome: { client: ['CLOSED', 'ETIMEDOUT'], server: ['CLOSED', null] } },
+  'server-reboot': { client: [...OPEN_CLIENT, 'CLOSED'], server: OPEN_SERVER, outcome: { client: ['CLOSED', 'ECONNRESET'], server: ['CLOSED', null] } },
+  'network-outage': { client: [...OPEN_CLIENT, 'CLOSED'], server: OPEN_SERVER, outcome: { client: ['CLOSED', 'EHOSTUNREACH'], server: ['ESTABLISHED', null] } },
+  'outage-recovery-idle': { client: OPEN_CLIENT, server: OPEN_SERVER, outcome: { client: ['ESTABLISHED', null], server: ['ESTABLISHED', null] } },
+  'outage-recovery-timeout': {
+    client: [...OPEN_CLIENT, 'CLOSED'],
+    server: [...OPEN_SERVER, 'CLOSED'],
+    outcome: { client: ['CLOSED', 'ETIMEDOUT'], server: ['CLOSED', 'ECONNRESET'] },
+  },
+  'server-process-killed': {
+    client: [...OPEN_CLIENT, 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED'],
+    server: [...OPEN_SERVER, 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'],
+    outcome: { client: ['CLOSED', null], server: ['CLOSED', null] },
+  },
+  'port-closed': { client: ['CLOSED', 'SYN_SENT', 'CLOSED'], server: [], outcome: { client: ['CLOSED', 'ECONNREFUSED'], server: ['CLOSED', null] } },
+  'keepalive-dead-peer': { client: [...OPEN_CLIENT, 'CLOSED'], server: OPEN_SERVER, outcome: { client: ['CLOSED', 'ETIMEDOUT'], server: ['CLOSED', null] } },
+  'connect-timeout': { client: ['CLOSED', 'SYN_SENT', 'CLOSED'], server: [], outcome: { client: ['CLOSED', 'ETIMEDOUT'], server: ['CLOSED', null] } },
+  'connect-unreachable': { client: ['CLOSED', 'SYN_SENT', 'CLOSED'], server: [], outcome: { client: ['CLOSED', 'EHOSTUNREACH'], server: ['LISTEN', null] } },
+  'close-unread': { client: [...OPEN_CLIENT, 'CLOSED'], server: [...OPEN_SERVER, 'CLOSED'], outcome: { client: ['CLOSED', 'ECONNRESET'], server: ['CLOSED', null] } },
+  'syn-lost': { client: OPEN_CLIENT, server: OPEN_SERVER, outcome: { client: ['ESTABLISHED', null], server: ['ESTABLISHED', null] } },
+  'lossy-bulk': {
+    client: [...OPEN_CLIENT, 'FIN_WAIT_1', 'FIN_WAIT_2', 'TIME_WAIT', 'CLOSED'],
+    server: [...OPEN_SERVER, 'CLOSE_WAIT', 'LAST_ACK', 'CLOSED'],
+    outcome: { client: ['CLOSED', null], server: ['CLOSED', null] },
+  },
+  'zero-window': { client: OPEN_CLIENT, server: OPEN_SERVER, outcome: { client: ['ESTABLISHED', null], server: ['ESTABLISHED', null] } },
+};
+
+describe('every scenario: exact state sequences and outcomes of both hosts', () => {
+  it('has expectations for every scenario', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
+  });
+  it.each(Object.keys(EXPECTED))('%s', (name) => {
+    const r = rec(name);
+    const want = EXPECTED[name];
+    expect(states(r, 'client')).toEqual(want.client);
+    expect(states(r, 'server')).toEqual(want.server);
+    for (const h of ['client', 'server'] as HostName[]) {
+      expect([r.outcome[h].state, r.outcome[h].error], h).toEqual(want.outcome[h]);
+    }
+    // A transition starts where the previous one of the same host ended (one connection per host).
+    for (const h of ['client', 'server'] as HostName[]) {
+      const t = r.transitions.filter((x) => x.host === h);
+      for (let i = 1; i < t.length; i++) {
+        expect(t[i].from, `${name} ${h} #${i}`).toBe(t[i - 1].to);
+        expect(t[i].t).toBeGreaterThanOrEqual(t[i - 1].t);
+      }
+    }
+  });
+});
+
 describe('handshake', () => {
   const r = rec('handshake');
   it('SYN, SYN-ACK, ACK with the right acknowledgment numbers', () => {
@@ -134,10 +209,16 @@ describe('simultaneous-close', () => {
     expect(r.outcome.client).toMatchObject({ state: 'CLOSED', error: null });
     expect(r.outcome.server).toMatchObject({ state: 'CLOSED', error: null });
   });
-  it('both FINs leave at the same instant', () => {
+  it('both FINs leave at the same instant, each acknowledged, no RST', () => {
     const fins = r.segments.filter(has('F'));
     expect(fins).toHaveLength(2);
+    expect(fins.map((s) => s.from).sort()).toEqual(['client', 'server']);
     expect(fins[0].t).toBe(fins[1].t);
+    for (const fin of fins) {
+      // The ACK of a FIN acknowledges SEG.SEQ + 1 (the FIN occupies one sequence number).
+      expect(from(r, fin.to, (s) => s.flags.includes('.') && s.ack === ((fin.seq + 1) >>> 0) && s.t > fin.t).length).toBeGreaterThan(0);
+    }
+    expect(r.segments.some(has('R'))).toBe(false);
   });
 });
 
@@ -156,6 +237,7 @@ describe('half-close', () => {
     expect(r.outcome.server.sent).toBeGreaterThan(0);
     expect(r.outcome.client.error).toBeNull();
     expect(r.outcome.server.error).toBeNull();
+    expect(r.segments.some(has('R'))).toBe(false);
   });
 });
 
@@ -170,6 +252,10 @@ describe('server-crash', () => {
     expect(tx.every((s) => s.dropped)).toBe(true);
     expect(tx.slice(1).every((s) => s.note === 'retransmission')).toBe(true);
     expectDoubling(gaps(tx), CFG.rtoMinMs / 1000);
+  });
+  it('the first transmission was in flight when the server died', () => {
+    expect(tx[0].t).toBeLessThan(noteTime(r, 'crashes'));
+    expect(tx[0].dropped).toBe(true);
   });
   it('the server says nothing after its crash, and nobody sends RST', () => {
     const crash = noteTime(r, 'crashes');
@@ -203,7 +289,9 @@ describe('network-outage', () => {
     expect(r.icmp!.length).toBe(tx.length);
     expect(r.icmp!.every((m) => m.type === 3 && m.code === 1 && m.to === 'client' && m.from === 'router')).toBe(true);
     expect(tx).toHaveLength(1 + CFG.dataRetries);
+    expect(tx.every((s) => s.dropped && s.seq === tx[0].seq)).toBe(true);
     expectDoubling(gaps(tx), CFG.rtoMinMs / 1000);
+    expect(r.segments.some(has('R'))).toBe(false);
   });
   it('after the retry limit the client reports the recorded soft error EHOSTUNREACH; the server never knew', () => {
     expect(states(r, 'client')).toEqual([...OPEN_CLIENT, 'CLOSED']);
@@ -237,6 +325,10 @@ describe('outage-recovery-timeout', () => {
     expect(r.outcome.server).toMatchObject({ state: 'CLOSED', error: 'ECONNRESET' });
     const heal = noteTime(r, 'repaired');
     expect(entered(r, 'client', 'CLOSED')).toBeLessThan(heal);
+    const tx = from(r, 'client', data);
+    expect(tx).toHaveLength(1 + CFG.dataRetries);
+    expect(tx.every((s) => s.dropped)).toBe(true);
+    expectDoubling(gaps(tx), CFG.rtoMinMs / 1000);
     const after = r.segments.filter((s) => s.t > heal);
     expect(after.map((s) => `${s.from}:${s.flags.includes('R') ? 'R' : 'data'}`)).toEqual(['server:data', 'client:R']);
     expect(after[1].seq).toBe(after[0].ack);
