@@ -58,7 +58,8 @@ export async function run(argv: string[]): Promise<number> {
     opts = await parse(argv);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`wasm-tcp tun: ${(err as Error).message} (see wasm-tcp tun --help)`);
+      // parseArgs messages can span lines: keep the one-line contract.
+      console.error(`wasm-tcp tun: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (see wasm-tcp tun --help)`);
       return 2;
     }
     throw err;

@@ -53,6 +53,16 @@ describeInterop('tun connection endings with the kernel', () => {
     await ns.destroy();
   });
 
+  it('our send stopped by SIGTERM before the peer read everything reports ECONNABORTED, not a result', async () => {
+    const ns = await Netns.create();
+    // Nobody owns 10.77.0.9 (the namespace does not forward): our SYN goes unanswered.
+    const send = await ns.tun(['send', '10.77.0.9:9', '--bytes', '1000']);
+    send.kill('SIGTERM');
+    expect(await send.exit()).toBe(143);
+    expect(send.lines.filter((l) => l.startsWith('send '))).toEqual(['send 10.77.0.9:9 error ECONNABORTED after 0 bytes queued']);
+    await ns.destroy();
+  });
+
   it('a kernel client to our closed port is refused', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['echo', '--port', '7']);

@@ -30,8 +30,13 @@ export function send(ctx: ModeContext, host: string, port: number, bytes: number
       s.end();
     };
     s.on('connect', pump);
+    // Success needs the peer's FIN after ours: it read everything we sent. A close without it (the
+    // command stopped by a signal mid-transfer) is reported as ECONNABORTED, never as a result.
+    let peerEnded = false;
+    s.on('end', () => { peerEnded = true; });
     s.on('error', (err: Error) => { error = codeOf(err); });
     s.on('close', () => {
+      if (!error && !peerEnded) error = 'ECONNABORTED';
       if (error) {
         ctx.out.line('send', { target, bytes: queued, error }, `send ${target} error ${error} after ${queued} bytes queued`);
         resolve(1);

@@ -10,9 +10,12 @@ export function serveFile(ctx: ModeContext, port: number, file: Uint8Array): Pro
     let error: string | undefined;
     // Read and drop whatever the peer sends (a request line…): unread data at close would turn FIN into RST.
     s.on('data', () => {});
+    // 'finish': the whole file and our FIN went to the engine (a destroy() mid-file never emits it).
+    let finished = false;
+    s.on('finish', () => { finished = true; });
     s.on('error', (err: Error) => { error = codeOf(err); });
     s.on('close', () => {
-      const complete = !error && s.writableLength === 0;
+      const complete = !error && finished;
       ctx.out.line('serve', { peer, bytes: file.length, sha256, error },
         complete ? `serve ${peer} bytes ${file.length} sha256 ${sha256}` : `serve ${peer} error ${error ?? 'incomplete'}`);
     });
