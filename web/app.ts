@@ -163,7 +163,7 @@ function playScenario(name: string): void {
   const finished = (rec: Recording, wallMs?: number) => {
     const facts = [`seed ${seed}`];
     if (rec.loss) facts.push(`loss ${+(rec.loss * 100).toFixed(2)} %`);
-    facts.push(`${rec.segments.length} segments`, `virtual time ${formatDuration(rec.duration ?? 0)}`);
+    facts.push(count(rec.segments.length, 'segment'), `virtual time ${formatDuration(rec.duration ?? 0)}`);
     if (wallMs !== undefined) facts.push(`computed in ${wallMs.toFixed(1)} ms`);
     setRun('scenario', name, title, facts.join(' · '));
     setPcap(new Blob([recordingToPcap(rec) as BlobPart], { type: 'application/vnd.tcpdump.pcap' }), `${name}-seed${seed}.pcap`);
@@ -189,8 +189,8 @@ function playScenario(name: string): void {
       const rec = run.snapshot();
       show(rec, false);
       const next = run.next();
-      setStepper(s, `Event ${run.events()} · t = ${(run.now() / 1000).toFixed(3)} s · ${rec.segments.length} segments, `
-        + `${rec.transitions.length} state changes · next event ${next < Infinity ? `at ${(next / 1000).toFixed(3)} s` : ': none, the run ends'}`);
+      setStepper(s, `Event ${run.events()} · t = ${(run.now() / 1000).toFixed(3)} s · ${count(rec.segments.length, 'segment')}, `
+        + `${count(rec.transitions.length, 'state change')} · next event ${next < Infinity ? `at ${(next / 1000).toFixed(3)} s` : 'none: the run ends'}`);
     };
     const s: Stepper = {
       step(n) {
@@ -209,6 +209,11 @@ function playScenario(name: string): void {
 }
 
 // ---------- bulk transfer ----------
+
+/** `1 segment`, `3 segments`. */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
 
 /** `1.50 MB`, `12.0 kB`, `80 B`. */
 function fmtBytes(n: number): string {
