@@ -120,7 +120,7 @@ export class Socket extends Emitter {
 
   /** Queues `data` (bytes or UTF-8 text); returns false once the host queue is above the high-water mark ('drain' follows). */
   write(data: Uint8Array | string, cb?: (err?: Error) => void): boolean {
-    const bytes = typeof data === 'string' ? encoder.encode(data) : data;
+    const bytes = toBytes(data);
     if (this.endRequested || this.destroyed) {
       const err = systemError(EPIPE, 'write');
       this.stack.defer(() => {
@@ -161,7 +161,7 @@ export class Socket extends Emitter {
       cb = data;
       data = undefined;
     }
-    if (data !== undefined && data.length) this.write(data);
+    if (data !== undefined && data !== null && toBytes(data).length) this.write(data);
     if (cb) this.once('finish', cb);
     if (this.endRequested || this.destroyed) return this;
     this.endRequested = true;
@@ -539,4 +539,13 @@ export class Socket extends Emitter {
     if (err) this.emit('error', err);
     this.emit('close', !!err);
   }
+}
+
+/** `data` as bytes: a string (UTF-8) or any ArrayBufferView; anything else throws Node's ERR_INVALID_ARG_TYPE. */
+function toBytes(data: unknown): Uint8Array {
+  if (typeof data === 'string') return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const err = new TypeError(`The "chunk" argument must be of type string or an instance of Uint8Array. Received ${data === null ? 'null' : typeof data}`);
+  throw Object.assign(err, { code: 'ERR_INVALID_ARG_TYPE' });
 }
