@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { decodeCapture, humanLine, jsonObject } from '../../src/pcap/decode.js';
 import { readCapture } from '../../src/pcap/reader.js';
 import { FIXTURES } from '../pcap/fixtures.js';
-import { concat, epb, idb, shb, spb } from '../pcap/build.js';
+import { classic, concat, epb, idb, shb, spb } from '../pcap/build.js';
+import { fromHex } from '../wire/helpers.js';
 
 // Output forms on crafted captures built from one real SYN of eth.pcap.
 
@@ -35,6 +36,23 @@ describe('decode output forms', () => {
     expect(objs).toHaveLength(6);
     expect(objs[0]).toHaveProperty('seq');
     for (const o of objs) expect(o).toEqual(objs[0]);
+  });
+
+  it('URG with its pointer, EOL, SACK and an unknown option read as tcpdump 4.99.3 prints them', () => {
+    // Hand-built segments; the expected text is `tcpdump -n -S -r` of the same file (its ": HTTP" tail dropped).
+    // tcpdump names TCP-AO (kind 29); we print unknown kinds as unknown-KIND.
+    const hex = [
+      '4500003200014000400626c30a0000010a00000204d20050000003e8000007d070380200f79b0007020405b4000101016869',
+      '4500003a00014000400626bb0a0000010a00000204d20050000003e8000007d09038020017780007011d04aabb01080a00000001000000026869',
+      '4500003a00014000400626bb0a0000010a00000204d20050000003e8000007d090200200c75900070303070402050a0000000100000002006869',
+    ];
+    const file = classic({ linkType: 101, records: hex.map((h, i) => ({ sec: 1, frac: i, data: fromHex(h) })) });
+    const lines = [...decodeCapture(file)].map((d) => humanLine(d, { seconds: 1, nanos: 0 }));
+    expect(lines).toEqual([
+      '0.000000 IP 10.0.0.1.1234 > 10.0.0.2.80: Flags [P.U], seq 1000:1002, ack 2000, win 512, urg 7, options [mss 1460,eol], length 2',
+      '0.000001 IP 10.0.0.1.1234 > 10.0.0.2.80: Flags [P.U], seq 1000:1002, ack 2000, win 512, urg 7, options [nop,unknown-29,nop,TS val 1 ecr 2], length 2',
+      '0.000002 IP 10.0.0.1.1234 > 10.0.0.2.80: Flags [U], seq 1000:1002, win 512, urg 7, options [wscale 7,sackOK,sack 1 {1:2},eol], length 2',
+    ]);
   });
 
   it('non-IPv4/TCP packets: {index, skip} only', () => {
