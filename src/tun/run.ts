@@ -141,7 +141,7 @@ export async function runTun(o: TunRunOptions): Promise<number> {
     summary();
     if (bridge) {
       const st = bridge.stats;
-      out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${stack?.engine.stats.retransmits ?? 0} retransmits, ${bridge.socatRestarts} socat restarts`);
+      out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${stack?.engine.stats.retransmits ?? 0} retransmits, ${bridge.socatRestarts} socat restarts, ${st.rxDropped} non-IPv4 dropped`);
       await bridge.close();
     }
     const f = pcapFile;

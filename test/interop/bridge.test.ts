@@ -23,6 +23,8 @@ describeInterop('tun bridge', () => {
     const lines = tun.lines.filter((l) => !l.startsWith('ready'));
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line).toMatch(/^10\.77\.0\.1\.\d+ > 10\.77\.0\.2\.7 proto 6 len 60 flags S checksum ok$/);
+    // No IPv6 reached the bridge (router solicitations, MLD reports) while the device was up.
+    expect(tun.errLines.find((l) => l.startsWith('tun: '))).toMatch(/, 0 non-IPv4 dropped$/);
     // The device goes away with the process.
     await until(async () => !(await ns.links()).includes('wt0'), 5000, 'wt0 removed');
     await ns.destroy();
