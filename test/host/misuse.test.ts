@@ -74,7 +74,7 @@ describe('socket misuse', () => {
     expect(s.write(new Uint16Array([1, 2]) as unknown as Uint8Array)).toBe(true); // any ArrayBufferView is bytes
     s.end();
     s.end();
-    expect(s.write('late', (e) => cbErrors.push((e as { code: string }).code))).toBe(false);
+    expect(s.write('late', (e) => cbErrors.push((e as unknown as { code: string }).code))).toBe(false);
     clock.runFor(10);
     expect(cbErrors).toEqual(['EPIPE']);
     expect(errors).toEqual(['EPIPE']);
