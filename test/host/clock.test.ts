@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/clock/virtual.js';
 import { RealClock } from '../../src/clock/real.js';
+import { DirectLink } from '../../src/link/direct.js';
+import { Stack } from '../../src/stack.js';
 
 describe('VirtualClock', () => {
   it('jumps straight to the next deadline and fires timers in deadline order', () => {
@@ -113,6 +115,48 @@ describe('RealClock', () => {
     });
     expect(log).toEqual(['due', 'early', 'late']);
     expect(clock.now() - start).toBeGreaterThanOrEqual(29);
+  });
+
+  it('keeps exactly one host timer, armed at the earliest deadline, however many timers and stacks', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'performance'] });
+    try {
+      const clock = new RealClock();
+      const t0 = clock.now();
+      const fired: number[] = [];
+      for (const d of [500, 40, 3000, 40, 1000, 7]) clock.schedule(t0 + d, () => fired.push(d));
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(6);
+      expect(fired).toEqual([]); // the host timer is at +7, not earlier
+      vi.advanceTimersByTime(1);
+      expect(fired).toEqual([7]);
+      expect(vi.getTimerCount()).toBe(1); // re-armed at +40
+      vi.advanceTimersByTime(33);
+      expect(fired).toEqual([7, 40, 40]);
+      const early = clock.schedule(t0 + 100, () => fired.push(100));
+      expect(vi.getTimerCount()).toBe(1);
+      early.disarm();
+      vi.advanceTimersByTime(3000);
+      expect(fired).toEqual([7, 40, 40, 500, 1000, 3000]);
+      expect(vi.getTimerCount()).toBe(0);
+      // Two stacks with connections in several states still share that one timer.
+      const a = new Stack({ address: '10.0.0.1', clock });
+      const b = new Stack({ address: '10.0.0.2', clock });
+      DirectLink.connect(a, b, clock);
+      b.listen(80, {}, (s) => s.resume());
+      const socks = [1, 2, 3].map(() => a.connect({ host: '10.0.0.2', port: 80 }));
+      vi.advanceTimersByTime(10);
+      expect(socks.map((s) => s.tcpState)).toEqual(['ESTABLISHED', 'ESTABLISHED', 'ESTABLISHED']);
+      socks[0].write('x');
+      socks[1].setKeepAlive(true, 1000);
+      socks[2].end();
+      vi.advanceTimersByTime(10);
+      expect(vi.getTimerCount()).toBe(1);
+      for (const s of socks) s.destroy();
+      a.close();
+      b.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a cancelled timer never fires', async () => {
