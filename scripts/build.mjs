@@ -47,7 +47,7 @@ await build({
   entryPoints: { browser: 'src/browser.ts' },
   outdir: 'dist',
   plugins: [noNodeBuiltins('the browser bundle')],
-});
+}).catch(() => process.exit(1)); // esbuild has printed the errors
 // The demo page's script: imports of src/browser.ts stay external and load /wasm-tcp.js (= dist/browser.js).
 await build({
   ...common,
@@ -63,5 +63,5 @@ await build({
       }));
     },
   }],
-});
+}).catch(() => process.exit(1));
 if (!quiet) console.error('build: build/engine.wasm, dist/{cli,index,net,browser}.js, dist/web/app.js');
