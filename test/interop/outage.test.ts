@@ -12,17 +12,39 @@ async function kernelRetransmits(ns: Netns): Promise<number> {
   return Number(values?.[names.indexOf('RetransSegs')]);
 }
 
+/** Bytes the kernel has sent to port `dport` and not yet seen acknowledged (`ss -ti` omits 0). */
+async function kernelUnacked(ns: Netns, dport: number): Promise<number> {
+  const r = await ns.exec('ss', ['-tniH', 'state', 'established', `( dport = :${dport} )`]);
+  return Number(/\bunacked:(\d+)/.exec(r.stdout)?.[1] ?? 0);
+}
+
+/**
+ * Takes `dev` down while the kernel has data in flight towards us, holds the outage 2 s, brings it
+ * up. A sender that is idle at that instant (descheduled under load, its buffer drained) would need
+ * no retransmission; in-flight data is the kernel's own timing, so this is retried a few times.
+ */
+async function outageWithKernelDataInFlight(ns: Netns, dev: string, dport: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    expect((await ns.exec('ip', ['link', 'set', dev, 'down'])).code).toBe(0);
+    if ((await kernelUnacked(ns, dport)) > 0) break;
+    expect((await ns.exec('ip', ['link', 'set', dev, 'up'])).code).toBe(0);
+    if (attempt === 5) throw new Error('the kernel never had data in flight when the link went down');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  expect((await ns.exec('ip', ['link', 'set', dev, 'up'])).code).toBe(0);
+}
+
 describeInterop('tun link outage', () => {
   afterAll(destroyAll);
 
   it('kernel -> our discard survives ip link down/up: bytes identical', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['--dev', 'wtout', 'discard', '--port', '9']);
-    const src = ns.peer(['source', '10.77.0.2', '9', String(BYTES)]);
-    await src.waitLine(/"event": "connected"/);
-    expect((await ns.exec('ip', ['link', 'set', 'wtout', 'down'])).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 2000));
-    expect((await ns.exec('ip', ['link', 'set', 'wtout', 'up'])).code).toBe(0);
+    // Down once the transfer is under way (4 MB handed to the kernel), not right after connect().
+    const src = ns.peer(['source', '10.77.0.2', '9', String(BYTES), '-1', String(4 << 20)]);
+    await src.waitLine(/"event": "progress"/);
+    await outageWithKernelDataInFlight(ns, 'wtout', 9);
     const sent = await src.waitJson(/"event": "done"/, 60_000);
     const line = await tun.waitLine(/^discard /, 30_000);
     expect(line).toMatch(new RegExp(`^discard 10\\.77\\.0\\.1:\\d+ bytes ${BYTES} sha256 ${sent.sha256} eof$`));

@@ -50,8 +50,11 @@ def echo_client(host, port, nbytes):
     say(event="done", sent=nbytes, sent_sha256=hashlib.sha256(data).hexdigest(), received=n, received_sha256=got.hexdigest())
 
 
-def source(host, port, nbytes, stall_after):
-    """Send nbytes then close; with stall_after, send that many bytes and wait to be killed."""
+def source(host, port, nbytes, stall_after, mark):
+    """Send nbytes then close; with stall_after, send that many bytes and wait to be killed.
+
+    With mark > 0, says {"event": "progress"} once mark bytes have been handed to the kernel.
+    """
     s = connect(host, port)
     say(event="connected", local=s.getsockname()[1])
     h = hashlib.sha256()
@@ -61,6 +64,8 @@ def source(host, port, nbytes, stall_after):
         chunk = os.urandom(min(65536, limit - sent))
         s.sendall(chunk)
         h.update(chunk)
+        if sent < mark <= sent + len(chunk):
+            say(event="progress", sent=sent + len(chunk))
         sent += len(chunk)
     if stall_after >= 0:
         # Wait until everything sent was acknowledged, then report and wait to be killed.
@@ -203,7 +208,7 @@ def main(argv):
     if cmd == "echo-client":
         echo_client(argv[1], int(argv[2]), int(argv[3]))
     elif cmd == "source":
-        source(argv[1], int(argv[2]), int(argv[3]), int(argv[4]) if len(argv) > 4 else -1)
+        source(argv[1], int(argv[2]), int(argv[3]), int(argv[4]) if len(argv) > 4 else -1, int(argv[5]) if len(argv) > 5 else 0)
     elif cmd == "sink":
         sink(argv[1], int(argv[2]), len(argv) < 4 or argv[3] != "noread")
     elif cmd == "chunked-server":
