@@ -46,6 +46,21 @@ describe('wasm-tcp scenario', () => {
     expect(out).not.toContain('\x1b[');
   });
 
+  it('colours the ladder on a TTY unless NO_COLOR or --no-color', async () => {
+    const had = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    try {
+      expect((await capture(() => scenario(['port-closed']))).out).toContain('\x1b[');
+      expect((await capture(() => scenario(['port-closed', '--no-color']))).out).not.toContain('\x1b[');
+      vi.stubEnv('NO_COLOR', '1');
+      expect((await capture(() => scenario(['port-closed']))).out).not.toContain('\x1b[');
+    } finally {
+      vi.unstubAllEnvs();
+      if (had) Object.defineProperty(process.stdout, 'isTTY', had);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+    }
+  });
+
   it('--json prints exactly one object with the documented keys', async () => {
     const { code, out } = await capture(() => scenario(['port-closed', '--json', '--seed', '7']));
     expect(code).toBe(0);

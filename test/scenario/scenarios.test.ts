@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG as CFG } from '../../src/engine/config.js';
 import type { HostName, Recording, SegmentRecord } from '../../src/scenario/recording.js';
 import { toJson } from '../../src/scenario/recording.js';
+import { renderLadder } from '../../src/scenario/ladder.js';
+import { renderHtml } from '../../src/scenario/html.js';
+import { recordingToPcap } from '../../src/scenario/pcap.js';
 import { prepareScenario, runScenario, SCENARIOS } from '../../src/scenario/scenarios.js';
 
 const cache = new Map<string, Recording>();
@@ -472,6 +475,10 @@ describe('robustness', () => {
         const r = runScenario(name, { seed, loss: 0.5 });
         expect(r.outcome.client.state, name).toMatch(/^[A-Z_12]+$/);
         expect(r.duration!, name).toBeLessThanOrEqual(4 * 3600);
+        // Every renderer copes with whatever the lossy run produced.
+        expect(renderLadder(r), name).toMatch(/^client {2}[A-Z_12]+, (no error|error E[A-Z]+), sent \d+ B, received \d+ B$/m);
+        expect(renderHtml(r), name).toContain('</svg>');
+        expect(recordingToPcap(r).length, name).toBe(24 + r.packets!.reduce((n, p) => n + 16 + p.data.length, 0));
       }
     }
   });
