@@ -38,13 +38,9 @@ export function ipv4Offset(linkType: number, frame: Uint8Array): number | string
     case LINKTYPE_LINUX_SLL2:
       // protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) address length(1) address(8)
       return frame.length < 20 ? SHORT : etherType(frame, 0, 20, true);
-    case LINKTYPE_RAW_IP: {
-      if (frame.length < 1) return 'malformed: empty packet';
-      const version = frame[0] >> 4;
-      if (version === 4) return 0;
-      if (version === 6) return 'ipv6';
-      return `malformed: ip version ${version}`;
-    }
+    case LINKTYPE_RAW_IP:
+      // IPv6 is skipped here; anything else goes to the IPv4 parser, which names a bad version or an empty packet.
+      return frame.length > 0 && frame[0] >> 4 === 6 ? 'ipv6' : 0;
     case LINKTYPE_IPV4:
       return 0;
     case LINKTYPE_IPV6:

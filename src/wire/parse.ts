@@ -100,7 +100,7 @@ export function parsePacket(bytes: Uint8Array, out?: TcpDetail): ParsedTcp | Ski
   const kind = engine.wireParse(scratch, len) | 0;
   const r = result!;
   const detail = r[SLOT.detail];
-  if (kind === PARSE_NOT_IPV4) return { skip: detail === 6 ? 'ipv6' : `ip-version-${detail}` };
+  if (kind === PARSE_NOT_IPV4) return { skip: 'ipv6' }; // the only version not reported as malformed
   if (kind === PARSE_FRAGMENT) return { skip: 'fragment' };
   if (kind === PARSE_OTHER_PROTOCOL) return { skip: PROTOCOL_NAMES[detail] ?? `ip-proto-${detail}` };
   if (kind === PARSE_TRUNCATED) return { skip: `truncated: ${reasonName(detail)}` };

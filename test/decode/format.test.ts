@@ -60,5 +60,10 @@ describe('decode output forms', () => {
     const [a, b] = [...decodeCapture(file)].map(jsonObject);
     expect(a).toEqual({ index: 0, skip: 'unsupported link type 105' });
     expect(b).toEqual({ index: 1, skip: 'truncated: ip-too-short' });
+    // Raw IP with a bad version or no bytes at all: the IPv4 parser's reasons, as behind any link layer.
+    const raw = classic({ linkType: 101, records: [{ sec: 0, frac: 0, data: Uint8Array.of(0x25, 0, 0, 20) }, { sec: 0, frac: 0, data: new Uint8Array(0) }] });
+    expect([...decodeCapture(raw)].map(jsonObject)).toEqual([
+      { index: 0, skip: 'malformed: ip-bad-version' }, { index: 1, skip: 'malformed: ip-too-short' },
+    ]);
   });
 });
