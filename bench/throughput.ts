@@ -52,6 +52,19 @@ function settle(): Promise<void> {
   return new Promise((r) => setTimeout(r, 50));
 }
 
+/** A 'drain' handler writing `total` bytes of `chunk` copies to `sock` (stopping at backpressure), then end(). */
+function writer(sock: { write(b: Uint8Array): boolean; end(): unknown }, chunk: Uint8Array, total: number): () => void {
+  let sent = 0;
+  return () => {
+    while (sent < total) {
+      const n = Math.min(chunk.length, total - sent);
+      sent += n;
+      if (!sock.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
+    }
+    sock.end();
+  };
+}
+
 /** Seconds of wall time `fn` takes. */
 function timed(fn: () => void): number {
   const t0 = performance.now();
@@ -73,15 +86,7 @@ export function wasmBulk(total: number, mss: number): number {
   });
   const chunk = new Uint8Array(1 << 20).fill(0x5a);
   const c = a.connect({ host: '10.0.0.2', port: PORT });
-  let sent = 0;
-  const more = () => {
-    while (sent < total) {
-      const n = Math.min(chunk.length, total - sent);
-      sent += n;
-      if (!c.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
-    }
-    c.end();
-  };
+  const more = writer(c, chunk, total);
   c.on('drain', more);
   runUntil(clock, () => !c.connecting);
   const dt = timed(() => {
@@ -171,15 +176,7 @@ export async function nodeBulk(total: number): Promise<number> {
   const c = net.connect(port, '127.0.0.1');
   await new Promise((r) => c.once('connect', r));
   const chunk = Buffer.alloc(1 << 20, 0x5a);
-  let sent = 0;
-  const more = () => {
-    while (sent < total) {
-      const n = Math.min(chunk.length, total - sent);
-      sent += n;
-      if (!c.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return;
-    }
-    c.end();
-  };
+  const more = writer(c, chunk, total);
   c.on('drain', more);
   t0 = performance.now();
   more();
