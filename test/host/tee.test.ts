@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PcapWriter } from '../../src/pcap/writer.js';
 import { captureInfo, readCapture } from '../../src/pcap/reader.js';
 import { parsePacket, type ParsedTcp } from '../../src/wire/parse.js';
-import { CLIENT, concat, SERVER, simPair } from './helpers.js';
+import { CLIENT, concat, directPair, SERVER, simPair } from './helpers.js';
 
 describe('pcap tee of a SimNetwork', () => {
   it('records every packet sent (lost ones too) and the ICMP answers, readable by the project decoder', () => {
@@ -32,5 +32,28 @@ describe('pcap tee of a SimNetwork', () => {
     // times are virtual milliseconds, never decreasing
     const times = records.map((r) => r.seconds * 1e3 + r.nanos / 1e6);
     expect(times.every((t, i) => i === 0 || t >= times[i - 1])).toBe(true);
+  });
+});
+
+describe('pcap tee of a DirectLink', () => {
+  it('records every packet both ways with valid checksums; removing the tee stops it', () => {
+    const { clock, link, client, server } = directPair();
+    const chunks: Uint8Array[] = [];
+    const remove = link.pcap(new PcapWriter((c) => chunks.push(c.slice())));
+    server.listen(80, {}, (s) => { s.on('data', (d: Uint8Array) => s.write(d)); s.on('end', () => s.end()); });
+    const c = client.connect({ host: SERVER, port: 80 });
+    c.on('connect', () => c.end('ping'));
+    clock.runFor(100);
+    const packets = link.packets;
+    remove();
+    client.connect({ host: SERVER, port: 80 });
+    clock.runFor(100);
+    const records = [...readCapture(concat(chunks))];
+    expect(captureInfo(concat(chunks))).toMatchObject({ format: 'pcap', linkType: 101 });
+    expect(records.length).toBe(packets);
+    const tcp = records.map((r) => parsePacket(r.data) as ParsedTcp);
+    expect(tcp.every((p) => p.checksumOk === true && p.ipChecksumOk)).toBe(true);
+    expect(tcp.slice(0, 2).map((p) => p.flagNames)).toEqual(['S', 'S.']);
+    expect(new Set(tcp.map((p) => p.src))).toEqual(new Set([CLIENT, SERVER]));
   });
 });
