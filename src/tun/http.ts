@@ -52,20 +52,13 @@ export class HttpResponseParser {
           this.onLine(line);
           break;
         }
-        case 'length': {
-          const n = Math.min(this.remaining, data.length - i);
-          this.body(data.subarray(i, i + n));
-          i += n;
-          this.remaining -= n;
-          if (this.remaining === 0) this.state = 'done';
-          break;
-        }
+        case 'length':
         case 'chunk-data': {
           const n = Math.min(this.remaining, data.length - i);
           this.body(data.subarray(i, i + n));
           i += n;
           this.remaining -= n;
-          if (this.remaining === 0) this.state = 'chunk-crlf';
+          if (this.remaining === 0) this.state = this.state === 'length' ? 'done' : 'chunk-crlf';
           break;
         }
         case 'close':

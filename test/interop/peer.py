@@ -17,6 +17,18 @@ def say(**fields):
     print(json.dumps(fields), flush=True)
 
 
+def read_to_eof(s):
+    """Read s until the peer's FIN; return the byte count and the sha256 (hex) of what arrived."""
+    h = hashlib.sha256()
+    n = 0
+    while True:
+        b = s.recv(262144)
+        if not b:
+            return n, h.hexdigest()
+        h.update(b)
+        n += len(b)
+
+
 def connect(host, port):
     try:
         return socket.create_connection((host, port), timeout=30)
@@ -37,17 +49,10 @@ def echo_client(host, port, nbytes):
 
     t = threading.Thread(target=writer)
     t.start()
-    got = hashlib.sha256()
-    n = 0
-    while True:
-        b = s.recv(262144)
-        if not b:
-            break
-        got.update(b)
-        n += len(b)
+    n, got = read_to_eof(s)
     t.join()
     s.close()
-    say(event="done", sent=nbytes, sent_sha256=hashlib.sha256(data).hexdigest(), received=n, received_sha256=got.hexdigest())
+    say(event="done", sent=nbytes, sent_sha256=hashlib.sha256(data).hexdigest(), received=n, received_sha256=got)
 
 
 def source(host, port, nbytes, stall_after, mark):
@@ -92,16 +97,9 @@ def sink(bind, port, read):
     say(event="accepted", peer="%s:%d" % addr)
     if not read:
         time.sleep(3600)
-    h = hashlib.sha256()
-    n = 0
-    while True:
-        b = c.recv(262144)
-        if not b:
-            break
-        h.update(b)
-        n += len(b)
+    n, got = read_to_eof(c)
     c.close()
-    say(event="done", received=n, sha256=h.hexdigest())
+    say(event="done", received=n, sha256=got)
 
 
 def hold(host, port, ping=False):
