@@ -172,6 +172,13 @@ export function configSetValue(key: i32, v: f64): i32 {
   return 0;
 }
 
+/** Checks the knobs against each other (each was range-checked when set); returns 0 or −EINVAL. */
+export function configCheck(): i32 {
+  if (cfgRtoMinMs > cfgRtoMaxMs) return -22;
+  if (cfgEphemeralLow > cfgEphemeralHigh) return -22;
+  return 0;
+}
+
 /** Current value of config `key` (NaN for an unknown key). */
 export function configGetValue(key: i32): f64 {
   switch (key) {

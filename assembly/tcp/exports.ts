@@ -1,6 +1,6 @@
 // Raw exports of the TCP engine. The host never calls these directly: src/engine/engine.ts wraps them
 // (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64 milliseconds.
-import { Key, configSetValue, configGetValue } from '../config';
+import { Key, configSetValue, configGetValue, configCheck } from '../config';
 import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, INFO_SLOTS, ctlBase } from '../memory';
 import { CONN_SIZE, F } from './conn';
 import { S } from './state';
@@ -35,7 +35,9 @@ export function configGet(key: i32): f64 { return configGetValue(key); }
 
 /** Lays out all memory (one memory.grow), clears the tables and keys the ISN hash; returns 0 or −errno. */
 export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
-  let r = layoutMemory();
+  let r = configCheck();
+  if (r != 0) return r;
+  r = layoutMemory();
   if (r != 0) return r;
   isnSeed(seedLo, seedHi);
   tableInit(localAddr, <u32>siphash(0x68617368, <u64>localAddr));

@@ -54,7 +54,10 @@ describe('engine calls with bad arguments', () => {
   });
 
   it('invalid configurations are EINVAL at create', () => {
-    for (const config of [{ maxConnections: -1 }, { maxConnections: 1e9 }, { mss: NaN }, { mss: 0 }, { sendBufferSize: 0 }, { recvBufferSize: 1 }]) {
+    for (const config of [
+      { maxConnections: -1 }, { maxConnections: 1e9 }, { mss: NaN }, { mss: 0 }, { sendBufferSize: 0 }, { recvBufferSize: 1 },
+      { rtoMinMs: 5000, rtoMaxMs: 1000 }, { ephemeralLow: 50000, ephemeralHigh: 40000 },
+    ]) {
       expect(() => Engine.create({ addr: A, seed: 1, config })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     }
   });
