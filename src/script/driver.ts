@@ -4,7 +4,8 @@ import type { ConfigOverrides } from './profile.js';
 /** The part of the engine wrapper (src/engine/engine.ts) the runner drives. */
 export interface ScriptEngine {
   input(packet: Uint8Array, now: number): void;
-  drainTx(fn: (packet: Uint8Array) => void): number;
+  /** Hands over each packet sent; a wall-clock backend also gives the time it was sent (ms). */
+  drainTx(fn: (packet: Uint8Array, sentMs?: number) => void): number;
   poll(now: number): number;
   nextEvent(ev: { kind: number; conn: number; arg: number }): boolean;
   listen(port: number, backlog?: number): number;
@@ -36,6 +37,12 @@ export interface ScriptEngine {
   maxSeg?(conn: number): number;
   /** Optional: changes a behaviour knob after creation (per engine, so per script here). */
   setConfig?(key: string, value: number | boolean): boolean;
+  /**
+   * Optional, for a wall-clock backend (the kernel): when its last call took effect (ms; for
+   * input() when the packet went in). The script's clock never lags behind it, and events are
+   * anchored to it, as packetdrill anchors them to the live time an event finished.
+   */
+  wallClockMs?(): number;
   /** Bytes of a connection's send buffer (for poll's POLLOUT). */
   sendBufferSize: number;
   /**

@@ -6,8 +6,9 @@ export const KERNEL_SERVER_PY = `# Linux kernel TCP behind a TUN device, driven 
 # Moves itself into a fresh anonymous network namespace (gone when it exits) and dies with its
 # parent. Protocol: one JSON request per line on
 # the request FIFO, one JSON reply per line on the reply FIFO. Every reply carries the IPv4/TCP
-# packets the kernel sent since the previous reply (hex) and the connection events.
-import ctypes, errno, fcntl, json, os, re, select, signal, socket, struct, subprocess, sys, time
+# packets the kernel sent since the previous reply ([ms since the first request, hex]), the
+# connection events and when the request took effect (ms since the first request).
+import ctypes, errno, fcntl, json, os, re, select, signal, socket, struct, subprocess, sys, threading, time
 
 TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
@@ -63,15 +64,33 @@ def main():
         except OSError:
             return 0
 
-    def packets():
-        out = []
+    # Packets are stamped when read, by a thread that waits on the TUN device, so their times
+    # do not depend on when the runner (a busy process on a loaded machine) asks for them.
+    sent, lock = [], threading.Lock()
+
+    def take():
+        with lock:
+            while True:
+                try:
+                    p = os.read(tun, 65536)
+                except BlockingIOError:
+                    return
+                if len(p) >= 20 and p[0] >> 4 == 4 and p[9] == 6:
+                    sent.append((time.monotonic(), p.hex()))
+
+    def reader():
         while True:
-            try:
-                p = os.read(tun, 65536)
-            except BlockingIOError:
-                return out
-            if len(p) >= 20 and p[0] >> 4 == 4 and p[9] == 6:
-                out.append(p.hex())
+            select.select([tun], [], [])
+            take()
+
+    threading.Thread(target=reader, daemon=True).start()
+
+    def packets():
+        take()
+        with lock:
+            out = [[round((t - t0) * 1000, 3), h] for t, h in sent]
+            del sent[:]
+        return out
 
     def events():
         ev = []
@@ -89,7 +108,7 @@ def main():
 
     for line in req:
         r = json.loads(line)
-        op, res = r['op'], 0
+        op, res, done = r['op'], 0, None
         if t0 is None:
             t0 = time.monotonic()
         try:
@@ -98,6 +117,7 @@ def main():
                 if delay > 0:
                     select.select([], [], [], delay)
             elif op == 'input':
+                done = time.monotonic()  # when the packet went in, however late the reply
                 os.write(tun, bytes.fromhex(r['hex']))
                 time.sleep(0.0002)
             elif op == 'listen':
@@ -163,7 +183,9 @@ def main():
                 break
         except OSError as e:
             res = -(e.errno or errno.EIO)
-        rep.write(json.dumps({'res': res, 'tx': packets(), 'ev': events()}) + NL)
+        if done is None:
+            done = time.monotonic()
+        rep.write(json.dumps({'res': res, 'tx': packets(), 'ev': events(), 'now': round((done - t0) * 1000, 3)}) + NL)
         rep.flush()
 
 

@@ -2,7 +2,8 @@
 // that our scripts state what Linux does. The kernel sits behind a TUN device; kernel-server.py (in that namespace) owns the TUN and the sockets and
 // answers one JSON line per request over two FIFOs; it runs in an anonymous network namespace
 // of its own, so nothing outlives it. The clock is the wall clock, advanced in
-// 1 ms steps. Commands are never executed: the runner's interpretation of the init command
+// 1 ms steps; after every call the script's clock moves up to the server's, and packets carry
+// the time the server read them. Commands are never executed: the runner's interpretation of the init command
 // (the Linux profile's sysctls plus the script's overrides) is applied with sysctl(8).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync, constants } from 'node:fs';
@@ -55,7 +56,8 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
   let pending = '';
   const buf = Buffer.alloc(1 << 20);
-  const tx: Buffer[] = [];
+  const tx: Array<[number, Buffer]> = [];
+  let serverNow = 0;
   const events: Array<[number, number, number]> = [];
   const timeout = o.replyTimeoutMs ?? 30000;
 
@@ -74,8 +76,9 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
       if (nl >= 0) {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
-        const r = JSON.parse(line) as { res: any; tx: string[]; ev: Array<[number, number, number]> };
-        for (const h of r.tx) tx.push(Buffer.from(h, 'hex'));
+        const r = JSON.parse(line) as { res: any; tx: Array<[number, string]>; ev: Array<[number, number, number]>; now: number };
+        for (const [at, h] of r.tx) tx.push([at, Buffer.from(h, 'hex')]);
+        serverNow = r.now;
         events.push(...r.ev);
         return r.res;
       }
@@ -106,13 +109,14 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
     input: (p) => void call('input', { hex: Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('hex') }),
     drainTx: (fn) => {
       const n = tx.length;
-      for (const p of tx.splice(0)) fn(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+      for (const [at, p] of tx.splice(0)) fn(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
       return n;
     },
     poll: (now) => {
       call('poll', { now });
-      return now + 1;
+      return Math.max(now, serverNow) + 1; // 1 ms steps of wall-clock time
     },
+    wallClockMs: () => serverNow,
     nextEvent: (ev) => {
       const e = events.shift();
       if (!e) return false;

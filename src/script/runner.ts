@@ -196,9 +196,9 @@ export class Runner {
 
   /** Drains outbound packets and engine events, then lets a blocked call finish. */
   private collect(): void {
-    this.engine.drainTx((p) => {
+    this.engine.drainTx((p, sentMs) => {
       const seg = decodeSegment(p);
-      this.tx.push({ at: this.nowUs, seg });
+      this.tx.push({ at: sentMs === undefined ? this.nowUs : Math.round(sentMs * 1000), seg });
       if (this.opts.log) this.log(`${this.fmtTime(this.nowUs)}   sent ${typeof seg === 'string' ? seg : this.describeLive(seg)}`);
     });
     while (this.engine.nextEvent(this.ev)) this.sockets.onEvent(this.ev.kind, this.ev.conn, this.ev.arg);
@@ -244,6 +244,7 @@ export class Runner {
       if (next === Infinity) return false;
       this.nowUs = next;
       this.deadlineUs = this.toUs(this.engine.poll(this.nowUs / 1000));
+      this.syncWallClock();
       this.collect();
       if (this.nowUs >= targetUs && this.deadlineUs > this.nowUs) return until?.() ?? false;
     }
@@ -252,7 +253,19 @@ export class Runner {
   /** Re-reads the engine's next deadline after an API call and collects its output. */
   private settle(): void {
     this.deadlineUs = this.toUs(this.engine.poll(this.nowUs / 1000));
+    this.syncWallClock();
     this.collect();
+  }
+
+  /** A wall-clock backend may be ahead of our clock after a call: never lag behind it. */
+  private syncWallClock(): void {
+    this.nowUs = this.tookEffectUs();
+  }
+
+  /** When the backend's last call took effect: now, or later on a wall-clock backend. */
+  private tookEffectUs(): number {
+    const w = this.engine.wallClockMs?.();
+    return w !== undefined && w * 1000 > this.nowUs ? Math.round(w * 1000) : this.nowUs;
   }
 
   private finishPending(limitUs: number): void {
@@ -352,8 +365,9 @@ export class Runner {
     }
     this.log(`${this.fmtTime(this.nowUs)} < ${ev.text.replace(/^[<]\s*/, '')}   (line ${ev.line})`);
     this.engine.input(pkt, this.nowUs / 1000);
+    const injectedAt = this.tookEffectUs();
     this.settle();
-    this.base = Math.max(this.nowUs, expected);
+    this.base = Math.max(injectedAt, expected);
     this.prevInboundScripted = expected;
   }
 
@@ -444,13 +458,14 @@ export class Runner {
     const start = Math.max(this.nowUs, expected);
     this.log(`${this.fmtTime(start)} ${ev.text}   (line ${ev.line})`);
     const r = this.sockets.call(ev);
+    const returnedAt = this.tookEffectUs();
     this.settle();
     let endUs = start;
     if (ev.end) endUs = ev.end.relative ? this.base + ev.end.usecs : ev.end.usecs;
     if ('value' in r) {
       this.sockets.check(ev, r.value);
-      if (ev.end && Math.abs(endUs - start) > this.tol(endUs)) {
-        throw new Verdict('FAIL', ev.line, `timing error: ${ev.name}() returned at once (${this.fmtTime(start)}) but the script expects it to block until ${this.fmtTime(endUs)}\n  script: ${ev.text}`);
+      if (ev.end && Math.abs(returnedAt - endUs) > this.tol(endUs)) {
+        throw new Verdict('FAIL', ev.line, `timing error: ${ev.name}() returned at once (${this.fmtTime(returnedAt)}) but the script expects it to block until ${this.fmtTime(endUs)}\n  script: ${ev.text}`);
       }
     } else {
       if (!ev.end) {
@@ -460,7 +475,8 @@ export class Runner {
       // It may already be able to finish at this instant (e.g. data queued by the same step).
       this.collect();
     }
-    this.base = start;
+    // packetdrill §2: a call that returned is anchored where it returned, a blocking one where it started.
+    this.base = this.pending ? start : Math.max(start, returnedAt);
     this.prevInboundScripted = null;
   }
 }
