@@ -40,12 +40,19 @@ const ECONNREFUSED: i32 = 111;
 const ECONNRESET: i32 = 104;
 const EPIPE: i32 = 32;
 
+/** Whether `a` can be one end of a TCP connection: not 0.0.0.0, not 255.255.255.255, not multicast (224/4). */
+export function unicast(a: u32): bool {
+  return a != 0 && a != 0xffffffff && (a >>> 28) != 0xE;
+}
+
 /** Processes the IPv4 packet of `len` bytes in the rx slot (malformed input is counted and dropped, never trapped). */
 export function ipInput(len: i32): void {
   if (len < 0 || len > cfgRxSlotSize) { statAdd(Stat.BadPackets); return; }
   let p = rxBase;
   if (ipv4CheckLen(p, len) != 0 || !ipv4ChecksumOk(p) || ipv4IsFragment(p)) { statAdd(Stat.BadPackets); return; }
   if (ipv4Dst(p) != localAddr) { statAdd(Stat.BadPackets); return; }
+  // RFC 1122 §3.2.1.3 / §4.2.3.10: a source that is 0, broadcast or multicast is bogus: drop silently.
+  if (!unicast(ipv4Src(p))) { statAdd(Stat.BadPackets); return; }
   let hl = ipv4HeaderLen(p);
   let tl = ipv4TotalLen(p) - hl;
   let proto = ipv4Protocol(p);

@@ -5,7 +5,7 @@ import { S, setState, stateInit } from './state';
 import { connAt, listenerAt, sndRing, rcvRing, Ctl, ctlSet } from '../memory';
 import { cfgMaxConnections, cfgMaxListeners, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import { lookup, listenerFind, listenerAlloc, connAlloc, connFree, hashInsert, ephemeralPort } from './table';
-import { openCommon } from './input';
+import { openCommon, unicast } from './input';
 import { tcpOutput, sendAbortRst, rcvSpace } from './output';
 import { connDone } from './lifecycle';
 import { armIdle } from './timers';
@@ -21,6 +21,7 @@ const EMFILE: i32 = -24;
 const EPIPE: i32 = -32;
 const EADDRINUSE: i32 = -98;
 const EADDRNOTAVAIL: i32 = -99;
+const ENETUNREACH: i32 = -101;
 const ENOTCONN: i32 = -107;
 
 
@@ -97,6 +98,7 @@ export function tcpAccept(li: i32): i32 {
 /** Active OPEN to dst:port from `srcPort` (0 = ephemeral); returns the connection (in SYN_SENT) or −errno. */
 export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
   if (port <= 0 || port > 65535 || srcPort < 0 || srcPort > 65535 || dst == 0) return EINVAL;
+  if (!unicast(dst)) return ENETUNREACH; // no TCP to broadcast or multicast (Linux: ENETUNREACH)
   if (srcPort > 0) {
     if (lookup(dst, <u32>port, <u32>srcPort) >= 0) return EADDRINUSE;
   } else {

@@ -36,6 +36,9 @@ describe('engine calls with bad arguments', () => {
     expect(e.connect(B, 0, 0)).toBe(EINVAL);
     expect(e.connect(B, 65536, 0)).toBe(EINVAL);
     expect(e.connect(0, 80, 0)).toBe(EINVAL);
+    expect(e.connect(0xffffffff, 80, 0)).toBe(-101); // ENETUNREACH, as Linux for broadcast
+    expect(e.connect(0xe0000001, 80, 0)).toBe(-101); // and multicast
+    expect(e.connectionsInUse).toBe(0);
     expect(e.connect(B, 80, 0, 70000)).toBe(EINVAL);
     expect(e.connect(B, 80, 0, -5)).toBe(EINVAL);
     expect(e.listen(0)).toBe(EINVAL);

@@ -23,6 +23,20 @@ describe('CLOSED (no connection)', () => {
   });
 });
 
+describe('bogus source addresses (RFC 1122 §3.2.1.3, §4.2.3.10)', () => {
+  for (const [name, src] of [['broadcast', 0xffffffff], ['multicast', 0xe0000001], ['zero', 0]] as const) {
+    it(`listen_syn_from_${name}_dropped_silently`, () => {
+      const h = new Harness();
+      h.inState('LISTEN');
+      h.send({ src, seq: PEER_ISS, flags: SYN });
+      h.send({ src, seq: PEER_ISS, ack: 5, flags: ACK, dport: LPORT + 1 }); // to a closed port: no RST either
+      h.expectNone();
+      expect(h.e.connectionsInUse).toBe(0);
+      expect(h.e.stats.badPackets).toBe(2);
+    });
+  }
+});
+
 describe('LISTEN', () => {
   it('listen_syn_sends_synack', () => {
     const h = new Harness();
