@@ -79,6 +79,8 @@ export class Socket extends Duplex {
       const core = this.stack.connect({ ...opts, allowHalfOpen: true });
       this.bind(core);
     } catch (err) {
+      // Bad arguments throw at once, as in Node (ERR_SOCKET_BAD_PORT, …); anything else is an 'error' event.
+      if (String((err as { code?: unknown }).code ?? '').startsWith('ERR_')) throw err;
       process.nextTick(() => this.destroy(err as Error));
     }
     return this;

@@ -63,6 +63,15 @@ describe('wasm-tcp/net (Node adapter)', () => {
     expect(err.code).toBe('ECONNREFUSED');
   });
 
+  it('bad arguments throw at once as in Node; a bad host is an ENOTFOUND error event', async () => {
+    const { a } = realPair();
+    expect(() => net.connect({ stack: a, port: 70000 })).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_BAD_PORT' }));
+    expect(() => new net.Socket({ stack: a }).connect(-1)).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_BAD_PORT' }));
+    const s = net.connect({ stack: a, port: 80, host: '300.1.1.1' });
+    const [err] = (await once(s, 'error')) as [NodeJS.ErrnoException];
+    expect(err.code).toBe('ENOTFOUND');
+  });
+
   it('the default stack loops back to itself (existing code runs unchanged)', async () => {
     const server = net.createServer((s) => s.end('hi from the wasm stack'));
     await new Promise<void>((r) => server.listen(0, r));
