@@ -115,6 +115,12 @@ describe('engine to engine', () => {
     const r = transfer(p, 500_000);
     expect(equalBytes(r.recvB, r.dataA)).toBe(true);
     expect(equalBytes(r.recvA, r.dataB)).toBe(true);
+    // Both ISNs sat just below 2^32 and both directions moved 500 000 bytes past them.
+    const ia = p.a.info(r.ca), ib = p.b.info(r.cb);
+    expect([ia.iss, ib.iss]).toEqual([0xffff0000, 0xfffff000]);
+    expect([ia.irs, ib.irs]).toEqual([0xfffff000, 0xffff0000]);
+    expect(ia.sndUna).toBeLessThan(ia.iss);
+    expect(ia.rcvNxt).toBeLessThan(ia.irs);
   });
 
   it('large MSS (64 KiB MTU) and window scaling', () => {
