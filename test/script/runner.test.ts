@@ -1,22 +1,7 @@
 // The runner's verdicts on small scripts against the real engine: what passes, what fails
 // (with the line and expected vs actual), what is skipped, and packetdrill's time rules.
 import { describe, expect, it } from 'vitest';
-import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../../src/script/engine.js';
-import { runScriptText, type ScriptResult } from '../../src/script/runner.js';
-
-const OPEN = `\`./defaults.sh\`
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 257
-+0 accept(3, ..., ...) = 4
-`; // 8 lines: events below start at line 9
-
-function run(text: string, opts: { profile?: 'linux' | 'default'; log?: (l: string) => void } = {}): ScriptResult {
-  return runScriptText(text, createScriptEngine, { profile: opts.profile ?? 'default', configKeys: ENGINE_CONFIG_KEYS, log: opts.log });
-}
+import { OPEN, run } from './fixtures.js';
 
 describe('script runner', () => {
   it('passes a correct script', () => {

@@ -2,24 +2,11 @@
 // down: each passes as written and fails (or behaves differently) when the construct is wrong.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../../src/script/engine.js';
+import { createScriptEngine } from '../../src/script/engine.js';
 import { flagBits } from '../../src/script/matcher.js';
-import { runScriptText, type EngineFactory, type ScriptResult } from '../../src/script/runner.js';
+import type { EngineFactory } from '../../src/script/runner.js';
 import { decodeSegment } from '../../src/script/wire.js';
-
-const OPEN = `\`./defaults.sh\`
-0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
-+0 bind(3, ..., ...) = 0
-+0 listen(3, 1) = 0
-+0 < S 0:0(0) win 32792 <mss 1000,sackOK,nop,nop,nop,wscale 7>
-+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 8>
-+.1 < . 1:1(0) ack 1 win 257
-+0 accept(3, ..., ...) = 4
-`; // 8 lines: events below start at line 9
-
-function run(text: string, factory: EngineFactory = createScriptEngine): ScriptResult {
-  return runScriptText(text, factory, { profile: 'default', configKeys: ENGINE_CONFIG_KEYS });
-}
+import { OPEN, run } from './fixtures.js';
 
 describe('packetdrill constructs', () => {
   it('absolute times, and an absolute range', () => {
@@ -132,7 +119,7 @@ describe('packetdrill constructs', () => {
           e.input(p, now);
         } };
     };
-    const r = run(`--mss=1000\n--frobnicate=1\n${OPEN}`, factory);
+    const r = run(`--mss=1000\n--frobnicate=1\n${OPEN}`, { factory });
     expect(r.verdict).toBe('PASS');
     expect(r.notes).toEqual(expect.arrayContaining(['--mss ignored', '--frobnicate: unknown option, ignored']));
     expect(seen).toEqual({ addr: 0xc0a80001, remote: 0xc0000201, port: 8080, dst: '8080' });
