@@ -288,6 +288,21 @@ describe('ESTABLISHED', () => {
     h.expectSegment({ flags: 'R.', seq: h.ours(0) });
     expect(h.stateName()).toBe('CLOSED');
   });
+  it('established_close_with_linger0_sends_rst_not_fin', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.e.send(h.conn, new Uint8Array(10), h.now);
+    h.collect();
+    h.expectSegment({ flags: 'P.', seq: h.ours(0), len: 10 });
+    h.e.setLinger0(h.conn, true);
+    h.e.close(h.conn, h.now); // unsent/unacked data is discarded: RST at SND.NXT
+    h.collect();
+    h.expectSegment({ flags: 'R.', seq: h.ours(10), ack: h.peerSeq });
+    h.expectNone();
+    expect(h.stateName()).toBe('CLOSED');
+    h.runUntil(10_000);
+    h.expectNone(); // no retransmission of the discarded data
+  });
 });
 
 describe('closing states', () => {
