@@ -63,6 +63,26 @@ describe('SimNetwork', () => {
     expect(b.got[3].bytes).toEqual(packet(A, B, 3));
   });
 
+  it('jitter adds a uniform extra delay in [0, jitter) per packet, the same per seed', () => {
+    const times = (seed: number) => {
+      const { clock, net, a, b } = setup({ delay: 5, jitter: 10 }, seed);
+      for (let i = 0; i < 400; i++) net.send(packet(A, B, i), a);
+      clock.runAll();
+      expect(b.got.length).toBe(400);
+      return b.got.map((g) => g.t);
+    };
+    const t = times(3);
+    expect(Math.min(...t)).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...t)).toBeLessThan(15);
+    const mean = t.reduce((x, y) => x + y, 0) / t.length;
+    expect(mean).toBeGreaterThan(9); // uniform on [5, 15): mean 10
+    expect(mean).toBeLessThan(11);
+    expect(t.filter((x) => x < 10).length).toBeGreaterThan(150); // both halves populated
+    expect(t.filter((x) => x >= 10).length).toBeGreaterThan(150);
+    expect(times(3)).toEqual(t);
+    expect(times(4)).not.toEqual(t);
+  });
+
   it('serializes at the configured bandwidth and tail-drops past the queue limit', () => {
     const { clock, net, a, b, events } = setup({ bandwidth: 8_000_000, queueLimit: 500 }); // 1 byte/µs
     for (let i = 0; i < 6; i++) net.send(packet(A, B, i, 100), a);
