@@ -1,5 +1,6 @@
 // `wasm-tcp tun`: talk TCP to the Linux kernel through a TUN device (see docs/tun.md).
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIPv4, parseCidr, parseIPv4 } from '../tun/addr.js';
 import { TunError } from '../tun/bridge.js';
@@ -129,6 +130,12 @@ async function parse(argv: string[]) {
       positional(1, 'one URL');
       const target = parseGetUrl(rest[0]);
       if (typeof target === 'string') throw new UsageError(target);
+      // An unwritable --out fails here, before any device exists.
+      if (v.out !== undefined && v.out !== '-') {
+        await access(dirname(resolve(v.out)), constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+          throw new UsageError(`cannot write '${v.out}': ${err.code ?? err.message}`);
+        });
+      }
       mode = { name: 'get', url: rest[0], target, out: v.out };
       break;
     }

@@ -90,6 +90,9 @@ describeInterop('tun bridge', () => {
     const usage = await run(process.execPath, [CLI, 'tun', 'echo']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/needs --port/);
+    const badOut = await run(process.execPath, [CLI, 'tun', 'get', 'http://10.77.0.1/', '--out', '/nonexistent/dir/x']);
+    expect(badOut.code).toBe(2);
+    expect(badOut.stderr.trim()).toBe("wasm-tcp tun: cannot write '/nonexistent/dir/x': ENOENT (see wasm-tcp tun --help)");
     await ns.destroy();
   });
 
