@@ -194,7 +194,7 @@ export class Engine {
   unlisten(listener: number, now: number): void { this.ex.tcpUnlisten(listener, now); }
   /** Takes an established connection from the listener, or −EAGAIN. */
   accept(listener: number): number { return this.ex.tcpAccept(listener); }
-  /** Active open; returns the connection (SYN_SENT) or −errno (EMFILE, EADDRINUSE, EADDRNOTAVAIL, EINVAL). */
+  /** Active open; returns the connection (SYN_SENT) or −errno (EMFILE, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, EINVAL). */
   connect(dstAddr: number, dstPort: number, now: number, srcPort = 0): number {
     return this.ex.tcpConnect(dstAddr >>> 0, dstPort, now, srcPort);
   }
