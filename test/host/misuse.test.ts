@@ -124,6 +124,19 @@ describe('socket misuse', () => {
     expect(data.join('')).toBe('me');
   });
 
+  it('a full connection or listener table is an EMFILE error on the socket or server, not a throw', () => {
+    const { clock, client, server } = directPair({ maxConnections: 2, maxListeners: 1, recycleTimeWait: false });
+    server.listen(80, {}, (s) => s.resume());
+    const codes: string[] = [];
+    const socks = [1, 2, 3].map(() => client.connect({ host: SERVER, port: 80 }));
+    socks.forEach((s) => s.on('error', (e) => codes.push((e as { code: string }).code)));
+    const srv2 = server.listen(81);
+    srv2.on('error', (e) => codes.push(`server ${(e as { code: string }).code}`));
+    clock.runFor(100);
+    expect(codes.sort()).toEqual(['EMFILE', 'server EMFILE']);
+    expect(socks.filter((s) => s.tcpState === 'ESTABLISHED').length).toBe(2);
+  });
+
   it('bad host and bad port give Node codes', () => {
     const { clock, client } = directPair();
     const codes: string[] = [];
