@@ -11,10 +11,8 @@ const DIR = join(__dirname, '..', 'scripts');
 
 /**
  * Scripts that do not pass yet, with the engine gap that makes them fail (each confirmed as
- * Linux behaviour with `wasm-tcp script --kernel`). The engine has closed the eleven gaps the
- * first runs found (Karn, RFC 6298 §5.7, FIN ACK in ping-pong mode, keepalive RST and per-socket
- * parameters, Minshall's Nagle, EPIPE in CLOSE_WAIT, SACK block order, SYN resent after a bad
- * ACK, sub-MSS window use); add an entry with its reason when a script finds a new one.
+ * Linux behaviour with `wasm-tcp script --kernel`). The engine has closed every gap the suite
+ * found (listed in docs/conformance.md); add an entry with its reason when a script finds a new one.
  */
 const EXPECTED_FAILURES: Record<string, string> = {};
 
