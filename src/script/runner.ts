@@ -445,7 +445,7 @@ export class Runner {
     }
     if (firstAt < lo || firstAt > hi) {
       const when = t.kind === 'range' ? `${this.fmtTime(expected)}~${this.fmtTime(hi - tol)}` : this.fmtTime(expected);
-      throw new Verdict('FAIL', ev.line, `timing error: expected outbound packet at ${when} (±${(tol / 1e6).toFixed(6)}) but it was sent at ${this.fmtTime(firstAt)}\n  script: ${ev.text}`);
+      throw new Verdict('FAIL', ev.line, `timing error: expected outbound packet at ${when} (±${(tol / 1e6).toFixed(6)}) but it was sent at ${this.fmtTime(firstAt)}\n  script: ${ev.text}\n  actual: ${this.fmtTime(firstAt)} > ${formatSegment(actual, this.flow.map)}`);
     }
     this.base = lastAt;
     this.prevInboundScripted = null;

@@ -22,6 +22,7 @@ describe('script runner', () => {
     const late = run(`${OPEN}+0 write(4, ..., 1000) = 1000\n+.01 > P. 1:1001(1000) ack 1\n`);
     expect(late.verdict).toBe('FAIL');
     expect(late.message).toMatch(/timing error: expected outbound packet at 0\.110000 .* sent at 0\.100000/);
+    expect(late.message).toMatch(/actual: 0\.100000 > P\. 1:1001\(1000\) ack 1 win \d+/);
     expect(run(`${OPEN}+0 write(4, ..., 1000) = 1000\n+.003 > P. 1:1001(1000) ack 1\n`).verdict).toBe('PASS');
     expect(run(`--tolerance_usecs=20000\n${OPEN}+0 write(4, ..., 1000) = 1000\n+.01 > P. 1:1001(1000) ack 1\n`).verdict).toBe('PASS');
   });
