@@ -37,7 +37,7 @@ const CONFIRM = [
   'passive-open.pkt', 'active-open.pkt', 'closed-port-rst.pkt', 'syn-sent-bad-ack.pkt', 'fin-delayed-ack.pkt',
   'nagle-minshall.pkt', 'sack-blocks.pkt', 'rst-close-wait.pkt', 'rst-challenge-ack.pkt', 'syn-challenge-ack.pkt',
   'ack-unsent-data.pkt', 'icmp-unreach-established.pkt', 'paws.pkt', 'ooo-reassembly.pkt', 'synrcvd-rst.pkt',
-  'delayed-ack.pkt', 'initial-window.pkt', 'close-unread-rst.pkt', 'mss-default.pkt',
+  'delayed-ack.pkt', 'initial-window.pkt', 'close-unread-rst.pkt', 'mss-default.pkt', 'old-ack-before-data.pkt',
 ];
 
 describe.skipIf(why !== undefined)('suite scripts against the Linux kernel', () => {
