@@ -56,6 +56,8 @@ export const enum F {
   DELACK = 1 << 23,
   /** Linked into the 4-tuple hash. */
   HASHED = 1 << 24,
+  /** The peer has acknowledged at least MAX.SND.WND bytes of ours (RFC 5961 §5.2 range no longer clamped). */
+  ACKED_WINDOW = 1 << 25,
 }
 
 /** One connection record. Field order keeps 8-byte fields first so there is no padding. */

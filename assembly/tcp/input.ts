@@ -419,6 +419,18 @@ function otherInput(c: Conn): void {
   if (c.state != S.CLOSED) tcpOutput(c);
 }
 
+/**
+ * How far below SND.UNA an ACK may be (RFC 5961 §5.2: MAX.SND.WND), clamped as Linux does to the
+ * bytes the peer has acknowledged so far: an ACK for bytes we never sent is never acceptable.
+ */
+function oldAckRange(c: Conn): u32 {
+  if (c.flags & F.ACKED_WINDOW) return c.maxSndWnd;
+  let acked = c.sndUna - (c.iss + 1); // data bytes acknowledged; below 2^31 until the flag is set
+  if (<i32>acked < 0) return 0;
+  if (acked >= c.maxSndWnd) { c.flags |= F.ACKED_WINDOW; return c.maxSndWnd; }
+  return acked;
+}
+
 /** Fifth step for synchronized states: validate SEG.ACK, take new data acknowledged, count duplicates, update the window. */
 function processAck(c: Conn, seq0: u32): bool {
   let ack = segAck;
@@ -427,7 +439,7 @@ function processAck(c: Conn, seq0: u32): bool {
     if (cfgAckUnsentData) sendAck(c);
     return false;
   }
-  if (seqLt(ack, c.sndUna - c.maxSndWnd)) {
+  if (seqLt(ack, c.sndUna - oldAckRange(c))) {
     challengeAck(c);
     return false;
   }

@@ -14,9 +14,7 @@ const DIR = join(__dirname, '..', 'scripts');
  * Linux behaviour with `wasm-tcp script --kernel`). The engine has closed every gap the suite
  * found (listed in docs/conformance.md); add an entry with its reason when a script finds a new one.
  */
-const EXPECTED_FAILURES: Record<string, string> = {
-  'old-ack-before-data.pkt': 'RFC 5961 §5.2 window below SND.UNA not clamped to the bytes acknowledged (Linux tcp_ack): data with ACK = SND.UNA-1 is taken',
-};
+const EXPECTED_FAILURES: Record<string, string> = {};
 
 /**
  * Scripts whose only difference is where PSH goes: Linux marks the last segment of each TSO

@@ -256,6 +256,26 @@ describe('ESTABLISHED', () => {
     h.send({ seq: h.peerSeq - 10, ack: h.ours(0), flags: ACK | PSH, data: 10 });
     h.expectSegment({ flags: '.', ack: h.peerSeq });
   });
+  it('established_old_ack_before_any_data_acked_challenge_ack_data_dropped', () => {
+    // RFC 5961 §5.2 with Linux's clamp: the range below SND.UNA never exceeds the bytes acknowledged.
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.send({ seq: h.peerSeq, ack: h.ours(0) - 1, flags: ACK | PSH, data: 100 });
+    h.expectSegment({ flags: '.', seq: h.ours(0), ack: h.peerSeq });
+    expect(h.e.stats.challengeAcks).toBe(1);
+    expect(h.e.recv(h.conn, new Uint8Array(200))).toBe(-11);
+  });
+  it('established_old_ack_within_bytes_acked_accepted', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    expect(h.e.send(h.conn, new Uint8Array(500), h.now)).toBe(500);
+    h.collect();
+    h.send(h.seg(ACK, 500));
+    h.collect();
+    h.send({ seq: h.peerSeq, ack: h.ours(500) - 100, flags: ACK | PSH, data: 100 });
+    expect(h.e.stats.challengeAcks).toBe(0);
+    expect(h.e.recv(h.conn, new Uint8Array(200))).toBe(100);
+  });
   it('established_ack_of_unsent_data_acked_and_dropped', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
