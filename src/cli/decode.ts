@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodeCapture, humanLine, jsonObject } from '../pcap/decode.js';
 import { PcapError } from '../pcap/reader.js';
+import { argsErrorMessage } from './args.js';
 
 const HELP = `usage: wasm-tcp decode FILE [--json]
 
@@ -38,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
   } catch (e) {
-    console.error(`wasm-tcp decode: ${(e as Error).message}\n\n${HELP}`);
+    console.error(`wasm-tcp decode: ${argsErrorMessage(e)}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = args;

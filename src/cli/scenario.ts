@@ -6,6 +6,7 @@ import { renderLadder } from '../scenario/ladder.js';
 import { recordingToPcap } from '../scenario/pcap.js';
 import { toJson } from '../scenario/recording.js';
 import { runScenario, SCENARIOS } from '../scenario/scenarios.js';
+import { argsErrorMessage } from './args.js';
 
 const HELP = `usage: wasm-tcp scenario NAME [--seed N] [--json] [--pcap FILE] [--html FILE] [--loss P]
 
@@ -48,10 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     });
   } catch (err) {
     // parseArgs explains at length; its first sentence is the message, the valid options follow.
-    const text = (err as Error).message;
-    const opt = /'(--?[\w-]+)/.exec(text)?.[1];
-    const msg = /ambiguous/.test(text) && opt ? `${opt} needs a value (write ${opt}=VALUE for one starting with '-')` : text.split(/\.(?: |\n|$)/)[0];
-    return usage(`${msg}\nvalid options: ${OPTIONS}`);
+    return usage(`${argsErrorMessage(err)}\nvalid options: ${OPTIONS}`);
   }
   const { values, positionals } = parsed;
   if (values.help) {

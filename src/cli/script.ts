@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../script/engine.js';
 import { createKernelEngine, type KernelEngine } from '../script/kernel.js';
 import { runScriptText, type EngineFactory, type ScriptResult } from '../script/runner.js';
+import { argsErrorMessage } from './args.js';
 
 const HELP = `usage: wasm-tcp script FILE... [--profile linux|default] [--tolerance-usecs N] [--ignore-psh] [--kernel] [--verbose] [--json]
 
@@ -38,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       },
     });
   } catch (e) {
-    console.error(`wasm-tcp script: ${(e as Error).message}`);
+    console.error(`wasm-tcp script: ${argsErrorMessage(e)} (see wasm-tcp script --help)`);
     return 2;
   }
   const { values, positionals } = args;

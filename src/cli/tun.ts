@@ -6,6 +6,7 @@ import { formatIPv4, parseCidr, parseIPv4 } from '../tun/addr.js';
 import { TunError } from '../tun/bridge.js';
 import { parseGetUrl } from '../tun/modes/get.js';
 import { runTun, type ModeSpec } from '../tun/run.js';
+import { argsErrorMessage } from './args.js';
 
 const USAGE = `usage: wasm-tcp tun [options] <mode> [mode arguments]
 
@@ -60,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       // parseArgs messages can span lines: keep the one-line contract.
-      console.error(`wasm-tcp tun: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')} (see wasm-tcp tun --help)`);
+      console.error(`wasm-tcp tun: ${err instanceof UsageError ? err.message.replace(/\s*\n\s*/g, ' ') : argsErrorMessage(err)} (see wasm-tcp tun --help)`);
       return 2;
     }
     throw err;
