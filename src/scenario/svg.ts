@@ -117,7 +117,7 @@ export function renderSvg(r: Recording, opts: SvgOptions = {}): string {
 
 /** Squeezes a label wider than the space between the lifelines (about 6.6 px per character at 11 px). */
 function fit(label: string): string {
-  const room = SERVER_X - CLIENT_X - 16;
+  const room = SERVER_X - CLIENT_X - 40; // 20 px clear of each host line and its arrowhead
   return label.length * 6.6 > room ? ` textLength="${room}" lengthAdjust="spacingAndGlyphs"` : '';
 }
 
