@@ -1,22 +1,12 @@
 // Stack: one engine instance, an address, a link and a clock; pumps packets, events and timers.
 import type { Clock, ClockTimer } from './clock/clock.js';
-import { Engine, STATE_NAMES, type EngineConfig } from './engine/engine.js';
+import { Engine, EventKind, STATE_NAMES, type EngineConfig } from './engine/engine.js';
 import type { Link, LinkEndpoint } from './link/link.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
 import { formatIPv4, ipDst, parseIPv4 } from './util/ip.js';
 import { Server, type ServerOptions } from './server.js';
 import { Socket, type SocketOptions } from './socket.js';
-
-// Engine event kinds (docs/engine-abi.md EventKind).
-const EV_CONNECTED = 1;
-const EV_ACCEPT = 2;
-const EV_READABLE = 3;
-const EV_WRITABLE = 4;
-const EV_PEER_FIN = 5;
-const EV_CLOSED = 6;
-const EV_STATE = 7;
-const EV_SOFT_ERROR = 8;
 
 /** Options of a Stack. */
 export interface StackOptions {
@@ -380,25 +370,25 @@ export class Stack extends Emitter implements LinkEndpoint {
       n++;
       const conn = ev.conn;
       switch (ev.kind) {
-        case EV_READABLE:
+        case EventKind.Readable:
           this.sockets[conn]?.onReadable();
           break;
-        case EV_PEER_FIN:
+        case EventKind.PeerFin:
           this.sockets[conn]?.onPeerFin();
           break;
-        case EV_WRITABLE:
+        case EventKind.Writable:
           this.sockets[conn]?.onWritable();
           break;
-        case EV_CONNECTED:
+        case EventKind.Connected:
           this.sockets[conn]?.onConnected();
           break;
-        case EV_ACCEPT:
+        case EventKind.Accept:
           this.servers[conn]?.onAccept();
           break;
-        case EV_CLOSED:
+        case EventKind.Closed:
           this.sockets[conn]?.onClosed(ev.arg);
           break;
-        case EV_STATE: {
+        case EventKind.State: {
           const to = STATE_NAMES[ev.arg & 0xff];
           const owner = this.stateOwner[conn];
           if (owner) {
@@ -412,7 +402,7 @@ export class Stack extends Emitter implements LinkEndpoint {
           }
           break;
         }
-        case EV_SOFT_ERROR:
+        case EventKind.SoftError:
           this.sockets[conn]?.onSoftError(ev.arg);
           break;
       }
