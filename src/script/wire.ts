@@ -1,5 +1,6 @@
 // IPv4/TCP/ICMP bytes for the script runner: builds inbound packets, decodes outbound ones.
 // Independent of the engine's own wire code, so the runner checks the engine rather than itself.
+import { onesSum } from '../util/checksum.js';
 
 /** TCP header flag bits. */
 export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80;
@@ -35,11 +36,7 @@ export interface Segment {
 
 /** Internet checksum (RFC 1071) over `data`, starting from partial sum `sum`. */
 export function checksum(data: Uint8Array, sum = 0): number {
-  let i = 0;
-  for (; i + 1 < data.length; i += 2) sum += (data[i] << 8) | data[i + 1];
-  if (i < data.length) sum += data[i] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
+  return ~onesSum(data, 0, data.length, sum) & 0xffff;
 }
 
 function pseudoSum(src: number, dst: number, proto: number, len: number): number {
