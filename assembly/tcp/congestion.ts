@@ -41,7 +41,7 @@ export function ccOnAck(c: Conn, ack: u32, acked: u32): void {
     } else {
       // Partial ACK (step 4): retransmit the next hole, deflate by the amount acked, add back one SMSS.
       if (!seqLt(ack, c.rtxHigh)) {
-        let n = sendFrom(c, ack, <i32>mss);
+        let n = sendFrom(c, ack, <i32>mss, true);
         if (n > 0) { c.rtxHigh = ack + <u32>n; statAdd(Stat.Retransmits); }
       } else {
         sackRetransmit(c, ack); // the segment at `ack` already went again: fill the next SACK hole
@@ -79,7 +79,7 @@ export function ccOnDupAck(c: Conn): bool {
     c.cwnd = c.ssthresh + 3 * mss;
     c.flags |= F.RECOVERY;
     c.flags &= ~F.RTT_TIMING; // Karn
-    let n = sendFrom(c, c.sndUna, <i32>mss);
+    let n = sendFrom(c, c.sndUna, <i32>mss, true);
     c.rtxHigh = c.sndUna + <u32>(n > 0 ? n : 0);
     statAdd(Stat.FastRetransmits);
     statAdd(Stat.Retransmits);
@@ -130,7 +130,7 @@ function sackRetransmit(c: Conn, una: u32): void {
     if (seqGt(l, next) && seqLt(l, end)) end = l;
   }
   let len = min<i32>(seqDiff(end, next), effMss(c));
-  let sent = sendFrom(c, next, len);
+  let sent = sendFrom(c, next, len, true);
   if (sent > 0) {
     c.rtxHigh = next + <u32>sent;
     statAdd(Stat.Retransmits);

@@ -238,18 +238,28 @@ export function effMss(c: Conn): i32 {
 }
 
 /**
- * Sends the segment starting at `seq` (a retransmission or a window-override send): up to `maxLen`
- * payload bytes, plus FIN when it reaches the end of the data and a FIN is queued. Returns bytes of
- * sequence space sent, or −1 when the tx queue is full.
+ * Sends the segment starting at `seq` (a retransmission, or a window-override send of new data):
+ * up to `maxLen` payload bytes, plus FIN when it reaches the end of the data and a FIN is queued.
+ * A retransmission (`resend`) never reaches past SND.MAX: those bytes were never sent, so the peer's
+ * ACK of them would be unacceptable (RFC 9293 §3.10.7.4) and the connection would stall; the caller
+ * of a new-data send advances SND.NXT/SND.MAX itself. Returns bytes of sequence space sent, or −1
+ * when the tx queue is full.
  */
-export function sendFrom(c: Conn, seq: u32, maxLen: i32): i32 {
+export function sendFrom(c: Conn, seq: u32, maxLen: i32, resend: bool): i32 {
   let off = seqDiff(seq, c.sndBufSeq);
   if (off < 0) off = 0;
   let avail = <i32>c.sndBufLen - off;
   if (avail < 0) avail = 0;
   let len = min<i32>(avail, maxLen);
+  let finOk = (c.flags & F.FIN_QUEUED) != 0 && c.state != S.ESTABLISHED && c.state != S.CLOSE_WAIT;
+  if (resend) {
+    let sent = seqDiff(c.sndMax, c.sndBufSeq + <u32>off);
+    if (sent <= 0) return 0;
+    if (len > sent) len = sent;
+    finOk = finOk && seqGt(c.sndMax, finSeq(c)); // only a FIN that already went out
+  }
   let flags: u16 = TCP_ACK;
-  let fin = (c.flags & F.FIN_QUEUED) != 0 && len == avail && c.state != S.ESTABLISHED && c.state != S.CLOSE_WAIT;
+  let fin = finOk && len == avail;
   if (fin) flags |= TCP_FIN;
   if (len > 0 && len == avail) flags |= TCP_PSH;
   if (len == 0 && !fin) return 0;

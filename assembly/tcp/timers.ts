@@ -121,7 +121,7 @@ function persistFire(c: Conn): void {
   if (<i32>c.retransmits > cfgDataRetries) { connTimeout(c); return; }
   let usable = seqDiff(c.sndUna + c.sndWnd, c.sndNxt);
   if (c.sndWnd > 0 && usable > 0) {
-    let n = sendFrom(c, c.sndNxt, min<i32>(usable, effMss(c)));
+    let n = sendFrom(c, c.sndNxt, min<i32>(usable, effMss(c)), false);
     if (n > 0) {
       c.sndNxt += <u32>n;
       if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;

@@ -41,6 +41,8 @@ export interface TransferOptions {
   pcap?: PcapWriter;
   /** Observe every packet. */
   tap?: Tap;
+  /** Called with each side's socket once it exists (tests check engine state against the wire). */
+  observe?: (side: 'client' | 'server', socket: Socket) => void;
 }
 
 /** Per-direction values: client → server and server → client. */
@@ -119,12 +121,14 @@ export function runTransfer(opts: TransferOptions): TransferResult {
   };
 
   server.listen(5001, { allowHalfOpen: true }, (sock) => {
+    opts.observe?.('server', sock);
     onRecv(sock, 's');
     sock.on('error', (e: Error & { code?: string }) => (errors.server = e.code ?? e.message));
     sock.on('close', () => closed++);
     pump(sock, new Prng(seed * 7 + 2), sentHash.s);
   });
   const sock = client.connect({ host: '10.0.0.2', port: 5001, allowHalfOpen: true });
+  opts.observe?.('client', sock);
   onRecv(sock, 'c');
   sock.on('error', (e: Error & { code?: string }) => {
     errors.client = e.code ?? e.message;
