@@ -7,6 +7,7 @@ import { Stack } from './stack.js';
 import { Socket as CoreSocket, type AddressInfo } from './socket.js';
 import { Server as CoreServer } from './server.js';
 import { isIPv4 as coreIsIPv4 } from './util/ip.js';
+import { abortError, checkSignal } from './util/validate.js';
 
 export * from './index.js';
 
@@ -29,6 +30,8 @@ export interface NetSocketOptions {
   stack?: Stack;
   /** Keep the writable side open after the peer's FIN (default false, as in Node). */
   allowHalfOpen?: boolean;
+  /** Aborting it destroys the socket with an AbortError (as Node's). */
+  signal?: AbortSignal;
   /** Wrap an existing core socket (used by Server). @internal */
   core?: CoreSocket;
 }
@@ -61,12 +64,26 @@ export class Socket extends Duplex {
   readonly stack: Stack;
   /** The core socket underneath (undefined until connect()). */
   core: CoreSocket | undefined;
-  private timeoutMs = 0;
+  /** The idle timeout set by setTimeout() (undefined until then), as Node's `socket.timeout`. */
+  timeout: number | undefined;
+  /** Options set before connect(), applied to the connection once it exists. */
+  private early: { noDelay?: boolean; keepAlive?: [boolean, number]; ref?: boolean } = {};
+  private coreClosed = false;
 
   /** Creates an unconnected socket (call connect()), or wraps a core socket. */
   constructor(opts: NetSocketOptions = {}) {
-    super({ allowHalfOpen: opts.allowHalfOpen ?? false, emitClose: true, autoDestroy: true });
-    this.stack = opts.stack ?? opts.core?.stack ?? getDefaultStack();
+    // 'close' is ours to emit (with hadError, after the handle closed), as in Node's net.Socket.
+    super({ allowHalfOpen: opts.allowHalfOpen ?? false, emitClose: false, autoDestroy: true });
+    this.stack = opts.stack ?? getDefaultStack();
+    const signal = checkSignal('options.signal', opts.signal);
+    if (signal) {
+      if (signal.aborted) process.nextTick(() => this.destroy(abortError(signal)));
+      else {
+        const onAbort = () => this.destroy(abortError(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+    }
     if (opts.core) this.bind(opts.core);
   }
 
@@ -75,8 +92,9 @@ export class Socket extends Duplex {
     const { opts, cb } = normalizeConnect(args);
     if (cb) this.once('connect', cb);
     if (opts.timeout) this.setTimeout(opts.timeout);
+    if (this.destroyed) return this;
     try {
-      const core = this.stack.connect({ ...opts, allowHalfOpen: true });
+      const core = this.stack.connect({ ...opts, allowHalfOpen: true, signal: undefined });
       this.bind(core);
     } catch (err) {
       // Bad arguments throw at once, as in Node (ERR_SOCKET_BAD_PORT, …); anything else is an 'error' event.
@@ -141,21 +159,23 @@ export class Socket extends Duplex {
     return this.core?.address() ?? {};
   }
 
-  /** TCP_NODELAY. */
+  /** TCP_NODELAY (kept until connect() when set before it). */
   setNoDelay(noDelay = true): this {
-    this.core?.setNoDelay(noDelay);
+    if (this.core) this.core.setNoDelay(noDelay);
+    else this.early.noDelay = noDelay;
     return this;
   }
 
-  /** SO_KEEPALIVE with an idle time in ms. */
+  /** SO_KEEPALIVE with an idle time in ms (kept until connect() when set before it). */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    this.core?.setKeepAlive(enable, initialDelay);
+    if (this.core) this.core.setKeepAlive(enable, initialDelay);
+    else this.early.keepAlive = [enable, initialDelay];
     return this;
   }
 
   /** Emits 'timeout' after `ms` of inactivity on the stack's clock; 0 disables. */
   setTimeout(ms: number, cb?: () => void): this {
-    this.timeoutMs = ms;
+    this.timeout = ms;
     if (cb) this.once('timeout', cb);
     this.core?.setTimeout(ms);
     return this;
@@ -167,12 +187,23 @@ export class Socket extends Duplex {
     return this.destroy();
   }
 
-  /** No-op: the stack's timers keep the process alive only while sockets are open. */
+  /** Ends the writable side, then destroys once it finished (Node's destroySoon). */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** Keeps the process alive while the socket is open (the default). */
   ref(): this {
+    if (this.core) this.core.ref();
+    else this.early.ref = true;
     return this;
   }
-  /** No-op, as ref(). */
+  /** Lets the process exit while the socket is open. */
   unref(): this {
+    if (this.core) this.core.unref();
+    else this.early.ref = false;
     return this;
   }
 
@@ -197,12 +228,22 @@ export class Socket extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
-    if (this.core && !this.core.destroyed) this.core.destroy();
+    const core = this.core;
+    if (core && !core.destroyed) core.destroy();
     cb(err);
+    // 'close' (hadError) once the handle is gone: after 'error', as Node emits it from the handle's close callback.
+    const emit = () => this.emit('close', !!err);
+    if (!core || this.coreClosed) setImmediate(emit);
+    else core.once('close', () => setImmediate(emit));
   }
 
   private bind(core: CoreSocket): void {
     this.core = core;
+    core.once('close', () => (this.coreClosed = true));
+    const early = this.early;
+    if (early.noDelay !== undefined) core.setNoDelay(early.noDelay);
+    if (early.keepAlive) core.setKeepAlive(...early.keepAlive);
+    if (early.ref === false) core.unref();
     const startPaused = core.isPaused();
     core.pause();
     core.on('connect', () => {
@@ -220,7 +261,7 @@ export class Socket extends Duplex {
     });
     core.on('error', (err: Error) => this.destroy(err));
     core.on('timeout', () => this.emit('timeout'));
-    if (this.timeoutMs) core.setTimeout(this.timeoutMs);
+    if (this.timeout) core.setTimeout(this.timeout);
     if (!core.connecting && !startPaused) process.nextTick(() => this.read(0));
   }
 }
@@ -230,6 +271,15 @@ export interface NetServerOptions {
   stack?: Stack;
   allowHalfOpen?: boolean;
   pauseOnConnect?: boolean;
+}
+
+/** Options of `server.listen(options)`. */
+export interface NetListenOptions {
+  port?: number;
+  host?: string;
+  backlog?: number;
+  /** Aborting it closes the server. */
+  signal?: AbortSignal;
 }
 
 /** A `net.Server`-compatible listening port on a Stack. */
@@ -251,8 +301,9 @@ export class Server extends EventEmitter {
     if (onConnection) this.on('connection', onConnection);
     this.core = this.stack.createServer({ allowHalfOpen: true, pauseOnConnect: opts.pauseOnConnect });
     this.core.on('connection', (c: CoreSocket) => {
-      this.emit('connection', new Socket({ core: c, allowHalfOpen: this.allowHalfOpen }));
+      this.emit('connection', new Socket({ stack: this.stack, core: c, allowHalfOpen: this.allowHalfOpen }));
     });
+    this.core.on('drop', (info: unknown) => this.emit('drop', info));
     this.core.on('listening', () => this.emit('listening'));
     this.core.on('error', (e: Error) => this.emit('error', e));
     this.core.on('close', () => this.emit('close'));
@@ -263,23 +314,46 @@ export class Server extends EventEmitter {
     return this.core.listening;
   }
 
+  /** Most open connections; beyond it new ones are closed at once and 'drop' is emitted (Node's). */
+  get maxConnections(): number {
+    return this.core.maxConnections;
+  }
+  set maxConnections(n: number) {
+    this.core.maxConnections = n ?? Infinity;
+  }
+
   /** listen(port[, host][, backlog][, cb]) or listen(options[, cb]) or listen(cb). */
   listen(...args: unknown[]): this {
     let cb: (() => void) | undefined;
     if (typeof args[args.length - 1] === 'function') cb = args.pop() as () => void;
     let port = 0;
     let backlog: number | undefined;
+    let host: string | undefined;
+    let signal: AbortSignal | undefined;
     const a = args[0];
     if (typeof a === 'object' && a !== null) {
-      port = Number((a as { port?: number }).port ?? 0);
-      backlog = (a as { backlog?: number }).backlog;
+      const o = a as NetListenOptions;
+      port = Number(o.port ?? 0);
+      backlog = o.backlog;
+      host = o.host;
+      signal = checkSignal('options.signal', o.signal);
     } else if (a !== undefined && a !== null) {
       port = Number(a);
+      if (typeof args[1] === 'string') host = args[1];
       if (typeof args[1] === 'number') backlog = args[1];
       else if (typeof args[2] === 'number') backlog = args[2];
     }
     if (cb) this.once('listening', cb);
-    this.core.listen({ port, backlog });
+    this.core.listen({ port, backlog, host });
+    if (signal) {
+      // As Node: an aborted signal closes the server (at once if it was aborted already).
+      const onAbort = () => this.close();
+      if (signal.aborted) process.nextTick(onAbort);
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.once('close', () => signal!.removeEventListener('abort', onAbort));
+      }
+    }
     return this;
   }
 
@@ -300,12 +374,14 @@ export class Server extends EventEmitter {
     return this;
   }
 
-  /** No-op: the stack's timers keep the process alive only while sockets are open. */
+  /** Keeps the process alive while listening (the default). */
   ref(): this {
+    this.core.ref();
     return this;
   }
-  /** No-op, as ref(). */
+  /** Lets the process exit while listening. */
   unref(): this {
+    this.core.unref();
     return this;
   }
 }
@@ -318,7 +394,7 @@ export function createServer(opts?: NetServerOptions | ((s: Socket) => void), on
 /** net.connect(port[, host][, cb]) / net.connect(options[, cb]). */
 export function connect(...args: ConnectArgs): Socket {
   const { opts, cb } = normalizeConnect(args);
-  const s = new Socket({ stack: opts.stack, allowHalfOpen: opts.allowHalfOpen });
+  const s = new Socket({ stack: opts.stack, allowHalfOpen: opts.allowHalfOpen, signal: opts.signal });
   return s.connect(opts, cb);
 }
 

@@ -1,8 +1,10 @@
 // Core TCP server: a listening port on a Stack that hands out accepted Sockets. Browser-safe.
+import type { ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
+import { isIPv4 } from './util/ip.js';
+import { checkInt, invalidType } from './util/validate.js';
 import { Socket, type AddressInfo } from './socket.js';
-import type { Stack } from './stack.js';
 
 /** Options of a core server. */
 export interface ServerOptions {
@@ -10,6 +12,8 @@ export interface ServerOptions {
   allowHalfOpen?: boolean;
   /** Start accepted sockets paused (default false). */
   pauseOnConnect?: boolean;
+  /** Accept only on `acceptOne()` calls instead of at once (the engine's backlog holds the rest). @internal */
+  manualAccept?: boolean;
 }
 
 /** Options of `server.listen()`. */
@@ -18,27 +22,39 @@ export interface ListenOptions {
   port?: number;
   /** Most embryonic plus unaccepted connections (default: the engine's). */
   backlog?: number;
+  /**
+   * Address to listen on: ours, '0.0.0.0', '::', 'localhost' or '127.0.0.1' (all mean this stack);
+   * another IPv4 address is an EADDRNOTAVAIL error, a name an ENOTFOUND error.
+   */
+  host?: string;
 }
 
 /**
  * A listening TCP port. Events: 'listening', 'connection' (socket), 'error', 'close' (after close()
  * once every accepted connection has closed).
  */
-export class Server extends Emitter {
-  /** The stack this server lives on. */
-  readonly stack: Stack;
+export class Server extends Emitter implements ListenerOwner {
+  /** The stack this server lives on, as servers see it. @internal */
+  readonly stackPort: StackPort;
   /** Engine listener handle, −1 when not listening. */
   handle = -1;
   /** Accepted sockets still open. */
   readonly connections = new Set<Socket>();
+  /**
+   * Most open accepted connections (Node's `server.maxConnections`): beyond it a new connection is
+   * closed at once and 'drop' is emitted with its addresses. Default Infinity.
+   */
+  maxConnections = Infinity;
   private port = 0;
   private closing = false;
+  private refed = false;
+  private wantRef = true;
   private readonly opts: ServerOptions;
 
   /** Use `stack.createServer()` or `stack.listen()`. */
-  constructor(stack: Stack, opts: ServerOptions = {}, onConnection?: (socket: Socket) => void) {
+  constructor(port: StackPort, opts: ServerOptions = {}, onConnection?: (socket: Socket) => void) {
     super();
-    this.stack = stack;
+    this.stackPort = port;
     this.opts = opts;
     if (onConnection) this.on('connection', onConnection);
   }
@@ -50,42 +66,70 @@ export class Server extends Emitter {
 
   /** Starts listening on `port` (0 = any free port); 'listening' follows, or 'error' (EADDRINUSE, EMFILE). */
   listen(port?: number | ListenOptions, cb?: () => void): this {
-    const o: ListenOptions = typeof port === 'object' ? port : { port };
+    const o: ListenOptions = typeof port === 'object' && port !== null ? port : { port };
     const p = o.port ?? 0;
-    if (!Number.isInteger(p) || p < 0 || p > 65535) {
-      const err = new RangeError(`options.port should be >= 0 and < 65536. Received ${String(p)}.`) as RangeError & { code: string };
+    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 65535) {
+      const err = new RangeError(`options.port should be >= 0 and < 65536. Received ${typeof p === 'string' ? `type string ('${p}')` : String(p)}.`) as RangeError & { code: string };
       err.code = 'ERR_SOCKET_BAD_PORT';
       throw err;
     }
+    if (o.backlog !== undefined) checkInt('options.backlog', o.backlog, 0, 0x7fffffff);
+    if (o.host !== undefined && typeof o.host !== 'string') throw invalidType('options.host', 'of type string', o.host);
     if (this.handle >= 0) throw Object.assign(new Error('Listen method has been called more than once without closing.'), { code: 'ERR_SERVER_ALREADY_LISTEN' });
     if (cb) this.once('listening', cb);
     this.closing = false;
-    const r = this.stack.openListener(this, p, o.backlog);
+    const stack = this.stackPort;
+    const host = o.host;
+    if (host !== undefined && !isLocalHost(host, stack.address)) {
+      // As Node: bind(2) to an address we do not have, or a name that does not resolve.
+      const err = isIPv4(host)
+        ? systemError(-99, 'listen', host, p)
+        : Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname: host });
+      stack.defer(() => this.emit('error', err));
+      return this;
+    }
+    const r = stack.listen(this, p, o.backlog);
     if (r.handle < 0) {
-      const err = systemError(r.handle, 'listen', this.stack.address, p);
-      this.stack.defer(() => this.emit('error', err));
+      const err = systemError(r.handle, 'listen', stack.address, p);
+      stack.defer(() => this.emit('error', err));
       return this;
     }
     this.handle = r.handle;
     this.port = r.port;
-    this.stack.defer(() => this.emit('listening'));
+    this.updateRef();
+    stack.defer(() => this.emit('listening'));
     return this;
   }
 
   /** Where the server listens, or null when it does not. */
   address(): AddressInfo | null {
-    return this.handle >= 0 ? { address: this.stack.address, family: 'IPv4', port: this.port } : null;
+    return this.handle >= 0 ? { address: this.stackPort.address, family: 'IPv4', port: this.port } : null;
+  }
+
+  /** Keeps a Node process alive while listening (the default). */
+  ref(): this {
+    this.wantRef = true;
+    this.updateRef();
+    return this;
+  }
+
+  /** Lets a Node process exit even though the server listens. */
+  unref(): this {
+    this.wantRef = false;
+    this.updateRef();
+    return this;
   }
 
   /** Stops accepting (embryonic connections are reset); 'close' follows once every accepted socket closed. */
   close(cb?: (err?: Error) => void): this {
     if (this.handle < 0) {
-      if (cb) this.stack.defer(() => cb(Object.assign(new Error('Server is not running.'), { code: 'ERR_SERVER_NOT_RUNNING' })));
+      if (cb) this.stackPort.defer(() => cb(Object.assign(new Error('Server is not running.'), { code: 'ERR_SERVER_NOT_RUNNING' })));
       return this;
     }
     if (cb) this.once('close', cb);
-    this.stack.closeListener(this.handle);
+    this.stackPort.unlisten(this.handle);
     this.handle = -1;
+    this.updateRef();
     this.closing = true;
     this.maybeEmitClose();
     return this;
@@ -94,23 +138,40 @@ export class Server extends Emitter {
   /** Number of accepted sockets still open. */
   getConnections(cb?: (err: Error | null, count: number) => void): number {
     const n = this.connections.size;
-    if (cb) this.stack.defer(() => cb(null, n));
+    if (cb) this.stackPort.defer(() => cb(null, n));
     return n;
   }
 
   /** Accepts every connection waiting in the engine's accept queue. @internal */
   onAccept(): void {
     if (this.handle < 0) return;
-    for (;;) {
-      const conn = this.stack.engine.accept(this.handle);
-      if (conn < 0) return;
-      const s = new Socket(this.stack, { allowHalfOpen: this.opts.allowHalfOpen });
-      this.stack.adopt(conn, s);
-      if (this.opts.pauseOnConnect) s.pause();
-      this.connections.add(s);
-      s.server = this;
-      this.emit('connection', s);
+    if (this.opts.manualAccept) {
+      this.emit('acceptable');
+      return;
     }
+    while (this.acceptOne()) {
+      // every waiting connection
+    }
+  }
+
+  /** Accepts one waiting connection ('connection' or 'drop' follows at once); false when none waits. @internal */
+  acceptOne(): boolean {
+    if (this.handle < 0) return false;
+    let s: Socket | undefined;
+    const conn = this.stackPort.accept(this.handle, () => (s = new Socket(this.stackPort, { allowHalfOpen: this.opts.allowHalfOpen })));
+    if (conn < 0 || !s) return false;
+    if (this.connections.size >= this.maxConnections) {
+      // As Node: close the connection at once and say so.
+      const drop = { localAddress: s.localAddress, localPort: s.localPort, localFamily: 'IPv4', remoteAddress: s.remoteAddress, remotePort: s.remotePort, remoteFamily: 'IPv4' };
+      s.destroy();
+      this.emit('drop', drop);
+      return true;
+    }
+    if (this.opts.pauseOnConnect) s.pause();
+    this.connections.add(s);
+    s.server = this;
+    this.emit('connection', s);
+    return true;
   }
 
   /** An accepted socket closed. @internal */
@@ -121,13 +182,26 @@ export class Server extends Emitter {
   /** Host crashed: the listener vanishes silently. @internal */
   onCrash(): void {
     this.handle = -1;
+    this.refed = false; // the stack forgot every ref
     this.connections.clear();
+  }
+
+  private updateRef(): void {
+    const want = this.wantRef && this.handle >= 0;
+    if (want === this.refed) return;
+    this.refed = want;
+    this.stackPort.ref(want ? 1 : -1);
   }
 
   private maybeEmitClose(): void {
     if (this.closing && this.connections.size === 0) {
       this.closing = false;
-      this.stack.defer(() => this.emit('close'));
+      this.stackPort.defer(() => this.emit('close'));
     }
   }
+}
+
+/** True if `host` names the stack at `address` ('0.0.0.0', '::', 'localhost', '127.0.0.1' or the address). */
+export function isLocalHost(host: string, address: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === 'localhost' || host === '127.0.0.1' || host === address;
 }

@@ -3,7 +3,9 @@ import { Emitter } from './util/emitter.js';
 import { systemError, type SystemError } from './util/errors.js';
 import { formatIPv4 } from './util/ip.js';
 import type { ClockTimer } from './clock/clock.js';
-import type { Stack } from './stack.js';
+import type { ConnInfo } from './engine/engine.js';
+import type { ConnOwner, StackPort } from './port.js';
+import { invalidType, invalidValue } from './util/validate.js';
 
 const EAGAIN = -11;
 const EPIPE = -32;
@@ -34,9 +36,9 @@ export interface AddressInfo {
  * 'end' (peer's FIN, after all data), 'finish' (our FIN queued), 'drain', 'error' (err.code as in
  * Node), 'close' (hadError). Created by `stack.connect()` or handed out by a `Server`.
  */
-export class Socket extends Emitter {
-  /** The stack this socket lives on. */
-  readonly stack: Stack;
+export class Socket extends Emitter implements ConnOwner {
+  /** The stack this socket lives on, as sockets see it. @internal */
+  readonly port: StackPort;
   /** Engine connection handle, −1 before connect and after the handle is released. */
   conn = -1;
   /** True until the handshake completes (or fails). */
@@ -73,6 +75,9 @@ export class Socket extends Emitter {
   private endRequested = false;
   private finished = false;
   private closed = false;
+  private finishEmitted = false;
+  private refed = false;
+  private wantRef = true;
   private handleClosed = false;
   private engineClosed = false;
   private onread: SocketOptions['onread'];
@@ -82,18 +87,25 @@ export class Socket extends Emitter {
   private noDelay: boolean | undefined;
 
   /** Use `stack.connect()` or a Server rather than constructing sockets directly. */
-  constructor(stack: Stack, opts: SocketOptions = {}) {
+  constructor(port: StackPort, opts: SocketOptions = {}) {
     super();
-    this.stack = stack;
+    this.port = port;
     this.allowHalfOpen = opts.allowHalfOpen ?? false;
     this.writableHighWaterMark = opts.writableHighWaterMark ?? 16384;
-    this.onread = opts.onread;
-    if (this.onread) this.flowing = true;
+    if (opts.onread !== undefined) {
+      this.onread = checkOnRead('options.onread', opts.onread);
+      this.flowing = true;
+    }
   }
 
   /** Our address (dotted quad). */
   get localAddress(): string {
-    return this.stack.address;
+    return this.port.address;
+  }
+
+  /** The idle timeout set by setTimeout() in ms (undefined when none), as Node's `socket.timeout`. */
+  get timeout(): number | undefined {
+    return this.idleMs > 0 ? this.idleMs : undefined;
   }
 
   /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as Node reports it. */
@@ -115,7 +127,13 @@ export class Socket extends Emitter {
 
   /** Our end of the connection. */
   address(): AddressInfo | Record<string, never> {
-    return this.localPort === undefined ? {} : { address: this.stack.address, family: 'IPv4', port: this.localPort };
+    return this.localPort === undefined ? {} : { address: this.port.address, family: 'IPv4', port: this.localPort };
+  }
+
+  /** The connection's control block (TCP_INFO): sequence numbers, windows, RTT, MSS, …; throws EBADF once released. */
+  info(): ConnInfo {
+    if (this.conn < 0 || !this.port.up) throw systemError(-9, 'info');
+    return this.port.info(this.conn);
   }
 
   /** Queues `data` (bytes or UTF-8 text); returns false once the host queue is above the high-water mark ('drain' follows). */
@@ -123,7 +141,7 @@ export class Socket extends Emitter {
     const bytes = toBytes(data);
     if (this.endRequested || this.destroyed) {
       const err = systemError(EPIPE, 'write');
-      this.stack.defer(() => {
+      this.port.defer(() => {
         cb?.(err);
         if (!this.closed) this.fail(err);
       });
@@ -133,14 +151,13 @@ export class Socket extends Emitter {
     if (this.idleMs) this.touch();
     let rest = bytes;
     if (this.conn >= 0 && !this.connecting && this.queue.length === 0) {
-      const n = this.stack.engine.send(this.conn, bytes, this.stack.clock.now());
+      const n = this.port.send(this.conn, bytes);
       if (n < 0 && n !== EAGAIN) {
-        this.stack.defer(() => this.fail(systemError(n, 'write')));
+        this.port.defer(() => this.fail(systemError(n, 'write')));
         return false;
       }
-      this.stack.kick();
       if (n === bytes.length) {
-        if (cb) this.stack.defer(cb);
+        if (cb) this.port.defer(cb);
         return true;
       }
       if (n > 0) rest = bytes.subarray(n);
@@ -162,7 +179,11 @@ export class Socket extends Emitter {
       data = undefined;
     }
     if (data !== undefined && data !== null && toBytes(data).length) this.write(data);
-    if (cb) this.once('finish', cb);
+    if (cb) {
+      // Already finished (or gone without finishing): the callback still runs, once, from the next pump.
+      if (this.finishEmitted || this.closed) this.port.defer(cb);
+      else this.once('finish', cb);
+    }
     if (this.endRequested || this.destroyed) return this;
     this.endRequested = true;
     if (this.conn >= 0 && !this.connecting && this.queue.length === 0) this.shutdown();
@@ -176,7 +197,30 @@ export class Socket extends Emitter {
     this.connecting = false;
     this.closeHandle();
     this.dropQueue(err ?? systemError(EPIPE, 'write'));
-    this.stack.defer(() => this.emitClose(err));
+    this.port.defer(() => this.emitClose(err));
+    return this;
+  }
+
+  /** Ends the write side and destroys the socket once everything written has been handed to the engine (Node's destroySoon). */
+  destroySoon(): this {
+    if (this.destroyed) return this;
+    if (!this.endRequested) this.end();
+    if (this.finishEmitted) return this.destroy();
+    this.once('finish', () => this.destroy());
+    return this;
+  }
+
+  /** Keeps a Node process alive while the socket is open (the default). */
+  ref(): this {
+    this.wantRef = true;
+    this.updateRef();
+    return this;
+  }
+
+  /** Lets a Node process exit even though the socket is open. */
+  unref(): this {
+    this.wantRef = false;
+    this.updateRef();
     return this;
   }
 
@@ -184,8 +228,7 @@ export class Socket extends Emitter {
   resetAndDestroy(): this {
     if (!this.destroyed && this.conn >= 0 && !this.engineClosed && !this.handleClosed && this.alive()) {
       this.handleClosed = true;
-      this.stack.engine.abort(this.conn, this.stack.clock.now());
-      this.stack.kick();
+      this.port.abort(this.conn);
     }
     return this.destroy();
   }
@@ -200,13 +243,13 @@ export class Socket extends Emitter {
   resume(): this {
     if (this.flowing) return this;
     this.flowing = true;
-    if (this.readPending && this.conn >= 0) this.stack.defer(() => this.pull());
+    if (this.readPending && this.conn >= 0) this.port.defer(() => this.pull());
     return this;
   }
 
   /** Switches to zero-copy reads (Node's `onread`): `callback(n, buffer)` instead of 'data'; return false to pause. */
   setOnRead(onread: NonNullable<SocketOptions['onread']>): this {
-    this.onread = onread;
+    this.onread = checkOnRead('onread', onread);
     this.flowing = false;
     return this.resume();
   }
@@ -219,14 +262,14 @@ export class Socket extends Emitter {
   /** Disables (default) or enables Nagle's algorithm. */
   setNoDelay(noDelay = true): this {
     this.noDelay = noDelay;
-    if (this.conn >= 0 && this.alive()) this.stack.engine.setNoDelay(this.conn, noDelay, this.stack.clock.now());
+    if (this.conn >= 0 && this.alive()) this.port.setNoDelay(this.conn, noDelay);
     return this;
   }
 
   /** Enables keepalive probes after `initialDelay` ms idle (0 keeps the engine's default). */
   setKeepAlive(enable = false, initialDelay = 0): this {
     this.keepAlive = { on: enable, idle: initialDelay };
-    if (this.conn >= 0 && this.alive()) this.stack.engine.setKeepAlive(this.conn, enable, initialDelay > 0 ? initialDelay : 0, this.stack.clock.now());
+    if (this.conn >= 0 && this.alive()) this.port.setKeepAlive(this.conn, enable, initialDelay > 0 ? initialDelay : 0);
     return this;
   }
 
@@ -236,7 +279,7 @@ export class Socket extends Emitter {
     this.idleMs = ms > 0 ? ms : 0;
     if (this.idleMs === 0) this.idleTimer?.disarm();
     else {
-      this.idleTimer ??= this.stack.clock.timer(() => {
+      this.idleTimer ??= this.port.clock.timer(() => {
         if (!this.closed) this.emit('timeout');
       });
       this.touch();
@@ -318,9 +361,11 @@ export class Socket extends Emitter {
   // ---- called by Stack / Server ----
 
   /** Binds the socket to an engine connection handle. @internal */
-  attach(conn: number, connecting: boolean): void {
+  attach(conn: number, connecting: boolean, state: string): void {
     this.conn = conn;
     this.connecting = connecting;
+    this.tcpState = state; // an accepted connection is already ESTABLISHED: its State events went by before
+    this.updateRef();
     if (this.noDelay !== undefined) this.setNoDelay(this.noDelay);
     if (this.keepAlive) this.setKeepAlive(this.keepAlive.on, this.keepAlive.idle);
     if (!connecting) this.fillAddresses();
@@ -386,20 +431,29 @@ export class Socket extends Emitter {
     this.queue = [];
     this.callbacks = [];
     this.pendingBytes = 0;
+    this.refed = false; // the stack forgot every ref
   }
 
   // ---- internals ----
 
   private touch(): void {
-    this.idleTimer?.arm(this.stack.clock.now() + this.idleMs);
+    this.idleTimer?.arm(this.port.clock.now() + this.idleMs);
   }
 
   private alive(): boolean {
-    return !this.stack.down && this.conn >= 0;
+    return this.port.up && this.conn >= 0;
+  }
+
+  /** Holds a ref on the stack while open and not unref()'d. */
+  private updateRef(): void {
+    const want = this.wantRef && this.conn >= 0 && !this.closed && this.port.up;
+    if (want === this.refed) return;
+    this.refed = want;
+    this.port.ref(want ? 1 : -1);
   }
 
   private fillAddresses(): void {
-    const info = this.stack.engine.info(this.conn);
+    const info = this.port.info(this.conn);
     this.localPort = info.localPort;
     this.remotePort = info.remotePort;
     this.remoteAddress = formatIPv4(info.remoteAddr);
@@ -412,16 +466,15 @@ export class Socket extends Emitter {
       return;
     }
     this.readPending = false;
-    const engine = this.stack.engine;
+    const port = this.port;
     const onread = this.onread;
-    const buf = onread ? onread.buffer : this.stack.scratch;
+    const buf = onread ? onread.buffer : port.scratch;
     for (;;) {
       if (!this.flowing || this.destroyed) {
         this.readPending = !this.destroyed;
         return;
       }
-      const n = engine.recv(this.conn, buf, this.stack.clock.now());
-      this.stack.kick();
+      const n = port.recv(this.conn, buf);
       if (n > 0) {
         this.bytesRead += n;
         if (this.idleMs) this.touch();
@@ -448,15 +501,11 @@ export class Socket extends Emitter {
 
   private flush(): void {
     if (this.conn < 0 || this.connecting || this.destroyed || !this.alive()) return;
-    const engine = this.stack.engine;
-    const now = this.stack.clock.now();
-    let sent = false;
     while (this.queue.length) {
       const d = this.queue[0];
-      const n = engine.send(this.conn, d, now);
+      const n = this.port.send(this.conn, d);
       if (n === EAGAIN || n === 0) break;
       if (n < 0) return this.fail(systemError(n, 'write', this.remoteAddress, this.remotePort));
-      sent = true;
       this.pendingBytes -= n;
       if (n < d.length) {
         this.queue[0] = d.subarray(n);
@@ -464,9 +513,8 @@ export class Socket extends Emitter {
       }
       this.queue.shift();
       const cb = this.callbacks.shift();
-      if (cb) this.stack.defer(cb);
+      if (cb) this.port.defer(cb);
     }
-    if (sent) this.stack.kick();
     if (this.queue.length === 0) {
       if (this.endRequested && !this.finished) this.shutdown();
       if (this.needDrain) {
@@ -479,21 +527,26 @@ export class Socket extends Emitter {
   private shutdown(): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.alive() && !this.engineClosed) {
-      this.stack.engine.shutdown(this.conn, this.stack.clock.now());
-      this.stack.kick();
-    }
-    this.stack.defer(() => {
+    if (this.alive() && !this.engineClosed) this.port.shutdown(this.conn);
+    this.port.defer(() => {
       if (this.closed) return;
-      this.emit('finish');
+      this.emitFinish();
       this.maybeClose();
     });
+  }
+
+  /** 'finish' once, always before 'close' (the peer's FIN may close us before the deferred emit runs). */
+  private emitFinish(): void {
+    if (this.finishEmitted || !this.finished) return;
+    this.finishEmitted = true;
+    this.emit('finish');
   }
 
   private maybeClose(): void {
     if (this.closed || !this.readEnded || !(this.finished || this.engineClosed)) return;
     this.destroyed = true;
     this.closeHandle();
+    this.emitFinish();
     this.emitClose(undefined);
   }
 
@@ -502,15 +555,14 @@ export class Socket extends Emitter {
     if (this.conn < 0) return;
     if (!this.engineClosed && !this.handleClosed && this.alive()) {
       this.handleClosed = true;
-      this.stack.engine.close(this.conn, this.stack.clock.now());
-      this.stack.kick();
+      this.port.close(this.conn);
     }
     this.release();
   }
 
   private release(): void {
     if (this.conn < 0) return;
-    if (this.alive()) this.stack.releaseConn(this.conn, this);
+    if (this.alive()) this.port.release(this.conn, this);
     this.conn = -1;
   }
 
@@ -528,12 +580,13 @@ export class Socket extends Emitter {
     this.queue = [];
     this.callbacks = [];
     this.pendingBytes = 0;
-    for (const cb of cbs) if (cb) this.stack.defer(() => cb(err));
+    for (const cb of cbs) if (cb) this.port.defer(() => cb(err));
   }
 
   private emitClose(err: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
+    this.updateRef();
     this.idleTimer?.disarm();
     this.server?.onSocketClose(this);
     if (err) this.emit('error', err);
@@ -548,4 +601,14 @@ function toBytes(data: unknown): Uint8Array {
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const err = new TypeError(`The "chunk" argument must be of type string or an instance of Uint8Array. Received ${data === null ? 'null' : typeof data}`);
   throw Object.assign(err, { code: 'ERR_INVALID_ARG_TYPE' });
+}
+
+/** An `onread` option: a non-empty Uint8Array and a callback (a zero-length buffer would read as end of stream). */
+function checkOnRead(name: string, onread: unknown): NonNullable<SocketOptions['onread']> {
+  if (typeof onread !== 'object' || onread === null) throw invalidType(name, 'of type object', onread);
+  const { buffer, callback } = onread as { buffer?: unknown; callback?: unknown };
+  if (!(buffer instanceof Uint8Array)) throw invalidType(`${name}.buffer`, 'an instance of Uint8Array', buffer);
+  if (buffer.length === 0) throw invalidValue(`${name}.buffer`, 'a zero-length buffer', 'must not be empty');
+  if (typeof callback !== 'function') throw invalidType(`${name}.callback`, 'of type function', callback);
+  return onread as NonNullable<SocketOptions['onread']>;
 }

@@ -1,12 +1,17 @@
 // Stack: one engine instance, an address, a link and a clock; pumps packets, events and timers.
 import type { Clock, ClockTimer } from './clock/clock.js';
-import { Engine, EventKind, STATE_NAMES, type EngineConfig } from './engine/engine.js';
+import { DEFAULT_CONFIG, Engine, EventKind, STATE_NAMES, type EngineConfig } from './engine/engine.js';
 import type { Link, LinkEndpoint } from './link/link.js';
+import type { ConnOwner, ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
-import { formatIPv4, ipDst, parseIPv4 } from './util/ip.js';
+import { formatIPv4, ipDst, isIPv4, parseIPv4 } from './util/ip.js';
+import { abortError, checkInt, checkObject, checkSignal, invalidType, invalidValue, outOfRange } from './util/validate.js';
 import { Server, type ServerOptions } from './server.js';
 import { Socket, type SocketOptions } from './socket.js';
+import { connectTcp, listenTcp, type TcpConnectOptions, type TcpListenOptions } from './streams/open.js';
+import type { TcpConnection } from './streams/connection.js';
+import type { TcpListener } from './streams/listener.js';
 
 /** Options of a Stack. */
 export interface StackOptions {
@@ -50,6 +55,8 @@ export interface ConnectOptions extends SocketOptions {
   keepAlive?: boolean;
   /** Keepalive idle time in ms. */
   keepAliveInitialDelay?: number;
+  /** Aborting it destroys the socket with an AbortError (as Node's `signal` option). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -73,8 +80,8 @@ export class Stack extends Emitter implements LinkEndpoint {
   down = false;
   /** Every state transition so far (across reboots). */
   readonly transitions: Transition[] = [];
-  /** Receive scratch buffer reused by every socket ('data' listeners get copies). @internal */
-  readonly scratch = new Uint8Array(65536);
+  /** Receive scratch buffer reused by every socket ('data' listeners get copies). */
+  private readonly scratch = new Uint8Array(65536);
 
   private readonly seed: number;
   private readonly config: Partial<EngineConfig> | undefined;
@@ -86,8 +93,8 @@ export class Stack extends Emitter implements LinkEndpoint {
   private touched = false;
   /** The engine's next deadline as its last poll() returned it. */
   private engineDeadline = Infinity;
-  private sockets: (Socket | undefined)[] = [];
-  private servers: (Server | undefined)[] = [];
+  private sockets: (ConnOwner | undefined)[] = [];
+  private servers: (ListenerOwner | undefined)[] = [];
   private deferred: (() => void)[] = [];
   private readonly loopback: Uint8Array[] = [];
   private readonly loopPool: Uint8Array[] = [];
@@ -97,21 +104,37 @@ export class Stack extends Emitter implements LinkEndpoint {
   private listening = 0;
   private toRelease: number[] = [];
   /** Socket whose connection a slot last carried, for state tracking after release. */
-  private stateOwner: (Socket | undefined)[] = [];
+  private stateOwner: (ConnOwner | undefined)[] = [];
+  /** Open sockets and listening servers that keep a Node process alive (not unref()'d). */
+  private refs = 0;
+  /** What sockets and servers see of this stack. */
+  private readonly port: StackPort;
 
   /** Creates the host and its engine; attaches to `opts.link` if given. */
   constructor(opts: StackOptions) {
     super();
+    checkObject('options', opts);
+    if (!isIPv4(opts.address)) {
+      throw typeof opts.address === 'string' ? invalidValue('options.address', opts.address, 'must be an IPv4 address') : invalidType('options.address', 'of type string', opts.address);
+    }
+    const clock = opts.clock as Partial<Clock> | undefined;
+    if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.timer !== 'function') {
+      throw invalidType('options.clock', 'a Clock (VirtualClock or RealClock)', clock);
+    }
+    if (opts.seed !== undefined && (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed))) {
+      throw typeof opts.seed === 'number' ? outOfRange('options.seed', 'a finite number', opts.seed) : invalidType('options.seed', 'of type number', opts.seed);
+    }
     this.addr = parseIPv4(opts.address);
     this.address = formatIPv4(this.addr);
     this.clock = opts.clock;
     this.name = opts.name ?? this.address;
     this.seed = opts.seed ?? 1;
-    this.config = opts.config;
+    this.config = checkConfig(opts.config);
     this.record = opts.recordTransitions ?? true;
     this.engine = this.makeEngine();
     this.timer = this.clock.timer(() => this.service());
     this.timer.setRef(false);
+    this.port = this.makePort();
     if (opts.link) this.attach(opts.link);
   }
 
@@ -124,20 +147,33 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   /** Opens a connection to `host:port`; 'connect' or 'error' follows. */
   connect(opts: ConnectOptions, onConnect?: () => void): Socket {
+    checkObject('options', opts);
     const port = opts.port;
-    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-      const err = new RangeError(`Port should be > 0 and < 65536. Received ${String(port)}.`) as RangeError & { code: string };
+    if (typeof port !== 'number' || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      const err = new RangeError(`Port should be > 0 and < 65536. Received ${typeof port === 'string' ? `type string ('${port}')` : String(port)}.`) as RangeError & { code: string };
       err.code = 'ERR_SOCKET_BAD_PORT';
       throw err;
     }
+    if (opts.localPort !== undefined) checkInt('options.localPort', opts.localPort, 0, 65535);
+    if (opts.host !== undefined && typeof opts.host !== 'string') throw invalidType('options.host', 'of type string', opts.host);
+    const signal = checkSignal('options.signal', opts.signal);
     const host = opts.host ?? 'localhost';
-    const s = new Socket(this, opts);
+    const s = new Socket(this.port, opts);
     s.remoteAddress = host;
     s.remotePort = port;
     s.connecting = true;
     if (onConnect) s.once('connect', onConnect);
     if (opts.noDelay) s.setNoDelay(true);
     if (opts.keepAlive) s.setKeepAlive(true, opts.keepAliveInitialDelay ?? 0);
+    if (signal) {
+      if (signal.aborted) {
+        this.defer(() => s.destroy(abortError(signal)));
+        return s;
+      }
+      const onAbort = () => s.destroy(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      s.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
     let dst: number;
     try {
       dst = host === 'localhost' || host === '127.0.0.1' ? this.addr : parseIPv4(host);
@@ -163,13 +199,28 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   /** A server, not yet listening (Node's net.createServer). */
   createServer(opts?: ServerOptions | ((s: Socket) => void), onConnection?: (s: Socket) => void): Server {
-    if (typeof opts === 'function') return new Server(this, {}, opts);
-    return new Server(this, opts, onConnection);
+    if (typeof opts === 'function') return new Server(this.port, {}, opts);
+    return new Server(this.port, opts, onConnection);
   }
 
   /** A server listening on `port` at once. */
-  listen(port: number, opts: ServerOptions & { backlog?: number } = {}, onConnection?: (s: Socket) => void): Server {
-    return this.createServer(opts, onConnection).listen({ port, backlog: opts.backlog });
+  listen(port: number, opts: ServerOptions & { backlog?: number; host?: string } = {}, onConnection?: (s: Socket) => void): Server {
+    return this.createServer(opts, onConnection).listen({ port, backlog: opts.backlog, host: opts.host });
+  }
+
+  /** Web streams: opens a connection; resolves once ESTABLISHED, rejects with a Node-coded error (ECONNREFUSED, ETIMEDOUT, …). */
+  connectTcp(opts: TcpConnectOptions): Promise<TcpConnection> {
+    return connectTcp(this, opts);
+  }
+
+  /** Web streams: listens on a port; resolves with an async iterable of accepted connections. */
+  listenTcp(opts: TcpListenOptions): Promise<TcpListener> {
+    return listenTcp(this, opts);
+  }
+
+  /** The engine's send buffer size in bytes. */
+  get sendBufferSize(): number {
+    return this.engine.config.sendBufferSize;
   }
 
   /** RFC state name of connection `conn`. */
@@ -206,6 +257,8 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.deferred = [];
     this.loopback.length = 0;
     this.openCount = 0;
+    if (this.refs > 0) this.clock.hold?.(false);
+    this.refs = 0;
     this.emit('crash');
   }
 
@@ -226,43 +279,42 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.kick();
   }
 
-  /** Asks for a pump at the current time (after an engine call). @internal */
-  kick(): void {
+  /** Asks for a pump at the current time (after an engine call). */
+  private kick(): void {
     this.touched = true;
     if (this.inService || this.down) return;
     const now = this.clock.now();
     if (this.timer.deadline > now) this.timer.arm(now);
   }
 
-  /** Runs `fn` from the next pump (events are never emitted from inside API calls). @internal */
-  defer(fn: () => void): void {
+  /** Runs `fn` from the next pump (events are never emitted from inside API calls). */
+  private defer(fn: () => void): void {
     this.deferred.push(fn);
     this.kick();
   }
 
-  /** Registers `socket` for engine connection `conn`. @internal */
-  adopt(conn: number, socket: Socket, connecting = false): void {
-    this.sockets[conn] = socket;
-    this.stateOwner[conn] = socket;
+  /** Registers `owner` for engine connection `conn`. */
+  private adopt(conn: number, owner: ConnOwner, connecting = false): void {
+    this.sockets[conn] = owner;
+    this.stateOwner[conn] = owner;
     this.openCount++;
-    socket.attach(conn, connecting);
+    owner.attach(conn, connecting, this.stateName(conn));
   }
 
   /**
    * The socket is done with its handle: events for it are ignored from now on, and the engine gets the
    * handle back once the event queue is drained (so a slot is never reused while old events are queued).
-   * @internal
    */
-  releaseConn(conn: number, socket: Socket): void {
-    if (this.sockets[conn] !== socket) return;
+  private releaseConn(conn: number, owner: ConnOwner): void {
+    if (this.sockets[conn] !== owner) return;
     this.sockets[conn] = undefined;
     this.openCount--;
     this.toRelease.push(conn);
     this.kick();
   }
 
-  /** Opens an engine listener (port 0: the first free one from 49152). @internal */
-  openListener(server: Server, port: number, backlog?: number): { handle: number; port: number } {
+  /** Opens an engine listener (port 0: the first free one from 49152). */
+  private openListener(owner: ListenerOwner, port: number, backlog?: number): { handle: number; port: number } {
     if (this.down) return { handle: -101, port };
     const first = port === 0 ? 49152 : port;
     const last = port === 0 ? 65535 : port;
@@ -270,7 +322,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       const h = this.engine.listen(p, backlog);
       if (h === -98 && p < last) continue;
       if (h >= 0) {
-        this.servers[h] = server;
+        this.servers[h] = owner;
         this.listening++;
       }
       return { handle: h, port: p };
@@ -278,14 +330,86 @@ export class Stack extends Emitter implements LinkEndpoint {
     return { handle: -98, port };
   }
 
-  /** Closes an engine listener. @internal */
-  closeListener(handle: number): void {
+  /** Closes an engine listener. */
+  private closeListener(handle: number): void {
     if (this.servers[handle]) this.listening--;
     this.servers[handle] = undefined;
     if (!this.down) {
       this.engine.unlisten(handle, this.clock.now());
       this.kick();
     }
+  }
+
+  /** Counts handles that keep a Node process alive; the clock holds it while there is one. */
+  private ref(delta: 1 | -1): void {
+    const before = this.refs;
+    this.refs = Math.max(0, this.refs + delta);
+    if ((before === 0) !== (this.refs === 0)) this.clock.hold?.(this.refs > 0);
+  }
+
+  /** The narrow interface handed to sockets and servers: each engine call kicks the pump. */
+  private makePort(): StackPort {
+    const stack = this;
+    const now = () => this.clock.now();
+    const live = (conn: number) => conn >= 0 && !this.down;
+    return {
+      get address() { return stack.address; },
+      get clock() { return stack.clock; },
+      get up() { return !stack.down; },
+      scratch: this.scratch,
+      send: (conn, data) => {
+        if (this.down) return -9;
+        const n = this.engine.send(conn, data, now());
+        this.kick();
+        return n;
+      },
+      recv: (conn, into) => {
+        if (this.down) return -9;
+        const n = this.engine.recv(conn, into, now());
+        this.kick();
+        return n;
+      },
+      shutdown: (conn) => {
+        if (!live(conn)) return;
+        this.engine.shutdown(conn, now());
+        this.kick();
+      },
+      close: (conn) => {
+        if (!live(conn)) return;
+        this.engine.close(conn, now());
+        this.kick();
+      },
+      abort: (conn) => {
+        if (!live(conn)) return;
+        this.engine.abort(conn, now());
+        this.kick();
+      },
+      setNoDelay: (conn, on) => {
+        if (!live(conn)) return;
+        this.engine.setNoDelay(conn, on, now());
+        this.kick();
+      },
+      setKeepAlive: (conn, on, idleMs) => {
+        if (!live(conn)) return;
+        this.engine.setKeepAlive(conn, on, idleMs, now());
+        this.kick();
+      },
+      stateName: (conn) => this.stateName(conn),
+      info: (conn) => this.engine.info(conn),
+      release: (conn, owner) => {
+        if (!this.down) this.releaseConn(conn, owner);
+      },
+      listen: (owner, port, backlog) => this.openListener(owner, port, backlog),
+      unlisten: (handle) => this.closeListener(handle),
+      accept: (listener, makeOwner) => {
+        if (this.down) return -9;
+        const conn = this.engine.accept(listener);
+        if (conn >= 0) this.adopt(conn, makeOwner());
+        return conn;
+      },
+      defer: (fn) => this.defer(fn),
+      ref: (delta) => this.ref(delta),
+    };
   }
 
   private makeEngine(): Engine {
@@ -324,7 +448,6 @@ export class Stack extends Emitter implements LinkEndpoint {
     } finally {
       this.inService = false;
     }
-    this.timer.setRef(this.openCount > 0 || this.listening > 0);
     this.timer.arm(this.engineDeadline);
   }
 
@@ -410,4 +533,22 @@ export class Stack extends Emitter implements LinkEndpoint {
     }
     return n;
   }
+}
+
+/**
+ * Checks the types of a config override (the ranges are the engine's: it refuses a value with
+ * EINVAL at create): known keys, booleans where the engine takes a flag, finite numbers elsewhere.
+ */
+function checkConfig(config: Partial<EngineConfig> | undefined): Partial<EngineConfig> | undefined {
+  if (config === undefined) return undefined;
+  checkObject('options.config', config);
+  for (const [k, v] of Object.entries(config)) {
+    const name = `options.config.${k}`;
+    if (!(k in DEFAULT_CONFIG)) throw invalidValue(name, v, 'is not an engine setting');
+    if (v === undefined) continue;
+    const flag = typeof DEFAULT_CONFIG[k as keyof EngineConfig] === 'boolean';
+    if (flag ? typeof v !== 'boolean' : typeof v !== 'number') throw invalidType(name, flag ? 'of type boolean' : 'of type number', v);
+    if (!flag && !Number.isFinite(v)) throw outOfRange(name, 'a finite number', v);
+  }
+  return config;
 }

@@ -23,6 +23,11 @@ export interface Clock {
   schedule(deadline: number, fn: (now: number) => void): ClockTimer;
   /** Cancels a timer made by `schedule()` or `timer()`. */
   cancel(timer: ClockTimer): void;
+  /**
+   * One more (true) or one less (false) open handle that keeps a Node process alive even with no
+   * timer armed (a ref'd socket or listening server). RealClock only; optional.
+   */
+  hold?(on: boolean): void;
 }
 
 /** Timer record kept in the clock's heap. */

@@ -17,9 +17,21 @@ export class RealClock extends TimerQueue {
   private hostHandle: Handle | undefined;
   private immediatePending = false;
   private firing = false;
+  private holds = 0;
+  private holdHandle: unknown;
 
   now(): number {
     return g.performance.now();
+  }
+
+  /** While some handle holds it, one ref'd idle interval keeps a Node process alive (as an open socket does). */
+  hold(on: boolean): void {
+    this.holds = Math.max(0, this.holds + (on ? 1 : -1));
+    if (this.holds > 0 && this.holdHandle === undefined) this.holdHandle = setInterval(() => {}, 0x7fffffff);
+    else if (this.holds === 0 && this.holdHandle !== undefined) {
+      clearInterval(this.holdHandle as ReturnType<typeof setInterval>);
+      this.holdHandle = undefined;
+    }
   }
 
   override changed(): void {

@@ -4,6 +4,7 @@
 // WASM_TCP_SLOW=1 runs the long sweep (`npm run test:slow`).
 import { describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/socket.js';
+import { parseIPv4 } from '../../src/util/ip.js';
 import { runTransfer, type TransferOptions } from '../../src/util/transfer.js';
 
 const slow = process.env.WASM_TCP_SLOW === '1';
@@ -27,7 +28,7 @@ function checked(opts: TransferOptions): { r: ReturnType<typeof runTransfer>; be
   let seen = 0;
   const r = runTransfer({
     ...opts,
-    observe: (_side, s) => socks.set(s.stack.addr, s),
+    observe: (_side, s) => socks.set(parseIPv4(s.localAddress), s),
     tap: (ev) => {
       if (ev.fate === 'vanished' || ev.bytes[9] !== 6) return;
       const s = socks.get(ev.from);
@@ -35,7 +36,7 @@ function checked(opts: TransferOptions): { r: ReturnType<typeof runTransfer>; be
       const { seq, len } = segment(ev.bytes);
       if (len === 0) return;
       seen++;
-      const sndMax = s.stack.engine.info(s.conn).sndMax;
+      const sndMax = s.info().sndMax;
       const over = (seq + len - sndMax) | 0;
       if (over > 0 && beyond.length < 5) beyond.push(`seq ${seq} len ${len} ends ${over} past SND.MAX ${sndMax}`);
     },

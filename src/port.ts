@@ -1,0 +1,76 @@
+// The narrow host interface under Socket and Server: every engine call kicks the stack's pump by itself.
+// A leaf module (types only), so socket.ts and server.ts never import stack.ts.
+import type { Clock } from './clock/clock.js';
+import type { ConnInfo } from './engine/engine.js';
+
+/** What a Stack calls on the owner of a connection handle (a Socket). */
+export interface ConnOwner {
+  /** The stack registered the owner for `conn` (in `state`; `connecting` for an active open). */
+  attach(conn: number, connecting: boolean, state: string): void;
+  onConnected(): void;
+  onReadable(): void;
+  onPeerFin(): void;
+  onWritable(): void;
+  onClosed(errno: number): void;
+  onState(to: string): void;
+  onSoftError(errno: number): void;
+  onCrash(): void;
+  /** True once the owner let go of the connection. */
+  readonly destroyed: boolean;
+  /** close(2) from `stack.close()` ("process killed"). */
+  destroy(): unknown;
+}
+
+/** What a Stack calls on the owner of a listener handle (a Server). */
+export interface ListenerOwner {
+  onAccept(): void;
+  onCrash(): void;
+  /** Stop listening, from `stack.close()`. */
+  close(): unknown;
+}
+
+/**
+ * One stack as its sockets and servers see it. Calls that touch the engine pass the clock's `now`
+ * and ask for a pump themselves; events reach the owners from that pump, never from inside a call.
+ */
+export interface StackPort {
+  /** Our address, dotted quad. */
+  readonly address: string;
+  /** The stack's clock (idle timers run on it). */
+  readonly clock: Clock;
+  /** False while the host is crashed (every call below is then refused or a no-op). */
+  readonly up: boolean;
+  /** Receive scratch buffer shared by every socket of the stack. */
+  readonly scratch: Uint8Array;
+
+  /** Queues bytes; returns bytes taken, −EAGAIN when full, or −errno. */
+  send(conn: number, data: Uint8Array): number;
+  /** Reads into `into`; bytes read, 0 at end of stream, −EAGAIN, or −errno. */
+  recv(conn: number, into: Uint8Array): number;
+  /** FIN after the queued data. */
+  shutdown(conn: number): void;
+  /** close(2): FIN, or RST with unread data. */
+  close(conn: number): void;
+  /** RST now. */
+  abort(conn: number): void;
+  setNoDelay(conn: number, on: boolean): void;
+  setKeepAlive(conn: number, on: boolean, idleMs: number): void;
+  /** RFC state name of the connection. */
+  stateName(conn: number): string;
+  /** The connection's control block. */
+  info(conn: number): ConnInfo;
+  /** The owner is done with `conn`; the engine gets it back once queued events are drained. */
+  release(conn: number, owner: ConnOwner): void;
+
+  /** Opens a listener (port 0: a free one); handle or −errno, and the port used. */
+  listen(owner: ListenerOwner, port: number, backlog?: number): { handle: number; port: number };
+  /** Closes a listener (embryonic and unaccepted connections are reset). */
+  unlisten(handle: number): void;
+  /** Takes one established connection from a listener and gives it to `makeOwner`'s owner; −EAGAIN when none. */
+  accept(listener: number, makeOwner: () => ConnOwner): number;
+
+  /** Runs `fn` from the next pump. */
+  defer(fn: () => void): void;
+  /** One more (+1) or one less (−1) open handle that keeps a Node process alive (ref'd socket or server). */
+  ref(delta: 1 | -1): void;
+}
