@@ -4,7 +4,7 @@ export { Stack, type StackOptions, type ConnectOptions, type Transition } from '
 export { Socket, type SocketOptions, type AddressInfo } from './socket.js';
 export { Server, type ServerOptions, type ListenOptions } from './server.js';
 export { type Clock, type ClockTimer } from './clock/clock.js';
-export { VirtualClock, type VirtualClockOptions, type RunOptions } from './clock/virtual.js';
+export { VirtualClock, DEFAULT_RUN_HORIZON_MS, type VirtualClockOptions, type RunOptions } from './clock/virtual.js';
 export { RealClock } from './clock/real.js';
 export { type Link, type LinkEndpoint, type Tap, type TapEvent, type Fate } from './link/link.js';
 export { DirectLink } from './link/direct.js';

@@ -9,9 +9,16 @@ export interface VirtualClockOptions {
   maxEventsPerInstant?: number;
 }
 
+/** How far a predicate run goes in virtual time when no `timeout` is given: one day. */
+export const DEFAULT_RUN_HORIZON_MS = 86_400_000;
+
 /** Options of one `runUntil` call. */
 export interface RunOptions {
-  /** Give up (return false) once virtual time would pass `now + timeout` ms. */
+  /**
+   * Give up (return false) once virtual time would pass `now + timeout` ms. Default one day
+   * (DEFAULT_RUN_HORIZON_MS), so a predicate that never holds over periodic timers (keepalive)
+   * returns instead of spinning; pass Infinity to run until no timer is armed.
+   */
   timeout?: number;
   /** Most events this call may fire before it throws (default 50 000 000). */
   maxEvents?: number;
@@ -76,7 +83,9 @@ export class VirtualClock extends TimerQueue {
       if (until > this.t && until < Infinity) this.t = until;
       return true;
     }
-    const limit = opts.timeout === undefined ? Infinity : this.t + opts.timeout;
+    const timeout = opts.timeout ?? DEFAULT_RUN_HORIZON_MS;
+    if (Number.isNaN(timeout)) throw new RangeError('VirtualClock.runUntil: timeout is NaN');
+    const limit = this.t + timeout;
     for (;;) {
       if (until()) return true;
       const next = this.nextDeadline();
