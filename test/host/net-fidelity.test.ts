@@ -28,7 +28,7 @@ function record(s: nodeNet.Socket, log: string[], tag = ''): void {
 }
 
 async function listening(net: Net, srv: nodeNet.Server, ...args: unknown[]): Promise<number> {
-  srv.listen(...(args.length ? args : [0, HOST]));
+  (srv.listen as (...a: unknown[]) => unknown)(...(args.length ? args : [0, HOST]));
   await once(srv, 'listening');
   return (srv.address() as nodeNet.AddressInfo).port;
 }
