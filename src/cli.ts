@@ -1,4 +1,6 @@
 // The `wasm-tcp` command line: one module per subcommand under src/cli/.
+import pkg from '../package.json' with { type: 'json' };
+
 type Command = { describe: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
@@ -16,7 +18,7 @@ const commands: Record<string, Command> = {
 function usage(): string {
   const lines = ['usage: wasm-tcp <command> [options]', '', 'commands:'];
   for (const [name, c] of Object.entries(commands)) lines.push(`  ${name.padEnd(12)} ${c.describe}`);
-  lines.push('', 'Run `wasm-tcp <command> --help` for the options of one command.');
+  lines.push('', 'Run `wasm-tcp <command> --help` for the options of one command; `wasm-tcp --version` prints the version.');
   return lines.join('\n');
 }
 
@@ -26,9 +28,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const command = commands[name];
+  if (name === '--version' || name === '-V' || name === 'version') {
+    console.log(pkg.version);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    console.error(`wasm-tcp: unknown command '${name}'\n\n${usage()}`);
+    console.error(`wasm-tcp: unknown command '${name}' (run 'wasm-tcp --help' for the list)`);
     return 2;
   }
   const mod = await command.load();

@@ -11,3 +11,24 @@ export function argsErrorMessage(err: unknown): string {
   if (/ambiguous/.test(text) && opt) return `${opt} needs a value (write ${opt}=VALUE for one starting with '-')`;
   return text.split(/\.(?: |\n|$)/)[0].replace(/\s*\n\s*/g, ' ');
 }
+
+/** parseArgs option specs, as far as negativeValues() needs them. */
+type OptionSpecs = Readonly<Record<string, { readonly type: 'string' | 'boolean'; readonly short?: string }>>;
+
+/**
+ * Joins `--opt -5` into `--opt=-5` for options that take a value, so a negative number reaches the
+ * command's own check (and its one-line message) instead of parseArgs' "argument is ambiguous".
+ */
+export function negativeValues(argv: readonly string[], options: OptionSpecs): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    const name = a.startsWith('--') ? a.slice(2) : a.length === 2 && a[0] === '-' ? Object.keys(options).find((k) => options[k].short === a[1]) : undefined;
+    if (name !== undefined && !a.includes('=') && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 // `wasm-tcp bench`: WASM stacks over an in-memory link vs Node net over kernel loopback, side by side.
 import { parseArgs } from 'node:util';
+import { argsErrorMessage } from './args.js';
 import { formatTable, runThroughput } from '../../bench/throughput.js';
 
 const HELP = `usage: wasm-tcp bench [--quick] [--json]
@@ -21,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
-    console.error(`wasm-tcp bench: ${(err as Error).message}\nRun 'wasm-tcp bench --help' for usage.`);
+    console.error(`wasm-tcp bench: ${argsErrorMessage(err)} (see wasm-tcp bench --help)`);
     return 2;
   }
   if (values.help) {

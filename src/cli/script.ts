@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../script/engine.js';
 import { createKernelEngine, type KernelEngine } from '../script/kernel.js';
 import { runScriptText, type EngineFactory, type ScriptResult } from '../script/runner.js';
-import { argsErrorMessage } from './args.js';
+import { argsErrorMessage, negativeValues } from './args.js';
 
 const HELP = `usage: wasm-tcp script FILE... [--profile linux|default] [--tolerance-usecs N] [--ignore-psh] [--kernel] [--verbose] [--json]
 
@@ -25,19 +25,16 @@ per script and a final "N passed, N failed, N skipped" line; exits 1 if any scri
 export async function run(argv: string[]): Promise<number> {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        profile: { type: 'string', default: 'default' },
-        verbose: { type: 'boolean', short: 'v', default: false },
-        json: { type: 'boolean', default: false },
-        kernel: { type: 'boolean', default: false },
-        'ignore-psh': { type: 'boolean', default: false },
-        'tolerance-usecs': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    const options = {
+      profile: { type: 'string', default: 'default' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      json: { type: 'boolean', default: false },
+      kernel: { type: 'boolean', default: false },
+      'ignore-psh': { type: 'boolean', default: false },
+      'tolerance-usecs': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    } as const;
+    args = parseArgs({ args: negativeValues(argv, options), allowPositionals: true, options });
   } catch (e) {
     console.error(`wasm-tcp script: ${argsErrorMessage(e)} (see wasm-tcp script --help)`);
     return 2;
@@ -72,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       console.error(`wasm-tcp script: cannot read ${file}: ${err.code ?? err.message}`);
-      return 2;
+      return 1; // a missing input file is a failure (1), as in every command
     }
     const log = values.verbose && !values.json ? (l: string) => console.log(`  ${l}`) : undefined;
     if (log) console.log(`${file}:`);

@@ -4,6 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PcapWriter } from '../pcap/writer.js';
 import { runTransfer } from '../util/transfer.js';
+import { argsErrorMessage, negativeValues } from './args.js';
 
 const HELP = `usage: wasm-tcp transfer --bytes N [options]
 
@@ -34,8 +35,42 @@ options:
 
 class UsageError extends Error {}
 
+const OPTIONS = {
+  bytes: { type: 'string' }, mss: { type: 'string' }, loss: { type: 'string' }, dup: { type: 'string' },
+  reorder: { type: 'string' }, corrupt: { type: 'string' }, seed: { type: 'string' }, delay: { type: 'string' },
+  pcap: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Wall time before progress appears, and between updates (ms). */
+const PROGRESS_AFTER_MS = 500;
+const PROGRESS_EVERY_MS = 200;
+
+/**
+ * A progress line on stderr for long runs when stderr is a terminal: percent received, MB/s of
+ * wall time, virtual time. Returns the callback for runTransfer and a function that clears the line.
+ */
+export function progressLine(stream: { isTTY?: boolean; write(s: string): unknown }, now = () => performance.now()) {
+  const start = now();
+  let last = 0;
+  let shown = false;
+  const update = (received: number, total: number, virtualMs: number) => {
+    const t = now();
+    if (t - start < PROGRESS_AFTER_MS || t - last < PROGRESS_EVERY_MS) return;
+    last = t;
+    shown = true;
+    const pct = total ? Math.floor((100 * received) / total) : 100;
+    const mbs = received / 1e6 / ((t - start) / 1000);
+    stream.write(`\rtransfer: ${pct}%  ${mbs.toFixed(1)} MB/s  virtual ${(virtualMs / 1000).toFixed(1)} s\x1b[K`);
+  };
+  const clear = () => {
+    if (shown) stream.write('\r\x1b[K');
+  };
+  return { update: stream.isTTY ? update : undefined, clear };
+}
+
 /** Parses a byte count with an optional k/M/G (10^3) or Ki/Mi/Gi (2^10) suffix. */
 export function parseBytes(text: string): number {
+  if (/^\s*-/.test(text)) throw new UsageError(`--bytes: must be 0 or more, got '${text}'`);
   const m = /^(\d+(?:\.\d+)?)\s*(k|M|G|Ki|Mi|Gi)?B?$/.exec(text.trim());
   if (!m) throw new UsageError(`--bytes: expected a byte count like 1000000, 20M or 4Mi, got '${text}'`);
   const mult: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
@@ -49,6 +84,7 @@ export function parseProbability(flag: string, text: string | undefined): number
   if (text === undefined) return 0;
   const pct = text.trim().endsWith('%');
   const body = pct ? text.trim().slice(0, -1) : text.trim();
+  if (body.startsWith('-')) throw new UsageError(`--${flag}: must be between 0 and 1 (or 0% and 100%), got '${text}'`);
   if (!/^\d*\.?\d+(e-?\d+)?$/i.test(body)) throw new UsageError(`--${flag}: expected a fraction like 0.05 or a percentage like 5%, got '${text}'`);
   const p = Number(body) / (pct ? 100 : 1);
   if (!(p >= 0 && p <= 1)) throw new UsageError(`--${flag}: must be between 0 and 1 (or 0% and 100%), got '${text}'`);
@@ -57,6 +93,7 @@ export function parseProbability(flag: string, text: string | undefined): number
 
 function parseIntFlag(flag: string, text: string | undefined, min: number, max: number, dflt: number | undefined): number | undefined {
   if (text === undefined) return dflt;
+  if (/^\s*-\d+\s*$/.test(text)) throw new UsageError(`--${flag}: must be between ${min} and ${max}, got ${text.trim()}`);
   if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${flag}: expected an integer, got '${text}'`);
   const n = Number(text);
   if (n < min || n > max) throw new UsageError(`--${flag}: must be between ${min} and ${max}, got ${n}`);
@@ -68,17 +105,13 @@ export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
-      options: {
-        bytes: { type: 'string' }, mss: { type: 'string' }, loss: { type: 'string' }, dup: { type: 'string' },
-        reorder: { type: 'string' }, corrupt: { type: 'string' }, seed: { type: 'string' }, delay: { type: 'string' },
-        pcap: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
+      args: negativeValues(argv, OPTIONS),
+      options: OPTIONS,
       strict: true,
       allowPositionals: false,
     }));
   } catch (err) {
-    console.error(`wasm-tcp transfer: ${(err as Error).message}\nRun 'wasm-tcp transfer --help' for usage.`);
+    console.error(`wasm-tcp transfer: ${argsErrorMessage(err)} (see wasm-tcp transfer --help)`);
     return 2;
   }
   if (values.help) {
@@ -101,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
     if (opts.loss >= 0.5) throw new UsageError('--loss: must be below 0.5 (50%) or the transfer cannot finish');
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`wasm-tcp transfer: ${err.message}\nRun 'wasm-tcp transfer --help' for usage.`);
+    console.error(`wasm-tcp transfer: ${err.message} (see wasm-tcp transfer --help)`);
     return 2;
   }
   let pcapFd: number | undefined;
@@ -117,15 +150,19 @@ export async function run(argv: string[]): Promise<number> {
     pcap = new PcapWriter((c) => void writeSync(fd, c));
   }
   const started = performance.now();
+  // Progress only for people watching: never with --json, never into a pipe or file.
+  const bar = progressLine(values.json ? {} as { write(s: string): unknown } : process.stderr);
   let r;
   try {
-    r = runTransfer({ ...opts, hash: () => createHash('sha256'), pcap });
+    r = runTransfer({ ...opts, hash: () => createHash('sha256'), pcap, progress: bar.update });
   } catch (err) {
+    bar.clear();
     console.error(`wasm-tcp transfer: ${(err as Error).message}`);
     return 1;
   } finally {
     if (pcapFd !== undefined) closeSync(pcapFd);
   }
+  bar.clear();
   const wallSeconds = (performance.now() - started) / 1000;
   if (values.json) {
     console.log(JSON.stringify({

@@ -6,7 +6,7 @@ import { formatIPv4, parseCidr, parseIPv4 } from '../tun/addr.js';
 import { TunError } from '../tun/bridge.js';
 import { parseGetUrl } from '../tun/modes/get.js';
 import { runTun, type ModeSpec } from '../tun/run.js';
-import { argsErrorMessage } from './args.js';
+import { argsErrorMessage, negativeValues } from './args.js';
 
 const USAGE = `usage: wasm-tcp tun [options] <mode> [mode arguments]
 
@@ -52,6 +52,8 @@ const OPTIONS = {
 } as const;
 
 class UsageError extends Error {}
+/** An input file that cannot be read: exit 1, as in every command. */
+class InputError extends Error {}
 
 /** Entry point of `wasm-tcp tun`. */
 export async function run(argv: string[]): Promise<number> {
@@ -59,6 +61,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     opts = await parse(argv);
   } catch (err) {
+    if (err instanceof InputError) {
+      console.error(`wasm-tcp tun: ${err.message}`);
+      return 1;
+    }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       // parseArgs messages can span lines: keep the one-line contract.
       console.error(`wasm-tcp tun: ${err instanceof UsageError ? err.message.replace(/\s*\n\s*/g, ' ') : argsErrorMessage(err)} (see wasm-tcp tun --help)`);
@@ -82,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 async function parse(argv: string[]) {
-  const { values: v, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values: v, positionals } = parseArgs({ args: negativeValues(argv, OPTIONS), options: OPTIONS, allowPositionals: true, strict: true });
   if (v.help) return 'help' as const;
   const [modeName, ...rest] = positionals;
   if (!modeName) throw new UsageError('missing mode (echo, discard, serve, get, send, dump)');
@@ -121,7 +127,7 @@ async function parse(argv: string[]) {
       try {
         file = await readFile(rest[0]);
       } catch (err) {
-        throw new UsageError(`cannot read '${rest[0]}': ${(err as { code?: string }).code ?? (err as Error).message}`);
+        throw new InputError(`cannot read '${rest[0]}': ${(err as { code?: string }).code ?? (err as Error).message}`);
       }
       mode = { name: 'serve', port: p, file };
       break;

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { negativeValues } from './args.js';
 
 const USAGE = 'usage: wasm-tcp web [--port P] [--host H] [--json]';
 
@@ -104,11 +105,8 @@ export function startWebServer(opts: { port?: number; host?: string; root?: stri
 export async function run(argv: string[]): Promise<number> {
   let values: { port?: string; host?: string; json?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
-    }));
+    const options = { port: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+    ({ values } = parseArgs({ args: negativeValues(argv, options), options, allowPositionals: false }));
   } catch (err) {
     // One line: parseArgs' first sentence and the usage (its longer hints would bury the point).
     console.error(`wasm-tcp web: ${(err as Error).message.split('\n')[0]} (${USAGE})`);

@@ -43,6 +43,8 @@ export interface TransferOptions {
   tap?: Tap;
   /** Called with each side's socket once it exists (tests check engine state against the wire). */
   observe?: (side: 'client' | 'server', socket: Socket) => void;
+  /** Called now and then during the run with the bytes received so far (both directions), out of 2 × bytes. */
+  progress?: (received: number, total: number, virtualMs: number) => void;
 }
 
 /** Per-direction values: client → server and server → client. */
@@ -139,7 +141,13 @@ export function runTransfer(opts: TransferOptions): TransferResult {
   });
   sock.on('connect', () => pump(sock, new Prng(seed * 7 + 1), sentHash.c));
 
-  clock.runUntil(() => closed >= 2 || errors.client !== null, { timeout: opts.virtualLimitMs ?? 86_400_000 });
+  let checks = 0;
+  const progress = opts.progress;
+  const done = () => {
+    if (progress && (++checks & 4095) === 0) progress(received.c + received.s, 2 * opts.bytes, clock.now());
+    return closed >= 2 || errors.client !== null;
+  };
+  clock.runUntil(done, { timeout: opts.virtualLimitMs ?? 86_400_000 });
   const virtualSeconds = clock.now() / 1000;
   const retransmits = client.engine.stats.retransmits + server.engine.stats.retransmits;
   const memoryGrew = client.engine.memory.buffer.byteLength !== mem0[0] || server.engine.memory.buffer.byteLength !== mem0[1];
