@@ -2,6 +2,7 @@
 import type { ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
+import { RefHold } from './util/hold.js';
 import { isIPv4 } from './util/ip.js';
 import { checkInt, invalidType } from './util/validate.js';
 import { Socket, type AddressInfo } from './socket.js';
@@ -47,14 +48,14 @@ export class Server extends Emitter implements ListenerOwner {
   maxConnections = Infinity;
   private port = 0;
   private closing = false;
-  private refed = false;
-  private wantRef = true;
+  private readonly hold: RefHold;
   private readonly opts: ServerOptions;
 
   /** Use `stack.createServer()` or `stack.listen()`. */
   constructor(port: StackPort, opts: ServerOptions = {}, onConnection?: (socket: Socket) => void) {
     super();
     this.stackPort = port;
+    this.hold = new RefHold((d) => port.ref(d));
     this.opts = opts;
     if (onConnection) this.on('connection', onConnection);
   }
@@ -96,7 +97,7 @@ export class Server extends Emitter implements ListenerOwner {
     }
     this.handle = r.handle;
     this.port = r.port;
-    this.updateRef();
+    this.hold.update(true);
     stack.defer(() => this.emit('listening'));
     return this;
   }
@@ -108,15 +109,13 @@ export class Server extends Emitter implements ListenerOwner {
 
   /** Keeps a Node process alive while listening (the default). */
   ref(): this {
-    this.wantRef = true;
-    this.updateRef();
+    this.hold.want(true, this.handle >= 0);
     return this;
   }
 
   /** Lets a Node process exit even though the server listens. */
   unref(): this {
-    this.wantRef = false;
-    this.updateRef();
+    this.hold.want(false, this.handle >= 0);
     return this;
   }
 
@@ -129,7 +128,7 @@ export class Server extends Emitter implements ListenerOwner {
     if (cb) this.once('close', cb);
     this.stackPort.unlisten(this.handle);
     this.handle = -1;
-    this.updateRef();
+    this.hold.update(false);
     this.closing = true;
     this.maybeEmitClose();
     return this;
@@ -182,15 +181,8 @@ export class Server extends Emitter implements ListenerOwner {
   /** Host crashed: the listener vanishes silently. @internal */
   onCrash(): void {
     this.handle = -1;
-    this.refed = false; // the stack forgot every ref
+    this.hold.forget();
     this.connections.clear();
-  }
-
-  private updateRef(): void {
-    const want = this.wantRef && this.handle >= 0;
-    if (want === this.refed) return;
-    this.refed = want;
-    this.stackPort.ref(want ? 1 : -1);
   }
 
   private maybeEmitClose(): void {

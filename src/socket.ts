@@ -5,6 +5,7 @@ import { formatIPv4 } from './util/ip.js';
 import type { ClockTimer } from './clock/clock.js';
 import type { ConnInfo } from './engine/engine.js';
 import type { ConnOwner, StackPort } from './port.js';
+import { RefHold } from './util/hold.js';
 import { invalidType, invalidValue } from './util/validate.js';
 
 const EAGAIN = -11;
@@ -76,8 +77,7 @@ export class Socket extends Emitter implements ConnOwner {
   private finished = false;
   private closed = false;
   private finishEmitted = false;
-  private refed = false;
-  private wantRef = true;
+  private readonly hold: RefHold;
   private handleClosed = false;
   private engineClosed = false;
   private onread: SocketOptions['onread'];
@@ -90,6 +90,7 @@ export class Socket extends Emitter implements ConnOwner {
   constructor(port: StackPort, opts: SocketOptions = {}) {
     super();
     this.port = port;
+    this.hold = new RefHold((d) => port.ref(d));
     this.allowHalfOpen = opts.allowHalfOpen ?? false;
     this.writableHighWaterMark = opts.writableHighWaterMark ?? 16384;
     if (opts.onread !== undefined) {
@@ -212,15 +213,13 @@ export class Socket extends Emitter implements ConnOwner {
 
   /** Keeps a Node process alive while the socket is open (the default). */
   ref(): this {
-    this.wantRef = true;
-    this.updateRef();
+    this.hold.want(true, this.open());
     return this;
   }
 
   /** Lets a Node process exit even though the socket is open. */
   unref(): this {
-    this.wantRef = false;
-    this.updateRef();
+    this.hold.want(false, this.open());
     return this;
   }
 
@@ -365,7 +364,7 @@ export class Socket extends Emitter implements ConnOwner {
     this.conn = conn;
     this.connecting = connecting;
     this.tcpState = state; // an accepted connection is already ESTABLISHED: its State events went by before
-    this.updateRef();
+    this.hold.update(this.open());
     if (this.noDelay !== undefined) this.setNoDelay(this.noDelay);
     if (this.keepAlive) this.setKeepAlive(this.keepAlive.on, this.keepAlive.idle);
     if (!connecting) this.fillAddresses();
@@ -431,7 +430,7 @@ export class Socket extends Emitter implements ConnOwner {
     this.queue = [];
     this.callbacks = [];
     this.pendingBytes = 0;
-    this.refed = false; // the stack forgot every ref
+    this.hold.forget();
   }
 
   // ---- internals ----
@@ -444,12 +443,9 @@ export class Socket extends Emitter implements ConnOwner {
     return this.port.up && this.conn >= 0;
   }
 
-  /** Holds a ref on the stack while open and not unref()'d. */
-  private updateRef(): void {
-    const want = this.wantRef && this.conn >= 0 && !this.closed && this.port.up;
-    if (want === this.refed) return;
-    this.refed = want;
-    this.port.ref(want ? 1 : -1);
+  /** Open for ref counting: bound to a connection and not yet closed. */
+  private open(): boolean {
+    return this.conn >= 0 && !this.closed && this.port.up;
   }
 
   private fillAddresses(): void {
@@ -586,7 +582,7 @@ export class Socket extends Emitter implements ConnOwner {
   private emitClose(err: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
-    this.updateRef();
+    this.hold.update(false);
     this.idleTimer?.disarm();
     this.server?.onSocketClose(this);
     if (err) this.emit('error', err);

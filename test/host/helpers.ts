@@ -1,4 +1,5 @@
 // Shared helpers of the host tests: two stacks on a virtual clock over a DirectLink or a SimNetwork.
+import { RealClock } from '../../src/clock/real.js';
 import { VirtualClock } from '../../src/clock/virtual.js';
 import type { EngineConfig } from '../../src/engine/engine.js';
 import { DirectLink } from '../../src/link/direct.js';
@@ -27,6 +28,15 @@ export function directPair(config: Partial<EngineConfig> = {}) {
   const server = new Stack({ address: SERVER, clock, config, name: 'server' });
   const link = DirectLink.connect(client, server, clock);
   return { clock, link, client, server };
+}
+
+/** Two stacks (10.N.0.1 and 10.N.0.2) on a RealClock over a DirectLink: for code that needs real time (Node libraries). */
+export function realPair(subnet: number) {
+  const clock = new RealClock();
+  const a = new Stack({ address: `10.${subnet}.0.1`, clock, name: 'client' });
+  const b = new Stack({ address: `10.${subnet}.0.2`, clock, name: 'server' });
+  DirectLink.connect(a, b);
+  return { clock, a, b };
 }
 
 /** TCP fields of an IPv4/TCP packet (enough for ladders in tests). */

@@ -14,6 +14,7 @@ import { Agent, fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import * as wasmNet from '../../src/net.js';
+import { realPair } from './helpers.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const MB5 = randomBytes(5_000_000);
@@ -39,10 +40,7 @@ const nodeTransport: Transport = {
 };
 
 function wasmTransport(): Transport {
-  const clock = new wasmNet.RealClock();
-  const client = new wasmNet.Stack({ address: '10.5.0.1', clock, name: 'client' });
-  const server = new wasmNet.Stack({ address: '10.5.0.2', clock, name: 'server' });
-  wasmNet.DirectLink.connect(client, server);
+  const { a: client, b: server } = realPair(5);
   return {
     name: 'wasm-tcp/net',
     async listen(onSocket) {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import * as nodeNet from 'node:net';
 import { describe, expect, it } from 'vitest';
 import * as wasmNet from '../../src/net.js';
+import { realPair } from './helpers.js';
 
 type Net = typeof nodeNet;
 const impls: [string, Net][] = [['node:net', nodeNet], ['wasm-tcp/net', wasmNet as unknown as Net]];
@@ -66,11 +67,7 @@ describe('wasm-tcp/net behaves as node:net', () => {
   });
 
   it("core sockets: end(cb)'s callback runs even when the peer's FIN closes the socket first", async () => {
-    const { Stack, RealClock, DirectLink } = wasmNet;
-    const clock = new RealClock();
-    const a = new Stack({ address: '10.3.0.1', clock });
-    const b = new Stack({ address: '10.3.0.2', clock });
-    DirectLink.connect(a, b);
+    const { a, b } = realPair(3);
     let callbacks = 0;
     const finishes: string[] = [];
     const done: Promise<unknown>[] = [];
@@ -126,11 +123,7 @@ describe('wasm-tcp/net behaves as node:net', () => {
   });
 
   it('keepalive set before connect() is applied at connect (probes go out)', async () => {
-    const { Stack, RealClock, DirectLink } = wasmNet;
-    const clock = new RealClock();
-    const a = new Stack({ address: '10.4.0.1', clock });
-    const b = new Stack({ address: '10.4.0.2', clock });
-    DirectLink.connect(a, b);
+    const { a, b } = realPair(4);
     const srv = wasmNet.createServer({ stack: b }, () => {}).listen(9);
     await once(srv, 'listening');
     const c = new wasmNet.Socket({ stack: a });

@@ -65,11 +65,17 @@ describe('wasm-tcp script', () => {
   });
 
   it.each([
-    [[]], [['--profile', 'bsd', pass]], [['--tolerance-usecs', 'x', pass]], [['--nope', pass]], [[join(dir, 'missing.pkt')]],
+    [[]], [['--profile', 'bsd', pass]], [['--tolerance-usecs', 'x', pass]], [['--nope', pass]],
   ])('bad usage %j: one clear line on stderr, exit 2', async (argv) => {
     const { err } = capture();
     expect(await run(argv)).toBe(2);
     expect(err.join('\n')).toMatch(/^wasm-tcp script: .+/);
     expect(err.join('\n')).not.toMatch(/\n\s+at /);
+  });
+
+  it('a missing script file: one clear line on stderr, exit 1 (as every command with a missing input file)', async () => {
+    const { err } = capture();
+    expect(await run([join(dir, 'missing.pkt')])).toBe(1);
+    expect(err).toEqual([`wasm-tcp script: cannot read ${join(dir, 'missing.pkt')}: ENOENT`]);
   });
 });

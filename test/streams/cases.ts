@@ -111,6 +111,16 @@ function source(lib: LibT, total: number, seed: number): { stream: ReadableStrea
   return { stream, hash: h.digestHex() };
 }
 
+/** A pair with a listener on `port` and one connection to it: the client's side `c`, the server's `peer`. */
+async function connected(lib: LibT, port: number) {
+  const { clock, a, b } = pair(lib);
+  const listener = await drive(clock, b.listenTcp({ port }));
+  const accepted = acceptOne(listener);
+  const c = await drive(clock, a.connectTcp({ host: '10.0.0.2', port }));
+  const peer = await drive(clock, accepted);
+  return { clock, a, b, listener, c, peer };
+}
+
 async function acceptOne(l: Lib.TcpListener): Promise<Conn> {
   const it = l[Symbol.asyncIterator]();
   const r = await it.next();
@@ -243,11 +253,7 @@ export const CASES: Case[] = [
   {
     name: 'writable backpressure: desiredSize falls to 0 while the peer does not read, ready waits, then resumes',
     async run({ lib }) {
-      const { clock, a, b } = pair(lib);
-      const listener = await drive(clock, b.listenTcp({ port: 12 }));
-      const accepted = acceptOne(listener);
-      const c = await drive(clock, a.connectTcp({ host: '10.0.0.2', port: 12 }));
-      const peer = await drive(clock, accepted);
+      const { clock, a, listener, c, peer } = await connected(lib, 12);
       const w = c.writable.getWriter();
       const sendBuf = a.engine.config.sendBufferSize;
       eq(w.desiredSize, sendBuf, 'desiredSize starts at the send buffer size');
@@ -325,11 +331,7 @@ export const CASES: Case[] = [
   {
     name: 'half-close: writer.close() sends FIN after the queued data; the other direction keeps flowing',
     async run({ lib }) {
-      const { clock, a, b } = pair(lib);
-      const listener = await drive(clock, b.listenTcp({ port: 17 }));
-      const accepted = acceptOne(listener);
-      const c = await drive(clock, a.connectTcp({ host: '10.0.0.2', port: 17 }));
-      const peer = await drive(clock, accepted);
+      const { clock, a, b, listener, c, peer } = await connected(lib, 17);
       const w = c.writable.getWriter();
       void w.write(new Uint8Array(200_000).fill(5));
       const closing = w.close();
