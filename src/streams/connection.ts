@@ -127,10 +127,12 @@ export class TcpConnection {
   }
 
   /**
-   * Closes the connection as close(2) does once the data already written is in the engine: FIN, or
-   * RST when received data was left unread. Resolves when the socket has closed.
+   * Closes the connection as close(2) does once the data written so far is in the engine: FIN, or
+   * RST when received data was left unread. Resolves when the socket has closed. (A writable locked
+   * by a writer or a pipe keeps what it has not passed on yet: close it first to send that too.)
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    if (!this.writable.locked) await this.writable.close().catch(() => {});
     this.socket.destroySoon();
     return this.closed;
   }

@@ -308,6 +308,50 @@ export const CASES: Case[] = [
     },
   },
   {
+    name: 'a connection that dies (ETIMEDOUT) rejects the pending read and write with that code; close() flushes queued writes',
+    async run({ lib }) {
+      const clock = new lib.VirtualClock();
+      const net = new lib.SimNetwork({ clock, seed: 2, delay: 5 });
+      const config = { dataRetries: 3, rtoInitialMs: 100, rtoMaxMs: 400 };
+      const x = new lib.Stack({ address: '10.0.0.1', clock, link: net, config });
+      const y = new lib.Stack({ address: '10.0.0.2', clock, link: net, config });
+      const listener = await drive(clock, y.listenTcp({ port: 20 }));
+      const accepted = acceptOne(listener);
+      const c = await drive(clock, x.connectTcp({ host: '10.0.0.2', port: 20 }));
+      const peer = await drive(clock, accepted);
+      // close() with the writable unlocked: what was written still goes out before the FIN
+      const pw = peer.writable.getWriter();
+      await drive(clock, pw.write(new Uint8Array(5000).fill(1)));
+      pw.releaseLock();
+      const closing = peer.close();
+      const reader = c.readable.getReader();
+      const first = await drive(clock, reader.read());
+      ok(!first.done && first.value.length > 0, 'data before the FIN');
+      let got = first.value!.length;
+      for (;;) {
+        const r = await drive(clock, reader.read());
+        if (r.done) break;
+        got += r.value.length;
+      }
+      eq(got, 5000, 'all written bytes arrived before the FIN');
+      await drive(clock, closing);
+      // now the path fails: our pending write times out, and so does a read on a second connection
+      const accepted2 = acceptOne(listener);
+      const c2 = await drive(clock, x.connectTcp({ host: '10.0.0.2', port: 20 }));
+      await drive(clock, accepted2);
+      net.partition('10.0.0.1', '10.0.0.2');
+      const pendingRead = c2.readable.getReader().read();
+      const w2 = c2.writable.getWriter();
+      // more than the send buffer holds: the rest waits on the host for room that never comes
+      const pendingWrite = w2.write(new Uint8Array(x.engine.config.sendBufferSize + 100_000));
+      await rejectsWith(drive(clock, pendingRead), 'ETIMEDOUT', 'pending read on a dead path');
+      await rejectsWith(drive(clock, pendingWrite), 'ETIMEDOUT', 'pending write on a dead path');
+      await rejectsWith(w2.write(new Uint8Array(1)), 'ETIMEDOUT', 'a write after the failure');
+      net.heal();
+      await drive(clock, listener.close());
+    },
+  },
+  {
     name: 'writer.abort() and readable.cancel() send RST: the peer sees ECONNRESET on its pending read and write',
     async run({ lib }) {
       const { clock, a, b } = pair(lib);
