@@ -1,11 +1,15 @@
-// The world a scenario plays in: two Stacks (client 10.0.0.1, server 10.0.0.2) on a SimNetwork and a
-// VirtualClock, with every packet and state change going to a Recorder. No Node built-ins.
+// The world a scenario plays in: two hosts (client 10.0.0.1, server 10.0.0.2) on a SimNetwork, by
+// default two Stacks on a VirtualClock, with every packet and state change going to a Recorder.
+// No Node built-ins.
+import type { Clock } from '../clock/clock.js';
 import { VirtualClock } from '../clock/virtual.js';
 import type { EngineConfig } from '../engine/engine.js';
 import { SimNetwork } from '../link/sim.js';
 import type { Server } from '../server.js';
 import type { Socket } from '../socket.js';
 import { Stack } from '../stack.js';
+import { parseIPv4 } from '../util/ip.js';
+import { scenarioBytes, type ScenarioConn, type ScenarioHost } from './actors.js';
 import { Recorder } from './recorder.js';
 import type { HostName, HostOutcome, Recording } from './recording.js';
 
@@ -23,15 +27,15 @@ export interface WorldOptions {
   server?: Partial<EngineConfig>;
   /** The run stops at this virtual time at the latest (default 4 h). */
   maxTimeMs?: number;
+  /** Plays a host with something other than one of our engines (the kernel); called once, in the constructor. */
+  hosts?: Partial<Record<HostName, (w: World<Clock>, name: HostName) => ScenarioHost>>;
 }
 
 /** Addresses of the hosts and of the router that answers ICMP. */
 export const ADDRESSES = { client: '10.0.0.1', server: '10.0.0.2', router: '10.0.0.254' } as const;
 
-const DATA = new TextEncoder().encode('wasm-tcp scenario data, one line after another.\n');
-
-/** One connection as the scenario's application sees it. */
-export class Conn {
+/** One connection of one of our engines, as the scenario's application sees it. */
+export class Conn implements ScenarioConn {
   readonly socket: Socket;
   /** Engine handle of the connection while it lives (kept after the socket releases it). */
   readonly handle: number;
@@ -62,13 +66,7 @@ export class Conn {
 
   /** Writes text, bytes, or `n` bytes of filler text. */
   write(data: string | Uint8Array | number): void {
-    if (typeof data !== 'number') {
-      this.socket.write(data);
-      return;
-    }
-    const bytes = new Uint8Array(data);
-    for (let i = 0; i < data; i++) bytes[i] = DATA[i % DATA.length];
-    this.socket.write(bytes);
+    this.socket.write(typeof data === 'number' ? scenarioBytes(data) : data);
   }
 
   /** Half-close: FIN after everything written. */
@@ -115,24 +113,29 @@ export class Conn {
   }
 }
 
-/** One host: its stack, its listening servers and the connection whose outcome is reported. */
-export class Host {
+/** One host played by one of our engines: its stack, its listening servers and the connection whose outcome is reported. */
+export class Host implements ScenarioHost {
   readonly name: HostName;
   readonly stack: Stack;
+  readonly address: string;
   /** The connection the outcome line reports (the first one opened or accepted). */
   main: Conn | undefined;
-  private readonly world: World;
+  private readonly world: World<Clock>;
   private readonly servers: Server[] = [];
   private readonly acceptFns: ((c: Conn) => void)[] = [];
   /** Last state of every engine connection handle, from the stack's transitions. */
   private readonly states = new Map<number, string>();
 
   /** Use `World`; hosts are made by it. */
-  constructor(world: World, name: HostName, stack: Stack) {
+  constructor(world: World<Clock>, name: HostName, stack: Stack) {
     this.world = world;
     this.name = name;
     this.stack = stack;
-    stack.on('transition', (tr: { conn: number; to: string }) => this.states.set(tr.conn, tr.to));
+    this.address = stack.address;
+    stack.on('transition', (tr: { conn: number; from: string; to: string }) => {
+      this.states.set(tr.conn, tr.to);
+      world.transition(name, tr.from, tr.to);
+    });
   }
 
   /** Listens on `port`; accepted connections go to `onAccept` handlers. */
@@ -152,8 +155,8 @@ export class Host {
   }
 
   /** Connects to `peer:port`, optionally from a fixed local port. */
-  connect(peer: Host, port: number, opts: { localPort?: number } = {}): Conn {
-    const s = this.stack.connect({ host: peer.stack.address, port, localPort: opts.localPort, allowHalfOpen: true });
+  connect(peer: ScenarioHost, port: number, opts: { localPort?: number } = {}): Conn {
+    const s = this.stack.connect({ host: peer.address, port, localPort: opts.localPort, allowHalfOpen: true });
     const c = new Conn(s);
     this.main ??= c;
     return c;
@@ -190,31 +193,32 @@ export class Host {
   }
 }
 
-/** Two hosts, a network and a clock, recording everything; `run()` plays it out. */
-export class World {
-  readonly clock = new VirtualClock();
+/** Two hosts, a network and a clock (virtual unless given), recording everything; `run()` plays it out. */
+export class World<C extends Clock = VirtualClock> {
+  readonly clock: C;
   readonly net: SimNetwork;
-  readonly client: Host;
-  readonly server: Host;
+  readonly client: ScenarioHost;
+  readonly server: ScenarioHost;
   private readonly recorder: Recorder;
   private readonly maxTimeMs: number;
 
-  /** Builds the world at virtual time 0; nothing happens until actions are scheduled and `run()` is called. */
-  constructor(opts: WorldOptions) {
+  /** Builds the world at time 0; nothing happens until actions are scheduled and `run()` is called. */
+  constructor(opts: WorldOptions, clock?: C) {
     this.maxTimeMs = opts.maxTimeMs ?? 4 * 3600_000;
-    this.net = new SimNetwork({ clock: this.clock, seed: mix(opts.seed, 3), router: ADDRESSES.router, delay: opts.delayMs ?? 10, loss: opts.loss ?? 0 });
-    const stack = (name: HostName, k: number, config?: Partial<EngineConfig>) =>
-      new Stack({ address: ADDRESSES[name], clock: this.clock, link: this.net, seed: mix(opts.seed, k), config, name, recordTransitions: false });
-    this.client = new Host(this, 'client', stack('client', 1, opts.client));
-    this.server = new Host(this, 'server', stack('server', 2, opts.server));
+    this.clock = clock ?? (new VirtualClock() as Clock as C);
     this.recorder = new Recorder({
       scenario: opts.scenario, seed: opts.seed, description: opts.description, loss: opts.loss,
-      client: this.client.stack.addr, server: this.server.stack.addr,
+      client: parseIPv4(ADDRESSES.client), server: parseIPv4(ADDRESSES.server),
     });
+    this.net = new SimNetwork({ clock: this.clock, seed: mix(opts.seed, 3), router: ADDRESSES.router, delay: opts.delayMs ?? 10, loss: opts.loss ?? 0 });
+    const host = (name: HostName, k: number, config?: Partial<EngineConfig>): ScenarioHost => {
+      const other = opts.hosts?.[name];
+      if (other) return other(this as World<Clock>, name);
+      return new Host(this as World<Clock>, name, new Stack({ address: ADDRESSES[name], clock: this.clock, link: this.net, seed: mix(opts.seed, k), config, name, recordTransitions: false }));
+    };
+    this.client = host('client', 1, opts.client);
+    this.server = host('server', 2, opts.server);
     this.net.tap((ev) => this.recorder.tap(ev));
-    for (const h of [this.client, this.server]) {
-      h.stack.on('transition', (tr: { t: number; from: string; to: string }) => this.recorder.transition(tr.t, h.name, tr.from, tr.to));
-    }
   }
 
   /** Runs `fn` at virtual time `ms`. */
@@ -225,6 +229,11 @@ export class World {
   /** Runs `fn` `ms` after now. */
   after(ms: number, fn: () => void): void {
     this.clock.schedule(this.clock.now() + ms, fn);
+  }
+
+  /** Records a state change of one of `host`'s connections at the current time. */
+  transition(host: HostName, from: string, to: string): void {
+    this.recorder.transition(this.clock.now(), host, from, to);
   }
 
   /** Adds a note to the recording at the current time. */
@@ -246,14 +255,20 @@ export class World {
 
   /** Runs the clock until nothing is left to do (or the time limit) and returns the recording. */
   run(): Recording {
-    this.clock.runUntil(() => false, { timeout: this.maxTimeMs });
+    this.virtualClock().runUntil(() => false, { timeout: this.maxTimeMs });
     return this.recording();
   }
 
   /** Advances to the next event (step mode); false once nothing is left or the time limit is reached. */
   step(): boolean {
-    if (this.clock.nextDeadline() > this.maxTimeMs) return false;
-    return this.clock.step();
+    const clock = this.virtualClock();
+    if (clock.nextDeadline() > this.maxTimeMs) return false;
+    return clock.step();
+  }
+
+  private virtualClock(): VirtualClock {
+    if (!(this.clock instanceof VirtualClock)) throw new Error('World: run() and step() need the virtual clock');
+    return this.clock;
   }
 
   /** The recording so far, outcome as of now (callable at any time, e.g. between steps). */
