@@ -7,6 +7,10 @@ import { fateText, initialStates, isns, ladderRows, outcomeText, segmentLabel } 
 export interface LadderOptions {
   /** ANSI colours (the CLI turns them on for a TTY only). */
   color?: boolean;
+  /** A line under the title (e.g. who played which host). */
+  subtitle?: string;
+  /** Segments to mark with `≠` in a left margin: those the other run of a comparison has no counterpart for. */
+  marks?: ReadonlySet<SegmentRecord>;
 }
 
 const STATE_WIDTH = 11; // 'ESTABLISHED'
@@ -31,6 +35,7 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
   const out: string[] = [];
   const title = `${r.scenario}${r.description ? `: ${r.description}` : ''}`;
   out.push(c.bold(title));
+  if (opts.subtitle) out.push(opts.subtitle);
   const facts = [`seed ${r.seed}`];
   if (r.loss) facts.push(`loss ${+(r.loss * 100).toFixed(2)} %`);
   if (r.hosts) facts.push(`client ${r.hosts.client}`, `server ${r.hosts.server}`);
@@ -38,8 +43,10 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
   out.push(c.dim(facts.join(' · ')));
   out.push('');
   const timeW = Math.max(8, ...rows.map((x) => formatTime(x.t).length));
+  const marks = opts.marks;
+  let mark = '';
   const line = (time: string, client: string, clientLen: number, mid: string, midLen: number, server: string) =>
-    `${time.padStart(timeW)}  ${client}${' '.repeat(Math.max(0, STATE_WIDTH - clientLen))}  ${mid}${' '.repeat(Math.max(0, middle - midLen))}  ${server}`.trimEnd();
+    `${marks ? (mark || '  ') : ''}${time.padStart(timeW)}  ${client}${' '.repeat(Math.max(0, STATE_WIDTH - clientLen))}  ${mid}${' '.repeat(Math.max(0, middle - midLen))}  ${server}`.trimEnd();
   out.push(line('time (s)', 'client', 6, '', 0, 'server'));
   const init = initialStates(r);
   out.push(line('', c.dim(init.client), init.client.length, '', 0, c.dim(init.server)));
@@ -47,6 +54,7 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
   for (const row of rows) {
     if (row.gapBefore !== undefined) out.push(line('', '', 0, c.dim(centre(`⋮  ${formatDuration(row.gapBefore)} later`, middle)), middle, ''));
     const time = row.first ? formatTime(row.t) : '';
+    mark = row.segment && marks?.has(row.segment) ? c.magenta('≠ ') : '';
     const cs = row.client ?? '';
     const ss = row.server ?? '';
     let mid = '';
@@ -66,6 +74,7 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
       midLen = body.length;
     }
     out.push(line(time, cs ? c.green(cs) : '', cs.length, mid, midLen, ss ? c.green(ss) : ''));
+    mark = '';
   }
   out.push('');
   const hosts: HostName[] = ['client', 'server'];
@@ -75,7 +84,7 @@ export function renderLadder(r: Recording, opts: LadderOptions = {}): string {
     out.push(`${h.padEnd(7)} ${o.error ? c.red(text) : c.green(text)}`);
   }
   const n = r.segments.length;
-  if (r.duration !== undefined) out.push(c.dim(`virtual time ${formatDuration(r.duration)}, ${n} segment${n === 1 ? '' : 's'}, ${r.segments.filter((s) => s.dropped).length} dropped`));
+  if (r.duration !== undefined) out.push(c.dim(`${r.realTime ? 'real' : 'virtual'} time ${formatDuration(r.duration)}, ${n} segment${n === 1 ? '' : 's'}, ${r.segments.filter((s) => s.dropped).length} dropped`));
   return out.join('\n') + '\n';
 }
 

@@ -13,6 +13,10 @@ export interface RecorderInit {
   loss?: number;
   client: number;
   server: number;
+  /** Times are rounded to this many ms (default 0.001, the pcap's microseconds). */
+  resolutionMs?: number;
+  /** The run is in real time, not on the virtual clock. */
+  realTime?: boolean;
 }
 
 /** Per-direction sequence bookkeeping used to annotate segments. */
@@ -38,9 +42,14 @@ export class Recorder {
   private readonly byId = new Map<number, SegmentRecord>();
   private hostPorts: { client?: number; server?: number } = {};
 
+  private readonly seconds: (ms: number) => number;
+
   /** Starts an empty recording for the given hosts (u32 IPv4 addresses). */
   constructor(init: RecorderInit) {
     this.init = init;
+    const us = (init.resolutionMs ?? 0.001) * 1000;
+    // Whole steps of whole microseconds: no float noise in the JSON.
+    this.seconds = (ms) => (Math.round((ms * 1000) / us) * us) / 1e6;
   }
 
   /** Records one network tap event (the packet as sent and its fate); copies the bytes. */
@@ -58,7 +67,7 @@ export class Recorder {
     this.packets.push({ timeMs: ev.time, data: ev.bytes.slice() });
     const p = summarize(ev.bytes);
     if (!p) return;
-    const t = seconds(ev.time);
+    const t = this.seconds(ev.time);
     const dropped = ev.fate === 'dropped' || ev.fate === 'icmp' || ev.fate === 'corrupted';
     if (p.kind === 'icmp') {
       this.icmp.push({ t, from: this.nameOf(p.src) ?? 'router', to: this.nameOf(p.dst) ?? 'router', type: p.type, code: p.code, text: icmpText(p.type, p.code), dropped });
@@ -77,7 +86,7 @@ export class Recorder {
     };
     if (p.options) seg.options = p.options;
     if (dropped) seg.fate = ev.fate === 'icmp' ? 'unreachable (router sent ICMP)' : ev.fate === 'corrupted' ? 'corrupted' : (ev.reason ?? 'lost');
-    else if (Number.isFinite(ev.arriveAt)) seg.arrive = seconds(ev.arriveAt);
+    else if (Number.isFinite(ev.arriveAt)) seg.arrive = this.seconds(ev.arriveAt);
     if (ev.fate === 'duplicated') seg.note = 'duplicate';
     else {
       const note = this.annotate(seg, `${p.src}:${p.sport}>${p.dst}:${p.dport}`, `${p.dst}:${p.dport}>${p.src}:${p.sport}`);
@@ -89,12 +98,12 @@ export class Recorder {
 
   /** Records a state change of `host`'s connection. */
   transition(timeMs: number, host: HostName, from: string, to: string): void {
-    this.transitions.push({ t: seconds(timeMs), host, from, to });
+    this.transitions.push({ t: this.seconds(timeMs), host, from, to });
   }
 
   /** Records something the scenario did (a crash, an outage, …). */
   note(timeMs: number, text: string, host?: HostName, kind?: NoteRecord['kind']): void {
-    const n: NoteRecord = { t: seconds(timeMs), text };
+    const n: NoteRecord = { t: this.seconds(timeMs), text };
     if (host) n.host = host;
     if (kind) n.kind = kind;
     this.notes.push(n);
@@ -104,7 +113,7 @@ export class Recorder {
   finish(outcome: { client: HostOutcome; server: HostOutcome }, endMs: number): Recording {
     let last = 0;
     for (const list of [this.segments, this.transitions, this.notes, this.icmp]) for (const x of list) last = Math.max(last, x.t);
-    last = Math.min(last, seconds(endMs));
+    last = Math.min(last, this.seconds(endMs));
     const addr = (a: number, port?: number) => `${formatIPv4(a)}${port !== undefined ? `:${port}` : ''}`;
     const r: Recording = {
       scenario: this.init.scenario,
@@ -120,6 +129,7 @@ export class Recorder {
     };
     if (this.init.description) r.description = this.init.description;
     if (this.init.loss) r.loss = this.init.loss;
+    if (this.init.realTime) r.realTime = true;
     return r;
   }
 
@@ -162,11 +172,6 @@ export class Recorder {
     }
     return note;
   }
-}
-
-/** Virtual milliseconds as seconds, rounded to the microsecond like the pcap timestamps (no float noise in the JSON). */
-function seconds(ms: number): number {
-  return Math.round(ms * 1000) / 1e6;
 }
 
 /** a < b in 32-bit sequence space (RFC 9293 §3.4). */

@@ -92,6 +92,8 @@ export interface Recording {
   description?: string;
   /** Not in the JSON: virtual time at the end of the run, seconds. */
   duration?: number;
+  /** Not in the JSON: the run was in real time (a host was the Linux kernel), not on the virtual clock. */
+  realTime?: boolean;
   /** Not in the JSON: `addr:port` of each host. */
   hosts?: { client: string; server: string };
   /** Not in the JSON: the network's random loss probability. */

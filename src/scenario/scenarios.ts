@@ -26,6 +26,10 @@ export interface KernelCase {
   sysctls: ReadonlyArray<[string, string]>;
   /** Length of both runs in ms (Linux's 60 s TIME_WAIT cannot be shortened, so runs may end in it). */
   durationMs: number;
+  /** One-way delay of the path in both runs, where the case needs more than 10 ms. */
+  delayMs?: number;
+  /** Receive buffer of a host where the scenario sets one (the kernel host's SO_RCVBUF). */
+  recvBufferSize?: Partial<Record<HostName, number>>;
 }
 
 /** Times (ms) of a scenario's actions, by name. */
@@ -40,7 +44,7 @@ interface ScenarioDef extends ScenarioInfo {
   /** Times of the actions `play` takes at fixed times. */
   times?: Times;
   /** The `--kernel` case: role, shortened timers, duration, and shorter `times` where the all-engine ones take minutes. */
-  kernel: KernelCase & { times?: Times };
+  kernel: Omit<KernelCase, 'recvBufferSize'> & { times?: Times };
   /** Schedules the scenario's actions on a fresh world at t = 0. */
   play(w: World<Clock>, t: Times): void;
 }
@@ -84,7 +88,8 @@ const DEFS: ScenarioDef[] = [
   {
     name: 'simultaneous-open',
     description: 'both hosts connect to each other at the same instant (SYN crosses SYN)',
-    kernel: { role: 'client', sysctls: [], durationMs: 1000 },
+    // 100 ms one way: the SYNs must cross even when the kernel's connect() is a few ms late.
+    kernel: { role: 'client', sysctls: [], durationMs: 1000, delayMs: 100 },
     play(w) {
       w.client.connect(w.server, 6000, { localPort: 5000 });
       w.server.connect(w.client, 5000, { localPort: 6000 });
@@ -325,25 +330,37 @@ function scenarioDef(name: string): ScenarioDef {
 
 /** The `--kernel` case of scenario `name`: the role Linux plays by default, its sysctls and the run's length. */
 export function kernelCase(name: string): KernelCase {
-  const { role, sysctls, durationMs } = scenarioDef(name).kernel;
-  return { role, sysctls, durationMs };
+  const def = scenarioDef(name);
+  const { role, sysctls, durationMs, delayMs } = def.kernel;
+  const k: KernelCase = { role, sysctls, durationMs };
+  if (delayMs !== undefined) k.delayMs = delayMs;
+  const c = def.world?.client?.recvBufferSize;
+  const s = def.world?.server?.recvBufferSize;
+  if (c !== undefined || s !== undefined) k.recvBufferSize = { client: c, server: s };
+  return k;
 }
 
 /** Engine config equivalent to a kernel case's sysctls (one table: the script runner's). */
-export function kernelCaseConfig(k: KernelCase): Partial<EngineConfig> {
+export function kernelCaseConfig(k: Pick<KernelCase, 'sysctls'>): Partial<EngineConfig> {
   const effect: CommandEffect = { config: {}, loadsLinuxProfile: false, notes: [], sysctls: [] };
   for (const [key, value] of k.sysctls) interpretSysctl(`${key}=${value}`, effect);
   if (effect.notes.length) throw new Error(`kernel case sysctls without an engine knob: ${effect.notes.join('; ')}`);
   return effect.config as Partial<EngineConfig>;
 }
 
+/** A world in real time: its clock and the host(s) that are not our engines (how the kernel run uses it). */
+export interface LiveWorld<C extends Clock> {
+  clock: C;
+  hosts: WorldOptions['hosts'];
+}
+
 /**
- * Sets scenario `name` up at t = 0 without running it: call `world.step()` (step mode) or `world.run()`.
- * `clock` and `hosts` replace the virtual clock and one of our engines (how the kernel run uses it).
+ * Sets scenario `name` up at t = 0 without running it: call `world.step()` (step mode) or `world.run()`;
+ * with `live`, on its clock with its hosts, times recorded to the millisecond.
  */
 export function prepareScenario(name: string, opts?: RunScenarioOptions): World;
-export function prepareScenario<C extends Clock>(name: string, opts: RunScenarioOptions, clock: C, hosts: WorldOptions['hosts']): World<C>;
-export function prepareScenario<C extends Clock>(name: string, opts: RunScenarioOptions = {}, clock?: C, hosts?: WorldOptions['hosts']): World<C> {
+export function prepareScenario<C extends Clock>(name: string, opts: RunScenarioOptions, live: LiveWorld<C>): World<C>;
+export function prepareScenario<C extends Clock>(name: string, opts: RunScenarioOptions = {}, live?: LiveWorld<C>): World<C> {
   const def = scenarioDef(name);
   const k = opts.kernel ? def.kernel : undefined;
   const config = k ? kernelCaseConfig(k) : {};
@@ -352,12 +369,15 @@ export function prepareScenario<C extends Clock>(name: string, opts: RunScenario
     client: { ...def.world?.client, ...config },
     server: { ...def.world?.server, ...config },
     maxTimeMs: k ? k.durationMs : def.world?.maxTimeMs,
+    delayMs: k?.delayMs ?? def.world?.delayMs,
     scenario: def.name,
     description: def.description,
     seed: opts.seed ?? 1,
     loss: opts.loss ?? def.defaultLoss ?? 0,
-    hosts,
-  }, clock);
+    hosts: live?.hosts,
+    resolutionMs: live ? 1 : undefined,
+    realTime: live !== undefined,
+  }, live?.clock);
   def.play(w as World<Clock>, { ...def.times, ...k?.times });
   return w;
 }

@@ -1,5 +1,5 @@
 // SVG ladder diagram of a Recording with both hosts' state timelines and hover details. No Node built-ins.
-import type { HostName, Recording } from './recording.js';
+import type { HostName, Recording, SegmentRecord } from './recording.js';
 import { formatDuration, formatTime } from './recording.js';
 import { initialStates, isns, ladderRows, segmentDetails, segmentLabel } from './timeline.js';
 
@@ -7,6 +7,8 @@ import { initialStates, isns, ladderRows, segmentDetails, segmentLabel } from '.
 export interface SvgOptions {
   /** Pixel height of one row (default 24). */
   rowHeight?: number;
+  /** Segments to mark with `≠` (class `wt-diff`): those the other run of a comparison has no counterpart for. */
+  marks?: ReadonlySet<SegmentRecord>;
 }
 
 const WIDTH = 860;
@@ -88,13 +90,16 @@ export function renderSvg(r: Recording, opts: SvgOptions = {}): string {
       const full = toRight ? SERVER_X : CLIENT_X;
       const x2 = s.dropped ? x1 + (full - x1) * 0.62 : full;
       const y2 = ry + (s.dropped ? rh * 0.3 : rh * 0.45);
-      const cls = `wt-seg ${toRight ? 'wt-c2s' : 'wt-s2c'}${s.dropped ? ' wt-dropped' : ''}${s.flags.includes('R') ? ' wt-rst' : ''}${s.note ? ` wt-${s.note.replace(/ /g, '-')}` : ''}`;
+      const marked = opts.marks?.has(s) ?? false;
+      const cls = `wt-seg ${toRight ? 'wt-c2s' : 'wt-s2c'}${s.dropped ? ' wt-dropped' : ''}${s.flags.includes('R') ? ' wt-rst' : ''}${s.note ? ` wt-${s.note.replace(/ /g, '-')}` : ''}${marked ? ' wt-diff' : ''}`;
       let label = segmentLabel(s, isn);
       if (s.note) label += ` (${s.note})`;
       out.push(`<g class="${cls}" data-flags="${esc(s.flags)}" data-t="${s.t}"><title>${esc(segmentDetails(s))}</title>`
         + `<line x1="${x1}" y1="${ry - 3}" x2="${x2}" y2="${y2 - 3}"${s.dropped ? '' : ' marker-end="url(#wt-head)"'}/>`
         + (s.dropped ? `<text class="wt-x" x="${x2}" y="${y2 + 1}" text-anchor="middle">✕</text>` : '')
-        + `<text class="wt-label" x="${(CLIENT_X + SERVER_X) / 2}" y="${ry - 6}" text-anchor="middle"${fit(label)}>${esc(label)}</text></g>`);
+        + `<text class="wt-label" x="${(CLIENT_X + SERVER_X) / 2}" y="${ry - 6}" text-anchor="middle"${fit(label)}>${esc(label)}</text>`
+        + (marked ? `<text class="wt-mark" x="${CLIENT_X - 12}" y="${ry + 1}" text-anchor="end">≠</text>` : '')
+        + '</g>');
     } else if (row.icmp) {
       const m = row.icmp;
       const mid = (CLIENT_X + SERVER_X) / 2;
@@ -138,6 +143,8 @@ const STYLE = [
   '.wt-dropped line{stroke:#c0392b;stroke-dasharray:5 3}',
   '.wt-retransmission .wt-label{fill:#b35900}',
   '.wt-x{fill:#c0392b;font-size:14px;font-weight:bold}',
+  '.wt-diff .wt-label,.wt-mark{fill:#c2185b}',
+  '.wt-mark{font-size:14px;font-weight:bold}',
   '.wt-label{fill:#222}',
   '.wt-icmp line{stroke:#8e44ad;stroke-dasharray:2 3;stroke-width:1.5}',
   '.wt-icmp .wt-label{fill:#8e44ad}',

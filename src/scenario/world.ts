@@ -27,6 +27,10 @@ export interface WorldOptions {
   server?: Partial<EngineConfig>;
   /** The run stops at this virtual time at the latest (default 4 h). */
   maxTimeMs?: number;
+  /** Resolution of the recorded times in ms (default 0.001; real-time runs record whole ms). */
+  resolutionMs?: number;
+  /** The clock given to the constructor is a real one. */
+  realTime?: boolean;
   /** Plays a host with something other than one of our engines (the kernel); called once, in the constructor. */
   hosts?: Partial<Record<HostName, (w: World<Clock>, name: HostName) => ScenarioHost>>;
 }
@@ -201,6 +205,8 @@ export class World<C extends Clock = VirtualClock> {
   readonly server: ScenarioHost;
   private readonly recorder: Recorder;
   private readonly maxTimeMs: number;
+  private failure: Error | undefined;
+  private onFailure: ((err: Error) => void) | undefined;
 
   /** Builds the world at time 0; nothing happens until actions are scheduled and `run()` is called. */
   constructor(opts: WorldOptions, clock?: C) {
@@ -208,7 +214,7 @@ export class World<C extends Clock = VirtualClock> {
     this.clock = clock ?? (new VirtualClock() as Clock as C);
     this.recorder = new Recorder({
       scenario: opts.scenario, seed: opts.seed, description: opts.description, loss: opts.loss,
-      client: parseIPv4(ADDRESSES.client), server: parseIPv4(ADDRESSES.server),
+      client: parseIPv4(ADDRESSES.client), server: parseIPv4(ADDRESSES.server), resolutionMs: opts.resolutionMs, realTime: opts.realTime,
     });
     this.net = new SimNetwork({ clock: this.clock, seed: mix(opts.seed, 3), router: ADDRESSES.router, delay: opts.delayMs ?? 10, loss: opts.loss ?? 0 });
     const host = (name: HostName, k: number, config?: Partial<EngineConfig>): ScenarioHost => {
@@ -264,6 +270,28 @@ export class World<C extends Clock = VirtualClock> {
     const clock = this.virtualClock();
     if (clock.nextDeadline() > this.maxTimeMs) return false;
     return clock.step();
+  }
+
+  /** Real-clock runs: resolves once `ms` of clock time have passed, rejects at once when `fail()` is called. */
+  runFor(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      const timer = this.clock.schedule(ms, () => {
+        this.onFailure = undefined;
+        resolve();
+      });
+      this.onFailure = (err) => {
+        timer.disarm();
+        reject(err);
+      };
+    });
+  }
+
+  /** Ends a real-clock run with an error (a host that cannot go on). */
+  fail(err: Error): void {
+    this.failure ??= err;
+    this.onFailure?.(err);
+    this.onFailure = undefined;
   }
 
   private virtualClock(): VirtualClock {

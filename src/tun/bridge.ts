@@ -230,20 +230,33 @@ async function udpPortBound(port: number): Promise<boolean> {
 
 /** Fails with a clear message when the bridge cannot work here. */
 async function preflight(dev: string): Promise<void> {
-  if (process.platform !== 'linux') throw new TunError(`TUN devices are Linux-only (this is ${process.platform})`, 'ENOSYS');
+  const missing = await tunUnavailable(['socat', 'ip']);
+  if (missing) throw missing;
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(dev)) throw new TunError(`invalid device name '${dev}' (1-15 of A-Z a-z 0-9 _ . -)`, 'EINVAL');
-  if (!(await hasNetAdmin())) {
-    throw new TunError('creating a TUN device needs root (CAP_NET_ADMIN); run it as root, ideally inside a network namespace: sudo ip netns exec NS wasm-tcp tun ...', 'EPERM');
-  }
+  if (await exists(`/sys/class/net/${dev}`)) throw new TunError(`network device '${dev}' already exists; pick another --dev`, 'EEXIST');
+}
+
+const PACKAGES: Record<string, string> = { ip: 'iproute2' };
+
+const ROOT_HINT = 'run it as root, ideally inside a network namespace: sudo ip netns exec NS wasm-tcp tun ...';
+
+/**
+ * Why a TUN device (with `tools` on PATH) cannot be set up here: Linux, root (CAP_NET_ADMIN),
+ * /dev/net/tun, the tools; one clear line each (`rootHint` ends the root one). Undefined when
+ * everything is there.
+ */
+export async function tunUnavailable(tools: readonly string[], rootHint = ROOT_HINT): Promise<TunError | undefined> {
+  if (process.platform !== 'linux') return new TunError(`TUN devices are Linux-only (this is ${process.platform})`, 'ENOSYS');
+  if (!(await hasNetAdmin())) return new TunError(`creating a TUN device needs root (CAP_NET_ADMIN); ${rootHint}`, 'EPERM');
   try {
     await access('/dev/net/tun', constants.R_OK | constants.W_OK);
   } catch {
-    throw new TunError('/dev/net/tun is missing or not accessible (load the tun module: modprobe tun; in a container, pass --device /dev/net/tun)', 'ENODEV');
+    return new TunError('/dev/net/tun is missing or not accessible (load the tun module: modprobe tun; in a container, pass --device /dev/net/tun)', 'ENODEV');
   }
-  for (const tool of ['socat', 'ip']) {
-    if (!(await onPath(tool))) throw new TunError(`'${tool}' not found on PATH (install it: apt-get install ${tool === 'ip' ? 'iproute2' : tool})`, 'ENOENT');
+  for (const tool of tools) {
+    if (!(await onPath(tool))) return new TunError(`'${tool}' not found on PATH (install it: apt-get install ${PACKAGES[tool] ?? tool})`, 'ENOENT');
   }
-  if (await exists(`/sys/class/net/${dev}`)) throw new TunError(`network device '${dev}' already exists; pick another --dev`, 'EEXIST');
+  return undefined;
 }
 
 async function hasNetAdmin(): Promise<boolean> {
