@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { CLI, Netns, destroyAll, run, until } from './netns.js';
+import { CLI, Netns, cliForOthers, destroyAll, run, until } from './netns.js';
 import { describeInterop } from './suite.js';
 
 describeInterop('tun bridge', () => {
@@ -79,8 +79,9 @@ describeInterop('tun bridge', () => {
 
   it('says clearly when it lacks root or the device name is taken', async () => {
     const ns = await Netns.create();
+    // Another user may not read the checkout (a clone under /root): it runs a readable copy, from /.
     const noCap = await ns.exec('setpriv', ['--inh-caps=-all', '--bounding-set=-all', '--reuid=65534', '--regid=65534', '--clear-groups',
-      process.execPath, CLI, 'tun', 'echo', '--port', '7']);
+      'sh', '-c', 'cd / && exec "$@"', 'sh', process.execPath, cliForOthers(), 'tun', 'echo', '--port', '7']);
     expect(noCap.code).toBe(1);
     expect(noCap.stderr.trim()).toMatch(/^wasm-tcp tun: creating a TUN device needs root \(CAP_NET_ADMIN\)/);
     expect(noCap.stderr).not.toMatch(/\n\s+at /); // no stack trace

@@ -1,7 +1,8 @@
 // Interop harness: throwaway network namespaces, processes inside them, and a clean-up that runs even
 // when a test fails. Needs root, /dev/net/tun, socat, ip and python3. No vitest here (bench/tun uses it).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,25 @@ const ROOT = ((): string => {
 export const CLI = process.env.WASM_TCP_CLI ?? join(ROOT, 'dist/cli.js');
 /** The kernel-side peer script. */
 export const PEER = join(ROOT, 'test/interop/peer.py');
+
+let othersCopy: string | undefined;
+
+/**
+ * The CLI as another user (uid 65534) can run it: a copy of dist/ in a world-readable temporary
+ * directory, since the checkout may sit where others cannot read (under /root, in a `mktemp -d`).
+ * Made once per process and removed at exit.
+ */
+export function cliForOthers(): string {
+  if (!othersCopy) {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-cli-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    cpSync(dirname(CLI), join(dir, 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n'); // dist/ is ESM
+    chmodSync(dir, 0o755);
+    othersCopy = join(dir, 'dist', 'cli.js');
+  }
+  return othersCopy;
+}
 
 function which(tool: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(`${d}/${tool}`));
