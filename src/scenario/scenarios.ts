@@ -134,8 +134,8 @@ const DEFS: ScenarioDef[] = [
   {
     name: 'server-crash',
     description: 'the server host dies silently while the client has data in flight',
-    // tcp_retries2 = 4: the client gives up after 4 retransmissions, ~6 s after the write, not 15 min.
-    kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 10000 },
+    // tcp_retries2 = 4: the client gives up after 4 retransmissions, 6–8 s after the write, not 15 min.
+    kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 14000 },
     play(w) {
       connected(w);
       w.server.onAccept(() => {});
@@ -162,7 +162,7 @@ const DEFS: ScenarioDef[] = [
   {
     name: 'network-outage',
     description: 'a router on the path fails and answers ICMP host unreachable; the client gives up',
-    kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 11000 },
+    kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 15000 },
     play(w) {
       connected(w);
       w.server.onAccept(() => {});
@@ -186,9 +186,9 @@ const DEFS: ScenarioDef[] = [
   {
     name: 'outage-recovery-timeout',
     description: 'during an outage the client sends and gives up; after it heals the server gets RST',
-    // The client's retransmissions run out after about 15 minutes (tcp_retries2 = 15), ~6 s with 4.
+    // The client's retransmissions run out after about 15 minutes (tcp_retries2 = 15), 6–8 s with 4.
     times: { heal: 1_000_000, answer: 1_001_000 },
-    kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 13000, times: { heal: 11000, answer: 12000 } },
+    kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 16000, times: { heal: 14000, answer: 15000 } },
     play(w, t) {
       connected(w);
       let server: ScenarioConn | undefined;

@@ -19,8 +19,7 @@ IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
 NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY = 4, 20
-NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
-NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLM_F_REQUEST = 0x1
 DEV = 'ksc0'
 # Linux TCP states (include/net/tcp_states.h) in the RFC spelling of the ladders.
 STATES = {1: 'ESTABLISHED', 2: 'SYN_SENT', 3: 'SYN_RCVD', 4: 'FIN_WAIT_1', 5: 'FIN_WAIT_2', 6: 'TIME_WAIT',
@@ -45,27 +44,35 @@ def frame(kind, payload):
     return kind + struct.pack('>I', len(payload)) + payload
 
 
-def sock_states(nl, seq):
-    """Every TCP socket of the namespace as {(local port, remote port): state}, read over
-    sock_diag netlink (what ss(8) reads): listeners, request sockets, TIME_WAIT and orphans too."""
-    req = struct.pack('=BBBBI', socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF) + bytes(48)
-    nl.send(struct.pack('=IHHII', 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + req)
-    out = {}
-    while True:
-        data = nl.recv(1 << 16)
-        off = 0
-        while off + 16 <= len(data):
-            ln, typ = struct.unpack_from('=IH', data, off)
-            if typ == NLMSG_DONE:
-                return out
-            if typ == NLMSG_ERROR:
-                raise OSError(errno.EIO, 'sock_diag dump failed')
-            st = data[off + 17]
-            key = struct.unpack_from('>HH', data, off + 20)
-            # A request socket and the full socket replacing it may both show up: keep the latter.
-            if st != 12 or key not in out:
-                out[key] = STATES.get(st, 'CLOSED')
-            off += (ln + 3) & ~3
+def sock_state(nl, seq, key):
+    """The state of the TCP socket with this (local address, local port, remote address, remote
+    port), looked up over sock_diag netlink (what ss(8) reads): request sockets, TIME_WAIT and
+    orphans included; CLOSED when there is none. One lookup in the socket hash per call: a dump
+    would walk the whole (host-wide) table, about a millisecond of CPU each time."""
+    laddr, lport, raddr, rport = key
+    sockid = struct.pack('>HH', lport, rport) + laddr + bytes(12) + raddr + bytes(12) + struct.pack('=III', 0, 0xFFFFFFFF, 0xFFFFFFFF)
+    req = struct.pack('=BBBBI', socket.AF_INET, socket.IPPROTO_TCP, 0, 0, 0xFFFFFFFF) + sockid
+    nl.send(struct.pack('=IHHII', 16 + len(req), SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST, seq, 0) + req)
+    data = nl.recv(1 << 16)
+    typ = struct.unpack_from('=H', data, 4)[0]
+    if typ != SOCK_DIAG_BY_FAMILY:
+        return 'CLOSED'  # NLMSG_ERROR: ENOENT
+    # A lookup that falls back to the listener on that port means the connection is gone.
+    if struct.unpack_from('>H', data, 22)[0] != rport:
+        return 'CLOSED'
+    return STATES.get(data[17], 'CLOSED')
+
+
+def tcp_key(p, outbound):
+    """(local address, local port, remote address, remote port) of a TCP packet, or None."""
+    if len(p) < 20 or p[0] >> 4 != 4 or p[9] != 6:
+        return None
+    ihl = (p[0] & 15) * 4
+    if len(p) < ihl + 4:
+        return None
+    sport, dport = struct.unpack_from('>HH', p, ihl)
+    src, dst = p[12:16], p[16:20]
+    return (src, sport, dst, dport) if outbound else (dst, dport, src, sport)
 
 
 def setup(addr, sysctls):
@@ -93,16 +100,15 @@ def setup(addr, sysctls):
 
 
 def relay(tun, ready):
-    """Packets between the TUN device and Node; socket states as they change."""
+    """Packets between the TUN device and Node; the state of every connection a packet named."""
     nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_SOCK_DIAG)
-    known, seq = {}, 0
+    known, live, seq = {}, set(), 0
     inbuf = b''
     write_all(1, frame(b'R', json.dumps(ready).encode()))
     next_poll = 0.0
     while True:
         timeout = max(0.0, next_poll - time.monotonic())
         r, _, _ = select.select([0, tun], [], [], timeout)
-        out = []
         if 0 in r:
             chunk = os.read(0, 1 << 16)
             if not chunk:
@@ -113,28 +119,37 @@ def relay(tun, ready):
                 if len(inbuf) < 5 + n:
                     break
                 if inbuf[0:1] == b'P':
+                    p = inbuf[5:5 + n]
+                    key = tcp_key(p, False)
+                    if key:
+                        live.add(key)
                     try:
-                        os.write(tun, inbuf[5:5 + n])
+                        os.write(tun, p)
                     except OSError:
                         pass  # a packet the kernel refuses (e.g. malformed) is lost, as on a wire
                 inbuf = inbuf[5 + n:]
-        # States first: a state entered by sending a segment is reported before that segment.
-        seq += 1
-        now = sock_states(nl, seq)
-        for key, st in now.items():
-            if known.get(key) != st:
-                out.append(frame(b'S', json.dumps([key[0], key[1], st]).encode()))
-        for key in known:
-            if key not in now:
-                out.append(frame(b'S', json.dumps([key[0], key[1], 'CLOSED']).encode()))
-        known = now
+        sent = []
         while True:
             try:
                 p = os.read(tun, 1 << 16)
             except BlockingIOError:
                 break
             if len(p) >= 20 and p[0] >> 4 == 4:
-                out.append(frame(b'P', p))
+                sent.append(frame(b'P', p))
+                key = tcp_key(p, True)
+                if key:
+                    live.add(key)
+        # States first: a state entered by sending a segment is reported before that segment.
+        out = []
+        for key in list(live):
+            seq += 1
+            st = sock_state(nl, seq, key)
+            if known.get(key, 'CLOSED') != st:
+                out.append(frame(b'S', json.dumps([key[1], key[3], st]).encode()))
+                known[key] = st
+            if st == 'CLOSED':
+                live.discard(key)
+        out += sent
         if out:
             write_all(1, b''.join(out))
         next_poll = time.monotonic() + POLL_S

@@ -99,6 +99,11 @@ export class NetnsHost {
     });
   }
 
+  /** PID of the process holding the namespace (`nsenter --net=/proc/PID/ns/net` enters it). */
+  get pid(): number {
+    return this.child.pid ?? 0;
+  }
+
   /** Hands one IPv4 packet to the kernel (copied). */
   send(packet: Uint8Array): void {
     if (this.closed) return;
