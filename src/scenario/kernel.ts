@@ -29,11 +29,23 @@ export interface KernelRunOptions {
 /** Real time from 0 at its first use (the scenario's first action); `stop()` drops every armed timer. */
 class RunClock extends RealClock {
   private origin = -1;
+  private frozen: number | undefined;
 
   override now(): number {
+    if (this.frozen !== undefined) return this.frozen;
     const wall = super.now();
     if (this.origin < 0) this.origin = wall;
     return wall - this.origin;
+  }
+
+  /** Runs `fn` at one instant: what arrived together (a state and its segment) is recorded together. */
+  atOneInstant(fn: () => void): void {
+    this.frozen = this.now();
+    try {
+      fn();
+    } finally {
+      this.frozen = undefined;
+    }
   }
 
   /** Disarms every timer (the scenario's pending actions, packets in flight, our engine's timers). */
@@ -213,6 +225,7 @@ class KernelHost implements ScenarioHost {
     proc.onState = (lport, rport, state) => this.onState(lport, rport, state);
     proc.onAppEvent = (ev) => this.onAppEvent(ev);
     proc.onExit = (why) => this.world.fail(new Error(why));
+    proc.batch = (handle) => this.world.clock.atOneInstant(handle);
   }
 
   /** The old namespace dies with its sockets; their connections are forgotten. */

@@ -26,6 +26,7 @@ STATES = {1: 'ESTABLISHED', 2: 'SYN_SENT', 3: 'SYN_RCVD', 4: 'FIN_WAIT_1', 5: 'F
           7: 'CLOSED', 8: 'CLOSE_WAIT', 9: 'LAST_ACK', 10: 'LISTEN', 11: 'CLOSING', 12: 'SYN_RCVD'}
 POLL_S = 0.002  # socket states are sampled this often, and after every packet in or out
 NL = chr(10)
+DEBUG = bool(os.environ.get('WASM_TCP_DEBUG'))
 
 
 def die_with_parent():
@@ -151,6 +152,8 @@ def relay(tun, ready):
                 live.discard(key)
         out += sent
         if out:
+            if DEBUG:
+                sys.stderr.write('relay %.3f %s%s' % (time.monotonic(), ''.join(chr(f[0]) for f in out), NL))
             write_all(1, b''.join(out))
         next_poll = time.monotonic() + POLL_S
 

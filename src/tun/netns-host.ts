@@ -47,6 +47,8 @@ export class NetnsHost {
   onAppEvent: (ev: AppEvent) => void = () => {};
   /** The host died without `close()` being called; `why` is one line. */
   onExit: (why: string) => void = () => {};
+  /** Runs the handlers of what arrived together (e.g. a state and the segment that caused it), e.g. at one instant. */
+  batch: (handle: () => void) => void = (handle) => handle();
 
   private readonly appIn: Writable;
   private appPid = 0;
@@ -57,7 +59,10 @@ export class NetnsHost {
   private constructor(private readonly child: ChildProcess) {
     this.appIn = child.stdio[3] as Writable;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    createInterface({ input: child.stderr! }).on('line', (l) => { if (this.stderr.length < 20) this.stderr.push(l); });
+    createInterface({ input: child.stderr! }).on('line', (l) => {
+      if (process.env.WASM_TCP_DEBUG) process.stderr.write(`[kernel host] ${l}\n`);
+      if (this.stderr.length < 20) this.stderr.push(l);
+    });
     // Writes to a dead host fail with EPIPE: the exit handler reports it once.
     for (const s of [child.stdin!, this.appIn]) s.on('error', () => {});
   }
@@ -150,21 +155,26 @@ export class NetnsHost {
     let pending: Buffer = Buffer.alloc(0);
     out.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let off = 0;
-      while (pending.length - off >= FRAME_HEAD) {
-        const n = pending.readUInt32BE(off + 1);
-        if (pending.length - off < FRAME_HEAD + n) break;
-        const kind = pending[off];
-        const body = pending.subarray(off + FRAME_HEAD, off + FRAME_HEAD + n);
-        off += FRAME_HEAD + n;
-        if (this.closed) continue;
-        if (kind === 0x50) this.onPacket(body); // 'P'
-        else if (kind === 0x53) { // 'S'
-          const [lport, rport, state] = JSON.parse(body.toString()) as [number, number, string];
-          this.onState(lport, rport, state);
-        } else if (kind === 0x52) onReady(); // 'R'
-      }
-      pending = pending.subarray(off);
+      this.batch(() => { pending = this.frames(pending, onReady); });
     });
+  }
+
+  /** Handles every complete frame of `pending`; returns what is left of it. */
+  private frames(pending: Buffer, onReady: () => void): Buffer {
+    let off = 0;
+    while (pending.length - off >= FRAME_HEAD) {
+      const n = pending.readUInt32BE(off + 1);
+      if (pending.length - off < FRAME_HEAD + n) break;
+      const kind = pending[off];
+      const body = pending.subarray(off + FRAME_HEAD, off + FRAME_HEAD + n);
+      off += FRAME_HEAD + n;
+      if (this.closed) continue;
+      if (kind === 0x50) this.onPacket(body); // 'P'
+      else if (kind === 0x53) { // 'S'
+        const [lport, rport, state] = JSON.parse(body.toString()) as [number, number, string];
+        this.onState(lport, rport, state);
+      } else if (kind === 0x52) onReady(); // 'R'
+    }
+    return pending.subarray(off);
   }
 }

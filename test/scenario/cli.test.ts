@@ -1,5 +1,6 @@
 // `wasm-tcp scenario(s)` and the tour: output formats, files, usage errors (exit 2).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -82,6 +83,28 @@ describe('wasm-tcp scenario', () => {
       expect(err).toContain('wrote');
       expect(readFileSync(pcap).readUInt32LE(0)).toBe(0xa1b2c3d4);
       expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>[\s\S]*<svg[\s\S]*SYN_RCVD/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--pcap: the note on stderr is a line of its own, before the ladder, when both streams share one file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-cli-'));
+    try {
+      const pcap = join(dir, 'F');
+      const log = join(dir, 'out');
+      const fd = openSync(log, 'w');
+      try {
+        const r = spawnSync(process.execPath, ['dist/cli.js', 'scenario', 'network-outage', '--pcap', pcap], { stdio: ['ignore', fd, fd] });
+        expect(r.status).toBe(0);
+      } finally {
+        closeSync(fd);
+      }
+      const lines = readFileSync(log, 'utf8').split('\n');
+      expect(lines[0]).toBe(`wrote ${pcap} (35 packets)`);
+      expect(lines.at(-2)).toBe('virtual time 15 min 27 s, 19 segments, 16 dropped');
+      expect(lines.at(-1)).toBe('');
+      expect(lines.filter((l) => l.includes('wrote'))).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
