@@ -148,6 +148,9 @@ describe('wasm-tcp scenario', () => {
     [['close', '--pcap'], '--pcap'],
     [['close', '--html='], '--html need a file name'],
     [['close', '--frobnicate'], 'frobnicate'],
+    [['close', '--kernel=both'], "--kernel takes client or server, got 'both'"],
+    [['close', '--kernel', 'both'], "--kernel takes client or server, got 'both'"],
+    [['--kernel', 'nope'], "unknown scenario 'nope'"],
   ])('usage error %j → exit 2 listing the valid scenarios', async (argv, msg) => {
     const { code, out, err } = await capture(() => scenario(argv as string[]));
     expect(code).toBe(2);
