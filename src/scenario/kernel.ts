@@ -11,10 +11,10 @@ import { tunUnavailable } from '../tun/bridge.js';
 import { scenarioBytes, type ScenarioConn, type ScenarioHost } from './actors.js';
 import { compareRecordings, type KernelComparison } from './compare.js';
 import type { HostName, HostOutcome, Recording } from './recording.js';
-
-export type { KernelComparison } from './compare.js';
 import { kernelCase, prepareScenario, runScenario, type LiveWorld } from './scenarios.js';
 import { ADDRESSES, type World } from './world.js';
+
+export type { KernelComparison } from './compare.js';
 
 /** Options of a kernel comparison. */
 export interface KernelRunOptions {
@@ -287,9 +287,9 @@ export async function runKernelScenario(name: string, opts: KernelRunOptions = {
   const clock = new RunClock();
   let kernelHost: KernelHost | undefined;
   const hosts = { [role]: (world: World<RunClock>, h: HostName) => (kernelHost = new KernelHost(world, h, proc, settings)) };
-  const w = prepareScenario(name, base, { clock, hosts: hosts as LiveWorld<RunClock>['hosts'] });
   let kernel: Recording;
   try {
+    const w = prepareScenario(name, base, { clock, hosts: hosts as LiveWorld<RunClock>['hosts'] });
     await w.runFor(k.durationMs);
     kernel = w.recording();
   } finally {
