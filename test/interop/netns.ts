@@ -24,12 +24,11 @@ let othersCopy: string | undefined;
 /**
  * The CLI as another user (uid 65534) can run it: a copy of dist/ in a world-readable temporary
  * directory, since the checkout may sit where others cannot read (under /root, in a `mktemp -d`).
- * Made once per process and removed at exit.
+ * Made once, removed by `destroyAll()`.
  */
 export function cliForOthers(): string {
   if (!othersCopy) {
     const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-cli-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     cpSync(dirname(CLI), join(dir, 'dist'), { recursive: true });
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n'); // dist/ is ESM
     chmodSync(dir, 0o755);
@@ -246,9 +245,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Destroys every namespace this process still has (for afterAll / afterEach). */
+/** Destroys every namespace this process still has, and the CLI copy for other users (for afterAll / afterEach). */
 export async function destroyAll(): Promise<void> {
   await Promise.all([...live].map((ns) => ns.destroy()));
+  if (othersCopy) rmSync(dirname(dirname(othersCopy)), { recursive: true, force: true });
+  othersCopy = undefined;
 }
 
 /** Polls `check` every 20 ms until it returns a truthy value or `timeoutMs` passes. */

@@ -12,7 +12,7 @@ import type { HostName, Recording } from '../../src/scenario/recording.js';
 import { runKernelScenario, type KernelComparison } from '../../src/scenario/kernel.js';
 import { kernelCase } from '../../src/scenario/scenarios.js';
 import { NetnsHost, type AppEvent } from '../../src/tun/netns-host.js';
-import { CLI, cliForOthers, run } from './netns.js';
+import { CLI, cliForOthers, destroyAll, run } from './netns.js';
 import { describeInterop } from './suite.js';
 
 /** At most this many kernel runs at once: each is real time, and the machine is shared. */
@@ -124,6 +124,8 @@ describeInterop('scenario --kernel: the Linux host', () => {
 });
 
 describeInterop('wasm-tcp scenario --kernel (CLI)', () => {
+  afterAll(destroyAll);
+
   it('--json has exactly {scenario, kernelRole, ours, kernel, differences}; --html shows both ladders; --pcap holds the kernel run', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-kscen-'));
     try {
