@@ -9,7 +9,7 @@ import { renderLadder } from '../scenario/ladder.js';
 import { recordingToPcap } from '../scenario/pcap.js';
 import { toJson, type HostName, type Recording } from '../scenario/recording.js';
 import { kernelCase, kernelCaseConfig, runScenario, SCENARIOS } from '../scenario/scenarios.js';
-import { argsErrorMessage } from './args.js';
+import { argsErrorMessage, negativeValues } from './args.js';
 
 const HELP = `usage: wasm-tcp scenario NAME [--seed N] [--json] [--pcap FILE] [--html FILE] [--loss P] [--kernel [client|server]]
 
@@ -32,7 +32,20 @@ virtual clock. The output is a recording of what the engines really did.
 
 Scenarios (\`wasm-tcp scenarios\` describes them):`;
 
-const OPTIONS = '--seed N, --json, --pcap FILE, --html FILE, --loss P, --kernel [client|server], --color, --no-color, --help';
+const VALID_OPTIONS = '--seed N, --json, --pcap FILE, --html FILE, --loss P, --kernel [client|server], --color, --no-color, --help';
+
+/** The command's options (parseArgs specs). */
+const OPTIONS = {
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+  pcap: { type: 'string' },
+  html: { type: 'string' },
+  loss: { type: 'string' },
+  kernel: { type: 'boolean' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
@@ -58,24 +71,14 @@ export async function run(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
-      options: {
-        seed: { type: 'string' },
-        json: { type: 'boolean' },
-        pcap: { type: 'string' },
-        html: { type: 'string' },
-        loss: { type: 'string' },
-        kernel: { type: 'boolean' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      args: negativeValues(args, OPTIONS),
+      options: OPTIONS,
       strict: true,
       allowPositionals: true,
     });
   } catch (err) {
     // parseArgs explains at length; its first sentence is the message, the valid options follow.
-    return usage(`${argsErrorMessage(err)}\nvalid options: ${OPTIONS}`);
+    return usage(`${argsErrorMessage(err)}\nvalid options: ${VALID_OPTIONS}`);
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -48,9 +48,21 @@ class RunClock extends RealClock {
     }
   }
 
-  /** Disarms every timer (the scenario's pending actions, packets in flight, our engine's timers). */
+  private held = 0;
+
+  /** Counts what holds the process alive (our stacks' open sockets and servers), so `stop()` can let go. */
+  override hold(on: boolean): void {
+    this.held = Math.max(0, this.held + (on ? 1 : -1));
+    super.hold(on);
+  }
+
+  /**
+   * Ends the run: disarms every timer (the scenario's pending actions, packets in flight, our engine's
+   * timers) and lets go of the process, which connections still open at the end would keep alive.
+   */
   stop(): void {
     for (let t = this.heap.peek(); t; t = this.heap.peek()) t.disarm();
+    while (this.held > 0) this.hold(false);
   }
 }
 
