@@ -48,6 +48,14 @@ await build({
   outdir: 'dist',
   plugins: [noNodeBuiltins('the browser bundle')],
 }).catch(() => process.exit(1)); // esbuild has printed the errors
+// wasm-tcp/v86: browser-safe and standalone (the user brings the v86 emulator); Node imports the same file.
+await build({
+  ...common,
+  platform: 'neutral',
+  entryPoints: { v86: 'src/v86/index.ts' },
+  outdir: 'dist',
+  plugins: [noNodeBuiltins('wasm-tcp/v86')],
+}).catch(() => process.exit(1));
 // The demo page's script: imports of src/browser.ts stay external and load /wasm-tcp.js (= dist/browser.js).
 await build({
   ...common,
@@ -64,4 +72,4 @@ await build({
     },
   }],
 }).catch(() => process.exit(1));
-if (!quiet) console.error('build: build/engine.wasm, dist/{cli,index,net,browser}.js, dist/web/app.js');
+if (!quiet) console.error('build: build/engine.wasm, dist/{cli,index,net,browser,v86}.js, dist/web/app.js');

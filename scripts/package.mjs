@@ -32,6 +32,11 @@ await build({
   bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: 'dist/cjs/wasm-tcp.cjs',
   loader: { '.wasm': 'binary' }, logLevel: quiet ? 'error' : 'warning',
 });
+// wasm-tcp/v86 shares no state with the core: its own CommonJS file.
+await build({
+  entryPoints: ['src/v86/index.ts'], bundle: true, format: 'cjs', platform: 'neutral', target: 'es2022',
+  outfile: 'dist/cjs/v86.cjs', logLevel: quiet ? 'error' : 'warning',
+});
 writeFileSync('dist/cjs/index.cjs', "'use strict';\nmodule.exports = require('./wasm-tcp.cjs').core;\n");
 writeFileSync('dist/cjs/net.cjs', "'use strict';\nmodule.exports = require('./wasm-tcp.cjs').net;\n");
-if (!quiet) console.error('package: dist/types/*.d.ts, dist/browser.d.ts, dist/cjs/{index,net}.cjs');
+if (!quiet) console.error('package: dist/types/*.d.ts, dist/browser.d.ts, dist/cjs/{index,net,v86}.cjs');

@@ -14,6 +14,7 @@ let installLog = '';
 
 const CONSUMER = `import { Stack, VirtualClock, DirectLink, type TcpConnection, type Socket } from 'wasm-tcp';
 import net, { Socket as NetSocket } from 'wasm-tcp/net';
+import { attachV86, v86Frames, type V86Emulator, type V86Attachment } from 'wasm-tcp/v86';
 
 const clock = new VirtualClock();
 const a = new Stack({ address: '10.0.0.1', clock });
@@ -28,7 +29,15 @@ const conn: Promise<TcpConnection> = a.connectTcp({ host: '10.0.0.2', port: 81 }
 conn.catch((e: NodeJS.ErrnoException) => e.code);
 const n: NetSocket = new net.Socket({ stack: a });
 n.destroy();
-export const result: string = text;
+// wasm-tcp/v86 without the optional v86 package installed: types and a clear error for a non-emulator.
+let v86Error = '';
+try {
+  v86Frames({} as V86Emulator);
+} catch (e) {
+  v86Error = (e as Error).name;
+}
+export const attach: (e: V86Emulator, t: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }) => V86Attachment = attachV86;
+export const result: string = text + v86Error;
 `;
 
 beforeAll(() => {
@@ -69,7 +78,7 @@ describe('the packed tarball', () => {
   it('ships the bundles, declarations, the CommonJS build and the engine; no sources, no debug builds', () => {
     const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
     for (const f of ['dist/index.js', 'dist/net.js', 'dist/browser.js', 'dist/cli.js', 'dist/types/index.d.ts', 'dist/types/net.d.ts',
-      'dist/cjs/index.cjs', 'dist/cjs/net.cjs', 'build/engine.wasm', 'web/index.html', 'dist/web/app.js', 'package.json', 'README.md', 'LICENSE']) {
+      'dist/cjs/index.cjs', 'dist/cjs/net.cjs', 'dist/v86.js', 'dist/cjs/v86.cjs', 'dist/types/v86/index.d.ts', 'build/engine.wasm', 'web/index.html', 'dist/web/app.js', 'package.json', 'README.md', 'LICENSE']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /debug|\.map$|\.wat$|^src\/|^assembly\/|^test\/|^scripts\//.test(f))).toEqual([]);
@@ -84,7 +93,7 @@ describe('the packed tarball', () => {
     expect(r.out).toBe('');
     expect(r.status).toBe(0);
     const run = spawnSync(process.execPath, ['run.mjs'], { cwd: join(dir, 'app'), encoding: 'utf8' });
-    expect(run.stdout.trim()).toBe('"hi"');
+    expect(run.stdout.trim()).toBe('"hiTypeError"');
   });
 
   it('and under moduleResolution bundler', () => {
@@ -101,9 +110,9 @@ describe('the packed tarball', () => {
 
   it('require() works through the CommonJS condition (one instance for both entry points)', () => {
     const code = "const w = require('wasm-tcp'); const n = require('wasm-tcp/net'); " +
-      "console.log(typeof w.Stack, w.Stack === n.Stack, typeof n.connect, typeof n.default.createServer, typeof w.TcpConnection)";
+      "console.log(typeof w.Stack, w.Stack === n.Stack, typeof n.connect, typeof n.default.createServer, typeof w.TcpConnection, typeof require('wasm-tcp/v86').attachV86)";
     const r = spawnSync(process.execPath, ['-e', code], { cwd: join(dir, 'app'), encoding: 'utf8' });
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('function true function function function');
+    expect(r.stdout.trim()).toBe('function true function function function function');
   });
 });
