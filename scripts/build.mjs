@@ -40,22 +40,15 @@ await build({
 });
 chmodSync('dist/cli.js', 0o755);
 
-// Browser bundle of the core: a Node built-in reaching it is a build error.
+// Browser bundle of the core, and wasm-tcp/v86 (standalone: the user brings the emulator; Node imports
+// the same file): a Node built-in reaching either is a build error.
 await build({
   ...common,
   platform: 'browser',
-  entryPoints: { browser: 'src/browser.ts' },
+  entryPoints: { browser: 'src/browser.ts', v86: 'src/v86/index.ts' },
   outdir: 'dist',
   plugins: [noNodeBuiltins('the browser bundle')],
 }).catch(() => process.exit(1)); // esbuild has printed the errors
-// wasm-tcp/v86: browser-safe and standalone (the user brings the v86 emulator); Node imports the same file.
-await build({
-  ...common,
-  platform: 'neutral',
-  entryPoints: { v86: 'src/v86/index.ts' },
-  outdir: 'dist',
-  plugins: [noNodeBuiltins('wasm-tcp/v86')],
-}).catch(() => process.exit(1));
 // The demo page's script: imports of src/browser.ts stay external and load /wasm-tcp.js (= dist/browser.js).
 await build({
   ...common,

@@ -59,6 +59,8 @@ export interface Guest {
   readonly startMs: number;
   /** When this boot saved a snapshot: how long save_state() and writing it took, in ms, and its size. */
   readonly saved?: { ms: number; bytes: number };
+  /** The snapshot file this guest was restored from or saved to (none with `snapshot: false`). */
+  readonly snapshot?: string;
   /** Runs a command in the serial shell; resolves with its output. */
   sh(command: string, timeoutMs?: number): Promise<string>;
   /** Stops and frees the emulator. */
@@ -87,7 +89,8 @@ function image(name: string): { buffer: ArrayBuffer } {
 }
 
 const V86_VERSION = (JSON.parse(readFileSync(require.resolve('v86/package.json'), 'utf8')) as { version: string }).version;
-const MEMORY = 128 * 1024 * 1024;
+/** The guest's memory; a snapshot restores only into the same size. */
+export const MEMORY = 128 * 1024 * 1024;
 
 /**
  * Boots the guest, or restores the snapshot of an earlier boot with the same build, v86, card and
@@ -109,7 +112,7 @@ export async function bootGuest(manifest: GuestManifest, options: BootOptions = 
   try {
     if (existsSync(snapshot)) {
       try {
-        return await start(how, snapshot);
+        return { ...(await start(how, snapshot)), snapshot };
       } catch (err) {
         console.warn(`v86 guest: ${snapshot} did not restore (${(err as Error).message.split('\n')[0]}); booting`);
         rmSync(snapshot, { force: true });
@@ -120,7 +123,7 @@ export async function bootGuest(manifest: GuestManifest, options: BootOptions = 
     const state = new Uint8Array(await guest.emulator.save_state());
     writeFileSync(`${snapshot}.${process.pid}`, state);
     renameSync(`${snapshot}.${process.pid}`, snapshot);
-    return { ...guest, saved: { ms: performance.now() - s0, bytes: state.length } };
+    return { ...guest, saved: { ms: performance.now() - s0, bytes: state.length }, snapshot };
   } finally {
     release();
   }
