@@ -180,9 +180,19 @@ function build(dir, [kernelDeb, busyboxDeb]) {
     // ipv6.disable=1: IPv4 only (no router solicitations or MLD reports on the wire; servers in /proc/net/tcp).
     cmdline: 'console=ttyS0 rdinit=/init loglevel=4 mitigations=off tsc=reliable cryptomgr.notests noisapnp pnpbios=off ipv6.disable=1',
   };
+  let previous;
+  try {
+    previous = JSON.parse(readFileSync(MANIFEST, 'utf8')).build;
+  } catch {
+    previous = undefined;
+  }
   const tmp = `${MANIFEST}.${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
   renameSync(tmp, MANIFEST);
+  // Snapshots of the guest (test/support/v86-guest.ts) restore only into the build that made them.
+  if (previous !== manifest.build) rmSync(join(OUT, 'snapshots'), { recursive: true, force: true });
+  const used = new Set([kernelDeb, busyboxDeb].map((d) => basename(d)));
+  for (const f of readdirSync(join(OUT, 'debs'))) if (f.endsWith('.deb') && !used.has(f)) rmSync(join(OUT, 'debs', f));
   log(`${OUT}: kernel ${release} (${(files.bzimage.size / 1e6).toFixed(1)} MB), initrd ${(files.initrd.size / 1e6).toFixed(1)} MB, ` +
     `modules ${manifest.modules.join(' ')}, ${RECIPE.blob.path} sha256 ${manifest.blob.sha256.slice(0, 12)}…`);
 }
