@@ -33,6 +33,8 @@ export class SerialConsole {
       if (m) {
         this.waiters.delete(w);
         w.resolve(m);
+      } else {
+        w.from = Math.max(w.from, this.text.lastIndexOf('\n') + 1); // patterns match within a line
       }
     }
   };
@@ -41,7 +43,7 @@ export class SerialConsole {
     emulator.add_listener('serial0-output-byte', this.onByte);
   }
 
-  /** Resolves with the first match of `pattern` at or after text offset `from` (default: anywhere). */
+  /** Resolves with the first match of `pattern` (within one line) at or after text offset `from` (default: anywhere). */
   waitFor(pattern: RegExp | string, timeoutMs: number, from = 0): Promise<RegExpExecArray> {
     const re = typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g') : new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`);
     re.lastIndex = from;

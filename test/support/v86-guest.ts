@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { V86 } from 'v86';
+import { v86Frames } from '../../src/v86/frames.js';
 import { SerialConsole } from './serial.js';
 
 const require = createRequire(import.meta.url);
@@ -61,6 +62,11 @@ export interface Guest {
   readonly saved?: { ms: number; bytes: number };
   /** The snapshot file this guest was restored from or saved to (none with `snapshot: false`). */
   readonly snapshot?: string;
+  /**
+   * What a v86Frames opened right after `new V86()` (before the card existed) knew once the shell
+   * answered: the card's MAC and how many frames the guest had sent.
+   */
+  readonly early: { mac: string | undefined; fromGuest: number };
   /** Runs a command in the serial shell; resolves with its output. */
   sh(command: string, timeoutMs?: number): Promise<string>;
   /** Stops and frees the emulator. */
@@ -157,9 +163,11 @@ async function start(o: StartOptions, snapshot?: string): Promise<Guest> {
     disable_speaker: true,
     net_device: { type: o.card },
   } as ConstructorParameters<typeof V86>[0]);
+  const early = v86Frames(emulator);
   const started = new Promise<void>((r) => emulator.add_listener('emulator-started', () => r()));
   const serial = new SerialConsole(emulator);
   const destroy = async () => {
+    early.close();
     serial.close();
     await emulator.destroy();
   };
@@ -174,9 +182,11 @@ async function start(o: StartOptions, snapshot?: string): Promise<Guest> {
       await serial.waitFor(o.manifest.prompt, o.timeoutMs, ready.index);
       mac = ready[1];
     }
+    const startMs = performance.now() - t0;
+    early.close();
     return {
       emulator, manifest: o.manifest, card: o.card, ip: o.ip, gateway: o.gateway, mac, serial,
-      restored: snapshot !== undefined, startMs: performance.now() - t0,
+      restored: snapshot !== undefined, startMs, early: { mac: early.mac, fromGuest: early.stats.fromGuest },
       sh: (command, ms) => serial.sh(command, ms),
       destroy,
     };

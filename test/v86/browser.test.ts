@@ -38,6 +38,7 @@ describe.skipIf(!manifest || (missing !== null && process.env.CI !== 'true'))('v
     expect(missing, missing ?? '').toBeNull();
     // The snapshot the Node tests restore (made now when missing).
     const guest = await bootGuest(manifest!, { card: 'ne2k' });
+    console.log(`v86 ne2k: ${guest.restored ? 'restored from a snapshot' : 'booted'} to a shell in ${(guest.startMs / 1000).toFixed(2)} s`);
     snapshot = guest.snapshot!;
     await guest.destroy();
     // The adapter and the test's frame helpers, no Node built-in allowed; v86 itself loads from npm's file.

@@ -49,6 +49,10 @@ export function guestCases(card: Card, manifest: GuestManifest | undefined): voi
       await expect(guest.sh('false')).rejects.toThrow(/exited 1/);
     });
 
+    it('v86Frames opened on the emulator before the card existed knows its MAC from the card, not from a frame', () => {
+      expect(guest.early).toEqual({ mac: guest.mac, fromGuest: 0 });
+    });
+
     it('answers our ARP request with its MAC', async () => {
       const reply = await peer.resolve(guest.ip);
       expect(reply).toEqual({ op: 'reply', senderMac: guest.mac, senderIp: guest.ip, targetMac: US_MAC, targetIp: guest.gateway });
@@ -180,6 +184,7 @@ export function guestCases(card: Card, manifest: GuestManifest | undefined): voi
       expect(guest.mac).toBe(mac);
       console.log(`v86 ${card}: ${guest.restored ? 'restored from the snapshot' : 'booted'} to a shell in ${(guest.startMs / 1000).toFixed(2)} s`);
       expect(guest.restored).toBe(true);
+      expect(guest.early).toEqual({ mac, fromGuest: 0 }); // v86 announces the restored card's MAC too
       card_ = v86Frames(guest.emulator);
       peer = new FramePeer(card_, US_MAC, guest.gateway);
       expect((await peer.resolve(guest.ip)).senderMac).toBe(guest.mac);
