@@ -34,8 +34,9 @@ export class FramePeer {
   /** Resolves with the first frame (from index `from` on) that `pick` maps to a value. */
   next<T>(pick: (f: Uint8Array) => T | undefined, timeoutMs: number, from = 0): Promise<T> {
     return new Promise((resolve, reject) => {
+      let i = from;
       const check = () => {
-        for (let i = from; i < this.frames.length; i++) {
+        for (; i < this.frames.length; i++) {
           const v = pick(this.frames[i]);
           if (v !== undefined) {
             this.waiters.delete(check);
