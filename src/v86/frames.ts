@@ -147,25 +147,32 @@ export function v86Frames(emulator: V86Emulator, options: V86FramesOptions = {})
   // Frames injected in this turn of the event loop; the budget refills on the next one.
   let budget = burst;
   let nextTurn: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
   const nextTask = taskScheduler();
-  const turn = (): Promise<void> => (nextTurn ??= new Promise<void>((resolve) => nextTask.run(() => {
-    budget = burst;
-    nextTurn = undefined;
-    resolve();
-  })));
+  const turn = (): Promise<void> => (nextTurn ??= new Promise<void>((resolve) => {
+    wake = () => {
+      budget = burst;
+      nextTurn = wake = undefined;
+      resolve();
+    };
+    nextTask.run(() => wake?.());
+  }));
   const writable = new WritableStream<Uint8Array>({
     start: (c) => {
       wc = c;
     },
     write: async (chunk) => {
-      if (!(chunk instanceof Uint8Array)) throw new TypeError(`v86Frames: frames are Uint8Array, got ${Object.prototype.toString.call(chunk)}`);
+      // Any realm's Uint8Array (or Buffer); other views and values are a caller's bug.
+      if (!ArrayBuffer.isView(chunk) || (chunk as Uint8Array).BYTES_PER_ELEMENT !== 1 || chunk instanceof DataView) {
+        throw new TypeError(`v86Frames: frames are Uint8Array, got ${Object.prototype.toString.call(chunk)}`);
+      }
       if (chunk.length < ETH_HEADER || chunk.length > maxFrame || closed) {
         stats.droppedToGuest++;
         return;
       }
       const frame = new Uint8Array(Math.max(ETH_MIN_FRAME, chunk.length));
       frame.set(chunk);
-      // Out of the caller's task (it may be the emulator's own net-send handler), within the turn's budget.
+      // Out of the caller's synchronous code (it may be the emulator's own net-send handler), within the turn's budget.
       if (budget > 0) await Promise.resolve();
       while (budget === 0) await turn();
       if (closed) {
@@ -195,6 +202,7 @@ export function v86Frames(emulator: V86Emulator, options: V86FramesOptions = {})
         rc.close();
       }
       wc.error(new Error('v86Frames: closed'));
+      wake?.(); // a write waiting for the next turn drops its frame now, so pipes into `writable` can stop
       nextTask.close();
     },
   };

@@ -26,6 +26,7 @@ interface PageResult {
   arpMac: string;
   echoed: boolean;
   tcp: string;
+  settled: boolean;
 }
 
 describe.skipIf(!manifest || (missing !== null && process.env.CI !== 'true'))('v86 and wasm-tcp/v86 in Chromium', () => {
@@ -66,8 +67,16 @@ describe.skipIf(!manifest || (missing !== null && process.env.CI !== 'true'))('v
             const data = new TextEncoder().encode('hello from Chromium');
             const reply = await peer.ping(mac, o.ip, 1, data);
             const tcp = await serial.sh('cat /proc/net/tcp');
+            // Writes waiting for their turn (MessageChannel pacing) settle when the card is closed.
+            const paced = v86Frames(emulator, { burst: 1 });
+            const pw = paced.writable.getWriter();
+            const writes = Array.from({ length: 8 }, () => pw.write(new Uint8Array(60)));
+            await writes[0];
+            paced.close();
+            const settled = await Promise.race([Promise.allSettled(writes).then(() => true),
+              new Promise((r) => setTimeout(() => r(false), 5000))]);
             const result = { startMs, mac, framesMac: frames.mac, arpMac: arp.senderMac,
-              echoed: new TextDecoder().decode(reply.data) === 'hello from Chromium', tcp };
+              echoed: new TextDecoder().decode(reply.data) === 'hello from Chromium', tcp, settled };
             await peer.close();
             frames.close();
             await emulator.destroy();
@@ -113,6 +122,7 @@ describe.skipIf(!manifest || (missing !== null && process.env.CI !== 'true'))('v
     expect([r.framesMac, r.arpMac]).toEqual([r.mac, r.mac]);
     expect(r.echoed).toBe(true);
     expect(r.tcp).toMatch(/00000000:0050 00000000:0000 0A/);
+    expect(r.settled).toBe(true);
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -137,6 +137,19 @@ export function guestCases(card: Card, manifest: GuestManifest | undefined): voi
       await expect(extra.readable.getReader().read()).resolves.toEqual({ done: true, value: undefined });
     });
 
+    it('close() with writes waiting for their turn settles them all: the first frames went to the card, the rest are dropped', async () => {
+      const paced = v86Frames(guest.emulator, { burst: 1 });
+      const w = paced.writable.getWriter();
+      const frame = arpFrame({ op: 'request', senderMac: US_MAC, senderIp: guest.gateway, targetMac: '00:00:00:00:00:00', targetIp: '10.0.2.99' });
+      const writes = Array.from({ length: 8 }, () => w.write(frame));
+      await writes[0];
+      paced.close();
+      const settled = await Promise.allSettled(writes);
+      expect(settled[0].status).toBe('fulfilled');
+      expect(paced.stats.toGuest + paced.stats.droppedToGuest + settled.filter((r) => r.status === 'rejected').length).toBeGreaterThanOrEqual(8);
+      expect(paced.stats.toGuest).toBeLessThan(8);
+    });
+
     it('attachV86 joins the card to an interface both ways; detach() releases it for the next attach', async () => {
       // An interface-shaped pair: the test holds the far ends, as a stack holds a TAP interface's.
       const toGuest = new TransformStream<Uint8Array, Uint8Array>();
