@@ -16,6 +16,7 @@ import {
   cfgSendBufferSize, cfgRecvBufferSize,
 } from './config';
 import { CONN_SIZE, Conn } from './tcp/conn';
+import { Ctl, Errno, INFO_SLOTS } from './abi';
 import { TcpOptions } from './wire/options';
 
 /** One listener record. */
@@ -39,30 +40,8 @@ export class Listener {
 export const LISTENER_SIZE: i32 = offsetof<Listener>();
 /** Number of u32 statistics counters (see assembly/tcp/stats.ts). */
 export const STATS_SLOTS: i32 = 32;
-/** Number of f64 slots of the info area (see tcpInfo in assembly/tcp/exports.ts). */
-export const INFO_SLOTS: i32 = 32;
 /** Bytes of one event record: kind, conn, arg (i32 each). */
 export const EVENT_SIZE: i32 = 12;
-
-/**
- * The control block: i32 slots shared with the host so the hot paths need fewer calls.
- * The host reads them through an Int32Array and resets the tx counters itself after draining.
- */
-export const enum Ctl {
-  /** Bytes used in the tx queue (host writes 0 after draining). */
-  TxUsed = 0,
-  /** Packets in the tx queue (host writes 0 after draining). */
-  TxCount = 1,
-  /** Address of the region of the last sendReserve/recvPeek. */
-  Region = 2,
-  /** Connection of the last popped event. */
-  EvConn = 3,
-  /** Argument of the last popped event. */
-  EvArg = 4,
-  /** Events waiting. */
-  EvCount = 5,
-  Slots = 8,
-}
 
 /** Control block address (Ctl slots, 32-bit each). */
 export const ctlBase: usize = memory.data(<i32>Ctl.Slots << 2, 16);
@@ -108,9 +87,9 @@ export let laidOut: bool = false;
 // @ts-ignore: decorator
 @inline function align16(n: u64): u64 { return (n + 15) & ~(<u64>15); }
 
-/** Lays out every region; returns 0, or −105 (ENOBUFS) when memory cannot grow enough. */
+/** Lays out every region; returns 0, or −ENOBUFS when memory cannot grow enough. */
 export function layoutMemory(): i32 {
-  if (laidOut) return -114; // EALREADY
+  if (laidOut) return -Errno.EALREADY;
   let buckets: u32 = 16;
   while (buckets < <u32>cfgMaxConnections * 2) buckets <<= 1;
   let start: u64 = <u64>memory.size() << 16;
@@ -127,9 +106,9 @@ export function layoutMemory(): i32 {
   let tx = p; p = align16(p + <u64>cfgTxQueueSize);
   let snd = p; p = align16(p + <u64>cfgMaxConnections * <u64>cfgSendBufferSize);
   let rcv = p; p = align16(p + <u64>cfgMaxConnections * <u64>cfgRecvBufferSize);
-  if (p > 0xFFFF0000) return -105;
+  if (p > 0xFFFF0000) return -Errno.ENOBUFS;
   let pages = <i32>((p - start + 0xffff) >> 16);
-  if (memory.grow(pages) < 0) return -105;
+  if (memory.grow(pages) < 0) return -Errno.ENOBUFS;
   connBase = <usize>conns; listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;
   sackScratch = <usize>sk; rxBase = <usize>rx; txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;

@@ -1,12 +1,18 @@
 // Builds the WASM engine (asc, release + debug) and the host bundles (esbuild) into build/ and dist/.
 import { build } from 'esbuild';
 import asc from 'assemblyscript/asc';
-import { mkdirSync, chmodSync } from 'node:fs';
+import { mkdirSync, chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { noNodeBuiltins } from './no-node-builtins.mjs';
+import { generateAbi } from './gen-abi.mjs';
 
 const quiet = process.argv.includes('--quiet');
 mkdirSync('build', { recursive: true });
 mkdirSync('dist', { recursive: true });
+
+// Both sides of the engine/host boundary from the one spec (files rewritten only when they change).
+for (const [path, text] of Object.entries(generateAbi())) {
+  if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
+}
 
 for (const target of ['release', 'debug']) {
   const { error, stderr } = await asc.main(['assembly/index.ts', '--config', 'asconfig.json', '--target', target], {

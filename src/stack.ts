@@ -1,6 +1,7 @@
 // Stack: one engine instance, an address, a link and a clock; pumps packets, events and timers.
 import type { Clock, ClockTimer } from './clock/clock.js';
 import { DEFAULT_CONFIG, Engine, EventKind, STATE_NAMES, type EngineConfig } from './engine/engine.js';
+import { Errno } from './engine/errno.js';
 import type { Link, LinkEndpoint } from './link/link.js';
 import type { ConnOwner, ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
@@ -184,7 +185,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     }
     s.remoteAddress = formatIPv4(dst);
     if (this.down) {
-      this.defer(() => s.destroy(systemError(-101, 'connect', s.remoteAddress, port)));
+      this.defer(() => s.destroy(systemError(-Errno.ENETUNREACH, 'connect', s.remoteAddress, port)));
       return s;
     }
     const conn = this.engine.connect(dst, port, this.clock.now(), opts.localPort);
@@ -315,19 +316,19 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   /** Opens an engine listener (port 0: the first free one from 49152). */
   private openListener(owner: ListenerOwner, port: number, backlog?: number): { handle: number; port: number } {
-    if (this.down) return { handle: -101, port };
+    if (this.down) return { handle: -Errno.ENETUNREACH, port };
     const first = port === 0 ? 49152 : port;
     const last = port === 0 ? 65535 : port;
     for (let p = first; p <= last; p++) {
       const h = this.engine.listen(p, backlog);
-      if (h === -98 && p < last) continue;
+      if (h === -Errno.EADDRINUSE && p < last) continue;
       if (h >= 0) {
         this.servers[h] = owner;
         this.listening++;
       }
       return { handle: h, port: p };
     }
-    return { handle: -98, port };
+    return { handle: -Errno.EADDRINUSE, port };
   }
 
   /** Closes an engine listener. */

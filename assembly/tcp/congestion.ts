@@ -1,11 +1,13 @@
 // NewReno congestion control: slow start and congestion avoidance (RFC 5681 §3.1), fast retransmit and
 // fast recovery (RFC 5681 §3.2) with NewReno's partial-ACK handling (RFC 6582 §3.2).
-import { Conn, F } from './conn';
+import { F, Stat } from '../abi';
+import { Conn } from './conn';
 import { cfgInitialWindowSegments } from '../config';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq';
 import { opts } from '../memory';
-import { Stat, statAdd } from './stats';
-import { sendFrom, effMss } from './output';
+import { statAdd } from './stats';
+import { sendFrom } from './output';
+import { effMss } from './window';
 
 /** Sets the initial window (RFC 5681 §3.1 / RFC 6928: IW = n·SMSS) and an infinite ssthresh. */
 export function ccInit(c: Conn): void {

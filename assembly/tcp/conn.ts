@@ -4,62 +4,6 @@
 /** Most out-of-order ranges remembered per connection (each also a SACK block). */
 export const OOO_MAX: i32 = 4;
 
-/** Flag bits of `Conn.flags`. */
-export const enum F {
-  /** Slot allocated. */
-  USED = 1 << 0,
-  /** The host holds the handle (connect() or accept()) and has not released it. */
-  HOST = 1 << 1,
-  /** Waiting in its listener's accept queue. */
-  ACCEPTQ = 1 << 2,
-  /** Timestamps negotiated (RFC 7323 §3). */
-  TS = 1 << 3,
-  /** SACK negotiated (RFC 2018). */
-  SACK = 1 << 4,
-  /** Window scaling negotiated (RFC 7323 §2). */
-  WS = 1 << 5,
-  /** Nagle off (TCP_NODELAY). */
-  NODELAY = 1 << 6,
-  /** Keepalive on. */
-  KEEPALIVE = 1 << 7,
-  /** The user asked for a FIN (shutdown or close); it goes after the queued data. */
-  FIN_QUEUED = 1 << 8,
-  /** The peer's FIN was received (recv returns 0 once drained). */
-  PEER_FIN = 1 << 9,
-  /** A Readable event is outstanding (cleared by recv). */
-  READ_NOTIFIED = 1 << 10,
-  /** send() came up short; emit Writable when space frees. */
-  WANT_WRITE = 1 << 11,
-  /** An ACK must go out at the next output. */
-  ACK_NOW = 1 << 12,
-  /** The retransmission timer runs as the persist timer. */
-  PERSIST = 1 << 13,
-  /** close() was called: the socket is orphaned from the application. */
-  USER_CLOSED = 1 << 14,
-  /** SO_LINGER {1, 0}: close() aborts. */
-  LINGER0 = 1 << 15,
-  /** In NewReno fast recovery (RFC 6582). */
-  RECOVERY = 1 << 16,
-  /** An RTT measurement is running on `rttSeq` (RFC 6298 §3, Karn). */
-  RTT_TIMING = 1 << 17,
-  /** Output was cut short by a full tx queue; resume at the next poll. */
-  NEED_OUTPUT = 1 << 18,
-  /** Active open (connect), as opposed to a child of a listener. */
-  ACTIVE = 1 << 19,
-  /** A FIN arrived out of order at `rcvFinSeq`. */
-  OOO_FIN = 1 << 20,
-  /** shutdown(SHUT_RD): received data is discarded. */
-  SHUT_RD = 1 << 21,
-  /** Peer sent MSS/TS/etc. and a SYN was received (irs valid). */
-  HAVE_IRS = 1 << 22,
-  /** A delayed ACK is pending (delackDeadline armed). */
-  DELACK = 1 << 23,
-  /** Linked into the 4-tuple hash. */
-  HASHED = 1 << 24,
-  /** The peer has acknowledged at least MAX.SND.WND bytes of ours (RFC 5961 §5.2 range no longer clamped). */
-  ACKED_WINDOW = 1 << 25,
-}
-
 /** One connection record. Field order keeps 8-byte fields first so there is no padding. */
 @unmanaged
 export class Conn {

@@ -1,12 +1,8 @@
 // The host-facing event queue: a fixed ring of (kind, conn, arg) records (docs/engine-abi.md).
-import { eventBase, EVENT_SIZE, Ctl, ctlSet } from '../memory';
+import { Ctl, Ev, Stat } from '../abi';
+import { eventBase, EVENT_SIZE, ctlSet } from '../memory';
 import { cfgEventQueueSize } from '../config';
-import { Stat, statAdd } from './stats';
-
-/** Event kinds, as in src/engine/engine.ts EventKind. */
-export const enum Ev {
-  Connected = 1, Accept = 2, Readable = 3, Writable = 4, PeerFin = 5, Closed = 6, State = 7, SoftError = 8,
-}
+import { statAdd } from './stats';
 
 let head: i32 = 0;
 let count: i32 = 0;

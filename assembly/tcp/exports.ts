@@ -1,32 +1,32 @@
 // Raw exports of the TCP engine. The host never calls these directly: src/engine/engine.ts wraps them
 // (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64 milliseconds.
-import { Key, configSetValue, configGetValue, configCheck } from '../config';
-import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, INFO_SLOTS, ctlBase } from '../memory';
-import { CONN_SIZE, F } from './conn';
-import { S } from './state';
+import { ABI_VERSION, Ctl, Errno, F, S, INFO_SLOTS } from '../abi';
+import { infoFill } from './info';
+import { configSetValue, configGetValue, configCheck, configIsSize } from '../config';
+import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, ctlBase } from '../memory';
+import { CONN_SIZE } from './conn';
+
 import { tableInit, connsInUse } from './table';
 import { isnSeed, isnSetOverride, siphash } from './isn';
 import { setNow, nowMs } from './clock';
 import { ipInput } from './input';
 import { txUsed, txCount, txClear as txReset } from './txqueue';
 import { pollTimers } from './timers';
-import { tcpOutput, outputPending, clearOutputPending, effMss } from './output';
+import { tcpOutput, outputPending, clearOutputPending } from './output';
 import { eventPop, eventCount as evCount } from './events';
-import { Ctl, ctlGet } from '../memory';
+import { ctlGet } from '../memory';
 import { connAt } from '../memory';
 import { cfgMaxConnections, cfgAbortOnUnreadClose } from '../config';
-import { seqDiff } from './seq';
 import * as user from './user';
 
 /** ABI version of the engine; the host refuses a module with another. */
 export function engineAbiVersion(): i32 {
-  return 2;
+  return ABI_VERSION;
 }
 
-/** Sets config `key` (src/engine/config.ts order) before init; −22 for a bad key/value, −16 (EBUSY) for a size after init. */
+/** Sets config `key` (the spec's order) before init; −EINVAL for a bad key/value, −EBUSY for a size after init. */
 export function configSet(key: i32, value: f64): i32 {
-  if (laidOut && (key == Key.MaxConnections || key == Key.MaxListeners || key == Key.SendBufferSize ||
-    key == Key.RecvBufferSize || key == Key.TxQueueSize || key == Key.EventQueueSize || key == Key.RxSlotSize)) return -16;
+  if (laidOut && configIsSize(key)) return -Errno.EBUSY;
   return configSetValue(key, value);
 }
 
@@ -143,44 +143,12 @@ export function tcpReadable(conn: i32): i32 {
   return c == null ? 0 : <i32>c.rcvBufLen;
 }
 
-/** Fills the info area (INFO_SLOTS f64, order in src/engine/engine.ts INFO_FIELDS); returns 0 or −EBADF. */
+/** Fills the info area (INFO_SLOTS f64, src/engine/abi.ts INFO_FIELDS); returns 0 or −EBADF. */
 export function tcpInfo(conn: i32): i32 {
   let c = user.usedConn(conn);
-  if (c == null) return -9;
-  let p = infoBase;
-  memory.fill(p, 0, <usize>INFO_SLOTS << 3);
-  store<f64>(p, <f64>c.state, 0);
-  store<f64>(p, <f64>c.localPort, 8);
-  store<f64>(p, <f64>c.remoteAddr, 16);
-  store<f64>(p, <f64>c.remotePort, 24);
-  store<f64>(p, <f64>c.iss, 32);
-  store<f64>(p, <f64>c.irs, 40);
-  store<f64>(p, <f64>c.sndUna, 48);
-  store<f64>(p, <f64>c.sndNxt, 56);
-  store<f64>(p, <f64>c.sndWnd, 64);
-  store<f64>(p, <f64>c.rcvNxt, 72);
-  let w = seqDiff(c.rcvAdv, c.rcvNxt);
-  store<f64>(p, <f64>(w > 0 ? w : 0), 80);
-  store<f64>(p, <f64>c.cwnd, 88);
-  store<f64>(p, <f64>c.ssthresh, 96);
-  store<f64>(p, <f64>c.srtt, 104);
-  store<f64>(p, <f64>c.rto, 112);
-  store<f64>(p, <f64>c.retransmits, 120);
-  store<f64>(p, <f64>(<i32>c.sndMss - (c.flags & F.TS ? 12 : 0)), 128);
-  store<f64>(p, <f64>c.sndMax, 136);
-  store<f64>(p, <f64>c.sndWscale, 144);
-  store<f64>(p, <f64>c.rcvWscale, 152);
-  store<f64>(p, <f64>c.flags, 160);
-  store<f64>(p, <f64>c.softError, 168);
-  store<f64>(p, <f64>c.error, 176);
-  store<f64>(p, <f64>c.rcvBufLen, 184);
-  store<f64>(p, <f64>c.sndBufLen, 192);
-  store<f64>(p, <f64>c.rttvar, 200);
-  store<f64>(p, <f64>c.oooCount, 208);
-  store<f64>(p, <f64>c.tsRecent, 216);
-  store<f64>(p, <f64>c.sndMss, 224);
-  store<f64>(p, <f64>c.rcvMss, 232);
-  store<f64>(p, <f64>effMss(c), 240);
+  if (c == null) return -Errno.EBADF;
+  memory.fill(infoBase, 0, <usize>INFO_SLOTS << 3);
+  infoFill(c, infoBase);
   return 0;
 }
 /** Address of the info area. */

@@ -1,15 +1,16 @@
 // ICMP errors for our connections (RFC 1122 §4.2.3.9, RFC 5927, RFC 5461): destination unreachable and
 // time exceeded are soft errors for a synchronized connection; it keeps retransmitting and, if it
 // times out, reports the recorded error (Linux). In SYN_SENT they may abort at once (cfgIcmpAbortsSynSent).
-import { Conn, F } from './conn';
+import { Errno, Ev, F, S, Stat } from '../abi';
+import { Conn } from './conn';
 import { tcpOutput } from './output';
-import { S } from './state';
+
 import { connAt, connIndex } from '../memory';
 import { cfgIcmpAbortsSynSent } from '../config';
 import { lookup, localAddr } from './table';
 import { seqGe, seqLt, seqLe } from './seq';
-import { emit, Ev } from './events';
-import { Stat, statAdd } from './stats';
+import { emit } from './events';
+import { statAdd } from './stats';
 import { connDone } from './lifecycle';
 import { checksum } from '../wire/checksum';
 import { loadBe16, loadBe32, IP_PROTO_TCP } from '../wire/ipv4';
@@ -19,15 +20,15 @@ const ICMP_TIME_EXCEEDED: u8 = 11;
 
 /** Maps an ICMP type/code to a positive errno as Linux's icmp_err_convert does. */
 function icmpErrno(type: u8, code: u8): i32 {
-  if (type == ICMP_TIME_EXCEEDED) return 113; // EHOSTUNREACH
+  if (type == ICMP_TIME_EXCEEDED) return Errno.EHOSTUNREACH;
   switch (code) {
-    case 0: return 101; // net unreachable: ENETUNREACH
-    case 2: return 92;  // protocol unreachable: ENOPROTOOPT
-    case 3: return 111; // port unreachable: ECONNREFUSED
-    case 6: case 7: case 11: return 101;
-    case 9: case 10: case 13: return 113; // administratively prohibited: EHOSTUNREACH (Linux: EACCES)
+    case 0: return Errno.ENETUNREACH; // net unreachable
+    case 2: return Errno.ENOPROTOOPT; // protocol unreachable
+    case 3: return Errno.ECONNREFUSED; // port unreachable
+    case 6: case 7: case 11: return Errno.ENETUNREACH;
+    case 9: case 10: case 13: return Errno.EHOSTUNREACH; // administratively prohibited (Linux: EACCES)
   }
-  return 113; // host unreachable and the rest: EHOSTUNREACH
+  return Errno.EHOSTUNREACH; // host unreachable and the rest
 }
 
 /**

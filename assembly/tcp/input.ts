@@ -1,23 +1,16 @@
 // Inbound processing: RFC 9293 §3.10.7 "SEGMENT ARRIVES", one function per state group and, for the
 // synchronized states, one block per step in the RFC's order (sequence check, RST, SYN, ACK, text, FIN).
-import { Conn, F } from './conn';
-import { S, setState, stateInit } from './state';
+import { Errno, Ev, F, S, Stat } from '../abi';
+import { Conn } from './conn';
+import { setState, stateInit } from './state';
 import { connAt, connIndex, listenerAt, rxBase, opts } from '../memory';
-import {
-  cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
-  cfgTimeWaitMs, cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgKeepaliveIdleMs, cfgQuickAcks,
-  cfgKeepaliveIntervalMs, cfgKeepaliveCount,
-  cfgTsRandomOffset, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData, cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck,
-} from '../config';
+import { cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize, cfgTimeWaitMs, cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgKeepaliveIdleMs, cfgQuickAcks, cfgKeepaliveIntervalMs, cfgKeepaliveCount, cfgTsRandomOffset, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData, cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck } from '../config';
 import { lookup, listenerFind, connAlloc, hashInsert, localAddr } from './table';
-import {
-  segSet, segSrc, segSport, segDport, segSeq, segAck, segFlags, segWnd, segDataLen,
-  segTrimFront, segTrimBack, segClearFlags, segSetInRing,
-} from './segment';
+import { segSet, segSrc, segSport, segDport, segSeq, segAck, segFlags, segWnd, segDataLen, segTrimFront, segTrimBack, segClearFlags, segSetInRing } from './segment';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq';
 import { nowMs } from './clock';
-import { Stat, statAdd } from './stats';
-import { emit, Ev } from './events';
+import { statAdd } from './stats';
+import { emit } from './events';
 import { tcpOutput, sendAck, emitReset, rcvSpace, ourWscale, tsValNow } from './output';
 import { armRtx, armIdle, armDelack, stopRtx, rtoInit, rttSample } from './timers';
 import { ccInit, ccOnAck, ccOnDupAck } from './congestion';
@@ -25,20 +18,10 @@ import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd } from './rea
 import { connDone, becomeEstablished, enterTimeWait } from './lifecycle';
 import { isnFor, isnSetOverride, tupleHash } from './isn';
 import { icmpInput } from './icmp';
-import {
-  ipv4CheckLen, ipv4ChecksumOk, ipv4IsFragment, ipv4Dst, ipv4Src, ipv4HeaderLen, ipv4TotalLen,
-  ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP,
-} from '../wire/ipv4';
-import {
-  tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow,
-  tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN,
-} from '../wire/tcp';
+import { ipv4CheckLen, ipv4ChecksumOk, ipv4IsFragment, ipv4Dst, ipv4Src, ipv4HeaderLen, ipv4TotalLen, ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP } from '../wire/ipv4';
+import { tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow, tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN } from '../wire/tcp';
 import { parseTcpOptions } from '../wire/options';
 import { checksum, pseudoHeaderSum, fold32 } from '../wire/checksum';
-
-const ECONNREFUSED: i32 = 111;
-const ECONNRESET: i32 = 104;
-const EPIPE: i32 = 32;
 
 /** Whether `a` can be one end of a TCP connection: not 0.0.0.0, not 255.255.255.255, not multicast (224/4). */
 export function unicast(a: u32): bool {
@@ -204,7 +187,7 @@ function synSentInput(c: Conn): void {
   // Second: RST is accepted only with an acceptable ACK (RFC 5961 §3.2 for SYN_SENT).
   if (f & TCP_RST) {
     statAdd(Stat.RstIn);
-    if (ackOk) connDone(c, ECONNREFUSED);
+    if (ackOk) connDone(c, Errno.ECONNREFUSED);
     return;
   }
   // Fourth: SYN.
@@ -346,9 +329,9 @@ function otherInput(c: Conn): void {
   if (f & TCP_RST) {
     statAdd(Stat.RstIn);
     if (seq0 != c.rcvNxt) { challengeAck(c); return; }
-    if (st == S.SYN_RCVD) connDone(c, c.flags & F.ACTIVE ? ECONNREFUSED : 0);
-    else if (st == S.CLOSE_WAIT) connDone(c, EPIPE); // Linux tcp_reset: the read side already ended
-    else if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2) connDone(c, ECONNRESET);
+    if (st == S.SYN_RCVD) connDone(c, c.flags & F.ACTIVE ? Errno.ECONNREFUSED : 0);
+    else if (st == S.CLOSE_WAIT) connDone(c, Errno.EPIPE); // Linux tcp_reset: the read side already ended
+    else if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2) connDone(c, Errno.ECONNRESET);
     else connDone(c, 0);
     return;
   }
@@ -396,7 +379,7 @@ function otherInput(c: Conn): void {
       if ((c.flags & F.USER_CLOSED) && cfgRstOnDataAfterClose) {
         // Nobody will read it (Linux tcp_rcv_state_process "abort on data").
         replyReset();
-        connDone(c, ECONNRESET);
+        connDone(c, Errno.ECONNRESET);
         return;
       }
       receiveData(c);

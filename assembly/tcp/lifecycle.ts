@@ -1,13 +1,14 @@
 // Connection life-cycle steps shared by input, timers and user calls: reaching ESTABLISHED, TIME_WAIT, CLOSED.
-import { Conn, F } from './conn';
-import { S, setState } from './state';
+import { Ev, F, S, Stat } from '../abi';
+import { Conn } from './conn';
+import { setState } from './state';
 import { connIndex, connAt, listenerAt } from '../memory';
 import { cfgTimeWaitMs } from '../config';
-import { emit, Ev } from './events';
+import { emit } from './events';
 import { hashRemove, connFree } from './table';
 import { nowMs } from './clock';
 import { armIdle, stopRtx } from './timers';
-import { Stat, statAdd } from './stats';
+import { statAdd } from './stats';
 
 /** Enters CLOSED: stops timers, leaves the hash, reports Closed(−err) to the host, frees an unowned slot. */
 export function connDone(c: Conn, err: i32): void {

@@ -1,23 +1,20 @@
 // Segment building and the send decision (lwIP tcp_out.c, Linux tcp_output.c): options, window
 // advertisement, Nagle, sender/receiver SWS avoidance, and copy+checksum from the send ring in one pass.
-import { Conn, F, oooLeft, oooRight } from './conn';
-import { S } from './state';
+import { F, S, Stat } from '../abi';
+import { Conn, oooLeft, oooRight } from './conn';
+
 import { connIndex, sndRing, sackScratch } from '../memory';
-import {
-  cfgTtl, cfgRecvBufferSize, cfgSendBufferSize, cfgTsTickMs, cfgWindowScale, cfgTimestamps,
-  cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow, cfgPshOnBurstEnd,
-} from '../config';
+import { cfgTtl, cfgRecvBufferSize, cfgSendBufferSize, cfgTsTickMs, cfgWindowScale, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow, cfgPshOnBurstEnd } from '../config';
 import { localAddr } from './table';
 import { txReserve } from './txqueue';
 import { nowMs } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
-import { Stat, statAdd } from './stats';
+import { statAdd } from './stats';
 import { armRtx } from './timers';
+import { effMss } from './window';
 import { ipv4Emit, IP_PROTO_TCP } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
-import {
-  emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks,
-} from '../wire/options';
+import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, checksumUpdate } from '../wire/checksum';
 import { loadBe16, storeBe16 } from '../wire/ipv4';
 
@@ -215,14 +212,6 @@ export function sendAck(c: Conn): void {
 /** Sends RST+ACK with <SEQ=SND.NXT> for an abort (Linux tcp_send_active_reset). */
 export function sendAbortRst(c: Conn): void {
   emitSegment(c, c.sndMax, TCP_RST | TCP_ACK, 0, 0);
-}
-
-/** Bytes of payload a data segment may carry: the send MSS less the options it carries (RFC 9293 §3.7.1). */
-export function effMss(c: Conn): i32 {
-  let m = <i32>c.sndMss;
-  if (c.flags & F.TS) m -= 12;
-  if ((c.flags & F.SACK) && c.oooCount > 0) m -= 4 + 8 * min<i32>(c.oooCount, c.flags & F.TS ? 3 : 4);
-  return m > 1 ? m : 1;
 }
 
 /** Sequence number of our FIN (the end of the queued data). */

@@ -1,15 +1,16 @@
 // The receive side of the text step (RFC 9293 §3.10.7.4 seventh): in-order data goes into the receive
 // ring; out-of-order data is placed at its offset in the same ring and remembered as one of OOO_MAX
 // ranges, which are also the SACK blocks we send (RFC 2018 §4). Delayed-ACK decisions live here.
-import { Conn, F, OOO_MAX, oooLeft, oooRight, oooSet } from './conn';
+import { Ev, F, Stat } from '../abi';
+import { Conn, OOO_MAX, oooLeft, oooRight, oooSet } from './conn';
 import { connIndex, rcvRing } from '../memory';
 import { cfgRecvBufferSize, cfgDelayedAckSegments } from '../config';
 import { segSeq, segData, segDataLen, segInRing } from './segment';
 import { copyWithChecksum, fold32 } from '../wire/checksum';
 import { seqDiff, seqLe, seqMax, seqMin } from './seq';
 import { armDelack } from './timers';
-import { emit, Ev } from './events';
-import { Stat, statAdd } from './stats';
+import { emit } from './events';
+import { statAdd } from './stats';
 
 /** Copies `len` bytes at `src` into the receive ring at `off` bytes past rcvNxt's position. */
 function ringWrite(c: Conn, off: u32, src: usize, len: i32): void {

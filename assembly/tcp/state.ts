@@ -1,13 +1,8 @@
 // Connection states (RFC 9293 §3.3.2) and the one function that changes them.
+import { Ev, S } from '../abi';
 import { Conn } from './conn';
 import { connIndex } from '../memory';
-import { emit, Ev } from './events';
-
-/** RFC 9293 states, numbered as src/engine/engine.ts TcpState. */
-export const enum S {
-  CLOSED = 0, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT,
-  CLOSING, LAST_ACK, TIME_WAIT,
-}
+import { emit } from './events';
 
 /** The only writer of `conn.state`: records (conn, from, to) as a State event (the host stamps the time). */
 export function setState(c: Conn, to: S): void {

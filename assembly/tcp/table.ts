@@ -1,14 +1,11 @@
 // The connection table (fixed slots, free list, 4-tuple hash) and the listener table.
-import { Conn, F, CONN_SIZE } from './conn';
-import { S, stateInit } from './state';
+import { F, S, Stat } from '../abi';
+import { Conn, CONN_SIZE } from './conn';
+import { stateInit } from './state';
 import { connDone } from './lifecycle';
-import {
-  connAt, connIndex, listenerAt, hashBase, hashMask, LISTENER_SIZE, listenerBase, connBase,
-} from '../memory';
-import {
-  cfgMaxConnections, cfgMaxListeners, cfgRecycleTimeWait, cfgEphemeralLow, cfgEphemeralHigh,
-} from '../config';
-import { Stat, statAdd } from './stats';
+import { connAt, connIndex, listenerAt, hashBase, hashMask, LISTENER_SIZE, listenerBase, connBase } from '../memory';
+import { cfgMaxConnections, cfgMaxListeners, cfgRecycleTimeWait, cfgEphemeralLow, cfgEphemeralHigh } from '../config';
+import { statAdd } from './stats';
 
 /** Our IPv4 address (set by init). */
 export let localAddr: u32 = 0;

@@ -1,16 +1,15 @@
 // Per-connection deadlines and what happens when they pass (Linux tcp_timer.c): retransmission with
 // RFC 6298 RTO, Karn and exponential backoff; SYN/data retry limits; persist probes (RFC 9293 §3.8.6.1);
 // keepalive (RFC 1122 §4.2.3.6); TIME_WAIT (2·MSL); FIN_WAIT_2 lifetime; delayed ACK (RFC 9293 §3.8.6.3).
-import { Conn, F } from './conn';
-import { S } from './state';
+import { Errno, F, S, Stat } from '../abi';
+import { Conn } from './conn';
+
 import { connAt } from '../memory';
-import {
-  cfgMaxConnections, cfgRtoInitialMs, cfgRtoMinMs, cfgRtoMaxMs, cfgSynRetries, cfgSynAckRetries,
-  cfgDataRetries, cfgDelayedAckMs, cfgLinuxRto, cfgKeepaliveRst,
-} from '../config';
+import { cfgMaxConnections, cfgRtoInitialMs, cfgRtoMinMs, cfgRtoMaxMs, cfgSynRetries, cfgSynAckRetries, cfgDataRetries, cfgDelayedAckMs, cfgLinuxRto, cfgKeepaliveRst } from '../config';
 import { nowMs } from './clock';
-import { Stat, statAdd } from './stats';
-import { tcpOutput, sendAck, sendFrom, emitSegment, effMss, sendAbortRst } from './output';
+import { statAdd } from './stats';
+import { tcpOutput, sendAck, sendFrom, emitSegment, sendAbortRst } from './output';
+import { effMss } from './window';
 import { ccOnTimeout } from './congestion';
 import { connDone } from './lifecycle';
 import { seqDiff, seqGt } from './seq';
@@ -85,7 +84,7 @@ export function rttSample(c: Conn, r: f64): void {
 /** The connection gives up: ETIMEDOUT, or the ICMP soft error recorded meanwhile (Linux). */
 export function connTimeout(c: Conn): void {
   statAdd(Stat.Timeouts);
-  connDone(c, c.softError != 0 ? <i32>c.softError : 110);
+  connDone(c, c.softError != 0 ? <i32>c.softError : Errno.ETIMEDOUT);
 }
 
 /** Retransmission timeout (RFC 6298 §5.4–5.6): back off, collapse cwnd, go back to sndUna. */

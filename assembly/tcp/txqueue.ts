@@ -1,8 +1,9 @@
 // The outbound packet queue: [u32 length][packet][pad to 4] records, drained by the host all at once.
 // Its fill level lives in the control block, so the host drains and resets it without calls.
-import { txBase, Ctl, ctlGet, ctlSet } from '../memory';
+import { Ctl, Stat } from '../abi';
+import { txBase, ctlGet, ctlSet } from '../memory';
 import { cfgTxQueueSize } from '../config';
-import { Stat, statAdd } from './stats';
+import { statAdd } from './stats';
 
 /** Reserves room for a `len`-byte packet; returns its address, or 0 when the queue is full. */
 export function txReserve(len: i32): usize {

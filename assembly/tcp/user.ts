@@ -1,8 +1,9 @@
 // User calls (RFC 9293 §3.10.1–3.10.6): OPEN (listen/connect), SEND, RECEIVE, CLOSE, ABORT, plus
 // accept, shutdown and release. Results are ≥ 0 or a negative Linux errno.
-import { Conn, F } from './conn';
-import { S, setState, stateInit } from './state';
-import { connAt, listenerAt, sndRing, rcvRing, Ctl, ctlSet } from '../memory';
+import { Ctl, Errno, Ev, F, S, Stat } from '../abi';
+import { Conn } from './conn';
+import { setState, stateInit } from './state';
+import { connAt, listenerAt, sndRing, rcvRing, ctlSet } from '../memory';
 import { cfgMaxConnections, cfgMaxListeners, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import { lookup, listenerFind, listenerAlloc, connAlloc, connFree, hashInsert, ephemeralPort } from './table';
 import { openCommon, unicast } from './input';
@@ -11,18 +12,8 @@ import { connDone } from './lifecycle';
 import { armIdle } from './timers';
 import { nowMs } from './clock';
 import { seqDiff } from './seq';
-import { emit, Ev } from './events';
-import { Stat, statAdd } from './stats';
-
-const EBADF: i32 = -9;
-const EAGAIN: i32 = -11;
-const EINVAL: i32 = -22;
-const EMFILE: i32 = -24;
-const EPIPE: i32 = -32;
-const EADDRINUSE: i32 = -98;
-const EADDRNOTAVAIL: i32 = -99;
-const ENETUNREACH: i32 = -101;
-const ENOTCONN: i32 = -107;
+import { emit } from './events';
+import { statAdd } from './stats';
 
 
 /** The host-owned connection `conn`, or null for a bad handle. */
@@ -35,10 +26,10 @@ function owned(conn: i32): Conn | null {
 
 /** Opens a listener on `port` (passive OPEN); returns its handle or −EADDRINUSE/−EMFILE/−EINVAL. */
 export function tcpListen(port: i32, backlog: i32): i32 {
-  if (port <= 0 || port > 65535) return EINVAL;
-  if (listenerFind(<u32>port) >= 0) return EADDRINUSE;
+  if (port <= 0 || port > 65535) return -Errno.EINVAL;
+  if (listenerFind(<u32>port) >= 0) return -Errno.EADDRINUSE;
   let li = listenerAlloc();
-  if (li < 0) return EMFILE;
+  if (li < 0) return -Errno.EMFILE;
   let l = listenerAt(li);
   l.port = <u16>port;
   l.backlog = <u16>(backlog <= 0 || backlog > cfgBacklog ? cfgBacklog : backlog);
@@ -71,9 +62,9 @@ export function tcpUnlisten(li: i32): void {
 
 /** Takes the next established connection of listener `li`; returns it or −EAGAIN. */
 export function tcpAccept(li: i32): i32 {
-  if (li < 0 || li >= cfgMaxListeners) return EBADF;
+  if (li < 0 || li >= cfgMaxListeners) return -Errno.EBADF;
   let l = listenerAt(li);
-  if (l.port == 0) return EBADF;
+  if (l.port == 0) return -Errno.EBADF;
   while (l.acceptHead >= 0) {
     let i = l.acceptHead;
     let c = connAt(i);
@@ -92,21 +83,21 @@ export function tcpAccept(li: i32): i32 {
     }
     return i;
   }
-  return EAGAIN;
+  return -Errno.EAGAIN;
 }
 
 /** Active OPEN to dst:port from `srcPort` (0 = ephemeral); returns the connection (in SYN_SENT) or −errno. */
 export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
-  if (port <= 0 || port > 65535 || srcPort < 0 || srcPort > 65535 || dst == 0) return EINVAL;
-  if (!unicast(dst)) return ENETUNREACH; // no TCP to broadcast or multicast (Linux: ENETUNREACH)
+  if (port <= 0 || port > 65535 || srcPort < 0 || srcPort > 65535 || dst == 0) return -Errno.EINVAL;
+  if (!unicast(dst)) return -Errno.ENETUNREACH; // no TCP to broadcast or multicast (Linux: ENETUNREACH)
   if (srcPort > 0) {
-    if (lookup(dst, <u32>port, <u32>srcPort) >= 0) return EADDRINUSE;
+    if (lookup(dst, <u32>port, <u32>srcPort) >= 0) return -Errno.EADDRINUSE;
   } else {
     srcPort = ephemeralPort(dst, <u32>port);
-    if (srcPort < 0) return EADDRNOTAVAIL;
+    if (srcPort < 0) return -Errno.EADDRNOTAVAIL;
   }
   let i = connAlloc();
-  if (i < 0) return EMFILE;
+  if (i < 0) return -Errno.EMFILE;
   let c = connAt(i);
   c.flags |= F.HOST | F.ACTIVE;
   c.localPort = <u16>srcPort;
@@ -124,13 +115,13 @@ export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
 /** Length of the contiguous free region of the send ring (address in regionPtr), or −errno/−EAGAIN. */
 export function tcpSendReserve(conn: i32): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
+  if (c == null) return -Errno.EBADF;
   let st = <i32>c.state;
-  if (st == S.CLOSED) return c.error != 0 ? -<i32>c.error : ENOTCONN;
-  if ((c.flags & F.FIN_QUEUED) || !(st == S.SYN_SENT || st == S.SYN_RCVD || st == S.ESTABLISHED || st == S.CLOSE_WAIT)) return EPIPE;
+  if (st == S.CLOSED) return c.error != 0 ? -<i32>c.error : -Errno.ENOTCONN;
+  if ((c.flags & F.FIN_QUEUED) || !(st == S.SYN_SENT || st == S.SYN_RCVD || st == S.ESTABLISHED || st == S.CLOSE_WAIT)) return -Errno.EPIPE;
   let size = <u32>cfgSendBufferSize;
   let free = size - c.sndBufLen;
-  if (free == 0) { c.flags |= F.WANT_WRITE; return EAGAIN; }
+  if (free == 0) { c.flags |= F.WANT_WRITE; return -Errno.EAGAIN; }
   let tail = c.sndBufHead + c.sndBufLen;
   if (tail >= size) tail -= size;
   ctlSet(Ctl.Region, <i32>(sndRing(conn) + <usize>tail));
@@ -140,8 +131,8 @@ export function tcpSendReserve(conn: i32): i32 {
 /** Appends `n` bytes the host wrote into the reserved region to the send queue; with `flush`, sends what the windows allow. */
 export function tcpSendCommit(conn: i32, n: i32, flush: bool): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
-  if (n < 0 || <u32>n > <u32>cfgSendBufferSize - c.sndBufLen) return EINVAL;
+  if (c == null) return -Errno.EBADF;
+  if (n < 0 || <u32>n > <u32>cfgSendBufferSize - c.sndBufLen) return -Errno.EINVAL;
   c.sndBufLen += <u32>n;
   if (flush) tcpOutput(c);
   return n;
@@ -156,12 +147,12 @@ export function tcpFlush(conn: i32): void {
 /** Length of the contiguous readable region (address in regionPtr); 0 at end of stream, −EAGAIN, or −errno. */
 export function tcpRecvPeek(conn: i32): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
+  if (c == null) return -Errno.EBADF;
   if (c.rcvBufLen == 0) {
     if (c.flags & (F.PEER_FIN | F.SHUT_RD)) return 0;
     if (c.state == S.CLOSED) return c.error != 0 ? -<i32>c.error : 0;
     c.flags &= ~F.READ_NOTIFIED;
-    return EAGAIN;
+    return -Errno.EAGAIN;
   }
   let size = <u32>cfgRecvBufferSize;
   ctlSet(Ctl.Region, <i32>(rcvRing(conn) + <usize>c.rcvBufHead));
@@ -174,8 +165,8 @@ export function tcpRecvPeek(conn: i32): i32 {
  */
 export function tcpRecvConsume(conn: i32, n: i32): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
-  if (n < 0 || <u32>n > c.rcvBufLen) return EINVAL;
+  if (c == null) return -Errno.EBADF;
+  if (n < 0 || <u32>n > c.rcvBufLen) return -Errno.EINVAL;
   let size = <u32>cfgRecvBufferSize;
   let h = c.rcvBufHead + <u32>n;
   if (h >= size) h -= size;
@@ -197,9 +188,9 @@ export function tcpRecvConsume(conn: i32, n: i32): i32 {
 /** Half-close: a FIN follows the queued data (RFC 9293 §3.10.4 CLOSE without giving up the receive side). */
 export function tcpShutdown(conn: i32): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
+  if (c == null) return -Errno.EBADF;
   let st = <i32>c.state;
-  if (st == S.CLOSED) return ENOTCONN;
+  if (st == S.CLOSED) return -Errno.ENOTCONN;
   if (c.flags & F.FIN_QUEUED) return 0;
   c.flags |= F.FIN_QUEUED;
   if (st == S.ESTABLISHED) setState(c, S.FIN_WAIT_1);
@@ -214,7 +205,7 @@ export function tcpShutdown(conn: i32): i32 {
 /** shutdown(SHUT_RD): later recv calls return end of stream. */
 export function tcpShutdownRead(conn: i32): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
+  if (c == null) return -Errno.EBADF;
   c.flags |= F.SHUT_RD;
   return 0;
 }
@@ -222,7 +213,7 @@ export function tcpShutdownRead(conn: i32): i32 {
 /** CLOSE (RFC 9293 §3.10.4): FIN after queued data; RST instead with SO_LINGER 0 or unread data (RFC 2525 §2.17). */
 export function tcpClose(conn: i32, abortOnUnread: bool): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
+  if (c == null) return -Errno.EBADF;
   c.flags |= F.USER_CLOSED;
   let st = <i32>c.state;
   if (st == S.CLOSED) return 0;
@@ -236,7 +227,7 @@ export function tcpClose(conn: i32, abortOnUnread: bool): i32 {
 /** ABORT (RFC 9293 §3.10.5): RST to the peer in the states that have one, then CLOSED. */
 export function tcpAbort(conn: i32): i32 {
   let c = owned(conn);
-  if (c == null) return EBADF;
+  if (c == null) return -Errno.EBADF;
   let st = <i32>c.state;
   if (st == S.CLOSED) return 0;
   if (st == S.SYN_RCVD || st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2 || st == S.CLOSE_WAIT) sendAbortRst(c);

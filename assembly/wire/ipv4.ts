@@ -4,7 +4,7 @@ import { checksum, checksumFinish } from './checksum';
 import {
   REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_VERSION, REASON_IP_BAD_IHL,
   REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_TRUNCATED,
-} from './reason';
+} from './tables';
 
 /** Length of an IPv4 header without options. */
 export const IPV4_HEADER_LEN: i32 = 20;

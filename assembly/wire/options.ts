@@ -3,7 +3,7 @@ import { loadBe16, loadBe32, storeBe16, storeBe32 } from './ipv4';
 import {
   REASON_OK, REASON_BAD_OPTION_LENGTH, REASON_OPTION_OVERRUN, REASON_BAD_MSS_OPTION, REASON_BAD_WSCALE_OPTION,
   REASON_BAD_SACK_PERMITTED_OPTION, REASON_BAD_TIMESTAMP_OPTION, REASON_BAD_SACK_OPTION,
-} from './reason';
+} from './tables';
 
 /** End of option list. */
 export const TCPOPT_EOL: u8 = 0;

@@ -14,86 +14,12 @@ import { TcpOptions, parseTcpOptions, TCPOPT_EOL, TCPOPT_NOP } from './options';
 import {
   REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_IHL, REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_HEADER_TRUNCATED, REASON_IP_BAD_VERSION,
   REASON_TCP_TOO_SHORT, REASON_TCP_HEADER_TRUNCATED,
-} from './reason';
-
-/** `wireParse` outcome: an IPv4/TCP segment, all slots filled. */
-export const PARSE_TCP: i32 = 0;
-/** Not IPv4: slot DETAIL holds the IP version (6 for IPv6). */
-export const PARSE_NOT_IPV4: i32 = 1;
-/** IPv4 fragment (MF or offset ≠ 0): IP slots filled, TCP slots not. */
-export const PARSE_FRAGMENT: i32 = 2;
-/** IPv4 but not TCP: slot DETAIL holds the protocol number; IP slots filled. */
-export const PARSE_OTHER_PROTOCOL: i32 = 3;
-/** Malformed: slot DETAIL holds a reason code (reason.ts). */
-export const PARSE_MALFORMED: i32 = 4;
-/** Cut by the capture (IP total length > captured bytes) before the IPv4/TCP headers end: DETAIL holds the reason code. */
-export const PARSE_TRUNCATED: i32 = 5;
-
-// Slot indexes (i32 each, byte offset = 4·index) of the result struct; mirrored in src/wire/parse.ts.
-/** Outcome (PARSE_*). */
-export const SLOT_KIND: i32 = 0;
-/** IP version, protocol number or reason code, by kind. */
-export const SLOT_DETAIL: i32 = 1;
-/** IPv4 source (u32). */
-export const SLOT_SRC: i32 = 2;
-/** IPv4 destination (u32). */
-export const SLOT_DST: i32 = 3;
-/** TTL. */
-export const SLOT_TTL: i32 = 4;
-/** IP identification. */
-export const SLOT_ID: i32 = 5;
-/** IP total length field. */
-export const SLOT_IP_LEN: i32 = 6;
-/** 1 when the IP header checksum verifies. */
-export const SLOT_IP_CHECKSUM_OK: i32 = 7;
-/** TCP source port. */
-export const SLOT_SPORT: i32 = 8;
-/** TCP destination port. */
-export const SLOT_DPORT: i32 = 9;
-/** Sequence number (u32). */
-export const SLOT_SEQ: i32 = 10;
-/** Acknowledgment number (u32). */
-export const SLOT_ACK: i32 = 11;
-/** Flags incl. NS as 0x100. */
-export const SLOT_FLAGS: i32 = 12;
-/** Raw window. */
-export const SLOT_WIN: i32 = 13;
-/** Payload length from the IP total length (also when the capture is truncated). */
-export const SLOT_PAYLOAD_LEN: i32 = 14;
-/** TCP checksum field. */
-export const SLOT_CHECKSUM: i32 = 15;
-/** 1 ok, 0 bad, -1 unknown (capture shorter than the IP total length). */
-export const SLOT_CHECKSUM_OK: i32 = 16;
-/** MSS or -1. */
-export const SLOT_MSS: i32 = 17;
-/** Window scale shift or -1. */
-export const SLOT_WSCALE: i32 = 18;
-/** 1 when SACK-permitted is present. */
-export const SLOT_SACK_PERMITTED: i32 = 19;
-/** Number of SACK blocks (0..4). */
-export const SLOT_SACK_COUNT: i32 = 20;
-/** 1 when timestamps are present. */
-export const SLOT_TS_PRESENT: i32 = 21;
-/** TSval (u32). */
-export const SLOT_TSVAL: i32 = 22;
-/** TSecr (u32). */
-export const SLOT_TSECR: i32 = 23;
-/** SACK blocks: left0, right0, … left3, right3 (8 slots). */
-export const SLOT_SACK: i32 = 24;
-/** IP header length in bytes. */
-export const SLOT_IP_HEADER_LEN: i32 = 32;
-/** TCP header length (data offset) in bytes. */
-export const SLOT_TCP_HEADER_LEN: i32 = 33;
-/** 1 when the capture is shorter than the IP total length. */
-export const SLOT_TRUNCATED: i32 = 34;
-/** TCP urgent pointer. */
-export const SLOT_URGENT: i32 = 35;
-/** Number of TCP options listed in SLOT_OPT_KINDS (NOP and EOL included). */
-export const SLOT_OPT_COUNT: i32 = 36;
-/** Option kinds in wire order, one byte each (up to 40 bytes = 10 slots). */
-export const SLOT_OPT_KINDS: i32 = 37;
-/** Number of slots. */
-export const PARSE_SLOTS: i32 = 47;
+  PARSE_TCP, PARSE_NOT_IPV4, PARSE_FRAGMENT, PARSE_OTHER_PROTOCOL, PARSE_MALFORMED, PARSE_TRUNCATED, PARSE_SLOTS,
+  SLOT_KIND, SLOT_DETAIL, SLOT_SRC, SLOT_DST, SLOT_TTL, SLOT_ID, SLOT_IP_LEN, SLOT_IP_CHECKSUM_OK, SLOT_SPORT, SLOT_DPORT,
+  SLOT_SEQ, SLOT_ACK, SLOT_FLAGS, SLOT_WIN, SLOT_PAYLOAD_LEN, SLOT_CHECKSUM, SLOT_CHECKSUM_OK, SLOT_MSS, SLOT_WSCALE,
+  SLOT_SACK_PERMITTED, SLOT_SACK_COUNT, SLOT_TS_PRESENT, SLOT_TSVAL, SLOT_TSECR, SLOT_SACK, SLOT_IP_HEADER_LEN,
+  SLOT_TCP_HEADER_LEN, SLOT_TRUNCATED, SLOT_URGENT, SLOT_OPT_COUNT, SLOT_OPT_KINDS,
+} from './tables';
 
 /** The result struct, static (no allocation). */
 export const parseResult: usize = memory.data(PARSE_SLOTS << 2, 16);

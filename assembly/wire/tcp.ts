@@ -2,7 +2,7 @@
 // read without further checks.
 import { checksum, pseudoHeaderSum, checksumFinish, fold32 } from './checksum';
 import { loadBe16, loadBe32, storeBe16, storeBe32, IP_PROTO_TCP } from './ipv4';
-import { REASON_OK, REASON_TCP_TOO_SHORT, REASON_TCP_BAD_DATA_OFFSET, REASON_TCP_HEADER_TRUNCATED } from './reason';
+import { REASON_OK, REASON_TCP_TOO_SHORT, REASON_TCP_BAD_DATA_OFFSET, REASON_TCP_HEADER_TRUNCATED } from './tables';
 
 /** Length of the fixed TCP header. */
 export const TCP_HEADER_LEN: i32 = 20;

@@ -3,57 +3,16 @@
 import { instantiateEngine, type EngineExports } from './load.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, configValue, type EngineConfig } from './config.js';
 import { EngineError } from './errno.js';
+import {
+  ABI_VERSION, ConnFlag, Ctl, INFO_SLOTS, STAT_NAMES, readInfo, type ConnInfo, type EngineStats, type TcpState,
+} from './abi.js';
 
 export type { EngineConfig } from './config.js';
 export { DEFAULT_CONFIG, LINUX_PROFILE, CONFIG_KEYS } from './config.js';
-
-/** RFC 9293 connection states, numbered as the engine does. */
-export const enum TcpState {
-  CLOSED = 0, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED, FIN_WAIT_1,
-  FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT,
-}
-
-/** State names as netstat/ss print them, indexed by TcpState. */
-export const STATE_NAMES: readonly string[] = [
-  'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RCVD', 'ESTABLISHED', 'FIN_WAIT_1',
-  'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT',
-];
-
-/** Kinds of host events (conn, arg meanings in docs/engine-abi.md). */
-export const enum EventKind {
-  Connected = 1, Accept = 2, Readable = 3, Writable = 4, PeerFin = 5, Closed = 6, State = 7, SoftError = 8,
-}
+export { TcpState, STATE_NAMES, EventKind, STAT_NAMES, ConnFlag, type ConnInfo, type EngineStats } from './abi.js';
 
 /** One event popped from the engine's queue. */
 export interface EngineEvent { kind: number; conn: number; arg: number }
-
-/** Snapshot of a connection's control block. */
-export interface ConnInfo {
-  state: TcpState; localPort: number; remoteAddr: number; remotePort: number; iss: number; irs: number;
-  sndUna: number; sndNxt: number; sndWnd: number; rcvNxt: number; rcvWnd: number; cwnd: number;
-  ssthresh: number; srtt: number; rto: number; retransmits: number;
-  /** Payload bytes per full segment (send MSS minus 12 with timestamps, as Linux TCP_MAXSEG reports). */
-  mss: number;
-  sndMax: number; sndWscale: number; rcvWscale: number; flags: number;
-  /** ICMP soft error recorded (positive errno) or 0. */
-  softError: number;
-  /** Error the connection died with (positive errno) or 0. */
-  error: number;
-  rcvBuffered: number; sndBuffered: number; rttvar: number; oooRanges: number; tsRecent: number;
-  sndMssRaw: number; rcvMss: number; effMss: number;
-}
-
-/** Names of the statistics counters, in the engine's order (assembly/tcp/stats.ts). */
-export const STAT_NAMES = [
-  'segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut',
-  'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder',
-  'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn',
-  'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates',
-  'rtoExpirations',
-] as const;
-
-/** Engine-wide counters. */
-export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
 
 /** Options of Engine.create. */
 export interface EngineOptions {
@@ -63,8 +22,6 @@ export interface EngineOptions {
   seed: number;
   config?: Partial<EngineConfig>;
 }
-
-const ENGINE_ABI = 2;
 
 /** One TCP engine: a connection table, its buffers and timers, in its own WASM instance. */
 export class Engine {
@@ -79,7 +36,7 @@ export class Engine {
   private readonly ex: EngineExports;
   private u8: Uint8Array;
   private u32: Uint32Array;
-  /** Control block slot index (u32 units) of txUsed; txCount, region, evConn, evArg, evCount follow. */
+  /** Control block address in u32 units (slots: Ctl). */
   private readonly ctl: number;
   private readonly rxPtr: number;
   private readonly rxCap: number;
@@ -106,8 +63,8 @@ export class Engine {
   /** Instantiates and initialises an engine; throws EngineError (EINVAL, ENOBUFS) on a bad config. */
   static create(opts: EngineOptions): Engine {
     const ex = instantiateEngine();
-    if (typeof ex.engineAbiVersion !== 'function' || ex.engineAbiVersion() !== ENGINE_ABI) {
-      throw new Error(`engine ABI mismatch: want ${ENGINE_ABI}`);
+    if (typeof ex.engineAbiVersion !== 'function' || ex.engineAbiVersion() !== ABI_VERSION) {
+      throw new Error(`engine ABI mismatch: want ${ABI_VERSION}`);
     }
     const cfg = { ...DEFAULT_CONFIG, ...(opts.config ?? {}) } as EngineConfig;
     CONFIG_KEYS.forEach((k, i) => {
@@ -152,7 +109,7 @@ export class Engine {
     let off = 0;
     let count = 0;
     const ctl = this.ctl;
-    let end = this.u32[ctl];
+    let end = this.u32[ctl + Ctl.TxUsed];
     if (end === 0) return 0;
     while (off < end) {
       const u8 = this.bytes();
@@ -162,16 +119,16 @@ export class Engine {
       off += 4 + ((len + 3) & ~3);
       count++;
       // `fn` may make this engine queue more (e.g. a loopback link): look again at the end.
-      if (off >= end) end = this.u32[ctl];
+      if (off >= end) end = this.u32[ctl + Ctl.TxUsed];
     }
-    this.u32[ctl] = 0; // the engine reads its fill level from the control block
-    this.u32[ctl + 1] = 0;
+    this.u32[ctl + Ctl.TxUsed] = 0; // the engine reads its fill level from the control block
+    this.u32[ctl + Ctl.TxCount] = 0;
     void ex;
     return count;
   }
 
   /** Packets waiting in the tx queue. */
-  get txPending(): number { return this.u32[this.ctl + 1]; }
+  get txPending(): number { return this.u32[this.ctl + Ctl.TxCount]; }
 
   /** Fires due timers (and resumes output held by a full tx queue); returns the next deadline in ms (Infinity when none). */
   poll(now: number): number { return this.ex.poll(now); }
@@ -179,12 +136,12 @@ export class Engine {
   /** Pops the next event into `ev` and returns true, or returns false when the queue is empty. */
   nextEvent(ev: EngineEvent): boolean {
     const ctl = this.ctl;
-    if (this.u32[ctl + 5] === 0) return false; // evCount
+    if (this.u32[ctl + Ctl.EvCount] === 0) return false;
     const kind = this.ex.eventNext();
     if (kind === 0) return false;
     ev.kind = kind;
-    ev.conn = this.u32[ctl + 3] | 0;
-    ev.arg = this.u32[ctl + 4] | 0;
+    ev.conn = this.u32[ctl + Ctl.EvConn] | 0;
+    ev.arg = this.u32[ctl + Ctl.EvArg] | 0;
     return true;
   }
 
@@ -212,7 +169,7 @@ export class Engine {
       }
       const n = Math.min(room, total - done);
       const u8 = this.bytes();
-      const p = this.u32[this.ctl + 2];
+      const p = this.u32[this.ctl + Ctl.Region];
       if (n === total) u8.set(data, p); else u8.set(data.subarray(done, done + n), p);
       done += n;
       // Flush with the last piece; a ring wrap commits the first piece without sending.
@@ -233,7 +190,7 @@ export class Engine {
         return avail;
       }
       const n = Math.min(avail, into.length - done);
-      const p = this.u32[this.ctl + 2];
+      const p = this.u32[this.ctl + Ctl.Region];
       const u8 = this.bytes();
       if (n <= 32) for (let i = 0; i < n; i++) into[done + i] = u8[p + i]; // no view object for small reads
       else into.set(u8.subarray(p, p + n), done);
@@ -259,7 +216,7 @@ export class Engine {
   setKeepAlive(conn: number, on: boolean, idleMs = 0, now = -Infinity): void { this.ex.tcpSetKeepAlive(conn, on, idleMs, 0, 0, now); }
   /** TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT of one connection; 0 keeps a value, keepalive on/off unchanged. */
   setKeepAliveParams(conn: number, p: { idleMs?: number; intervalMs?: number; count?: number }, now = -Infinity): void {
-    const on = (this.info(conn).flags & (1 << 7)) !== 0;
+    const on = (this.info(conn).flags & ConnFlag.KEEPALIVE) !== 0;
     this.ex.tcpSetKeepAlive(conn, on, p.idleMs ?? 0, p.intervalMs ?? 0, p.count ?? 0, now);
   }
   /** SO_LINGER {onoff=1, linger=0}: close() aborts with RST. */
@@ -279,14 +236,7 @@ export class Engine {
   info(conn: number): ConnInfo {
     const r = this.ex.tcpInfo(conn);
     if (r < 0) throw new EngineError(r, 'info');
-    const f = new Float64Array(this.memory.buffer, this.infoPtr, 32);
-    return {
-      state: f[0], localPort: f[1], remoteAddr: f[2], remotePort: f[3], iss: f[4], irs: f[5], sndUna: f[6],
-      sndNxt: f[7], sndWnd: f[8], rcvNxt: f[9], rcvWnd: f[10], cwnd: f[11], ssthresh: f[12], srtt: f[13],
-      rto: f[14], retransmits: f[15], mss: f[16], sndMax: f[17], sndWscale: f[18], rcvWscale: f[19],
-      flags: f[20], softError: f[21], error: f[22], rcvBuffered: f[23], sndBuffered: f[24], rttvar: f[25],
-      oooRanges: f[26], tsRecent: f[27], sndMssRaw: f[28], rcvMss: f[29], effMss: f[30],
-    };
+    return readInfo(new Float64Array(this.memory.buffer, this.infoPtr, INFO_SLOTS));
   }
 
   /** Engine-wide counters (a fresh object per read). */

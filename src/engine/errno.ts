@@ -1,19 +1,8 @@
 // Linux errno numbers ↔ Node error codes. The engine returns −errno; hosts throw errors with `.code`.
 
-/** errno number → Node code. */
-export const ERRNO_CODES: Readonly<Record<number, string>> = {
-  9: 'EBADF', 11: 'EAGAIN', 16: 'EBUSY', 22: 'EINVAL', 24: 'EMFILE', 32: 'EPIPE', 92: 'ENOPROTOOPT',
-  98: 'EADDRINUSE', 99: 'EADDRNOTAVAIL', 101: 'ENETUNREACH', 104: 'ECONNRESET', 105: 'ENOBUFS',
-  106: 'EISCONN', 107: 'ENOTCONN', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH',
-  114: 'EALREADY', 115: 'EINPROGRESS',
-};
+import { ERRNO_CODES, Errno } from './abi.js';
 
-/** Named errno values. */
-export const Errno = {
-  EBADF: 9, EAGAIN: 11, EBUSY: 16, EINVAL: 22, EMFILE: 24, EPIPE: 32, ENOPROTOOPT: 92, EADDRINUSE: 98,
-  EADDRNOTAVAIL: 99, ENETUNREACH: 101, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107,
-  ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115,
-} as const;
+export { ERRNO_CODES, Errno } from './abi.js';
 
 /** Node code for an errno number (positive or negative); `null` for 0; `E<n>` when unknown. */
 export function errnoCode(n: number): string | null {

@@ -1,14 +1,8 @@
 // Linux values of the symbolic constants and errno names scripts use.
+import { Errno } from '../engine/abi.js';
 
-/** errno names → Linux numbers. */
-export const ERRNO: Readonly<Record<string, number>> = {
-  EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, EWOULDBLOCK: 11, ENOMEM: 12, EACCES: 13,
-  EFAULT: 14, EBUSY: 16, EEXIST: 17, EINVAL: 22, EMFILE: 24, ENOSPC: 28, EPIPE: 32, EPROTO: 71,
-  ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93,
-  EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101,
-  ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110,
-  ECONNREFUSED: 111, EHOSTDOWN: 112, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115,
-};
+/** errno names → Linux numbers (the engine's table, plus the EWOULDBLOCK alias). */
+export const ERRNO: Readonly<Record<string, number>> = { ...Errno, EWOULDBLOCK: Errno.EAGAIN };
 
 /** errno number → its first name. */
 export function errnoName(n: number): string {

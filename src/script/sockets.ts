@@ -1,14 +1,12 @@
 // The socket table of a script run: file descriptors, the system calls mapped onto the engine
 // (or the kernel), and Linux's error-reporting order. The runner owns time and packets.
+import { EventKind, TcpState } from '../engine/abi.js';
 import { ERRNO, SYMBOLS, errnoName } from './constants.js';
 import type { ScriptEngine } from './driver.js';
 import type { Expr, SyscallEvent } from './model.js';
 import { parseIpv4 } from './wire.js';
 import { Verdict, evalNum, fmtResult, type CallResult } from './verdict.js';
 
-// Engine event kinds and states (docs/engine-abi.md).
-const EV_PEER_FIN = 5, EV_CLOSED = 6, EV_SOFT_ERROR = 8;
-const ST_CLOSED = 0, ST_SYN_SENT = 2, ST_SYN_RCVD = 3, ST_ESTABLISHED = 4;
 const ZERO = new Uint8Array(1 << 20);
 
 /** One script-level socket (what a file descriptor refers to). */
@@ -63,16 +61,16 @@ export class SocketTable {
 
   /** Records what an engine event means for the sockets (errors, end of stream, orphans). */
   onEvent(kind: number, conn: number, arg: number): void {
-    if (kind === EV_CLOSED) {
+    if (kind === EventKind.Closed) {
       this.connClosed.add(conn);
       if (arg < 0) this.connErr.set(conn, -arg);
       if (this.orphans.has(conn)) {
         this.orphans.delete(conn);
         this.host.engine.release(conn);
       }
-    } else if (kind === EV_PEER_FIN) {
+    } else if (kind === EventKind.PeerFin) {
       this.peerFin.add(conn);
-    } else if (kind === EV_SOFT_ERROR && arg < 0) {
+    } else if (kind === EventKind.SoftError && arg < 0) {
       // Linux keeps ICMP soft errors in sk_err_soft: read()/write() ignore them, SO_ERROR
       // returns one when no hard error is pending.
       this.softErr.set(conn, -arg);
@@ -199,10 +197,10 @@ export class SocketTable {
         if (s.nonblock) return fail(ERRNO.EINPROGRESS);
         const wait = (): number | null => {
           const st = e.state(c);
-          if (st === ST_SYN_SENT || st === ST_SYN_RCVD) return null;
+          if (st === TcpState.SYN_SENT || st === TcpState.SYN_RCVD) return null;
           s.connecting = false;
           s.connectReported = true;
-          if (st === ST_CLOSED || this.connClosed.has(c)) {
+          if (st === TcpState.CLOSED || this.connClosed.has(c)) {
             if (e.nativeErrors && e.soError) return -(e.soError(c) || ERRNO.ECONNREFUSED);
             return -this.takeErr(c, ERRNO.ECONNREFUSED);
           }
@@ -286,7 +284,7 @@ export class SocketTable {
           const c = s.conn!;
           if (s.linger0) e.abort(c, now);
           else e.close(c, now);
-          if (this.connClosed.has(c) || e.state(c) === ST_CLOSED) e.release(c);
+          if (this.connClosed.has(c) || e.state(c) === TcpState.CLOSED) e.release(c);
           else this.orphans.add(c);
         }
         return { value: 0 };
@@ -344,8 +342,8 @@ export class SocketTable {
   private connectAgain(s: Sock): number | null {
     const c = s.conn!;
     const st = this.host.engine.state(c);
-    if (st === ST_SYN_SENT || st === ST_SYN_RCVD) return null;
-    if (st === ST_CLOSED || this.connClosed.has(c)) {
+    if (st === TcpState.SYN_SENT || st === TcpState.SYN_RCVD) return null;
+    if (st === TcpState.CLOSED || this.connClosed.has(c)) {
       if (this.host.engine.nativeErrors && this.host.engine.soError) {
         const native = this.host.engine.soError(c);
         if (native) return -native;
@@ -541,17 +539,17 @@ export class SocketTable {
     const st = e.state(c);
     let mask = 0;
     if (this.connErr.has(c)) mask |= S.POLLERR;
-    const closed = st === ST_CLOSED || this.connClosed.has(c);
-    const peerFin = st === 7 /* CLOSE_WAIT */ || st === 8 /* CLOSING */ || st === 9 /* LAST_ACK */ || st === 10 /* TIME_WAIT */;
+    const closed = st === TcpState.CLOSED || this.connClosed.has(c);
+    const peerFin = st === TcpState.CLOSE_WAIT || st === TcpState.CLOSING || st === TcpState.LAST_ACK || st === TcpState.TIME_WAIT;
     const rdShut = s.shutRd || peerFin || closed;
     const wrShut = s.shutWr || closed;
     if (rdShut && wrShut) mask |= S.POLLHUP;
     if (rdShut) mask |= S.POLLIN | S.POLLRDNORM | S.POLLRDHUP;
-    if (st !== ST_SYN_SENT && st !== ST_SYN_RCVD) {
+    if (st !== TcpState.SYN_SENT && st !== TcpState.SYN_RCVD) {
       if (!e.bufferedRecv) this.unsupported(ev, 'poll() on a connection (the engine does not report buffered receive bytes)');
       if (e.bufferedRecv(c) > 0) mask |= S.POLLIN | S.POLLRDNORM;
       if (!wrShut) {
-        if (st >= ST_ESTABLISHED && e.bufferedSend(c) < this.sendBufferSize()) mask |= S.POLLOUT | S.POLLWRNORM;
+        if (st >= TcpState.ESTABLISHED && e.bufferedSend(c) < this.sendBufferSize()) mask |= S.POLLOUT | S.POLLWRNORM;
       } else mask |= S.POLLOUT | S.POLLWRNORM;
     }
     return mask;

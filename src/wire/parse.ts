@@ -2,6 +2,7 @@
 // area, runs `wireParse` there and turns the result struct into plain values. No Node built-ins.
 import { instantiateEngine, type EngineExports } from '../engine/load.js';
 import { reasonName } from './reason.js';
+import { ParseKind, ParseSlot } from '../engine/abi.js';
 
 /** One IPv4/TCP packet, exactly the fields of a `decode --json` line (minus index and ts). */
 export interface ParsedTcp {
@@ -41,15 +42,6 @@ export interface TcpDetail {
   /** Option kinds in wire order, NOP (1) and EOL (0) included. */
   optionKinds: number[];
 }
-
-// Kinds and slot indexes of the result struct, mirrored from assembly/wire/parse.ts.
-const PARSE_TCP = 0, PARSE_NOT_IPV4 = 1, PARSE_FRAGMENT = 2, PARSE_OTHER_PROTOCOL = 3, PARSE_TRUNCATED = 5;
-const SLOT = {
-  kind: 0, detail: 1, src: 2, dst: 3, ttl: 4, id: 5, ipLen: 6, ipChecksumOk: 7, sport: 8, dport: 9, seq: 10,
-  ack: 11, flags: 12, win: 13, len: 14, checksum: 15, checksumOk: 16, mss: 17, wscale: 18, sackPermitted: 19,
-  sackCount: 20, tsPresent: 21, tsval: 22, tsecr: 23, sack: 24, urgent: 35, optCount: 36, optKinds: 37,
-} as const;
-const PARSE_SLOTS = 47;
 
 /** Names of IP protocols a skipped packet reports by name. */
 const PROTOCOL_NAMES: Record<number, string> = { 1: 'icmp', 2: 'igmp', 17: 'udp', 47: 'gre', 50: 'esp', 132: 'sctp' };
@@ -92,51 +84,51 @@ export function parsePacket(bytes: Uint8Array, out?: TcpDetail): ParsedTcp | Ski
   // Views over engine memory are made once (re-made only if the memory were ever replaced).
   if (!memBytes || memBytes.buffer !== engine.memory.buffer) {
     memBytes = new Uint8Array(engine.memory.buffer);
-    result = new Int32Array(engine.memory.buffer, resultPtr, PARSE_SLOTS);
+    result = new Int32Array(engine.memory.buffer, resultPtr, ParseSlot.Count);
   }
   // IPv4 packets are at most 65535 bytes; anything beyond cannot belong to the packet.
   const len = Math.min(bytes.length, scratchSize, 65535);
   memBytes.set(len === bytes.length ? bytes : bytes.subarray(0, len), scratch);
   const kind = engine.wireParse(scratch, len) | 0;
   const r = result!;
-  const detail = r[SLOT.detail];
-  if (kind === PARSE_NOT_IPV4) return { skip: 'ipv6' }; // the only version not reported as malformed
-  if (kind === PARSE_FRAGMENT) return { skip: 'fragment' };
-  if (kind === PARSE_OTHER_PROTOCOL) return { skip: PROTOCOL_NAMES[detail] ?? `ip-proto-${detail}` };
-  if (kind === PARSE_TRUNCATED) return { skip: `truncated: ${reasonName(detail)}` };
-  if (kind !== PARSE_TCP) return { skip: `malformed: ${reasonName(detail)}` };
+  const detail = r[ParseSlot.DETAIL];
+  if (kind === ParseKind.NOT_IPV4) return { skip: 'ipv6' }; // the only version not reported as malformed
+  if (kind === ParseKind.FRAGMENT) return { skip: 'fragment' };
+  if (kind === ParseKind.OTHER_PROTOCOL) return { skip: PROTOCOL_NAMES[detail] ?? `ip-proto-${detail}` };
+  if (kind === ParseKind.TRUNCATED) return { skip: `truncated: ${reasonName(detail)}` };
+  if (kind !== ParseKind.TCP) return { skip: `malformed: ${reasonName(detail)}` };
   if (out) {
-    out.urgent = r[SLOT.urgent];
-    const kindsAt = resultPtr + SLOT.optKinds * 4;
-    out.optionKinds = Array.from(memBytes.subarray(kindsAt, kindsAt + r[SLOT.optCount]));
+    out.urgent = r[ParseSlot.URGENT];
+    const kindsAt = resultPtr + ParseSlot.OPT_KINDS * 4;
+    out.optionKinds = Array.from(memBytes.subarray(kindsAt, kindsAt + r[ParseSlot.OPT_COUNT]));
   }
   const sack: [number, number][] = [];
-  for (let i = 0; i < r[SLOT.sackCount]; i++) sack.push([r[SLOT.sack + 2 * i] >>> 0, r[SLOT.sack + 2 * i + 1] >>> 0]);
-  const ts = r[SLOT.tsPresent] === 1;
-  const checksumOk = r[SLOT.checksumOk];
-  const flags = r[SLOT.flags] & 0xff;
+  for (let i = 0; i < r[ParseSlot.SACK_COUNT]; i++) sack.push([r[ParseSlot.SACK + 2 * i] >>> 0, r[ParseSlot.SACK + 2 * i + 1] >>> 0]);
+  const ts = r[ParseSlot.TS_PRESENT] === 1;
+  const checksumOk = r[ParseSlot.CHECKSUM_OK];
+  const flags = r[ParseSlot.FLAGS] & 0xff;
   return {
-    src: dottedQuad(r[SLOT.src] >>> 0),
-    dst: dottedQuad(r[SLOT.dst] >>> 0),
-    ttl: r[SLOT.ttl],
-    id: r[SLOT.id],
-    ipLen: r[SLOT.ipLen],
-    ipChecksumOk: r[SLOT.ipChecksumOk] === 1,
-    sport: r[SLOT.sport],
-    dport: r[SLOT.dport],
-    seq: r[SLOT.seq] >>> 0,
-    ack: r[SLOT.ack] >>> 0,
+    src: dottedQuad(r[ParseSlot.SRC] >>> 0),
+    dst: dottedQuad(r[ParseSlot.DST] >>> 0),
+    ttl: r[ParseSlot.TTL],
+    id: r[ParseSlot.ID],
+    ipLen: r[ParseSlot.IP_LEN],
+    ipChecksumOk: r[ParseSlot.IP_CHECKSUM_OK] === 1,
+    sport: r[ParseSlot.SPORT],
+    dport: r[ParseSlot.DPORT],
+    seq: r[ParseSlot.SEQ] >>> 0,
+    ack: r[ParseSlot.ACK] >>> 0,
     flags,
     flagNames: flagNames(flags),
-    win: r[SLOT.win],
-    len: r[SLOT.len],
-    checksum: r[SLOT.checksum],
+    win: r[ParseSlot.WIN],
+    len: r[ParseSlot.PAYLOAD_LEN],
+    checksum: r[ParseSlot.CHECKSUM],
     checksumOk: checksumOk < 0 ? null : checksumOk === 1,
-    mss: r[SLOT.mss] < 0 ? null : r[SLOT.mss],
-    wscale: r[SLOT.wscale] < 0 ? null : r[SLOT.wscale],
-    sackPermitted: r[SLOT.sackPermitted] === 1,
+    mss: r[ParseSlot.MSS] < 0 ? null : r[ParseSlot.MSS],
+    wscale: r[ParseSlot.WSCALE] < 0 ? null : r[ParseSlot.WSCALE],
+    sackPermitted: r[ParseSlot.SACK_PERMITTED] === 1,
     sack,
-    tsval: ts ? r[SLOT.tsval] >>> 0 : null,
-    tsecr: ts ? r[SLOT.tsecr] >>> 0 : null,
+    tsval: ts ? r[ParseSlot.TSVAL] >>> 0 : null,
+    tsecr: ts ? r[ParseSlot.TSECR] >>> 0 : null,
   };
 }

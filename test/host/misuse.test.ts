@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { Sha256 } from '../../src/util/sha256.js';
 import { CLIENT, SERVER, concat, directPair } from './helpers.js';
+import { Errno } from '../../src/engine/errno.js';
 
-const EBADF = -9, EINVAL = -22;
+const EBADF = -Errno.EBADF, EINVAL = -Errno.EINVAL;
 const A = 0x0a000001, B = 0x0a000002;
 
 describe('engine calls with bad arguments', () => {
@@ -36,8 +37,8 @@ describe('engine calls with bad arguments', () => {
     expect(e.connect(B, 0, 0)).toBe(EINVAL);
     expect(e.connect(B, 65536, 0)).toBe(EINVAL);
     expect(e.connect(0, 80, 0)).toBe(EINVAL);
-    expect(e.connect(0xffffffff, 80, 0)).toBe(-101); // ENETUNREACH, as Linux for broadcast
-    expect(e.connect(0xe0000001, 80, 0)).toBe(-101); // and multicast
+    expect(e.connect(0xffffffff, 80, 0)).toBe(-Errno.ENETUNREACH); // ENETUNREACH, as Linux for broadcast
+    expect(e.connect(0xe0000001, 80, 0)).toBe(-Errno.ENETUNREACH); // and multicast
     expect(e.connectionsInUse).toBe(0);
     expect(e.connect(B, 80, 0, 70000)).toBe(EINVAL);
     expect(e.connect(B, 80, 0, -5)).toBe(EINVAL);
@@ -52,7 +53,7 @@ describe('engine calls with bad arguments', () => {
     const e = Engine.create({ addr: A, seed: 1 });
     const c = e.connect(B, 80, 0);
     expect(e.send(c, new Uint8Array(10_000_000), 0)).toBe(e.config.sendBufferSize);
-    expect(e.send(c, new Uint8Array(1), 0)).toBe(-11); // EAGAIN
+    expect(e.send(c, new Uint8Array(1), 0)).toBe(-Errno.EAGAIN);
     expect(e.recv(c, new Uint8Array(0), 0)).toBe(0);
   });
 

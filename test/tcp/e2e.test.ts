@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { EventKind, TcpState } from '../../src/engine/engine.js';
 import { Pair, A_ADDR, B_ADDR } from './pair.js';
+import { Errno } from '../../src/engine/errno.js';
 
 /** Deterministic pseudo-random bytes. */
 function pattern(n: number, seed: number): Uint8Array {
@@ -65,7 +66,7 @@ describe('engine to engine', () => {
     const p = new Pair();
     const ca = p.a.connect(B_ADDR, 81, 0);
     p.run(() => p.a.state(ca) === TcpState.CLOSED);
-    expect(p.evA.find((e) => e.kind === EventKind.Closed)?.arg).toBe(-111);
+    expect(p.evA.find((e) => e.kind === EventKind.Closed)?.arg).toBe(-Errno.ECONNREFUSED);
   });
 
   it('bulk transfer survives random loss', () => {
@@ -195,6 +196,6 @@ describe('engine to engine: closing and flow control', () => {
     p.a.send(ca, new Uint8Array(100), p.now);
     p.pump();
     expect(p.a.state(ca)).toBe(TcpState.CLOSED);
-    expect(p.evA.find((e) => e.kind === EventKind.Closed)?.arg).toBe(-104);
+    expect(p.evA.find((e) => e.kind === EventKind.Closed)?.arg).toBe(-Errno.ECONNRESET);
   });
 });

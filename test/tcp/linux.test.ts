@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventKind, LINUX_PROFILE } from '../../src/engine/engine.js';
 import { Harness, ACK, SYN, FIN, PEER_ISS, LPORT, RPORT, REMOTE } from './harness.js';
+import { Errno } from '../../src/engine/errno.js';
 
 describe('linux knobs', () => {
   it('delayFinAck: the ACK of a FIN after data waits for the delayed-ACK timer', () => {
@@ -28,7 +29,7 @@ describe('linux knobs', () => {
     h.e.setKeepAlive(h.conn, true, 5000, h.now);
     h.runUntil(100_000);
     expect(h.out.map((s) => [s.t, s.flags])).toEqual([[5000, ACK], [6000, ACK], [7000, 4 | ACK]]);
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-110);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.ETIMEDOUT);
   });
   it('per-connection keepalive interval and count', () => {
     const h = new Harness();
@@ -90,9 +91,9 @@ describe('linux knobs', () => {
     const h = new Harness();
     h.inState('CLOSE_WAIT');
     h.send({ seq: h.peerSeq, flags: 4 });
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-32);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.EPIPE);
     expect(h.e.recv(h.conn, new Uint8Array(4))).toBe(0);
-    expect(h.e.send(h.conn, new Uint8Array(4), h.now)).toBe(-32);
+    expect(h.e.send(h.conn, new Uint8Array(4), h.now)).toBe(-Errno.EPIPE);
   });
   it('pshOnBurstEnd: a burst cut by the window ends with PSH (checksum still valid)', () => {
     const h = new Harness({ pshOnBurstEnd: true });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EventKind, TcpState } from '../../src/engine/engine.js';
 import { Pair, B_ADDR } from './pair.js';
 import { Harness, SYN, PEER_ISS, REMOTE } from './harness.js';
+import { Errno } from '../../src/engine/errno.js';
 
 describe('memory', () => {
   it('10 000 connections churn without memory growth', () => {
@@ -45,7 +46,7 @@ describe('memory', () => {
     const h = new Harness({ maxConnections: 4, recycleTimeWait: false });
     const l = h.e.listen(80);
     for (let i = 0; i < 4; i++) expect(h.e.connect(REMOTE, 1000 + i, 0)).toBeGreaterThanOrEqual(0);
-    expect(h.e.connect(REMOTE, 2000, 0)).toBe(-24);
+    expect(h.e.connect(REMOTE, 2000, 0)).toBe(-Errno.EMFILE);
     h.collect();
     h.clear();
     h.send({ seq: PEER_ISS, flags: SYN });
@@ -58,7 +59,7 @@ describe('memory', () => {
     const h = new Harness({ maxListeners: 2 });
     expect(h.e.listen(1)).toBe(0);
     expect(h.e.listen(2)).toBe(1);
-    expect(h.e.listen(3)).toBe(-24);
+    expect(h.e.listen(3)).toBe(-Errno.EMFILE);
   });
 
   it('garbage input never traps', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventKind } from '../../src/engine/engine.js';
 import { Harness, ACK, SYN, FIN, RST, PSH, PEER_ISS, LPORT, RPORT, REMOTE } from './harness.js';
+import { Errno } from '../../src/engine/errno.js';
 
 describe('CLOSED (no connection)', () => {
   it('closed_port_rst: a SYN gets RST+ACK <SEQ=0><ACK=SEG.SEQ+1>', () => {
@@ -72,7 +73,7 @@ describe('LISTEN', () => {
   it('listen_twice_eaddrinuse', () => {
     const h = new Harness();
     expect(h.e.listen(LPORT)).toBeGreaterThanOrEqual(0);
-    expect(h.e.listen(LPORT)).toBe(-98);
+    expect(h.e.listen(LPORT)).toBe(-Errno.EADDRINUSE);
   });
 });
 
@@ -122,7 +123,7 @@ describe('SYN_SENT', () => {
     h.inState('SYN_SENT');
     h.send({ seq: 0, ack: h.iss + 1, flags: RST | ACK });
     expect(h.stateName()).toBe('CLOSED');
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-111);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.ECONNREFUSED);
   });
   it('syn_sent_rst_without_ack_ignored', () => {
     const h = new Harness();
@@ -148,7 +149,7 @@ describe('SYN_RCVD', () => {
     expect(h.takeEvents(EventKind.Accept).length).toBe(1);
     const c = h.e.accept(h.listener);
     expect(h.stateName(c)).toBe('ESTABLISHED');
-    expect(h.e.accept(h.listener)).toBe(-11);
+    expect(h.e.accept(h.listener)).toBe(-Errno.EAGAIN);
   });
   it('syn_rcvd_ack_with_data_established_readable', () => {
     const h = new Harness();
@@ -163,7 +164,7 @@ describe('SYN_RCVD', () => {
     const used = h.e.connectionsInUse;
     h.send({ seq: PEER_ISS + 1, flags: RST });
     expect(h.e.connectionsInUse).toBe(used - 1);
-    expect(h.e.accept(h.listener)).toBe(-11);
+    expect(h.e.accept(h.listener)).toBe(-Errno.EAGAIN);
   });
   it('syn_rcvd_bad_ack_sends_rst', () => {
     const h = new Harness();
@@ -225,8 +226,8 @@ describe('ESTABLISHED', () => {
     h.inState('ESTABLISHED');
     h.send({ seq: h.peerSeq, flags: RST });
     expect(h.stateName()).toBe('CLOSED');
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-104);
-    expect(h.e.recv(h.conn, new Uint8Array(10))).toBe(-104);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.ECONNRESET);
+    expect(h.e.recv(h.conn, new Uint8Array(10))).toBe(-Errno.ECONNRESET);
   });
   it('established_rst_in_window_challenge_ack', () => {
     const h = new Harness();
@@ -263,7 +264,7 @@ describe('ESTABLISHED', () => {
     h.send({ seq: h.peerSeq, ack: h.ours(0) - 1, flags: ACK | PSH, data: 100 });
     h.expectSegment({ flags: '.', seq: h.ours(0), ack: h.peerSeq });
     expect(h.e.stats.challengeAcks).toBe(1);
-    expect(h.e.recv(h.conn, new Uint8Array(200))).toBe(-11);
+    expect(h.e.recv(h.conn, new Uint8Array(200))).toBe(-Errno.EAGAIN);
   });
   it('established_old_ack_within_bytes_acked_accepted', () => {
     const h = new Harness();
@@ -421,14 +422,14 @@ describe('closing states', () => {
     h.sendData(100, 1);
     h.tick(40);
     expect(h.read().length).toBe(100);
-    expect(h.e.send(h.conn, new Uint8Array(1), h.now)).toBe(-32);
+    expect(h.e.send(h.conn, new Uint8Array(1), h.now)).toBe(-Errno.EPIPE);
   });
 });
 
 describe('every synchronized state × RST / SYN / duplicate ACK', () => {
   const states = ['ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT'];
   const rstError: Record<string, number> = {
-    ESTABLISHED: -104, FIN_WAIT_1: -104, FIN_WAIT_2: -104, CLOSE_WAIT: -32, CLOSING: 0, LAST_ACK: 0, TIME_WAIT: 0,
+    ESTABLISHED: -Errno.ECONNRESET, FIN_WAIT_1: -Errno.ECONNRESET, FIN_WAIT_2: -Errno.ECONNRESET, CLOSE_WAIT: -Errno.EPIPE, CLOSING: 0, LAST_ACK: 0, TIME_WAIT: 0,
   };
   for (const st of states) {
     it(`${st.toLowerCase()}_rst_exact_closes`, () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventKind } from '../../src/engine/engine.js';
 import { Harness, ACK, SYN, FIN, LPORT, RPORT, REMOTE, PEER_ISS, buildIcmp } from './harness.js';
+import { Errno } from '../../src/engine/errno.js';
 
 /** Times (ms) of the engine's segments whose seq equals `seq` (retransmissions of one segment). */
 function timesOf(h: Harness, flags: string, seq: number): number[] {
@@ -20,7 +21,7 @@ describe('retransmission', () => {
     expect(h.stateName()).toBe('CLOSED');
     const closed = h.takeEvents(EventKind.Closed);
     expect(closed.length).toBe(1);
-    expect(closed[0].arg).toBe(-110);
+    expect(closed[0].arg).toBe(-Errno.ETIMEDOUT);
     expect(h.events.length).toBeGreaterThanOrEqual(0);
   });
 
@@ -36,7 +37,7 @@ describe('retransmission', () => {
     // RTO after the handshake sample (srtt ~0 → rtoMin 200 ms), doubling, capped at 30 s.
     expect(gaps).toEqual([200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000, 30000]);
     expect(h.stateName()).toBe('CLOSED');
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-110);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.ETIMEDOUT);
     expect(h.e.stats.retransmits).toBe(10);
   });
 
@@ -62,10 +63,10 @@ describe('retransmission', () => {
     h.e.input(buildIcmp(3, 1, seg.raw), h.now);
     h.collect();
     expect(h.stateName()).toBe('ESTABLISHED');
-    expect(h.takeEvents(EventKind.SoftError).map((e) => e.arg)).toEqual([-113]);
+    expect(h.takeEvents(EventKind.SoftError).map((e) => e.arg)).toEqual([-Errno.EHOSTUNREACH]);
     h.runUntil(1_000_000);
     expect(h.stateName()).toBe('CLOSED');
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-113);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.EHOSTUNREACH);
   });
 
   it('icmp_with_wrong_sequence_ignored', () => {
@@ -89,7 +90,7 @@ describe('retransmission', () => {
     h.e.input(buildIcmp(3, 1, syn.raw), h.now);
     h.collect();
     expect(h.stateName()).toBe('CLOSED');
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-113);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.EHOSTUNREACH);
   });
 
   it('synack_retries_then_embryonic_dropped', () => {
@@ -113,7 +114,7 @@ describe('keepalive', () => {
     const probes = h.out.map((s) => [s.t, s.seq, s.len]);
     expect(probes).toEqual([[10000, h.ours(-1), 0], [11000, h.ours(-1), 0], [12000, h.ours(-1), 0]]);
     expect(h.stateName()).toBe('CLOSED');
-    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-110);
+    expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.ETIMEDOUT);
   });
   it('keepalive_answered_keeps_connection', () => {
     const h = new Harness({ keepaliveIntervalMs: 1000, keepaliveCount: 3 });
@@ -250,6 +251,6 @@ describe('TCP_USER_TIMEOUT (RFC 5482)', () => {
     expect(h.out.map((s) => [s.t, s.flags & 4])).toEqual([[0, 0], [200, 0], [600, 0]]);
     expect(h.stateName()).toBe('CLOSED');
     const closed = h.events.filter((e) => e.kind === EventKind.Closed);
-    expect(closed[0].arg).toBe(-110);
+    expect(closed[0].arg).toBe(-Errno.ETIMEDOUT);
   });
 });
