@@ -82,8 +82,9 @@ export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPa
  * - DELACK: a delayed ACK is pending (delackDeadline armed)
  * - HASHED: linked into the 4-tuple hash
  * - ACKED_WINDOW: the peer has acknowledged at least MAX.SND.WND bytes (RFC 5961 §5.2 range no longer clamped)
+ * - OUTQ: on the pending-output list (kept while the slot is freed and reused, so it is there at most once)
  */
-export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 3, SACK = 1 << 4, WS = 1 << 5, NODELAY = 1 << 6, KEEPALIVE = 1 << 7, FIN_QUEUED = 1 << 8, PEER_FIN = 1 << 9, READ_NOTIFIED = 1 << 10, WANT_WRITE = 1 << 11, ACK_NOW = 1 << 12, PERSIST = 1 << 13, USER_CLOSED = 1 << 14, LINGER0 = 1 << 15, RECOVERY = 1 << 16, RTT_TIMING = 1 << 17, NEED_OUTPUT = 1 << 18, ACTIVE = 1 << 19, OOO_FIN = 1 << 20, SHUT_RD = 1 << 21, HAVE_IRS = 1 << 22, DELACK = 1 << 23, HASHED = 1 << 24, ACKED_WINDOW = 1 << 25 }
+export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 3, SACK = 1 << 4, WS = 1 << 5, NODELAY = 1 << 6, KEEPALIVE = 1 << 7, FIN_QUEUED = 1 << 8, PEER_FIN = 1 << 9, READ_NOTIFIED = 1 << 10, WANT_WRITE = 1 << 11, ACK_NOW = 1 << 12, PERSIST = 1 << 13, USER_CLOSED = 1 << 14, LINGER0 = 1 << 15, RECOVERY = 1 << 16, RTT_TIMING = 1 << 17, NEED_OUTPUT = 1 << 18, ACTIVE = 1 << 19, OOO_FIN = 1 << 20, SHUT_RD = 1 << 21, HAVE_IRS = 1 << 22, DELACK = 1 << 23, HASHED = 1 << 24, ACKED_WINDOW = 1 << 25, OUTQ = 1 << 26 }
 
 /**
  * Linux errno numbers; records keep them positive, calls return them negated.

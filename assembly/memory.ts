@@ -5,6 +5,9 @@
 //   connection table   maxConnections × CONN_SIZE
 //   listener table     maxListeners × LISTENER_SIZE
 //   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
+//   listener port hash buckets × 2 (power of two ≥ 2·maxListeners)
+//   timer heap         maxConnections × (8 key + 2 slot), due list maxConnections × 2
+//   pending output     maxConnections × 2 (a ring of slots)
 //   event queue        eventQueueSize × 12
 //   stats, info, option scratch, SACK scratch
 //   rx slot            rxSlotSize
@@ -16,28 +19,10 @@ import {
   cfgSendBufferSize, cfgRecvBufferSize,
 } from './config';
 import { CONN_SIZE, Conn } from './tcp/conn';
+import { LISTENER_SIZE, Listener } from './tcp/listener';
 import { Ctl, Errno, INFO_SLOTS } from './abi';
 import { TcpOptions } from './wire/options';
 
-/** One listener record. */
-@unmanaged
-export class Listener {
-  /** Local port, 0 when the slot is free. */
-  port: u16;
-  /** Most embryonic plus unaccepted connections. */
-  backlog: u16;
-  /** Embryonic plus unaccepted connections now. */
-  pending: u16;
-  /** Padding. */
-  pad: u16;
-  /** First connection of the accept queue, or −1. */
-  acceptHead: i32;
-  /** Last connection of the accept queue, or −1. */
-  acceptTail: i32;
-}
-
-/** Bytes of one listener record. */
-export const LISTENER_SIZE: i32 = offsetof<Listener>();
 /** Number of u32 statistics counters (see assembly/tcp/stats.ts). */
 export const STATS_SLOTS: i32 = 32;
 /** Bytes of one event record: kind, conn, arg (i32 each). */
@@ -61,6 +46,18 @@ export let listenerBase: usize = 0;
 export let hashBase: usize = 0;
 /** Bucket count − 1. */
 export let hashMask: u32 = 0;
+/** Listener port hash base (u16 heads, NIL = empty). */
+export let portHashBase: usize = 0;
+/** Listener port hash bucket count − 1. */
+export let portHashMask: u32 = 0;
+/** Timer heap keys (f64, one per position). */
+export let heapKeyBase: usize = 0;
+/** Timer heap slots (u16, one per position). */
+export let heapSlotBase: usize = 0;
+/** Connections taken out of the heap by the running poll (u16 slots). */
+export let dueBase: usize = 0;
+/** Pending-output ring (u16 slots). */
+export let outqBase: usize = 0;
 /** Event queue base. */
 export let eventBase: usize = 0;
 /** Statistics counters (u32). */
@@ -92,11 +89,19 @@ export function layoutMemory(): i32 {
   if (laidOut) return -Errno.EALREADY;
   let buckets: u32 = 16;
   while (buckets < <u32>cfgMaxConnections * 2) buckets <<= 1;
+  let portBuckets: u32 = 16;
+  while (portBuckets < <u32>cfgMaxListeners * 2) portBuckets <<= 1;
+  let n = <u64>cfgMaxConnections;
   let start: u64 = <u64>memory.size() << 16;
   let p = start;
-  let conns = p; p = align16(p + <u64>cfgMaxConnections * <u64>CONN_SIZE);
+  let conns = p; p = align16(p + n * <u64>CONN_SIZE);
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
   let hash = p; p = align16(p + <u64>buckets * 4);
+  let portHash = p; p = align16(p + <u64>portBuckets * 2);
+  let keys = p; p = align16(p + n * 8);
+  let slots = p; p = align16(p + n * 2);
+  let due = p; p = align16(p + n * 2);
+  let outq = p; p = align16(p + n * 2);
   let ev = p; p = align16(p + <u64>cfgEventQueueSize * <u64>EVENT_SIZE);
   let st = p; p = align16(p + <u64>STATS_SLOTS * 4);
   let inf = p; p = align16(p + <u64>INFO_SLOTS * 8);
@@ -104,16 +109,19 @@ export function layoutMemory(): i32 {
   let sk = p; p = align16(p + 32);
   let rx = p; p = align16(p + <u64>cfgRxSlotSize);
   let tx = p; p = align16(p + <u64>cfgTxQueueSize);
-  let snd = p; p = align16(p + <u64>cfgMaxConnections * <u64>cfgSendBufferSize);
-  let rcv = p; p = align16(p + <u64>cfgMaxConnections * <u64>cfgRecvBufferSize);
+  let snd = p; p = align16(p + n * <u64>cfgSendBufferSize);
+  let rcv = p; p = align16(p + n * <u64>cfgRecvBufferSize);
   if (p > 0xFFFF0000) return -Errno.ENOBUFS;
   let pages = <i32>((p - start + 0xffff) >> 16);
   if (memory.grow(pages) < 0) return -Errno.ENOBUFS;
   connBase = <usize>conns; listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
+  portHashBase = <usize>portHash; portHashMask = portBuckets - 1;
+  heapKeyBase = <usize>keys; heapSlotBase = <usize>slots; dueBase = <usize>due; outqBase = <usize>outq;
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;
   sackScratch = <usize>sk; rxBase = <usize>rx; txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;
   layoutBytes = <f64>(p - start);
   memory.fill(<usize>hash, 0xff, <usize>buckets * 4);
+  memory.fill(<usize>portHash, 0xff, <usize>portBuckets * 2);
   laidOut = true;
   return 0;
 }

@@ -1,4 +1,6 @@
 // The engine's notion of "now": set by every entry point from the host's `now` (ms). Never a real clock.
+import { Conn } from './conn';
+import { cfgTsTickMs } from '../config';
 
 /** Time of the call being processed, in ms. */
 export let nowMs: f64 = 0;
@@ -6,4 +8,9 @@ export let nowMs: f64 = 0;
 /** Records the host's time for this call (never moves backwards). */
 export function setNow(now: f64): void {
   if (now > nowMs) nowMs = now;
+}
+
+/** Our current timestamp value for `c` (RFC 7323 §5.4: a clock tick plus the connection's offset). */
+export function tsValNow(c: Conn): u32 {
+  return <u32>(<u64>(nowMs / cfgTsTickMs)) + c.tsOffset;
 }

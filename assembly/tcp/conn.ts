@@ -4,6 +4,9 @@
 /** Most out-of-order ranges remembered per connection (each also a SACK block). */
 export const OOO_MAX: i32 = 4;
 
+/** "No slot" in the u16 links (slot indexes stay below maxConnections ≤ 65535). */
+export const NIL: u16 = 0xffff;
+
 /** One connection record. Field order keeps 8-byte fields first so there is no padding. */
 @unmanaged
 export class Conn {
@@ -132,6 +135,11 @@ export class Conn {
   kaProbes: u8;
   /** Zero-window probes sent in this persist episode: the probe interval's backoff exponent. */
   persistBackoff: u8;
+  /** Position in the timer heap (deadlines.ts), or NIL. */
+  heapPos: u16;
+  /** Neighbours in the one list the slot is on besides the hash: its listener's children, or TIME_WAIT (table.ts). */
+  listPrev: u16;
+  listNext: u16;
 }
 
 /** Bytes of one connection record. */

@@ -1,22 +1,20 @@
 // Raw exports of the TCP engine. The host never calls these directly: src/engine/engine.ts wraps them
 // (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64 milliseconds.
-import { ABI_VERSION, Ctl, Errno, F, S, INFO_SLOTS } from '../abi';
+import { ABI_VERSION, Ctl, Errno, S, INFO_SLOTS } from '../abi';
 import { infoFill } from './info';
-import { configSetValue, configGetValue, configCheck, configIsSize } from '../config';
-import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, ctlBase } from '../memory';
+import { configSetValue, configGetValue, configCheck, configIsSize, cfgAbortOnUnreadClose } from '../config';
+import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlGet } from '../memory';
 import { CONN_SIZE } from './conn';
-
 import { tableInit, connsInUse } from './table';
+import { ifaceInit } from './iface';
+import { deadlinesInit } from './deadlines';
 import { isnSeed, isnSetOverride, siphash } from './isn';
 import { setNow, nowMs } from './clock';
 import { ipInput } from './input';
 import { txUsed, txCount, txClear as txReset } from './txqueue';
 import { pollTimers } from './timers';
-import { tcpOutput, outputPending, clearOutputPending } from './output';
+import { outputPending, outputResume, outputInit } from './output';
 import { eventPop, eventCount as evCount } from './events';
-import { ctlGet } from '../memory';
-import { connAt } from '../memory';
-import { cfgMaxConnections, cfgAbortOnUnreadClose } from '../config';
 import * as user from './user';
 
 /** ABI version of the engine; the host refuses a module with another. */
@@ -40,7 +38,10 @@ export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
   r = layoutMemory();
   if (r != 0) return r;
   isnSeed(seedLo, seedHi);
-  tableInit(localAddr, <u32>siphash(0x68617368, <u64>localAddr));
+  ifaceInit(localAddr);
+  deadlinesInit();
+  outputInit();
+  tableInit(<u32>siphash(0x68617368, <u64>localAddr));
   return 0;
 }
 
@@ -64,16 +65,9 @@ export function txClear(): void { txReset(); }
 /** Fires due timers and resumes output cut short by a full tx queue; returns the next deadline (ms, Infinity when none). */
 export function poll(now: f64): f64 {
   setNow(now);
-  if (outputPending) {
-    clearOutputPending();
-    for (let i = 0; i < cfgMaxConnections; i++) {
-      let c = connAt(i);
-      if ((c.flags & (F.USED | F.NEED_OUTPUT)) == (F.USED | F.NEED_OUTPUT)) tcpOutput(c);
-    }
-  }
+  outputResume();
   let next = pollTimers();
-  if (outputPending) return nowMs;
-  return next;
+  return outputPending() ? nowMs : next;
 }
 
 /** Pops the next event: returns its kind (0 = none); conn and arg in control slots EvConn/EvArg. */
@@ -89,6 +83,8 @@ export function eventCount(): i32 { return evCount(); }
 export function tcpListen(port: i32, backlog: i32): i32 { return user.tcpListen(port, backlog); }
 /** Stops listening; pending embryonic and unaccepted connections are reset. */
 export function tcpUnlisten(listener: i32, now: f64): void { setNow(now); user.tcpUnlisten(listener); }
+/** The port listener `listener` listens on (0 for a bad handle): how a listen on port 0 learns its port. */
+export function tcpListenerPort(listener: i32): i32 { return user.tcpListenerPort(listener); }
 /** Takes an established connection from a listener, or −EAGAIN. */
 export function tcpAccept(listener: i32): i32 { return user.tcpAccept(listener); }
 /** Active open; returns the connection or −errno. */

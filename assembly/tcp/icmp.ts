@@ -7,7 +7,8 @@ import { tcpOutput } from './output';
 
 import { connAt, connIndex } from '../memory';
 import { cfgIcmpAbortsSynSent } from '../config';
-import { lookup, localAddr } from './table';
+import { lookup } from './table';
+import { localAddr } from './iface';
 import { seqGe, seqLt, seqLe } from './seq';
 import { emit } from './events';
 import { statAdd } from './stats';

@@ -1,32 +1,45 @@
 // Inbound processing: RFC 9293 §3.10.7 "SEGMENT ARRIVES", one function per state group and, for the
-// synchronized states, one block per step in the RFC's order (sequence check, RST, SYN, ACK, text, FIN).
+// synchronized states, one function per step in the RFC's order (sequence check, RST, SYN, ACK, text, FIN).
 import { Errno, Ev, F, S, Stat } from '../abi';
 import { Conn } from './conn';
-import { setState, stateInit } from './state';
+import { setState } from './state';
 import { connAt, connIndex, listenerAt, rxBase, opts } from '../memory';
-import { cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize, cfgTimeWaitMs, cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgKeepaliveIdleMs, cfgQuickAcks, cfgKeepaliveIntervalMs, cfgKeepaliveCount, cfgTsRandomOffset, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData, cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck } from '../config';
-import { lookup, listenerFind, connAlloc, hashInsert, localAddr } from './table';
-import { segSet, segSrc, segSport, segDport, segSeq, segAck, segFlags, segWnd, segDataLen, segTrimFront, segTrimBack, segClearFlags, segSetInRing } from './segment';
+import {
+  cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
+  cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData,
+  cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck,
+} from '../config';
+import { lookup, listenerFind, childAdd } from './table';
+import { localAddr, unicast } from './iface';
+import {
+  segSet, segSrc, segSport, segDport, segSeq, segAck, segFlags, segWnd, segDataLen,
+  segTrimFront, segTrimBack, segClearFlags, segSetInRing,
+} from './segment';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq';
-import { nowMs } from './clock';
+import { nowMs, tsValNow } from './clock';
 import { statAdd } from './stats';
 import { emit } from './events';
-import { tcpOutput, sendAck, emitReset, rcvSpace, ourWscale, tsValNow } from './output';
-import { armRtx, armIdle, armDelack, stopRtx, rtoInit, rttSample } from './timers';
-import { ccInit, ccOnAck, ccOnDupAck } from './congestion';
+import { tcpOutput, sendAck, emitReset } from './output';
+import { armRtx, armIdle, armDelack, stopRtx } from './deadlines';
+import { rttSample } from './rtt';
+import { ccInit } from './congestion';
+import { recoveryOnAck, recoveryOnDupAck } from './recovery';
 import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd } from './reassembly';
-import { connDone, becomeEstablished, enterTimeWait } from './lifecycle';
-import { isnFor, isnSetOverride, tupleHash } from './isn';
+import { connDone, becomeEstablished, enterTimeWait, restartTimeWait } from './lifecycle';
+import { connOpen } from './open';
+import { rcvSpace, ourWscale } from './window';
+import { isnFor, isnSetOverride } from './isn';
 import { icmpInput } from './icmp';
-import { ipv4CheckLen, ipv4ChecksumOk, ipv4IsFragment, ipv4Dst, ipv4Src, ipv4HeaderLen, ipv4TotalLen, ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP } from '../wire/ipv4';
-import { tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow, tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN } from '../wire/tcp';
+import {
+  ipv4CheckLen, ipv4ChecksumOk, ipv4IsFragment, ipv4Dst, ipv4Src, ipv4HeaderLen, ipv4TotalLen,
+  ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP,
+} from '../wire/ipv4';
+import {
+  tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow,
+  tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN,
+} from '../wire/tcp';
 import { parseTcpOptions } from '../wire/options';
 import { checksum, pseudoHeaderSum, fold32 } from '../wire/checksum';
-
-/** Whether `a` can be one end of a TCP connection: not 0.0.0.0, not 255.255.255.255, not multicast (224/4). */
-export function unicast(a: u32): bool {
-  return a != 0 && a != 0xffffffff && (a >>> 28) != 0xE;
-}
 
 /** Processes the IPv4 packet of `len` bytes in the rx slot (malformed input is counted and dropped, never trapped). */
 export function ipInput(len: i32): void {
@@ -44,6 +57,23 @@ export function ipInput(len: i32): void {
   else statAdd(Stat.BadPackets);
 }
 
+/**
+ * Fast path: in-order data for an ESTABLISHED connection is copied into the receive ring while its
+ * checksum is summed (one pass over the payload). Nothing is committed before the sum verifies;
+ * without out-of-order data in the ring, the bytes past rcvNxt are free space. Returns 1 when the
+ * payload is in the ring and verified, 0 when the slow path must check the segment, −1 when its
+ * checksum is bad.
+ */
+function copyInOrder(i: i32, t: usize, tlen: i32, doff: i32, src: u32): i32 {
+  if (i < 0 || tlen - doff < 64) return 0;
+  let c = connAt(i);
+  if (c.state != S.ESTABLISHED || c.oooCount != 0 || tcpSeq(t) != c.rcvNxt || <u32>(tlen - doff) > rcvSpace(c) ||
+    (tcpFlags(t) & (TCP_SYN | TCP_RST))) return 0;
+  let sum = checksum(t, doff, pseudoHeaderSum(src, localAddr, IP_PROTO_TCP, tlen));
+  let ps = ringCopyWithChecksum(c, t + <usize>doff, tlen - doff);
+  return fold32(sum + ps) == 0xffff ? 1 : -1;
+}
+
 /** Validates one TCP segment, parses it into segment.ts, and dispatches it by connection state. */
 function tcpInput(t: usize, tlen: i32, src: u32): void {
   if (tcpCheckLen(t, tlen) != 0) { statAdd(Stat.BadPackets); return; }
@@ -51,26 +81,13 @@ function tcpInput(t: usize, tlen: i32, src: u32): void {
   let sport = <u32>tcpSrcPort(t);
   let dport = <u32>tcpDstPort(t);
   let i = lookup(src, sport, dport);
-  // Fast path: in-order data for an ESTABLISHED connection is copied into the receive ring while
-  // its checksum is summed (one pass over the payload). Nothing is committed before the sum
-  // verifies; without out-of-order data in the ring, the bytes past rcvNxt are free space.
-  let inRing = false;
-  if (i >= 0 && tlen - doff >= 64) {
-    let c = connAt(i);
-    if (c.state == S.ESTABLISHED && c.oooCount == 0 && tcpSeq(t) == c.rcvNxt && <u32>(tlen - doff) <= rcvSpace(c) &&
-      !(tcpFlags(t) & (TCP_SYN | TCP_RST))) {
-      let sum = checksum(t, doff, pseudoHeaderSum(src, localAddr, IP_PROTO_TCP, tlen));
-      let ps = ringCopyWithChecksum(c, t + <usize>doff, tlen - doff);
-      if (fold32(sum + ps) != 0xffff) { statAdd(Stat.BadChecksum); return; }
-      inRing = true;
-    }
-  }
-  if (!inRing && !tcpChecksumOk(t, tlen, src, localAddr)) { statAdd(Stat.BadChecksum); return; }
+  let inRing = copyInOrder(i, t, tlen, doff, src);
+  if (inRing < 0 || (inRing == 0 && !tcpChecksumOk(t, tlen, src, localAddr))) { statAdd(Stat.BadChecksum); return; }
   if (parseTcpOptions(t + 20, doff - 20, opts()) != 0) { statAdd(Stat.BadPackets); return; }
   statAdd(Stat.SegmentsIn);
   if (sport == 0 || dport == 0) { statAdd(Stat.BadPackets); return; }
   segSet(src, sport, dport, tcpSeq(t), tcpAck(t), <u32>tcpFlags(t), <u32>tcpWindow(t), t + <usize>doff, tlen - doff);
-  segSetInRing(inRing);
+  segSetInRing(inRing > 0);
   if (i < 0) {
     let li = listenerFind(dport);
     if (li >= 0) listenInput(li); else closedInput();
@@ -96,25 +113,6 @@ function replyReset(): void {
     let len = <u32>segDataLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0);
     emitReset(segSrc, segDport, segSport, 0, segSeq + len, TCP_RST | TCP_ACK);
   }
-}
-
-/** Fields every new connection starts with (RFC 9293 §3.10.1 OPEN, §3.10.7.2). */
-export function openCommon(c: Conn): void {
-  c.iss = isnFor(localAddr, c.localPort, c.remoteAddr, c.remotePort, nowMs);
-  c.sndUna = c.iss;
-  c.sndNxt = c.iss;
-  c.sndMax = c.iss;
-  c.sndBufSeq = c.iss + 1;
-  c.rcvMss = <u16>cfgMss;
-  c.sndMss = <u16>min<i32>(cfgDefaultMss, cfgMss);
-  c.rcvWscale = cfgWindowScaling ? ourWscale() : 0;
-  c.keepaliveIdle = <f32>cfgKeepaliveIdleMs;
-  c.keepaliveIntvl = <f32>cfgKeepaliveIntervalMs;
-  c.keepaliveCnt = <u8>cfgKeepaliveCount;
-  c.quickAcks = <u8>cfgQuickAcks;
-  c.tsOffset = cfgTsRandomOffset ? <u32>(tupleHash(localAddr, c.localPort ^ 0x5a5a, c.remoteAddr, c.remotePort) >> 32) : 0;
-  rtoInit(c);
-  ccInit(c);
 }
 
 /** Takes the peer's SYN options: MSS (RFC 9293 §3.7.1), window scale and timestamps (RFC 7323), SACK (RFC 2018). */
@@ -153,20 +151,11 @@ function listenInput(li: i32): void {
   if (!(f & TCP_SYN)) return;
   let l = listenerAt(li);
   if (<i32>l.pending >= <i32>l.backlog) { statAdd(Stat.SynDropped); return; }
-  let i = connAlloc();
-  if (i < 0) { statAdd(Stat.SynDropped); return; }
-  let c = connAt(i);
-  c.listener = <i16>li;
-  l.pending++;
-  c.localPort = <u16>segDport;
-  c.remotePort = <u16>segSport;
-  c.remoteAddr = segSrc;
-  stateInit(c, S.LISTEN);
-  openCommon(c);
+  let c = connOpen(segSrc, segSport, segDport);
+  if (c == null) { statAdd(Stat.SynDropped); return; }
+  childAdd(li, c);
   negotiate(c);
-  hashInsert(c);
-  statAdd(Stat.ConnectionsOpened);
-  setState(c, S.SYN_RCVD);
+  setState(c, S.SYN_RCVD, S.LISTEN);
   tcpOutput(c); // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
 }
 
@@ -235,7 +224,6 @@ function synRtoFallback(c: Conn): void {
   return (c.flags & F.FIN_QUEUED) != 0 && c.sndBufLen == 0 && c.sndUna == c.sndBufSeq + 1;
 }
 
-/** RFC 5961 challenge ACK. */
 let challengeWindowStart: f64 = -Infinity;
 let challengeCount: i32 = 0;
 
@@ -250,42 +238,31 @@ function challengeAck(c: Conn): void {
   sendAck(c);
 }
 
-/** SEGMENT ARRIVES in SYN_RCVD and every synchronized state (RFC 9293 §3.10.7.4). */
-function otherInput(c: Conn): void {
-  let st = <i32>c.state;
-  let f = segFlags;
+/**
+ * RFC 6191: a SYN for a connection in TIME_WAIT opens a new one when its timestamp (or, without
+ * timestamps, its sequence number) is newer than anything of the old incarnation. Returns true
+ * when it did.
+ */
+function timeWaitSyn(c: Conn): bool {
   let o = opts();
-  let seq0 = segSeq;
+  let newer = (c.flags & F.TS) && o.tsPresent ? seqGt(o.tsVal, c.tsRecent) : seqGt(segSeq, c.rcvNxt);
+  let li = listenerFind(segDport);
+  if (!newer || li < 0) return false;
+  let old = c.sndMax;
+  connDone(c, 0);
+  let iss = isnFor(localAddr, segDport, segSrc, segSport, nowMs);
+  isnSetOverride(<i64>(seqGt(iss, old) ? iss : old + 250000));
+  listenInput(li);
+  return true;
+}
 
-  // RFC 6191: a SYN for a connection in TIME_WAIT opens a new one when its timestamp (or, without
-  // timestamps, its sequence number) is newer than anything of the old incarnation.
-  if (st == S.TIME_WAIT && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST))) {
-    let newer = (c.flags & F.TS) && o.tsPresent ? seqGt(o.tsVal, c.tsRecent) : seqGt(segSeq, c.rcvNxt);
-    let li = listenerFind(segDport);
-    if (newer && li >= 0) {
-      let old = c.sndMax;
-      connDone(c, 0);
-      let iss = isnFor(localAddr, segDport, segSrc, segSport, nowMs);
-      isnSetOverride(<i64>(seqGt(iss, old) ? iss : old + 250000));
-      listenInput(li);
-      return;
-    }
-  }
-  // A repeated SYN in SYN_RCVD means our SYN-ACK was lost: send it again.
-  if (st == S.SYN_RCVD && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST)) && segSeq == c.irs) {
-    c.sndNxt = c.iss;
-    tcpOutput(c);
-    return;
-  }
-
-  // RFC 7323 §5.3 PAWS: an older timestamp means an old duplicate (Linux exempts RST).
-  if ((c.flags & F.TS) && o.tsPresent && !(f & TCP_RST) && seqLt(o.tsVal, c.tsRecent)) {
-    statAdd(Stat.PawsRejected);
-    sendAck(c);
-    return;
-  }
-
-  // First: check the sequence number.
+/**
+ * First step (RFC 9293 §3.10.7.4): is the segment acceptable, with the zero-window allowance?
+ * An unacceptable one is answered with an ACK (unless it is a RST) and dropped (returns false);
+ * an acceptable one is trimmed to the window: old bytes off the front, bytes past it off the back.
+ */
+function checkSequence(c: Conn, st: i32): bool {
+  let f = segFlags;
   let segLen = <u32>segDataLen + (f & TCP_SYN ? 1 : 0) + (f & TCP_FIN ? 1 : 0);
   let wnd = rcvSpace(c);
   let rel = seqDiff(segSeq, c.rcvNxt);
@@ -300,16 +277,15 @@ function otherInput(c: Conn): void {
   }
   if (!ok) {
     if (!(f & TCP_RST)) {
-      if (st == S.TIME_WAIT && (f & TCP_FIN)) armIdle(c, nowMs + cfgTimeWaitMs); // retransmitted FIN
+      if (st == S.TIME_WAIT && (f & TCP_FIN)) restartTimeWait(c); // retransmitted FIN
       sendAck(c);
     }
-    return;
+    return false;
   }
-  // Trim to the window: old bytes off the front, bytes past the window off the back.
   if (rel < 0 && !(f & TCP_SYN)) {
     let d = -rel;
     if (d >= segDataLen) {
-      if (d > segDataLen && (f & TCP_FIN)) { segClearFlags(TCP_FIN); f &= ~TCP_FIN; }
+      if (d > segDataLen && (f & TCP_FIN)) segClearFlags(TCP_FIN);
       d = segDataLen;
     }
     if (d > 0 || segLen > 0) c.flags |= F.ACK_NOW;
@@ -319,29 +295,30 @@ function otherInput(c: Conn): void {
   if (segDataLen > room) {
     segTrimBack(room > 0 ? room : 0);
     segClearFlags(TCP_FIN);
-    f &= ~TCP_FIN;
     c.flags |= F.ACK_NOW;
   }
-  // RFC 7323 §4.3: TS.Recent follows the segment that carries Last.ACK.sent.
-  if ((c.flags & F.TS) && o.tsPresent && seqGe(o.tsVal, c.tsRecent) && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
+  return true;
+}
 
-  // Second: RST (RFC 5961 §3.2: reset only on an exact match, challenge ACK otherwise).
-  if (f & TCP_RST) {
-    statAdd(Stat.RstIn);
-    if (seq0 != c.rcvNxt) { challengeAck(c); return; }
-    if (st == S.SYN_RCVD) connDone(c, c.flags & F.ACTIVE ? Errno.ECONNREFUSED : 0);
-    else if (st == S.CLOSE_WAIT) connDone(c, Errno.EPIPE); // Linux tcp_reset: the read side already ended
-    else if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2) connDone(c, Errno.ECONNRESET);
-    else connDone(c, 0);
-    return;
-  }
-  // Fourth: SYN in a synchronized state (RFC 5961 §4): challenge ACK.
-  if (f & TCP_SYN) { challengeAck(c); return; }
-  // Fifth: ACK.
-  if (!(f & TCP_ACK)) return;
+/** Second step: RST (RFC 5961 §3.2: reset only on an exact match, challenge ACK otherwise). */
+function resetStep(c: Conn, st: i32, seq0: u32): void {
+  statAdd(Stat.RstIn);
+  if (seq0 != c.rcvNxt) { challengeAck(c); return; }
+  if (st == S.SYN_RCVD) connDone(c, c.flags & F.ACTIVE ? Errno.ECONNREFUSED : 0);
+  else if (st == S.CLOSE_WAIT) connDone(c, Errno.EPIPE); // Linux tcp_reset: the read side already ended
+  else if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2) connDone(c, Errno.ECONNRESET);
+  else connDone(c, 0);
+}
+
+/**
+ * Fifth step: the ACK. Keepalive and SYN_RCVD bookkeeping, then processAck, then the state changes
+ * an acknowledged FIN brings (FIN_WAIT_1→2, CLOSING→TIME_WAIT, LAST_ACK→CLOSED). Returns false when
+ * processing ends here.
+ */
+function ackStep(c: Conn, st: i32, seq0: u32): bool {
   if (st == S.TIME_WAIT) {
     if (c.flags & F.ACK_NOW) sendAck(c);
-    return;
+    return false;
   }
   if ((c.flags & F.KEEPALIVE) && (st == S.ESTABLISHED || st == S.CLOSE_WAIT)) {
     c.kaProbes = 0;
@@ -350,7 +327,7 @@ function otherInput(c: Conn): void {
   if (st == S.SYN_RCVD) {
     if (!(seqLt(c.sndUna, segAck) && seqLe(segAck, c.sndMax))) {
       emitReset(segSrc, segDport, segSport, segAck, 0, TCP_RST);
-      return;
+      return false;
     }
     c.sndWnd = segWnd << c.sndWscale;
     if (c.sndWnd > c.maxSndWnd) c.maxSndWnd = c.sndWnd;
@@ -360,45 +337,84 @@ function otherInput(c: Conn): void {
     if ((c.flags & F.ACTIVE) && (c.flags & F.FIN_QUEUED)) setState(c, S.FIN_WAIT_1);
     st = <i32>c.state;
   }
-  if (!processAck(c, seq0)) return;
-  if (st == S.FIN_WAIT_1 && finAcked(c)) {
+  if (!processAck(c, seq0)) return false;
+  if (!finAcked(c)) return true;
+  if (st == S.FIN_WAIT_1) {
     setState(c, S.FIN_WAIT_2);
     if ((c.flags & F.USER_CLOSED) && cfgFinWait2TimeoutMs > 0) armIdle(c, nowMs + cfgFinWait2TimeoutMs);
-  } else if (st == S.CLOSING && finAcked(c)) {
+  } else if (st == S.CLOSING) {
     enterTimeWait(c);
-    return;
-  } else if (st == S.LAST_ACK && finAcked(c)) {
+    return false;
+  } else if (st == S.LAST_ACK) {
     connDone(c, 0);
-    return;
+    return false;
   }
-  st = <i32>c.state;
+  return true;
+}
 
-  // Sixth: URG is ignored. Seventh: segment text.
-  if (segDataLen > 0) {
-    if (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2) {
-      if ((c.flags & F.USER_CLOSED) && cfgRstOnDataAfterClose) {
-        // Nobody will read it (Linux tcp_rcv_state_process "abort on data").
-        replyReset();
-        connDone(c, Errno.ECONNRESET);
-        return;
-      }
-      receiveData(c);
-    } else {
-      c.flags |= F.ACK_NOW;
-    }
+/** Seventh step: segment text (URG, the sixth, is ignored). Returns false when the connection died. */
+function textStep(c: Conn): bool {
+  if (segDataLen <= 0) return true;
+  let st = <i32>c.state;
+  if (st != S.ESTABLISHED && st != S.FIN_WAIT_1 && st != S.FIN_WAIT_2) {
+    c.flags |= F.ACK_NOW;
+    return true;
   }
-  // Eighth: FIN (in order only; an early FIN waits for the hole to fill).
+  if ((c.flags & F.USER_CLOSED) && cfgRstOnDataAfterClose) {
+    // Nobody will read it (Linux tcp_rcv_state_process "abort on data").
+    replyReset();
+    connDone(c, Errno.ECONNRESET);
+    return false;
+  }
+  receiveData(c);
+  return true;
+}
+
+/** Eighth step: FIN, in order only; an early FIN waits for the hole to fill (its SACK block covers it, as Linux). */
+function finStep(c: Conn): void {
   if (segFlags & TCP_FIN) {
     let fs = segSeq + <u32>segDataLen;
     if (fs == c.rcvNxt) processFin(c);
     else if (seqGt(fs, c.rcvNxt)) {
       c.flags |= F.OOO_FIN | F.ACK_NOW;
       c.rcvFinSeq = fs;
-      oooAdd(c, fs, fs + 1); // the SACK blocks cover the FIN too (Linux)
+      oooAdd(c, fs, fs + 1);
     }
   } else if ((c.flags & F.OOO_FIN) && c.rcvFinSeq == c.rcvNxt) {
     processFin(c);
   }
+}
+
+/** SEGMENT ARRIVES in SYN_RCVD and every synchronized state (RFC 9293 §3.10.7.4), step by step. */
+function otherInput(c: Conn): void {
+  let st = <i32>c.state;
+  let f = segFlags;
+  let o = opts();
+  let seq0 = segSeq;
+  if (st == S.TIME_WAIT && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST)) && timeWaitSyn(c)) return;
+  // A repeated SYN in SYN_RCVD means our SYN-ACK was lost: send it again.
+  if (st == S.SYN_RCVD && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST)) && segSeq == c.irs) {
+    c.sndNxt = c.iss;
+    tcpOutput(c);
+    return;
+  }
+  // RFC 7323 §5.3 PAWS: an older timestamp means an old duplicate (Linux exempts RST).
+  if ((c.flags & F.TS) && o.tsPresent && !(f & TCP_RST) && seqLt(o.tsVal, c.tsRecent)) {
+    statAdd(Stat.PawsRejected);
+    sendAck(c);
+    return;
+  }
+  if (!checkSequence(c, st)) return;
+  // RFC 7323 §4.3: TS.Recent follows the segment that carries Last.ACK.sent.
+  if ((c.flags & F.TS) && o.tsPresent && seqGe(o.tsVal, c.tsRecent) && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
+  f = segFlags;
+  if (f & TCP_RST) { resetStep(c, st, seq0); return; }
+  // Fourth: SYN in a synchronized state (RFC 5961 §4): challenge ACK.
+  if (f & TCP_SYN) { challengeAck(c); return; }
+  if (!(f & TCP_ACK)) return;
+  if (!ackStep(c, st, seq0)) return;
+  if (!textStep(c)) return;
+  finStep(c);
   if (c.state != S.CLOSED) tcpOutput(c);
 }
 
@@ -433,7 +449,7 @@ function processAck(c: Conn, seq0: u32): bool {
   if (seqGt(ack, c.sndUna)) {
     ackNewData(c, ack);
   } else if (ack == c.sndUna && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd && c.sndMax != c.sndUna) {
-    ccOnDupAck(c); // RFC 5681 §2 duplicate ACK
+    recoveryOnDupAck(c); // RFC 5681 §2 duplicate ACK
   }
   // Window update (RFC 9293 §3.10.7.4 fifth: SND.WL1/SND.WL2 guard against old segments).
   if (seqLt(c.sndWl1, seq0) || (c.sndWl1 == seq0 && seqLe(c.sndWl2, ack))) {
@@ -449,17 +465,19 @@ function processAck(c: Conn, seq0: u32): bool {
   return true;
 }
 
-/** SND.UNA < SEG.ACK ≤ SND.MAX: RTT sample, free acknowledged bytes, congestion control, timer. */
-function ackNewData(c: Conn, ack: u32): void {
+/** RFC 7323 §4.1 (RTTM with TSecr) or RFC 6298 §3 timing with Karn's rule, for an ACK of `ack`. */
+function sampleRtt(c: Conn, ack: u32): void {
   let o = opts();
-  // RFC 7323 §4.1 (RTTM with TSecr) or RFC 6298 §3 timing with Karn's rule.
   if ((c.flags & F.TS) && o.tsPresent && o.tsEcr != 0) {
     rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
   } else if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) {
     rttSample(c, nowMs - c.rttStart);
   } // else Karn (RFC 6298 §5): the backed-off RTO stays until a valid sample
   if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) c.flags &= ~F.RTT_TIMING;
-  if (c.sndUna == c.iss) synRtoFallback(c); // this ACK completes a passive open
+}
+
+/** Frees the send-ring bytes `ack` acknowledges; returns how many. */
+function releaseAcked(c: Conn, ack: u32): i32 {
   let freed = seqDiff(ack, c.sndBufSeq);
   if (freed < 0) freed = 0;
   if (<u32>freed > c.sndBufLen) freed = <i32>c.sndBufLen;
@@ -470,7 +488,15 @@ function ackNewData(c: Conn, ack: u32): void {
     c.sndBufLen -= <u32>freed;
     c.sndBufSeq += <u32>freed;
   }
-  if (freed > 0 || (c.flags & F.RECOVERY)) ccOnAck(c, ack, <u32>freed);
+  return freed;
+}
+
+/** SND.UNA < SEG.ACK ≤ SND.MAX: RTT sample, free acknowledged bytes, congestion control, timer. */
+function ackNewData(c: Conn, ack: u32): void {
+  sampleRtt(c, ack);
+  if (c.sndUna == c.iss) synRtoFallback(c); // this ACK completes a passive open
+  let freed = releaseAcked(c, ack);
+  if (freed > 0 || (c.flags & F.RECOVERY)) recoveryOnAck(c, ack, <u32>freed);
   c.sndUna = ack;
   if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
   c.retransmits = 0;
@@ -497,5 +523,5 @@ function processFin(c: Conn): void {
   if (st == S.SYN_RCVD || st == S.ESTABLISHED) setState(c, S.CLOSE_WAIT);
   else if (st == S.FIN_WAIT_1) setState(c, S.CLOSING);
   else if (st == S.FIN_WAIT_2) enterTimeWait(c);
-  else if (st == S.TIME_WAIT) armIdle(c, nowMs + cfgTimeWaitMs);
+  else if (st == S.TIME_WAIT) restartTimeWait(c);
 }

@@ -1,26 +1,201 @@
 // Segment building and the send decision (lwIP tcp_out.c, Linux tcp_output.c): options, window
 // advertisement, Nagle, sender/receiver SWS avoidance, and copy+checksum from the send ring in one pass.
+// Output cut short by a full tx queue waits on the pending-output ring until the next poll.
 import { F, S, Stat } from '../abi';
 import { Conn, oooLeft, oooRight } from './conn';
-
-import { connIndex, sndRing, sackScratch } from '../memory';
-import { cfgTtl, cfgRecvBufferSize, cfgSendBufferSize, cfgTsTickMs, cfgWindowScale, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow, cfgPshOnBurstEnd } from '../config';
-import { localAddr } from './table';
+import { connAt, connIndex, sndRing, sackScratch, outqBase } from '../memory';
+import {
+  cfgTtl, cfgSendBufferSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow,
+  cfgPshOnBurstEnd, cfgMaxConnections,
+} from '../config';
+import { localAddr } from './iface';
 import { txReserve } from './txqueue';
-import { nowMs } from './clock';
+import { nowMs, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
-import { armRtx } from './timers';
-import { effMss } from './window';
-import { ipv4Emit, IP_PROTO_TCP } from '../wire/ipv4';
+import { armRtx, stopDelack } from './deadlines';
+import { effMss, rcvSpace, windowToAdvertise, synWindow } from './window';
+import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, checksumUpdate } from '../wire/checksum';
-import { loadBe16, storeBe16 } from '../wire/ipv4';
 
 let ipId: u16 = 0;
 /** TCP header of the segment emitted last (valid until the host drains the tx queue). */
 let lastTcpHeader: usize = 0;
+
+// ---------------------------------------------------------------- pending output
+
+let outqHead: i32 = 0;
+let outqCount: i32 = 0;
+
+/** True when some connection waits for tx room (poll resumes it). */
+export function outputPending(): bool { return outqCount > 0; }
+
+/** Puts `c` on the pending-output ring (once: F.OUTQ survives the slot being freed and reused). */
+function outqPush(c: Conn): void {
+  c.flags |= F.NEED_OUTPUT;
+  if (c.flags & F.OUTQ) return;
+  c.flags |= F.OUTQ;
+  let i = outqHead + outqCount;
+  if (i >= cfgMaxConnections) i -= cfgMaxConnections;
+  store<u16>(outqBase + (<usize>i << 1), <u16>connIndex(c));
+  outqCount++;
+}
+
+/** Resumes the output of the connections that waited for tx room, in the order they had to wait. */
+export function outputResume(): void {
+  for (let n = outqCount; n > 0; n--) {
+    let c = connAt(<i32>load<u16>(outqBase + (<usize>outqHead << 1)));
+    outqHead++;
+    if (outqHead >= cfgMaxConnections) outqHead = 0;
+    outqCount--;
+    c.flags &= ~F.OUTQ;
+    if ((c.flags & (F.USED | F.NEED_OUTPUT)) == (F.USED | F.NEED_OUTPUT)) tcpOutput(c);
+  }
+}
+
+/** Empties the ring (init). */
+export function outputInit(): void {
+  outqHead = 0;
+  outqCount = 0;
+}
+
+// ---------------------------------------------------------------- building one segment
+
+/** Sum of a payload chunk that starts at odd offset `odd` of the data (RFC 1071 §2(B): swap bytes). */
+// @ts-ignore: decorator
+@inline function placeSum(sum: u32, odd: bool): u32 {
+  return odd ? ((sum & 0xff) << 8) | (sum >> 8) : sum;
+}
+
+/** Whether a segment with `flags` carries timestamps: negotiated, or offered on our SYN. */
+// @ts-ignore: decorator
+@inline function carriesTs(c: Conn, flags: u16): bool {
+  return (c.flags & F.TS) != 0 || ((flags & TCP_SYN) != 0 && !(flags & TCP_ACK) && cfgTimestamps);
+}
+
+/** SACK-permitted on a SYN (offered) or SYN-ACK (echoed). */
+// @ts-ignore: decorator
+@inline function synSackOk(c: Conn, synAck: bool): bool { return synAck ? (c.flags & F.SACK) != 0 : cfgSack; }
+
+/** Window scale on a SYN (offered) or SYN-ACK (echoed). */
+// @ts-ignore: decorator
+@inline function synWs(c: Conn, synAck: bool): bool { return synAck ? (c.flags & F.WS) != 0 : cfgWindowScaling; }
+
+/** SACK blocks a segment with `flags` carries after `optLen` bytes of other options (RFC 2018 §4). */
+function sackBlocksFor(c: Conn, flags: u16, optLen: i32): i32 {
+  if (!(c.flags & F.SACK) || c.oooCount == 0 || (flags & TCP_RST)) return 0;
+  return min<i32>(<i32>c.oooCount, (40 - optLen - 4) >> 3);
+}
+
+/** Bytes of the option area of a segment with `flags`, `sackBlocks` blocks included. */
+function optionLength(c: Conn, flags: u16, ts: bool, sackBlocks: i32): i32 {
+  if (flags & TCP_SYN) {
+    let synAck = (flags & TCP_ACK) != 0;
+    return 4 + (ts ? 12 : 0) + (synSackOk(c, synAck) && !ts ? 4 : 0) + (synWs(c, synAck) ? 4 : 0);
+  }
+  let n = ts ? 12 : 0;
+  return sackBlocks > 0 ? n + 4 + (sackBlocks << 3) : n;
+}
+
+/** Writes the options at `o` in Linux's order: SYN `mss,sackOK,TS,nop,wscale`, data `nop,nop,TS` then SACK. */
+function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32): void {
+  let tsVal = ts ? tsValNow(c) : 0;
+  if (flags & TCP_SYN) {
+    let synAck = (flags & TCP_ACK) != 0;
+    let sackOk = synSackOk(c, synAck);
+    o += emitMss(o, c.rcvMss);
+    if (ts) {
+      if (sackOk) { o += emitSackPermitted(o); sackOk = false; } else { o += emitNop(o); o += emitNop(o); }
+      o += emitTimestamps(o, tsVal, synAck ? c.tsRecent : 0);
+    }
+    if (sackOk) { o += emitNop(o); o += emitNop(o); o += emitSackPermitted(o); }
+    if (synWs(c, synAck)) { o += emitNop(o); o += emitWindowScale(o, c.rcvWscale); }
+    return;
+  }
+  if (ts) { o += emitNop(o); o += emitNop(o); o += emitTimestamps(o, tsVal, c.tsRecent); }
+  if (sackBlocks > 0) {
+    // RFC 2018 §4: ranges are kept most recent first, which is the order the blocks go in.
+    for (let i = 0; i < sackBlocks; i++) {
+      store<u32>(sackScratch + (<usize>i << 2), oooLeft(c, i));
+      store<u32>(sackScratch + 16 + (<usize>i << 2), oooRight(c, i));
+    }
+    o += emitNop(o); o += emitNop(o);
+    emitSackBlocks(o, sackScratch, sackScratch + 16, sackBlocks);
+  }
+}
+
+/**
+ * The window field of a segment with `flags`; with ACK it also records what we advertise (RCV.ADV,
+ * Last.ACK.sent) and settles any owed or delayed ACK.
+ */
+function advertise(c: Conn, flags: u16): u32 {
+  let isSyn = (flags & TCP_SYN) != 0;
+  if (!(flags & TCP_ACK)) return isSyn ? synWindow(c, rcvSpace(c)) : 0;
+  let wnd = windowToAdvertise(c);
+  let win: u32;
+  if (isSyn) {
+    win = synWindow(c, wnd);
+  } else {
+    win = wnd >> c.rcvWscale;
+    // Keep the advertised right edge from moving left because of scale rounding (RFC 7323 §2.4).
+    if (<u32>(win << c.rcvWscale) < wnd && ((win + 1) << c.rcvWscale) <= rcvSpace(c)) win++;
+    if (win > 65535) win = 65535;
+  }
+  let edge = c.rcvNxt + (isSyn ? win : win << c.rcvWscale);
+  if (isSyn || seqGt(edge, c.rcvAdv)) c.rcvAdv = edge;
+  c.lastAckSent = c.rcvNxt;
+  c.flags &= ~F.ACK_NOW;
+  stopDelack(c);
+  c.unackedSegs = 0;
+  return win;
+}
+
+/** Copies `len` bytes from send-ring offset `dataOff` to `dst`, summing them on the way (RFC 1071). */
+function copyPayload(c: Conn, dst: usize, dataOff: u32, len: i32): u32 {
+  let size = <u32>cfgSendBufferSize;
+  let ring = sndRing(connIndex(c));
+  let start = c.sndBufHead + dataOff;
+  if (start >= size) start -= size;
+  let first = min<i32>(len, <i32>(size - start));
+  let sum = copyWithChecksum(dst, ring + <usize>start, first, 0);
+  if (first < len) {
+    let s2 = copyWithChecksum(dst + <usize>first, ring, len - first, 0);
+    sum = fold32(sum + placeSum(s2, (first & 1) != 0));
+  }
+  return sum;
+}
+
+/**
+ * Builds and queues one segment of `c`: `len` payload bytes from send-ring offset `dataOff`, control
+ * bits `flags`; options per segment kind in Linux's order. Returns false when the tx queue is full
+ * (the connection then waits on the pending-output ring).
+ */
+export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i32): bool {
+  let ts = carriesTs(c, flags);
+  let sackBlocks = flags & TCP_SYN ? 0 : sackBlocksFor(c, flags, ts ? 12 : 0);
+  let optLen = optionLength(c, flags, ts, sackBlocks);
+  let hdr = 20 + optLen;
+  let p = txReserve(20 + hdr + len);
+  if (p == 0) {
+    outqPush(c);
+    return false;
+  }
+  let t = p + 20;
+  writeOptions(c, t + 20, flags, ts, sackBlocks);
+  let ack = flags & TCP_ACK ? c.rcvNxt : 0;
+  let win = advertise(c, flags);
+  if (flags & TCP_RST) win = 0;
+  tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
+  let sum = len > 0 ? copyPayload(c, t + <usize>hdr, dataOff, len) : 0;
+  tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
+  ipv4Emit(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
+  lastTcpHeader = t;
+  statAdd(Stat.SegmentsOut);
+  if (len > 0) statAdd(Stat.BytesOut, <u32>len);
+  return true;
+}
 
 /** Sets PSH on the segment emitted last, fixing its checksum incrementally (RFC 1624). */
 function markPushOnLast(): void {
@@ -30,162 +205,6 @@ function markPushOnLast(): void {
   let newWord = oldWord | TCP_PSH;
   storeBe16(t + 12, newWord);
   storeBe16(t + 16, checksumUpdate(loadBe16(t + 16), oldWord, newWord));
-}
-/** Set when some connection could not send for lack of tx room (poll retries). */
-export let outputPending: bool = false;
-
-/** Clears outputPending (poll is about to retry). */
-export function clearOutputPending(): void { outputPending = false; }
-
-/** The window shift we offer (RFC 7323 §2.3): configured, or the smallest that covers the receive buffer. */
-export function ourWscale(): u8 {
-  if (cfgWindowScale >= 0) return <u8>cfgWindowScale;
-  let s = 0;
-  while ((cfgRecvBufferSize >> s) > 65535 && s < 14) s++;
-  return <u8>s;
-}
-
-/** Our current timestamp value (RFC 7323 §5.4). */
-export function tsValNow(c: Conn): u32 {
-  return <u32>(<u64>(nowMs / cfgTsTickMs)) + c.tsOffset;
-}
-
-/** Free bytes of the receive ring past rcvNxt: the most we can accept. */
-export function rcvSpace(c: Conn): u32 {
-  return <u32>cfgRecvBufferSize - c.rcvBufLen;
-}
-
-/**
- * Window to advertise, in bytes, with receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge
- * moves only by at least min(buffer/2, MSS), and never moves left.
- */
-function windowToAdvertise(c: Conn): u32 {
-  let free = rcvSpace(c);
-  let cur = seqDiff(c.rcvAdv, c.rcvNxt);
-  let curU: u32 = cur > 0 ? <u32>cur : 0;
-  let step = min<u32>(<u32>cfgRecvBufferSize >> 1, <u32>c.rcvMss);
-  let wnd = free >= curU + step ? free : curU;
-  if (wnd > free) wnd = free;
-  let maxWnd: u32 = c.flags & F.WS ? <u32>65535 << c.rcvWscale : 65535;
-  if (wnd > maxWnd) wnd = maxWnd;
-  return wnd;
-}
-
-/** Window of a SYN or SYN-ACK: never scaled (RFC 7323 §2.2), rounded down to whole MSS (Linux: 64240 for 1460). */
-function synWindow(c: Conn, wnd: u32): u32 {
-  let w = min<u32>(wnd, 65535);
-  let mss = <u32>c.rcvMss;
-  if (w > mss) w -= w % mss;
-  return w;
-}
-
-/** Sum of a payload chunk that starts at odd offset `odd` of the data (RFC 1071 §2(B): swap bytes). */
-// @ts-ignore: decorator
-@inline function placeSum(sum: u32, odd: bool): u32 {
-  return odd ? ((sum & 0xff) << 8) | (sum >> 8) : sum;
-}
-
-/**
- * Builds and queues one segment of `c`: `len` payload bytes from send-ring offset `dataOff`, control
- * bits `flags`; options per segment kind in Linux's order. Returns false when the tx queue is full.
- */
-export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i32): bool {
-  let isSyn = (flags & TCP_SYN) != 0;
-  let ts = (c.flags & F.TS) != 0 || (isSyn && !(flags & TCP_ACK) && cfgTimestamps);
-  // Option area length, then room check.
-  let optLen = 0;
-  let sackBlocks = 0;
-  if (isSyn) {
-    let synAck = (flags & TCP_ACK) != 0;
-    let sackOk = synAck ? (c.flags & F.SACK) != 0 : cfgSack;
-    let ws = synAck ? (c.flags & F.WS) != 0 : cfgWindowScaling;
-    optLen = 4 + (ts ? 12 : 0) + (sackOk && !ts ? 4 : 0) + (ws ? 4 : 0);
-  } else {
-    if (ts) optLen = 12;
-    if ((c.flags & F.SACK) && c.oooCount > 0 && !(flags & TCP_RST)) {
-      sackBlocks = <i32>c.oooCount;
-      let room = (40 - optLen - 4) >> 3;
-      if (sackBlocks > room) sackBlocks = room;
-      optLen += 4 + (sackBlocks << 3);
-    }
-  }
-  let hdr = 20 + optLen;
-  let p = txReserve(20 + hdr + len);
-  if (p == 0) {
-    c.flags |= F.NEED_OUTPUT;
-    outputPending = true;
-    return false;
-  }
-  let t = p + 20;
-  let o = t + 20;
-  let tsVal = ts ? tsValNow(c) : 0;
-  if (isSyn) {
-    let synAck = (flags & TCP_ACK) != 0;
-    let sackOk = synAck ? (c.flags & F.SACK) != 0 : cfgSack;
-    let ws = synAck ? (c.flags & F.WS) != 0 : cfgWindowScaling;
-    o += emitMss(o, c.rcvMss);
-    if (ts) {
-      if (sackOk) { o += emitSackPermitted(o); sackOk = false; } else { o += emitNop(o); o += emitNop(o); }
-      o += emitTimestamps(o, tsVal, synAck ? c.tsRecent : 0);
-    }
-    if (sackOk) { o += emitNop(o); o += emitNop(o); o += emitSackPermitted(o); }
-    if (ws) { o += emitNop(o); o += emitWindowScale(o, c.rcvWscale); }
-  } else {
-    if (ts) { o += emitNop(o); o += emitNop(o); o += emitTimestamps(o, tsVal, c.tsRecent); }
-    if (sackBlocks > 0) {
-      // RFC 2018 §4: ranges are kept most recent first, which is the order the blocks go in.
-      let n = sackBlocks;
-      for (let i = 0; i < n; i++) {
-        store<u32>(sackScratch + (<usize>i << 2), oooLeft(c, i));
-        store<u32>(sackScratch + 16 + (<usize>i << 2), oooRight(c, i));
-      }
-      o += emitNop(o); o += emitNop(o);
-      o += emitSackBlocks(o, sackScratch, sackScratch + 16, n);
-    }
-  }
-  let ack: u32 = 0;
-  let win: u32 = 0;
-  if (flags & TCP_ACK) {
-    ack = c.rcvNxt;
-    let wnd = windowToAdvertise(c);
-    if (isSyn) {
-      win = synWindow(c, wnd);
-    } else {
-      win = wnd >> c.rcvWscale;
-      // Keep the advertised right edge from moving left because of scale rounding (RFC 7323 §2.4).
-      if (<u32>(win << c.rcvWscale) < wnd && ((win + 1) << c.rcvWscale) <= rcvSpace(c)) win++;
-      if (win > 65535) win = 65535;
-    }
-    let edge = c.rcvNxt + (isSyn ? win : win << c.rcvWscale);
-    if (isSyn || seqGt(edge, c.rcvAdv)) c.rcvAdv = edge;
-    c.lastAckSent = c.rcvNxt;
-    c.flags &= ~(F.ACK_NOW | F.DELACK);
-    c.delackDeadline = Infinity;
-    c.unackedSegs = 0;
-  } else if (isSyn) {
-    win = synWindow(c, rcvSpace(c));
-  }
-  if (flags & TCP_RST) win = 0;
-  tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
-  let sum: u32 = 0;
-  if (len > 0) {
-    let size = <u32>cfgSendBufferSize;
-    let ring = sndRing(connIndex(c));
-    let start = c.sndBufHead + dataOff;
-    if (start >= size) start -= size;
-    let first = min<i32>(len, <i32>(size - start));
-    sum = copyWithChecksum(t + <usize>hdr, ring + <usize>start, first, 0);
-    if (first < len) {
-      let s2 = copyWithChecksum(t + <usize>(hdr + first), ring, len - first, 0);
-      sum = fold32(sum + placeSum(s2, (first & 1) != 0));
-    }
-  }
-  tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
-  ipv4Emit(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
-  lastTcpHeader = t;
-  statAdd(Stat.SegmentsOut);
-  if (len > 0) statAdd(Stat.BytesOut, <u32>len);
-  return true;
 }
 
 /** Sends a bare RST (or RST+ACK) that belongs to no connection (RFC 9293 §3.10.7.1); window 0, no options. */
@@ -214,6 +233,13 @@ export function sendAbortRst(c: Conn): void {
   emitSegment(c, c.sndMax, TCP_RST | TCP_ACK, 0, 0);
 }
 
+/** Sends a segment at SND.UNA − 1 with no data: a zero-window or keepalive probe that elicits an ACK. */
+export function sendProbe(c: Conn): void {
+  emitSegment(c, c.sndUna - 1, TCP_ACK, 0, 0);
+}
+
+// ---------------------------------------------------------------- the send decision
+
 /** Sequence number of our FIN (the end of the queued data). */
 // @ts-ignore: decorator
 @inline export function finSeq(c: Conn): u32 {
@@ -224,6 +250,12 @@ export function sendAbortRst(c: Conn): void {
 // @ts-ignore: decorator
 @inline function dataState(s: i32): bool {
   return s == S.ESTABLISHED || s == S.CLOSE_WAIT || s == S.FIN_WAIT_1 || s == S.LAST_ACK || s == S.CLOSING;
+}
+
+/** A FIN was asked for and the state has sent (or may send) it. */
+// @ts-ignore: decorator
+@inline function finAllowed(c: Conn, st: i32): bool {
+  return (c.flags & F.FIN_QUEUED) != 0 && st != S.ESTABLISHED && st != S.CLOSE_WAIT;
 }
 
 /**
@@ -240,7 +272,7 @@ export function sendFrom(c: Conn, seq: u32, maxLen: i32, resend: bool): i32 {
   let avail = <i32>c.sndBufLen - off;
   if (avail < 0) avail = 0;
   let len = min<i32>(avail, maxLen);
-  let finOk = (c.flags & F.FIN_QUEUED) != 0 && c.state != S.ESTABLISHED && c.state != S.CLOSE_WAIT;
+  let finOk = finAllowed(c, <i32>c.state);
   if (resend) {
     let sent = seqDiff(c.sndMax, c.sndBufSeq + <u32>off);
     if (sent <= 0) return 0;
@@ -271,10 +303,99 @@ function sendSmall(c: Conn, len: i32, avail: i32, idleStart: bool): bool {
   return cfgLinuxSenderWindow && nagleOk;
 }
 
+/** Starts an RTT measurement on the segment ending at `end` unless one runs (RFC 6298 §3). */
+// @ts-ignore: decorator
+@inline function timeSegment(c: Conn, end: u32): void {
+  if (!(c.flags & F.RTT_TIMING)) {
+    c.flags |= F.RTT_TIMING;
+    c.rttSeq = end;
+    c.rttStart = nowMs;
+  }
+}
+
+/**
+ * Our SYN (SYN_SENT) or SYN-ACK (SYN_RCVD, or FIN_WAIT_1 after close() in SYN_RCVD) when it is due.
+ * Returns false when output must stop here: still synchronizing, or the tx queue is full.
+ */
+function sendSyn(c: Conn, st: i32): bool {
+  if (c.sndNxt == c.iss) {
+    let flags: u16 = st == S.SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
+    if (!emitSegment(c, c.iss, flags, 0, 0)) return false;
+    c.sndNxt = c.iss + 1;
+    c.sndMax = seqMax(c.sndMax, c.sndNxt);
+    if (c.rtxDeadline == Infinity) armRtx(c, nowMs + <f64>c.rto);
+    if (c.retransmits == 0) timeSegment(c, c.iss + 1);
+  }
+  if (st == S.SYN_SENT || st == S.SYN_RCVD) {
+    if ((c.flags & F.ACK_NOW) && st == S.SYN_RCVD) sendAck(c);
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Sends as much queued data (and FIN) as the congestion and send windows allow, honouring Nagle
+ * and sender SWS avoidance (RFC 9293 §3.8.6); returns whether anything went out.
+ */
+function sendData(c: Conn, st: i32): bool {
+  let mss = effMss(c);
+  let idleStart = c.sndNxt == c.sndUna;
+  let sent = false;
+  let lastDataLen = 0;
+  let windowCut = false;
+  while (true) {
+    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out.
+    let lt: u32 = c.dupAcks > 0 && c.dupAcks < 3 && !(c.flags & F.RECOVERY) ? <u32>c.dupAcks * <u32>mss : 0;
+    let wnd = min<u32>(c.sndWnd, c.cwnd + lt);
+    let usable = seqDiff(c.sndUna + wnd, c.sndNxt);
+    let off = seqDiff(c.sndNxt, c.sndBufSeq);
+    let avail = <i32>c.sndBufLen - off;
+    if (avail < 0) avail = 0;
+    let finDue = finAllowed(c, st) && !seqGt(c.sndNxt, finSeq(c));
+    if (avail == 0 && !finDue) break;
+    let len = min<i32>(avail, mss);
+    if (usable < len) len = usable > 0 ? usable : 0;
+    // A FIN rides on the segment that carries the last byte (it needs no window of its own).
+    let fin = finDue && len == avail;
+    if (avail > 0 && len == 0) { windowCut = true; break; }
+    if (!fin && len < mss && !sendSmall(c, len, avail, idleStart)) break;
+    let flags: u16 = TCP_ACK;
+    if (fin) flags |= TCP_FIN;
+    if (len > 0 && len == avail) flags |= TCP_PSH;
+    let seq = c.sndNxt;
+    if (!emitSegment(c, seq, flags, <u32>off, len)) break;
+    sent = true;
+    lastDataLen = len;
+    if (len > 0 && len < mss) c.sndSml = seq + <u32>len;
+    let isNew = !seqLt(seq, c.sndMax);
+    c.sndNxt = seq + <u32>len + (fin ? 1 : 0);
+    if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
+    if (isNew) timeSegment(c, c.sndNxt);
+    if (c.rtxDeadline == Infinity || (c.flags & F.PERSIST)) {
+      c.flags &= ~F.PERSIST;
+      armRtx(c, nowMs + <f64>c.rto);
+    }
+    if (fin) break;
+  }
+  // Linux ends a burst cut short by the send or congestion window with PSH (its TSO skbs end there).
+  if (windowCut && cfgPshOnBurstEnd && lastDataLen > 0) markPushOnLast();
+  return sent;
+}
+
+/** Persist timer (RFC 9293 §3.8.6.1): data waits, nothing is in flight, and the window is closed or too small. */
+function armPersistIfStalled(c: Conn): void {
+  let off = seqDiff(c.sndNxt, c.sndBufSeq);
+  if (c.sndNxt == c.sndUna && <i32>c.sndBufLen > off && c.rtxDeadline == Infinity) {
+    c.flags |= F.PERSIST;
+    c.retransmits = 0;
+    c.persistBackoff = 0;
+    armRtx(c, nowMs + <f64>c.rto);
+  }
+}
+
 /**
  * The output routine (RFC 9293 §3.8.6 / lwIP tcp_output): sends SYN or SYN-ACK when due, then as much
- * queued data (and FIN) as the congestion and send windows allow, honouring Nagle and sender SWS
- * avoidance; finally an ACK if one is owed and nothing carried it.
+ * queued data (and FIN) as the windows allow; finally an ACK if one is owed and nothing carried it.
  */
 export function tcpOutput(c: Conn): void {
   let st = <i32>c.state;
@@ -284,80 +405,11 @@ export function tcpOutput(c: Conn): void {
   }
   c.flags &= ~F.NEED_OUTPUT;
   // Our SYN is unacknowledged (SYN_SENT, SYN_RCVD, or FIN_WAIT_1 after close() in SYN_RCVD).
-  if (st == S.SYN_SENT || st == S.SYN_RCVD || c.sndUna == c.iss) {
-    if (c.sndNxt == c.iss) {
-      let flags: u16 = st == S.SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
-      if (!emitSegment(c, c.iss, flags, 0, 0)) return;
-      c.sndNxt = c.iss + 1;
-      c.sndMax = seqMax(c.sndMax, c.sndNxt);
-      if (c.rtxDeadline == Infinity) armRtx(c, nowMs + <f64>c.rto);
-      if (c.retransmits == 0 && !(c.flags & F.RTT_TIMING)) {
-        c.flags |= F.RTT_TIMING;
-        c.rttSeq = c.iss + 1;
-        c.rttStart = nowMs;
-      }
-    }
-    if (st == S.SYN_SENT || st == S.SYN_RCVD) {
-      if ((c.flags & F.ACK_NOW) && st == S.SYN_RCVD) sendAck(c);
-      return;
-    }
-  }
+  if ((st == S.SYN_SENT || st == S.SYN_RCVD || c.sndUna == c.iss) && !sendSyn(c, st)) return;
   let sent = false;
   if (dataState(st)) {
-    let mss = effMss(c);
-    let idleStart = c.sndNxt == c.sndUna;
-    let lastDataLen = 0;
-    let windowCut = false;
-    while (true) {
-      // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out.
-      let lt: u32 = c.dupAcks > 0 && c.dupAcks < 3 && !(c.flags & F.RECOVERY) ? <u32>c.dupAcks * <u32>mss : 0;
-      let wnd = min<u32>(c.sndWnd, c.cwnd + lt);
-      let usable = seqDiff(c.sndUna + wnd, c.sndNxt);
-      let off = seqDiff(c.sndNxt, c.sndBufSeq);
-      let avail = <i32>c.sndBufLen - off;
-      if (avail < 0) avail = 0;
-      let finDue = (c.flags & F.FIN_QUEUED) != 0 && st != S.ESTABLISHED && st != S.CLOSE_WAIT &&
-        !seqGt(c.sndNxt, finSeq(c));
-      if (avail == 0 && !finDue) break;
-      let len = min<i32>(avail, mss);
-      if (usable < len) len = usable > 0 ? usable : 0;
-      let flags: u16 = TCP_ACK;
-      // A FIN rides on the segment that carries the last byte (it needs no window of its own).
-      let fin = finDue && len == avail;
-      if (avail > 0 && len == 0) { windowCut = true; break; }
-      if (!fin && len < mss && !sendSmall(c, len, avail, idleStart)) break;
-      if (fin) flags |= TCP_FIN;
-      if (len > 0 && len == avail) flags |= TCP_PSH;
-      let seq = c.sndNxt;
-      if (!emitSegment(c, seq, flags, <u32>off, len)) break;
-      sent = true;
-      lastDataLen = len;
-      if (len > 0 && len < mss) c.sndSml = seq + <u32>len;
-      let adv = <u32>len + (fin ? 1 : 0);
-      let isNew = !seqLt(seq, c.sndMax);
-      c.sndNxt = seq + adv;
-      if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
-      if (isNew && !(c.flags & F.RTT_TIMING)) {
-        c.flags |= F.RTT_TIMING;
-        c.rttSeq = c.sndNxt;
-        c.rttStart = nowMs;
-      }
-      if (c.rtxDeadline == Infinity || (c.flags & F.PERSIST)) {
-        c.flags &= ~F.PERSIST;
-        armRtx(c, nowMs + <f64>c.rto);
-      }
-      if (fin) break;
-    }
-    // Linux ends a burst cut short by the send or congestion window with PSH (its TSO skbs end there).
-    if (windowCut && cfgPshOnBurstEnd && lastDataLen > 0) markPushOnLast();
-    // Persist timer (RFC 9293 §3.8.6.1): data waits, nothing in flight, window closed or too small.
-    let off2 = seqDiff(c.sndNxt, c.sndBufSeq);
-    if (c.sndNxt == c.sndUna && <i32>c.sndBufLen > off2 && c.rtxDeadline == Infinity) {
-      c.flags |= F.PERSIST;
-      c.retransmits = 0;
-      c.persistBackoff = 0;
-      armRtx(c, nowMs + <f64>c.rto);
-    }
+    sent = sendData(c, st);
+    armPersistIfStalled(c);
   }
   if (!sent && (c.flags & F.ACK_NOW)) sendAck(c);
 }

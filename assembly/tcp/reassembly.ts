@@ -8,7 +8,7 @@ import { cfgRecvBufferSize, cfgDelayedAckSegments } from '../config';
 import { segSeq, segData, segDataLen, segInRing } from './segment';
 import { copyWithChecksum, fold32 } from '../wire/checksum';
 import { seqDiff, seqLe, seqMax, seqMin } from './seq';
-import { armDelack } from './timers';
+import { armDelack } from './deadlines';
 import { emit } from './events';
 import { statAdd } from './stats';
 

@@ -1,38 +1,49 @@
-// The connection table (fixed slots, free list, 4-tuple hash) and the listener table.
-import { F, S, Stat } from '../abi';
-import { Conn, CONN_SIZE } from './conn';
-import { stateInit } from './state';
-import { connDone } from './lifecycle';
-import { connAt, connIndex, listenerAt, hashBase, hashMask, LISTENER_SIZE, listenerBase, connBase } from '../memory';
-import { cfgMaxConnections, cfgMaxListeners, cfgRecycleTimeWait, cfgEphemeralLow, cfgEphemeralHigh } from '../config';
-import { statAdd } from './stats';
+// The connection table (fixed slots, free list, 4-tuple hash), the listener table (port hash, free
+// list) and the two lists a slot can be on: its listener's children, or TIME_WAIT in the order the
+// connections entered it (lwIP's tcp_tw_pcbs). Every lookup is a hash probe or a list head: no walk
+// of a whole table.
+import { F, S } from '../abi';
+import { Conn, CONN_SIZE, NIL } from './conn';
+import { Listener, LISTENER_SIZE } from './listener';
+import {
+  connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase,
+} from '../memory';
+import { cfgMaxConnections, cfgMaxListeners, cfgEphemeralLow, cfgEphemeralHigh } from '../config';
+import { deadlinesClear, unschedule } from './deadlines';
 
-/** Our IPv4 address (set by init). */
-export let localAddr: u32 = 0;
 let freeHead: i32 = -1;
+let freeListener: i32 = NIL;
 let hashSalt: u32 = 0;
 let nextEphemeral: i32 = 0;
+let twHead: i32 = NIL;
+let twTail: i32 = NIL;
 /** Slots in use. */
 export let connsInUse: i32 = 0;
 
-/** Clears the tables and builds the free list; `salt` randomises the hash. */
-export function tableInit(addr: u32, salt: u32): void {
-  localAddr = addr;
+/** Clears the tables and builds the free lists; `salt` randomises the hashes and the first ephemeral port. */
+export function tableInit(salt: u32): void {
   hashSalt = salt | 1;
   memory.fill(connBase, 0, <usize>cfgMaxConnections * <usize>CONN_SIZE);
   memory.fill(listenerBase, 0, <usize>cfgMaxListeners * <usize>LISTENER_SIZE);
+  freeHead = -1;
   for (let i = cfgMaxConnections - 1; i >= 0; i--) {
     let c = connAt(i);
     c.next = freeHead;
+    c.heapPos = NIL;
     freeHead = i;
   }
-  for (let i = 0; i < cfgMaxListeners; i++) {
-    let l = listenerAt(i);
-    l.acceptHead = -1;
-    l.acceptTail = -1;
+  freeListener = NIL;
+  for (let i = cfgMaxListeners - 1; i >= 0; i--) {
+    listenerAt(i).hashNext = <u16>freeListener;
+    freeListener = i;
   }
+  twHead = NIL;
+  twTail = NIL;
+  connsInUse = 0;
   nextEphemeral = cfgEphemeralLow + <i32>(salt % <u32>(cfgEphemeralHigh - cfgEphemeralLow + 1));
 }
+
+// ---------------------------------------------------------------- 4-tuple hash
 
 // @ts-ignore: decorator
 @inline function bucket(remoteAddr: u32, remotePort: u32, localPort: u32): usize {
@@ -76,73 +87,173 @@ export function hashRemove(c: Conn): void {
   }
 }
 
-/** Takes a free slot, zeroed, in state CLOSED; −1 when the table is full (after trying to recycle TIME_WAIT). */
+// ---------------------------------------------------------------- slots
+
+/** True when every slot is in use. */
+export function tableFull(): bool { return freeHead < 0; }
+
+/** Takes a free slot, zeroed, in state CLOSED, with no deadline; −1 when the table is full. */
 export function connAlloc(): i32 {
-  if (freeHead < 0 && cfgRecycleTimeWait) recycleTimeWait();
   let i = freeHead;
   if (i < 0) return -1;
   let c = connAt(i);
   freeHead = c.next;
   let gen = c.gen;
+  let keep = c.flags & F.OUTQ; // the pending-output ring may still name this slot
   memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
   c.gen = gen + 1;
-  c.flags = F.USED;
+  c.flags = F.USED | keep;
   c.next = -1;
   c.acceptNext = -1;
   c.listener = -1;
-  c.rtxDeadline = Infinity;
-  c.delackDeadline = Infinity;
-  c.idleDeadline = Infinity;
+  c.listPrev = NIL;
+  c.listNext = NIL;
+  deadlinesClear(c);
   connsInUse++;
   return i;
 }
 
-/** Returns slot `c` to the free list (the caller has finished with it: CLOSED, not owned, not queued). */
+/** Returns slot `c` to the free list (CLOSED, not owned, not in an accept queue): off the hash, the heap and its list. */
 export function connFree(c: Conn): void {
   if (!(c.flags & F.USED)) return;
   hashRemove(c);
-  c.flags = 0;
-  stateInit(c, S.CLOSED);
+  unschedule(c);
+  if (c.listener >= 0) childRemove(c);
+  c.flags &= F.OUTQ;
   c.next = freeHead;
   freeHead = connIndex(c);
   connsInUse--;
 }
 
-/** Frees the orphaned TIME_WAIT connection closest to expiry (only called when the table is full). */
-function recycleTimeWait(): void {
-  let best = -1;
-  let bestT = Infinity;
-  for (let i = 0; i < cfgMaxConnections; i++) {
+// ---------------------------------------------------------------- the two lists
+
+/** Joins the neighbours of `c` in its list to each other (the caller fixes the list's head and tail). */
+// @ts-ignore: decorator
+@inline function unlinkNeighbours(c: Conn): void {
+  if (c.listPrev != NIL) connAt(<i32>c.listPrev).listNext = c.listNext;
+  if (c.listNext != NIL) connAt(<i32>c.listNext).listPrev = c.listPrev;
+}
+
+/** Adds child `c` to the children of listener `li` (it counts towards the backlog until accepted or gone). */
+export function childAdd(li: i32, c: Conn): void {
+  let l = listenerAt(li);
+  c.listener = <i16>li;
+  c.listPrev = NIL;
+  c.listNext = l.childHead;
+  if (l.childHead != NIL) connAt(<i32>l.childHead).listPrev = <u16>connIndex(c);
+  l.childHead = <u16>connIndex(c);
+  l.pending++;
+}
+
+/** Takes `c` off its listener's children (accepted, or gone). */
+export function childRemove(c: Conn): void {
+  if (c.listener < 0) return;
+  let l = listenerAt(c.listener);
+  if (c.listPrev == NIL) l.childHead = c.listNext;
+  unlinkNeighbours(c);
+  c.listPrev = NIL;
+  c.listNext = NIL;
+  if (l.pending > 0) l.pending--;
+  c.listener = -1;
+}
+
+/** Appends `c` (just entered TIME_WAIT, or its TIME_WAIT restarted) to the TIME_WAIT list. */
+export function timeWaitAdd(c: Conn): void {
+  let me = connIndex(c);
+  c.listPrev = <u16>twTail;
+  c.listNext = NIL;
+  if (twTail != NIL) connAt(twTail).listNext = <u16>me; else twHead = me;
+  twTail = me;
+}
+
+/** Takes `c` off the TIME_WAIT list. */
+export function timeWaitRemove(c: Conn): void {
+  if (c.listPrev == NIL) twHead = <i32>c.listNext;
+  if (c.listNext == NIL) twTail = <i32>c.listPrev;
+  unlinkNeighbours(c);
+  c.listPrev = NIL;
+  c.listNext = NIL;
+}
+
+/** The TIME_WAIT connection nobody owns that entered it first (closest to expiry), or −1. */
+export function oldestOrphanTimeWait(): i32 {
+  let i = twHead;
+  while (i != NIL) {
     let c = connAt(i);
-    if (c.state == S.TIME_WAIT && !(c.flags & F.HOST) && c.idleDeadline < bestT) {
-      best = i;
-      bestT = c.idleDeadline;
-    }
+    if (!(c.flags & F.HOST) && c.state == S.TIME_WAIT) return i;
+    i = <i32>c.listNext;
   }
-  if (best >= 0) {
-    connDone(connAt(best), 0); // an orphan: TIME_WAIT → CLOSED frees the slot at once
-    statAdd(Stat.TimeWaitRecycled);
-  }
+  return -1;
+}
+
+// ---------------------------------------------------------------- listeners
+
+// @ts-ignore: decorator
+@inline function portBucket(port: u32): usize {
+  return portHashBase + (<usize>(((port * 0x9e3779b1) >>> 16) & portHashMask) << 1);
 }
 
 /** The listener slot for `port`, or −1. */
 export function listenerFind(port: u32): i32 {
-  for (let i = 0; i < cfgMaxListeners; i++) {
-    if (<u32>listenerAt(i).port == port) return i;
+  let i = <i32>load<u16>(portBucket(port));
+  while (i != NIL) {
+    let l = listenerAt(i);
+    if (<u32>l.port == port) return i;
+    i = <i32>l.hashNext;
   }
   return -1;
 }
 
-/** A free listener slot, or −1. */
-export function listenerAlloc(): i32 {
-  for (let i = 0; i < cfgMaxListeners; i++) {
-    if (listenerAt(i).port == 0) return i;
-  }
-  return -1;
+/** Takes a free listener slot for `port` (not in use) and hashes it; −1 when the table is full. */
+export function listenerAlloc(port: u32): i32 {
+  let i = freeListener;
+  if (i == NIL) return -1;
+  let l = listenerAt(i);
+  freeListener = <i32>l.hashNext;
+  l.port = <u16>port;
+  l.pending = 0;
+  l.childHead = NIL;
+  l.acceptHead = NIL;
+  l.acceptTail = NIL;
+  let b = portBucket(port);
+  l.hashNext = load<u16>(b);
+  store<u16>(b, <u16>i);
+  return i;
 }
 
-/** An ephemeral port unused towards (remoteAddr, remotePort), or −1 when every port is taken. */
-export function ephemeralPort(remoteAddr: u32, remotePort: u32): i32 {
+/** Unhashes listener `li` and returns it to the free list (its children are gone already). */
+export function listenerRelease(li: i32): void {
+  let l = listenerAt(li);
+  let b = portBucket(<u32>l.port);
+  let i = <i32>load<u16>(b);
+  if (i == li) store<u16>(b, l.hashNext);
+  else {
+    while (i != NIL) {
+      let p = listenerAt(i);
+      if (<i32>p.hashNext == li) { p.hashNext = l.hashNext; break; }
+      i = <i32>p.hashNext;
+    }
+  }
+  l.port = 0;
+  l.pending = 0;
+  l.childHead = NIL;
+  l.acceptHead = NIL;
+  l.acceptTail = NIL;
+  l.hashNext = <u16>freeListener;
+  freeListener = li;
+}
+
+/** Listener `li` if it is listening, else null. */
+export function listenerUsed(li: i32): Listener | null {
+  if (li < 0 || li >= cfgMaxListeners) return null;
+  let l = listenerAt(li);
+  return l.port != 0 ? l : null;
+}
+
+// ---------------------------------------------------------------- ephemeral ports
+
+/** The next port of the ephemeral range no listener uses and, unless `forListener`, no connection to (remoteAddr, remotePort) uses; −1 when none. */
+function nextFreeEphemeral(remoteAddr: u32, remotePort: u32, forListener: bool): i32 {
   let lo = cfgEphemeralLow;
   let n = cfgEphemeralHigh - lo + 1;
   if (n <= 0) return -1;
@@ -151,7 +262,18 @@ export function ephemeralPort(remoteAddr: u32, remotePort: u32): i32 {
     nextEphemeral++;
     if (nextEphemeral > cfgEphemeralHigh || nextEphemeral < lo) nextEphemeral = lo;
     if (p < lo || p > cfgEphemeralHigh) continue;
-    if (lookup(remoteAddr, remotePort, <u32>p) < 0 && listenerFind(<u32>p) < 0) return p;
+    if (listenerFind(<u32>p) >= 0) continue;
+    if (forListener || lookup(remoteAddr, remotePort, <u32>p) < 0) return p;
   }
   return -1;
+}
+
+/** An ephemeral port unused towards (remoteAddr, remotePort), or −1 when every port is taken. */
+export function ephemeralPort(remoteAddr: u32, remotePort: u32): i32 {
+  return nextFreeEphemeral(remoteAddr, remotePort, false);
+}
+
+/** An ephemeral port no listener uses (listen on port 0), or −1. */
+export function ephemeralListenPort(): i32 {
+  return nextFreeEphemeral(0, 0, true);
 }

@@ -1,85 +1,20 @@
-// Per-connection deadlines and what happens when they pass (Linux tcp_timer.c): retransmission with
-// RFC 6298 RTO, Karn and exponential backoff; SYN/data retry limits; persist probes (RFC 9293 §3.8.6.1);
-// keepalive (RFC 1122 §4.2.3.6); TIME_WAIT (2·MSL); FIN_WAIT_2 lifetime; delayed ACK (RFC 9293 §3.8.6.3).
+// What happens when a deadline passes (Linux tcp_timer.c): retransmission with RFC 6298 backoff
+// and Karn; SYN/data retry limits; persist probes (RFC 9293 §3.8.6.1); keepalive (RFC 1122
+// §4.2.3.6); TIME_WAIT (2·MSL); FIN_WAIT_2 lifetime; delayed ACK (RFC 9293 §3.8.6.3). The deadlines
+// themselves and their heap live in deadlines.ts.
 import { Errno, F, S, Stat } from '../abi';
 import { Conn } from './conn';
-
 import { connAt } from '../memory';
-import { cfgMaxConnections, cfgRtoInitialMs, cfgRtoMinMs, cfgRtoMaxMs, cfgSynRetries, cfgSynAckRetries, cfgDataRetries, cfgDelayedAckMs, cfgLinuxRto, cfgKeepaliveRst } from '../config';
+import { cfgRtoMaxMs, cfgSynRetries, cfgSynAckRetries, cfgDataRetries, cfgKeepaliveRst } from '../config';
 import { nowMs } from './clock';
 import { statAdd } from './stats';
-import { tcpOutput, sendAck, sendFrom, emitSegment, sendAbortRst } from './output';
-import { effMss } from './window';
+import { tcpOutput, sendAck, sendFrom, sendAbortRst, sendProbe } from './output';
 import { ccOnTimeout } from './congestion';
 import { connDone } from './lifecycle';
 import { seqDiff, seqGt } from './seq';
-import { TCP_ACK } from '../wire/tcp';
-
-let cachedNext: f64 = Infinity;
-
-/** Lowers the cached earliest deadline to `t` if earlier. */
-// @ts-ignore: decorator
-@inline export function noteDeadline(t: f64): void {
-  if (t < cachedNext) cachedNext = t;
-}
-
-/** Arms the retransmission (or persist) timer. */
-export function armRtx(c: Conn, t: f64): void {
-  c.rtxDeadline = t;
-  noteDeadline(t);
-}
-
-/** Stops the retransmission and persist timer. */
-export function stopRtx(c: Conn): void {
-  c.rtxDeadline = Infinity;
-  c.flags &= ~F.PERSIST;
-}
-
-/** Arms the delayed-ACK timer unless it already runs. */
-export function armDelack(c: Conn): void {
-  if (c.flags & F.DELACK) return;
-  c.flags |= F.DELACK;
-  c.delackDeadline = nowMs + cfgDelayedAckMs;
-  noteDeadline(c.delackDeadline);
-}
-
-/** Arms the idle timer (keepalive, TIME_WAIT or FIN_WAIT_2, by state). */
-export function armIdle(c: Conn, t: f64): void {
-  c.idleDeadline = t;
-  noteDeadline(t);
-}
-
-/** RFC 6298 §2.1: RTO before any sample. */
-export function rtoInit(c: Conn): void {
-  c.rto = <f32>cfgRtoInitialMs;
-  c.srtt = 0;
-  c.rttvar = 0;
-}
-
-/** RTO from srtt/rttvar (RFC 6298 §2.3, or Linux's variant), clamped to [rtoMin, rtoMax]; clears backoff. */
-export function rtoCompute(c: Conn): void {
-  if (c.srtt <= 0) return;
-  let srtt = <f64>c.srtt;
-  let var4 = 4.0 * <f64>c.rttvar;
-  let rto = cfgLinuxRto ? srtt + max<f64>(var4, cfgRtoMinMs) : max<f64>(srtt + max<f64>(1.0, var4), cfgRtoMinMs);
-  if (rto > cfgRtoMaxMs) rto = cfgRtoMaxMs;
-  c.rto = <f32>rto;
-}
-
-/** Feeds one RTT measurement `r` (ms) into srtt/rttvar (RFC 6298 §2.2–2.3). */
-export function rttSample(c: Conn, r: f64): void {
-  if (r < 0) return;
-  if (r < 1) r = 1;
-  if (c.srtt <= 0) {
-    c.srtt = <f32>r;
-    c.rttvar = <f32>(r / 2);
-  } else {
-    let s = <f64>c.srtt;
-    c.rttvar = <f32>(0.75 * <f64>c.rttvar + 0.25 * Math.abs(s - r));
-    c.srtt = <f32>(0.875 * s + 0.125 * r);
-  }
-  rtoCompute(c);
-}
+import { effMss } from './window';
+import { rtoBackoff } from './rtt';
+import { armRtx, armIdle, stopRtx, stopDelack, stopIdle, takeDue, dueAt, reschedule, nextDeadline } from './deadlines';
 
 /** The connection gives up: ETIMEDOUT, or the ICMP soft error recorded meanwhile (Linux). */
 export function connTimeout(c: Conn): void {
@@ -102,12 +37,11 @@ function rtxFire(c: Conn): void {
   if (c.retransmits < 255) c.retransmits++;
   statAdd(Stat.Retransmits);
   statAdd(Stat.RtoExpirations);
-  let rto = <f64>c.rto * 2;
-  c.rto = <f32>(rto > cfgRtoMaxMs ? cfgRtoMaxMs : rto);
+  rtoBackoff(c);
   if (st != S.SYN_SENT && st != S.SYN_RCVD) ccOnTimeout(c);
   c.flags &= ~F.RTT_TIMING; // Karn: no sample from a retransmitted segment
   c.sndNxt = c.sndUna;
-  c.rtxDeadline = Infinity;
+  stopRtx(c);
   tcpOutput(c);
   if (c.rtxDeadline == Infinity && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
   // Linux clamps the timer to the user timeout, so the connection ends right when it runs out.
@@ -130,7 +64,7 @@ function persistFire(c: Conn): void {
       return;
     }
   }
-  emitSegment(c, c.sndUna - 1, TCP_ACK, 0, 0);
+  sendProbe(c);
   statAdd(Stat.ZeroWindowProbes);
   // The interval keeps doubling even while the peer answers (RFC 1122 §4.2.2.17); only unanswered
   // probes (`retransmits`, reset by any acceptable ACK) count towards the retry limit.
@@ -139,9 +73,15 @@ function persistFire(c: Conn): void {
   armRtx(c, nowMs + (t > cfgRtoMaxMs ? cfgRtoMaxMs : t));
 }
 
+/** Delayed-ACK deadline: the owed ACK goes now. */
+function delackFire(c: Conn): void {
+  stopDelack(c);
+  if (c.state != S.CLOSED) sendAck(c);
+}
+
 /** Idle deadline: TIME_WAIT ends, an orphaned FIN_WAIT_2 ends, or a keepalive probe is due. */
 function idleFire(c: Conn): void {
-  c.idleDeadline = Infinity;
+  stopIdle(c);
   let st = <i32>c.state;
   if (st == S.TIME_WAIT || st == S.FIN_WAIT_2) { connDone(c, 0); return; }
   if (!(c.flags & F.KEEPALIVE) || (st != S.ESTABLISHED && st != S.CLOSE_WAIT)) return;
@@ -152,33 +92,33 @@ function idleFire(c: Conn): void {
     return;
   }
   // RFC 1122 §4.2.3.6: a segment with SEG.SEQ = SND.NXT − 1 and no data elicits an ACK.
-  emitSegment(c, c.sndUna - 1, TCP_ACK, 0, 0);
+  sendProbe(c);
   c.kaProbes++;
   statAdd(Stat.KeepaliveProbes);
   armIdle(c, nowMs + <f64>c.keepaliveIntvl);
 }
 
-/** Fires every due timer; returns the earliest pending deadline (Infinity when none). */
+/** Fires the deadlines of `c` that have passed at `now`: retransmission/persist, delayed ACK, idle. */
+function fireDue(c: Conn, now: f64): void {
+  if (c.rtxDeadline <= now) rtxFire(c);
+  if ((c.flags & F.USED) && (c.flags & F.DELACK) && c.delackDeadline <= now) delackFire(c);
+  if ((c.flags & F.USED) && c.idleDeadline <= now) idleFire(c);
+}
+
+/**
+ * Fires every due timer, each connection at most once per call (a deadline it re-arms at or before
+ * `now` waits for the next poll), and returns the earliest pending deadline (Infinity when none).
+ */
 export function pollTimers(): f64 {
   let now = nowMs;
-  if (now < cachedNext) return cachedNext;
-  cachedNext = Infinity;
-  let n = cfgMaxConnections;
+  let n = takeDue(now);
   for (let i = 0; i < n; i++) {
-    let c = connAt(i);
-    if (!(c.flags & F.USED)) continue;
-    if (c.rtxDeadline <= now) rtxFire(c);
-    if ((c.flags & F.USED) && (c.flags & F.DELACK) && c.delackDeadline <= now) {
-      c.flags &= ~F.DELACK;
-      c.delackDeadline = Infinity;
-      if (c.state != S.CLOSED) sendAck(c);
-    }
-    if ((c.flags & F.USED) && c.idleDeadline <= now) idleFire(c);
-    if (c.flags & F.USED) {
-      noteDeadline(c.rtxDeadline);
-      noteDeadline(c.delackDeadline);
-      noteDeadline(c.idleDeadline);
-    }
+    let c = connAt(dueAt(i));
+    if (c.flags & F.USED) fireDue(c, now);
   }
-  return cachedNext;
+  for (let i = 0; i < n; i++) {
+    let c = connAt(dueAt(i));
+    if (c.flags & F.USED) reschedule(c);
+  }
+  return nextDeadline();
 }

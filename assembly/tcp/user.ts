@@ -1,20 +1,23 @@
 // User calls (RFC 9293 §3.10.1–3.10.6): OPEN (listen/connect), SEND, RECEIVE, CLOSE, ABORT, plus
 // accept, shutdown and release. Results are ≥ 0 or a negative Linux errno.
-import { Ctl, Errno, Ev, F, S, Stat } from '../abi';
-import { Conn } from './conn';
-import { setState, stateInit } from './state';
-import { connAt, listenerAt, sndRing, rcvRing, ctlSet } from '../memory';
-import { cfgMaxConnections, cfgMaxListeners, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
-import { lookup, listenerFind, listenerAlloc, connAlloc, connFree, hashInsert, ephemeralPort } from './table';
-import { openCommon, unicast } from './input';
-import { tcpOutput, sendAbortRst, rcvSpace } from './output';
+import { Ctl, Errno, Ev, F, S } from '../abi';
+import { Conn, NIL } from './conn';
+import { setState } from './state';
+import { connAt, connIndex, sndRing, rcvRing, ctlSet } from '../memory';
+import { cfgMaxConnections, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
+import {
+  lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemove, ephemeralPort,
+  ephemeralListenPort,
+} from './table';
+import { unicast } from './iface';
+import { connOpen } from './open';
+import { tcpOutput, sendAbortRst } from './output';
 import { connDone } from './lifecycle';
-import { armIdle } from './timers';
+import { armIdle, stopIdle } from './deadlines';
 import { nowMs } from './clock';
 import { seqDiff } from './seq';
 import { emit } from './events';
-import { statAdd } from './stats';
-
+import { rcvSpace } from './window';
 
 /** The host-owned connection `conn`, or null for a bad handle. */
 function owned(conn: i32): Conn | null {
@@ -24,56 +27,54 @@ function owned(conn: i32): Conn | null {
   return c;
 }
 
-/** Opens a listener on `port` (passive OPEN); returns its handle or −EADDRINUSE/−EMFILE/−EINVAL. */
+/** Opens a listener on `port` (passive OPEN; 0 picks a free ephemeral port); returns its handle or −EADDRINUSE/−EMFILE/−EINVAL. */
 export function tcpListen(port: i32, backlog: i32): i32 {
-  if (port <= 0 || port > 65535) return -Errno.EINVAL;
-  if (listenerFind(<u32>port) >= 0) return -Errno.EADDRINUSE;
-  let li = listenerAlloc();
+  if (port < 0 || port > 65535) return -Errno.EINVAL;
+  if (port == 0) {
+    port = ephemeralListenPort();
+    if (port < 0) return -Errno.EADDRINUSE;
+  } else if (listenerFind(<u32>port) >= 0) return -Errno.EADDRINUSE;
+  let li = listenerAlloc(<u32>port);
   if (li < 0) return -Errno.EMFILE;
-  let l = listenerAt(li);
-  l.port = <u16>port;
-  l.backlog = <u16>(backlog <= 0 || backlog > cfgBacklog ? cfgBacklog : backlog);
-  l.pending = 0;
-  l.acceptHead = -1;
-  l.acceptTail = -1;
+  listenerUsed(li)!.backlog = <u16>(backlog <= 0 || backlog > cfgBacklog ? cfgBacklog : backlog);
   return li;
+}
+
+/** The port listener `li` listens on, or 0. */
+export function tcpListenerPort(li: i32): i32 {
+  let l = listenerUsed(li);
+  return l == null ? 0 : <i32>l.port;
 }
 
 /** Closes listener `li`: unaccepted connections are reset, embryonic ones dropped, all freed. */
 export function tcpUnlisten(li: i32): void {
-  if (li < 0 || li >= cfgMaxListeners) return;
-  let l = listenerAt(li);
-  if (l.port == 0) return;
-  for (let i = 0; i < cfgMaxConnections; i++) {
+  let l = listenerUsed(li);
+  if (l == null) return;
+  let i = <i32>l.childHead;
+  while (i != <i32>NIL) {
     let c = connAt(i);
-    if ((c.flags & F.USED) && !(c.flags & F.HOST) && c.listener == li) {
-      // Unaccepted established children are reset; embryonic ones vanish silently (Linux).
-      if (c.state != S.CLOSED && c.state != S.SYN_RCVD) sendAbortRst(c);
-      c.flags &= ~F.ACCEPTQ;
-      if (c.state != S.CLOSED) connDone(c, 0);
-      else { c.listener = -1; connFree(c); }
-    }
+    i = <i32>c.listNext;
+    // Unaccepted established children are reset; embryonic ones vanish silently (Linux).
+    if (c.state != S.CLOSED && c.state != S.SYN_RCVD) sendAbortRst(c);
+    c.flags &= ~F.ACCEPTQ;
+    if (c.state != S.CLOSED) connDone(c, 0); // not owned, not queued: freed
+    else connFree(c);
   }
-  l.port = 0;
-  l.pending = 0;
-  l.acceptHead = -1;
-  l.acceptTail = -1;
+  listenerRelease(li);
 }
 
 /** Takes the next established connection of listener `li`; returns it or −EAGAIN. */
 export function tcpAccept(li: i32): i32 {
-  if (li < 0 || li >= cfgMaxListeners) return -Errno.EBADF;
-  let l = listenerAt(li);
-  if (l.port == 0) return -Errno.EBADF;
-  while (l.acceptHead >= 0) {
-    let i = l.acceptHead;
+  let l = listenerUsed(li);
+  if (l == null) return -Errno.EBADF;
+  while (l.acceptHead != NIL) {
+    let i = <i32>l.acceptHead;
     let c = connAt(i);
-    l.acceptHead = c.acceptNext;
-    if (l.acceptHead < 0) l.acceptTail = -1;
+    l.acceptHead = c.acceptNext < 0 ? NIL : <u16>c.acceptNext;
+    if (l.acceptHead == NIL) l.acceptTail = NIL;
     c.acceptNext = -1;
     c.flags &= ~F.ACCEPTQ;
-    if (l.pending > 0) l.pending--;
-    c.listener = -1;
+    childRemove(c);
     if (c.state == S.CLOSED) { connFree(c); continue; } // died (RST) before accept
     c.flags |= F.HOST;
     if (c.rcvBufLen > 0 || (c.flags & F.PEER_FIN)) {
@@ -96,20 +97,12 @@ export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
     srcPort = ephemeralPort(dst, <u32>port);
     if (srcPort < 0) return -Errno.EADDRNOTAVAIL;
   }
-  let i = connAlloc();
-  if (i < 0) return -Errno.EMFILE;
-  let c = connAt(i);
+  let c = connOpen(dst, <u32>port, <u32>srcPort);
+  if (c == null) return -Errno.EMFILE;
   c.flags |= F.HOST | F.ACTIVE;
-  c.localPort = <u16>srcPort;
-  c.remotePort = <u16>port;
-  c.remoteAddr = dst;
-  stateInit(c, S.CLOSED);
-  openCommon(c);
-  hashInsert(c);
-  statAdd(Stat.ConnectionsOpened);
   setState(c, S.SYN_SENT);
   tcpOutput(c); // <SEQ=ISS><CTL=SYN>
-  return i;
+  return connIndex(c);
 }
 
 /** Length of the contiguous free region of the send ring (address in regionPtr), or −errno/−EAGAIN. */
@@ -266,7 +259,7 @@ export function tcpSetKeepAlive(conn: i32, on: bool, idleMs: f64, intervalMs: f6
     if (st == S.ESTABLISHED || st == S.CLOSE_WAIT) armIdle(c, nowMs + <f64>c.keepaliveIdle);
   } else {
     c.flags &= ~F.KEEPALIVE;
-    if (c.state == S.ESTABLISHED || c.state == S.CLOSE_WAIT) c.idleDeadline = Infinity;
+    if (c.state == S.ESTABLISHED || c.state == S.CLOSE_WAIT) stopIdle(c);
   }
 }
 

@@ -1,7 +1,9 @@
-// Sizes derived from a connection record alone: segment payload sizes and the receive window as advertised.
+// Sizes derived from a connection record and the config: segment payload sizes, the receive space and the
+// window we advertise (RFC 9293 §3.8.6.2.2, RFC 7323 §2).
 import { F } from '../abi';
 import { Conn } from './conn';
 import { seqDiff } from './seq';
+import { cfgRecvBufferSize, cfgWindowScale } from '../config';
 
 /** Bytes of payload a data segment may carry: the send MSS less the options it carries (RFC 9293 §3.7.1). */
 export function effMss(c: Conn): i32 {
@@ -20,4 +22,40 @@ export function segmentMss(c: Conn): i32 {
 export function advertisedWindow(c: Conn): u32 {
   let w = seqDiff(c.rcvAdv, c.rcvNxt);
   return w > 0 ? <u32>w : 0;
+}
+
+/** Free bytes of the receive ring past rcvNxt: the most we can accept. */
+export function rcvSpace(c: Conn): u32 {
+  return <u32>cfgRecvBufferSize - c.rcvBufLen;
+}
+
+/** The window shift we offer (RFC 7323 §2.3): configured, or the smallest that covers the receive buffer. */
+export function ourWscale(): u8 {
+  if (cfgWindowScale >= 0) return <u8>cfgWindowScale;
+  let s = 0;
+  while ((cfgRecvBufferSize >> s) > 65535 && s < 14) s++;
+  return <u8>s;
+}
+
+/**
+ * Window to advertise, in bytes, with receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge
+ * moves only by at least min(buffer/2, MSS), and never moves left.
+ */
+export function windowToAdvertise(c: Conn): u32 {
+  let free = rcvSpace(c);
+  let curU = advertisedWindow(c);
+  let step = min<u32>(<u32>cfgRecvBufferSize >> 1, <u32>c.rcvMss);
+  let wnd = free >= curU + step ? free : curU;
+  if (wnd > free) wnd = free;
+  let maxWnd: u32 = c.flags & F.WS ? <u32>65535 << c.rcvWscale : 65535;
+  if (wnd > maxWnd) wnd = maxWnd;
+  return wnd;
+}
+
+/** Window of a SYN or SYN-ACK: never scaled (RFC 7323 §2.2), rounded down to whole MSS (Linux: 64240 for 1460). */
+export function synWindow(c: Conn, wnd: u32): u32 {
+  let w = min<u32>(wnd, 65535);
+  let mss = <u32>c.rcvMss;
+  if (w > mss) w -= w % mss;
+  return w;
 }

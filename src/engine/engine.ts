@@ -145,8 +145,10 @@ export class Engine {
     return true;
   }
 
-  /** Opens a listener; returns its handle or −errno (EADDRINUSE, EMFILE, EINVAL). */
+  /** Opens a listener (port 0: a free one from the ephemeral range); returns its handle or −errno (EADDRINUSE, EMFILE, EINVAL). */
   listen(port: number, backlog = 0): number { return this.ex.tcpListen(port, backlog); }
+  /** The port listener `listener` listens on (0 for a bad handle). */
+  listenerPort(listener: number): number { return this.ex.tcpListenerPort(listener); }
   /** Stops listening; pending embryonic and unaccepted connections are reset. */
   unlisten(listener: number, now: number): void { this.ex.tcpUnlisten(listener, now); }
   /** Takes an established connection from the listener, or −EAGAIN. */

@@ -42,7 +42,6 @@ describe('engine calls with bad arguments', () => {
     expect(e.connectionsInUse).toBe(0);
     expect(e.connect(B, 80, 0, 70000)).toBe(EINVAL);
     expect(e.connect(B, 80, 0, -5)).toBe(EINVAL);
-    expect(e.listen(0)).toBe(EINVAL);
     expect(e.listen(-1)).toBe(EINVAL);
     expect(e.listen(65536, 1e9)).toBe(EINVAL);
     for (const t of [NaN, -Infinity, Infinity, -1]) expect(() => e.poll(t)).not.toThrow();

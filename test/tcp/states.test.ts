@@ -75,6 +75,15 @@ describe('LISTEN', () => {
     expect(h.e.listen(LPORT)).toBeGreaterThanOrEqual(0);
     expect(h.e.listen(LPORT)).toBe(-Errno.EADDRINUSE);
   });
+  it('listen_port_zero_picks_a_free_ephemeral_port', () => {
+    const h = new Harness({ ephemeralLow: 40000, ephemeralHigh: 40002 });
+    expect(h.e.listen(40001)).toBeGreaterThanOrEqual(0);
+    const ports = [h.e.listen(0), h.e.listen(0)].map((l) => h.e.listenerPort(l));
+    expect(ports.sort()).toEqual([40000, 40002]); // the range less the port already listening
+    expect(h.e.listen(0)).toBe(-Errno.EADDRINUSE); // the range is used up
+    h.send({ seq: PEER_ISS, flags: SYN, dport: ports[0] });
+    h.expectSegment({ flags: 'S.', ack: PEER_ISS + 1 });
+  });
 });
 
 describe('SYN_SENT', () => {
@@ -104,20 +113,6 @@ describe('SYN_SENT', () => {
     expect(h.stateName()).toBe('ESTABLISHED');
     expect(h.takeEvents(EventKind.Connected).length).toBe(1);
   });
-  it('syn_rcvd_close_sends_fin_fin_wait_1', () => {
-    const h = new Harness();
-    h.inState('SYN_SENT');
-    h.send({ seq: PEER_ISS, flags: SYN });
-    h.expectSegment({ flags: 'S.', seq: h.iss });
-    h.e.close(h.conn, h.now);
-    h.collect();
-    h.expectSegment({ flags: 'F.', seq: h.iss + 1, ack: PEER_ISS + 1 });
-    expect(h.stateName()).toBe('FIN_WAIT_1');
-    h.tick(1000);
-    h.expectSegment({ flags: 'S.', seq: h.iss }); // the SYN-ACK was never acknowledged: resent first
-    h.send({ seq: PEER_ISS + 1, ack: h.iss + 2, flags: ACK });
-    expect(h.stateName()).toBe('FIN_WAIT_2');
-  });
   it('syn_sent_rst_ack_refused', () => {
     const h = new Harness();
     h.inState('SYN_SENT');
@@ -141,6 +136,20 @@ describe('SYN_SENT', () => {
 });
 
 describe('SYN_RCVD', () => {
+  it('syn_rcvd_close_sends_fin_fin_wait_1 (simultaneous open)', () => {
+    const h = new Harness();
+    h.inState('SYN_SENT');
+    h.send({ seq: PEER_ISS, flags: SYN });
+    h.expectSegment({ flags: 'S.', seq: h.iss });
+    h.e.close(h.conn, h.now);
+    h.collect();
+    h.expectSegment({ flags: 'F.', seq: h.iss + 1, ack: PEER_ISS + 1 });
+    expect(h.stateName()).toBe('FIN_WAIT_1');
+    h.tick(1000);
+    h.expectSegment({ flags: 'S.', seq: h.iss }); // the SYN-ACK was never acknowledged: resent first
+    h.send({ seq: PEER_ISS + 1, ack: h.iss + 2, flags: ACK });
+    expect(h.stateName()).toBe('FIN_WAIT_2');
+  });
   it('syn_rcvd_ack_established_accept', () => {
     const h = new Harness();
     h.inState('SYN_RCVD');

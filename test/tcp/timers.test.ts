@@ -1,7 +1,7 @@
 // Timers on the virtual clock: retransmission backoff and retry limits, ICMP soft errors, keepalive,
 // persist, delayed ACK.
 import { describe, expect, it } from 'vitest';
-import { EventKind } from '../../src/engine/engine.js';
+import { EventKind, STATE_NAMES } from '../../src/engine/engine.js';
 import { Harness, ACK, SYN, FIN, LPORT, RPORT, REMOTE, PEER_ISS, buildIcmp } from './harness.js';
 import { Errno } from '../../src/engine/errno.js';
 
@@ -22,7 +22,10 @@ describe('retransmission', () => {
     const closed = h.takeEvents(EventKind.Closed);
     expect(closed.length).toBe(1);
     expect(closed[0].arg).toBe(-Errno.ETIMEDOUT);
-    expect(h.events.length).toBeGreaterThanOrEqual(0);
+    // Nothing but the two state changes: no Connected, no SoftError.
+    expect(h.events.map((e) => [e.kind, STATE_NAMES[e.arg >> 8], STATE_NAMES[e.arg & 0xff]])).toEqual([
+      [EventKind.State, 'CLOSED', 'SYN_SENT'], [EventKind.State, 'SYN_SENT', 'CLOSED'],
+    ]);
   });
 
   it('data_retransmission_backoff_doubles_to_rto_max_then_etimedout', () => {

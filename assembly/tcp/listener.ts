@@ -1,0 +1,25 @@
+// The listener record: one per listening port, in the listener table laid out by assembly/memory.ts.
+
+/** One listener. Links are slot indexes (connections or listeners), NIL when none. */
+@unmanaged
+export class Listener {
+  /** Local port, 0 when the slot is free. */
+  port: u16;
+  /** Most embryonic plus unaccepted connections. */
+  backlog: u16;
+  /** Embryonic plus unaccepted connections now (the length of the children list). */
+  pending: u16;
+  /** First child (SYN_RCVD or not yet accepted), linked through Conn.listPrev/listNext. */
+  childHead: u16;
+  /** First connection of the accept queue (linked through Conn.acceptNext). */
+  acceptHead: u16;
+  /** Last connection of the accept queue. */
+  acceptTail: u16;
+  /** Next listener in the same port-hash bucket, or in the free list. */
+  hashNext: u16;
+  /** Padding. */
+  pad: u16;
+}
+
+/** Bytes of one listener record. */
+export const LISTENER_SIZE: i32 = offsetof<Listener>();

@@ -1,0 +1,57 @@
+// Opening a connection (RFC 9293 §3.10.1 OPEN, §3.10.7.2 SYN in LISTEN): the one routine both an
+// active open and a listener's child go through to get a slot and their initial state.
+import { Stat } from '../abi';
+import { Conn } from './conn';
+import { connAt } from '../memory';
+import {
+  cfgMss, cfgDefaultMss, cfgWindowScaling, cfgKeepaliveIdleMs, cfgKeepaliveIntervalMs, cfgKeepaliveCount,
+  cfgQuickAcks, cfgTsRandomOffset, cfgRecycleTimeWait,
+} from '../config';
+import { connAlloc, hashInsert, tableFull, oldestOrphanTimeWait } from './table';
+import { connDone } from './lifecycle';
+import { localAddr } from './iface';
+import { nowMs } from './clock';
+import { isnFor, tupleHash } from './isn';
+import { rtoInit } from './rtt';
+import { ccInit } from './congestion';
+import { ourWscale } from './window';
+import { statAdd } from './stats';
+
+/**
+ * A new connection record for the 4-tuple, hashed, in CLOSED with its ISN, windows, timers and
+ * keepalive settings; null when the table is full even after reusing the oldest orphaned
+ * TIME_WAIT slot (lwIP tcp_kill_timewait). The caller sets its state and sends.
+ */
+export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32): Conn | null {
+  if (tableFull() && cfgRecycleTimeWait) {
+    let tw = oldestOrphanTimeWait();
+    if (tw >= 0) {
+      connDone(connAt(tw), 0); // an orphan: TIME_WAIT → CLOSED frees the slot at once
+      statAdd(Stat.TimeWaitRecycled);
+    }
+  }
+  let i = connAlloc();
+  if (i < 0) return null;
+  let c = connAt(i);
+  c.localPort = <u16>localPort;
+  c.remotePort = <u16>remotePort;
+  c.remoteAddr = remoteAddr;
+  c.iss = isnFor(localAddr, localPort, remoteAddr, remotePort, nowMs);
+  c.sndUna = c.iss;
+  c.sndNxt = c.iss;
+  c.sndMax = c.iss;
+  c.sndBufSeq = c.iss + 1;
+  c.rcvMss = <u16>cfgMss;
+  c.sndMss = <u16>min<i32>(cfgDefaultMss, cfgMss);
+  c.rcvWscale = cfgWindowScaling ? ourWscale() : 0;
+  c.keepaliveIdle = <f32>cfgKeepaliveIdleMs;
+  c.keepaliveIntvl = <f32>cfgKeepaliveIntervalMs;
+  c.keepaliveCnt = <u8>cfgKeepaliveCount;
+  c.quickAcks = <u8>cfgQuickAcks;
+  c.tsOffset = cfgTsRandomOffset ? <u32>(tupleHash(localAddr, localPort ^ 0x5a5a, remoteAddr, remotePort) >> 32) : 0;
+  rtoInit(c);
+  ccInit(c);
+  hashInsert(c);
+  statAdd(Stat.ConnectionsOpened);
+  return c;
+}

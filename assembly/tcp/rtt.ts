@@ -1,0 +1,41 @@
+// Round-trip time estimation and the retransmission timeout (RFC 6298 §2–3, or Linux's variant).
+import { Conn } from './conn';
+import { cfgRtoInitialMs, cfgRtoMinMs, cfgRtoMaxMs, cfgLinuxRto } from '../config';
+
+/** RFC 6298 §2.1: RTO before any sample. */
+export function rtoInit(c: Conn): void {
+  c.rto = <f32>cfgRtoInitialMs;
+  c.srtt = 0;
+  c.rttvar = 0;
+}
+
+/** RTO from srtt/rttvar (RFC 6298 §2.3, or Linux's variant), clamped to [rtoMin, rtoMax]; clears backoff. */
+export function rtoCompute(c: Conn): void {
+  if (c.srtt <= 0) return;
+  let srtt = <f64>c.srtt;
+  let var4 = 4.0 * <f64>c.rttvar;
+  let rto = cfgLinuxRto ? srtt + max<f64>(var4, cfgRtoMinMs) : max<f64>(srtt + max<f64>(1.0, var4), cfgRtoMinMs);
+  if (rto > cfgRtoMaxMs) rto = cfgRtoMaxMs;
+  c.rto = <f32>rto;
+}
+
+/** Feeds one RTT measurement `r` (ms) into srtt/rttvar (RFC 6298 §2.2–2.3). */
+export function rttSample(c: Conn, r: f64): void {
+  if (r < 0) return;
+  if (r < 1) r = 1;
+  if (c.srtt <= 0) {
+    c.srtt = <f32>r;
+    c.rttvar = <f32>(r / 2);
+  } else {
+    let s = <f64>c.srtt;
+    c.rttvar = <f32>(0.75 * <f64>c.rttvar + 0.25 * Math.abs(s - r));
+    c.srtt = <f32>(0.875 * s + 0.125 * r);
+  }
+  rtoCompute(c);
+}
+
+/** Doubles the RTO after a timeout (RFC 6298 §5.5), up to rtoMax. */
+export function rtoBackoff(c: Conn): void {
+  let rto = <f64>c.rto * 2;
+  c.rto = <f32>(rto > cfgRtoMaxMs ? cfgRtoMaxMs : rto);
+}
