@@ -2,7 +2,7 @@
 // Tables shared with the host (src/engine/abi.ts holds the same, generated from the same spec).
 
 /** ABI version: the host refuses an engine module with another. */
-export const ABI_VERSION: i32 = 2;
+export const ABI_VERSION: i32 = 3;
 
 /**
  * RFC 9293 §3.3.2 connection states.
@@ -83,8 +83,9 @@ export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPa
  * - HASHED: linked into the 4-tuple hash
  * - ACKED_WINDOW: the peer has acknowledged at least MAX.SND.WND bytes (RFC 5961 §5.2 range no longer clamped)
  * - OUTQ: on the pending-output list (kept while the slot is freed and reused, so it is there at most once)
+ * - ERR_TAKEN: the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once
  */
-export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 3, SACK = 1 << 4, WS = 1 << 5, NODELAY = 1 << 6, KEEPALIVE = 1 << 7, FIN_QUEUED = 1 << 8, PEER_FIN = 1 << 9, READ_NOTIFIED = 1 << 10, WANT_WRITE = 1 << 11, ACK_NOW = 1 << 12, PERSIST = 1 << 13, USER_CLOSED = 1 << 14, LINGER0 = 1 << 15, RECOVERY = 1 << 16, RTT_TIMING = 1 << 17, NEED_OUTPUT = 1 << 18, ACTIVE = 1 << 19, OOO_FIN = 1 << 20, SHUT_RD = 1 << 21, HAVE_IRS = 1 << 22, DELACK = 1 << 23, HASHED = 1 << 24, ACKED_WINDOW = 1 << 25, OUTQ = 1 << 26 }
+export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 3, SACK = 1 << 4, WS = 1 << 5, NODELAY = 1 << 6, KEEPALIVE = 1 << 7, FIN_QUEUED = 1 << 8, PEER_FIN = 1 << 9, READ_NOTIFIED = 1 << 10, WANT_WRITE = 1 << 11, ACK_NOW = 1 << 12, PERSIST = 1 << 13, USER_CLOSED = 1 << 14, LINGER0 = 1 << 15, RECOVERY = 1 << 16, RTT_TIMING = 1 << 17, NEED_OUTPUT = 1 << 18, ACTIVE = 1 << 19, OOO_FIN = 1 << 20, SHUT_RD = 1 << 21, HAVE_IRS = 1 << 22, DELACK = 1 << 23, HASHED = 1 << 24, ACKED_WINDOW = 1 << 25, OUTQ = 1 << 26, ERR_TAKEN = 1 << 27 }
 
 /**
  * Linux errno numbers; records keep them positive, calls return them negated.
@@ -92,16 +93,64 @@ export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 
 export const enum Errno { EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EINVAL = 22, EMFILE = 24, ENOSPC = 28, EPIPE = 32, EPROTO = 71, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90, EPROTOTYPE = 91, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, EOPNOTSUPP = 95, EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ECONNABORTED = 103, ECONNRESET = 104, ENOBUFS = 105, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111, EHOSTDOWN = 112, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115 }
 
 /**
- * Control block slots (i32 each) shared with the host.
- * - TxUsed: bytes used in the tx queue (the host writes 0 after draining)
- * - TxCount: packets in the tx queue (the host writes 0 after draining)
- * - Region: address of the region of the last sendReserve / recvPeek
- * - EvConn: connection of the last popped event
- * - EvArg: argument of the last popped event
- * - EvCount: events waiting
- * - Slots: slots in the block
+ * Control block slots shared with the host (i32 indexes).
+ * - TxUsed: bytes of records in the tx area (the host writes 0 after draining)
+ * - TxCount: packets in the tx area (the host writes 0 after draining)
+ * - TxLocal: packets in the tx area addressed to our own address (the host writes 0 after draining)
+ * - Region: address of the region the last sendReserve / recvPeek found
+ * - EvHead: index of the oldest unread event record (the host moves it as it reads)
+ * - EvCount: event records waiting (the engine adds, the host subtracts what it read)
+ * - ConnsInUse: connection slots in use
+ * - ListenPort: port of the last successful listen (how a listen on port 0 learns its port)
+ * - Deadline: (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact); Infinity when none; at most the last now while output waits for tx room
+ * - RxBase: address of the rx area
+ * - RxSize: bytes of the rx area
+ * - TxBase: address of the tx area
+ * - TxSize: bytes of the tx area
+ * - EventBase: address of the event ring
+ * - EventCap: event records the ring holds
+ * - StageBase: address of the stage area tcpSend reads from and tcpRecv writes to
+ * - StageSize: bytes of the stage area
+ * - StatsBase: address of the u32 counters
+ * - InfoBase: address of the f64 info slots
+ * - MemoryBytes: bytes laid out by init
+ * - ConnStateBytes: bytes of one connection record (buffers excluded)
+ * - Slots: i32 slots in the block
  */
-export const enum Ctl { TxUsed = 0, TxCount = 1, Region = 2, EvConn = 3, EvArg = 4, EvCount = 5, Slots = 8 }
+export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead = 4, EvCount = 5, ConnsInUse = 6, ListenPort = 7, Deadline = 8, RxBase = 10, RxSize = 11, TxBase = 12, TxSize = 13, EventBase = 14, EventCap = 15, StageBase = 16, StageSize = 17, StatsBase = 18, InfoBase = 19, MemoryBytes = 20, ConnStateBytes = 21, Slots = 32 }
 
+/**
+ * Connection options of tcpSetOption / tcpGetOption.
+ * - NoDelay: TCP_NODELAY: Nagle off
+ * - KeepAlive: SO_KEEPALIVE
+ * - KeepIdleMs: TCP_KEEPIDLE: idle time before the first keepalive probe
+ * - KeepIntervalMs: TCP_KEEPINTVL: time between keepalive probes
+ * - KeepCount: TCP_KEEPCNT: unanswered probes before the connection fails
+ * - Linger0: SO_LINGER {1, 0}: close() aborts with RST
+ * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off)
+ * - Inq: (get only) SIOCINQ: bytes ready to read
+ * - Outq: (get only) SIOCOUTQ: bytes queued and not yet acknowledged
+ * - MaxSeg: (get only) TCP_MAXSEG: payload bytes of a full segment
+ */
+export const enum SockOpt { NoDelay = 1, KeepAlive = 2, KeepIdleMs = 3, KeepIntervalMs = 4, KeepCount = 5, Linger0 = 6, UserTimeoutMs = 7, Inq = 8, Outq = 9, MaxSeg = 10 }
+
+/**
+ * Shutdown(2) directions.
+ */
+export const enum Shut { RD = 0, WR = 1, RDWR = 2 }
+
+/**
+ * Poll(2) event bits (Linux values).
+ */
+export const enum Poll { POLLIN = 1, POLLPRI = 2, POLLOUT = 4, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32, POLLRDNORM = 64, POLLRDBAND = 128, POLLWRNORM = 256, POLLWRBAND = 512, POLLRDHUP = 8192 }
+
+/** Bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas. */
+export const RECORD_HEADER: i32 = 8;
+/** Bits of a record's meta word that hold the interface index. */
+export const RECORD_IFACE_MASK: u32 = 255;
+/** Bytes of an event record, [i32 kind][i32 conn][i32 arg]. */
+export const EVENT_RECORD_BYTES: i32 = 12;
+/** Bytes of the stage area: a send or receive of up to this many bytes is one call. */
+export const STAGE_SIZE: i32 = 4096;
 /** F64 slots of the info area filled by tcpInfo. */
 export const INFO_SLOTS: i32 = 32;

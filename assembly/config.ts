@@ -41,7 +41,7 @@ export let cfgDefaultMss: i32 = 536;
 export let cfgTxQueueSize: i32 = 524288;
 /** Entries of the host event queue. */
 export let cfgEventQueueSize: i32 = 8192;
-/** Bytes of the inbound packet area (at least one 65535-byte IPv4 packet). */
+/** Bytes of packets the rx area takes in one input call (its records add 8 bytes each; one packet of any size up to 65535 always fits). */
 export let cfgRxSlotSize: i32 = 65536;
 /** TTL of outbound packets. */
 export let cfgTtl: i32 = 64;

@@ -9,9 +9,9 @@
 //   timer heap         maxConnections × (8 key + 2 slot), due list maxConnections × 2
 //   pending output     maxConnections × 2 (a ring of slots)
 //   event queue        eventQueueSize × 12
-//   stats, info, option scratch, SACK scratch
-//   rx slot            rxSlotSize
-//   tx queue           txQueueSize
+//   stats, info, option scratch, SACK scratch, stage area (STAGE_SIZE)
+//   rx area            rxSlotSize + one record header
+//   tx area            txQueueSize
 //   send rings         maxConnections × sendBufferSize
 //   receive rings      maxConnections × recvBufferSize
 import {
@@ -20,13 +20,11 @@ import {
 } from './config';
 import { CONN_SIZE, Conn } from './tcp/conn';
 import { LISTENER_SIZE, Listener } from './tcp/listener';
-import { Ctl, Errno, INFO_SLOTS } from './abi';
+import { Ctl, Errno, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE, EVENT_RECORD_BYTES } from './abi';
 import { TcpOptions } from './wire/options';
 
 /** Number of u32 statistics counters (see assembly/tcp/stats.ts). */
 export const STATS_SLOTS: i32 = 32;
-/** Bytes of one event record: kind, conn, arg (i32 each). */
-export const EVENT_SIZE: i32 = 12;
 
 /** Control block address (Ctl slots, 32-bit each). */
 export const ctlBase: usize = memory.data(<i32>Ctl.Slots << 2, 16);
@@ -37,6 +35,9 @@ export const ctlBase: usize = memory.data(<i32>Ctl.Slots << 2, 16);
 /** Writes control slot `k`. */
 // @ts-ignore: decorator
 @inline export function ctlSet(k: Ctl, v: i32): void { store<i32>(ctlBase + (<usize>k << 2), v); }
+/** Writes the f64 control slot at `k` (an even index). */
+// @ts-ignore: decorator
+@inline export function ctlSetF64(k: Ctl, v: f64): void { store<f64>(ctlBase + (<usize>k << 2), v); }
 
 /** Connection table base. */
 export let connBase: usize = 0;
@@ -68,10 +69,14 @@ export let infoBase: usize = 0;
 export let optsPtr: usize = 0;
 /** Scratch u32 arrays (4 lefts, then 4 rights) for emitting SACK blocks. */
 export let sackScratch: usize = 0;
-/** Inbound packet slot. */
+/** Inbound packet area (records). */
 export let rxBase: usize = 0;
-/** Outbound packet queue. */
+/** Bytes of the rx area. */
+export let rxSize: i32 = 0;
+/** Outbound packet area (records). */
 export let txBase: usize = 0;
+/** Stage area: tcpSend copies from it, tcpRecv into it. */
+export let stageBase: usize = 0;
 /** Send rings base. */
 export let sndRingBase: usize = 0;
 /** Receive rings base. */
@@ -102,12 +107,13 @@ export function layoutMemory(): i32 {
   let slots = p; p = align16(p + n * 2);
   let due = p; p = align16(p + n * 2);
   let outq = p; p = align16(p + n * 2);
-  let ev = p; p = align16(p + <u64>cfgEventQueueSize * <u64>EVENT_SIZE);
+  let ev = p; p = align16(p + <u64>cfgEventQueueSize * <u64>EVENT_RECORD_BYTES);
   let st = p; p = align16(p + <u64>STATS_SLOTS * 4);
   let inf = p; p = align16(p + <u64>INFO_SLOTS * 8);
   let op = p; p = align16(p + <u64>offsetof<TcpOptions>());
   let sk = p; p = align16(p + 32);
-  let rx = p; p = align16(p + <u64>cfgRxSlotSize);
+  let stage = p; p = align16(p + <u64>STAGE_SIZE);
+  let rx = p; p = align16(p + <u64>cfgRxSlotSize + <u64>RECORD_HEADER);
   let tx = p; p = align16(p + <u64>cfgTxQueueSize);
   let snd = p; p = align16(p + n * <u64>cfgSendBufferSize);
   let rcv = p; p = align16(p + n * <u64>cfgRecvBufferSize);
@@ -118,7 +124,8 @@ export function layoutMemory(): i32 {
   portHashBase = <usize>portHash; portHashMask = portBuckets - 1;
   heapKeyBase = <usize>keys; heapSlotBase = <usize>slots; dueBase = <usize>due; outqBase = <usize>outq;
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;
-  sackScratch = <usize>sk; rxBase = <usize>rx; txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;
+  sackScratch = <usize>sk; stageBase = <usize>stage; rxBase = <usize>rx; rxSize = cfgRxSlotSize + RECORD_HEADER;
+  txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;
   layoutBytes = <f64>(p - start);
   memory.fill(<usize>hash, 0xff, <usize>buckets * 4);
   memory.fill(<usize>portHash, 0xff, <usize>portBuckets * 2);

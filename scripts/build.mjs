@@ -14,13 +14,20 @@ for (const [path, text] of Object.entries(generateAbi())) {
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
 }
 
-for (const target of ['release', 'debug']) {
-  const { error, stderr } = await asc.main(['assembly/index.ts', '--config', 'asconfig.json', '--target', target], {
+// The release engine, its debug twin, and the test build: the release code plus assembly/testing.ts
+// (test hooks and the wire layer's views), which only tests and the checksum benchmark load.
+const engines = [
+  ['release', ['assembly/index.ts']],
+  ['debug', ['assembly/index.ts']],
+  ['release', ['assembly/index.ts', 'assembly/testing.ts'], ['--outFile', 'build/engine.test.wasm']],
+];
+for (const [target, entries, extra = []] of engines) {
+  const { error } = await asc.main([...entries, '--config', 'asconfig.json', '--target', target, ...extra], {
     stdout: process.stdout,
     stderr: process.stderr,
   });
   if (error) {
-    console.error(`asc (${target}) failed: ${error.message}`);
+    console.error(`asc (${target}${extra.length ? ', test build' : ''}) failed: ${error.message}`);
     process.exit(1);
   }
 }

@@ -32,7 +32,19 @@ function configByKey(key) {
 
 const stateMembers = () => spec.STATES.map((n, i) => [n, i]);
 const eventMembers = () => spec.EVENTS.map(([v, n, d]) => [n, v, d]);
-const ctlMembers = () => [...spec.CTL.map(([n, d], i) => [n, i, d]), ['Slots', spec.CTL_SLOTS, 'slots in the block']];
+/** Control block slots with their i32 index (an f64 slot takes two, at an even index). */
+function ctlMembers() {
+  let at = 0;
+  const out = [];
+  for (const [n, type, d] of spec.CTL) {
+    if (type === 'f64' && at % 2) at++;
+    out.push([n, at, `${type === 'f64' ? '(f64) ' : ''}${d}`]);
+    at += type === 'f64' ? 2 : 1;
+  }
+  if (at > spec.CTL_SLOTS) throw new Error('abi spec: CTL needs more than CTL_SLOTS slots');
+  return [...out, ['Slots', spec.CTL_SLOTS, 'i32 slots in the block']];
+}
+const sockoptMembers = () => spec.SOCKOPTS.map(([n, mode, d], i) => [n, i + 1, `${mode === 'get' ? '(get only) ' : ''}${d}`]);
 
 // ------------------------------------------------------------------ AssemblyScript side
 
@@ -47,7 +59,18 @@ function asAbi() {
     [...spec.STATS.map(([n, d], i) => [pascal(n), i, d]), ['Count', spec.STATS.length]]);
   o += enumDecl('F', 'bits of `Conn.flags`', spec.CONN_FLAGS.map(([b, n, d]) => [n, `1 << ${b}`, d]));
   o += enumDecl('Errno', 'Linux errno numbers; records keep them positive, calls return them negated', spec.ERRNO);
-  o += enumDecl('Ctl', 'control block slots (i32 each) shared with the host', ctlMembers());
+  o += enumDecl('Ctl', 'control block slots shared with the host (i32 indexes)', ctlMembers());
+  o += enumDecl('SockOpt', 'connection options of tcpSetOption / tcpGetOption', sockoptMembers());
+  o += enumDecl('Shut', 'shutdown(2) directions', spec.SHUT);
+  o += enumDecl('Poll', 'poll(2) event bits (Linux values)', spec.POLL);
+  o += doc('bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas');
+  o += `export const RECORD_HEADER: i32 = ${spec.RECORD.header};\n`;
+  o += doc('bits of a record\'s meta word that hold the interface index');
+  o += `export const RECORD_IFACE_MASK: u32 = ${spec.RECORD.ifaceMask};\n`;
+  o += doc('bytes of an event record, [i32 kind][i32 conn][i32 arg]');
+  o += `export const EVENT_RECORD_BYTES: i32 = ${spec.EVENT_RECORD.bytes};\n`;
+  o += doc('bytes of the stage area: a send or receive of up to this many bytes is one call');
+  o += `export const STAGE_SIZE: i32 = ${spec.STAGE_SIZE};\n`;
   o += doc('f64 slots of the info area filled by tcpInfo');
   o += `export const INFO_SLOTS: i32 = ${spec.INFO_SLOTS};\n`;
   return o;
@@ -167,7 +190,20 @@ function tsAbi() {
   o += `export const ERRNO_CODES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(Errno).map(([k, v]) => [v, k]));\n\n`;
   o += tsConfig();
   o += tsInfo();
-  o += enumDecl('Ctl', 'control block slots (i32 each) shared with the engine', ctlMembers());
+  o += enumDecl('Ctl', 'control block slots shared with the engine (i32 indexes; an f64 slot is read at index / 2 of a Float64Array)', ctlMembers());
+  o += enumDecl('SockOpt', 'connection options of tcpSetOption / tcpGetOption', sockoptMembers());
+  o += doc('shutdown(2) directions (Linux values)');
+  o += `export const Shut = { ${spec.SHUT.map(([n, v]) => `${n}: ${v}`).join(', ')} } as const;\n\n`;
+  o += doc('poll(2) event bits (Linux values)');
+  o += `export const Poll = { ${spec.POLL.map(([n, v]) => `${n}: ${v}`).join(', ')} } as const;\n\n`;
+  o += doc('bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas');
+  o += `export const RECORD_HEADER = ${spec.RECORD.header};\n\n`;
+  o += doc("bits of a record's meta word that hold the interface index");
+  o += `export const RECORD_IFACE_MASK = ${spec.RECORD.ifaceMask};\n\n`;
+  o += doc('bytes of an event record, [i32 kind][i32 conn][i32 arg]');
+  o += `export const EVENT_RECORD_BYTES = ${spec.EVENT_RECORD.bytes};\n\n`;
+  o += doc('bytes of the stage area: a send or receive of up to this many bytes is one call');
+  o += `export const STAGE_SIZE = ${spec.STAGE_SIZE};\n\n`;
   o += doc("short names of the wire layer's reason codes, indexed by code; 0 is 'ok'");
   o += `export const REASON_NAMES: readonly string[] = [${spec.REASONS.map(([, s]) => `'${s}'`).join(', ')}];\n\n`;
   o += enumDecl('ParseKind', 'outcomes of `wireParse`', spec.PARSE_KINDS.map(([n, d], i) => [n, i, d]));

@@ -1,12 +1,14 @@
 // Stack: one engine instance, an address, a link and a clock; pumps packets, events and timers.
 import type { Clock, ClockTimer } from './clock/clock.js';
 import { DEFAULT_CONFIG, Engine, EventKind, STATE_NAMES, type EngineConfig } from './engine/engine.js';
+import { RECORD_HEADER } from './engine/abi.js';
 import { Errno } from './engine/errno.js';
+import { forEachRecord, recordBytes, recordLength } from './engine/records.js';
 import type { Link, LinkEndpoint } from './link/link.js';
 import type { ConnOwner, ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
-import { formatIPv4, ipDst, isIPv4, parseIPv4 } from './util/ip.js';
+import { formatIPv4, isIPv4, parseIPv4 } from './util/ip.js';
 import { abortError, checkInt, checkObject, checkSignal, invalidType, invalidValue, outOfRange } from './util/validate.js';
 import { Server, type ServerOptions } from './server.js';
 import { Socket, type SocketOptions } from './socket.js';
@@ -61,10 +63,10 @@ export interface ConnectOptions extends SocketOptions {
 }
 
 /**
- * A TCP/IP host: drives one WASM engine. Every engine call is followed by a pump (on the clock, at
- * the current time): fire timers, drain outbound packets to the link, dispatch engine events to
- * sockets and servers, re-arm the clock at the engine's next deadline. Events: 'transition'
- * (Transition), 'crash', 'reboot'.
+ * A TCP/IP host: drives one WASM engine. An engine call made outside the pump asks for one (on the
+ * clock, at the current time): fire due timers, dispatch engine events to sockets and servers, hand
+ * the whole tx batch to the link, loop until quiet, re-arm the clock at the engine's next deadline
+ * (read from its control block, no call). Events: 'transition' (Transition), 'crash', 'reboot'.
  */
 export class Stack extends Emitter implements LinkEndpoint {
   /** Our address as a u32. */
@@ -90,17 +92,14 @@ export class Stack extends Emitter implements LinkEndpoint {
   private boots = 0;
   private readonly timer: ClockTimer;
   private inService = false;
-  /** The engine was called since its last poll(), so its next deadline may have moved. */
-  private touched = false;
-  /** The engine's next deadline as its last poll() returned it. */
-  private engineDeadline = Infinity;
   private sockets: (ConnOwner | undefined)[] = [];
   private servers: (ListenerOwner | undefined)[] = [];
   private deferred: (() => void)[] = [];
-  private readonly loopback: Uint8Array[] = [];
-  private readonly loopPool: Uint8Array[] = [];
+  /** Packet records addressed to ourselves, fed back once the drain is over (never re-entering the engine). */
+  private loopback = new Uint8Array(0);
+  private loopbackBytes = 0;
   private readonly ev = { kind: 0, conn: 0, arg: 0 };
-  private readonly drainFn = (p: Uint8Array): void => this.output(p);
+  private readonly txSink = (buf: Uint8Array, start: number, end: number, count: number): void => this.output(buf, start, end, count);
   private openCount = 0;
   private listening = 0;
   private toRelease: number[] = [];
@@ -256,7 +255,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.servers = [];
     this.listening = 0;
     this.deferred = [];
-    this.loopback.length = 0;
+    this.loopbackBytes = 0;
     this.openCount = 0;
     if (this.refs > 0) this.clock.hold?.(false);
     this.refs = 0;
@@ -267,22 +266,26 @@ export class Stack extends Emitter implements LinkEndpoint {
   reboot(): void {
     if (!this.down) this.crash();
     this.engine = this.makeEngine();
-    this.engineDeadline = Infinity;
-    this.touched = false;
     this.down = false;
     this.emit('reboot');
   }
 
-  /** Called by the link with one inbound packet (copied into the engine's rx slot). */
+  /** Called by the link with one inbound packet (copied into the engine's rx area). */
   receive(packet: Uint8Array): void {
     if (this.down) return;
     this.engine.input(packet, this.clock.now());
     this.kick();
   }
 
-  /** Asks for a pump at the current time (after an engine call). */
+  /** Called by the link with a batch of packet records (a peer engine's tx batch): one copy, one engine call. */
+  receiveRecords(buf: Uint8Array, start: number, end: number): void {
+    if (this.down) return;
+    this.engine.inputRecords(buf, start, end, this.clock.now());
+    this.kick();
+  }
+
+  /** Asks for a pump at the current time (after an engine call made outside the pump). */
   private kick(): void {
-    this.touched = true;
     if (this.inService || this.down) return;
     const now = this.clock.now();
     if (this.timer.deadline > now) this.timer.arm(now);
@@ -314,21 +317,14 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.kick();
   }
 
-  /** Opens an engine listener (port 0: the first free one from 49152). */
+  /** Opens an engine listener (port 0: the engine picks a free one from its ephemeral range). */
   private openListener(owner: ListenerOwner, port: number, backlog?: number): { handle: number; port: number } {
     if (this.down) return { handle: -Errno.ENETUNREACH, port };
-    const first = port === 0 ? 49152 : port;
-    const last = port === 0 ? 65535 : port;
-    for (let p = first; p <= last; p++) {
-      const h = this.engine.listen(p, backlog);
-      if (h === -Errno.EADDRINUSE && p < last) continue;
-      if (h >= 0) {
-        this.servers[h] = owner;
-        this.listening++;
-      }
-      return { handle: h, port: p };
-    }
-    return { handle: -Errno.EADDRINUSE, port };
+    const h = this.engine.listen(port, backlog);
+    if (h < 0) return { handle: h, port };
+    this.servers[h] = owner;
+    this.listening++;
+    return { handle: h, port: this.engine.lastListenPort };
   }
 
   /** Closes an engine listener. */
@@ -359,13 +355,13 @@ export class Stack extends Emitter implements LinkEndpoint {
       get up() { return !stack.down; },
       scratch: this.scratch,
       send: (conn, data) => {
-        if (this.down) return -9;
+        if (this.down) return -Errno.EBADF;
         const n = this.engine.send(conn, data, now());
         this.kick();
         return n;
       },
       recv: (conn, into) => {
-        if (this.down) return -9;
+        if (this.down) return -Errno.EBADF;
         const n = this.engine.recv(conn, into, now());
         this.kick();
         return n;
@@ -403,7 +399,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       listen: (owner, port, backlog) => this.openListener(owner, port, backlog),
       unlisten: (handle) => this.closeListener(handle),
       accept: (listener, makeOwner) => {
-        if (this.down) return -9;
+        if (this.down) return -Errno.EBADF;
         const conn = this.engine.accept(listener);
         if (conn >= 0) this.adopt(conn, makeOwner());
         return conn;
@@ -418,66 +414,89 @@ export class Stack extends Emitter implements LinkEndpoint {
     return Engine.create({ addr: this.addr, seed, config: this.config });
   }
 
-  /** The pump: timers, outbound packets, events, deferred work, until quiet; then re-arm the clock. */
+  /**
+   * The pump: due timers, events, deferred work and the tx batch, round after round until nothing is
+   * left at this instant; then the clock is armed at the engine's next deadline. Each round costs
+   * at most one poll and one input of looped-back packets: events are read from the ring and the
+   * tx batch goes to the link in one piece.
+   */
   private service(): void {
     if (this.down) return;
     const engine = this.engine;
     const now = this.clock.now();
     this.inService = true;
     try {
-      // Fire engine timers first when one is due (the clock woke us for it).
-      if (now >= this.engineDeadline) {
-        this.touched = false;
-        this.engineDeadline = engine.poll(now);
-      }
-      for (;;) {
-        this.dispatch();
+      for (let round = 0; ; round++) {
+        if (engine.nextDeadline <= now) engine.poll(now);
+        if (engine.eventsPending) this.dispatch();
         if (this.deferred.length) this.runDeferred();
-        if (this.toRelease.length) this.releaseAll();
+        if (this.toRelease.length) this.releaseAll(now);
         if (this.down || engine !== this.engine) return;
-        engine.drainTx(this.drainFn);
-        // Looped-back packets raise events of their own: always go round once more after feeding them.
-        const looped = this.loopback.length > 0;
-        if (looped) this.feedLoopback(now);
-        if (!this.touched) break;
-        // The engine was called since its last poll: learn its new deadline. poll() may also fire a
-        // timer due now or resume output held by a full tx queue; then there is more to drain.
-        this.touched = false;
-        this.engineDeadline = engine.poll(now);
-        if (!looped && engine.txPending === 0 && !this.deferred.length && !this.toRelease.length) break;
+        if (engine.txPending) {
+          engine.drainTxRecords(this.txSink);
+          if (this.loopbackBytes) this.feedLoopback(now);
+        } else if (!(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferred.length && !this.toRelease.length) {
+          break;
+        }
+        if (round === 100_000) break; // hand back to the clock (its livelock guard) rather than spin here
       }
     } finally {
       this.inService = false;
     }
-    this.timer.arm(this.engineDeadline);
+    this.timer.arm(engine.nextDeadline);
   }
 
-  private output(p: Uint8Array): void {
-    if (p.length >= 20 && ipDst(p) === this.addr) {
-      // Loopback: keep a copy and feed it back once the drain is over (never re-enter the engine).
-      let buf = this.loopPool.pop();
-      if (!buf || buf.length < p.length) buf = new Uint8Array(Math.max(2048, p.length));
-      buf.set(p);
-      this.loopback.push(buf.subarray(0, p.length));
+  /** Sends a tx batch: in one piece to the link, less the records addressed to ourselves (looped back). */
+  private output(buf: Uint8Array, start: number, end: number, count: number): void {
+    const link = this.link;
+    if (this.engine.txLocal === 0) {
+      if (link?.sendRecords) link.sendRecords(buf, start, end, count, this);
+      else if (link) forEachRecord(buf, start, end, (p) => link.send(p, this));
       return;
     }
-    this.link?.send(p, this);
+    let run = start;
+    let runCount = 0;
+    const flush = (to: number) => {
+      if (runCount && link?.sendRecords) link.sendRecords(buf, run, to, runCount, this);
+      else if (runCount && link) forEachRecord(buf, run, to, (p) => link.send(p, this));
+      runCount = 0;
+    };
+    for (let p = start; p < end;) {
+      const len = recordLength(buf, p);
+      const next = p + recordBytes(len);
+      const d = p + RECORD_HEADER + 16; // the IPv4 destination
+      if (len >= 20 && ((buf[d] << 24) | (buf[d + 1] << 16) | (buf[d + 2] << 8) | buf[d + 3]) >>> 0 === this.addr) {
+        flush(p);
+        this.loopRecord(buf, p, next);
+        run = next;
+      } else runCount++;
+      p = next;
+    }
+    flush(end);
+  }
+
+  /** Keeps the record `buf[start, end)` to feed back to our own engine after the drain. */
+  private loopRecord(buf: Uint8Array, start: number, end: number): void {
+    const need = this.loopbackBytes + (end - start);
+    if (need > this.loopback.length) {
+      const grown = new Uint8Array(Math.max(need, 2 * this.loopback.length, 4096));
+      grown.set(this.loopback.subarray(0, this.loopbackBytes));
+      this.loopback = grown;
+    }
+    this.loopback.set(buf.subarray(start, end), this.loopbackBytes);
+    this.loopbackBytes = need;
   }
 
   private feedLoopback(now: number): void {
-    while (this.loopback.length) {
-      const p = this.loopback.shift()!;
-      this.engine.input(p, now);
-      this.loopPool.push(new Uint8Array(p.buffer));
-    }
-    this.touched = true;
+    const n = this.loopbackBytes;
+    this.loopbackBytes = 0;
+    this.engine.inputRecords(this.loopback, 0, n, now);
   }
 
-  private releaseAll(): void {
+  private releaseAll(now: number): void {
     const list = this.toRelease;
-    for (let i = 0; i < list.length; i++) this.engine.release(list[i]);
+    for (let i = 0; i < list.length; i++) this.engine.release(list[i], now);
     list.length = 0;
-    this.touched = true;
   }
 
   private runDeferred(): void {

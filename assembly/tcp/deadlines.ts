@@ -3,13 +3,15 @@
 // that moves later (the retransmission timer restarted by every ACK) leaves the key where it was,
 // so arming is O(1) unless it moves a connection's earliest deadline earlier (O(log n)); a key that
 // turns out early is corrected when it reaches the root. Only this file writes deadlines.
-import { F } from '../abi';
+import { Ctl, F } from '../abi';
 import { Conn, NIL } from './conn';
-import { connAt, connIndex, heapKeyBase, heapSlotBase, dueBase } from '../memory';
+import { connAt, connIndex, heapKeyBase, heapSlotBase, dueBase, ctlSetF64 } from '../memory';
 import { cfgDelayedAckMs } from '../config';
 import { nowMs } from './clock';
 
 let heapSize: i32 = 0;
+/** Output waits for tx room: the host must poll again as soon as it drained (the deadline is "now"). */
+let outputHeld: bool = false;
 
 // @ts-ignore: decorator
 @inline function keyAt(i: i32): f64 { return load<f64>(heapKeyBase + (<usize>i << 3)); }
@@ -22,6 +24,19 @@ let heapSize: i32 = 0;
   store<f64>(heapKeyBase + (<usize>i << 3), key);
   store<u16>(heapSlotBase + (<usize>i << 1), <u16>slot);
   connAt(slot).heapPos = <u16>i;
+}
+
+/** Shows the host the root key (a lower bound of the earliest deadline) in the control block. */
+// @ts-ignore: decorator
+@inline function publish(): void {
+  let t = heapSize > 0 ? keyAt(0) : Infinity;
+  ctlSetF64(Ctl.Deadline, outputHeld && nowMs < t ? nowMs : t);
+}
+
+/** Output waits for tx room (or no longer does): poll is due as soon as the host drained the tx area. */
+export function holdForOutput(on: bool): void {
+  outputHeld = on;
+  publish();
 }
 
 /** Heap order: earlier key first, then the lower slot (the order a table walk would have). */
@@ -57,11 +72,13 @@ function siftDown(i: i32, slot: i32, key: f64): void {
 function removeAt(pos: i32): void {
   connAt(slotAt(pos)).heapPos = NIL;
   heapSize--;
-  if (pos == heapSize) return;
-  let slot = slotAt(heapSize);
-  let key = keyAt(heapSize);
-  if (pos > 0 && before(key, slot, keyAt((pos - 1) >> 1), slotAt((pos - 1) >> 1))) siftUp(pos, slot, key);
-  else siftDown(pos, slot, key);
+  if (pos < heapSize) {
+    let slot = slotAt(heapSize);
+    let key = keyAt(heapSize);
+    if (pos > 0 && before(key, slot, keyAt((pos - 1) >> 1), slotAt((pos - 1) >> 1))) siftUp(pos, slot, key);
+    else siftDown(pos, slot, key);
+  }
+  if (pos == 0) publish();
 }
 
 /** The earliest of the three deadlines of `c` (Infinity when none runs). */
@@ -78,7 +95,8 @@ function schedule(c: Conn, t: f64): void {
     siftUp(heapSize - 1, connIndex(c), t);
   } else if (t < keyAt(pos)) {
     siftUp(pos, connIndex(c), t);
-  }
+  } else return;
+  if (c.heapPos == 0) publish();
 }
 
 /** Takes `c` out of the heap (its slot is being freed). */
@@ -93,7 +111,7 @@ export function nextDeadline(): f64 {
     let e = earliest(connAt(slot));
     if (e == keyAt(0)) return e;
     if (e == Infinity) removeAt(0);
-    else siftDown(0, slot, e);
+    else { siftDown(0, slot, e); publish(); }
   }
   return Infinity;
 }
@@ -124,6 +142,8 @@ export function reschedule(c: Conn): void {
 /** Empties the heap (init). */
 export function deadlinesInit(): void {
   heapSize = 0;
+  outputHeld = false;
+  publish();
 }
 
 /** Arms the retransmission (or persist) timer for `t`. */

@@ -1,42 +1,30 @@
-// The host-facing event queue: a fixed ring of (kind, conn, arg) records (docs/engine-abi.md).
-import { Ctl, Ev, Stat } from '../abi';
-import { eventBase, EVENT_SIZE, ctlSet } from '../memory';
+// The host-facing event ring: fixed records of (kind, conn, arg) the host reads straight from memory
+// (docs/engine-abi.md). The engine appends at EvHead + EvCount; the host reads from EvHead and moves
+// it, both in the control block, so reading events takes no call.
+import { Ctl, Ev, Stat, EVENT_RECORD_BYTES } from '../abi';
+import { eventBase, ctlGet, ctlSet } from '../memory';
 import { cfgEventQueueSize } from '../config';
 import { statAdd } from './stats';
 
-let head: i32 = 0;
-let count: i32 = 0;
-
-/** Queues an event. State events give way first when the queue is nearly full, so lifecycle events are not lost. */
+/** Queues an event. State events give way first when the ring is nearly full, so lifecycle events are not lost. */
 export function emit(kind: Ev, conn: i32, arg: i32): void {
   let cap = cfgEventQueueSize;
+  let count = ctlGet(Ctl.EvCount);
   if (count >= cap || (kind == Ev.State && count >= cap - (cap >> 3))) {
     statAdd(Stat.EventsDropped);
     return;
   }
-  let i = head + count;
+  let i = ctlGet(Ctl.EvHead) + count;
   if (i >= cap) i -= cap;
-  let p = eventBase + <usize>i * <usize>EVENT_SIZE;
+  let p = eventBase + <usize>i * <usize>EVENT_RECORD_BYTES;
   store<i32>(p, <i32>kind);
   store<i32>(p, conn, 4);
   store<i32>(p, arg, 8);
-  count++;
-  ctlSet(Ctl.EvCount, count);
+  ctlSet(Ctl.EvCount, count + 1);
 }
 
-/** Pops the oldest event: returns its kind (0 when empty) and leaves conn/arg in the control block. */
-export function eventPop(): i32 {
-  if (count == 0) return 0;
-  let p = eventBase + <usize>head * <usize>EVENT_SIZE;
-  let kind = load<i32>(p);
-  ctlSet(Ctl.EvConn, load<i32>(p, 4));
-  ctlSet(Ctl.EvArg, load<i32>(p, 8));
-  head++;
-  if (head >= cfgEventQueueSize) head = 0;
-  count--;
-  ctlSet(Ctl.EvCount, count);
-  return kind;
+/** Empties the ring (init). */
+export function eventsInit(): void {
+  ctlSet(Ctl.EvHead, 0);
+  ctlSet(Ctl.EvCount, 0);
 }
-
-/** Events waiting. */
-export function eventCount(): i32 { return count; }

@@ -1,20 +1,27 @@
-// Raw exports of the TCP engine. The host never calls these directly: src/engine/engine.ts wraps them
-// (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64 milliseconds.
-import { ABI_VERSION, Ctl, Errno, S, INFO_SLOTS } from '../abi';
+// Raw exports of the TCP engine, ABI 3. The host never calls these directly: src/engine/engine.ts
+// wraps them (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64
+// milliseconds and every call that may send, arm a timer or stamp a segment takes it. Packets, events,
+// addresses and fill levels travel through the control block and the areas it points to, not calls.
+import { ABI_VERSION, Ctl, Errno, S, Stat, INFO_SLOTS, RECORD_HEADER, RECORD_IFACE_MASK, STAGE_SIZE } from '../abi';
 import { infoFill } from './info';
-import { configSetValue, configGetValue, configCheck, configIsSize, cfgAbortOnUnreadClose } from '../config';
-import { layoutMemory, laidOut, rxBase, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlGet } from '../memory';
+import {
+  configSetValue, configGetValue, configCheck, configIsSize, cfgAbortOnUnreadClose, cfgEventQueueSize, cfgTxQueueSize,
+} from '../config';
+import {
+  layoutMemory, laidOut, rxBase, rxSize, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlSet, eventBase, stageBase,
+} from '../memory';
 import { CONN_SIZE } from './conn';
-import { tableInit, connsInUse } from './table';
+import { tableInit } from './table';
 import { ifaceInit } from './iface';
 import { deadlinesInit } from './deadlines';
-import { isnSeed, isnSetOverride, siphash } from './isn';
+import { isnSeed, siphash } from './isn';
 import { setNow, nowMs } from './clock';
 import { ipInput } from './input';
-import { txUsed, txCount, txClear as txReset } from './txqueue';
+import { txInit } from './txqueue';
+import { eventsInit } from './events';
 import { pollTimers } from './timers';
 import { outputPending, outputResume, outputInit } from './output';
-import { eventPop, eventCount as evCount } from './events';
+import { statAdd } from './stats';
 import * as user from './user';
 
 /** ABI version of the engine; the host refuses a module with another. */
@@ -31,7 +38,10 @@ export function configSet(key: i32, value: f64): i32 {
 /** Current value of config `key`. */
 export function configGet(key: i32): f64 { return configGetValue(key); }
 
-/** Lays out all memory (one memory.grow), clears the tables and keys the ISN hash; returns 0 or −errno. */
+/** Address of the control block (Ctl slots; valid before init, filled by it). */
+export function ctlPtr(): usize { return ctlBase; }
+
+/** Lays out all memory (one memory.grow), clears the tables, keys the ISN hash and fills the control block; 0 or −errno. */
 export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
   let r = configCheck();
   if (r != 0) return r;
@@ -41,28 +51,49 @@ export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
   ifaceInit(localAddr);
   deadlinesInit();
   outputInit();
+  txInit();
+  eventsInit();
   tableInit(<u32>siphash(0x68617368, <u64>localAddr));
+  ctlSet(Ctl.RxBase, <i32>rxBase);
+  ctlSet(Ctl.RxSize, rxSize);
+  ctlSet(Ctl.TxBase, <i32>txBase);
+  ctlSet(Ctl.TxSize, cfgTxQueueSize);
+  ctlSet(Ctl.EventBase, <i32>eventBase);
+  ctlSet(Ctl.EventCap, cfgEventQueueSize);
+  ctlSet(Ctl.StageBase, <i32>stageBase);
+  ctlSet(Ctl.StageSize, STAGE_SIZE);
+  ctlSet(Ctl.StatsBase, <i32>statsBase);
+  ctlSet(Ctl.InfoBase, <i32>infoBase);
+  ctlSet(Ctl.MemoryBytes, <i32><u32>layoutBytes);
+  ctlSet(Ctl.ConnStateBytes, CONN_SIZE);
   return 0;
 }
 
-/** Bytes laid out by init. */
-export function memoryLaidOut(): f64 { return layoutBytes; }
-/** Address of the rx slot: the host copies one inbound IPv4 packet here, then calls `input`. */
-export function rxPtr(): usize { return rxBase; }
-/** Processes the packet of `len` bytes in the rx slot at time `now`. */
-export function input(len: i32, now: f64): void { setNow(now); ipInput(len); }
-/** Address of the tx queue: records of [u32 length][packet][pad to 4]. */
-export function txPtr(): usize { return txBase; }
-/** Bytes used in the tx queue (also control slot TxUsed). */
-export function txBytes(): i32 { return txUsed(); }
-/** Packets in the tx queue (also control slot TxCount). */
-export function txPackets(): i32 { return txCount(); }
-/** Address of the control block (i32 slots: txUsed, txCount, region, evConn, evArg, evCount). */
-export function ctlPtr(): usize { return ctlBase; }
-/** Empties the tx queue after the host drained it. */
-export function txClear(): void { txReset(); }
+/**
+ * Processes the packet records the host wrote to the rx area, `bytes` of them ([u32 length][u32 meta]
+ * [packet][pad to 4]); returns how many packets it took. A record that runs past `bytes`, or names an
+ * interface other than 0, is counted as a bad packet (the rest of the batch is dropped with it).
+ */
+export function input(bytes: i32, now: f64): i32 {
+  setNow(now);
+  if (bytes < 0 || bytes > rxSize) { statAdd(Stat.BadPackets); return 0; }
+  let off = 0;
+  let n = 0;
+  while (off + RECORD_HEADER <= bytes) {
+    let p = rxBase + <usize>off;
+    let len = load<u32>(p);
+    if (len > <u32>(bytes - off - RECORD_HEADER) || (load<u32>(p, 4) & RECORD_IFACE_MASK) != 0) {
+      statAdd(Stat.BadPackets);
+      break;
+    }
+    ipInput(p + RECORD_HEADER, <i32>len);
+    off += RECORD_HEADER + ((<i32>len + 3) & ~3);
+    n++;
+  }
+  return n;
+}
 
-/** Fires due timers and resumes output cut short by a full tx queue; returns the next deadline (ms, Infinity when none). */
+/** Fires due timers and resumes output cut short by a full tx area; returns the next deadline (ms, Infinity when none; `now` while output waits). */
 export function poll(now: f64): f64 {
   setNow(now);
   outputResume();
@@ -70,73 +101,53 @@ export function poll(now: f64): f64 {
   return outputPending() ? nowMs : next;
 }
 
-/** Pops the next event: returns its kind (0 = none); conn and arg in control slots EvConn/EvArg. */
-export function eventNext(): i32 { return eventPop(); }
-/** Connection (or listener) of the last popped event. */
-export function eventConn(): i32 { return ctlGet(Ctl.EvConn); }
-/** Argument of the last popped event. */
-export function eventArg(): i32 { return ctlGet(Ctl.EvArg); }
-/** Events waiting. */
-export function eventCount(): i32 { return evCount(); }
-
-/** Opens a listener; returns its handle or −errno. */
-export function tcpListen(port: i32, backlog: i32): i32 { return user.tcpListen(port, backlog); }
+/** Opens a listener (port 0: a free ephemeral one; its port is in control slot ListenPort); returns its handle or −errno. */
+export function tcpListen(port: i32, backlog: i32): i32 {
+  let l = user.tcpListen(port, backlog);
+  if (l >= 0) ctlSet(Ctl.ListenPort, user.tcpListenerPort(l));
+  return l;
+}
 /** Stops listening; pending embryonic and unaccepted connections are reset. */
 export function tcpUnlisten(listener: i32, now: f64): void { setNow(now); user.tcpUnlisten(listener); }
-/** The port listener `listener` listens on (0 for a bad handle): how a listen on port 0 learns its port. */
-export function tcpListenerPort(listener: i32): i32 { return user.tcpListenerPort(listener); }
-/** Takes an established connection from a listener, or −EAGAIN. */
+/** Takes the next connection of the listener's accept queue (the Accept event's arg), or −EAGAIN. */
 export function tcpAccept(listener: i32): i32 { return user.tcpAccept(listener); }
-/** Active open; returns the connection or −errno. */
-export function tcpConnect(dst: u32, port: i32, now: f64, srcPort: i32): i32 { setNow(now); return user.tcpConnect(dst, port, srcPort); }
-/** Contiguous free bytes of the send ring at `regionPtr()`, or −errno. */
+/** Active open to dst:port from srcPort (0 = ephemeral); returns the connection or −errno. */
+export function tcpConnect(dst: u32, port: i32, srcPort: i32, now: f64): i32 { setNow(now); return user.tcpConnect(dst, port, srcPort); }
+/** SEND of `n` (≤ STAGE_SIZE) bytes from the stage area; returns bytes queued (may be fewer), −EAGAIN, or −errno. */
+export function tcpSend(conn: i32, n: i32, now: f64): i32 { setNow(now); return user.tcpSend(conn, n); }
+/** Contiguous free bytes of the send ring at control slot Region, or −errno. */
 export function tcpSendReserve(conn: i32): i32 { return user.tcpSendReserve(conn); }
 /** Queues `n` bytes written at the reserved region; with `flush`, sends what the windows allow. */
 export function tcpSendCommit(conn: i32, n: i32, flush: bool, now: f64): i32 { setNow(now); return user.tcpSendCommit(conn, n, flush); }
 /** Sends what the windows allow. */
 export function tcpFlush(conn: i32, now: f64): void { setNow(now); user.tcpFlush(conn); }
-/** Contiguous readable bytes at `regionPtr()`; 0 = end of stream; −EAGAIN or −errno. */
+/** RECEIVE of up to `max` (≤ STAGE_SIZE) bytes into the stage area; returns the count, 0 at end of stream, −EAGAIN, or −errno. */
+export function tcpRecv(conn: i32, max: i32, now: f64): i32 { setNow(now); return user.tcpRecv(conn, max); }
+/** Contiguous readable bytes at control slot Region; 0 = end of stream; −EAGAIN or −errno. */
 export function tcpRecvPeek(conn: i32): i32 { return user.tcpRecvPeek(conn); }
 /** Consumes `n` read bytes (may send a window update); returns the bytes still readable. */
 export function tcpRecvConsume(conn: i32, n: i32, now: f64): i32 { setNow(now); return user.tcpRecvConsume(conn, n); }
-/** Address of the region of the last reserve/peek (also control slot Region). */
-export function regionPtr(): usize { return <usize>ctlGet(Ctl.Region); }
-/** Half-close (FIN after queued data). */
-export function tcpShutdown(conn: i32, now: f64): i32 { setNow(now); return user.tcpShutdown(conn); }
-/** shutdown(SHUT_RD). */
-export function tcpShutdownRead(conn: i32): i32 { return user.tcpShutdownRead(conn); }
+/** shutdown(2) with `how` = Shut.RD, WR or RDWR. */
+export function tcpShutdown(conn: i32, how: i32, now: f64): i32 { setNow(now); return user.tcpShutdown(conn, how); }
 /** Orderly close; RST when unread data remains (config abortOnUnreadClose) or SO_LINGER 0. */
 export function tcpClose(conn: i32, now: f64): i32 { setNow(now); return user.tcpClose(conn, cfgAbortOnUnreadClose); }
 /** Abort with RST. */
 export function tcpAbort(conn: i32, now: f64): i32 { setNow(now); return user.tcpAbort(conn); }
-/** Releases the host's handle. */
-export function tcpRelease(conn: i32): void { user.tcpRelease(conn); }
-/** TCP_NODELAY. */
-export function tcpSetNoDelay(conn: i32, on: bool, now: f64): void { setNow(now); user.tcpSetNoDelay(conn, on); }
-/** SO_KEEPALIVE with idle time, probe interval (ms) and probe count (≤ 0 = unchanged). */
-export function tcpSetKeepAlive(conn: i32, on: bool, idleMs: f64, intervalMs: f64, count: i32, now: f64): void {
-  setNow(now);
-  user.tcpSetKeepAlive(conn, on, idleMs, intervalMs, count);
-}
-/** SO_LINGER {1, 0}. */
-export function tcpSetLinger0(conn: i32, on: bool): void { user.tcpSetLinger0(conn, on); }
-/** TCP_USER_TIMEOUT (ms, 0 = off). */
-export function tcpSetUserTimeout(conn: i32, ms: f64): void { user.tcpSetUserTimeout(conn, ms); }
+/** Releases the host's handle (closing the connection first if the host did not). */
+export function tcpRelease(conn: i32, now: f64): void { setNow(now); user.tcpRelease(conn); }
+/** Sets connection option `opt` (SockOpt) to `value`; 0 or −errno. */
+export function tcpSetOption(conn: i32, opt: i32, value: f64, now: f64): i32 { setNow(now); return user.tcpSetOption(conn, opt, value); }
+/** Connection option `opt` (SockOpt), or −errno. */
+export function tcpGetOption(conn: i32, opt: i32): f64 { return user.tcpGetOption(conn, opt); }
+/** getsockopt(SO_ERROR): the pending error (once), else the soft error (cleared), else 0 (positive errno). */
+export function tcpSoError(conn: i32): i32 { return user.tcpSoError(conn); }
+/** poll(2) readiness (Poll bits) as Linux tcp_poll reports it, or −EBADF. */
+export function tcpPoll(conn: i32): i32 { return user.tcpPoll(conn); }
 
 /** State of slot `conn` (CLOSED for a free slot). */
 export function tcpState(conn: i32): i32 {
   let c = user.usedConn(conn);
   return c == null ? S.CLOSED : <i32>c.state;
-}
-/** Bytes queued and not yet acknowledged. */
-export function tcpBufferedSend(conn: i32): i32 {
-  let c = user.usedConn(conn);
-  return c == null ? 0 : <i32>c.sndBufLen;
-}
-/** Bytes ready to read (SIOCINQ). */
-export function tcpReadable(conn: i32): i32 {
-  let c = user.usedConn(conn);
-  return c == null ? 0 : <i32>c.rcvBufLen;
 }
 
 /** Fills the info area (INFO_SLOTS f64, src/engine/abi.ts INFO_FIELDS); returns 0 or −EBADF. */
@@ -147,13 +158,3 @@ export function tcpInfo(conn: i32): i32 {
   infoFill(c, infoBase);
   return 0;
 }
-/** Address of the info area. */
-export function infoPtr(): usize { return infoBase; }
-/** Address of the u32 statistics counters. */
-export function statsPtr(): usize { return statsBase; }
-/** Bytes of engine state per connection, buffers excluded. */
-export function connStateBytes(): i32 { return CONN_SIZE; }
-/** Connection slots in use. */
-export function connectionsInUse(): i32 { return connsInUse; }
-/** Test hook: the next ISN chosen is `v` (one shot). */
-export function testSetNextIss(v: u32): void { isnSetOverride(<i64>v); }

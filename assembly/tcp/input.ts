@@ -3,9 +3,9 @@
 import { Errno, Ev, F, S, Stat } from '../abi';
 import { Conn } from './conn';
 import { setState } from './state';
-import { connAt, connIndex, listenerAt, rxBase, opts } from '../memory';
+import { connAt, connIndex, listenerAt, opts } from '../memory';
 import {
-  cfgRxSlotSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
+  cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
   cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData,
   cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck,
 } from '../config';
@@ -41,10 +41,8 @@ import {
 import { parseTcpOptions } from '../wire/options';
 import { checksum, pseudoHeaderSum, fold32 } from '../wire/checksum';
 
-/** Processes the IPv4 packet of `len` bytes in the rx slot (malformed input is counted and dropped, never trapped). */
-export function ipInput(len: i32): void {
-  if (len < 0 || len > cfgRxSlotSize) { statAdd(Stat.BadPackets); return; }
-  let p = rxBase;
+/** Processes the IPv4 packet of `len` bytes at `p` (malformed input is counted and dropped, never trapped). */
+export function ipInput(p: usize, len: i32): void {
   if (ipv4CheckLen(p, len) != 0 || !ipv4ChecksumOk(p) || ipv4IsFragment(p)) { statAdd(Stat.BadPackets); return; }
   if (ipv4Dst(p) != localAddr) { statAdd(Stat.BadPackets); return; }
   // RFC 1122 §3.2.1.3 / §4.2.3.10: a source that is 0, broadcast or multicast is bogus: drop silently.

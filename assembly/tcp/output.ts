@@ -13,7 +13,7 @@ import { txReserve } from './txqueue';
 import { nowMs, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
-import { armRtx, stopDelack } from './deadlines';
+import { armRtx, stopDelack, holdForOutput } from './deadlines';
 import { effMss, rcvSpace, windowToAdvertise, synWindow } from './window';
 import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
@@ -41,6 +41,7 @@ function outqPush(c: Conn): void {
   if (i >= cfgMaxConnections) i -= cfgMaxConnections;
   store<u16>(outqBase + (<usize>i << 1), <u16>connIndex(c));
   outqCount++;
+  if (outqCount == 1) holdForOutput(true);
 }
 
 /** Resumes the output of the connections that waited for tx room, in the order they had to wait. */
@@ -53,6 +54,7 @@ export function outputResume(): void {
     c.flags &= ~F.OUTQ;
     if ((c.flags & (F.USED | F.NEED_OUTPUT)) == (F.USED | F.NEED_OUTPUT)) tcpOutput(c);
   }
+  if (outqCount == 0) holdForOutput(false);
 }
 
 /** Empties the ring (init). */
@@ -177,7 +179,7 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   let sackBlocks = flags & TCP_SYN ? 0 : sackBlocksFor(c, flags, ts ? 12 : 0);
   let optLen = optionLength(c, flags, ts, sackBlocks);
   let hdr = 20 + optLen;
-  let p = txReserve(20 + hdr + len);
+  let p = txReserve(20 + hdr + len, c.remoteAddr);
   if (p == 0) {
     outqPush(c);
     return false;
@@ -209,7 +211,7 @@ function markPushOnLast(): void {
 
 /** Sends a bare RST (or RST+ACK) that belongs to no connection (RFC 9293 §3.10.7.1); window 0, no options. */
 export function emitReset(remoteAddr: u32, localPort: u32, remotePort: u32, seq: u32, ack: u32, flags: u16): void {
-  let p = txReserve(40);
+  let p = txReserve(40, remoteAddr);
   if (p == 0) return;
   let t = p + 20;
   tcpEmit(t, <u16>localPort, <u16>remotePort, seq, ack, flags, 0, 0);

@@ -2,11 +2,11 @@
 // list) and the two lists a slot can be on: its listener's children, or TIME_WAIT in the order the
 // connections entered it (lwIP's tcp_tw_pcbs). Every lookup is a hash probe or a list head: no walk
 // of a whole table.
-import { F, S } from '../abi';
+import { Ctl, F, S } from '../abi';
 import { Conn, CONN_SIZE, NIL } from './conn';
 import { Listener, LISTENER_SIZE } from './listener';
 import {
-  connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase,
+  connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase, ctlSet,
 } from '../memory';
 import { cfgMaxConnections, cfgMaxListeners, cfgEphemeralLow, cfgEphemeralHigh } from '../config';
 import { deadlinesClear, unschedule } from './deadlines';
@@ -17,8 +17,8 @@ let hashSalt: u32 = 0;
 let nextEphemeral: i32 = 0;
 let twHead: i32 = NIL;
 let twTail: i32 = NIL;
-/** Slots in use. */
-export let connsInUse: i32 = 0;
+/** Slots in use (also control slot ConnsInUse). */
+let connsInUse: i32 = 0;
 
 /** Clears the tables and builds the free lists; `salt` randomises the hashes and the first ephemeral port. */
 export function tableInit(salt: u32): void {
@@ -40,6 +40,7 @@ export function tableInit(salt: u32): void {
   twHead = NIL;
   twTail = NIL;
   connsInUse = 0;
+  ctlSet(Ctl.ConnsInUse, 0);
   nextEphemeral = cfgEphemeralLow + <i32>(salt % <u32>(cfgEphemeralHigh - cfgEphemeralLow + 1));
 }
 
@@ -110,6 +111,7 @@ export function connAlloc(): i32 {
   c.listNext = NIL;
   deadlinesClear(c);
   connsInUse++;
+  ctlSet(Ctl.ConnsInUse, connsInUse);
   return i;
 }
 
@@ -123,6 +125,7 @@ export function connFree(c: Conn): void {
   c.next = freeHead;
   freeHead = connIndex(c);
   connsInUse--;
+  ctlSet(Ctl.ConnsInUse, connsInUse);
 }
 
 // ---------------------------------------------------------------- the two lists

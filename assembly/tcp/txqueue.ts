@@ -1,13 +1,15 @@
-// The outbound packet queue: [u32 length][packet][pad to 4] records, drained by the host all at once.
-// Its fill level lives in the control block, so the host drains and resets it without calls.
-import { Ctl, Stat } from '../abi';
+// The outbound packet area: records of [u32 length][u32 meta][packet][pad to 4], the format of the rx
+// area too, drained by the host all at once. Its fill level lives in the control block, so the host
+// drains and resets it without calls; packets to our own address are counted for its loopback.
+import { Ctl, Stat, RECORD_HEADER } from '../abi';
 import { txBase, ctlGet, ctlSet } from '../memory';
 import { cfgTxQueueSize } from '../config';
+import { localAddr } from './iface';
 import { statAdd } from './stats';
 
-/** Reserves room for a `len`-byte packet; returns its address, or 0 when the queue is full. */
-export function txReserve(len: i32): usize {
-  let need = 4 + ((len + 3) & ~3);
+/** Reserves a record for a `len`-byte packet to `dst` on interface 0; returns the packet's address, or 0 when the area is full. */
+export function txReserve(len: i32, dst: u32): usize {
+  let need = RECORD_HEADER + ((len + 3) & ~3);
   let used = ctlGet(Ctl.TxUsed);
   if (used < 0 || used + need > cfgTxQueueSize) {
     statAdd(Stat.TxFull);
@@ -15,19 +17,16 @@ export function txReserve(len: i32): usize {
   }
   let p = txBase + <usize>used;
   store<u32>(p, <u32>len);
+  store<u32>(p, 0, 4); // meta: interface 0
   ctlSet(Ctl.TxUsed, used + need);
   ctlSet(Ctl.TxCount, ctlGet(Ctl.TxCount) + 1);
-  return p + 4;
+  if (dst == localAddr) ctlSet(Ctl.TxLocal, ctlGet(Ctl.TxLocal) + 1);
+  return p + RECORD_HEADER;
 }
 
-/** Bytes used. */
-export function txUsed(): i32 { return ctlGet(Ctl.TxUsed); }
-
-/** Packets queued. */
-export function txCount(): i32 { return ctlGet(Ctl.TxCount); }
-
-/** Empties the queue (the host has copied or sent every packet). */
-export function txClear(): void {
+/** Empties the area (init). */
+export function txInit(): void {
   ctlSet(Ctl.TxUsed, 0);
   ctlSet(Ctl.TxCount, 0);
+  ctlSet(Ctl.TxLocal, 0);
 }

@@ -1,9 +1,9 @@
 // User calls (RFC 9293 §3.10.1–3.10.6): OPEN (listen/connect), SEND, RECEIVE, CLOSE, ABORT, plus
 // accept, shutdown and release. Results are ≥ 0 or a negative Linux errno.
-import { Ctl, Errno, Ev, F, S } from '../abi';
+import { Ctl, Errno, Ev, F, Poll, S, Shut, SockOpt, STAGE_SIZE } from '../abi';
 import { Conn, NIL } from './conn';
 import { setState } from './state';
-import { connAt, connIndex, sndRing, rcvRing, ctlSet } from '../memory';
+import { connAt, connIndex, sndRing, rcvRing, ctlSet, stageBase } from '../memory';
 import { cfgMaxConnections, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import {
   lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemove, ephemeralPort,
@@ -15,9 +15,8 @@ import { tcpOutput, sendAbortRst } from './output';
 import { connDone } from './lifecycle';
 import { armIdle, stopIdle } from './deadlines';
 import { nowMs } from './clock';
-import { seqDiff } from './seq';
 import { emit } from './events';
-import { rcvSpace } from './window';
+import { rcvSpace, advertisedWindow, segmentMss } from './window';
 
 /** The host-owned connection `conn`, or null for a bad handle. */
 function owned(conn: i32): Conn | null {
@@ -105,13 +104,58 @@ export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
   return connIndex(c);
 }
 
-/** Length of the contiguous free region of the send ring (address in regionPtr), or −errno/−EAGAIN. */
+/**
+ * Whether `c` may queue data now; 0, or the error to return (Linux tcp_sendmsg): the error the
+ * connection died with (once), then EPIPE once it is closed or shut for writing.
+ */
+function sendError(c: Conn): i32 {
+  let e = takeError(c);
+  if (e != 0) return -e;
+  let st = <i32>c.state;
+  if ((c.flags & F.FIN_QUEUED) || !(st == S.SYN_SENT || st == S.SYN_RCVD || st == S.ESTABLISHED || st == S.CLOSE_WAIT)) return -Errno.EPIPE;
+  return 0;
+}
+
+/** The error `c` died with, if it was not reported yet (then it is: Linux reports sk_err once); else 0. */
+function takeError(c: Conn): i32 {
+  if (c.error == 0 || (c.flags & F.ERR_TAKEN)) return 0;
+  c.flags |= F.ERR_TAKEN;
+  return <i32>c.error;
+}
+
+/** Copies `n` bytes at `src` to the send ring's tail (which has room for them). */
+function ringAppend(c: Conn, conn: i32, src: usize, n: u32): void {
+  let size = <u32>cfgSendBufferSize;
+  let tail = c.sndBufHead + c.sndBufLen;
+  if (tail >= size) tail -= size;
+  let first = min<u32>(n, size - tail);
+  memory.copy(sndRing(conn) + <usize>tail, src, <usize>first);
+  if (first < n) memory.copy(sndRing(conn), src + <usize>first, <usize>(n - first));
+  c.sndBufLen += n;
+}
+
+/** SEND of the `n` bytes in the stage area: queues what fits and sends what the windows allow; returns bytes queued, −EAGAIN when none fit, or −errno. */
+export function tcpSend(conn: i32, n: i32): i32 {
+  let c = owned(conn);
+  if (c == null) return -Errno.EBADF;
+  if (n < 0 || n > STAGE_SIZE) return -Errno.EINVAL;
+  let err = sendError(c);
+  if (err != 0) return err;
+  let free = <u32>cfgSendBufferSize - c.sndBufLen;
+  let k = min<u32>(<u32>n, free);
+  if (k < <u32>n) c.flags |= F.WANT_WRITE; // report Writable when space frees
+  if (k == 0) return n == 0 ? 0 : -Errno.EAGAIN;
+  ringAppend(c, conn, stageBase, k);
+  tcpOutput(c);
+  return <i32>k;
+}
+
+/** Length of the contiguous free region of the send ring (address in control slot Region), or −errno/−EAGAIN. */
 export function tcpSendReserve(conn: i32): i32 {
   let c = owned(conn);
   if (c == null) return -Errno.EBADF;
-  let st = <i32>c.state;
-  if (st == S.CLOSED) return c.error != 0 ? -<i32>c.error : -Errno.ENOTCONN;
-  if ((c.flags & F.FIN_QUEUED) || !(st == S.SYN_SENT || st == S.SYN_RCVD || st == S.ESTABLISHED || st == S.CLOSE_WAIT)) return -Errno.EPIPE;
+  let err = sendError(c);
+  if (err != 0) return err;
   let size = <u32>cfgSendBufferSize;
   let free = size - c.sndBufLen;
   if (free == 0) { c.flags |= F.WANT_WRITE; return -Errno.EAGAIN; }
@@ -137,51 +181,80 @@ export function tcpFlush(conn: i32): void {
   if (c != null) tcpOutput(c);
 }
 
-/** Length of the contiguous readable region (address in regionPtr); 0 at end of stream, −EAGAIN, or −errno. */
+/**
+ * What a read of an empty receive buffer returns (Linux tcp_recvmsg): 0 once the peer's FIN is in,
+ * then the error the connection died with (once), then 0 when shut for reading or closed; else
+ * −EAGAIN, and the next data is reported with Readable.
+ */
+function recvEmpty(c: Conn): i32 {
+  if (c.flags & F.PEER_FIN) return 0;
+  let e = takeError(c);
+  if (e != 0) return -e;
+  if ((c.flags & F.SHUT_RD) || c.state == S.CLOSED) return 0;
+  c.flags &= ~F.READ_NOTIFIED;
+  return -Errno.EAGAIN;
+}
+
+/** Length of the contiguous readable region (address in control slot Region); 0 at end of stream, −EAGAIN, or −errno. */
 export function tcpRecvPeek(conn: i32): i32 {
   let c = owned(conn);
   if (c == null) return -Errno.EBADF;
-  if (c.rcvBufLen == 0) {
-    if (c.flags & (F.PEER_FIN | F.SHUT_RD)) return 0;
-    if (c.state == S.CLOSED) return c.error != 0 ? -<i32>c.error : 0;
-    c.flags &= ~F.READ_NOTIFIED;
-    return -Errno.EAGAIN;
-  }
+  if (c.rcvBufLen == 0) return recvEmpty(c);
   let size = <u32>cfgRecvBufferSize;
   ctlSet(Ctl.Region, <i32>(rcvRing(conn) + <usize>c.rcvBufHead));
   return <i32>min<u32>(c.rcvBufLen, size - c.rcvBufHead);
 }
 
-/**
- * Consumes `n` read bytes and returns the bytes still readable; sends a window update when the
- * window opened by min(buffer/2, MSS) (RFC 9293 §3.8.6.2.2).
- */
-export function tcpRecvConsume(conn: i32, n: i32): i32 {
-  let c = owned(conn);
-  if (c == null) return -Errno.EBADF;
-  if (n < 0 || <u32>n > c.rcvBufLen) return -Errno.EINVAL;
+/** Frees `n` read bytes of the receive ring; sends a window update when the window opened by min(buffer/2, MSS) (RFC 9293 §3.8.6.2.2). */
+function consume(c: Conn, n: u32): void {
   let size = <u32>cfgRecvBufferSize;
-  let h = c.rcvBufHead + <u32>n;
+  let h = c.rcvBufHead + n;
   if (h >= size) h -= size;
   c.rcvBufHead = h;
-  c.rcvBufLen -= <u32>n;
+  c.rcvBufLen -= n;
   c.flags &= ~F.READ_NOTIFIED;
   let st = <i32>c.state;
   if (n > 0 && (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2)) {
-    let adv = seqDiff(c.rcvAdv, c.rcvNxt);
-    let growth = <i32>rcvSpace(c) - (adv > 0 ? adv : 0);
+    let growth = <i32>rcvSpace(c) - <i32>advertisedWindow(c);
     if (growth >= min<i32>(<i32>(size >> 1), <i32>c.rcvMss)) {
       c.flags |= F.ACK_NOW;
       tcpOutput(c);
     }
   }
+}
+
+/** Consumes `n` read bytes (after a peek) and returns the bytes still readable. */
+export function tcpRecvConsume(conn: i32, n: i32): i32 {
+  let c = owned(conn);
+  if (c == null) return -Errno.EBADF;
+  if (n < 0 || <u32>n > c.rcvBufLen) return -Errno.EINVAL;
+  consume(c, <u32>n);
   return <i32>c.rcvBufLen;
 }
 
-/** Half-close: a FIN follows the queued data (RFC 9293 §3.10.4 CLOSE without giving up the receive side). */
-export function tcpShutdown(conn: i32): i32 {
+/**
+ * RECEIVE into the stage area: copies up to `max` (≤ STAGE_SIZE) readable bytes, one contiguous
+ * region of the ring at a time, and consumes them; returns the count, 0 at end of stream, −EAGAIN,
+ * or −errno.
+ */
+export function tcpRecv(conn: i32, max: i32): i32 {
   let c = owned(conn);
   if (c == null) return -Errno.EBADF;
+  if (max <= 0 || max > STAGE_SIZE) return -Errno.EINVAL;
+  if (c.rcvBufLen == 0) return recvEmpty(c);
+  let done: u32 = 0;
+  let size = <u32>cfgRecvBufferSize;
+  while (done < <u32>max && c.rcvBufLen > 0) {
+    let n = min<u32>(min<u32>(c.rcvBufLen, size - c.rcvBufHead), <u32>max - done);
+    memory.copy(stageBase + <usize>done, rcvRing(conn) + <usize>c.rcvBufHead, <usize>n);
+    done += n;
+    consume(c, n);
+  }
+  return <i32>done;
+}
+
+/** Half-close: a FIN follows the queued data (RFC 9293 §3.10.4 CLOSE without giving up the receive side). */
+function shutdownWrite(c: Conn): i32 {
   let st = <i32>c.state;
   if (st == S.CLOSED) return -Errno.ENOTCONN;
   if (c.flags & F.FIN_QUEUED) return 0;
@@ -195,12 +268,13 @@ export function tcpShutdown(conn: i32): i32 {
   return 0;
 }
 
-/** shutdown(SHUT_RD): later recv calls return end of stream. */
-export function tcpShutdownRead(conn: i32): i32 {
+/** shutdown(2): SHUT_WR queues a FIN after the data, SHUT_RD makes later reads return end of stream. */
+export function tcpShutdown(conn: i32, how: i32): i32 {
   let c = owned(conn);
   if (c == null) return -Errno.EBADF;
-  c.flags |= F.SHUT_RD;
-  return 0;
+  if (how < Shut.RD || how > Shut.RDWR) return -Errno.EINVAL;
+  if (how == Shut.RD || how == Shut.RDWR) c.flags |= F.SHUT_RD;
+  return how == Shut.RD ? 0 : shutdownWrite(c);
 }
 
 /** CLOSE (RFC 9293 §3.10.4): FIN after queued data; RST instead with SO_LINGER 0 or unread data (RFC 2525 §2.17). */
@@ -213,7 +287,7 @@ export function tcpClose(conn: i32, abortOnUnread: bool): i32 {
   if ((c.flags & F.LINGER0) || (abortOnUnread && c.rcvBufLen > 0)) return tcpAbort(conn);
   if (st == S.SYN_SENT) { connDone(c, 0); return 0; }
   if (st == S.FIN_WAIT_2 && cfgFinWait2TimeoutMs > 0) armIdle(c, nowMs + cfgFinWait2TimeoutMs);
-  tcpShutdown(conn);
+  shutdownWrite(c);
   return 0;
 }
 
@@ -238,43 +312,91 @@ export function tcpRelease(conn: i32): void {
   if (c.state == S.CLOSED) connFree(c);
 }
 
-/** TCP_NODELAY. */
-export function tcpSetNoDelay(conn: i32, on: bool): void {
-  let c = owned(conn);
-  if (c == null) return;
-  if (on) { c.flags |= F.NODELAY; tcpOutput(c); } else c.flags &= ~F.NODELAY;
-}
-
-/** SO_KEEPALIVE with optional TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT; values ≤ 0 keep the current ones. */
-export function tcpSetKeepAlive(conn: i32, on: bool, idleMs: f64, intervalMs: f64, count: i32): void {
-  let c = owned(conn);
-  if (c == null) return;
-  if (idleMs > 0) c.keepaliveIdle = <f32>idleMs;
-  if (intervalMs > 0) c.keepaliveIntvl = <f32>intervalMs;
-  if (count > 0) c.keepaliveCnt = <u8>min<i32>(count, 255);
+/** Keepalive on or off (SO_KEEPALIVE); turning it on (again) restarts the idle time in ESTABLISHED/CLOSE_WAIT. */
+function keepAlive(c: Conn, on: bool): void {
+  let st = <i32>c.state;
   if (on) {
     c.flags |= F.KEEPALIVE;
     c.kaProbes = 0;
-    let st = <i32>c.state;
     if (st == S.ESTABLISHED || st == S.CLOSE_WAIT) armIdle(c, nowMs + <f64>c.keepaliveIdle);
   } else {
     c.flags &= ~F.KEEPALIVE;
-    if (c.state == S.ESTABLISHED || c.state == S.CLOSE_WAIT) stopIdle(c);
+    if (st == S.ESTABLISHED || st == S.CLOSE_WAIT) stopIdle(c);
   }
 }
 
-/** SO_LINGER {onoff=1, linger=0}: close() aborts. */
-export function tcpSetLinger0(conn: i32, on: bool): void {
+/** Sets option `opt` (SockOpt) of connection `conn` to `v`; returns 0, −EBADF, or −EINVAL for a bad option or value. */
+export function tcpSetOption(conn: i32, opt: i32, v: f64): i32 {
   let c = owned(conn);
-  if (c == null) return;
-  if (on) c.flags |= F.LINGER0; else c.flags &= ~F.LINGER0;
+  if (c == null) return -Errno.EBADF;
+  if (v != v || v < 0) return -Errno.EINVAL;
+  let on = v != 0;
+  switch (opt) {
+    case SockOpt.NoDelay:
+      if (on) { c.flags |= F.NODELAY; tcpOutput(c); } else c.flags &= ~F.NODELAY;
+      return 0;
+    case SockOpt.KeepAlive: keepAlive(c, on); return 0;
+    case SockOpt.KeepIdleMs: if (v <= 0) return -Errno.EINVAL; c.keepaliveIdle = <f32>v; break;
+    case SockOpt.KeepIntervalMs: if (v <= 0) return -Errno.EINVAL; c.keepaliveIntvl = <f32>v; break;
+    case SockOpt.KeepCount: if (v < 1) return -Errno.EINVAL; c.keepaliveCnt = <u8>min<f64>(v, 255); break;
+    case SockOpt.Linger0:
+      if (on) c.flags |= F.LINGER0; else c.flags &= ~F.LINGER0;
+      return 0;
+    case SockOpt.UserTimeoutMs: c.userTimeout = <f32>v; return 0;
+    default: return -Errno.EINVAL;
+  }
+  // A new keepalive parameter takes effect at once when keepalive is on.
+  if (c.flags & F.KEEPALIVE) keepAlive(c, true);
+  return 0;
 }
 
-/** TCP_USER_TIMEOUT in ms (0 = off): the connection fails when data stays unacknowledged that long. */
-export function tcpSetUserTimeout(conn: i32, ms: f64): void {
+/** Option `opt` (SockOpt) of connection slot `conn` (booleans 0/1, times in ms), or −EBADF / −EINVAL. */
+export function tcpGetOption(conn: i32, opt: i32): f64 {
+  let c = usedConn(conn);
+  if (c == null) return -Errno.EBADF;
+  switch (opt) {
+    case SockOpt.NoDelay: return c.flags & F.NODELAY ? 1 : 0;
+    case SockOpt.KeepAlive: return c.flags & F.KEEPALIVE ? 1 : 0;
+    case SockOpt.KeepIdleMs: return <f64>c.keepaliveIdle;
+    case SockOpt.KeepIntervalMs: return <f64>c.keepaliveIntvl;
+    case SockOpt.KeepCount: return <f64>c.keepaliveCnt;
+    case SockOpt.Linger0: return c.flags & F.LINGER0 ? 1 : 0;
+    case SockOpt.UserTimeoutMs: return <f64>c.userTimeout;
+    case SockOpt.Inq: return <f64>c.rcvBufLen;
+    case SockOpt.Outq: return <f64>c.sndBufLen;
+    case SockOpt.MaxSeg: return <f64>segmentMss(c);
+  }
+  return -Errno.EINVAL;
+}
+
+/** getsockopt(SO_ERROR): the error the connection died with (once), else the ICMP soft error (cleared), else 0; or −EBADF. */
+export function tcpSoError(conn: i32): i32 {
   let c = owned(conn);
-  if (c == null) return;
-  c.userTimeout = <f32>(ms > 0 ? ms : 0);
+  if (c == null) return -Errno.EBADF;
+  let e = takeError(c);
+  if (e == 0) {
+    e = <i32>c.softError;
+    c.softError = 0;
+  }
+  return e;
+}
+
+/** poll(2) readiness of connection `conn` as Linux tcp_poll reports it (Poll bits), or −EBADF. */
+export function tcpPoll(conn: i32): i32 {
+  let c = owned(conn);
+  if (c == null) return -Errno.EBADF;
+  let st = <i32>c.state;
+  let mask = 0;
+  if (c.error != 0 && !(c.flags & F.ERR_TAKEN)) mask |= Poll.POLLERR;
+  let closed = st == S.CLOSED;
+  let rdShut = (c.flags & (F.SHUT_RD | F.PEER_FIN)) != 0 || closed;
+  let wrShut = (c.flags & F.FIN_QUEUED) != 0 || closed;
+  if (rdShut && wrShut) mask |= Poll.POLLHUP;
+  if (rdShut) mask |= Poll.POLLIN | Poll.POLLRDNORM | Poll.POLLRDHUP;
+  if (st == S.SYN_SENT || st == S.SYN_RCVD) return mask;
+  if (c.rcvBufLen > 0) mask |= Poll.POLLIN | Poll.POLLRDNORM;
+  if (wrShut || (st >= S.ESTABLISHED && c.sndBufLen < <u32>cfgSendBufferSize)) mask |= Poll.POLLOUT | Poll.POLLWRNORM;
+  return mask;
 }
 
 /** Index check used by the exports: the connection record if the slot is in use, else null. */

@@ -2,7 +2,7 @@
 // The host side of the engine/host boundary: tables shared with assembly/ (generated from the same spec).
 
 /** ABI version: the host refuses an engine module with another. */
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 
 /**
  * RFC 9293 connection states, numbered as the engine does.
@@ -89,8 +89,9 @@ export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
  * - HASHED: linked into the 4-tuple hash
  * - ACKED_WINDOW: the peer has acknowledged at least MAX.SND.WND bytes (RFC 5961 §5.2 range no longer clamped)
  * - OUTQ: on the pending-output list (kept while the slot is freed and reused, so it is there at most once)
+ * - ERR_TAKEN: the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once
  */
-export const enum ConnFlag { USED = 1, HOST = 2, ACCEPTQ = 4, TS = 8, SACK = 16, WS = 32, NODELAY = 64, KEEPALIVE = 128, FIN_QUEUED = 256, PEER_FIN = 512, READ_NOTIFIED = 1024, WANT_WRITE = 2048, ACK_NOW = 4096, PERSIST = 8192, USER_CLOSED = 16384, LINGER0 = 32768, RECOVERY = 65536, RTT_TIMING = 131072, NEED_OUTPUT = 262144, ACTIVE = 524288, OOO_FIN = 1048576, SHUT_RD = 2097152, HAVE_IRS = 4194304, DELACK = 8388608, HASHED = 16777216, ACKED_WINDOW = 33554432, OUTQ = 67108864 }
+export const enum ConnFlag { USED = 1, HOST = 2, ACCEPTQ = 4, TS = 8, SACK = 16, WS = 32, NODELAY = 64, KEEPALIVE = 128, FIN_QUEUED = 256, PEER_FIN = 512, READ_NOTIFIED = 1024, WANT_WRITE = 2048, ACK_NOW = 4096, PERSIST = 8192, USER_CLOSED = 16384, LINGER0 = 32768, RECOVERY = 65536, RTT_TIMING = 131072, NEED_OUTPUT = 262144, ACTIVE = 524288, OOO_FIN = 1048576, SHUT_RD = 2097152, HAVE_IRS = 4194304, DELACK = 8388608, HASHED = 16777216, ACKED_WINDOW = 33554432, OUTQ = 67108864, ERR_TAKEN = 134217728 }
 
 /** Linux errno numbers by name (the engine returns them negated). */
 export const Errno = { EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EINVAL: 22, EMFILE: 24, ENOSPC: 28, EPIPE: 32, EPROTO: 71, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTDOWN: 112, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115 } as const;
@@ -132,7 +133,7 @@ export interface EngineConfig {
   txQueueSize: number;
   /** Entries of the host event queue. */
   eventQueueSize: number;
-  /** Bytes of the inbound packet area (at least one 65535-byte IPv4 packet). */
+  /** Bytes of packets the rx area takes in one input call (its records add 8 bytes each; one packet of any size up to 65535 always fits). */
   rxSlotSize: number;
   /** TTL of outbound packets. */
   ttl: number;
@@ -339,16 +340,64 @@ export function readInfo(f: Float64Array): ConnInfo {
 }
 
 /**
- * Control block slots (i32 each) shared with the engine.
- * - TxUsed: bytes used in the tx queue (the host writes 0 after draining)
- * - TxCount: packets in the tx queue (the host writes 0 after draining)
- * - Region: address of the region of the last sendReserve / recvPeek
- * - EvConn: connection of the last popped event
- * - EvArg: argument of the last popped event
- * - EvCount: events waiting
- * - Slots: slots in the block
+ * Control block slots shared with the engine (i32 indexes; an f64 slot is read at index / 2 of a Float64Array).
+ * - TxUsed: bytes of records in the tx area (the host writes 0 after draining)
+ * - TxCount: packets in the tx area (the host writes 0 after draining)
+ * - TxLocal: packets in the tx area addressed to our own address (the host writes 0 after draining)
+ * - Region: address of the region the last sendReserve / recvPeek found
+ * - EvHead: index of the oldest unread event record (the host moves it as it reads)
+ * - EvCount: event records waiting (the engine adds, the host subtracts what it read)
+ * - ConnsInUse: connection slots in use
+ * - ListenPort: port of the last successful listen (how a listen on port 0 learns its port)
+ * - Deadline: (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact); Infinity when none; at most the last now while output waits for tx room
+ * - RxBase: address of the rx area
+ * - RxSize: bytes of the rx area
+ * - TxBase: address of the tx area
+ * - TxSize: bytes of the tx area
+ * - EventBase: address of the event ring
+ * - EventCap: event records the ring holds
+ * - StageBase: address of the stage area tcpSend reads from and tcpRecv writes to
+ * - StageSize: bytes of the stage area
+ * - StatsBase: address of the u32 counters
+ * - InfoBase: address of the f64 info slots
+ * - MemoryBytes: bytes laid out by init
+ * - ConnStateBytes: bytes of one connection record (buffers excluded)
+ * - Slots: i32 slots in the block
  */
-export const enum Ctl { TxUsed = 0, TxCount = 1, Region = 2, EvConn = 3, EvArg = 4, EvCount = 5, Slots = 8 }
+export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead = 4, EvCount = 5, ConnsInUse = 6, ListenPort = 7, Deadline = 8, RxBase = 10, RxSize = 11, TxBase = 12, TxSize = 13, EventBase = 14, EventCap = 15, StageBase = 16, StageSize = 17, StatsBase = 18, InfoBase = 19, MemoryBytes = 20, ConnStateBytes = 21, Slots = 32 }
+
+/**
+ * Connection options of tcpSetOption / tcpGetOption.
+ * - NoDelay: TCP_NODELAY: Nagle off
+ * - KeepAlive: SO_KEEPALIVE
+ * - KeepIdleMs: TCP_KEEPIDLE: idle time before the first keepalive probe
+ * - KeepIntervalMs: TCP_KEEPINTVL: time between keepalive probes
+ * - KeepCount: TCP_KEEPCNT: unanswered probes before the connection fails
+ * - Linger0: SO_LINGER {1, 0}: close() aborts with RST
+ * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off)
+ * - Inq: (get only) SIOCINQ: bytes ready to read
+ * - Outq: (get only) SIOCOUTQ: bytes queued and not yet acknowledged
+ * - MaxSeg: (get only) TCP_MAXSEG: payload bytes of a full segment
+ */
+export const enum SockOpt { NoDelay = 1, KeepAlive = 2, KeepIdleMs = 3, KeepIntervalMs = 4, KeepCount = 5, Linger0 = 6, UserTimeoutMs = 7, Inq = 8, Outq = 9, MaxSeg = 10 }
+
+/** Shutdown(2) directions (Linux values). */
+export const Shut = { RD: 0, WR: 1, RDWR: 2 } as const;
+
+/** Poll(2) event bits (Linux values). */
+export const Poll = { POLLIN: 1, POLLPRI: 2, POLLOUT: 4, POLLERR: 8, POLLHUP: 16, POLLNVAL: 32, POLLRDNORM: 64, POLLRDBAND: 128, POLLWRNORM: 256, POLLWRBAND: 512, POLLRDHUP: 8192 } as const;
+
+/** Bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas. */
+export const RECORD_HEADER = 8;
+
+/** Bits of a record's meta word that hold the interface index. */
+export const RECORD_IFACE_MASK = 255;
+
+/** Bytes of an event record, [i32 kind][i32 conn][i32 arg]. */
+export const EVENT_RECORD_BYTES = 12;
+
+/** Bytes of the stage area: a send or receive of up to this many bytes is one call. */
+export const STAGE_SIZE = 4096;
 
 /** Short names of the wire layer's reason codes, indexed by code; 0 is 'ok'. */
 export const REASON_NAMES: readonly string[] = ['ok', 'ip-too-short', 'ip-bad-version', 'ip-bad-ihl', 'ip-bad-total-length', 'ip-truncated', 'ip-header-truncated', 'tcp-too-short', 'tcp-bad-data-offset', 'tcp-header-truncated', 'bad-option-length', 'option-overrun', 'bad-mss-option', 'bad-wscale-option', 'bad-sack-permitted-option', 'bad-timestamp-option', 'bad-sack-option'];

@@ -1,17 +1,21 @@
 // The typed wrapper around one engine instance (docs/engine-abi.md). The only code that calls raw exports.
-// No Node built-ins; no allocation per packet in input/drainTx (one cached Uint8Array over memory).
-import { instantiateEngine, type EngineExports } from './load.js';
+// No Node built-ins. Packets and events cross through memory the engine laid out once: a packet record
+// area each way, an event ring and a control block, read here with typed arrays made once, so the
+// hot paths allocate nothing and make no call per packet or per event.
+import { instantiateEngine, type EngineExports, type WasmModule } from './load.js';
 import { CONFIG_KEYS, DEFAULT_CONFIG, configValue, type EngineConfig } from './config.js';
 import { EngineError } from './errno.js';
+import { forEachRecord, recordBytes, recordLength } from './records.js';
 import {
-  ABI_VERSION, ConnFlag, Ctl, INFO_SLOTS, STAT_NAMES, readInfo, type ConnInfo, type EngineStats, type TcpState,
+  ABI_VERSION, Ctl, INFO_SLOTS, RECORD_HEADER, STAT_NAMES, SockOpt, Shut, readInfo,
+  type ConnInfo, type EngineStats, type TcpState,
 } from './abi.js';
 
 export type { EngineConfig } from './config.js';
 export { DEFAULT_CONFIG, LINUX_PROFILE, CONFIG_KEYS } from './config.js';
-export { TcpState, STATE_NAMES, EventKind, STAT_NAMES, ConnFlag, type ConnInfo, type EngineStats } from './abi.js';
+export { TcpState, STATE_NAMES, EventKind, STAT_NAMES, ConnFlag, SockOpt, Poll, type ConnInfo, type EngineStats } from './abi.js';
 
-/** One event popped from the engine's queue. */
+/** One event popped from the engine's ring. */
 export interface EngineEvent { kind: number; conn: number; arg: number }
 
 /** Options of Engine.create. */
@@ -21,7 +25,15 @@ export interface EngineOptions {
   /** Secret for ISNs and hashing (RFC 6528); any number, 64 bits used. */
   seed: number;
   config?: Partial<EngineConfig>;
+  /** The compiled module to instantiate (default: build/engine.wasm; tests pass build/engine.test.wasm). */
+  module?: WasmModule;
 }
+
+/**
+ * Receives a batch of packet records: `buf[start, end)` holds `count` records of [u32 length]
+ * [u32 meta][packet][pad to 4] (meta bits 0–7: the interface index). The view is valid only during the call.
+ */
+export type RecordSink = (buf: Uint8Array, start: number, end: number, count: number) => void;
 
 /** One TCP engine: a connection table, its buffers and timers, in its own WASM instance. */
 export class Engine {
@@ -33,36 +45,50 @@ export class Engine {
   readonly connStateBytes: number;
   /** Bytes laid out at init (table, rings, queues). */
   readonly memoryBytes: number;
+  /** The raw exports (for src/engine/ and tests of the test build's hooks). @internal */
+  readonly exports: EngineExports;
   private readonly ex: EngineExports;
-  private u8: Uint8Array;
-  private u32: Uint32Array;
-  /** Control block address in u32 units (slots: Ctl). */
+  private u8!: Uint8Array;
+  private i32!: Int32Array;
+  private f64!: Float64Array;
+  /** Control block address in i32 units (slots: Ctl). */
   private readonly ctl: number;
-  private readonly rxPtr: number;
+  private readonly rxBase: number;
+  private readonly rxSize: number;
   private readonly rxCap: number;
-  private readonly txPtr: number;
+  private readonly txBase: number;
+  private readonly evBase: number;
+  private readonly evCap: number;
+  private readonly stage: number;
+  private readonly stageSize: number;
   private readonly statsPtr: number;
   private readonly infoPtr: number;
 
   private constructor(ex: EngineExports, config: EngineConfig) {
     this.ex = ex;
+    this.exports = ex;
     this.memory = ex.memory;
     this.config = config;
-    this.u8 = new Uint8Array(ex.memory.buffer);
-    this.u32 = new Uint32Array(ex.memory.buffer);
-    this.rxPtr = ex.rxPtr();
-    this.rxCap = config.rxSlotSize;
-    this.txPtr = ex.txPtr();
-    this.statsPtr = ex.statsPtr();
     this.ctl = ex.ctlPtr() >>> 2;
-    this.infoPtr = ex.infoPtr();
-    this.connStateBytes = ex.connStateBytes();
-    this.memoryBytes = ex.memoryLaidOut();
+    this.views();
+    const c = (k: Ctl) => this.i32[this.ctl + k] >>> 0;
+    this.rxBase = c(Ctl.RxBase);
+    this.rxSize = c(Ctl.RxSize);
+    this.rxCap = config.rxSlotSize;
+    this.txBase = c(Ctl.TxBase);
+    this.evBase = c(Ctl.EventBase) >>> 2;
+    this.evCap = c(Ctl.EventCap);
+    this.stage = c(Ctl.StageBase);
+    this.stageSize = c(Ctl.StageSize);
+    this.statsPtr = c(Ctl.StatsBase);
+    this.infoPtr = c(Ctl.InfoBase);
+    this.memoryBytes = c(Ctl.MemoryBytes);
+    this.connStateBytes = c(Ctl.ConnStateBytes);
   }
 
   /** Instantiates and initialises an engine; throws EngineError (EINVAL, ENOBUFS) on a bad config. */
   static create(opts: EngineOptions): Engine {
-    const ex = instantiateEngine();
+    const ex = instantiateEngine(opts.module);
     if (typeof ex.engineAbiVersion !== 'function' || ex.engineAbiVersion() !== ABI_VERSION) {
       throw new Error(`engine ABI mismatch: want ${ABI_VERSION}`);
     }
@@ -86,82 +112,152 @@ export class Engine {
     return new Engine(ex, config as unknown as EngineConfig);
   }
 
-  /** The cached view of memory; memory never grows after init, but a detached view (length 0) is renewed. */
+  /** (Re)makes the typed views over memory (it never grows after init; a detached view is renewed all the same). */
+  private views(): void {
+    const b = this.memory.buffer;
+    this.u8 = new Uint8Array(b);
+    this.i32 = new Int32Array(b);
+    this.f64 = new Float64Array(b);
+  }
+
+  /** The bytes of engine memory (one view, reused). */
   private bytes(): Uint8Array {
-    if (this.u8.length === 0) {
-      this.u8 = new Uint8Array(this.memory.buffer);
-      this.u32 = new Uint32Array(this.memory.buffer);
-    }
+    if (this.u8.length === 0) this.views();
     return this.u8;
   }
 
-  /** Copies one IPv4 packet into the rx slot and processes it (oversized packets are counted and dropped). */
+  // ---------------------------------------------------------------- packets
+
+  /** Copies one IPv4 packet into the rx area and processes it (oversized packets are counted and dropped). */
   input(packet: Uint8Array, now: number): void {
     const n = packet.length;
     if (n > this.rxCap) { this.ex.input(-1, now); return; }
-    this.bytes().set(packet, this.rxPtr);
-    this.ex.input(n, now);
+    const u8 = this.bytes();
+    const p = this.rxBase;
+    this.i32[p >>> 2] = n;
+    this.i32[(p >>> 2) + 1] = 0; // interface 0
+    u8.set(packet, p + RECORD_HEADER);
+    this.ex.input(recordBytes(n), now);
   }
 
-  /** Calls `fn` for every queued outbound IPv4 packet; the view is valid only during the call. Returns the count. */
-  drainTx(fn: (packet: Uint8Array) => void): number {
-    const ex = this.ex;
-    let off = 0;
-    let count = 0;
-    const ctl = this.ctl;
-    let end = this.u32[ctl + Ctl.TxUsed];
-    if (end === 0) return 0;
-    while (off < end) {
-      const u8 = this.bytes();
-      const p = this.txPtr + off; // records are 4-aligned, the queue 16-aligned
-      const len = this.u32[p >>> 2];
-      fn(u8.subarray(p + 4, p + 4 + len));
-      off += 4 + ((len + 3) & ~3);
-      count++;
-      // `fn` may make this engine queue more (e.g. a loopback link): look again at the end.
-      if (off >= end) end = this.u32[ctl + Ctl.TxUsed];
+  /**
+   * Processes the packet records `buf[start, end)` (the format of the tx area, e.g. a peer engine's
+   * tx batch) with one copy and one call per rx area's worth; returns the packets taken.
+   */
+  inputRecords(buf: Uint8Array, start: number, end: number, now: number): number {
+    const u8 = this.bytes();
+    const size = this.rxSize;
+    let n = 0;
+    while (start < end) {
+      let stop = end;
+      if (stop - start > size) {
+        // Cut the batch at the last record boundary that fits the rx area.
+        stop = start;
+        for (;;) {
+          const next = stop + recordBytes(recordLength(buf, stop));
+          if (next - start > size || next > end) break;
+          stop = next;
+        }
+        if (stop === start) { this.ex.input(-1, now); return n; } // a record larger than the rx area
+      }
+      u8.set(stop - start === buf.length ? buf : buf.subarray(start, stop), this.rxBase);
+      n += this.ex.input(stop - start, now);
+      start = stop;
     }
-    this.u32[ctl + Ctl.TxUsed] = 0; // the engine reads its fill level from the control block
-    this.u32[ctl + Ctl.TxCount] = 0;
-    void ex;
-    return count;
+    return n;
   }
 
-  /** Packets waiting in the tx queue. */
-  get txPending(): number { return this.u32[this.ctl + Ctl.TxCount]; }
+  /**
+   * Hands the whole tx batch to `sink` as records (one call, no object per packet), then empties the
+   * tx area. Returns the packets handed over; `sink` may make this engine queue more (they follow).
+   */
+  drainTxRecords(sink: RecordSink): number {
+    const i32 = this.i32;
+    const ctl = this.ctl;
+    let total = 0;
+    let from = 0;
+    for (;;) {
+      const used = i32[ctl + Ctl.TxUsed];
+      if (used <= from) break;
+      const count = i32[ctl + Ctl.TxCount] - total;
+      sink(this.bytes(), this.txBase + from, this.txBase + used, count);
+      total += count;
+      from = used;
+    }
+    i32[ctl + Ctl.TxUsed] = 0; // the engine reads its fill level from the control block
+    i32[ctl + Ctl.TxCount] = 0;
+    i32[ctl + Ctl.TxLocal] = 0;
+    return total;
+  }
 
-  /** Fires due timers (and resumes output held by a full tx queue); returns the next deadline in ms (Infinity when none). */
+  /** Calls `fn` for every queued outbound IPv4 packet (a view valid only during the call); returns the count. */
+  drainTx(fn: (packet: Uint8Array) => void): number {
+    return this.drainTxRecords((buf, start, end) => forEachRecord(buf, start, end, fn));
+  }
+
+  /** Packets waiting in the tx area. */
+  get txPending(): number { return this.i32[this.ctl + Ctl.TxCount]; }
+  /** Packets in the tx area addressed to this engine's own address. */
+  get txLocal(): number { return this.i32[this.ctl + Ctl.TxLocal]; }
+
+  // ---------------------------------------------------------------- time and events
+
+  /** Fires due timers (and resumes output held by a full tx area); returns the next deadline in ms (Infinity when none). */
   poll(now: number): number { return this.ex.poll(now); }
 
-  /** Pops the next event into `ev` and returns true, or returns false when the queue is empty. */
+  /**
+   * The engine's earliest deadline without a call: never later than the true one (a restarted timer
+   * may still show its old time until a poll), Infinity when none, and at most the last `now` while
+   * output waits for tx room. Poll when it is ≤ now.
+   */
+  get nextDeadline(): number { return this.f64[(this.ctl + Ctl.Deadline) >>> 1]; }
+
+  /** Events waiting in the ring. */
+  get eventsPending(): number { return this.i32[this.ctl + Ctl.EvCount]; }
+
+  /** Reads the next event from the ring into `ev` (no call into the engine); false when the ring is empty. */
   nextEvent(ev: EngineEvent): boolean {
+    const i32 = this.i32;
     const ctl = this.ctl;
-    if (this.u32[ctl + Ctl.EvCount] === 0) return false;
-    const kind = this.ex.eventNext();
-    if (kind === 0) return false;
-    ev.kind = kind;
-    ev.conn = this.u32[ctl + Ctl.EvConn] | 0;
-    ev.arg = this.u32[ctl + Ctl.EvArg] | 0;
+    const count = i32[ctl + Ctl.EvCount];
+    if (count === 0) return false;
+    const head = i32[ctl + Ctl.EvHead];
+    const p = this.evBase + head * 3;
+    ev.kind = i32[p];
+    ev.conn = i32[p + 1];
+    ev.arg = i32[p + 2];
+    i32[ctl + Ctl.EvHead] = head + 1 === this.evCap ? 0 : head + 1;
+    i32[ctl + Ctl.EvCount] = count - 1;
     return true;
   }
 
+  // ---------------------------------------------------------------- listeners and connections
+
   /** Opens a listener (port 0: a free one from the ephemeral range); returns its handle or −errno (EADDRINUSE, EMFILE, EINVAL). */
   listen(port: number, backlog = 0): number { return this.ex.tcpListen(port, backlog); }
-  /** The port listener `listener` listens on (0 for a bad handle). */
-  listenerPort(listener: number): number { return this.ex.tcpListenerPort(listener); }
+  /** The port of the last successful listen (how a listen on port 0 learns its port). */
+  get lastListenPort(): number { return this.i32[this.ctl + Ctl.ListenPort]; }
   /** Stops listening; pending embryonic and unaccepted connections are reset. */
   unlisten(listener: number, now: number): void { this.ex.tcpUnlisten(listener, now); }
-  /** Takes an established connection from the listener, or −EAGAIN. */
+  /** Takes the next connection of the listener's accept queue, or −EAGAIN. */
   accept(listener: number): number { return this.ex.tcpAccept(listener); }
   /** Active open; returns the connection (SYN_SENT) or −errno (EMFILE, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, EINVAL). */
   connect(dstAddr: number, dstPort: number, now: number, srcPort = 0): number {
-    return this.ex.tcpConnect(dstAddr >>> 0, dstPort, now, srcPort);
+    return this.ex.tcpConnect(dstAddr >>> 0, dstPort, srcPort, now);
   }
 
   /** Queues bytes for sending; returns bytes queued (may be < length), −EAGAIN when the buffer is full, or −errno. */
   send(conn: number, data: Uint8Array, now: number): number {
-    const ex = this.ex;
     const total = data.length;
+    if (total === 0) return 0;
+    const ex = this.ex;
+    if (total <= this.stageSize) {
+      // One call: the engine copies from the stage area into its send ring and sends.
+      const u8 = this.bytes();
+      if (total <= 32) for (let i = 0; i < total; i++) u8[this.stage + i] = data[i];
+      else u8.set(data, this.stage);
+      return ex.tcpSend(conn, total, now);
+    }
     let done = 0;
     while (done < total) {
       const room = ex.tcpSendReserve(conn);
@@ -170,9 +266,8 @@ export class Engine {
         return room;
       }
       const n = Math.min(room, total - done);
-      const u8 = this.bytes();
-      const p = this.u32[this.ctl + Ctl.Region];
-      if (n === total) u8.set(data, p); else u8.set(data.subarray(done, done + n), p);
+      const p = this.i32[this.ctl + Ctl.Region] >>> 0;
+      this.bytes().set(n === total ? data : data.subarray(done, done + n), p);
       done += n;
       // Flush with the last piece; a ring wrap commits the first piece without sending.
       ex.tcpSendCommit(conn, n, done === total || n < room, now);
@@ -181,21 +276,32 @@ export class Engine {
     return done;
   }
 
-  /** Reads into `into`; returns bytes read, 0 at end of stream, −EAGAIN when nothing yet, or −errno. */
-  recv(conn: number, into: Uint8Array, now = -Infinity): number {
+  /** Reads into `into`; returns bytes read, 0 at end of stream, −EAGAIN when nothing yet, or −errno (reported once, as Linux). */
+  recv(conn: number, into: Uint8Array, now: number): number {
     const ex = this.ex;
+    const max = into.length;
+    if (max === 0) return 0;
+    if (max <= this.stageSize) {
+      // One call: the engine copies up to `max` bytes into the stage area and consumes them.
+      const n = ex.tcpRecv(conn, max, now);
+      if (n > 0) {
+        const u8 = this.bytes();
+        const s = this.stage;
+        if (n <= 32) for (let i = 0; i < n; i++) into[i] = u8[s + i];
+        else into.set(u8.subarray(s, s + n));
+      }
+      return n;
+    }
     let done = 0;
-    while (done < into.length) {
+    while (done < max) {
       const avail = ex.tcpRecvPeek(conn);
       if (avail <= 0) {
         if (done > 0) break;
         return avail;
       }
-      const n = Math.min(avail, into.length - done);
-      const p = this.u32[this.ctl + Ctl.Region];
-      const u8 = this.bytes();
-      if (n <= 32) for (let i = 0; i < n; i++) into[done + i] = u8[p + i]; // no view object for small reads
-      else into.set(u8.subarray(p, p + n), done);
+      const n = Math.min(avail, max - done);
+      const p = this.i32[this.ctl + Ctl.Region] >>> 0;
+      into.set(this.bytes().subarray(p, p + n), done);
       done += n;
       if (ex.tcpRecvConsume(conn, n, now) <= 0) break; // nothing left: no second peek
     }
@@ -203,36 +309,52 @@ export class Engine {
   }
 
   /** Half-close: FIN after the queued data. */
-  shutdown(conn: number, now: number): number { return this.ex.tcpShutdown(conn, now); }
+  shutdown(conn: number, now: number): number { return this.ex.tcpShutdown(conn, Shut.WR, now); }
   /** shutdown(SHUT_RD): later recv() calls return 0. */
-  shutdownRead(conn: number): number { return this.ex.tcpShutdownRead(conn); }
+  shutdownRead(conn: number, now: number): number { return this.ex.tcpShutdown(conn, Shut.RD, now); }
   /** Orderly close; RST instead when unread data remains (RFC 2525) or SO_LINGER 0 was set. */
   close(conn: number, now: number): number { return this.ex.tcpClose(conn, now); }
   /** RST now (linger 0). */
   abort(conn: number, now: number): number { return this.ex.tcpAbort(conn, now); }
   /** The host is done with the handle: freed now if CLOSED, else closed and freed when it gets there. */
-  release(conn: number): void { this.ex.tcpRelease(conn); }
+  release(conn: number, now: number): void { this.ex.tcpRelease(conn, now); }
+
+  /** Sets a connection option (SockOpt; booleans as 0/1, times in ms); returns 0 or −errno. */
+  setOption(conn: number, opt: SockOpt, value: number | boolean, now: number): number {
+    return this.ex.tcpSetOption(conn, opt, typeof value === 'boolean' ? (value ? 1 : 0) : value, now);
+  }
+  /** A connection option (SockOpt), or −errno. */
+  getOption(conn: number, opt: SockOpt): number { return this.ex.tcpGetOption(conn, opt); }
   /** TCP_NODELAY. */
-  setNoDelay(conn: number, on: boolean, now = -Infinity): void { this.ex.tcpSetNoDelay(conn, on, now); }
-  /** SO_KEEPALIVE, optionally with an idle time in ms (0 keeps the current one). */
-  setKeepAlive(conn: number, on: boolean, idleMs = 0, now = -Infinity): void { this.ex.tcpSetKeepAlive(conn, on, idleMs, 0, 0, now); }
-  /** TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT of one connection; 0 keeps a value, keepalive on/off unchanged. */
-  setKeepAliveParams(conn: number, p: { idleMs?: number; intervalMs?: number; count?: number }, now = -Infinity): void {
-    const on = (this.info(conn).flags & ConnFlag.KEEPALIVE) !== 0;
-    this.ex.tcpSetKeepAlive(conn, on, p.idleMs ?? 0, p.intervalMs ?? 0, p.count ?? 0, now);
+  setNoDelay(conn: number, on: boolean, now: number): void { this.setOption(conn, SockOpt.NoDelay, on, now); }
+  /** SO_KEEPALIVE, with an idle time in ms first when `idleMs` > 0. */
+  setKeepAlive(conn: number, on: boolean, idleMs: number, now: number): void {
+    if (idleMs > 0) this.setOption(conn, SockOpt.KeepIdleMs, idleMs, now);
+    this.setOption(conn, SockOpt.KeepAlive, on, now);
+  }
+  /** TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT of one connection; absent or 0 keeps a value. */
+  setKeepAliveParams(conn: number, p: { idleMs?: number; intervalMs?: number; count?: number }, now: number): void {
+    if (p.idleMs) this.setOption(conn, SockOpt.KeepIdleMs, p.idleMs, now);
+    if (p.intervalMs) this.setOption(conn, SockOpt.KeepIntervalMs, p.intervalMs, now);
+    if (p.count) this.setOption(conn, SockOpt.KeepCount, p.count, now);
   }
   /** SO_LINGER {onoff=1, linger=0}: close() aborts with RST. */
-  setLinger0(conn: number, on: boolean): void { this.ex.tcpSetLinger0(conn, on); }
+  setLinger0(conn: number, on: boolean, now: number): void { this.setOption(conn, SockOpt.Linger0, on, now); }
   /** TCP_USER_TIMEOUT in ms (0 = off). */
-  setUserTimeout(conn: number, ms: number): void { this.ex.tcpSetUserTimeout(conn, ms); }
+  setUserTimeout(conn: number, ms: number, now: number): void { this.setOption(conn, SockOpt.UserTimeoutMs, ms, now); }
+  /** getsockopt(SO_ERROR): the error the connection died with (once), else the ICMP soft error (cleared), else 0; positive errno. */
+  soError(conn: number): number { return this.ex.tcpSoError(conn); }
+  /** poll(2) readiness (Poll bits, Linux values) as Linux tcp_poll reports it, or −errno. */
+  pollMask(conn: number): number { return this.ex.tcpPoll(conn); }
+
   /** Current state of the connection slot. */
   state(conn: number): TcpState { return this.ex.tcpState(conn); }
-  /** Bytes queued, not yet acknowledged. */
-  bufferedSend(conn: number): number { return this.ex.tcpBufferedSend(conn); }
+  /** Bytes queued, not yet acknowledged (SIOCOUTQ). */
+  bufferedSend(conn: number): number { return Math.max(0, this.getOption(conn, SockOpt.Outq)); }
   /** Bytes ready to read (SIOCINQ). */
-  readable(conn: number): number { return this.ex.tcpReadable(conn); }
+  readable(conn: number): number { return Math.max(0, this.getOption(conn, SockOpt.Inq)); }
   /** Connection slots in use. */
-  get connectionsInUse(): number { return this.ex.connectionsInUse(); }
+  get connectionsInUse(): number { return this.i32[this.ctl + Ctl.ConnsInUse]; }
 
   /** Snapshot of a connection's control block; throws EBADF for a free slot. */
   info(conn: number): ConnInfo {
@@ -248,7 +370,4 @@ export class Engine {
     STAT_NAMES.forEach((n, i) => { out[n] = u[i]; });
     return out as EngineStats;
   }
-
-  /** Test hook: the next ISN the engine picks is `v` (one shot). */
-  setNextIss(v: number): void { this.ex.testSetNextIss(v >>> 0); }
 }

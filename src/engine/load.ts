@@ -7,11 +7,14 @@ let compiled: WebAssembly.Module | undefined;
 /** Error raised when the WASM engine aborts (an `assert` or `unreachable` in AssemblyScript). */
 export class EngineAbort extends Error {}
 
+/** A compiled module (a `WebAssembly.Module`, typed loosely so the declaration files need no DOM library). */
+export type WasmModule = object;
+
 /** Raw exports of one engine instance. */
 export type EngineExports = Record<string, any> & { memory: WebAssembly.Memory };
 
-/** Creates a fresh engine instance with its own memory. */
-export function instantiateEngine(): EngineExports {
+/** Creates a fresh engine instance with its own memory, of `module` (default: the release build/engine.wasm). */
+export function instantiateEngine(module?: WasmModule): EngineExports {
   compiled ??= new WebAssembly.Module(engineBytes as BufferSource);
   let memory: WebAssembly.Memory | undefined;
   const imports = {
@@ -24,7 +27,7 @@ export function instantiateEngine(): EngineExports {
       },
     },
   };
-  const instance = new WebAssembly.Instance(compiled, imports);
+  const instance = new WebAssembly.Instance((module ?? compiled) as WebAssembly.Module, imports);
   const exports = instance.exports as EngineExports;
   memory = exports.memory;
   return exports;

@@ -9,6 +9,11 @@ export interface LinkEndpoint {
   readonly down?: boolean;
   /** Takes one inbound IPv4 packet; the view is only valid during the call (copy what you keep). */
   receive(packet: Uint8Array): void;
+  /**
+   * Optional: takes a batch of packet records, `buf[start, end)` in the engine's record format
+   * ([u32 length][u32 meta][packet][pad to 4], docs/engine-abi.md); valid only during the call.
+   */
+  receiveRecords?(buf: Uint8Array, start: number, end: number, count: number): void;
 }
 
 /** A medium between endpoints. */
@@ -19,6 +24,8 @@ export interface Link {
   detach(ep: LinkEndpoint): void;
   /** Sends one IPv4 packet from `from`; the view is only valid during the call. */
   send(packet: Uint8Array, from: LinkEndpoint): void;
+  /** Optional: sends `count` packet records `buf[start, end)` from `from` at once (see LinkEndpoint.receiveRecords). */
+  sendRecords?(buf: Uint8Array, start: number, end: number, count: number, from: LinkEndpoint): void;
 }
 
 /** What became of a packet handed to a link. */

@@ -1,5 +1,5 @@
 // Linux values of the symbolic constants and errno names scripts use.
-import { Errno } from '../engine/abi.js';
+import { Errno, Poll, Shut } from '../engine/abi.js';
 
 /** errno names → Linux numbers (the engine's table, plus the EWOULDBLOCK alias). */
 export const ERRNO: Readonly<Record<string, number>> = { ...Errno, EWOULDBLOCK: Errno.EAGAIN };
@@ -22,9 +22,8 @@ export const SYMBOLS: Readonly<Record<string, number>> = {
   TCP_CONGESTION: 13, TCP_MD5SIG: 14, TCP_THIN_LINEAR_TIMEOUTS: 16, TCP_USER_TIMEOUT: 18, TCP_REPAIR: 19,
   TCP_FASTOPEN: 23, TCP_TIMESTAMP: 24, TCP_NOTSENT_LOWAT: 25, TCP_FASTOPEN_CONNECT: 30,
   F_GETFL: 3, F_SETFL: 4, O_RDONLY: 0, O_WRONLY: 1, O_RDWR: 2, O_NONBLOCK: 0x800,
-  SHUT_RD: 0, SHUT_WR: 1, SHUT_RDWR: 2,
-  POLLIN: 0x1, POLLPRI: 0x2, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20, POLLRDNORM: 0x40,
-  POLLRDBAND: 0x80, POLLWRNORM: 0x100, POLLWRBAND: 0x200, POLLRDHUP: 0x2000,
+  SHUT_RD: Shut.RD, SHUT_WR: Shut.WR, SHUT_RDWR: Shut.RDWR,
+  ...Poll,
   MSG_OOB: 1, MSG_PEEK: 2, MSG_DONTROUTE: 4, MSG_DONTWAIT: 0x40, MSG_EOR: 0x80, MSG_WAITALL: 0x100,
   MSG_NOSIGNAL: 0x4000, MSG_MORE: 0x8000, MSG_ZEROCOPY: 0x4000000, MSG_FASTOPEN: 0x20000000,
   SIOCINQ: 0x541b, FIONREAD: 0x541b, SIOCOUTQ: 0x5411, TIOCOUTQ: 0x5411, SIOCOUTQNSD: 0x894b,

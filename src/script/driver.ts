@@ -16,18 +16,18 @@ export interface ScriptEngine {
   recv(conn: number, into: Uint8Array, now: number): number;
   shutdown(conn: number, now: number): number;
   /** shutdown(SHUT_RD): later reads return 0. */
-  shutdownRead?(conn: number): number;
+  shutdownRead?(conn: number, now: number): number;
   close(conn: number, now: number): number;
   abort(conn: number, now: number): number;
-  release(conn: number): void;
+  release(conn: number, now: number): void;
   setNoDelay(conn: number, on: boolean, now: number): void;
   setKeepAlive(conn: number, on: boolean, idleMs: number | undefined, now: number): void;
   /** SO_LINGER {1, 0}. */
-  setLinger0?(conn: number, on: boolean): void;
+  setLinger0?(conn: number, on: boolean, now: number): void;
   /** TCP_KEEPIDLE / TCP_KEEPINTVL (ms) and TCP_KEEPCNT of one connection. */
   setKeepAliveParams?(conn: number, p: { idleMs?: number; intervalMs?: number; count?: number }, now: number): void;
   /** TCP_USER_TIMEOUT in ms. */
-  setUserTimeout?(conn: number, ms: number): void;
+  setUserTimeout?(conn: number, ms: number, now: number): void;
   state(conn: number): number;
   info(conn: number): { localPort: number; mss: number };
   bufferedSend(conn: number): number;
@@ -46,12 +46,12 @@ export interface ScriptEngine {
   /** Bytes of a connection's send buffer (for poll's POLLOUT). */
   sendBufferSize: number;
   /**
-   * True when recv()/send() already report errors as Linux does (once, then EOF/EPIPE), e.g.
-   * the kernel itself; the runner then passes results through instead of emulating sk_err.
+   * SO_ERROR (read and cleared), as a positive errno or 0. recv() and send() report errors as
+   * Linux does (the pending error once, then end of file or EPIPE), so the runner passes them through.
    */
-  nativeErrors?: boolean;
-  /** With nativeErrors: SO_ERROR (read and cleared), as a positive errno or 0. */
-  soError?(conn: number): number;
+  soError(conn: number): number;
+  /** poll(2) readiness of a connection (Linux POLL* bits) as Linux tcp_poll reports it. */
+  pollMask(conn: number): number;
   /** Optional passthrough for integer socket options the runner does not model (the kernel). */
   setsockopt?(conn: number, level: number, opt: number, value: number): number;
 }

@@ -166,6 +166,11 @@ def main():
                 socks[r['h']].shutdown(socket.SHUT_RD)
             elif op == 'soError':
                 res = socks[r['h']].getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            elif op == 'pollmask':
+                p = select.poll()
+                p.register(socks[r['h']], select.POLLIN | select.POLLPRI | select.POLLOUT | select.POLLRDNORM | select.POLLWRNORM | select.POLLRDHUP)
+                ev = p.poll(0)
+                res = ev[0][1] if ev else 0
             elif op == 'state':
                 res = state(r['h'])
             elif op == 'info':

@@ -103,7 +103,6 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
   call('poll', { now: 0 }); // wait for the server: TUN, addresses and sysctls are ready
 
   return {
-    nativeErrors: true,
     sendBufferSize: 262144,
     dispose,
     input: (p) => void call('input', { hex: Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('hex') }),
@@ -147,6 +146,7 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
     bufferedRecv: (h) => call('readable', { h }),
     maxSeg: (h) => call('info', { h }).mss,
     soError: (h) => call('soError', { h }),
+    pollMask: (h) => call('pollmask', { h }),
     setsockopt: (h, level, opt, value) => call('setsockopt', { h, level, opt, value }),
   };
 }

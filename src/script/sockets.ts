@@ -47,33 +47,35 @@ export interface SocketHost {
   log(line: string): void;
 }
 
+/** The system calls a script may make, each with the method that runs it. */
+const SYSCALLS = {
+  socket: 'socket', bind: 'bind', listen: 'listen', accept: 'accept', accept4: 'accept', connect: 'connect', write: 'send',
+  send: 'send', sendto: 'send', read: 'recv', recv: 'recv', recvfrom: 'recv', close: 'close', shutdown: 'shutdown',
+  fcntl: 'fcntl', setsockopt: 'setsockopt', getsockopt: 'getsockopt', ioctl: 'ioctl', poll: 'poll',
+} as const;
+
 /** File descriptors and system calls of one script run. */
 export class SocketTable {
   private readonly socks = new Map<number, Sock>();
-  private readonly connErr = new Map<number, number>();
   private readonly connClosed = new Set<number>();
-  private readonly peerFin = new Set<number>();
-  private readonly softErr = new Map<number, number>();
   private readonly orphans = new Set<number>();
   private recvBuf = new Uint8Array(65536);
-
   constructor(private readonly host: SocketHost) {}
 
-  /** Records what an engine event means for the sockets (errors, end of stream, orphans). */
+  private now(): number {
+    return this.host.nowUs() / 1000;
+  }
+
+  /** Records what an engine event means for the sockets: closed connections, orphans to release, soft errors to log. */
   onEvent(kind: number, conn: number, arg: number): void {
     if (kind === EventKind.Closed) {
       this.connClosed.add(conn);
-      if (arg < 0) this.connErr.set(conn, -arg);
       if (this.orphans.has(conn)) {
         this.orphans.delete(conn);
-        this.host.engine.release(conn);
+        this.host.engine.release(conn, this.now());
       }
-    } else if (kind === EventKind.PeerFin) {
-      this.peerFin.add(conn);
     } else if (kind === EventKind.SoftError && arg < 0) {
-      // Linux keeps ICMP soft errors in sk_err_soft: read()/write() ignore them, SO_ERROR
-      // returns one when no hard error is pending.
-      this.softErr.set(conn, -arg);
+      // Linux keeps ICMP soft errors in sk_err_soft: read()/write() ignore them, SO_ERROR reports one.
       this.host.log(`soft error ${errnoName(-arg)} recorded`);
     }
   }
@@ -120,236 +122,222 @@ export class SocketTable {
 
   /** Runs one system call: its result, or a retry function when it blocks. */
   call(ev: SyscallEvent): CallResult {
+    if (ev.name === 'sendmsg' || ev.name === 'recvmsg') this.unsupported(ev, `${ev.name}()`);
+    const impl = Object.hasOwn(SYSCALLS, ev.name) ? SYSCALLS[ev.name as keyof typeof SYSCALLS] : undefined;
+    if (!impl) return this.unsupported(ev, `system call ${ev.name}()`);
+    return this[impl](ev);
+  }
+
+  private socket(ev: SyscallEvent): CallResult {
     const a = ev.args;
-    const now = this.host.nowUs() / 1000;
+    if (a[0] && a[0].kind !== 'ellipsis' && evalNum(a[0], ev) !== SYMBOLS.AF_INET) this.unsupported(ev, 'a non-AF_INET socket');
+    const type = a[1] ? evalNum(a[1], ev) : 1;
+    if ((type & 0xf) !== SYMBOLS.SOCK_STREAM) this.unsupported(ev, 'a non-SOCK_STREAM socket');
+    const s: Sock = { fd: this.newFd(), kind: 'new', nonblock: (type & SYMBOLS.SOCK_NONBLOCK) !== 0, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: false, noDelay: false, keepAlive: false };
+    this.socks.set(s.fd, s);
+    this.host.setSut(s);
+    return { value: s.fd };
+  }
+
+  private bind(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    if (s.port !== undefined || s.kind !== 'new') return { value: -ERRNO.EINVAL };
+    s.port = this.sockaddrPort(ev, ev.args[1], this.host.bindPort);
+    return { value: 0 };
+  }
+
+  private listen(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    if (s.kind === 'listener') return { value: 0 };
+    if (s.kind !== 'new') return { value: -ERRNO.EINVAL };
+    s.port ??= this.host.bindPort;
+    const backlog = ev.args[1] ? evalNum(ev.args[1], ev) : 128;
+    const l = this.host.engine.listen(s.port, Math.max(1, backlog));
+    if (l < 0) return { value: l };
+    s.kind = 'listener';
+    s.listener = l;
+    this.host.setSut(s);
+    return { value: 0 };
+  }
+
+  /** The options set on a socket (or its listener) applied to engine connection `c`. */
+  private applyOptions(s: Sock, c: number, now: number): void {
     const e = this.host.engine;
-    const num = (i: number) => evalNum(a[i], ev);
-    const fail = (errno: number): CallResult => ({ value: -errno });
-    switch (ev.name) {
-      case 'socket': {
-        if (a[0] && a[0].kind !== 'ellipsis' && num(0) !== SYMBOLS.AF_INET) this.unsupported(ev, 'a non-AF_INET socket');
-        const type = a[1] ? num(1) : 1;
-        if ((type & 0xf) !== SYMBOLS.SOCK_STREAM) this.unsupported(ev, 'a non-SOCK_STREAM socket');
-        const s: Sock = { fd: this.newFd(), kind: 'new', nonblock: (type & SYMBOLS.SOCK_NONBLOCK) !== 0, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: false, noDelay: false, keepAlive: false };
-        this.socks.set(s.fd, s);
-        this.host.setSut(s);
-        return { value: s.fd };
+    if (s.noDelay) e.setNoDelay(c, true, now);
+    if (s.keepAlive) e.setKeepAlive(c, true, s.keepIdleMs, now);
+    if (s.keepParams && e.setKeepAliveParams) e.setKeepAliveParams(c, s.keepParams, now);
+    if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs, now);
+  }
+
+  private accept(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    if (s.kind !== 'listener') return { value: -ERRNO.EINVAL };
+    const tryAccept = (): number | null => {
+      const c = this.host.engine.accept(s.listener!);
+      if (c === -ERRNO.EAGAIN) return null;
+      if (c < 0) return c;
+      const child: Sock = { fd: this.newFd(), kind: 'conn', nonblock: false, port: s.port, conn: c, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: true, noDelay: s.noDelay, keepAlive: s.keepAlive, keepIdleMs: s.keepIdleMs, keepParams: s.keepParams, userTimeoutMs: s.userTimeoutMs };
+      this.applyOptions(child, c, this.now());
+      this.socks.set(child.fd, child);
+      return child.fd;
+    };
+    if (s.nonblock) return { value: tryAccept() ?? -ERRNO.EAGAIN };
+    return this.blocking(tryAccept);
+  }
+
+  private connect(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    if (s.kind === 'listener') return { value: -ERRNO.EISCONN };
+    if (s.kind === 'conn') return { value: this.connectAgain(s) ?? -ERRNO.EALREADY };
+    const e = this.host.engine;
+    const now = this.now();
+    const port = this.sockaddrPort(ev, ev.args[1], this.host.connectPort);
+    const c = e.connect(this.host.remoteAddr, port, now, s.port);
+    if (c < 0) return { value: c };
+    s.kind = 'conn';
+    s.conn = c;
+    s.connecting = true;
+    this.applyOptions(s, c, now);
+    this.host.startActiveFlow(e.info(c).localPort, port);
+    if (s.nonblock) return { value: -ERRNO.EINPROGRESS };
+    const wait = (): number | null => {
+      const st = e.state(c);
+      if (st === TcpState.SYN_SENT || st === TcpState.SYN_RCVD) return null;
+      s.connecting = false;
+      s.connectReported = true;
+      if (st === TcpState.CLOSED || this.connClosed.has(c)) return -(e.soError(c) || ERRNO.ECONNREFUSED);
+      return 0;
+    };
+    return { block: wait };
+  }
+
+  /**
+   * What a send() or recv() call names: its connection, byte count and whether it may block; or the
+   * result when it is not a connection (`notConn`). Flags other than `allowed` are not supported.
+   */
+  private transfer(ev: SyscallEvent, what: 'send' | 'recv', allowed: number, notConn: number): { conn: number; n: number; nonblock: boolean } | CallResult {
+    const a = ev.args;
+    const s = this.sock(ev, a[0]);
+    if (typeof s === 'number') return { value: s };
+    const flags = ev.name === 'write' || ev.name === 'read' ? 0 : a[3] ? evalNum(a[3], ev) : 0;
+    if (flags & ~allowed) this.unsupported(ev, `${what}() flags 0x${flags.toString(16)}`);
+    if (s.kind !== 'conn') return { value: -notConn };
+    return { conn: s.conn!, n: evalNum(a[2], ev), nonblock: s.nonblock || (flags & SYMBOLS.MSG_DONTWAIT) !== 0 };
+  }
+
+  /** The result now, or a retry that blocks until `attempt` has one. */
+  private blocking(attempt: () => number | null): CallResult {
+    const r = attempt();
+    return r !== null ? { value: r } : { block: attempt };
+  }
+
+  private send(ev: SyscallEvent): CallResult {
+    const t = this.transfer(ev, 'send', SYMBOLS.MSG_DONTWAIT | SYMBOLS.MSG_NOSIGNAL, ERRNO.EPIPE);
+    if (!('conn' in t)) return t;
+    let done = 0;
+    // The engine reports errors as Linux tcp_sendmsg does: the pending error once, then EPIPE.
+    return this.blocking(() => {
+      while (done < t.n) {
+        const chunk = Math.min(t.n - done, ZERO.length);
+        const r = this.host.engine.send(t.conn, ZERO.subarray(0, chunk), this.now());
+        if (r === -ERRNO.EAGAIN || r === 0) break;
+        if (r < 0) return done > 0 ? done : r;
+        done += r;
       }
-      case 'bind': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        if (s.port !== undefined || s.kind !== 'new') return fail(ERRNO.EINVAL);
-        s.port = this.sockaddrPort(ev, a[1], this.host.bindPort);
-        return { value: 0 };
-      }
-      case 'listen': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        if (s.kind === 'listener') return { value: 0 };
-        if (s.kind !== 'new') return fail(ERRNO.EINVAL);
-        s.port ??= this.host.bindPort;
-        const backlog = a[1] ? num(1) : 128;
-        const l = e.listen(s.port, Math.max(1, backlog));
-        if (l < 0) return { value: l };
-        s.kind = 'listener';
-        s.listener = l;
-        this.host.setSut(s);
-        return { value: 0 };
-      }
-      case 'accept':
-      case 'accept4': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        if (s.kind !== 'listener') return fail(ERRNO.EINVAL);
-        const tryAccept = (): number | null => {
-          const c = e.accept(s.listener!);
-          if (c === -ERRNO.EAGAIN) return null;
-          if (c < 0) return c;
-          const child: Sock = { fd: this.newFd(), kind: 'conn', nonblock: false, port: s.port, conn: c, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: true, noDelay: s.noDelay, keepAlive: s.keepAlive, keepIdleMs: s.keepIdleMs, keepParams: s.keepParams };
-          if (child.noDelay) e.setNoDelay(c, true, this.host.nowUs() / 1000);
-          if (child.keepAlive) e.setKeepAlive(c, true, child.keepIdleMs, this.host.nowUs() / 1000);
-          if (s.keepParams && e.setKeepAliveParams) e.setKeepAliveParams(c, s.keepParams, this.host.nowUs() / 1000);
-          if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs);
-          this.socks.set(child.fd, child);
-          return child.fd;
-        };
-        const r = tryAccept();
-        if (r !== null) return { value: r };
-        if (s.nonblock) return fail(ERRNO.EAGAIN);
-        return { block: tryAccept };
-      }
-      case 'connect': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        if (s.kind === 'listener') return fail(ERRNO.EISCONN);
-        if (s.kind === 'conn') return { value: this.connectAgain(s) ?? -ERRNO.EALREADY };
-        const port = this.sockaddrPort(ev, a[1], this.host.connectPort);
-        const c = e.connect(this.host.remoteAddr, port, now, s.port);
-        if (c < 0) return { value: c };
-        s.kind = 'conn';
-        s.conn = c;
-        s.connecting = true;
-        if (s.noDelay) e.setNoDelay(c, true, now);
-        if (s.keepAlive) e.setKeepAlive(c, true, s.keepIdleMs, now);
-        if (s.keepParams && e.setKeepAliveParams) e.setKeepAliveParams(c, s.keepParams, now);
-        if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs);
-        this.host.startActiveFlow(e.info(c).localPort, port);
-        if (s.nonblock) return fail(ERRNO.EINPROGRESS);
-        const wait = (): number | null => {
-          const st = e.state(c);
-          if (st === TcpState.SYN_SENT || st === TcpState.SYN_RCVD) return null;
-          s.connecting = false;
-          s.connectReported = true;
-          if (st === TcpState.CLOSED || this.connClosed.has(c)) {
-            if (e.nativeErrors && e.soError) return -(e.soError(c) || ERRNO.ECONNREFUSED);
-            return -this.takeErr(c, ERRNO.ECONNREFUSED);
-          }
-          return 0;
-        };
-        return { block: wait };
-      }
-      case 'write':
-      case 'send':
-      case 'sendto':
-      case 'sendmsg': {
-        if (ev.name === 'sendmsg') this.unsupported(ev, 'sendmsg()');
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        const n = num(2);
-        const flags = ev.name === 'write' ? 0 : a[3] ? num(3) : 0;
-        if (flags & ~(SYMBOLS.MSG_DONTWAIT | SYMBOLS.MSG_NOSIGNAL)) this.unsupported(ev, `send() flags 0x${flags.toString(16)}`);
-        if (s.kind !== 'conn') return fail(ERRNO.EPIPE);
-        const nonblock = s.nonblock || (flags & SYMBOLS.MSG_DONTWAIT) !== 0;
-        let done = 0;
-        const attempt = (): number | null => {
-          // Linux tcp_sendmsg: a pending socket error is reported first (once), then EPIPE.
-          const c = s.conn!;
-          const native = e.nativeErrors === true;
-          if (!native && (s.shutWr || this.connClosed.has(c))) return done > 0 ? done : -this.takeErr(c, ERRNO.EPIPE);
-          while (done < n) {
-            const chunk = Math.min(n - done, ZERO.length);
-            const r = e.send(c, ZERO.subarray(0, chunk), this.host.nowUs() / 1000);
-            if (r === -ERRNO.EAGAIN || r === 0) break;
-            if (r < 0) {
-              if (done > 0 || native) return done > 0 ? done : r;
-              if (this.connClosed.has(c)) return -this.takeErr(c, ERRNO.EPIPE);
-              return -this.takeErr(c, -r === ERRNO.ENOTCONN && s.connecting ? ERRNO.EAGAIN : -r);
-            }
-            done += r;
-          }
-          if (done >= n) return n;
-          if (nonblock) return done > 0 ? done : -ERRNO.EAGAIN;
-          return null;
-        };
-        const r = attempt();
-        if (r !== null) return { value: r };
-        return { block: attempt };
-      }
-      case 'read':
-      case 'recv':
-      case 'recvfrom':
-      case 'recvmsg': {
-        if (ev.name === 'recvmsg') this.unsupported(ev, 'recvmsg()');
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        const n = num(2);
-        const flags = ev.name === 'read' ? 0 : a[3] ? num(3) : 0;
-        if (flags & ~SYMBOLS.MSG_DONTWAIT) this.unsupported(ev, `recv() flags 0x${flags.toString(16)}`);
-        if (s.kind !== 'conn') return fail(ERRNO.ENOTCONN);
-        const nonblock = s.nonblock || (flags & SYMBOLS.MSG_DONTWAIT) !== 0;
-        if (this.recvBuf.length < n) this.recvBuf = new Uint8Array(n);
-        const attempt = (): number | null => {
-          // Linux tcp_recvmsg order: data, then end of file if the FIN arrived, then the pending
-          // socket error (once), then 0 once the receive side is shut or the connection closed.
-          const c = s.conn!;
-          const r = e.recv(c, this.recvBuf.subarray(0, n), this.host.nowUs() / 1000);
-          if (r > 0) return r;
-          if (e.nativeErrors) return r === -ERRNO.EAGAIN ? (nonblock ? r : null) : r;
-          if (this.peerFin.has(c)) return 0;
-          if (this.connErr.has(c)) return -this.takeErr(c, 0);
-          if (s.shutRd || this.connClosed.has(c) || r === 0) return 0;
-          if (r === -ERRNO.EAGAIN) return nonblock ? -ERRNO.EAGAIN : null;
-          return r;
-        };
-        const r = attempt();
-        if (r !== null) return { value: r };
-        return { block: attempt };
-      }
-      case 'close': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        this.socks.delete(s.fd);
-        if (s.kind === 'listener') e.unlisten(s.listener!, now);
-        else if (s.kind === 'conn') {
-          const c = s.conn!;
-          if (s.linger0) e.abort(c, now);
-          else e.close(c, now);
-          if (this.connClosed.has(c) || e.state(c) === TcpState.CLOSED) e.release(c);
-          else this.orphans.add(c);
-        }
-        return { value: 0 };
-      }
-      case 'shutdown': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        const how = num(1);
-        if (s.kind !== 'conn' || s.connecting) return fail(ERRNO.ENOTCONN);
-        if (how === SYMBOLS.SHUT_WR || how === SYMBOLS.SHUT_RDWR) {
-          const r = e.shutdown(s.conn!, now);
-          if (r < 0 && r !== -ERRNO.ENOTCONN) return { value: r };
-          s.shutWr = true;
-        }
-        if (how === SYMBOLS.SHUT_RD || how === SYMBOLS.SHUT_RDWR) {
-          s.shutRd = true;
-          e.shutdownRead?.(s.conn!);
-        }
-        if (how < 0 || how > 2) return fail(ERRNO.EINVAL);
-        return { value: 0 };
-      }
-      case 'fcntl': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        const cmd = num(1);
-        if (cmd === SYMBOLS.F_GETFL) return { value: SYMBOLS.O_RDWR | (s.nonblock ? SYMBOLS.O_NONBLOCK : 0) };
-        if (cmd === SYMBOLS.F_SETFL) {
-          s.nonblock = (num(2) & SYMBOLS.O_NONBLOCK) !== 0;
-          return { value: 0 };
-        }
-        return this.unsupported(ev, `fcntl command ${cmd}`);
-      }
-      case 'setsockopt': return this.setsockopt(ev);
-      case 'getsockopt': return this.getsockopt(ev);
-      case 'ioctl': {
-        const s = this.sock(ev, a[0]);
-        if (typeof s === 'number') return { value: s };
-        const req = num(1);
-        if (s.kind !== 'conn') return fail(ERRNO.EINVAL);
-        let v: number;
-        if (req === SYMBOLS.SIOCINQ) {
-          if (!e.bufferedRecv) this.unsupported(ev, 'ioctl(SIOCINQ) (the engine does not report buffered receive bytes)');
-          v = e.bufferedRecv(s.conn!);
-        } else if (req === SYMBOLS.SIOCOUTQ) v = e.bufferedSend(s.conn!);
-        else return this.unsupported(ev, `ioctl request 0x${req.toString(16)}`);
-        return this.checkOut(ev, a[2], v);
-      }
-      case 'poll': return this.poll(ev);
-      default:
-        return this.unsupported(ev, `system call ${ev.name}()`);
+      if (done >= t.n) return t.n;
+      return t.nonblock ? (done > 0 ? done : -ERRNO.EAGAIN) : null;
+    });
+  }
+
+  private recv(ev: SyscallEvent): CallResult {
+    const t = this.transfer(ev, 'recv', SYMBOLS.MSG_DONTWAIT, ERRNO.ENOTCONN);
+    if (!('conn' in t)) return t;
+    if (this.recvBuf.length < t.n) this.recvBuf = new Uint8Array(t.n);
+    // The engine reports as Linux tcp_recvmsg does: data, end of file after the FIN, the pending
+    // error once, then 0 once the receive side is shut or the connection closed.
+    return this.blocking(() => {
+      const r = this.host.engine.recv(t.conn, this.recvBuf.subarray(0, t.n), this.now());
+      return r === -ERRNO.EAGAIN ? (t.nonblock ? r : null) : r;
+    });
+  }
+
+  private close(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    const e = this.host.engine;
+    const now = this.now();
+    this.socks.delete(s.fd);
+    if (s.kind === 'listener') e.unlisten(s.listener!, now);
+    else if (s.kind === 'conn') {
+      const c = s.conn!;
+      if (s.linger0) e.abort(c, now);
+      else e.close(c, now);
+      if (this.connClosed.has(c) || e.state(c) === TcpState.CLOSED) e.release(c, now);
+      else this.orphans.add(c);
     }
+    return { value: 0 };
+  }
+
+  private shutdown(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    const how = evalNum(ev.args[1], ev);
+    if (s.kind !== 'conn' || s.connecting) return { value: -ERRNO.ENOTCONN };
+    const e = this.host.engine;
+    const now = this.now();
+    if (how === SYMBOLS.SHUT_WR || how === SYMBOLS.SHUT_RDWR) {
+      const r = e.shutdown(s.conn!, now);
+      if (r < 0 && r !== -ERRNO.ENOTCONN) return { value: r };
+      s.shutWr = true;
+    }
+    if (how === SYMBOLS.SHUT_RD || how === SYMBOLS.SHUT_RDWR) {
+      s.shutRd = true;
+      e.shutdownRead?.(s.conn!, now);
+    }
+    if (how < 0 || how > 2) return { value: -ERRNO.EINVAL };
+    return { value: 0 };
+  }
+
+  private fcntl(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    const cmd = evalNum(ev.args[1], ev);
+    if (cmd === SYMBOLS.F_GETFL) return { value: SYMBOLS.O_RDWR | (s.nonblock ? SYMBOLS.O_NONBLOCK : 0) };
+    if (cmd === SYMBOLS.F_SETFL) {
+      s.nonblock = (evalNum(ev.args[2], ev) & SYMBOLS.O_NONBLOCK) !== 0;
+      return { value: 0 };
+    }
+    return this.unsupported(ev, `fcntl command ${cmd}`);
+  }
+
+  private ioctl(ev: SyscallEvent): CallResult {
+    const s = this.sock(ev, ev.args[0]);
+    if (typeof s === 'number') return { value: s };
+    const e = this.host.engine;
+    const req = evalNum(ev.args[1], ev);
+    if (s.kind !== 'conn') return { value: -ERRNO.EINVAL };
+    let v: number;
+    if (req === SYMBOLS.SIOCINQ) {
+      if (!e.bufferedRecv) this.unsupported(ev, 'ioctl(SIOCINQ) (the engine does not report buffered receive bytes)');
+      v = e.bufferedRecv(s.conn!);
+    } else if (req === SYMBOLS.SIOCOUTQ) v = e.bufferedSend(s.conn!);
+    else return this.unsupported(ev, `ioctl request 0x${req.toString(16)}`);
+    return this.checkOut(ev, ev.args[2], v);
   }
 
   /** A second connect() on a connecting socket, as Linux answers it. */
   private connectAgain(s: Sock): number | null {
     const c = s.conn!;
-    const st = this.host.engine.state(c);
+    const e = this.host.engine;
+    const st = e.state(c);
     if (st === TcpState.SYN_SENT || st === TcpState.SYN_RCVD) return null;
     if (st === TcpState.CLOSED || this.connClosed.has(c)) {
-      if (this.host.engine.nativeErrors && this.host.engine.soError) {
-        const native = this.host.engine.soError(c);
-        if (native) return -native;
-      }
-      const err = this.connErr.get(c);
-      if (err !== undefined) return -this.takeErr(c, err);
+      const err = e.soError(c);
+      if (err) return -err;
       return s.connectReported ? -ERRNO.EISCONN : -ERRNO.ECONNABORTED;
     }
     if (!s.connectReported) {
@@ -358,14 +346,6 @@ export class SocketTable {
       return 0;
     }
     return -ERRNO.EISCONN;
-  }
-
-  /** Returns and clears the pending socket error (SO_ERROR), or `fallback`. */
-  private takeErr(conn: number, fallback: number): number {
-    const err = this.connErr.get(conn);
-    if (err === undefined) return fallback;
-    this.connErr.delete(conn);
-    return err;
   }
 
   private sockaddrPort(ev: SyscallEvent, e: Expr | undefined, dflt: number): number {
@@ -451,7 +431,7 @@ export class SocketTable {
         case SYMBOLS.TCP_USER_TIMEOUT:
           if (!e.setUserTimeout) this.unsupported(ev, 'TCP_USER_TIMEOUT');
           s.userTimeoutMs = v;
-          if (conn >= 0) e.setUserTimeout(conn, v);
+          if (conn >= 0) e.setUserTimeout(conn, v, this.host.nowUs() / 1000);
           return { value: 0 };
         case SYMBOLS.TCP_SYNCNT:
           if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
@@ -470,11 +450,7 @@ export class SocketTable {
     const level = evalNum(a[1], ev), opt = evalNum(a[2], ev);
     const conn = s.kind === 'conn' ? s.conn! : -1;
     if (level === SYMBOLS.SOL_SOCKET && opt === SYMBOLS.SO_ERROR) {
-      let err = conn < 0 ? 0 : this.host.engine.nativeErrors && this.host.engine.soError ? this.host.engine.soError(conn) : this.takeErr(conn, 0);
-      if (err === 0 && conn >= 0 && this.softErr.has(conn)) {
-        err = this.softErr.get(conn)!;
-        this.softErr.delete(conn);
-      }
+      const err = conn < 0 ? 0 : this.host.engine.soError(conn);
       return this.checkOut(ev, a[3], err);
     }
     if (level === SYMBOLS.SOL_SOCKET && opt === SYMBOLS.SO_KEEPALIVE) return this.checkOut(ev, a[3], s.keepAlive ? 1 : 0);
@@ -527,35 +503,13 @@ export class SocketTable {
 
   /** Linux tcp_poll() readiness for one socket. */
   private revents(ev: SyscallEvent, s: Sock): number {
-    const e = this.host.engine;
     const S = SYMBOLS;
     if (s.kind === 'new') return S.POLLOUT | S.POLLHUP;
     if (s.kind === 'listener') {
-      const c = e.accept(s.listener!);
+      const c = this.host.engine.accept(s.listener!);
       if (c >= 0) this.unsupported(ev, 'poll() on a listener with a pending connection');
       return 0;
     }
-    const c = s.conn!;
-    const st = e.state(c);
-    let mask = 0;
-    if (this.connErr.has(c)) mask |= S.POLLERR;
-    const closed = st === TcpState.CLOSED || this.connClosed.has(c);
-    const peerFin = st === TcpState.CLOSE_WAIT || st === TcpState.CLOSING || st === TcpState.LAST_ACK || st === TcpState.TIME_WAIT;
-    const rdShut = s.shutRd || peerFin || closed;
-    const wrShut = s.shutWr || closed;
-    if (rdShut && wrShut) mask |= S.POLLHUP;
-    if (rdShut) mask |= S.POLLIN | S.POLLRDNORM | S.POLLRDHUP;
-    if (st !== TcpState.SYN_SENT && st !== TcpState.SYN_RCVD) {
-      if (!e.bufferedRecv) this.unsupported(ev, 'poll() on a connection (the engine does not report buffered receive bytes)');
-      if (e.bufferedRecv(c) > 0) mask |= S.POLLIN | S.POLLRDNORM;
-      if (!wrShut) {
-        if (st >= TcpState.ESTABLISHED && e.bufferedSend(c) < this.sendBufferSize()) mask |= S.POLLOUT | S.POLLWRNORM;
-      } else mask |= S.POLLOUT | S.POLLWRNORM;
-    }
-    return mask;
-  }
-
-  private sendBufferSize(): number {
-    return this.host.engine.sendBufferSize;
+    return this.host.engine.pollMask(s.conn!);
   }
 }

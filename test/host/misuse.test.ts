@@ -14,7 +14,7 @@ describe('engine calls with bad arguments', () => {
     const before = e.memory.buffer.byteLength;
     const c = e.connect(B, 80, 0);
     expect(c).toBeGreaterThanOrEqual(0);
-    e.release(c);
+    e.release(c, 0);
     const buf = new Uint8Array(16);
     for (const h of [-1, 1, 127, 128, 1e9, NaN, 2 ** 31, -(2 ** 31), c]) {
       expect(e.send(h, buf, 0)).toBe(EBADF);
@@ -23,7 +23,7 @@ describe('engine calls with bad arguments', () => {
       expect(e.abort(h, 0)).toBe(EBADF);
       expect(e.shutdown(h, 0)).toBe(EBADF);
       expect(e.accept(h)).toBe(EBADF);
-      expect(() => { e.release(h); e.unlisten(h, 0); e.setNoDelay(h, true); e.setKeepAlive(h, true, 5); e.setLinger0(h, true); e.setUserTimeout(h, 5); }).not.toThrow();
+      expect(() => { e.release(h, 0); e.unlisten(h, 0); e.setNoDelay(h, true, 0); e.setKeepAlive(h, true, 5, 0); e.setLinger0(h, true, 0); e.setUserTimeout(h, 5, 0); }).not.toThrow();
       expect(() => e.info(h)).toThrow(expect.objectContaining({ code: 'EBADF' }));
       expect(e.readable(h)).toBe(0);
       expect(e.bufferedSend(h)).toBe(0);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { EventKind, TcpState } from '../../src/engine/engine.js';
 import { Pair, A_ADDR, B_ADDR } from './pair.js';
 import { Errno } from '../../src/engine/errno.js';
+import { setNextIss, testModule } from '../support/test-engine.js';
 
 /** Deterministic pseudo-random bytes. */
 function pattern(n: number, seed: number): Uint8Array {
@@ -110,9 +111,9 @@ describe('engine to engine', () => {
   });
 
   it('sequence numbers wrap past 2^32 in the middle of a bulk transfer', () => {
-    const p = new Pair({ timestamps: true });
-    p.a.setNextIss(0xffff0000);
-    p.b.setNextIss(0xfffff000);
+    const p = new Pair({ timestamps: true }, 7, undefined, testModule());
+    setNextIss(p.a, 0xffff0000);
+    setNextIss(p.b, 0xfffff000);
     const r = transfer(p, 500_000);
     expect(equalBytes(r.recvB, r.dataA)).toBe(true);
     expect(equalBytes(r.recvA, r.dataB)).toBe(true);

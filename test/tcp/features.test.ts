@@ -2,6 +2,7 @@
 // reassembly, fast retransmit / NewReno, sequence wraparound.
 import { describe, expect, it } from 'vitest';
 import { Harness, ACK, SYN, PSH, PEER_ISS, LPORT, RPORT, REMOTE, opt, optKinds, buildSegment, type Opt } from './harness.js';
+import { setNextIss, testModule } from '../support/test-engine.js';
 
 const full = (): Partial<import('../../src/engine/engine.js').EngineConfig> => ({ timestamps: true, sack: true, windowScaling: true });
 
@@ -286,8 +287,8 @@ describe('congestion control', () => {
 
 describe('sequence numbers wrap past 2^32', () => {
   it('transfer across the wrap both ways', () => {
-    const h = new Harness();
-    h.e.setNextIss(0xffffff00);
+    const h = new Harness({}, 1, testModule());
+    setNextIss(h.e, 0xffffff00);
     h.inState('LISTEN');
     const peerIss = 0xfffffff0;
     h.send({ seq: peerIss, flags: SYN, opts: [{ kind: 'mss', value: 1460 }] });

@@ -179,8 +179,9 @@ export class Harness {
   /** Peer's TSval (when the test uses timestamps). */
   tsVal = 100;
 
-  constructor(config: Partial<EngineConfig> = {}, seed = 1) {
-    this.e = Engine.create({ addr: LOCAL, seed, config: { timestamps: false, sack: false, windowScaling: false, ...config } });
+  /** `module`: the engine module to run (default the release build; tests of hooks pass the test build). */
+  constructor(config: Partial<EngineConfig> = {}, seed = 1, module?: WebAssembly.Module) {
+    this.e = Engine.create({ addr: LOCAL, seed, module, config: { timestamps: false, sack: false, windowScaling: false, ...config } });
   }
 
   /** Collects the engine's output and events. */

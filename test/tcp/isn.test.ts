@@ -10,7 +10,7 @@ function isn(e: Engine, lport: number, rport: number, now: number): number {
   let seq = -1;
   e.drainTx((p) => { seq = decodeSegment(p).seq; });
   e.abort(c, now); // SYN_SENT: deleted without a segment; the 4-tuple is free again
-  e.release(c);
+  e.release(c, 0);
   e.drainTx(() => undefined);
   return seq;
 }

@@ -92,7 +92,7 @@ describe('linux knobs', () => {
     h.inState('CLOSE_WAIT');
     h.send({ seq: h.peerSeq, flags: 4 });
     expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.EPIPE);
-    expect(h.e.recv(h.conn, new Uint8Array(4))).toBe(0);
+    expect(h.e.recv(h.conn, new Uint8Array(4), h.now)).toBe(0);
     expect(h.e.send(h.conn, new Uint8Array(4), h.now)).toBe(-Errno.EPIPE);
   });
   it('pshOnBurstEnd: a burst cut by the window ends with PSH (checksum still valid)', () => {

@@ -30,8 +30,8 @@ describe('memory', () => {
       p.pump();
       expect(p.b.state(s)).toBe(TcpState.CLOSED);
       expect(p.a.state(c)).toBe(TcpState.TIME_WAIT);
-      p.a.release(c);
-      p.b.release(s);
+      p.a.release(c, p.now);
+      p.b.release(s, p.now);
       p.now += 1;
       done++;
     }

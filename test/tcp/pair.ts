@@ -18,9 +18,10 @@ export class Pair {
   filter: LinkFilter | null = null;
   delivered = 0;
 
-  constructor(config: Partial<EngineConfig> = {}, seed = 7, configB?: Partial<EngineConfig>) {
-    this.a = Engine.create({ addr: A_ADDR, seed, config });
-    this.b = Engine.create({ addr: B_ADDR, seed: seed + 1, config: configB ?? config });
+  /** `module`: the engine module to run (default the release build; tests of hooks pass the test build). */
+  constructor(config: Partial<EngineConfig> = {}, seed = 7, configB?: Partial<EngineConfig>, module?: WebAssembly.Module) {
+    this.a = Engine.create({ addr: A_ADDR, seed, config, module });
+    this.b = Engine.create({ addr: B_ADDR, seed: seed + 1, config: configB ?? config, module });
   }
 
   /** Moves packets both ways until both tx queues are empty; returns packets moved. */

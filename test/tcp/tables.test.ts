@@ -15,7 +15,7 @@ describe('timer heap', () => {
     for (let k = 0; k < 300; k++) {
       const c = first[(k * 97) % 300];
       h.e.abort(c, 0);
-      h.e.release(c);
+      h.e.release(c, h.now);
     }
     h.collect();
     h.clear();
@@ -83,12 +83,12 @@ describe('TIME_WAIT list', () => {
       p.b.close(s, p.now);
       p.pump();
       expect(p.a.state(c)).toBe(TcpState.TIME_WAIT);
-      p.b.release(s);
+      p.b.release(s, p.now);
       return c;
     };
     const cs = [closeAt(10), closeAt(20), closeAt(30), closeAt(40)];
-    p.a.release(cs[2]);
-    p.a.release(cs[1]); // orphans: 1 (entered at 20) and 2 (entered at 30); 0 and 3 still held
+    p.a.release(cs[2], p.now);
+    p.a.release(cs[1], p.now); // orphans: 1 (entered at 20) and 2 (entered at 30); 0 and 3 still held
     const c = p.a.connect(B_ADDR, 80, 50);
     expect(c).toBe(cs[1]);
     expect(p.a.stats.timeWaitRecycled).toBe(1);
@@ -111,7 +111,7 @@ describe('TIME_WAIT list', () => {
       seg(ACK, PEER_ISS + 1, 1);
       seg(FIN | ACK, PEER_ISS + 1, 1);
       expect(h.e.state(c)).toBe(TcpState.TIME_WAIT);
-      h.e.release(c);
+      h.e.release(c, h.now);
       h.clear();
       return { c, iss };
     };

@@ -247,7 +247,7 @@ describe('TCP_USER_TIMEOUT (RFC 5482)', () => {
   it('ends the connection user-timeout ms after the first retransmission, with no RST', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
-    h.e.setUserTimeout(h.conn, 1000);
+    h.e.setUserTimeout(h.conn, 1000, h.now);
     h.e.send(h.conn, new Uint8Array(100), h.now);
     h.collect();
     h.runUntil(10_000);

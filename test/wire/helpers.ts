@@ -1,9 +1,10 @@
 // Shared helpers for the wire tests: one engine instance, byte helpers, a plain TypeScript checksum reference.
-import { instantiateEngine, type EngineExports } from '../../src/engine/load.js';
+import type { EngineExports } from '../../src/engine/load.js';
+import { testExports } from '../support/test-engine.js';
 
-/** One engine instance for a test file (the wire exports keep no state between calls). */
+/** One instance of the test build for a test file (its wire exports keep no state between calls). */
 export function wireEngine(): { e: EngineExports; mem: () => Uint8Array; scratch: number } {
-  const e = instantiateEngine();
+  const e = testExports();
   return { e, mem: () => new Uint8Array(e.memory.buffer), scratch: e.wireScratch() >>> 0 };
 }
 
