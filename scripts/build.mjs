@@ -14,12 +14,14 @@ for (const [path, text] of Object.entries(generateAbi())) {
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
 }
 
-// The release engine, its debug twin, and the test build: the release code plus assembly/testing.ts
-// (test hooks and the wire layer's views), which only tests and the checksum benchmark load.
+// The release engine, its debug twin, the wire decoder (build/wire.wasm, for `decode` and recordings)
+// and the test build: the engine and the decoder plus assembly/testing.ts (test hooks and the wire
+// layer's views), which only tests and the checksum benchmark load.
 const engines = [
   ['release', ['assembly/index.ts']],
   ['debug', ['assembly/index.ts']],
-  ['release', ['assembly/index.ts', 'assembly/testing.ts'], ['--outFile', 'build/engine.test.wasm']],
+  ['release', ['assembly/wire.ts'], ['--outFile', 'build/wire.wasm']],
+  ['release', ['assembly/index.ts', 'assembly/wire.ts', 'assembly/testing.ts'], ['--outFile', 'build/engine.test.wasm']],
 ];
 for (const [target, entries, extra = []] of engines) {
   const { error } = await asc.main([...entries, '--config', 'asconfig.json', '--target', target, ...extra], {
@@ -78,4 +80,4 @@ await build({
     },
   }],
 }).catch(() => process.exit(1));
-if (!quiet) console.error('build: build/engine.wasm, dist/{cli,index,net,browser,v86}.js, dist/web/app.js');
+if (!quiet) console.error('build: build/{engine,wire,engine.test}.wasm, dist/{cli,index,net,browser,v86}.js, dist/web/app.js');

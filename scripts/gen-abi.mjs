@@ -254,11 +254,9 @@ function tsInfo() {
   o += `export const INFO_FIELDS: readonly (keyof ConnInfo)[] = [${spec.INFO.map(([n]) => `'${n}'`).join(', ')}];\n\n`;
   o += doc('f64 slots of the info area');
   o += `export const INFO_SLOTS = ${spec.INFO_SLOTS};\n\n`;
-  o += doc('the ConnInfo in the info area `f`');
-  o += 'export function readInfo(f: Float64Array): ConnInfo {\n';
-  o += '  const o = {} as Record<keyof ConnInfo, number>;\n';
-  o += '  for (let i = 0; i < INFO_FIELDS.length; i++) o[INFO_FIELDS[i]] = f[i];\n';
-  o += '  return o as ConnInfo;\n}\n\n';
+  o += doc('the ConnInfo in the info area: INFO_SLOTS f64 of `f` from index `at`');
+  o += 'export function readInfo(f: Float64Array, at: number): ConnInfo {\n';
+  o += `  return { ${spec.INFO.map(([n], i) => `${n}: f[at + ${i}]`).join(', ')} };\n}\n\n`;
   return o;
 }
 

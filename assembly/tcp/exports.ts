@@ -5,7 +5,7 @@
 import { ABI_VERSION, Ctl, Errno, S, Stat, INFO_SLOTS, RECORD_HEADER, RECORD_IFACE_MASK, STAGE_SIZE } from '../abi';
 import { infoFill } from './info';
 import {
-  configSetValue, configGetValue, configCheck, configIsSize, cfgAbortOnUnreadClose, cfgEventQueueSize, cfgTxQueueSize,
+  configSetValue, configCheck, configIsSize, cfgAbortOnUnreadClose, cfgEventQueueSize, cfgTxQueueSize,
 } from '../config';
 import {
   layoutMemory, laidOut, rxBase, rxSize, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlSet, eventBase, stageBase,
@@ -34,9 +34,6 @@ export function configSet(key: i32, value: f64): i32 {
   if (laidOut && configIsSize(key)) return -Errno.EBUSY;
   return configSetValue(key, value);
 }
-
-/** Current value of config `key`. */
-export function configGet(key: i32): f64 { return configGetValue(key); }
 
 /** Address of the control block (Ctl slots; valid before init, filled by it). */
 export function ctlPtr(): usize { return ctlBase; }

@@ -3,7 +3,7 @@
 import { Ctl, Errno, Ev, F, Poll, S, Shut, SockOpt, STAGE_SIZE } from '../abi';
 import { Conn, NIL } from './conn';
 import { setState } from './state';
-import { connAt, connIndex, sndRing, rcvRing, ctlSet, stageBase } from '../memory';
+import { connAt, connIndex, listenerAt, sndRing, rcvRing, ctlSet, stageBase } from '../memory';
 import { cfgMaxConnections, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import {
   lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemove, ephemeralPort,
@@ -35,7 +35,7 @@ export function tcpListen(port: i32, backlog: i32): i32 {
   } else if (listenerFind(<u32>port) >= 0) return -Errno.EADDRINUSE;
   let li = listenerAlloc(<u32>port);
   if (li < 0) return -Errno.EMFILE;
-  listenerUsed(li)!.backlog = <u16>(backlog <= 0 || backlog > cfgBacklog ? cfgBacklog : backlog);
+  listenerAt(li).backlog = <u16>(backlog <= 0 || backlog > cfgBacklog ? cfgBacklog : backlog);
   return li;
 }
 

@@ -15,18 +15,25 @@ export const IP_PROTO_TCP: u8 = 6;
 /** IP protocol number of UDP. */
 export const IP_PROTO_UDP: u8 = 17;
 
+/** Byte swap of a u16, inlined (the standard library's bswap is a call per field). */
+// @ts-ignore: decorator
+@inline function swap16(v: u16): u16 { return <u16>((<u32>v << 8) | (<u32>v >> 8)); }
+/** Byte swap of a u32, inlined: two rotations of the interleaved bytes. */
+// @ts-ignore: decorator
+@inline function swap32(v: u32): u32 { return rotl<u32>(v & 0xff00ff00, 8) | rotr<u32>(v & 0x00ff00ff, 8); }
+
 /** Reads a big-endian u16 at `ptr`. */
 // @ts-ignore: decorator
-@inline export function loadBe16(ptr: usize): u16 { return bswap<u16>(load<u16>(ptr)); }
+@inline export function loadBe16(ptr: usize): u16 { return swap16(load<u16>(ptr)); }
 /** Reads a big-endian u32 at `ptr`. */
 // @ts-ignore: decorator
-@inline export function loadBe32(ptr: usize): u32 { return bswap<u32>(load<u32>(ptr)); }
+@inline export function loadBe32(ptr: usize): u32 { return swap32(load<u32>(ptr)); }
 /** Writes `v` big-endian at `ptr`. */
 // @ts-ignore: decorator
-@inline export function storeBe16(ptr: usize, v: u16): void { store<u16>(ptr, bswap<u16>(v)); }
+@inline export function storeBe16(ptr: usize, v: u16): void { store<u16>(ptr, swap16(v)); }
 /** Writes `v` big-endian at `ptr`. */
 // @ts-ignore: decorator
-@inline export function storeBe32(ptr: usize, v: u32): void { store<u32>(ptr, bswap<u32>(v)); }
+@inline export function storeBe32(ptr: usize, v: u32): void { store<u32>(ptr, swap32(v)); }
 
 /** Validates `len` bytes at `ptr` as an IPv4 packet: 0, or a reason code (version 4, IHL ≥ 5, IHL·4 ≤ total length ≤ len). */
 export function ipv4CheckLen(ptr: usize, len: i32): i32 {

@@ -332,11 +332,9 @@ export const INFO_FIELDS: readonly (keyof ConnInfo)[] = ['state', 'localPort', '
 /** F64 slots of the info area. */
 export const INFO_SLOTS = 32;
 
-/** The ConnInfo in the info area `f`. */
-export function readInfo(f: Float64Array): ConnInfo {
-  const o = {} as Record<keyof ConnInfo, number>;
-  for (let i = 0; i < INFO_FIELDS.length; i++) o[INFO_FIELDS[i]] = f[i];
-  return o as ConnInfo;
+/** The ConnInfo in the info area: INFO_SLOTS f64 of `f` from index `at`. */
+export function readInfo(f: Float64Array, at: number): ConnInfo {
+  return { state: f[at + 0], localPort: f[at + 1], remoteAddr: f[at + 2], remotePort: f[at + 3], iss: f[at + 4], irs: f[at + 5], sndUna: f[at + 6], sndNxt: f[at + 7], sndWnd: f[at + 8], rcvNxt: f[at + 9], rcvWnd: f[at + 10], cwnd: f[at + 11], ssthresh: f[at + 12], srtt: f[at + 13], rto: f[at + 14], retransmits: f[at + 15], mss: f[at + 16], sndMax: f[at + 17], sndWscale: f[at + 18], rcvWscale: f[at + 19], flags: f[at + 20], softError: f[at + 21], error: f[at + 22], rcvBuffered: f[at + 23], sndBuffered: f[at + 24], rttvar: f[at + 25], oooRanges: f[at + 26], tsRecent: f[at + 27], sndMssRaw: f[at + 28], rcvMss: f[at + 29], effMss: f[at + 30] };
 }
 
 /**

@@ -3,11 +3,11 @@
 // area each way, an event ring and a control block, read here with typed arrays made once, so the
 // hot paths allocate nothing and make no call per packet or per event.
 import { instantiateEngine, type EngineExports, type WasmModule } from './load.js';
-import { CONFIG_KEYS, DEFAULT_CONFIG, configValue, type EngineConfig } from './config.js';
+import { CONFIG_KEYS, CONFIG_LIMITS, DEFAULT_CONFIG, configValue, type EngineConfig } from './config.js';
 import { EngineError } from './errno.js';
 import { forEachRecord, recordBytes, recordLength } from './records.js';
 import {
-  ABI_VERSION, Ctl, INFO_SLOTS, RECORD_HEADER, STAT_NAMES, SockOpt, Shut, readInfo,
+  ABI_VERSION, Ctl, RECORD_HEADER, STAT_NAMES, SockOpt, Shut, readInfo,
   type ConnInfo, type EngineStats, type TcpState,
 } from './abi.js';
 
@@ -104,11 +104,12 @@ export class Engine {
     const hi = Math.floor(seed / 0x100000000) | 0;
     const r = ex.init(opts.addr >>> 0, lo, hi);
     if (r < 0) throw new EngineError(r, 'init');
+    // What the engine now holds: each value as set (validated), int knobs truncated, booleans as set.
     const config = {} as Record<string, number | boolean>;
-    CONFIG_KEYS.forEach((k, i) => {
-      const v = ex.configGet(i);
-      config[k] = typeof DEFAULT_CONFIG[k] === 'boolean' ? v !== 0 : v;
-    });
+    for (const k of CONFIG_KEYS) {
+      const v = cfg[k] as number | boolean;
+      config[k] = typeof DEFAULT_CONFIG[k] === 'boolean' ? v !== 0 && v !== false : CONFIG_LIMITS[k].type === 'int' ? Math.trunc(v as number) : v;
+    }
     return new Engine(ex, config as unknown as EngineConfig);
   }
 
@@ -360,7 +361,8 @@ export class Engine {
   info(conn: number): ConnInfo {
     const r = this.ex.tcpInfo(conn);
     if (r < 0) throw new EngineError(r, 'info');
-    return readInfo(new Float64Array(this.memory.buffer, this.infoPtr, INFO_SLOTS));
+    if (this.f64.length === 0) this.views();
+    return readInfo(this.f64, this.infoPtr >>> 3);
   }
 
   /** Engine-wide counters (a fresh object per read). */

@@ -16,6 +16,11 @@ export type EngineExports = Record<string, any> & { memory: WebAssembly.Memory }
 /** Creates a fresh engine instance with its own memory, of `module` (default: the release build/engine.wasm). */
 export function instantiateEngine(module?: WasmModule): EngineExports {
   compiled ??= new WebAssembly.Module(engineBytes as BufferSource);
+  return instantiateModule(module ?? compiled);
+}
+
+/** Instantiates one of our AssemblyScript modules (the engine, its test build, the wire decoder) with its imports. */
+export function instantiateModule(module: WasmModule): EngineExports {
   let memory: WebAssembly.Memory | undefined;
   const imports = {
     env: {
@@ -27,7 +32,7 @@ export function instantiateEngine(module?: WasmModule): EngineExports {
       },
     },
   };
-  const instance = new WebAssembly.Instance((module ?? compiled) as WebAssembly.Module, imports);
+  const instance = new WebAssembly.Instance(module as WebAssembly.Module, imports);
   const exports = instance.exports as EngineExports;
   memory = exports.memory;
   return exports;

@@ -1,6 +1,7 @@
 // Host-side packet parser for `wasm-tcp decode`: copies one IPv4 packet into the engine's scratch
 // area, runs `wireParse` there and turns the result struct into plain values. No Node built-ins.
-import { instantiateEngine, type EngineExports } from '../engine/load.js';
+import wireBytes from '../../build/wire.wasm';
+import { instantiateModule, type EngineExports } from '../engine/load.js';
 import { reasonName } from './reason.js';
 import { ParseKind, ParseSlot } from '../engine/abi.js';
 
@@ -76,7 +77,7 @@ let result: Int32Array | undefined;
  */
 export function parsePacket(bytes: Uint8Array, out?: TcpDetail): ParsedTcp | SkippedPacket {
   if (!engine) {
-    engine = instantiateEngine();
+    engine = instantiateModule(new WebAssembly.Module(wireBytes as BufferSource));
     scratch = engine.wireScratch() >>> 0;
     scratchSize = engine.wireScratchSize() | 0;
     resultPtr = engine.wireParseResult() >>> 0;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { generateAbi } from '../../scripts/gen-abi.mjs';
 import { sourceFiles } from '../support/import-graph.js';
 import { instantiateEngine } from '../../src/engine/load.js';
+import { testExports, testModule } from '../support/test-engine.js';
 import {
   ABI_VERSION, CONFIG_KEYS, CONFIG_LIMITS, DEFAULT_CONFIG, Errno, INFO_FIELDS, STATE_NAMES, STAT_NAMES,
 } from '../../src/engine/abi.js';
@@ -20,9 +21,9 @@ describe('ABI spec', () => {
     }
   });
 
-  it('the built engine reports the spec ABI version and the spec defaults', () => {
-    const ex = instantiateEngine();
-    expect(ex.engineAbiVersion()).toBe(ABI_VERSION);
+  it('the built engine reports the spec ABI version and holds the spec defaults', () => {
+    expect(instantiateEngine().engineAbiVersion()).toBe(ABI_VERSION);
+    const ex = testExports(); // configGet is a test-build export
     CONFIG_KEYS.forEach((k, i) => {
       const d = DEFAULT_CONFIG[k];
       expect(ex.configGet(i), k).toBe(typeof d === 'boolean' ? (d ? 1 : 0) : d);
@@ -51,6 +52,14 @@ describe('ABI spec', () => {
       expect(ex.configSet(i, NaN), `${k}=NaN`).toBe(-Errno.EINVAL);
     });
     expect(ex.configSet(CONFIG_KEYS.length, 1)).toBe(-Errno.EINVAL);
+  });
+
+  it('Engine.config is what the engine holds (int knobs truncated)', () => {
+    const e = Engine.create({ addr: 0x0a000001, seed: 1, config: { maxConnections: 3.7, rtoMinMs: 150.5, sack: false }, module: testModule() });
+    CONFIG_KEYS.forEach((k, i) => expect(Number(e.config[k]), k).toBe(e.exports.configGet(i)));
+    expect(e.config.maxConnections).toBe(3);
+    expect(e.config.rtoMinMs).toBe(150.5);
+    expect(e.config.sack).toBe(false);
   });
 
   it('size knobs are fixed after init, the others are not', () => {
