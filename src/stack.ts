@@ -3,7 +3,7 @@ import type { Clock, ClockTimer } from './clock/clock.js';
 import { DEFAULT_CONFIG, Engine, EventKind, STATE_NAMES, type EngineConfig } from './engine/engine.js';
 import { RECORD_HEADER } from './engine/abi.js';
 import { Errno } from './engine/errno.js';
-import { forEachRecord, recordBytes, recordLength } from './engine/records.js';
+import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './engine/records.js';
 import type { Link, LinkEndpoint } from './link/link.js';
 import type { ConnOwner, ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
@@ -96,10 +96,11 @@ export class Stack extends Emitter implements LinkEndpoint {
   private servers: (ListenerOwner | undefined)[] = [];
   private deferred: (() => void)[] = [];
   /** Packet records addressed to ourselves, fed back once the drain is over (never re-entering the engine). */
-  private loopback = new Uint8Array(0);
-  private loopbackBytes = 0;
+  private loopback = recordBatch(new Uint8Array(0));
   private readonly ev = { kind: 0, conn: 0, arg: 0 };
-  private readonly txSink = (buf: Uint8Array, start: number, end: number, count: number): void => this.output(buf, start, end, count);
+  private readonly txSink = (batch: RecordBatch): void => this.output(batch);
+  /** A run of the tx batch going to the link (when looped-back records are cut out of it). */
+  private readonly run = recordBatch(new Uint8Array(0));
   private openCount = 0;
   private listening = 0;
   private toRelease: number[] = [];
@@ -255,7 +256,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.servers = [];
     this.listening = 0;
     this.deferred = [];
-    this.loopbackBytes = 0;
+    this.loopback.end = 0;
     this.openCount = 0;
     if (this.refs > 0) this.clock.hold?.(false);
     this.refs = 0;
@@ -278,9 +279,9 @@ export class Stack extends Emitter implements LinkEndpoint {
   }
 
   /** Called by the link with a batch of packet records (a peer engine's tx batch): one copy, one engine call. */
-  receiveRecords(buf: Uint8Array, start: number, end: number): void {
+  receiveRecords(batch: RecordBatch): void {
     if (this.down) return;
-    this.engine.inputRecords(buf, start, end, this.clock.now());
+    this.engine.inputRecords(batch, this.clock.now());
     this.kick();
   }
 
@@ -434,7 +435,7 @@ export class Stack extends Emitter implements LinkEndpoint {
         if (this.down || engine !== this.engine) return;
         if (engine.txPending) {
           engine.drainTxRecords(this.txSink);
-          if (this.loopbackBytes) this.feedLoopback(now);
+          if (this.loopback.end) this.feedLoopback(now);
         } else if (!(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferred.length && !this.toRelease.length) {
           break;
         }
@@ -447,50 +448,59 @@ export class Stack extends Emitter implements LinkEndpoint {
   }
 
   /** Sends a tx batch: in one piece to the link, less the records addressed to ourselves (looped back). */
-  private output(buf: Uint8Array, start: number, end: number, count: number): void {
-    const link = this.link;
-    if (this.engine.txLocal === 0) {
-      if (link?.sendRecords) link.sendRecords(buf, start, end, count, this);
-      else if (link) forEachRecord(buf, start, end, (p) => link.send(p, this));
-      return;
-    }
-    let run = start;
-    let runCount = 0;
-    const flush = (to: number) => {
-      if (runCount && link?.sendRecords) link.sendRecords(buf, run, to, runCount, this);
-      else if (runCount && link) forEachRecord(buf, run, to, (p) => link.send(p, this));
-      runCount = 0;
-    };
-    for (let p = start; p < end;) {
-      const len = recordLength(buf, p);
+  private output(batch: RecordBatch): void {
+    if (this.engine.txLocal === 0) return this.toLink(batch);
+    const { u8, end } = batch;
+    const run = this.run;
+    run.u8 = u8;
+    run.i32 = batch.i32;
+    run.start = batch.start;
+    run.count = 0;
+    for (let p = batch.start; p < end;) {
+      const len = recordLength(u8, p);
       const next = p + recordBytes(len);
       const d = p + RECORD_HEADER + 16; // the IPv4 destination
-      if (len >= 20 && ((buf[d] << 24) | (buf[d + 1] << 16) | (buf[d + 2] << 8) | buf[d + 3]) >>> 0 === this.addr) {
-        flush(p);
-        this.loopRecord(buf, p, next);
-        run = next;
-      } else runCount++;
+      if (len >= 20 && ((u8[d] << 24) | (u8[d + 1] << 16) | (u8[d + 2] << 8) | u8[d + 3]) >>> 0 === this.addr) {
+        run.end = p;
+        if (run.count) this.toLink(run);
+        this.loopRecord(u8, p, next);
+        run.start = next;
+        run.count = 0;
+      } else run.count++;
       p = next;
     }
-    flush(end);
+    run.end = end;
+    if (run.count) this.toLink(run);
   }
 
-  /** Keeps the record `buf[start, end)` to feed back to our own engine after the drain. */
-  private loopRecord(buf: Uint8Array, start: number, end: number): void {
-    const need = this.loopbackBytes + (end - start);
-    if (need > this.loopback.length) {
-      const grown = new Uint8Array(Math.max(need, 2 * this.loopback.length, 4096));
-      grown.set(this.loopback.subarray(0, this.loopbackBytes));
-      this.loopback = grown;
+  private toLink(batch: RecordBatch): void {
+    const link = this.link;
+    if (link?.sendRecords) link.sendRecords(batch, this);
+    else if (link) forEachRecord(batch.u8, batch.start, batch.end, (p) => link.send(p, this));
+  }
+
+  /** Keeps the record `u8[start, end)` to feed back to our own engine after the drain. */
+  private loopRecord(u8: Uint8Array, start: number, end: number): void {
+    const lb = this.loopback;
+    const need = lb.end + (end - start);
+    if (need > lb.u8.length) {
+      const grown = new Uint8Array(Math.max(need, 2 * lb.u8.length, 4096));
+      grown.set(lb.u8.subarray(0, lb.end));
+      const nb = recordBatch(grown);
+      nb.end = lb.end;
+      nb.count = lb.count;
+      this.loopback = nb;
     }
-    this.loopback.set(buf.subarray(start, end), this.loopbackBytes);
-    this.loopbackBytes = need;
+    this.loopback.u8.set(u8.subarray(start, end), this.loopback.end);
+    this.loopback.end = need;
+    this.loopback.count++;
   }
 
   private feedLoopback(now: number): void {
-    const n = this.loopbackBytes;
-    this.loopbackBytes = 0;
-    this.engine.inputRecords(this.loopback, 0, n, now);
+    const lb = this.loopback;
+    this.engine.inputRecords(lb, now);
+    lb.end = 0;
+    lb.count = 0;
   }
 
   private releaseAll(now: number): void {

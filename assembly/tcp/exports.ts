@@ -15,7 +15,7 @@ import { tableInit } from './table';
 import { ifaceInit } from './iface';
 import { deadlinesInit } from './deadlines';
 import { isnSeed, siphash } from './isn';
-import { setNow, nowMs } from './clock';
+import { setNow, nowMs, tsClockUpdate } from './clock';
 import { ipInput } from './input';
 import { txInit } from './txqueue';
 import { eventsInit } from './events';
@@ -32,7 +32,9 @@ export function engineAbiVersion(): i32 {
 /** Sets config `key` (the spec's order) before init; −EINVAL for a bad key/value, −EBUSY for a size after init. */
 export function configSet(key: i32, value: f64): i32 {
   if (laidOut && configIsSize(key)) return -Errno.EBUSY;
-  return configSetValue(key, value);
+  let r = configSetValue(key, value);
+  tsClockUpdate(); // the tick length may have changed
+  return r;
 }
 
 /** Address of the control block (Ctl slots; valid before init, filled by it). */

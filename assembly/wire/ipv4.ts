@@ -95,6 +95,9 @@ export function ipv4Emit(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLe
   store<u16>(ptr, 0, 10);
   storeBe32(ptr + 12, src);
   storeBe32(ptr + 16, dst);
-  storeBe16(ptr + 10, checksumFinish(checksum(ptr, IPV4_HEADER_LEN, 0)));
+  // The header checksum from the fields just written (RFC 1071), without reading them back.
+  let sum: u32 = 0x4500 + <u32>(IPV4_HEADER_LEN + payloadLen) + <u32>id + (df ? 0x4000 : 0) + ((<u32>ttl << 8) | <u32>protocol) +
+    (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+  storeBe16(ptr + 10, checksumFinish(sum));
   return IPV4_HEADER_LEN;
 }

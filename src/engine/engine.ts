@@ -5,7 +5,7 @@
 import { instantiateEngine, type EngineExports, type WasmModule } from './load.js';
 import { CONFIG_KEYS, CONFIG_LIMITS, DEFAULT_CONFIG, configValue, type EngineConfig } from './config.js';
 import { EngineError } from './errno.js';
-import { forEachRecord, recordBytes, recordLength } from './records.js';
+import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './records.js';
 import {
   ABI_VERSION, Ctl, RECORD_HEADER, STAT_NAMES, SockOpt, Shut, readInfo,
   type ConnInfo, type EngineStats, type TcpState,
@@ -29,11 +29,8 @@ export interface EngineOptions {
   module?: WasmModule;
 }
 
-/**
- * Receives a batch of packet records: `buf[start, end)` holds `count` records of [u32 length]
- * [u32 meta][packet][pad to 4] (meta bits 0–7: the interface index). The view is valid only during the call.
- */
-export type RecordSink = (buf: Uint8Array, start: number, end: number, count: number) => void;
+/** Receives a tx batch of packet records (src/engine/records.ts); valid only during the call. */
+export type RecordSink = (batch: RecordBatch) => void;
 
 /** One TCP engine: a connection table, its buffers and timers, in its own WASM instance. */
 export class Engine {
@@ -51,6 +48,8 @@ export class Engine {
   private u8!: Uint8Array;
   private i32!: Int32Array;
   private f64!: Float64Array;
+  /** The tx batch handed to drainTxRecords' sink (one object, reused). */
+  private txBatch!: RecordBatch;
   /** Control block address in i32 units (slots: Ctl). */
   private readonly ctl: number;
   private readonly rxBase: number;
@@ -119,6 +118,7 @@ export class Engine {
     this.u8 = new Uint8Array(b);
     this.i32 = new Int32Array(b);
     this.f64 = new Float64Array(b);
+    this.txBatch = { u8: this.u8, i32: this.i32, start: 0, end: 0, count: 0 };
   }
 
   /** The bytes of engine memory (one view, reused). */
@@ -142,12 +142,14 @@ export class Engine {
   }
 
   /**
-   * Processes the packet records `buf[start, end)` (the format of the tx area, e.g. a peer engine's
-   * tx batch) with one copy and one call per rx area's worth; returns the packets taken.
+   * Processes a batch of packet records (the format of the tx area, e.g. a peer engine's tx batch)
+   * with one copy and one call per rx area's worth; returns the packets taken.
    */
-  inputRecords(buf: Uint8Array, start: number, end: number, now: number): number {
-    const u8 = this.bytes();
+  inputRecords(batch: RecordBatch, now: number): number {
+    const { u8, i32 } = batch;
     const size = this.rxSize;
+    let start = batch.start;
+    const end = batch.end;
     let n = 0;
     while (start < end) {
       let stop = end;
@@ -155,14 +157,21 @@ export class Engine {
         // Cut the batch at the last record boundary that fits the rx area.
         stop = start;
         for (;;) {
-          const next = stop + recordBytes(recordLength(buf, stop));
+          const next = stop + recordBytes(recordLength(u8, stop));
           if (next - start > size || next > end) break;
           stop = next;
         }
         if (stop === start) { this.ex.input(-1, now); return n; } // a record larger than the rx area
       }
-      u8.set(stop - start === buf.length ? buf : buf.subarray(start, stop), this.rxBase);
-      n += this.ex.input(stop - start, now);
+      const bytes = stop - start;
+      if (bytes <= 2048) {
+        // A small batch word by word: cheaper than the view object a set() needs.
+        const dst = this.i32;
+        const to = this.rxBase >>> 2;
+        const from = start >>> 2;
+        for (let i = 0, w = bytes >>> 2; i < w; i++) dst[to + i] = i32[from + i];
+      } else this.bytes().set(u8.subarray(start, stop), this.rxBase);
+      n += this.ex.input(bytes, now);
       start = stop;
     }
     return n;
@@ -173,15 +182,20 @@ export class Engine {
    * tx area. Returns the packets handed over; `sink` may make this engine queue more (they follow).
    */
   drainTxRecords(sink: RecordSink): number {
+    this.bytes();
     const i32 = this.i32;
     const ctl = this.ctl;
+    const batch = this.txBatch;
     let total = 0;
     let from = 0;
     for (;;) {
       const used = i32[ctl + Ctl.TxUsed];
       if (used <= from) break;
       const count = i32[ctl + Ctl.TxCount] - total;
-      sink(this.bytes(), this.txBase + from, this.txBase + used, count);
+      batch.start = this.txBase + from;
+      batch.end = this.txBase + used;
+      batch.count = count;
+      sink(batch);
       total += count;
       from = used;
     }
@@ -193,7 +207,7 @@ export class Engine {
 
   /** Calls `fn` for every queued outbound IPv4 packet (a view valid only during the call); returns the count. */
   drainTx(fn: (packet: Uint8Array) => void): number {
-    return this.drainTxRecords((buf, start, end) => forEachRecord(buf, start, end, fn));
+    return this.drainTxRecords((b) => forEachRecord(b.u8, b.start, b.end, fn));
   }
 
   /** Packets waiting in the tx area. */

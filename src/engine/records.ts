@@ -2,6 +2,24 @@
 // links: [u32 length (little-endian)][u32 meta][packet][pad to 4]; meta bits 0–7 are the interface index.
 import { RECORD_HEADER, RECORD_IFACE_MASK } from './abi.js';
 
+/**
+ * A batch of packet records: bytes [start, end) of `u8` (4-aligned), `count` of them; `i32` views
+ * the same memory (word copies skip the cost of a view object). One object per producer, reused:
+ * valid only during the call it is passed to.
+ */
+export interface RecordBatch {
+  u8: Uint8Array;
+  i32: Int32Array;
+  start: number;
+  end: number;
+  count: number;
+}
+
+/** A batch object over `u8` (and a word view of the same buffer). */
+export function recordBatch(u8: Uint8Array): RecordBatch {
+  return { u8, i32: new Int32Array(u8.buffer, u8.byteOffset, u8.byteLength >>> 2), start: 0, end: 0, count: 0 };
+}
+
 /** Bytes a record of a `len`-byte packet takes. */
 export function recordBytes(len: number): number {
   return RECORD_HEADER + ((len + 3) & ~3);
@@ -17,11 +35,11 @@ export function recordIface(buf: Uint8Array, p: number): number {
   return buf[p + 4] & RECORD_IFACE_MASK;
 }
 
-/** Calls `fn` with a view of each packet of the records `buf[start, end)` (a view per packet: for consumers that need one). */
-export function forEachRecord(buf: Uint8Array, start: number, end: number, fn: (packet: Uint8Array) => void): void {
+/** Calls `fn` with a view of each packet of the records `u8[start, end)` (a view per packet: for consumers that need one). */
+export function forEachRecord(u8: Uint8Array, start: number, end: number, fn: (packet: Uint8Array) => void): void {
   for (let p = start; p < end;) {
-    const len = recordLength(buf, p);
-    fn(buf.subarray(p + RECORD_HEADER, p + RECORD_HEADER + len));
+    const len = recordLength(u8, p);
+    fn(u8.subarray(p + RECORD_HEADER, p + RECORD_HEADER + len));
     p += recordBytes(len);
   }
 }

@@ -1,6 +1,6 @@
 // Direct in-memory link between two endpoints: zero delay, in order, no copies of its own.
 import type { Clock } from '../clock/clock.js';
-import { forEachRecord } from '../engine/records.js';
+import { forEachRecord, type RecordBatch } from '../engine/records.js';
 import type { PcapWriter } from '../pcap/writer.js';
 import { ipDst } from '../util/ip.js';
 import { TapSet, type Link, type LinkEndpoint, type Tap } from './link.js';
@@ -50,15 +50,13 @@ export class DirectLink implements Link {
     if (to && !to.down) to.receive(packet);
   }
 
-  sendRecords(buf: Uint8Array, start: number, end: number, count: number, from: LinkEndpoint): void {
+  sendRecords(batch: RecordBatch, from: LinkEndpoint): void {
     const to = from === this.a ? this.b : this.a;
-    this.packets += count;
-    if (this.taps.active) {
-      forEachRecord(buf, start, end, (p) => this.tapOne(p, from, to));
-    }
+    this.packets += batch.count;
+    if (this.taps.active) forEachRecord(batch.u8, batch.start, batch.end, (p) => this.tapOne(p, from, to));
     if (!to || to.down) return;
-    if (to.receiveRecords) to.receiveRecords(buf, start, end, count);
-    else forEachRecord(buf, start, end, (p) => to.receive(p));
+    if (to.receiveRecords) to.receiveRecords(batch);
+    else forEachRecord(batch.u8, batch.start, batch.end, (p) => to.receive(p));
   }
 
   private tapOne(packet: Uint8Array, from: LinkEndpoint, to: LinkEndpoint | undefined): void {

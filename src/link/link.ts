@@ -1,5 +1,6 @@
 // What a link is: something stacks hand outbound IPv4 packets to, and which delivers packets to stacks.
 import type { PcapWriter } from '../pcap/writer.js';
+import type { RecordBatch } from '../engine/records.js';
 
 /** A host attached to a link (a `Stack`, or anything that takes raw IPv4 packets). */
 export interface LinkEndpoint {
@@ -10,10 +11,10 @@ export interface LinkEndpoint {
   /** Takes one inbound IPv4 packet; the view is only valid during the call (copy what you keep). */
   receive(packet: Uint8Array): void;
   /**
-   * Optional: takes a batch of packet records, `buf[start, end)` in the engine's record format
-   * ([u32 length][u32 meta][packet][pad to 4], docs/engine-abi.md); valid only during the call.
+   * Optional: takes a batch of packet records in the engine's record format ([u32 length][u32 meta]
+   * [packet][pad to 4], docs/engine-abi.md); valid only during the call.
    */
-  receiveRecords?(buf: Uint8Array, start: number, end: number, count: number): void;
+  receiveRecords?(batch: RecordBatch): void;
 }
 
 /** A medium between endpoints. */
@@ -24,8 +25,8 @@ export interface Link {
   detach(ep: LinkEndpoint): void;
   /** Sends one IPv4 packet from `from`; the view is only valid during the call. */
   send(packet: Uint8Array, from: LinkEndpoint): void;
-  /** Optional: sends `count` packet records `buf[start, end)` from `from` at once (see LinkEndpoint.receiveRecords). */
-  sendRecords?(buf: Uint8Array, start: number, end: number, count: number, from: LinkEndpoint): void;
+  /** Optional: sends a batch of packet records from `from` at once (see LinkEndpoint.receiveRecords). */
+  sendRecords?(batch: RecordBatch, from: LinkEndpoint): void;
 }
 
 /** What became of a packet handed to a link. */
