@@ -8,6 +8,7 @@ import type { EngineConfig } from '../src/engine/engine.js';
 import { DirectLink } from '../src/link/direct.js';
 import type { Socket } from '../src/socket.js';
 import { Stack } from '../src/stack.js';
+import { largestTable, runScaling, type LargestTable, type ScalingRow } from './scaling.js';
 
 /** One workload's figures: WASM stacks and Node `net`, in bytes/s or operations/s. */
 export interface Pair {
@@ -26,6 +27,10 @@ export interface BenchResult {
   wasmBytes: number;
   /** Engine state per connection, buffers excluded. */
   connStateBytes: number;
+  /** Cost per packet at 1 … 10 000 concurrent connections (full runs only, not --quick). */
+  scaling?: ScalingRow[];
+  /** The largest connection table one engine lays out (full runs only). */
+  largest?: LargestTable;
   /** What was measured. */
   params: { quick: boolean; bulkBytes: number; pingpongRounds: number; churnConcurrency: number; node: string };
 }
@@ -289,9 +294,16 @@ export async function runThroughput(opts: { quick?: boolean; log?: (line: string
   const bulk1460 = await best(() => wasmBulk(bulkBytes, 1460), () => nodeBulk(bulkBytes), bulkReps);
   log(`bulk, MSS ${MSS_64K} (64 KiB MTU)`);
   const bulk64k = await best(() => wasmBulk(bulkBytes, MSS_64K), () => nodeBulk(bulkBytes), bulkReps);
+  let scaling: ScalingRow[] | undefined;
+  let largest: LargestTable | undefined;
+  if (!quick) {
+    log('scaling: 1, 100, 1 000, 10 000 concurrent connections');
+    scaling = runScaling(log);
+    largest = largestTable();
+  }
   return {
     bulk1460, bulk64k, pingpong, churn1000, churn10000,
-    wasmBytes: engineBytes.length, connStateBytes,
+    wasmBytes: engineBytes.length, connStateBytes, scaling, largest,
     params: { quick, bulkBytes, pingpongRounds: rounds, churnConcurrency: CONCURRENCY, node: process.version },
   };
 }
@@ -313,5 +325,15 @@ export function formatTable(r: BenchResult): string {
   const out = ['| workload | WASM stacks (in-memory link) | Node net (kernel loopback) | WASM ÷ Node |', '|---|---:|---:|---:|'];
   for (const [name, p, unit] of rows) out.push(`| ${name} | ${show(p.wasm, unit)} | ${show(p.node, unit)} | ${(p.wasm / p.node).toFixed(2)}× |`);
   out.push('', `engine.wasm: ${r.wasmBytes} bytes; engine state per connection: ${r.connStateBytes} bytes plus buffers.`);
+  if (r.scaling) {
+    out.push('', '| concurrent connections | ping-pong, ns/packet | bulk MSS 1460, ns/packet | engine memory (4 KiB rings) |', '|---:|---:|---:|---:|');
+    for (const x of r.scaling) {
+      out.push(`| ${x.conns} | ${x.pingpongNsPerPacket.toFixed(0)} | ${x.bulkNsPerPacket.toFixed(0)} | ${(x.engineBytes / 2 ** 20).toFixed(1)} MiB |`);
+    }
+  }
+  if (r.largest) {
+    const l = r.largest;
+    out.push('', `largest table: ${l.conns} connections in one engine with ${l.sendBufferSize}-byte rings: ${(l.engineBytes / 2 ** 20).toFixed(0)} MiB laid out.`);
+  }
   return out.join('\n');
 }

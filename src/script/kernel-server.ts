@@ -1,5 +1,14 @@
 // The Python side of `wasm-tcp script --kernel` (see kernel.ts), written to a temporary file
-// and run inside the script's network namespace. Kept as a string so the bundles carry it.
+// and run inside the script's network namespace. Kept as a string so the bundles carry it; the
+// engine's state and event numbers come from the generated tables, not copies.
+import { EventKind, TcpState } from '../engine/abi.js';
+
+/** Linux tcpi_state values (include/net/tcp_states.h) → the engine's TcpState. */
+const LINUX_STATES: readonly [number, TcpState][] = [
+  [1, TcpState.ESTABLISHED], [2, TcpState.SYN_SENT], [3, TcpState.SYN_RCVD], [4, TcpState.FIN_WAIT_1],
+  [5, TcpState.FIN_WAIT_2], [6, TcpState.TIME_WAIT], [7, TcpState.CLOSED], [8, TcpState.CLOSE_WAIT],
+  [9, TcpState.LAST_ACK], [10, TcpState.LISTEN], [11, TcpState.CLOSING], [12, TcpState.SYN_RCVD], // 12: NEW_SYN_RECV
+];
 
 /** Source of the kernel-side server: TUN device, kernel sockets, JSON lines over two FIFOs. */
 export const KERNEL_SERVER_PY = `# Linux kernel TCP behind a TUN device, driven line by line by wasm-tcp script --kernel.
@@ -14,9 +23,9 @@ TUNSETIFF = 0x400454CA
 IFF_TUN, IFF_NO_PI = 0x0001, 0x1000
 TCP_INFO, TCP_MAXSEG = 11, 2
 SIOCINQ, SIOCOUTQ = 0x541B, 0x5411
-# Linux tcpi_state -> engine TcpState (CLOSED=0, LISTEN, SYN_SENT, SYN_RCVD, ESTABLISHED,
-# FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT)
-STATE = {1: 4, 2: 2, 3: 3, 4: 5, 5: 6, 6: 10, 7: 0, 8: 7, 9: 9, 10: 1, 11: 8, 12: 3}
+# Linux tcpi_state -> engine TcpState, and the engine's event numbers (filled in from its tables)
+STATE = {${LINUX_STATES.map(([l, s]) => `${l}: ${s}`).join(', ')}}
+EV_CLOSED = ${EventKind.Closed}
 NL = chr(10)
 
 
@@ -98,7 +107,7 @@ def main():
             st = state(h)
             if reported.get(h) != st:
                 if st == 0 and reported.get(h) is not None:
-                    ev.append([6, h, 0])
+                    ev.append([EV_CLOSED, h, 0])
                 reported[h] = st
         return ev
 
