@@ -4,10 +4,9 @@
 // flat as connections grow (hash lookups, a timer heap, no table walks). Part of `wasm-tcp bench`
 // (not --quick).
 import { VirtualClock } from '../src/clock/virtual.js';
-import type { EngineConfig } from '../src/engine/engine.js';
-import { DirectLink } from '../src/link/direct.js';
 import type { Socket } from '../src/socket.js';
 import { Stack } from '../src/stack.js';
+import { benchPair, runUntil } from './pair.js';
 
 /** One row of the scaling table. */
 export interface ScalingRow {
@@ -32,20 +31,12 @@ export interface LargestTable {
 const PORT = 7000;
 export const SCALING_CONNS = [1, 100, 1000, 10000] as const;
 
+/** Two stacks sized for `conns` connections with `buf`-byte rings. */
 function pair(conns: number, buf: number) {
-  const config: Partial<EngineConfig> = {
+  return benchPair({
     maxConnections: conns + 8, maxListeners: 1, backlog: Math.min(65535, conns + 8), sendBufferSize: buf, recvBufferSize: buf,
     txQueueSize: Math.max(524288, conns * 2048), eventQueueSize: Math.min(1 << 24, Math.max(8192, conns * 8)),
-  };
-  const clock = new VirtualClock({ maxEventsPerInstant: Number.MAX_SAFE_INTEGER });
-  const a = new Stack({ address: '10.0.0.1', clock, config, recordTransitions: false });
-  const b = new Stack({ address: '10.0.0.2', clock, config, recordTransitions: false });
-  DirectLink.connect(a, b);
-  return { clock, a, b };
-}
-
-function runUntil(clock: VirtualClock, done: () => boolean): void {
-  if (!clock.runUntil(done, { maxEvents: Number.MAX_SAFE_INTEGER })) throw new Error('bench: a scaling run stalled');
+  });
 }
 
 const segments = (a: Stack, b: Stack) => a.engine.stats.segmentsOut + b.engine.stats.segmentsOut;

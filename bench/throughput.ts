@@ -4,10 +4,9 @@
 import net from 'node:net';
 import engineBytes from '../build/engine.wasm';
 import { VirtualClock } from '../src/clock/virtual.js';
-import type { EngineConfig } from '../src/engine/engine.js';
-import { DirectLink } from '../src/link/direct.js';
 import type { Socket } from '../src/socket.js';
 import { Stack } from '../src/stack.js';
+import { benchPair, runUntil } from './pair.js';
 import { largestTable, runScaling, type LargestTable, type ScalingRow } from './scaling.js';
 
 /** One workload's figures: WASM stacks and Node `net`, in bytes/s or operations/s. */
@@ -40,17 +39,7 @@ export const MSS_64K = 65495;
 const PORT = 7000;
 const CONCURRENCY = 64;
 
-function pair(config: Partial<EngineConfig>) {
-  const clock = new VirtualClock({ maxEventsPerInstant: Number.MAX_SAFE_INTEGER });
-  const a = new Stack({ address: '10.0.0.1', clock, config, recordTransitions: false });
-  const b = new Stack({ address: '10.0.0.2', clock, config, recordTransitions: false });
-  DirectLink.connect(a, b);
-  return { clock, a, b };
-}
 
-function runUntil(clock: VirtualClock, done: () => boolean): void {
-  if (!clock.runUntil(done, { maxEvents: Number.MAX_SAFE_INTEGER })) throw new Error('bench: a WASM run stalled');
-}
 
 /** A pause between measurements, so the other side's leftovers (socket teardown, GC) finish first. */
 function settle(): Promise<void> {
@@ -83,7 +72,7 @@ function timed(fn: () => void): number {
 export function wasmBulk(total: number, mss: number): number {
   const big = mss > 9000;
   const buf = big ? 4 << 20 : 1 << 20;
-  const { clock, a, b } = pair({ mss, maxConnections: 2, maxListeners: 1, sendBufferSize: buf, recvBufferSize: buf, txQueueSize: 2 * buf });
+  const { clock, a, b } = benchPair({ mss, maxConnections: 2, maxListeners: 1, sendBufferSize: buf, recvBufferSize: buf, txQueueSize: 2 * buf });
   let got = 0;
   const rx = new Uint8Array(1 << 20);
   b.listen(PORT, {}, (s: Socket) => {
@@ -103,7 +92,7 @@ export function wasmBulk(total: number, mss: number): number {
 
 /** 1-byte ping-pong, `rounds` round trips; round trips/s. */
 export function wasmPingPong(rounds: number): number {
-  const { clock, a, b } = pair({ maxConnections: 2, maxListeners: 1 });
+  const { clock, a, b } = benchPair({ maxConnections: 2, maxListeners: 1 });
   const srvBuf = new Uint8Array(64);
   const srvOne = srvBuf.subarray(0, 1);
   b.listen(PORT, {}, (s: Socket) => {
@@ -125,7 +114,7 @@ export function wasmPingPong(rounds: number): number {
 
 /** `total` connections (CONCURRENCY at a time): connect, 1 byte, close; connections/s. */
 export function wasmChurn(total: number): number {
-  const { clock, a, b } = pair({ maxConnections: 2 * CONCURRENCY, maxListeners: 1, backlog: 2 * CONCURRENCY, sendBufferSize: 4096, recvBufferSize: 4096 });
+  const { clock, a, b } = benchPair({ maxConnections: 2 * CONCURRENCY, maxListeners: 1, backlog: 2 * CONCURRENCY, sendBufferSize: 4096, recvBufferSize: 4096 });
   const buf = new Uint8Array(64);
   b.listen(PORT, {}, (s: Socket) => {
     s.setOnRead({ buffer: buf, callback: () => undefined });
