@@ -7,7 +7,9 @@ const HELP = `usage: wasm-tcp bench [--quick] [--json]
 
 In one process and one run: two WASM stacks over an in-memory link (virtual clock) vs Node's
 net over kernel loopback (127.0.0.1): bulk transfer at MSS 1460 and at a 64 KiB MTU, 1-byte
-ping-pong round trips/s, connect+1 byte+close churn at 1 000 and 10 000 connections.
+ping-pong round trips/s, connect+1 byte+close churn at 1 000 and 10 000 connections. A full run
+(not --quick) adds the scaling table: ping-pong and bulk over 1, 100, 1 000 and 10 000 concurrent
+connections in ns per packet with the engine memory, and the largest table one engine lays out.
 
 options:
   --quick     smaller workloads, one repetition (under 30 s)
