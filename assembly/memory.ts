@@ -1,7 +1,9 @@
-// Lays out ALL engine memory once, at init, with a single memory.grow (lwIP memp pools).
-// Nothing in the engine allocates afterwards, so memory.buffer never changes after init.
+// Lays out ALL engine memory once, at init (lwIP memp pools): past the static data (`__heap_base`),
+// inside the initial memory when it fits (an MCU-sized config needs one 64 KiB page), else after a
+// single memory.grow. Nothing in the engine allocates (no allocator is compiled in, so the runtime's
+// heap is free for the layout) and memory.buffer never changes after init.
 //
-// Layout (each region 16-byte aligned, in this order, starting at the old end of memory):
+// Layout (each region 16-byte aligned, in this order, starting at __heap_base):
 //   connection table   maxConnections × CONN_SIZE
 //   listener table     maxListeners × LISTENER_SIZE
 //   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
@@ -89,7 +91,7 @@ export let laidOut: bool = false;
 // @ts-ignore: decorator
 @inline function align16(n: u64): u64 { return (n + 15) & ~(<u64>15); }
 
-/** Lays out every region; returns 0, or −ENOBUFS when memory cannot grow enough. */
+/** Lays out every region (growing memory at most once); returns 0, or −ENOBUFS when memory cannot grow enough. */
 export function layoutMemory(): i32 {
   if (laidOut) return -Errno.EALREADY;
   let buckets: u32 = 16;
@@ -97,7 +99,7 @@ export function layoutMemory(): i32 {
   let portBuckets: u32 = 16;
   while (portBuckets < <u32>cfgMaxListeners * 2) portBuckets <<= 1;
   let n = <u64>cfgMaxConnections;
-  let start: u64 = <u64>memory.size() << 16;
+  let start: u64 = align16(<u64>__heap_base);
   let p = start;
   let conns = p; p = align16(p + n * <u64>CONN_SIZE);
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
@@ -118,8 +120,8 @@ export function layoutMemory(): i32 {
   let snd = p; p = align16(p + n * <u64>cfgSendBufferSize);
   let rcv = p; p = align16(p + n * <u64>cfgRecvBufferSize);
   if (p > 0xFFFF0000) return -Errno.ENOBUFS;
-  let pages = <i32>((p - start + 0xffff) >> 16);
-  if (memory.grow(pages) < 0) return -Errno.ENOBUFS;
+  let have: u64 = <u64>memory.size() << 16;
+  if (p > have && memory.grow(<i32>((p - have + 0xffff) >> 16)) < 0) return -Errno.ENOBUFS;
   connBase = <usize>conns; listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
   portHashBase = <usize>portHash; portHashMask = portBuckets - 1;
   heapKeyBase = <usize>keys; heapSlotBase = <usize>slots; dueBase = <usize>due; outqBase = <usize>outq;

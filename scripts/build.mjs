@@ -14,12 +14,14 @@ for (const [path, text] of Object.entries(generateAbi())) {
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
 }
 
-// The release engine, its debug twin, the wire decoder (build/wire.wasm, for `decode` and recordings)
-// and the test build: the engine and the decoder plus assembly/testing.ts (test hooks and the wire
-// layer's views), which only tests and the checksum benchmark load.
+// The release engine, its debug twin, the portable engine (no SIMD, size-optimised: the module the C
+// ports run through wasm2c, docs/porting.md), the wire decoder (build/wire.wasm, for `decode` and
+// recordings) and the test build: the engine and the decoder plus assembly/testing.ts (test hooks and
+// the wire layer's views), which only tests and the checksum benchmark load.
 const engines = [
   ['release', ['assembly/index.ts']],
   ['debug', ['assembly/index.ts']],
+  ['portable', ['assembly/index.ts']],
   ['release', ['assembly/wire.ts'], ['--outFile', 'build/wire.wasm']],
   ['release', ['assembly/index.ts', 'assembly/wire.ts', 'assembly/testing.ts'], ['--outFile', 'build/engine.test.wasm']],
 ];
@@ -80,4 +82,4 @@ await build({
     },
   }],
 }).catch(() => process.exit(1));
-if (!quiet) console.error('build: build/{engine,wire,engine.test}.wasm, dist/{cli,index,net,browser,v86}.js, dist/web/app.js');
+if (!quiet) console.error('build: build/{engine,engine.portable,wire,engine.test}.wasm, dist/{cli,index,net,browser,v86}.js, dist/web/app.js');

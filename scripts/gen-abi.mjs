@@ -24,6 +24,9 @@ function enumDecl(name, head, members) {
   return `${o}export const enum ${name} { ${members.map(([n, v]) => `${n} = ${v}`).join(', ')} }\n\n`;
 }
 
+/** Whether knob `c` is fixed once init ran: it sizes memory, or init checked the sizes against it. */
+const fixedAfterInit = (c) => c.size === true || c.fixed === true;
+
 function configByKey(key) {
   const c = spec.CONFIG.find((x) => x.key === key);
   if (!c) throw new Error(`abi spec: unknown config key ${key}`);
@@ -90,7 +93,8 @@ function asConfig() {
   let o = HEADER;
   o += "// Every knob of the engine (lwIP's lwipopts.h), documented in the spec and in src/engine/abi.ts\n";
   o += '// EngineConfig. The host may set any of them with `configSet(key, value)` before `init()`; after\n';
-  o += '// `init()` only the timing and behaviour knobs (not the sizes) may change.\n';
+  o += '// `init()` only the timing and behaviour knobs (not the sizes, nor the MSS they are checked against)\n';
+  o += '// may change.\n';
   o += "import { Errno } from './abi';\n\n";
   o += enumDecl('Key', 'config keys, in the order of the spec', [...C.map((c, i) => [pascal(c.key), i]), ['Count', C.length]]);
   for (const c of configByType()) {
@@ -113,15 +117,16 @@ function asConfig() {
     o += `    case Key.${pascal(c.key)}: return ${c.type === 'bool' ? `cfg${pascal(c.key)} ? 1 : 0` : `cfg${pascal(c.key)}`};\n`;
   }
   o += '  }\n  return NaN;\n}\n\n';
-  o += doc('whether `key` sizes memory (fixed once init laid it out)');
-  o += 'export function configIsSize(key: i32): bool {\n';
-  o += `  return ${C.filter((c) => c.size).map((c) => `key == Key.${pascal(c.key)}`).join(' || ')};\n}\n\n`;
+  o += doc('whether `key` is fixed once init laid memory out (the sizes, and the knobs init checked them against)');
+  o += 'export function configIsFixed(key: i32): bool {\n';
+  o += `  return ${C.filter(fixedAfterInit).map((c) => `key == Key.${pascal(c.key)}`).join(' || ')};\n}\n\n`;
   o += doc('checks the knobs against each other (each was range-checked when set); returns 0 or −EINVAL');
   o += 'export function configCheck(): i32 {\n';
-  for (const [a, b] of spec.CONFIG_CHECKS) {
+  for (const [a, b, plus, why] of spec.CONFIG_CHECKS) {
     configByKey(a);
     configByKey(b);
-    o += `  if (cfg${pascal(a)} > cfg${pascal(b)}) return -Errno.EINVAL;\n`;
+    o += `  // ${pascal(why)}.\n`;
+    o += `  if (cfg${pascal(a)}${plus ? ` + ${plus}` : ''} > cfg${pascal(b)}) return -Errno.EINVAL;\n`;
   }
   o += '  return 0;\n}\n';
   return o;
@@ -227,21 +232,22 @@ function tsConfig() {
   o += `export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = [${C.map((c) => `'${c.key}'`).join(', ')}];\n\n`;
   o += doc('the defaults compiled into the engine');
   o += `export const DEFAULT_CONFIG: Readonly<EngineConfig> = { ${C.map((c) => `${c.key}: ${c.dflt}`).join(', ')} };\n\n`;
-  o += doc('what values a knob takes: its type, bounds (`gt`: strictly greater) and whether it sizes memory');
-  o += "export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean }\n\n";
+  o += doc('what values a knob takes: its type, bounds (`gt`: strictly greater), whether it sizes memory and whether it is fixed after init without sizing it');
+  o += "export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean; fixed?: boolean }\n\n";
   o += doc('the valid range of every knob, as the engine checks it');
   const lim = (c) => {
     const parts = [`type: '${c.type}'`];
     for (const k of ['min', 'max', 'gt']) if (c[k] !== undefined) parts.push(`${k}: ${c[k]}`);
     if (c.size) parts.push('size: true');
+    if (c.fixed) parts.push('fixed: true');
     return `${c.key}: { ${parts.join(', ')} }`;
   };
   // Grouped by which bounds a knob has, so the table reads in blocks.
-  const shape = (c) => ['min', 'max', 'gt', 'size'].map((k) => (c[k] === undefined ? '-' : k)).join('');
+  const shape = (c) => ['min', 'max', 'gt', 'size', 'fixed'].map((k) => (c[k] === undefined ? '-' : k)).join('');
   const byShape = configByType().sort((a, b) => shape(a).localeCompare(shape(b)));
   o += `export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = {\n  ${byShape.map(lim).join(',\n  ')},\n};\n\n`;
-  o += doc('pairs [a, b] init requires a ≤ b of');
-  o += `export const CONFIG_CHECKS: readonly [keyof EngineConfig, keyof EngineConfig][] = [${spec.CONFIG_CHECKS.map(([a, b]) => `['${a}', '${b}']`).join(', ')}];\n\n`;
+  o += doc('cross-checks init applies: [a, b, plus] requires a + plus ≤ b');
+  o += `export const CONFIG_CHECKS: readonly [keyof EngineConfig, keyof EngineConfig, number][] = [${spec.CONFIG_CHECKS.map(([a, b, plus]) => `['${a}', '${b}', ${plus}]`).join(', ')}];\n\n`;
   return o;
 }
 

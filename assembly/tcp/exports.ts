@@ -5,7 +5,7 @@
 import { ABI_VERSION, Ctl, Errno, S, Stat, INFO_SLOTS, RECORD_HEADER, RECORD_IFACE_MASK, STAGE_SIZE } from '../abi';
 import { infoFill } from './info';
 import {
-  configSetValue, configCheck, configIsSize, cfgAbortOnUnreadClose, cfgEventQueueSize, cfgTxQueueSize,
+  configSetValue, configCheck, configIsFixed, cfgAbortOnUnreadClose, cfgEventQueueSize, cfgTxQueueSize,
 } from '../config';
 import {
   layoutMemory, laidOut, rxBase, rxSize, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlSet, eventBase, stageBase,
@@ -29,9 +29,9 @@ export function engineAbiVersion(): i32 {
   return ABI_VERSION;
 }
 
-/** Sets config `key` (the spec's order) before init; −EINVAL for a bad key/value, −EBUSY for a size after init. */
+/** Sets config `key` (the spec's order); −EINVAL for a bad key/value, −EBUSY after init for a size (and the MSS init checked them against). */
 export function configSet(key: i32, value: f64): i32 {
-  if (laidOut && configIsSize(key)) return -Errno.EBUSY;
+  if (laidOut && configIsFixed(key)) return -Errno.EBUSY;
   let r = configSetValue(key, value);
   tsClockUpdate(); // the tick length may have changed
   return r;
@@ -40,7 +40,7 @@ export function configSet(key: i32, value: f64): i32 {
 /** Address of the control block (Ctl slots; valid before init, filled by it). */
 export function ctlPtr(): usize { return ctlBase; }
 
-/** Lays out all memory (one memory.grow), clears the tables, keys the ISN hash and fills the control block; 0 or −errno. */
+/** Lays out all memory (at most one memory.grow), clears the tables, keys the ISN hash and fills the control block; 0 or −errno. */
 export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
   let r = configCheck();
   if (r != 0) return r;

@@ -130,8 +130,12 @@ export function checksumSimd(ptr: usize, len: i32, initial: u32): u32 {
   return finishLe(fold64(s), initial);
 }
 
-/** The checksum sum the engine uses: SIMD for `len ≥ CHECKSUM_SIMD_THRESHOLD`, scalar below; folded, not complemented. */
+/**
+ * The checksum sum the engine uses: SIMD for `len ≥ CHECKSUM_SIMD_THRESHOLD`, scalar below; folded, not
+ * complemented. A build without SIMD (asconfig target `portable`) compiles the scalar loop only.
+ */
 export function checksum(ptr: usize, len: i32, initial: u32): u32 {
+  if (!ASC_FEATURE_SIMD) return checksumScalar(ptr, len, initial);
   return len >= CHECKSUM_SIMD_THRESHOLD ? checksumSimd(ptr, len, initial) : checksumScalar(ptr, len, initial);
 }
 
@@ -143,6 +147,10 @@ export function checksum(ptr: usize, len: i32, initial: u32): u32 {
  */
 export function copyWithChecksum(dst: usize, src: usize, len: i32, initial: u32): u32 {
   if (len <= 0) return fold64(<u64>initial);
+  if (!ASC_FEATURE_SIMD) { // portable build: copy, then the scalar sum of the copy
+    memory.copy(dst, src, <usize>len);
+    return checksumScalar(dst, len, initial);
+  }
   let p = src;
   let q = dst;
   let end = src + <usize>len;

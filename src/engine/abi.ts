@@ -111,7 +111,7 @@ export interface EngineConfig {
   sendBufferSize: number;
   /** Bytes of each connection's receive ring (the largest receive window). */
   recvBufferSize: number;
-  /** MSS we advertise and the most we send (1460 = 1500 MTU − 40). */
+  /** MSS we advertise and the most we send (1460 = 1500 MTU − 40); fixed once init checked the rx and tx areas against it. */
   mss: number;
   /** SYN retransmissions before an active open fails (Linux tcp_syn_retries). */
   synRetries: number;
@@ -129,11 +129,11 @@ export interface EngineConfig {
   quickAcks: number;
   /** Send MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
   defaultMss: number;
-  /** Bytes of the outbound packet queue the host drains. */
+  /** Bytes of the outbound packet queue the host drains (at least one largest packet record, mss + 91). */
   txQueueSize: number;
   /** Entries of the host event queue. */
   eventQueueSize: number;
-  /** Bytes of packets the rx area takes in one input call (its records add 8 bytes each; one packet of any size up to 65535 always fits). */
+  /** Bytes of packets the rx area takes in one input call (its records add 8 bytes each); the largest packet the host may deliver: at least mss + 40, the MTU the MSS comes from; 65536 takes any IPv4 packet. */
   rxSlotSize: number;
   /** TTL of outbound packets. */
   ttl: number;
@@ -203,8 +203,8 @@ export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', '
 /** The defaults compiled into the engine. */
 export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false };
 
-/** What values a knob takes: its type, bounds (`gt`: strictly greater) and whether it sizes memory. */
-export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean }
+/** What values a knob takes: its type, bounds (`gt`: strictly greater), whether it sizes memory and whether it is fixed after init without sizing it. */
+export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean; fixed?: boolean }
 
 /** The valid range of every knob, as the engine checks it. */
 export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = {
@@ -235,7 +235,6 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   timeWaitMs: { type: 'ms', min: 0 },
   delayedAckMs: { type: 'ms', min: 0 },
   finWait2TimeoutMs: { type: 'ms', min: 0 },
-  mss: { type: 'int', min: 64, max: 65495 },
   synRetries: { type: 'int', min: 0, max: 255 },
   dataRetries: { type: 'int', min: 0, max: 255 },
   keepaliveCount: { type: 'int', min: 1, max: 255 },
@@ -248,17 +247,18 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   ephemeralLow: { type: 'int', min: 1, max: 65535 },
   ephemeralHigh: { type: 'int', min: 1, max: 65535 },
   delayedAckSegments: { type: 'int', min: 1, max: 255 },
+  mss: { type: 'int', min: 64, max: 65495, fixed: true },
   maxConnections: { type: 'int', min: 1, max: 65535, size: true },
   maxListeners: { type: 'int', min: 1, max: 4096, size: true },
   sendBufferSize: { type: 'int', min: 1024, max: 1073741824, size: true },
   recvBufferSize: { type: 'int', min: 1024, max: 1073741824, size: true },
-  txQueueSize: { type: 'int', min: 70000, max: 1073741824, size: true },
+  txQueueSize: { type: 'int', min: 576, max: 1073741824, size: true },
   eventQueueSize: { type: 'int', min: 16, max: 16777216, size: true },
-  rxSlotSize: { type: 'int', min: 65536, max: 16777216, size: true },
+  rxSlotSize: { type: 'int', min: 576, max: 16777216, size: true },
 };
 
-/** Pairs [a, b] init requires a ≤ b of. */
-export const CONFIG_CHECKS: readonly [keyof EngineConfig, keyof EngineConfig][] = [['rtoMinMs', 'rtoMaxMs'], ['ephemeralLow', 'ephemeralHigh']];
+/** Cross-checks init applies: [a, b, plus] requires a + plus ≤ b. */
+export const CONFIG_CHECKS: readonly [keyof EngineConfig, keyof EngineConfig, number][] = [['rtoMinMs', 'rtoMaxMs', 0], ['ephemeralLow', 'ephemeralHigh', 0], ['mss', 'rxSlotSize', 40], ['mss', 'txQueueSize', 91]];
 
 /** Snapshot of a connection's control block (Engine.info). */
 export interface ConnInfo {
