@@ -12,7 +12,7 @@
 //   pending output     maxConnections × 2 (a ring of slots)
 //   event queue        eventQueueSize × 12
 //   stats, info, option scratch, SACK scratch, stage area (STAGE_SIZE)
-//   rx area            rxSlotSize + one record header
+//   rx area            rxSlotSize padded to 4 + one record header
 //   tx area            txQueueSize
 //   send rings         maxConnections × sendBufferSize
 //   receive rings      maxConnections × recvBufferSize
@@ -115,7 +115,9 @@ export function layoutMemory(): i32 {
   let op = p; p = align16(p + <u64>offsetof<TcpOptions>());
   let sk = p; p = align16(p + 32);
   let stage = p; p = align16(p + <u64>STAGE_SIZE);
-  let rx = p; p = align16(p + <u64>cfgRxSlotSize + <u64>RECORD_HEADER);
+  // One packet of rxSlotSize bytes always fits as a record: its header and its padding to 4 included.
+  let rxBytes = ((cfgRxSlotSize + 3) & ~3) + RECORD_HEADER;
+  let rx = p; p = align16(p + <u64>rxBytes);
   let tx = p; p = align16(p + <u64>cfgTxQueueSize);
   let snd = p; p = align16(p + n * <u64>cfgSendBufferSize);
   let rcv = p; p = align16(p + n * <u64>cfgRecvBufferSize);
@@ -126,7 +128,7 @@ export function layoutMemory(): i32 {
   portHashBase = <usize>portHash; portHashMask = portBuckets - 1;
   heapKeyBase = <usize>keys; heapSlotBase = <usize>slots; dueBase = <usize>due; outqBase = <usize>outq;
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;
-  sackScratch = <usize>sk; stageBase = <usize>stage; rxBase = <usize>rx; rxSize = cfgRxSlotSize + RECORD_HEADER;
+  sackScratch = <usize>sk; stageBase = <usize>stage; rxBase = <usize>rx; rxSize = rxBytes;
   txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;
   layoutBytes = <f64>(p - start);
   memory.fill(<usize>hash, 0xff, <usize>buckets * 4);

@@ -147,6 +147,34 @@ describe('rx and tx area sizes', () => {
     expect(b.stats.badPackets).toBe(0);
   });
 
+  it('the rx area takes a packet of exactly rxSlotSize bytes, a multiple of 4 or not', () => {
+    for (const rxSlotSize of [1500, 1501, 1503]) {
+      // Without timestamps a full segment is mss + 40 bytes: exactly the rx slot.
+      const cfg: Partial<EngineConfig> = { ...MCU, mss: rxSlotSize - 40, rxSlotSize, timestamps: false };
+      const a = Engine.create({ addr: 0x0a000001, seed: 1, config: cfg });
+      const b = Engine.create({ addr: 0x0a000002, seed: 2, config: cfg });
+      const l = b.listen(80);
+      const c = a.connect(0x0a000002, 80, 0);
+      let largest = 0;
+      let got = 0;
+      const buf = new Uint8Array(4096);
+      const ev = { kind: 0, conn: 0, arg: 0 };
+      let bc = -1;
+      for (let now = 0; now < 50; now++) {
+        a.drainTx((p) => { largest = Math.max(largest, p.length); b.input(p, now); });
+        b.drainTx((p) => a.input(p, now));
+        while (b.nextEvent(ev)) if (ev.kind === 2) bc = b.accept(l);
+        if (now === 5) expect(a.send(c, new Uint8Array(rxSlotSize - 40), now)).toBe(rxSlotSize - 40);
+        if (bc >= 0) got += Math.max(0, b.recv(bc, buf, now));
+        a.poll(now);
+        b.poll(now);
+      }
+      expect(largest, `rxSlotSize ${rxSlotSize}`).toBe(rxSlotSize);
+      expect(got, `rxSlotSize ${rxSlotSize}`).toBe(rxSlotSize - 40);
+      expect(b.stats.badPackets, `rxSlotSize ${rxSlotSize}`).toBe(0);
+    }
+  });
+
   it('keeps the MSS fixed after init (EBUSY), like the sizes it was checked against', () => {
     const ex = portable();
     configure(ex, MCU);
