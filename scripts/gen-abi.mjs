@@ -1,7 +1,8 @@
-// Generates both sides of the engine/host boundary from assembly/abi.spec.json (the one definition
-// of every shared table). `generateAbi()` returns { path: text }; build.mjs writes the files that
-// changed, test/structure/abi.test.ts checks that the committed ones are current. Tables come out
-// one line per enum, and lists grouped by type, so the generated code reads as a table.
+// Generates both sides of the engine/host boundary, and the C hosts' header, from
+// assembly/abi.spec.json (the one definition of every shared table). `generateAbi()` returns
+// { path: text }; build.mjs writes the files that changed, test/structure/abi.test.ts checks that the
+// committed ones are current. Tables come out one line per enum, and lists grouped by type, so the
+// generated code reads as a table.
 import { readFileSync } from 'node:fs';
 
 const spec = JSON.parse(readFileSync(new URL('../assembly/abi.spec.json', import.meta.url), 'utf8'));
@@ -266,6 +267,68 @@ function tsInfo() {
   return o;
 }
 
+// ------------------------------------------------------------------ C side (ports/c)
+
+/** camelCase or PascalCase → UPPER_SNAKE (maxConnections → MAX_CONNECTIONS, TxUsed → TX_USED). */
+const upper = (s) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+/** A C comment's text: `*` `/` cannot end it early. */
+const cText = (t) => t.replace(/\*\//g, '* /');
+
+/** `enum name { A = 1, /* what A is *\/ … };` one member a line. */
+function cEnum(name, head, members) {
+  let o = `/* ${cText(pascal(head))}${head.endsWith('.') ? '' : '.'} */\nenum ${name} {\n`;
+  members.forEach(([n, v, d], i) => {
+    o += `  ${n} = ${v}${i + 1 < members.length ? ',' : ''}${d ? ` /* ${cText(d)} */` : ''}\n`;
+  });
+  return `${o}};\n\n`;
+}
+
+function cAbi() {
+  const C = spec.CONFIG;
+  let o = `/* ${HEADER.slice(3).trim()}\n`;
+  o += ' * The engine\'s tables for C hosts (ports/c/wasm_tcp.h), generated from the same spec as both sides of\n';
+  o += ' * the JavaScript boundary (assembly/abi.ts, src/engine/abi.ts), so the three cannot drift apart. */\n';
+  o += '#ifndef WASM_TCP_ABI_H\n#define WASM_TCP_ABI_H\n\n';
+  o += `/* ABI version: the glue refuses an engine module with another. */\n#define WTCP_ABI_VERSION ${spec.ABI_VERSION}\n\n`;
+  const range = (c) => {
+    const r = [];
+    if (c.gt !== undefined) r.push(`> ${c.gt}`);
+    if (c.min !== undefined) r.push(`>= ${c.min}`);
+    if (c.max !== undefined) r.push(`<= ${c.max}`);
+    return r.length ? `, ${r.join(', ')}` : '';
+  };
+  o += cEnum('wtcp_config_key', 'config keys of wtcp_config_set in the engine\'s order: what each knob does, its type, default and range; "fixed": only before wtcp_init',
+    [...C.map((c, i) => [`WTCP_CFG_${upper(c.key)}`, i,
+      `${c.doc} [${c.type}, default ${c.dflt}${range(c)}${fixedAfterInit(c) ? ', fixed' : ''}]`]), ['WTCP_CFG_COUNT', C.length]]);
+  o += '/* The default of every knob, indexed by key (booleans as 0/1). */\n';
+  o += `#define WTCP_CFG_DEFAULTS { ${C.map((c) => (c.type === 'bool' ? (c.dflt ? 1 : 0) : c.dflt)).join(', ')} }\n`;
+  o += "/* The type of every knob, indexed by key: 'i' integer (the engine truncates), 'm' milliseconds, 'b' boolean. */\n";
+  o += `#define WTCP_CFG_TYPES "${C.map((c) => (c.type === 'int' ? 'i' : c.type === 'ms' ? 'm' : 'b')).join('')}"\n\n`;
+  o += cEnum('wtcp_tcp_state', 'RFC 9293 §3.3.2 connection states (wtcp_state)', [...stateMembers().map(([n, v]) => [`WTCP_${n}`, v]), ['WTCP_STATE_COUNT', spec.STATES.length]]);
+  o += '/* State names as netstat/ss print them, indexed by state. */\n';
+  o += `#define WTCP_STATE_NAMES { ${spec.STATES.map((n) => `"${n}"`).join(', ')} }\n\n`;
+  o += cEnum('wtcp_event_kind', 'event kinds (wtcp_event.kind)', eventMembers().map(([n, v, d]) => [`WTCP_EV_${upper(n)}`, v, d.replace(/`/g, '')]));
+  o += cEnum('wtcp_errno', 'Linux errno numbers: calls return them negated (-WTCP_ECONNRESET); libc\'s own numbers may differ', spec.ERRNO.map(([n, v]) => [`WTCP_${n}`, v]));
+  o += cEnum('wtcp_stat_index', 'engine-wide counters (wtcp_stat)', [...spec.STATS.map(([n, d], i) => [`WTCP_STAT_${upper(n)}`, i, d]), ['WTCP_STAT_COUNT', spec.STATS.length]]);
+  o += cEnum('wtcp_conn_flag', 'bits of wtcp_info.flags', spec.CONN_FLAGS.map(([b, n, d]) => [`WTCP_F_${n}`, `1 << ${b}`, d]));
+  o += cEnum('wtcp_sockopt', 'connection options of wtcp_set_option / wtcp_get_option (booleans 0/1, times in ms)',
+    sockoptMembers().map(([n, v, d]) => [`WTCP_OPT_${upper(n)}`, v, d]));
+  o += cEnum('wtcp_shut', 'shutdown(2) directions (wtcp_shutdown)', spec.SHUT.map(([n, v]) => [`WTCP_SHUT_${n}`, v]));
+  o += cEnum('wtcp_poll_bits', 'poll(2) bits of wtcp_poll_mask (Linux values)', spec.POLL.map(([n, v]) => [`WTCP_${n}`, v]));
+  o += cEnum('wtcp_ctl', 'control block slots (32-bit indexes; an f64 slot takes two) the glue reads and writes', ctlMembers().map(([n, v, d]) => [`WTCP_CTL_${upper(n)}`, v, d.replace(/`/g, '')]));
+  o += '/* A packet record in the rx and tx areas: [u32 length][u32 meta][packet][pad to WTCP_RECORD_ALIGN]; meta\n';
+  o += ' * holds the interface index in its WTCP_RECORD_IFACE_MASK bits (0 today). */\n';
+  o += `#define WTCP_RECORD_HEADER ${spec.RECORD.header}\n#define WTCP_RECORD_ALIGN ${spec.RECORD.align}\n#define WTCP_RECORD_IFACE_MASK ${spec.RECORD.ifaceMask}\n`;
+  o += `/* Bytes of an event record in the ring: [i32 kind][i32 conn][i32 arg]. */\n#define WTCP_EVENT_RECORD_BYTES ${spec.EVENT_RECORD.bytes}\n`;
+  o += `/* ${cText(pascal(spec.$STAGE_SIZE))} */\n#define WTCP_STAGE_SIZE ${spec.STAGE_SIZE}\n`;
+  o += `/* f64 slots of the info area (wtcp_info takes the first ${spec.INFO.length}). */\n#define WTCP_INFO_SLOTS ${spec.INFO_SLOTS}\n\n`;
+  o += '/* A connection\'s control block as wtcp_info fills it: the engine\'s info slots in order, all doubles. */\n';
+  o += 'typedef struct wtcp_info {\n';
+  for (const [n, , d] of spec.INFO) o += `  double ${upper(n).toLowerCase()}; /* ${cText(d)} */\n`;
+  o += '} wtcp_info;\n\n#endif /* WASM_TCP_ABI_H */\n';
+  return o;
+}
+
 /** Every generated file, path → contents. */
 export function generateAbi() {
   return {
@@ -274,5 +337,6 @@ export function generateAbi() {
     'assembly/tcp/info.ts': asInfo(),
     'assembly/wire/tables.ts': asWire(),
     'src/engine/abi.ts': tsAbi(),
+    'ports/c/wasm_tcp_abi.h': cAbi(),
   };
 }
