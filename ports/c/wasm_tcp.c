@@ -135,7 +135,7 @@ int wtcp_conn_state_bytes(const wtcp_engine *e) { return ctl_get(e, WTCP_CTL_CON
 
 int wtcp_input(wtcp_engine *e, const uint8_t *packet, size_t len, double now) {
   if (!e->ready) return -WTCP_EINVAL;
-  if (len > e->rx_size - WTCP_RECORD_HEADER) {
+  if (len > e->cfg[WTCP_CFG_RX_SLOT_SIZE] || len > e->rx_size - WTCP_RECORD_HEADER) {
     EX(input)(&e->inst, (u32)-1, now); /* counted as a bad packet */
     return -WTCP_EMSGSIZE;
   }
