@@ -163,7 +163,10 @@ export function segmentDetails(s: SegmentRecord): string {
 /** One outcome line per host: `CLOSED, error ETIMEDOUT, sent 1000 B, received 0 B`. */
 export function outcomeText(r: Recording, h: HostName): string {
   const o = r.outcome[h];
-  let text = `${o.state}, ${o.error ? `error ${o.error}` : 'no error'}`;
+  // A host that is still down at the end has no connection to report: it crashed.
+  const last = (r.notes ?? []).filter((n) => n.host === h && n.kind).at(-1);
+  let text = last?.kind === 'crash' ? `${CRASHED.slice(1, -1)}: its connection state was lost`
+    : `${o.state}, ${o.error ? `error ${o.error}` : 'no error'}`;
   if (o.sent !== undefined) text += `, sent ${o.sent} B`;
   if (o.received !== undefined) text += `, received ${o.received} B`;
   return text;

@@ -164,3 +164,15 @@ describe('SVG and HTML', () => {
     expect(html).toContain('ECONNRESET');
   });
 });
+
+describe('outcome text', () => {
+  it('a host still down at the end reads as crashed, not as a clean CLOSED; after a reboot it is CLOSED again', async () => {
+    const { runScenario } = await import('../../src/scenario/scenarios.js');
+    const { outcomeText } = await import('../../src/scenario/timeline.js');
+    const crashed = runScenario('server-crash');
+    expect(outcomeText(crashed, 'server')).toBe('crashed: its connection state was lost, sent 0 B, received 0 B');
+    expect(outcomeText(crashed, 'client')).toMatch(/^CLOSED, error ETIMEDOUT/);
+    const rebooted = runScenario('server-reboot');
+    expect(outcomeText(rebooted, 'server')).toMatch(/^CLOSED, no error/);
+  });
+});
