@@ -20,5 +20,5 @@ export { Prng } from './util/prng.js';
 export { Sha256, sha256Hex } from './util/sha256.js';
 export { parseIPv4, formatIPv4, isIPv4 } from './util/ip.js';
 export { systemError, type SystemError } from './util/errors.js';
-export { runTransfer, type TransferOptions, type TransferResult } from './util/transfer.js';
+export { runTransfer, Transfer, TRANSFER_ADDRESSES, type TransferOptions, type TransferResult, type PerDirection } from './scenario/transfer.js';
 export { runScenario, SCENARIOS, renderLadder, renderSvg, renderHtml, recordingToPcap, toJson as recordingToJson, type Recording, type RecordingJson, type ScenarioInfo } from './scenario/index.js';

@@ -1,8 +1,7 @@
 // A bulk transfer between two stacks over SimNetwork that can be run in slices or stepped one clock
 // event at a time (the demo page drives it live; bench/browser.ts runs the same code in Node).
 import {
-  PcapWriter, Prng, Recorder, Sha256, SimNetwork, Stack, VirtualClock,
-  type HostName, type Recording, type Socket, type TapEvent,
+  PcapWriter, Recorder, Transfer, type HostName, type Recording, type Stack, type TapEvent,
 } from '../src/browser.js';
 
 /** Settings of one transfer. */
@@ -42,94 +41,46 @@ export interface BulkProgress {
   error: string | null;
 }
 
-const ADDR = { client: '10.0.0.1', server: '10.0.0.2' };
-const PORT = 5001;
-const CHUNK = 65536;
 const now = (): number => globalThis.performance.now();
 
-/** Client → server transfer of pseudo-random bytes; both ends hash what they handled (SHA-256). */
+/** Client → server transfer of pseudo-random bytes (src/scenario/transfer.ts's Transfer, stepped);
+ * both ends hash what they handled (SHA-256). */
 export class BulkTransfer {
-  readonly clock = new VirtualClock();
-  readonly net: SimNetwork;
+  readonly transfer: Transfer;
+  readonly clock: Transfer['clock'];
   readonly client: Stack;
   readonly server: Stack;
   readonly opts: Required<BulkOptions>;
   /** SHA-256 of what the client sent and of what the server received (hex, once done). */
   clientSha = '';
   serverSha = '';
-  private readonly sentHash = new Sha256();
-  private readonly recvHash = new Sha256();
   private readonly recorder: Recorder;
   private readonly pcapChunks: Uint8Array[] = [];
-  private sent = 0;
-  private received = 0;
-  private closed = 0;
-  private error: string | null = null;
   private finished = false;
   private wall = 0;
   private drawn = 0;
   private skipped = 0;
   private endMs = NaN;
-  private deliveredMs = NaN;
   private settle = 0;
   private finSent = false;
-  private serverSock: Socket | undefined;
-  private readonly clientSock: Socket;
 
   /** Sets up both hosts at virtual time 0; nothing happens until run() or step(). */
   constructor(opts: BulkOptions) {
     this.opts = { loss: 0, delay: 5, reorder: 0, seed: 1, capture: false, ladderSegments: 40, ...opts };
     const o = this.opts;
-    if (!(Number.isSafeInteger(o.bytes) && o.bytes >= 0)) throw new RangeError(`bytes must be a whole number >= 0, got ${o.bytes}`);
-    this.net = new SimNetwork({ clock: this.clock, seed: o.seed, delay: o.delay, loss: o.loss, reorder: o.reorder, reorderDelay: Math.max(1, o.delay / 2) });
-    this.client = new Stack({ address: ADDR.client, clock: this.clock, link: this.net, seed: o.seed * 2 + 1, name: 'client', recordTransitions: false });
-    this.server = new Stack({ address: ADDR.server, clock: this.clock, link: this.net, seed: o.seed * 2 + 2, name: 'server', recordTransitions: false });
+    const pcap = o.capture ? new PcapWriter((c) => this.pcapChunks.push(c)) : undefined;
+    this.transfer = new Transfer({
+      bytes: o.bytes, serverBytes: 0, loss: o.loss, delay: o.delay, reorder: o.reorder, seed: o.seed, pcap,
+      tap: (ev) => this.tap(ev),
+    });
+    ({ clock: this.clock, client: this.client, server: this.server } = this.transfer);
     this.recorder = new Recorder({
       scenario: 'bulk-transfer', seed: o.seed, loss: o.loss, client: this.client.addr, server: this.server.addr,
       description: `client sends ${o.bytes} bytes to the server, then both close`,
     });
-    this.net.tap((ev) => this.tap(ev));
-    if (o.capture) {
-      const w = new PcapWriter((c) => this.pcapChunks.push(c));
-      this.net.pcap(w);
-    }
     for (const [name, stack] of [['client', this.client], ['server', this.server]] as [HostName, Stack][]) {
       stack.on('transition', (tr: { t: number; from: string; to: string }) => this.recorder.transition(tr.t, name, tr.from, tr.to));
     }
-
-    const fail = (e: Error & { code?: string }) => { this.error ??= e.code ?? e.message; };
-    this.server.listen(PORT, { allowHalfOpen: true }, (sock) => {
-      this.serverSock = sock;
-      sock.on('data', (d: Uint8Array) => {
-        this.received += d.length;
-        this.recvHash.update(d);
-        if (this.received === this.opts.bytes) this.deliveredMs = this.clock.now();
-      });
-      sock.on('end', () => sock.end());
-      sock.on('error', fail);
-      sock.on('close', () => this.closed++);
-    });
-    const sock = this.client.connect({ host: ADDR.server, port: PORT, allowHalfOpen: true });
-    this.clientSock = sock;
-    sock.resume(); // flowing, as Node sockets must be for 'end' and 'close' (the server sends nothing)
-    sock.on('error', fail);
-    sock.on('close', () => this.closed++);
-    sock.on('connect', () => {
-      const prng = new Prng(o.seed * 7 + 1);
-      const more = () => {
-        while (this.sent < o.bytes) {
-          const chunk = new Uint8Array(Math.min(CHUNK, o.bytes - this.sent));
-          prng.fill(chunk);
-          this.sentHash.update(chunk);
-          this.sent += chunk.length;
-          if (!sock.write(chunk)) return;
-        }
-        sock.off('drain', more);
-        sock.end();
-      };
-      sock.on('drain', more);
-      more();
-    });
   }
 
   /** True once both sockets closed and the clock ran out, or an application saw an error. */
@@ -161,14 +112,15 @@ export class BulkTransfer {
 
   /** Live figures. */
   progress(): BulkProgress {
+    const t = this.transfer;
     return {
       bytes: this.opts.bytes,
-      sent: this.sent,
-      received: this.received,
+      sent: t.sent.clientToServer,
+      received: t.received.clientToServer,
       virtualSeconds: (Number.isNaN(this.endMs) ? this.clock.now() : this.endMs) / 1000,
-      deliveredSeconds: this.deliveredMs / 1000,
+      deliveredSeconds: t.deliveredMs / 1000,
       wallMs: this.wall,
-      retransmits: this.client.engine.stats.retransmits + this.server.engine.stats.retransmits,
+      retransmits: t.retransmits,
       events: this.clock.events,
       done: this.finished,
       error: this.error,
@@ -177,10 +129,10 @@ export class BulkTransfer {
 
   /** The run so far as a Recording (the first segments, every SYN/RST, and the close from the first FIN on). */
   recording(): Recording {
-    const state = (s: Socket | undefined) => (s ? s.tcpState : 'CLOSED');
+    const t = this.transfer;
     return this.recorder.finish({
-      client: { state: state(this.clientSock), error: this.error, sent: this.sent, received: 0 },
-      server: { state: this.serverSock ? state(this.serverSock) : 'LISTEN', error: null, sent: 0, received: this.received },
+      client: { state: t.clientSocket.tcpState, error: this.error, sent: t.sent.clientToServer, received: 0 },
+      server: { state: t.serverSocket ? t.serverSocket.tcpState : 'LISTEN', error: null, sent: 0, received: t.received.clientToServer },
     }, this.clock.now());
   }
 
@@ -192,12 +144,19 @@ export class BulkTransfer {
   /** Done once nothing is left to happen, or an application saw an error; after both sockets closed
    * the clock still runs out its last timers (TIME_WAIT's 2·MSL), so the timelines end in CLOSED. */
   private check(more: boolean): void {
-    if (!more || this.error !== null || (this.closed >= 2 && ++this.settle > 10_000)) {
+    const t = this.transfer;
+    if (!more || this.error !== null || (t.settled && ++this.settle > 10_000)) {
       this.finished = true;
       this.endMs = this.clock.now();
-      this.clientSha = this.sentHash.digestHex();
-      this.serverSha = this.recvHash.digestHex();
+      const r = t.result();
+      this.clientSha = r.sha256Sent.clientToServer;
+      this.serverSha = r.sha256Received.clientToServer;
     }
+  }
+
+  /** The first error code either application saw, or null. */
+  private get error(): string | null {
+    return this.transfer.errors.client ?? this.transfer.errors.server;
   }
 
   /** Keeps the first `ladderSegments` packets, every SYN or RST, and everything from the first FIN on. */

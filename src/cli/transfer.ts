@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PcapWriter } from '../pcap/writer.js';
-import { runTransfer } from '../util/transfer.js';
+import { runTransfer } from '../scenario/transfer.js';
 import { argsErrorMessage, negativeValues } from './args.js';
 
 const HELP = `usage: wasm-tcp transfer --bytes N [options]

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { runTransfer } from '../../src/util/transfer.js';
+import { runTransfer } from '../../src/scenario/transfer.js';
 import { Sha256 } from '../../src/util/sha256.js';
 
 const hostile = { loss: 0.05, duplicate: 0.02, reorder: 0.05, corrupt: 0.01 };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Socket } from '../../src/socket.js';
 import { parseIPv4 } from '../../src/util/ip.js';
-import { runTransfer, type TransferOptions } from '../../src/util/transfer.js';
+import { runTransfer, type TransferOptions } from '../../src/scenario/transfer.js';
 
 const slow = process.env.WASM_TCP_SLOW === '1';
 
