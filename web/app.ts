@@ -4,7 +4,7 @@ import {
   SCENARIOS, STATE_COLORS, formatDuration, initialStates, ladderRows, outcomeText, recordingToPcap, renderSvg, runScenario,
   type HostName, type Recording,
 } from '../src/browser.js';
-import { BulkTransfer } from './bulk.js';
+import { BulkTransfer, type BulkOptions, type BulkProgress } from './bulk.js';
 import { stepScenario } from './stepper.js';
 
 const HOSTS: HostName[] = ['client', 'server'];
@@ -222,19 +222,23 @@ function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
-/** Starts a client → server transfer with the slider settings; live, or stepped in step mode. */
-function startBulk(): void {
-  stopLive();
-  delete ui.runInfo.dataset.error;
-  const bytes = Number(ui.size.value);
-  const opts = {
-    bytes,
+/** The bulk panel's settings, read from the sliders. */
+function bulkOptions(): BulkOptions {
+  return {
+    bytes: Number(ui.size.value),
     loss: Number(ui.loss.value) / 100,
     delay: Number(ui.delay.value),
     reorder: Number(ui.reorder.value) / 100,
     seed: readSeed(),
     capture: ui.capture.checked,
   };
+}
+
+/** Starts a client → server transfer with the slider settings; live, or stepped in step mode. */
+function startBulk(): void {
+  stopLive();
+  delete ui.runInfo.dataset.error;
+  const opts = bulkOptions();
   let t: BulkTransfer;
   try {
     t = new BulkTransfer(opts);
@@ -242,8 +246,29 @@ function startBulk(): void {
     showError(err);
     return;
   }
-  setRun('bulk', 'bulk-transfer', `Bulk transfer: ${fmtBytes(bytes)} from client to server`,
-    `loss ${opts.loss * 100} % · delay ${opts.delay} ms · reordering ${opts.reorder * 100} % · seed ${opts.seed}`);
+  setRun('bulk', 'bulk-transfer', `Bulk transfer: ${fmtBytes(opts.bytes)} from client to server`,
+    `loss ${(opts.loss ?? 0) * 100} % · delay ${opts.delay} ms · reordering ${(opts.reorder ?? 0) * 100} % · seed ${opts.seed}`);
+  resetTransferCard();
+  let drawnSegments = -1;
+  const update = (force = false) => {
+    const p = t.progress();
+    showBulkFigures(p);
+    const rec = t.recording();
+    if (force || p.done || rec.segments.length !== drawnSegments) {
+      drawnSegments = rec.segments.length;
+      show(rec, p.done);
+    }
+    if (p.done) showBulkResult(t, p);
+  };
+  if (ui.stepMode.checked) stepBulk(t, update);
+  else {
+    update(true);
+    runBulkLive(t, update);
+  }
+}
+
+/** Empties the transfer card for a new run. */
+function resetTransferCard(): void {
   setPcap(null, 'bulk-transfer.pcap');
   ui.transfer.hidden = false;
   ui.transfer.dataset.done = 'false';
@@ -253,74 +278,71 @@ function startBulk(): void {
   }
   ui.shaMatch.textContent = '\u00a0';
   ui.shaMatch.dataset.match = '';
-  let drawnSegments = -1;
-  const update = (force = false) => {
-    const p = t.progress();
-    ui.progress.max = Math.max(1, p.bytes);
-    ui.progress.value = p.received;
-    ui.delivered.textContent = `${fmtBytes(p.received)} of ${fmtBytes(p.bytes)}`;
-    const mbs = p.wallMs > 0 ? p.received / 1e6 / (p.wallMs / 1000) : 0;
-    ui.throughput.textContent = p.wallMs > 0 ? `${mbs.toFixed(1)} MB/s (${fmtBytes(p.received)} in ${p.wallMs.toFixed(0)} ms of wall time)` : '–';
-    ui.throughput.dataset.bytes = String(p.received);
-    ui.throughput.dataset.wallMs = p.wallMs.toFixed(3);
-    ui.throughput.dataset.mbps = mbs.toFixed(3);
-    ui.throughput.dataset.virtualS = p.virtualSeconds.toFixed(6);
-    const vs = Number.isNaN(p.deliveredSeconds) ? p.virtualSeconds : p.deliveredSeconds;
-    ui.goodput.textContent = vs > 0 ? `${((p.received * 8) / vs / 1e6).toFixed(2)} Mbit/s (${fmtBytes(p.received)} in ${formatDuration(vs)} of virtual time)` : '–';
-    ui.retransmits.textContent = String(p.retransmits);
-    const rec = t.recording();
-    if (force || p.done || rec.segments.length !== drawnSegments) {
-      drawnSegments = rec.segments.length;
-      show(rec, p.done);
+}
+
+/** Progress bar, wall-time throughput, virtual-time goodput and retransmissions. */
+function showBulkFigures(p: BulkProgress): void {
+  ui.progress.max = Math.max(1, p.bytes);
+  ui.progress.value = p.received;
+  ui.delivered.textContent = `${fmtBytes(p.received)} of ${fmtBytes(p.bytes)}`;
+  const mbs = p.wallMs > 0 ? p.received / 1e6 / (p.wallMs / 1000) : 0;
+  ui.throughput.textContent = p.wallMs > 0 ? `${mbs.toFixed(1)} MB/s (${fmtBytes(p.received)} in ${p.wallMs.toFixed(0)} ms of wall time)` : '–';
+  ui.throughput.dataset.bytes = String(p.received);
+  ui.throughput.dataset.wallMs = p.wallMs.toFixed(3);
+  ui.throughput.dataset.mbps = mbs.toFixed(3);
+  ui.throughput.dataset.virtualS = p.virtualSeconds.toFixed(6);
+  const vs = Number.isNaN(p.deliveredSeconds) ? p.virtualSeconds : p.deliveredSeconds;
+  ui.goodput.textContent = vs > 0 ? `${((p.received * 8) / vs / 1e6).toFixed(2)} Mbit/s (${fmtBytes(p.received)} in ${formatDuration(vs)} of virtual time)` : '–';
+  ui.retransmits.textContent = String(p.retransmits);
+}
+
+/** Both hashes, whether they match, and the pcap download, once the transfer is done. */
+function showBulkResult(t: BulkTransfer, p: BulkProgress): void {
+  ui.shaClient.textContent = ui.shaClient.dataset.sha = t.clientSha;
+  ui.shaServer.textContent = ui.shaServer.dataset.sha = t.serverSha;
+  const match = t.clientSha === t.serverSha && p.received === p.bytes && !p.error;
+  ui.shaMatch.dataset.match = String(match);
+  ui.shaMatch.textContent = match ? '✓ identical: every byte arrived intact and in order'
+    : `✗ ${p.error ? `error ${p.error}` : 'the hashes differ'}`;
+  ui.shaMatch.className = match ? 'ok' : 'err';
+  ui.transfer.dataset.done = 'true';
+  ui.runInfo.dataset.done = 'true';
+  if (t.opts.capture) setPcap(t.pcap(), `bulk-${t.opts.bytes}-seed${t.opts.seed}.pcap`);
+  else ui.pcap.title = 'turn on "keep pcap" before the transfer to download it';
+}
+
+/** Runs the transfer in slices of ~12 ms between frames, redrawing at most every 100 ms, until done or stopped. */
+function runBulkLive(t: BulkTransfer, update: () => void): void {
+  let cancelled = false;
+  let last = 0;
+  cancelLive = () => { cancelled = true; };
+  ui.stop.disabled = false;
+  setStepper(null, ui.stepMode.checked ? 'Running to the end…' : '');
+  const tick = () => {
+    if (cancelled) return;
+    try {
+      t.run(12);
+    } catch (err) {
+      stopLive();
+      showError(err);
+      return;
     }
-    if (p.done) {
-      ui.shaClient.textContent = ui.shaClient.dataset.sha = t.clientSha;
-      ui.shaServer.textContent = ui.shaServer.dataset.sha = t.serverSha;
-      const match = t.clientSha === t.serverSha && p.received === p.bytes && !p.error;
-      ui.shaMatch.dataset.match = String(match);
-      ui.shaMatch.textContent = match ? '✓ identical: every byte arrived intact and in order'
-        : `✗ ${p.error ? `error ${p.error}` : 'the hashes differ'}`;
-      ui.shaMatch.className = match ? 'ok' : 'err';
-      ui.transfer.dataset.done = 'true';
-      ui.runInfo.dataset.done = 'true';
-      if (opts.capture) setPcap(t.pcap(), `bulk-${bytes}-seed${opts.seed}.pcap`);
-      else ui.pcap.title = 'turn on "keep pcap" before the transfer to download it';
+    const now = performance.now();
+    if (t.done || now - last > 100) {
+      update();
+      last = now;
     }
-    return p;
+    if (t.done) {
+      cancelLive = null;
+      ui.stop.disabled = true;
+      setStepper(null);
+    } else yieldThen(tick);
   };
-  const live = () => {
-    let cancelled = false;
-    let last = 0;
-    cancelLive = () => { cancelled = true; };
-    ui.stop.disabled = false;
-    setStepper(null, ui.stepMode.checked ? 'Running to the end…' : '');
-    const tick = () => {
-      if (cancelled) return;
-      try {
-        t.run(12);
-      } catch (err) {
-        stopLive();
-        showError(err);
-        return;
-      }
-      const now = performance.now();
-      if (t.done || now - last > 100) {
-        update();
-        last = now;
-      }
-      if (t.done) {
-        cancelLive = null;
-        ui.stop.disabled = true;
-        setStepper(null);
-      } else yieldThen(tick);
-    };
-    yieldThen(tick);
-  };
-  if (!ui.stepMode.checked) {
-    update(true);
-    live();
-    return;
-  }
+  yieldThen(tick);
+}
+
+/** Step mode: one clock event (or n) per click; "finish" runs the rest live. */
+function stepBulk(t: BulkTransfer, update: (force?: boolean) => void): void {
   const info = () => {
     const p = t.progress();
     return p.done ? 'Done.' : `Event ${p.events} · t = ${(t.clock.now() / 1000).toFixed(3)} s · ${fmtBytes(p.received)} delivered · next event at ${(t.clock.nextDeadline() / 1000).toFixed(3)} s`;
@@ -332,7 +354,7 @@ function startBulk(): void {
       setStepper(t.done ? null : s, info());
     },
     finish() {
-      live();
+      runBulkLive(t, update);
     },
   };
   update(true);
