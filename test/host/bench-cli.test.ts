@@ -1,17 +1,12 @@
 // `wasm-tcp bench` output contract, with the (slow, machine-dependent) measurement replaced by fixed figures.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureConsole } from '../support/console.js';
 
 const runThroughput = vi.fn();
 vi.mock('../../bench/throughput.js', async (orig) => ({ ...(await orig<object>()), runThroughput }));
 const { run } = await import('../../src/cli/bench.js');
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  return { out, err };
-}
+const capture = captureConsole;
 
 const figures = {
   bulk1460: { wasm: 4e8, node: 7e8 }, bulk64k: { wasm: 1.3e9, node: 4.7e8 }, pingpong: { wasm: 4e5, node: 4e4 },

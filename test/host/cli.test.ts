@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { captureConsole } from '../support/console.js';
 import { parseBytes, parseProbability, run } from '../../src/cli/transfer.js';
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  return { out, err };
-}
+const capture = captureConsole;
 
 describe('wasm-tcp transfer', () => {
   afterEach(() => vi.restoreAllMocks());
