@@ -4,6 +4,16 @@ import { SERVER, CLIENT, simPair, tcpOf } from './helpers.js';
 
 type Err = SystemError | undefined;
 
+/** A client connected to a server on port 80 that reads and discards; `seen.err` is the client's error. */
+function sinkPair() {
+  const pair = simPair();
+  pair.server.listen(80, {}, (s) => s.on('data', () => undefined));
+  const c = pair.client.connect({ host: SERVER, port: 80 });
+  const seen: { err: Err } = { err: undefined };
+  c.on('error', (e: SystemError) => (seen.err = e));
+  return { ...pair, c, seen };
+}
+
 describe('socket errors carry Node codes', () => {
   it('ECONNREFUSED: nobody listens on the port', () => {
     const { clock, client, taps } = simPair();
@@ -22,31 +32,23 @@ describe('socket errors carry Node codes', () => {
   });
 
   it('ECONNRESET: the server rebooted and answers our next segment with RST', () => {
-    const { clock, net, client, server } = simPair();
-    server.listen(80, {}, (s) => s.on('data', () => undefined));
-    const c = client.connect({ host: SERVER, port: 80 });
-    let err: Err;
-    c.on('error', (e: SystemError) => (err = e));
+    const { clock, net, c, seen } = sinkPair();
     clock.runFor(100);
     expect(c.tcpState).toBe('ESTABLISHED');
     net.crash(SERVER);
     net.reboot(SERVER);
     c.write('anyone there?');
     clock.runFor(5000);
-    expect(err?.code).toBe('ECONNRESET');
+    expect(seen.err?.code).toBe('ECONNRESET');
   });
 
   it('ETIMEDOUT: the server host died silently while data was in flight', () => {
-    const { clock, net, client, server } = simPair();
-    server.listen(80, {}, (s) => s.on('data', () => undefined));
-    const c = client.connect({ host: SERVER, port: 80 });
-    let err: Err;
-    c.on('error', (e: SystemError) => (err = e));
+    const { clock, net, c, seen } = sinkPair();
     clock.runFor(100);
     net.crash(SERVER);
     c.write('lost');
-    clock.runUntil(() => err !== undefined, { timeout: 3_600_000 });
-    expect(err?.code).toBe('ETIMEDOUT');
+    clock.runUntil(() => seen.err !== undefined, { timeout: 3_600_000 });
+    expect(seen.err?.code).toBe('ETIMEDOUT');
     expect(c.tcpState).toBe('CLOSED');
   });
 
