@@ -2,7 +2,7 @@
 // Tables shared with the host (src/engine/abi.ts holds the same, generated from the same spec).
 
 /** ABI version: the host refuses an engine module with another. */
-export const ABI_VERSION: i32 = 3;
+export const ABI_VERSION: i32 = 4;
 
 /**
  * RFC 9293 §3.3.2 connection states.
@@ -51,8 +51,19 @@ export const enum Ev { Connected = 1, Accept = 2, Readable = 3, Writable = 4, Pe
  * - TimeWaitRecycled: TIME_WAIT slots reused because the table was full
  * - PmtuUpdates: send MSS reductions after ICMP fragmentation needed
  * - RtoExpirations: retransmission timer expirations
+ * - EtherTypeDropped: Ethernet frames dropped for an EtherType other than IPv4 and ARP
+ * - EtherNotForUs: Ethernet frames dropped for a destination MAC that is neither ours nor broadcast
+ * - ArpIn: ARP requests and replies received (IPv4 over Ethernet)
+ * - ArpOut: ARP requests and replies sent (gratuitous ones included)
+ * - ArpConflicts: ARP packets from another MAC claiming one of our addresses
+ * - ArpFailed: address resolutions given up after the retries (their packets dropped, EHOSTUNREACH)
+ * - ArpQueueDropped: packets dropped while waiting for resolution (queue full, resolution failed, interface down)
+ * - ArpEvictions: neighbour entries reused because the cache was full
+ * - IcmpEchoReplies: ICMP echo replies sent
+ * - IcmpEchoDropped: ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address
+ * - NoRoute: packets not sent because their interface is down or no route leads to the destination
  */
-export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPackets = 3, BadChecksum = 4, NoConnection = 5, RstOut = 6, RstIn = 7, SynDropped = 8, TxFull = 9, EventsDropped = 10, FastRetransmits = 11, Timeouts = 12, OutOfOrder = 13, ChallengeAcks = 14, PawsRejected = 15, IcmpIn = 16, ConnectionsOpened = 17, ConnectionsClosed = 18, BytesIn = 19, BytesOut = 20, DupAcks = 21, ZeroWindowProbes = 22, KeepaliveProbes = 23, TimeWaitRecycled = 24, PmtuUpdates = 25, RtoExpirations = 26, Count = 27 }
+export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPackets = 3, BadChecksum = 4, NoConnection = 5, RstOut = 6, RstIn = 7, SynDropped = 8, TxFull = 9, EventsDropped = 10, FastRetransmits = 11, Timeouts = 12, OutOfOrder = 13, ChallengeAcks = 14, PawsRejected = 15, IcmpIn = 16, ConnectionsOpened = 17, ConnectionsClosed = 18, BytesIn = 19, BytesOut = 20, DupAcks = 21, ZeroWindowProbes = 22, KeepaliveProbes = 23, TimeWaitRecycled = 24, PmtuUpdates = 25, RtoExpirations = 26, EtherTypeDropped = 27, EtherNotForUs = 28, ArpIn = 29, ArpOut = 30, ArpConflicts = 31, ArpFailed = 32, ArpQueueDropped = 33, ArpEvictions = 34, IcmpEchoReplies = 35, IcmpEchoDropped = 36, NoRoute = 37, Count = 38 }
 
 /**
  * Bits of `Conn.flags`.
@@ -90,7 +101,7 @@ export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 
 /**
  * Linux errno numbers; records keep them positive, calls return them negated.
  */
-export const enum Errno { EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EINVAL = 22, EMFILE = 24, ENOSPC = 28, EPIPE = 32, EPROTO = 71, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90, EPROTOTYPE = 91, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, EOPNOTSUPP = 95, EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ECONNABORTED = 103, ECONNRESET = 104, ENOBUFS = 105, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111, EHOSTDOWN = 112, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115 }
+export const enum Errno { EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, EMFILE = 24, ENOSPC = 28, EPIPE = 32, EPROTO = 71, ENOTSOCK = 88, EDESTADDRREQ = 89, EMSGSIZE = 90, EPROTOTYPE = 91, ENOPROTOOPT = 92, EPROTONOSUPPORT = 93, EOPNOTSUPP = 95, EAFNOSUPPORT = 97, EADDRINUSE = 98, EADDRNOTAVAIL = 99, ENETDOWN = 100, ENETUNREACH = 101, ECONNABORTED = 103, ECONNRESET = 104, ENOBUFS = 105, EISCONN = 106, ENOTCONN = 107, ETIMEDOUT = 110, ECONNREFUSED = 111, EHOSTDOWN = 112, EHOSTUNREACH = 113, EALREADY = 114, EINPROGRESS = 115 }
 
 /**
  * Control block slots shared with the host (i32 indexes).
@@ -144,13 +155,48 @@ export const enum Shut { RD = 0, WR = 1, RDWR = 2 }
  */
 export const enum Poll { POLLIN = 1, POLLPRI = 2, POLLOUT = 4, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32, POLLRDNORM = 64, POLLRDBAND = 128, POLLWRNORM = 256, POLLWRBAND = 512, POLLRDHUP = 8192 }
 
+/**
+ * Kinds of network interface.
+ * - NONE: no interface (a free slot)
+ * - ETHERNET: TAP: Ethernet II frames (ARP resolves next hops)
+ * - IP: TUN: IPv4 packets
+ * - LOOPBACK: loopback: every address of its prefix is ours; packets come back as local records
+ */
+export const enum IfKind { NONE = 0, ETHERNET = 1, IP = 2, LOOPBACK = 3 }
+
+/**
+ * States of an ARP neighbour entry.
+ * - FREE: no entry
+ * - INCOMPLETE: resolving: broadcast requests sent, packets queued
+ * - REACHABLE: confirmed by a reply within arpReachableMs
+ * - STALE: usable but unconfirmed; the next use starts re-confirmation
+ * - DELAY: in use while stale: probes start after arpDelayMs unless confirmed first
+ * - PROBE: re-confirming with unicast requests
+ * - FAILED: resolution gave up: its queued packets are reported unreachable, then the entry is freed
+ */
+export const enum NeighState { FREE = 0, INCOMPLETE = 1, REACHABLE = 2, STALE = 3, DELAY = 4, PROBE = 5, FAILED = 6 }
+
+/**
+ * F64 slots neighInfo fills in the info area.
+ * - State: NeighState
+ * - IfIndex: interface of the entry
+ * - Addr: IPv4 address (u32)
+ * - MacHi: first 2 bytes of the MAC (u16)
+ * - MacLo: last 4 bytes of the MAC (u32)
+ * - Deadline: when the entry's state next changes (ms), Infinity when never
+ * - Tries: requests or probes sent in this state
+ */
+export const enum NeighSlot { State = 0, IfIndex = 1, Addr = 2, MacHi = 3, MacLo = 4, Deadline = 5, Tries = 6 }
+
 /** Bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas. */
 export const RECORD_HEADER: i32 = 8;
 /** Bits of a record's meta word that hold the interface index. */
 export const RECORD_IFACE_MASK: u32 = 255;
+/** The meta bit of a local record: an IPv4 packet to one of our own addresses, fed back by the host. */
+export const RECORD_LOCAL: u32 = 256;
 /** Bytes of an event record, [i32 kind][i32 conn][i32 arg]. */
 export const EVENT_RECORD_BYTES: i32 = 12;
 /** Bytes of the stage area: a send or receive of up to this many bytes is one call. */
 export const STAGE_SIZE: i32 = 4096;
 /** F64 slots of the info area filled by tcpInfo. */
-export const INFO_SLOTS: i32 = 32;
+export const INFO_SLOTS: i32 = 40;

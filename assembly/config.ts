@@ -8,7 +8,7 @@ import { Errno } from './abi';
 /**
  * Config keys, in the order of the spec.
  */
-export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, Count = 47 }
+export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, MaxInterfaces = 47, ArpCacheSize = 48, ArpQueueBytes = 49, ArpRetries = 50, ArpRetryMs = 51, ArpReachableMs = 52, ArpDelayMs = 53, ArpProbes = 54, Count = 55 }
 
 /** Most connections (slots of the connection table). */
 export let cfgMaxConnections: i32 = 128;
@@ -54,6 +54,16 @@ export let cfgEphemeralHigh: i32 = 60999;
 export let cfgDelayedAckSegments: i32 = 2;
 /** Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. */
 export let cfgChallengeAckLimit: i32 = 1000;
+/** Most network interfaces (slots of the interface table; a record's interface index is below this). */
+export let cfgMaxInterfaces: i32 = 4;
+/** Entries of the ARP neighbour cache (a full cache reuses its least recently used resolved entry). */
+export let cfgArpCacheSize: i32 = 32;
+/** Bytes of the queue of packets waiting for address resolution (the oldest are dropped when it is full); an Ethernet interface's MTU + 22 must fit. 0: no queue, a packet for an unresolved neighbour is dropped and counted (TCP retransmits it), as for a host with IP interfaces only. */
+export let cfgArpQueueBytes: i32 = 16384;
+/** Broadcast requests for an unresolved address before its packets are dropped with EHOSTUNREACH (Linux mcast_solicit). */
+export let cfgArpRetries: i32 = 3;
+/** Unicast probes of a stale neighbour before the entry is dropped (Linux ucast_solicit). */
+export let cfgArpProbes: i32 = 3;
 /** RFC 6298 §2.1 initial RTO. */
 export let cfgRtoInitialMs: f64 = 1000;
 /** Lower bound of the RTO (Linux TCP_RTO_MIN). */
@@ -72,6 +82,12 @@ export let cfgKeepaliveIntervalMs: f64 = 75000;
 export let cfgFinWait2TimeoutMs: f64 = 60000;
 /** Milliseconds per timestamp tick (Linux: 1). */
 export let cfgTsTickMs: f64 = 1;
+/** Time between ARP requests for one address (Linux retrans_time). */
+export let cfgArpRetryMs: f64 = 1000;
+/** How long a confirmed neighbour stays REACHABLE before it turns STALE (Linux base_reachable_time). */
+export let cfgArpReachableMs: f64 = 30000;
+/** Time a STALE entry in use waits (DELAY) before unicast probes re-confirm it (Linux delay_first_probe_time). */
+export let cfgArpDelayMs: f64 = 5000;
 /** Offer and accept RFC 7323 timestamps. */
 export let cfgTimestamps: bool = true;
 /** Offer and accept SACK (RFC 2018); we send SACK blocks for out-of-order data. */
@@ -115,6 +131,7 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.EphemeralLow: if (i < 1 || i > 65535) return -Errno.EINVAL; cfgEphemeralLow = i; break;
     case Key.EphemeralHigh: if (i < 1 || i > 65535) return -Errno.EINVAL; cfgEphemeralHigh = i; break;
     case Key.MaxListeners: if (i < 1 || i > 4096) return -Errno.EINVAL; cfgMaxListeners = i; break;
+    case Key.ArpCacheSize: if (i < 1 || i > 4096) return -Errno.EINVAL; cfgArpCacheSize = i; break;
     case Key.Backlog: if (i < 1) return -Errno.EINVAL; cfgBacklog = i; break;
     case Key.SendBufferSize: if (i < 1024 || i > 1073741824) return -Errno.EINVAL; cfgSendBufferSize = i; break;
     case Key.RecvBufferSize: if (i < 1024 || i > 1073741824) return -Errno.EINVAL; cfgRecvBufferSize = i; break;
@@ -126,6 +143,8 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.KeepaliveIdleMs: if (v <= 0) return -Errno.EINVAL; cfgKeepaliveIdleMs = v; break;
     case Key.KeepaliveIntervalMs: if (v <= 0) return -Errno.EINVAL; cfgKeepaliveIntervalMs = v; break;
     case Key.TsTickMs: if (v <= 0) return -Errno.EINVAL; cfgTsTickMs = v; break;
+    case Key.ArpRetryMs: if (v <= 0) return -Errno.EINVAL; cfgArpRetryMs = v; break;
+    case Key.ArpReachableMs: if (v <= 0) return -Errno.EINVAL; cfgArpReachableMs = v; break;
     case Key.SynRetries: if (i < 0 || i > 255) return -Errno.EINVAL; cfgSynRetries = i; break;
     case Key.DataRetries: if (i < 0 || i > 255) return -Errno.EINVAL; cfgDataRetries = i; break;
     case Key.SynAckRetries: if (i < 0 || i > 255) return -Errno.EINVAL; cfgSynAckRetries = i; break;
@@ -133,9 +152,12 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.TimeWaitMs: if (v < 0) return -Errno.EINVAL; cfgTimeWaitMs = v; break;
     case Key.DelayedAckMs: if (v < 0) return -Errno.EINVAL; cfgDelayedAckMs = v; break;
     case Key.FinWait2TimeoutMs: if (v < 0) return -Errno.EINVAL; cfgFinWait2TimeoutMs = v; break;
+    case Key.ArpDelayMs: if (v < 0) return -Errno.EINVAL; cfgArpDelayMs = v; break;
     case Key.KeepaliveCount: if (i < 1 || i > 255) return -Errno.EINVAL; cfgKeepaliveCount = i; break;
     case Key.Ttl: if (i < 1 || i > 255) return -Errno.EINVAL; cfgTtl = i; break;
     case Key.DelayedAckSegments: if (i < 1 || i > 255) return -Errno.EINVAL; cfgDelayedAckSegments = i; break;
+    case Key.ArpRetries: if (i < 1 || i > 255) return -Errno.EINVAL; cfgArpRetries = i; break;
+    case Key.ArpProbes: if (i < 1 || i > 255) return -Errno.EINVAL; cfgArpProbes = i; break;
     case Key.InitialWindowSegments: if (i < 1 || i > 1000) return -Errno.EINVAL; cfgInitialWindowSegments = i; break;
     case Key.WindowScale: if (i < -1 || i > 14) return -Errno.EINVAL; cfgWindowScale = i; break;
     case Key.Timestamps: cfgTimestamps = b; break;
@@ -158,6 +180,8 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.EventQueueSize: if (i < 16 || i > 16777216) return -Errno.EINVAL; cfgEventQueueSize = i; break;
     case Key.RxSlotSize: if (i < 576 || i > 16777216) return -Errno.EINVAL; cfgRxSlotSize = i; break;
     case Key.ChallengeAckLimit: if (i < 0) return -Errno.EINVAL; cfgChallengeAckLimit = i; break;
+    case Key.MaxInterfaces: if (i < 1 || i > 256) return -Errno.EINVAL; cfgMaxInterfaces = i; break;
+    case Key.ArpQueueBytes: if (i < 0 || i > 16777216) return -Errno.EINVAL; cfgArpQueueBytes = i; break;
     default: return -Errno.EINVAL;
   }
   return 0;
@@ -188,6 +212,11 @@ export function configGetValue(key: i32): f64 {
     case Key.EphemeralHigh: return cfgEphemeralHigh;
     case Key.DelayedAckSegments: return cfgDelayedAckSegments;
     case Key.ChallengeAckLimit: return cfgChallengeAckLimit;
+    case Key.MaxInterfaces: return cfgMaxInterfaces;
+    case Key.ArpCacheSize: return cfgArpCacheSize;
+    case Key.ArpQueueBytes: return cfgArpQueueBytes;
+    case Key.ArpRetries: return cfgArpRetries;
+    case Key.ArpProbes: return cfgArpProbes;
     case Key.RtoInitialMs: return cfgRtoInitialMs;
     case Key.RtoMinMs: return cfgRtoMinMs;
     case Key.RtoMaxMs: return cfgRtoMaxMs;
@@ -197,6 +226,9 @@ export function configGetValue(key: i32): f64 {
     case Key.KeepaliveIntervalMs: return cfgKeepaliveIntervalMs;
     case Key.FinWait2TimeoutMs: return cfgFinWait2TimeoutMs;
     case Key.TsTickMs: return cfgTsTickMs;
+    case Key.ArpRetryMs: return cfgArpRetryMs;
+    case Key.ArpReachableMs: return cfgArpReachableMs;
+    case Key.ArpDelayMs: return cfgArpDelayMs;
     case Key.Timestamps: return cfgTimestamps ? 1 : 0;
     case Key.Sack: return cfgSack ? 1 : 0;
     case Key.AbortOnUnreadClose: return cfgAbortOnUnreadClose ? 1 : 0;
@@ -219,7 +251,7 @@ export function configGetValue(key: i32): f64 {
 
 /** Whether `key` is fixed once init laid memory out (the sizes, and the knobs init checked them against). */
 export function configIsFixed(key: i32): bool {
-  return key == Key.MaxConnections || key == Key.MaxListeners || key == Key.SendBufferSize || key == Key.RecvBufferSize || key == Key.Mss || key == Key.TxQueueSize || key == Key.EventQueueSize || key == Key.RxSlotSize;
+  return key == Key.MaxConnections || key == Key.MaxListeners || key == Key.SendBufferSize || key == Key.RecvBufferSize || key == Key.Mss || key == Key.TxQueueSize || key == Key.EventQueueSize || key == Key.RxSlotSize || key == Key.MaxInterfaces || key == Key.ArpCacheSize || key == Key.ArpQueueBytes;
 }
 
 /** Checks the knobs against each other (each was range-checked when set); returns 0 or −EINVAL. */

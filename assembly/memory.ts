@@ -12,21 +12,26 @@
 //   pending output     maxConnections × 2 (a ring of slots)
 //   event queue        eventQueueSize × 12
 //   stats, info, option scratch, SACK scratch, stage area (STAGE_SIZE)
+//   interface table    maxInterfaces × IFACE_SIZE
+//   neighbour cache    arpCacheSize × NEIGH_SIZE, its hash (u16 heads, power of two ≥ 2·arpCacheSize)
+//   resolution queue   arpQueueBytes
 //   rx area            rxSlotSize padded to 4 + one record header
 //   tx area            txQueueSize
 //   send rings         maxConnections × sendBufferSize
 //   receive rings      maxConnections × recvBufferSize
 import {
   cfgMaxConnections, cfgMaxListeners, cfgEventQueueSize, cfgRxSlotSize, cfgTxQueueSize,
-  cfgSendBufferSize, cfgRecvBufferSize,
+  cfgSendBufferSize, cfgRecvBufferSize, cfgMaxInterfaces, cfgArpCacheSize, cfgArpQueueBytes,
 } from './config';
 import { CONN_SIZE, Conn } from './tcp/conn';
 import { LISTENER_SIZE, Listener } from './tcp/listener';
-import { Ctl, Errno, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE, EVENT_RECORD_BYTES } from './abi';
+import { Ctl, Errno, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE, EVENT_RECORD_BYTES, Stat } from './abi';
 import { TcpOptions } from './wire/options';
+import { IFACE_SIZE } from './net/ifrecord';
+import { NEIGH_SIZE } from './net/neighrecord';
 
-/** Number of u32 statistics counters (see assembly/tcp/stats.ts). */
-export const STATS_SLOTS: i32 = 32;
+/** Number of u32 statistics counters (see assembly/tcp/stats.ts), rounded up to a multiple of 8. */
+export const STATS_SLOTS: i32 = (<i32>Stat.Count + 7) & ~7;
 
 /** Control block address (Ctl slots, 32-bit each). */
 export const ctlBase: usize = memory.data(<i32>Ctl.Slots << 2, 16);
@@ -71,6 +76,16 @@ export let infoBase: usize = 0;
 export let optsPtr: usize = 0;
 /** Scratch u32 arrays (4 lefts, then 4 rights) for emitting SACK blocks. */
 export let sackScratch: usize = 0;
+/** Interface table base. */
+export let ifBase: usize = 0;
+/** Neighbour cache base. */
+export let neighBase: usize = 0;
+/** Neighbour hash base (u16 heads, NIL = empty). */
+export let neighHashBase: usize = 0;
+/** Neighbour hash bucket count − 1. */
+export let neighHashMask: u32 = 0;
+/** Resolution queue base (records of packets waiting for ARP). */
+export let arpQueueBase: usize = 0;
 /** Inbound packet area (records). */
 export let rxBase: usize = 0;
 /** Bytes of the rx area. */
@@ -98,6 +113,8 @@ export function layoutMemory(): i32 {
   while (buckets < <u32>cfgMaxConnections * 2) buckets <<= 1;
   let portBuckets: u32 = 16;
   while (portBuckets < <u32>cfgMaxListeners * 2) portBuckets <<= 1;
+  let neighBuckets: u32 = 16;
+  while (neighBuckets < <u32>cfgArpCacheSize * 2) neighBuckets <<= 1;
   let n = <u64>cfgMaxConnections;
   let start: u64 = align16(<u64>__heap_base);
   let p = start;
@@ -115,6 +132,10 @@ export function layoutMemory(): i32 {
   let op = p; p = align16(p + <u64>offsetof<TcpOptions>());
   let sk = p; p = align16(p + 32);
   let stage = p; p = align16(p + <u64>STAGE_SIZE);
+  let ifs = p; p = align16(p + <u64>cfgMaxInterfaces * <u64>IFACE_SIZE);
+  let nb = p; p = align16(p + <u64>cfgArpCacheSize * <u64>NEIGH_SIZE);
+  let nh = p; p = align16(p + <u64>neighBuckets * 2);
+  let aq = p; p = align16(p + <u64>cfgArpQueueBytes);
   // One packet of rxSlotSize bytes always fits as a record: its header and its padding to 4 included.
   let rxBytes = ((cfgRxSlotSize + 3) & ~3) + RECORD_HEADER;
   let rx = p; p = align16(p + <u64>rxBytes);
@@ -130,9 +151,11 @@ export function layoutMemory(): i32 {
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;
   sackScratch = <usize>sk; stageBase = <usize>stage; rxBase = <usize>rx; rxSize = rxBytes;
   txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;
+  ifBase = <usize>ifs; neighBase = <usize>nb; neighHashBase = <usize>nh; neighHashMask = neighBuckets - 1; arpQueueBase = <usize>aq;
   layoutBytes = <f64>(p - start);
   memory.fill(<usize>hash, 0xff, <usize>buckets * 4);
   memory.fill(<usize>portHash, 0xff, <usize>portBuckets * 2);
+  memory.fill(<usize>nh, 0xff, <usize>neighBuckets * 2);
   laidOut = true;
   return 0;
 }

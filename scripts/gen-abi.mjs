@@ -48,6 +48,7 @@ function ctlMembers() {
   if (at > spec.CTL_SLOTS) throw new Error('abi spec: CTL needs more than CTL_SLOTS slots');
   return [...out, ['Slots', spec.CTL_SLOTS, 'i32 slots in the block']];
 }
+const neighSlots = () => spec.NEIGH_INFO.map(([n, d], i) => [pascal(n), i, d]);
 const sockoptMembers = () => spec.SOCKOPTS.map(([n, mode, d], i) => [n, i + 1, `${mode === 'get' ? '(get only) ' : ''}${d}`]);
 
 // ------------------------------------------------------------------ AssemblyScript side
@@ -67,10 +68,15 @@ function asAbi() {
   o += enumDecl('SockOpt', 'connection options of tcpSetOption / tcpGetOption', sockoptMembers());
   o += enumDecl('Shut', 'shutdown(2) directions', spec.SHUT);
   o += enumDecl('Poll', 'poll(2) event bits (Linux values)', spec.POLL);
+  o += enumDecl('IfKind', 'kinds of network interface', spec.IFACE_KINDS);
+  o += enumDecl('NeighState', 'states of an ARP neighbour entry', spec.NEIGH_STATES);
+  o += enumDecl('NeighSlot', 'f64 slots neighInfo fills in the info area', neighSlots());
   o += doc('bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas');
   o += `export const RECORD_HEADER: i32 = ${spec.RECORD.header};\n`;
   o += doc('bits of a record\'s meta word that hold the interface index');
   o += `export const RECORD_IFACE_MASK: u32 = ${spec.RECORD.ifaceMask};\n`;
+  o += doc('the meta bit of a local record: an IPv4 packet to one of our own addresses, fed back by the host');
+  o += `export const RECORD_LOCAL: u32 = ${spec.RECORD.localBit};\n`;
   o += doc('bytes of an event record, [i32 kind][i32 conn][i32 arg]');
   o += `export const EVENT_RECORD_BYTES: i32 = ${spec.EVENT_RECORD.bytes};\n`;
   o += doc('bytes of the stage area: a send or receive of up to this many bytes is one call');
@@ -206,6 +212,16 @@ function tsAbi() {
   o += `export const RECORD_HEADER = ${spec.RECORD.header};\n\n`;
   o += doc("bits of a record's meta word that hold the interface index");
   o += `export const RECORD_IFACE_MASK = ${spec.RECORD.ifaceMask};\n\n`;
+  o += doc('the meta bit of a local record: an IPv4 packet to one of our own addresses, fed back to the engine as it is');
+  o += `export const RECORD_LOCAL = ${spec.RECORD.localBit};\n\n`;
+  o += enumDecl('IfKind', 'kinds of network interface', spec.IFACE_KINDS);
+  o += enumDecl('NeighState', 'states of an ARP neighbour entry', spec.NEIGH_STATES);
+  o += doc('neighbour state names as `ip neigh` prints them, indexed by NeighState');
+  o += `export const NEIGH_STATE_NAMES: readonly string[] = [${spec.NEIGH_STATES.map(([n]) => `'${n}'`).join(', ')}];\n\n`;
+  o += doc('one ARP neighbour entry as neighInfo reports it');
+  o += `export interface NeighInfo {\n${spec.NEIGH_INFO.map(([n, d]) => `${doc(d, '  ')}  ${n}: number;\n`).join('')}}\n\n`;
+  o += doc('the NeighInfo in the info area: f64 slots of `f` from index `at`');
+  o += `export function readNeigh(f: Float64Array, at: number): NeighInfo {\n  return { ${spec.NEIGH_INFO.map(([n], i) => `${n}: f[at + ${i}]`).join(', ')} };\n}\n\n`;
   o += doc('bytes of an event record, [i32 kind][i32 conn][i32 arg]');
   o += `export const EVENT_RECORD_BYTES = ${spec.EVENT_RECORD.bytes};\n\n`;
   o += doc('bytes of the stage area: a send or receive of up to this many bytes is one call');

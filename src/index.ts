@@ -1,6 +1,8 @@
 // Public entry point of wasm-tcp (Node and browsers share this core).
 export { instantiateEngine, EngineAbort } from './engine/load.js';
-export { Stack, type StackOptions, type ConnectOptions, type Transition } from './stack.js';
+export { Stack, type StackOptions, type ConnectOptions, type Transition, type Neighbour } from './stack.js';
+export { TapInterface, TunInterface, LoopbackInterface, type NetworkInterface, type InterfaceStats } from './iface/interfaces.js';
+export { type TapInterfaceOptions, type TunInterfaceOptions, type LoopbackInterfaceOptions } from './iface/config.js';
 export { Socket, type SocketOptions, type AddressInfo } from './socket.js';
 export { Server, type ServerOptions, type ListenOptions } from './server.js';
 export { TcpConnection } from './streams/connection.js';
@@ -13,12 +15,13 @@ export { type Link, type LinkEndpoint, type Tap, type TapEvent, type Fate } from
 export { DirectLink } from './link/direct.js';
 export { SimNetwork, PERFECT, type PathConditions, type PathDown, type SimNetworkOptions, type SimStats } from './link/sim.js';
 export { buildIcmpUnreachable } from './link/icmp.js';
-export { PcapWriter, LINKTYPE_RAW } from './pcap/writer.js';
+export { PcapWriter, LINKTYPE_RAW, LINKTYPE_ETHERNET } from './pcap/writer.js';
 export { readCapture, captureInfo, recordTime, PcapError, type CaptureRecord, type CaptureInfo } from './pcap/reader.js';
 export { decodeCapture, jsonObject, humanLine, type DecodedPacket } from './pcap/decode.js';
 export { Prng } from './util/prng.js';
 export { Sha256, sha256Hex } from './util/sha256.js';
-export { parseIPv4, formatIPv4, isIPv4 } from './util/ip.js';
+export { parseIPv4, formatIPv4, isIPv4, parseCidr, type Cidr } from './util/ip.js';
+export { parseMac, formatMac } from './util/mac.js';
 export { systemError, type SystemError } from './util/errors.js';
 export { runTransfer, Transfer, TRANSFER_ADDRESSES, type TransferOptions, type TransferResult, type PerDirection } from './scenario/transfer.js';
 export { runScenario, SCENARIOS, renderLadder, renderSvg, renderHtml, recordingToPcap, toJson as recordingToJson, type Recording, type RecordingJson, type ScenarioInfo } from './scenario/index.js';

@@ -34,8 +34,12 @@ export interface ListenerOwner {
  * and ask for a pump themselves; events reach the owners from that pump, never from inside a call.
  */
 export interface StackPort {
-  /** Our address, dotted quad. */
+  /** Our address, dotted quad (the first one when the stack has several interfaces). */
   readonly address: string;
+  /** True when `host` names this stack: '0.0.0.0', 'localhost', '127.0.0.1' or one of its addresses. */
+  isLocal(host: string): boolean;
+  /** Our address on connection `conn` (its interface's), dotted quad. */
+  localAddress(conn: number): string;
   /** The stack's clock (idle timers run on it). */
   readonly clock: Clock;
   /** False while the host is crashed (every call below is then refused or a no-op). */

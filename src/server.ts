@@ -81,7 +81,7 @@ export class Server extends Emitter implements ListenerOwner {
     this.closing = false;
     const stack = this.stackPort;
     const host = o.host;
-    if (host !== undefined && !isLocalHost(host, stack.address)) {
+    if (host !== undefined && !stack.isLocal(host)) {
       // As Node: bind(2) to an address we do not have, or a name that does not resolve.
       const err = isIPv4(host)
         ? systemError(-99, 'listen', host, p)

@@ -85,6 +85,8 @@ export class Socket extends Emitter implements ConnOwner {
   private idleMs = 0;
   private idleTimer: ClockTimer | undefined;
   private noDelay: boolean | undefined;
+  /** Our address on the connection, learnt when the stack gave us one. */
+  private local: string | undefined;
 
   /** Use `stack.connect()` or a Server rather than constructing sockets directly. */
   constructor(port: StackPort, opts: SocketOptions = {}) {
@@ -99,9 +101,9 @@ export class Socket extends Emitter implements ConnOwner {
     }
   }
 
-  /** Our address (dotted quad). */
+  /** Our address (dotted quad): the address of the connection's interface. */
   get localAddress(): string {
-    return this.port.address;
+    return this.local ?? this.port.address;
   }
 
   /** The idle timeout set by setTimeout() in ms (undefined when none), as Node's `socket.timeout`. */
@@ -128,7 +130,7 @@ export class Socket extends Emitter implements ConnOwner {
 
   /** Our end of the connection. */
   address(): AddressInfo | Record<string, never> {
-    return this.localPort === undefined ? {} : { address: this.port.address, family: 'IPv4', port: this.localPort };
+    return this.localPort === undefined ? {} : { address: this.localAddress, family: 'IPv4', port: this.localPort };
   }
 
   /** The connection's control block (TCP_INFO): sequence numbers, windows, RTT, MSS, …; throws EBADF once released. */
@@ -362,6 +364,7 @@ export class Socket extends Emitter implements ConnOwner {
   /** Binds the socket to an engine connection handle. @internal */
   attach(conn: number, connecting: boolean, state: string): void {
     this.conn = conn;
+    this.local = this.port.localAddress(conn);
     this.connecting = connecting;
     this.tcpState = state; // an accepted connection is already ESTABLISHED: its State events went by before
     this.hold.update(this.open());

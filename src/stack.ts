@@ -1,7 +1,8 @@
-// Stack: one engine instance, an address, a link and a clock; pumps packets, events and timers.
+// Stack: one engine instance, its interfaces (an address on a link, TAP/TUN/loopback interfaces) and a
+// clock; pumps packets, events and timers.
 import type { Clock, ClockTimer } from './clock/clock.js';
-import { DEFAULT_CONFIG, Engine, EventKind, STATE_NAMES, type EngineConfig } from './engine/engine.js';
-import { RECORD_HEADER } from './engine/abi.js';
+import { DEFAULT_CONFIG, Engine, EventKind, IfKind, NEIGH_STATE_NAMES, STATE_NAMES, type EngineConfig } from './engine/engine.js';
+import { RECORD_HEADER, RECORD_IFACE_MASK, RECORD_LOCAL } from './engine/abi.js';
 import { Errno } from './engine/errno.js';
 import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './engine/records.js';
 import type { Link, LinkEndpoint } from './link/link.js';
@@ -9,8 +10,14 @@ import type { ConnOwner, ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
 import { formatIPv4, isIPv4, parseIPv4 } from './util/ip.js';
+import { formatMac } from './util/mac.js';
+import {
+  derivedMac, loopbackConfig, tapConfig, tunConfig,
+  type InterfaceConfig, type LoopbackInterfaceOptions, type TapInterfaceOptions, type TunInterfaceOptions,
+} from './iface/config.js';
+import { LoopbackInterface, TapInterface, TunInterface, type InterfaceHost, type NetworkInterface } from './iface/interfaces.js';
 import { abortError, checkInt, checkObject, checkSignal, invalidType, invalidValue, outOfRange } from './util/validate.js';
-import { Server, type ServerOptions } from './server.js';
+import { Server, isLocalHost, type ServerOptions } from './server.js';
 import { Socket, type SocketOptions } from './socket.js';
 import { connectTcp, listenTcp, type TcpConnectOptions, type TcpListenOptions } from './streams/open.js';
 import type { TcpConnection } from './streams/connection.js';
@@ -18,11 +25,15 @@ import type { TcpListener } from './streams/listener.js';
 
 /** Options of a Stack. */
 export interface StackOptions {
-  /** Our IPv4 address, dotted quad. */
-  address: string;
+  /**
+   * Our IPv4 address, dotted quad: the one-interface shorthand (interface 0 reaches every address
+   * through `link`). Without it the stack starts with no interface: add them with
+   * createTapInterface / createTunInterface / createLoopbackInterface.
+   */
+  address?: string;
   /** The clock that drives timers (VirtualClock for simulations, RealClock for live use). */
   clock: Clock;
-  /** Link to attach to at once (or call `attach()` later). */
+  /** Link to attach to at once (or call `attach()` later); needs `address`. */
   link?: Link;
   /** Seed of the engine's ISN secret; each reboot derives a new one (default 1). */
   seed?: number;
@@ -42,6 +53,18 @@ export interface Transition {
   conn: number;
   from: string;
   to: string;
+}
+
+/** One entry of the ARP neighbour cache (`ip neigh`). */
+export interface Neighbour {
+  /** IPv4 address. */
+  address: string;
+  /** MAC ('' while INCOMPLETE). */
+  mac: string;
+  /** 'INCOMPLETE', 'REACHABLE', 'STALE', 'DELAY', 'PROBE'. */
+  state: string;
+  /** The interface it belongs to. */
+  iface: NetworkInterface | undefined;
 }
 
 /** Options of `stack.connect()`. */
@@ -69,10 +92,8 @@ export interface ConnectOptions extends SocketOptions {
  * (read from its control block, no call). Events: 'transition' (Transition), 'crash', 'reboot'.
  */
 export class Stack extends Emitter implements LinkEndpoint {
-  /** Our address as a u32. */
-  readonly addr: number;
-  /** Our address, dotted quad. */
-  readonly address: string;
+  /** The address of the one-interface shorthand (`options.address`) as a u32, 0 when none. */
+  private readonly mainAddr: number;
   readonly clock: Clock;
   readonly name: string;
   /** The engine; replaced by a fresh one on reboot. */
@@ -110,13 +131,22 @@ export class Stack extends Emitter implements LinkEndpoint {
   private refs = 0;
   /** What sockets and servers see of this stack. */
   private readonly port: StackPort;
+  /** Interfaces by engine index (0 is the shorthand's when `address` was given). */
+  private ifaces: (NetworkInterface | undefined)[] = [];
+  /** Only the shorthand's interface exists: a tx batch goes to the link in one piece. */
+  private linkOnly: boolean;
+  /** What interfaces see of this stack. */
+  private readonly ifaceHost: InterfaceHost;
 
   /** Creates the host and its engine; attaches to `opts.link` if given. */
   constructor(opts: StackOptions) {
     super();
     checkObject('options', opts);
-    if (!isIPv4(opts.address)) {
+    if (opts.address !== undefined && !isIPv4(opts.address)) {
       throw typeof opts.address === 'string' ? invalidValue('options.address', opts.address, 'must be an IPv4 address') : invalidType('options.address', 'of type string', opts.address);
+    }
+    if (opts.link !== undefined && opts.address === undefined) {
+      throw invalidValue('options.link', 'a Link', 'needs options.address (interfaces attach with iface.attach(link))');
     }
     const clock = opts.clock as Partial<Clock> | undefined;
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function' || typeof clock.timer !== 'function') {
@@ -125,10 +155,10 @@ export class Stack extends Emitter implements LinkEndpoint {
     if (opts.seed !== undefined && (typeof opts.seed !== 'number' || !Number.isFinite(opts.seed))) {
       throw typeof opts.seed === 'number' ? outOfRange('options.seed', 'a finite number', opts.seed) : invalidType('options.seed', 'of type number', opts.seed);
     }
-    this.addr = parseIPv4(opts.address);
-    this.address = formatIPv4(this.addr);
+    this.mainAddr = opts.address === undefined ? 0 : parseIPv4(opts.address);
+    this.linkOnly = this.mainAddr !== 0;
     this.clock = opts.clock;
-    this.name = opts.name ?? this.address;
+    this.name = opts.name ?? (opts.address === undefined ? 'stack' : formatIPv4(this.mainAddr));
     this.seed = opts.seed ?? 1;
     this.config = checkConfig(opts.config);
     this.record = opts.recordTransitions ?? true;
@@ -136,11 +166,97 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.timer = this.clock.timer(() => this.service());
     this.timer.setRef(false);
     this.port = this.makePort();
+    this.ifaceHost = this.makeIfaceHost();
     if (opts.link) this.attach(opts.link);
+  }
+
+  /** Our address as a u32: the shorthand's, else the first interface's; 0 when there is none. */
+  get addr(): number {
+    if (this.mainAddr !== 0) return this.mainAddr;
+    for (const f of this.ifaces) if (f) return f.addr;
+    return 0;
+  }
+
+  /** Our address, dotted quad (see `addr`; '0.0.0.0' when there is none). */
+  get address(): string {
+    return formatIPv4(this.addr);
+  }
+
+  /** The interfaces, in index order (the shorthand's is not one of these objects). */
+  get interfaces(): NetworkInterface[] {
+    return this.ifaces.filter((f): f is NetworkInterface => f !== undefined);
+  }
+
+  /**
+   * An Ethernet interface (L2) whose frames the application carries: `readable` gives what the stack
+   * sends, `writable` takes what it receives. ARP resolves on-link addresses and the gateway; the
+   * interface announces itself with a gratuitous ARP. Throws for bad options, EADDRINUSE for an
+   * address another interface has, ENOBUFS when the engine has no free interface slot.
+   */
+  createTapInterface(opts: TapInterfaceOptions): TapInterface {
+    const index = this.freeIndex('createTapInterface');
+    const c = tapConfig(opts, derivedMac(this.seed, index));
+    return this.addInterface(new TapInterface(this.ifaceHost, index, c), 'createTapInterface');
+  }
+
+  /** An IP interface (L3) whose IPv4 packets the application carries (a VPN, a WebSocket tunnel). */
+  createTunInterface(opts: TunInterfaceOptions): TunInterface {
+    const index = this.freeIndex('createTunInterface');
+    return this.addInterface(new TunInterface(this.ifaceHost, index, tunConfig(opts)), 'createTunInterface');
+  }
+
+  /** A loopback interface (default 127.0.0.1/8): its prefix routes to it, and its address is reachable by the stack itself. */
+  createLoopbackInterface(opts?: LoopbackInterfaceOptions): LoopbackInterface {
+    const index = this.freeIndex('createLoopbackInterface');
+    return this.addInterface(new LoopbackInterface(index, loopbackConfig(opts)), 'createLoopbackInterface');
+  }
+
+  /** Removes an interface: its connections fail with ENETDOWN, its streams end. */
+  removeInterface(iface: NetworkInterface): void {
+    if (this.ifaces[iface.index] !== iface) throw invalidValue('iface', iface?.ip, 'is not an interface of this stack');
+    this.ifaces[iface.index] = undefined;
+    if (!this.down) {
+      this.engine.ifaceDown(iface.index, this.clock.now());
+      this.kick();
+    }
+    iface.close();
+    this.linkOnly = this.mainAddr !== 0 && this.interfaces.length === 0;
+  }
+
+  /** The ARP neighbour cache of every interface (`ip neigh`). */
+  neighbours(): Neighbour[] {
+    if (this.down) return [];
+    return this.engine.neighbours().map((n) => ({
+      address: formatIPv4(n.addr),
+      mac: n.state === 1 ? '' : formatMac(n.macHi * 0x100000000 + n.macLo),
+      state: NEIGH_STATE_NAMES[n.state],
+      iface: this.ifaces[n.ifIndex],
+    }));
+  }
+
+  private freeIndex(call: string): number {
+    const max = this.engine.config.maxInterfaces;
+    for (let i = this.mainAddr !== 0 ? 1 : 0; i < max; i++) if (!this.ifaces[i]) return i;
+    throw Object.assign(systemError(-Errno.ENOBUFS, call), { message: `${call} ENOBUFS: no free interface slot (config maxInterfaces is ${max})` });
+  }
+
+  private addInterface<T extends NetworkInterface>(iface: T, call: string): T {
+    const c = iface.config;
+    const taken = c.addr === this.mainAddr || this.interfaces.some((f) => f.addr === c.addr);
+    if (taken) throw systemError(-Errno.EADDRINUSE, call, formatIPv4(c.addr));
+    if (!this.down) {
+      const r = this.engine.ifaceUp(iface.index, c, this.clock.now());
+      if (r < 0) throw systemError(r, call, formatIPv4(c.addr));
+      this.kick();
+    }
+    this.ifaces[iface.index] = iface;
+    this.linkOnly = false;
+    return iface;
   }
 
   /** Attaches the stack to a link (a DirectLink end or a SimNetwork). */
   attach(link: Link): void {
+    if (this.mainAddr === 0) throw new TypeError('Stack.attach(link) needs options.address; attach an interface instead (iface.attach(link))');
     this.link?.detach(this);
     this.link = link;
     link.attach(this);
@@ -177,7 +293,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     }
     let dst: number;
     try {
-      dst = host === 'localhost' || host === '127.0.0.1' ? this.addr : parseIPv4(host);
+      dst = host === 'localhost' || (host === '127.0.0.1' && !this.loopbackIface()) ? this.localhost() : parseIPv4(host);
     } catch {
       const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: host });
       this.defer(() => s.destroy(err));
@@ -263,12 +379,24 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.emit('crash');
   }
 
-  /** Boots again after a crash (or now): a fresh engine at the same address, with no memory of old connections. */
+  /** Boots again after a crash (or now): a fresh engine with the same interfaces, with no memory of old connections. */
   reboot(): void {
     if (!this.down) this.crash();
     this.engine = this.makeEngine();
     this.down = false;
+    const now = this.clock.now();
+    for (const f of this.interfaces) this.engine.ifaceUp(f.index, f.config, now);
+    this.kick();
     this.emit('reboot');
+  }
+
+  /** Where 'localhost' goes: the loopback interface's address, else our address. */
+  private localhost(): number {
+    return this.loopbackIface()?.addr ?? this.addr;
+  }
+
+  private loopbackIface(): LoopbackInterface | undefined {
+    return this.ifaces.find((f): f is LoopbackInterface => f instanceof LoopbackInterface);
   }
 
   /** Called by the link with one inbound packet (copied into the engine's rx area). */
@@ -352,6 +480,8 @@ export class Stack extends Emitter implements LinkEndpoint {
     const live = (conn: number) => conn >= 0 && !this.down;
     return {
       get address() { return stack.address; },
+      isLocal: (host) => isLocalHost(host, this.address) || this.interfaces.some((f) => f.address === host),
+      localAddress: (conn) => (this.down ? this.address : formatIPv4(this.engine.info(conn).localAddr)),
       get clock() { return stack.clock; },
       get up() { return !stack.down; },
       scratch: this.scratch,
@@ -412,7 +542,22 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   private makeEngine(): Engine {
     const seed = (this.seed * 0x9e3779b1 + this.boots++ * 0x85ebca6b) >>> 0;
-    return Engine.create({ addr: this.addr, seed, config: this.config });
+    return Engine.create({ addr: this.mainAddr, seed, config: this.config });
+  }
+
+  /** What interfaces see of this stack: inbound frames go to the engine like a link's packets. */
+  private makeIfaceHost(): InterfaceHost {
+    const stack = this;
+    return {
+      input: (index, data) => {
+        if (this.down) return;
+        this.engine.inputOn(index, data, this.clock.now());
+        this.kick();
+      },
+      get down() { return stack.down; },
+      crash: () => this.crash(),
+      reboot: () => this.reboot(),
+    };
   }
 
   /**
@@ -447,26 +592,35 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.timer.arm(engine.nextDeadline);
   }
 
-  /** Sends a tx batch: in one piece to the link, less the records addressed to ourselves (looped back). */
+  /**
+   * Sends a tx batch: records of interface 0 (the shorthand's) go to the link in runs, local records
+   * (to our own addresses) are looped back, the rest go to their interface. With only the
+   * shorthand's interface and nothing local, the whole batch goes to the link in one piece.
+   */
   private output(batch: RecordBatch): void {
-    if (this.engine.txLocal === 0) return this.toLink(batch);
-    const { u8, end } = batch;
+    if (this.linkOnly && this.engine.txLocal === 0) return this.toLink(batch);
+    const { u8, i32, end } = batch;
     const run = this.run;
+    const toLink = this.mainAddr !== 0;
     run.u8 = u8;
-    run.i32 = batch.i32;
+    run.i32 = i32;
     run.start = batch.start;
     run.count = 0;
     for (let p = batch.start; p < end;) {
       const len = recordLength(u8, p);
       const next = p + recordBytes(len);
-      const d = p + RECORD_HEADER + 16; // the IPv4 destination
-      if (len >= 20 && ((u8[d] << 24) | (u8[d + 1] << 16) | (u8[d + 2] << 8) | u8[d + 3]) >>> 0 === this.addr) {
+      const meta = i32[(p >>> 2) + 1];
+      const index = meta & RECORD_IFACE_MASK;
+      if (index === 0 && toLink && !(meta & RECORD_LOCAL)) {
+        run.count++;
+      } else {
         run.end = p;
         if (run.count) this.toLink(run);
-        this.loopRecord(u8, p, next);
+        if (meta & RECORD_LOCAL) this.loopRecord(u8, p, next);
+        else this.ifaces[index]?.emit(u8.subarray(p + RECORD_HEADER, p + RECORD_HEADER + len));
         run.start = next;
         run.count = 0;
-      } else run.count++;
+      }
       p = next;
     }
     run.end = end;

@@ -129,8 +129,8 @@ export class Conn {
   keepaliveCnt: u8;
   /** Full-sized segments received since our last ACK. */
   unackedSegs: u8;
-  /** Slot generation (bumped when allocated), for the host's sanity checks. */
-  gen: u8;
+  /** Interface the connection sends on; our address is that interface's (net/iface.ts). */
+  ifIndex: u8;
   /** Unanswered keepalive probes. */
   kaProbes: u8;
   /** Zero-window probes sent in this persist episode: the probe interval's backoff exponent. */

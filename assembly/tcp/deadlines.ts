@@ -10,6 +10,8 @@ import { cfgDelayedAckMs } from '../config';
 import { nowMs } from './clock';
 
 let heapSize: i32 = 0;
+/** Earliest deadline outside the connection heap (the ARP neighbour cache, net/neighbour.ts): a lower bound. */
+let netDeadline: f64 = Infinity;
 /** Output waits for tx room: the host must poll again as soon as it drained (the deadline is "now"). */
 let outputHeld: bool = false;
 
@@ -29,13 +31,19 @@ let outputHeld: bool = false;
 /** Shows the host the root key (a lower bound of the earliest deadline) in the control block. */
 // @ts-ignore: decorator
 @inline function publish(): void {
-  let t = heapSize > 0 ? keyAt(0) : Infinity;
+  let t = min<f64>(heapSize > 0 ? keyAt(0) : Infinity, netDeadline);
   ctlSetF64(Ctl.Deadline, outputHeld && nowMs < t ? nowMs : t);
 }
 
 /** Output waits for tx room (or no longer does): poll is due as soon as the host drained the tx area. */
 export function holdForOutput(on: bool): void {
   outputHeld = on;
+  publish();
+}
+
+/** The earliest deadline of the neighbour cache (never later than the true one), shown to the host with the heap's. */
+export function setNetDeadline(t: f64): void {
+  netDeadline = t;
   publish();
 }
 

@@ -2,7 +2,7 @@
 // wraps them (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64
 // milliseconds and every call that may send, arm a timer or stamp a segment takes it. Packets, events,
 // addresses and fill levels travel through the control block and the areas it points to, not calls.
-import { ABI_VERSION, Ctl, Errno, S, Stat, INFO_SLOTS, RECORD_HEADER, RECORD_IFACE_MASK, STAGE_SIZE } from '../abi';
+import { ABI_VERSION, Ctl, Errno, IfKind, S, Stat, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE } from '../abi';
 import { infoFill } from './info';
 import {
   configSetValue, configCheck, configIsFixed, cfgAbortOnUnreadClose, cfgEventQueueSize, cfgTxQueueSize,
@@ -12,12 +12,14 @@ import {
 } from '../memory';
 import { CONN_SIZE } from './conn';
 import { tableInit } from './table';
-import { ifaceInit } from './iface';
+import { ifaceTableInit, ifaceSet } from '../net/iface';
+import { neighInit } from '../net/neighbour';
+import { recordInput } from '../net/input';
+import { netPoll } from '../net/timers';
 import { deadlinesInit } from './deadlines';
 import { isnSeed, siphash } from './isn';
 import { setNow, nowMs, tsClockUpdate } from './clock';
-import { ipInput } from './input';
-import { txInit } from './txqueue';
+import { txInit } from '../net/tx';
 import { eventsInit } from './events';
 import { pollTimers } from './timers';
 import { outputPending, outputResume, outputInit } from './output';
@@ -40,15 +42,21 @@ export function configSet(key: i32, value: f64): i32 {
 /** Address of the control block (Ctl slots; valid before init, filled by it). */
 export function ctlPtr(): usize { return ctlBase; }
 
-/** Lays out all memory (at most one memory.grow), clears the tables, keys the ISN hash and fills the control block; 0 or −errno. */
+/**
+ * Lays out all memory (at most one memory.grow), clears the tables, keys the ISN hash and fills the control
+ * block; 0 or −errno. A `localAddr` other than 0 brings up interface 0 as an IP interface with that
+ * address and prefix /0 (every destination on-link, no MTU limit): the one-interface setup.
+ */
 export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
   let r = configCheck();
   if (r != 0) return r;
   r = layoutMemory();
   if (r != 0) return r;
   isnSeed(seedLo, seedHi);
-  ifaceInit(localAddr);
   deadlinesInit();
+  ifaceTableInit();
+  neighInit();
+  if (localAddr != 0) ifaceSet(0, IfKind.IP, localAddr, 0, 0, 0, 0, 65535);
   outputInit();
   txInit();
   eventsInit();
@@ -70,8 +78,8 @@ export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
 
 /**
  * Processes the packet records the host wrote to the rx area, `bytes` of them ([u32 length][u32 meta]
- * [packet][pad to 4]); returns how many packets it took. A record that runs past `bytes`, or names an
- * interface other than 0, is counted as a bad packet (the rest of the batch is dropped with it).
+ * [packet][pad to 4]), each by the interface its meta names; returns how many packets it took. A
+ * record that runs past `bytes` is counted as a bad packet (the rest of the batch is dropped with it).
  */
 export function input(bytes: i32, now: f64): i32 {
   setNow(now);
@@ -81,22 +89,22 @@ export function input(bytes: i32, now: f64): i32 {
   while (off + RECORD_HEADER <= bytes) {
     let p = rxBase + <usize>off;
     let len = load<u32>(p);
-    if (len > <u32>(bytes - off - RECORD_HEADER) || (load<u32>(p, 4) & RECORD_IFACE_MASK) != 0) {
+    if (len > <u32>(bytes - off - RECORD_HEADER)) {
       statAdd(Stat.BadPackets);
       break;
     }
-    ipInput(p + RECORD_HEADER, <i32>len);
+    recordInput(p + RECORD_HEADER, <i32>len, load<u32>(p, 4));
     off += RECORD_HEADER + ((<i32>len + 3) & ~3);
     n++;
   }
   return n;
 }
 
-/** Fires due timers and resumes output cut short by a full tx area; returns the next deadline (ms, Infinity when none; `now` while output waits). */
+/** Fires due timers (connections and the ARP cache) and resumes output cut short by a full tx area; returns the next deadline (ms, Infinity when none; `now` while output waits). */
 export function poll(now: f64): f64 {
   setNow(now);
   outputResume();
-  let next = pollTimers();
+  let next = min<f64>(netPoll(), pollTimers());
   return outputPending() ? nowMs : next;
 }
 

@@ -8,16 +8,14 @@ import { tcpOutput } from './output';
 import { connAt, connIndex } from '../memory';
 import { cfgIcmpAbortsSynSent } from '../config';
 import { lookup } from './table';
-import { localAddr } from './iface';
+import { ifAddr } from '../net/iface';
 import { seqGe, seqLt, seqLe } from './seq';
 import { emit } from './events';
 import { statAdd } from './stats';
 import { connDone } from './lifecycle';
 import { checksum } from '../wire/checksum';
 import { loadBe16, loadBe32, IP_PROTO_TCP } from '../wire/ipv4';
-
-const ICMP_DEST_UNREACH: u8 = 3;
-const ICMP_TIME_EXCEEDED: u8 = 11;
+import { ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED } from '../wire/icmp';
 
 /** Maps an ICMP type/code to a positive errno as Linux's icmp_err_convert does. */
 function icmpErrno(type: u8, code: u8): i32 {
@@ -56,20 +54,28 @@ export function icmpInput(p: usize, len: i32): void {
   let code = load<u8>(p, 1);
   if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED) return;
   if (checksum(p, len, 0) != 0xffff) { statAdd(Stat.BadChecksum); return; }
-  let ip = p + 8;
+  icmpError(type, code, p + 8, len - 8, <i32>loadBe16(p + 6));
+}
+
+/**
+ * An ICMP error (type, code) about one of our datagrams, quoted at `ip` (`len` bytes: its IPv4 header
+ * and at least 8 bytes of TCP); `mtu` is the next-hop MTU of a "fragmentation needed". Also how a
+ * local failure is reported: ARP giving up is host unreachable (Linux dst_link_failure).
+ */
+export function icmpError(type: u8, code: u8, ip: usize, len: i32, mtu: i32): void {
   let vihl = <i32>load<u8>(ip);
   let hl = (vihl & 15) << 2;
-  if ((vihl >> 4) != 4 || hl < 20 || 8 + hl + 8 > len) return;
-  if (load<u8>(ip, 9) != IP_PROTO_TCP || loadBe32(ip + 12) != localAddr) return;
+  if ((vihl >> 4) != 4 || hl < 20 || hl + 8 > len || load<u8>(ip, 9) != IP_PROTO_TCP) return;
   let th = ip + <usize>hl;
   let i = lookup(loadBe32(ip + 16), <u32>loadBe16(th + 2), <u32>loadBe16(th));
   if (i < 0) return;
-  statAdd(Stat.IcmpIn);
   let c = connAt(i);
+  if (loadBe32(ip + 12) != ifAddr(<i32>c.ifIndex)) return;
+  statAdd(Stat.IcmpIn);
   // RFC 5927 §4.1: the quoted sequence number must lie in SND.UNA..SND.MAX.
   let seq = loadBe32(th + 4);
   if (!(seqGe(seq, c.sndUna) && (seqLt(seq, c.sndMax) || seqLe(seq, c.sndUna)))) return;
-  if (type == ICMP_DEST_UNREACH && code == 4) { pathMtu(c, <i32>loadBe16(p + 6)); return; }
+  if (type == ICMP_DEST_UNREACH && code == 4) { pathMtu(c, mtu); return; }
   let err = icmpErrno(type, code);
   if (c.state == S.SYN_SENT && cfgIcmpAbortsSynSent) { connDone(c, err); return; }
   c.softError = <u16>err;

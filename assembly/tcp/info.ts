@@ -2,6 +2,7 @@
 // The info area tcpInfo fills: one f64 slot per field (src/engine/abi.ts INFO_FIELDS gives the order).
 import { Conn } from './conn';
 import { advertisedWindow, segmentMss, effMss } from './window';
+import { ifAddr } from '../net/iface';
 
 /** Writes the info slots of record `c` at `p` (INFO_SLOTS f64; the rest is left as it is). */
 export function infoFill(c: Conn, p: usize): void {
@@ -33,7 +34,9 @@ export function infoFill(c: Conn, p: usize): void {
   store<f64>(p + 216, <f64>c.tsRecent); // tsRecent
   store<f64>(p + 224, <f64>c.sndMss); // sndMssRaw
   store<f64>(p + 232, <f64>c.rcvMss); // rcvMss
+  store<f64>(p + 256, <f64>c.ifIndex); // ifIndex
   store<f64>(p + 80, <f64>advertisedWindow(c)); // rcvWnd
   store<f64>(p + 128, <f64>segmentMss(c)); // mss
   store<f64>(p + 240, <f64>effMss(c)); // effMss
+  store<f64>(p + 248, <f64>ifAddr(<i32>c.ifIndex)); // localAddr
 }

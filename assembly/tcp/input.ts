@@ -5,15 +5,15 @@ import { Conn } from './conn';
 import { setState } from './state';
 import { connAt, connIndex, listenerAt, opts } from '../memory';
 import {
-  cfgTimestamps, cfgSack, cfgWindowScaling, cfgMss, cfgDefaultMss, cfgSendBufferSize,
+  cfgTimestamps, cfgSack, cfgWindowScaling, cfgDefaultMss, cfgSendBufferSize,
   cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData,
   cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck,
 } from '../config';
 import { lookup, listenerFind, childAdd } from './table';
-import { localAddr, unicast } from './iface';
+import { ifAddr } from '../net/iface';
 import {
   segSet, segSrc, segSport, segDport, segSeq, segAck, segFlags, segWnd, segDataLen,
-  segTrimFront, segTrimBack, segClearFlags, segSetInRing,
+  segTrimFront, segTrimBack, segClearFlags, segSetInRing, segSetLocal, segDst, segIf,
 } from './segment';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq';
 import { nowMs, tsValNow } from './clock';
@@ -29,31 +29,13 @@ import { connDone, becomeEstablished, enterTimeWait, restartTimeWait } from './l
 import { connOpen } from './open';
 import { rcvSpace, ourWscale } from './window';
 import { isnFor, isnSetOverride } from './isn';
-import { icmpInput } from './icmp';
-import {
-  ipv4CheckLen, ipv4ChecksumOk, ipv4IsFragment, ipv4Dst, ipv4Src, ipv4HeaderLen, ipv4TotalLen,
-  ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP,
-} from '../wire/ipv4';
+import { IP_PROTO_TCP } from '../wire/ipv4';
 import {
   tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow,
   tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN,
 } from '../wire/tcp';
 import { parseTcpOptions } from '../wire/options';
 import { checksum, pseudoHeaderSum, fold32 } from '../wire/checksum';
-
-/** Processes the IPv4 packet of `len` bytes at `p` (malformed input is counted and dropped, never trapped). */
-export function ipInput(p: usize, len: i32): void {
-  if (ipv4CheckLen(p, len) != 0 || !ipv4ChecksumOk(p) || ipv4IsFragment(p)) { statAdd(Stat.BadPackets); return; }
-  if (ipv4Dst(p) != localAddr) { statAdd(Stat.BadPackets); return; }
-  // RFC 1122 §3.2.1.3 / §4.2.3.10: a source that is 0, broadcast or multicast is bogus: drop silently.
-  if (!unicast(ipv4Src(p))) { statAdd(Stat.BadPackets); return; }
-  let hl = ipv4HeaderLen(p);
-  let tl = ipv4TotalLen(p) - hl;
-  let proto = ipv4Protocol(p);
-  if (proto == IP_PROTO_TCP) tcpInput(p + <usize>hl, tl, ipv4Src(p));
-  else if (proto == IP_PROTO_ICMP) icmpInput(p + <usize>hl, tl);
-  else statAdd(Stat.BadPackets);
-}
 
 /**
  * Fast path: in-order data for an ESTABLISHED connection is copied into the receive ring while its
@@ -62,33 +44,35 @@ export function ipInput(p: usize, len: i32): void {
  * payload is in the ring and verified, 0 when the slow path must check the segment, −1 when its
  * checksum is bad.
  */
-function copyInOrder(i: i32, t: usize, tlen: i32, doff: i32, src: u32): i32 {
+function copyInOrder(i: i32, t: usize, tlen: i32, doff: i32, src: u32, dst: u32): i32 {
   if (i < 0 || tlen - doff < 64) return 0;
   let c = connAt(i);
   if (c.state != S.ESTABLISHED || c.oooCount != 0 || tcpSeq(t) != c.rcvNxt || <u32>(tlen - doff) > rcvSpace(c) ||
     (tcpFlags(t) & (TCP_SYN | TCP_RST))) return 0;
-  let sum = checksum(t, doff, pseudoHeaderSum(src, localAddr, IP_PROTO_TCP, tlen));
+  let sum = checksum(t, doff, pseudoHeaderSum(src, dst, IP_PROTO_TCP, tlen));
   let ps = ringCopyWithChecksum(c, t + <usize>doff, tlen - doff);
   return fold32(sum + ps) == 0xffff ? 1 : -1;
 }
 
-/** Validates one TCP segment, parses it into segment.ts, and dispatches it by connection state. */
-function tcpInput(t: usize, tlen: i32, src: u32): void {
+/** Validates one TCP segment from `src` to our `dst` (owned by interface `ifi`), parses it into segment.ts, and dispatches it by connection state. */
+export function tcpInput(t: usize, tlen: i32, src: u32, dst: u32, ifi: i32): void {
   if (tcpCheckLen(t, tlen) != 0) { statAdd(Stat.BadPackets); return; }
   let doff = tcpDataOffset(t);
   let sport = <u32>tcpSrcPort(t);
   let dport = <u32>tcpDstPort(t);
   let i = lookup(src, sport, dport);
-  let inRing = copyInOrder(i, t, tlen, doff, src);
-  if (inRing < 0 || (inRing == 0 && !tcpChecksumOk(t, tlen, src, localAddr))) { statAdd(Stat.BadChecksum); return; }
+  let inRing = copyInOrder(i, t, tlen, doff, src, dst);
+  if (inRing < 0 || (inRing == 0 && !tcpChecksumOk(t, tlen, src, dst))) { statAdd(Stat.BadChecksum); return; }
   if (parseTcpOptions(t + 20, doff - 20, opts()) != 0) { statAdd(Stat.BadPackets); return; }
   statAdd(Stat.SegmentsIn);
   if (sport == 0 || dport == 0) { statAdd(Stat.BadPackets); return; }
   segSet(src, sport, dport, tcpSeq(t), tcpAck(t), <u32>tcpFlags(t), <u32>tcpWindow(t), t + <usize>doff, tlen - doff);
   segSetInRing(inRing > 0);
+  segSetLocal(dst, ifi);
   if (i < 0) {
     let li = listenerFind(dport);
-    if (li >= 0) listenInput(li); else closedInput();
+    // A connection's address is its interface's: other addresses of a loopback prefix get a RST.
+    if (li >= 0 && dst == ifAddr(ifi)) listenInput(li); else closedInput();
     return;
   }
   let c = connAt(i);
@@ -128,7 +112,7 @@ function negotiate(c: Conn): void {
     c.rcvWscale = 0;
   }
   let peer = o.mss >= 0 ? max<i32>(o.mss, 64) : cfgDefaultMss;
-  c.sndMss = <u16>min<i32>(peer, cfgMss);
+  c.sndMss = <u16>min<i32>(peer, <i32>c.rcvMss); // the peer's MSS, bounded by ours (cfgMss, the interface MTU)
   c.irs = segSeq;
   c.rcvNxt = segSeq + 1;
   c.lastAckSent = c.rcvNxt;
@@ -149,7 +133,7 @@ function listenInput(li: i32): void {
   if (!(f & TCP_SYN)) return;
   let l = listenerAt(li);
   if (<i32>l.pending >= <i32>l.backlog) { statAdd(Stat.SynDropped); return; }
-  let c = connOpen(segSrc, segSport, segDport);
+  let c = connOpen(segSrc, segSport, segDport, segIf);
   if (c == null) { statAdd(Stat.SynDropped); return; }
   childAdd(li, c);
   negotiate(c);
@@ -248,7 +232,7 @@ function timeWaitSyn(c: Conn): bool {
   if (!newer || li < 0) return false;
   let old = c.sndMax;
   connDone(c, 0);
-  let iss = isnFor(localAddr, segDport, segSrc, segSport, nowMs);
+  let iss = isnFor(segDst, segDport, segSrc, segSport, nowMs);
   isnSetOverride(<i64>(seqGt(iss, old) ? iss : old + 250000));
   listenInput(li);
   return true;

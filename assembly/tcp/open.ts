@@ -9,7 +9,7 @@ import {
 } from '../config';
 import { connAlloc, hashInsert, tableFull, oldestOrphanTimeWait } from './table';
 import { connDone } from './lifecycle';
-import { localAddr } from './iface';
+import { ifAt } from '../net/iface';
 import { nowMs } from './clock';
 import { isnFor, tupleHash } from './isn';
 import { rtoInit } from './rtt';
@@ -18,11 +18,11 @@ import { ourWscale } from './window';
 import { statAdd } from './stats';
 
 /**
- * A new connection record for the 4-tuple, hashed, in CLOSED with its ISN, windows, timers and
+ * A new connection record for the 4-tuple on interface `ifi` (our address is its address), hashed, in CLOSED with its ISN, windows, timers and
  * keepalive settings; null when the table is full even after reusing the oldest orphaned
  * TIME_WAIT slot (lwIP tcp_kill_timewait). The caller sets its state and sends.
  */
-export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32): Conn | null {
+export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32, ifi: i32): Conn | null {
   if (tableFull() && cfgRecycleTimeWait) {
     let tw = oldestOrphanTimeWait();
     if (tw >= 0) {
@@ -36,13 +36,16 @@ export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32): Conn
   c.localPort = <u16>localPort;
   c.remotePort = <u16>remotePort;
   c.remoteAddr = remoteAddr;
+  c.ifIndex = <u8>ifi;
+  let f = ifAt(ifi);
+  let localAddr = f.addr;
   c.iss = isnFor(localAddr, localPort, remoteAddr, remotePort, nowMs);
   c.sndUna = c.iss;
   c.sndNxt = c.iss;
   c.sndMax = c.iss;
   c.sndBufSeq = c.iss + 1;
-  c.rcvMss = <u16>cfgMss;
-  c.sndMss = <u16>min<i32>(cfgDefaultMss, cfgMss);
+  c.rcvMss = <u16>min<i32>(cfgMss, <i32>f.mtu - 40); // RFC 9293 §3.7.1: what fits the interface MTU
+  c.sndMss = <u16>min<i32>(cfgDefaultMss, <i32>c.rcvMss);
   c.rcvWscale = cfgWindowScaling ? ourWscale() : 0;
   c.keepaliveIdle = <f32>cfgKeepaliveIdleMs;
   c.keepaliveIntvl = <f32>cfgKeepaliveIntervalMs;

@@ -8,8 +8,9 @@ import {
   cfgTtl, cfgSendBufferSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow,
   cfgPshOnBurstEnd, cfgMaxConnections,
 } from '../config';
-import { localAddr } from './iface';
-import { txReserve } from './txqueue';
+import { ifAddr } from '../net/iface';
+import { ipReserve } from '../net/route';
+import { segDst, segIf } from './segment';
 import { nowMs, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
@@ -179,7 +180,7 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   let sackBlocks = flags & TCP_SYN ? 0 : sackBlocksFor(c, flags, ts ? 12 : 0);
   let optLen = optionLength(c, flags, ts, sackBlocks);
   let hdr = 20 + optLen;
-  let p = txReserve(20 + hdr + len, c.remoteAddr);
+  let p = ipReserve(20 + hdr + len, <i32>c.ifIndex, c.remoteAddr);
   if (p == 0) {
     outqPush(c);
     return false;
@@ -191,6 +192,7 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   if (flags & TCP_RST) win = 0;
   tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
   let sum = len > 0 ? copyPayload(c, t + <usize>hdr, dataOff, len) : 0;
+  let localAddr = ifAddr(<i32>c.ifIndex);
   tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
   ipv4Emit(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
   lastTcpHeader = t;
@@ -209,14 +211,17 @@ function markPushOnLast(): void {
   storeBe16(t + 16, checksumUpdate(loadBe16(t + 16), oldWord, newWord));
 }
 
-/** Sends a bare RST (or RST+ACK) that belongs to no connection (RFC 9293 §3.10.7.1); window 0, no options. */
+/**
+ * Sends a bare RST (or RST+ACK) that belongs to no connection (RFC 9293 §3.10.7.1), in reply to the
+ * segment being processed: from the address it was sent to, out of its interface; window 0, no options.
+ */
 export function emitReset(remoteAddr: u32, localPort: u32, remotePort: u32, seq: u32, ack: u32, flags: u16): void {
-  let p = txReserve(40, remoteAddr);
+  let p = ipReserve(40, segIf, remoteAddr);
   if (p == 0) return;
   let t = p + 20;
   tcpEmit(t, <u16>localPort, <u16>remotePort, seq, ack, flags, 0, 0);
-  tcpSetChecksumWithPayloadSum(t, 20, 0, 0, localAddr, remoteAddr);
-  ipv4Emit(p, localAddr, remoteAddr, IP_PROTO_TCP, 20, ipId++, <u8>cfgTtl, true);
+  tcpSetChecksumWithPayloadSum(t, 20, 0, 0, segDst, remoteAddr);
+  ipv4Emit(p, segDst, remoteAddr, IP_PROTO_TCP, 20, ipId++, <u8>cfgTtl, true);
   statAdd(Stat.SegmentsOut);
   statAdd(Stat.RstOut);
 }

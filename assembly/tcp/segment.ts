@@ -2,6 +2,10 @@
 
 /** Peer address (IPv4 source). */
 export let segSrc: u32 = 0;
+/** Our address it was sent to (IPv4 destination). */
+export let segDst: u32 = 0;
+/** The interface that owns segDst (a connection it opens sends there). */
+export let segIf: i32 = 0;
 /** Peer port. */
 export let segSport: u32 = 0;
 /** Our port. */
@@ -21,6 +25,9 @@ export let segDataLen: i32 = 0;
 
 /** The payload was already copied to the receive ring at rcvNxt while its checksum was verified. */
 export let segInRing: bool = false;
+
+/** Records our end of the segment: the address it was sent to and the interface that owns it. */
+export function segSetLocal(dst: u32, ifi: i32): void { segDst = dst; segIf = ifi; }
 
 /** Records whether the payload already sits in the receive ring. */
 export function segSetInRing(v: bool): void { segInRing = v; }

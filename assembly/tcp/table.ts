@@ -99,10 +99,8 @@ export function connAlloc(): i32 {
   if (i < 0) return -1;
   let c = connAt(i);
   freeHead = c.next;
-  let gen = c.gen;
   let keep = c.flags & F.OUTQ; // the pending-output ring may still name this slot
   memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
-  c.gen = gen + 1;
   c.flags = F.USED | keep;
   c.next = -1;
   c.acceptNext = -1;

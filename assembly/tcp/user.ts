@@ -9,7 +9,7 @@ import {
   lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemove, ephemeralPort,
   ephemeralListenPort,
 } from './table';
-import { unicast } from './iface';
+import { unicast, routeLookup } from '../net/iface';
 import { connOpen } from './open';
 import { tcpOutput, sendAbortRst } from './output';
 import { connDone } from './lifecycle';
@@ -90,13 +90,15 @@ export function tcpAccept(li: i32): i32 {
 export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
   if (port <= 0 || port > 65535 || srcPort < 0 || srcPort > 65535 || dst == 0) return -Errno.EINVAL;
   if (!unicast(dst)) return -Errno.ENETUNREACH; // no TCP to broadcast or multicast (Linux: ENETUNREACH)
+  let ifi = routeLookup(dst); // the route picks the interface, and so our address (RFC 1122 §3.3.4.3)
+  if (ifi < 0) return -Errno.ENETUNREACH;
   if (srcPort > 0) {
     if (lookup(dst, <u32>port, <u32>srcPort) >= 0) return -Errno.EADDRINUSE;
   } else {
     srcPort = ephemeralPort(dst, <u32>port);
     if (srcPort < 0) return -Errno.EADDRNOTAVAIL;
   }
-  let c = connOpen(dst, <u32>port, <u32>srcPort);
+  let c = connOpen(dst, <u32>port, <u32>srcPort, ifi);
   if (c == null) return -Errno.EMFILE;
   c.flags |= F.HOST | F.ACTIVE;
   setState(c, S.SYN_SENT);

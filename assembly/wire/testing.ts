@@ -62,3 +62,16 @@ export function wireOptSackCount(): i32 { return testOptions.sackCount; }
 export function wireOptSackLeft(i: i32): u32 { return testOptions.sackLeft(i); }
 /** Right edge of SACK block `i` of the last `wireParseTcpOptions`. */
 export function wireOptSackRight(i: i32): u32 { return testOptions.sackRight(i); }
+export {
+  ethCheckLen as wireEthCheckLen, ethDstHi as wireEthDstHi, ethDstLo as wireEthDstLo, ethSrcHi as wireEthSrcHi,
+  ethSrcLo as wireEthSrcLo, ethType as wireEthType, ethIsBroadcast as wireEthIsBroadcast, ethEmit as wireEthEmit,
+} from './ethernet';
+export {
+  arpCheckLen as wireArpCheckLen, arpOp as wireArpOp, arpShaHi as wireArpShaHi, arpShaLo as wireArpShaLo,
+  arpSpa as wireArpSpa, arpThaHi as wireArpThaHi, arpThaLo as wireArpThaLo, arpTpa as wireArpTpa, arpEmit as wireArpEmit,
+} from './arp';
+export {
+  icmpCheckLen as wireIcmpCheckLen, icmpType as wireIcmpType, icmpCode as wireIcmpCode, icmpChecksum as wireIcmpChecksum,
+  icmpEchoId as wireIcmpEchoId, icmpEchoSeq as wireIcmpEchoSeq, icmpNextHopMtu as wireIcmpNextHopMtu,
+  icmpChecksumOk as wireIcmpChecksumOk, icmpSetHeader as wireIcmpSetHeader,
+} from './icmp';

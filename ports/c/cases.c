@@ -34,11 +34,13 @@ typedef struct profile {
 } profile;
 
 /* An MCU-sized engine: 4 connections with 4 KiB rings, a 1600-byte rx area (one Ethernet frame's IPv4
- * packet), a 6 KiB tx area, 64 events: about 47 KiB laid out, inside the module's one initial page. */
+ * packet), a 6 KiB tx area, 64 events, one IP interface (a one-entry ARP cache, no resolution queue):
+ * about 47 KiB laid out, inside the module's one initial page. */
 static const kv MCU_CONFIG[] = {
   { WTCP_CFG_MAX_CONNECTIONS, 4 }, { WTCP_CFG_MAX_LISTENERS, 2 }, { WTCP_CFG_BACKLOG, 4 },
   { WTCP_CFG_SEND_BUFFER_SIZE, 4096 }, { WTCP_CFG_RECV_BUFFER_SIZE, 4096 }, { WTCP_CFG_RX_SLOT_SIZE, 1600 },
   { WTCP_CFG_TX_QUEUE_SIZE, 6144 }, { WTCP_CFG_EVENT_QUEUE_SIZE, 64 },
+  { WTCP_CFG_MAX_INTERFACES, 1 }, { WTCP_CFG_ARP_CACHE_SIZE, 1 }, { WTCP_CFG_ARP_QUEUE_BYTES, 0 },
 };
 
 static const profile PROFILES[] = {

@@ -5,7 +5,7 @@
 #define WASM_TCP_ABI_H
 
 /* ABI version: the glue refuses an engine module with another. */
-#define WTCP_ABI_VERSION 3
+#define WTCP_ABI_VERSION 4
 
 /* Config keys of wtcp_config_set in the engine's order: what each knob does, its type, default and range; "fixed": only before wtcp_init. */
 enum wtcp_config_key {
@@ -56,13 +56,21 @@ enum wtcp_config_key {
   WTCP_CFG_SYN_RESEND_ON_BAD_ACK = 44, /* After answering a bad ACK in SYN_SENT, resend the SYN almost at once (Linux TCP_TIMEOUT_MIN). [bool, default false] */
   WTCP_CFG_CHALLENGE_ACK_LIMIT = 45, /* Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. [int, default 1000, >= 0] */
   WTCP_CFG_PSH_ON_BURST_END = 46, /* PSH on the last data segment of every burst, not only at the end of the queued data (Linux). [bool, default false] */
-  WTCP_CFG_COUNT = 47
+  WTCP_CFG_MAX_INTERFACES = 47, /* Most network interfaces (slots of the interface table; a record's interface index is below this). [int, default 4, >= 1, <= 256, fixed] */
+  WTCP_CFG_ARP_CACHE_SIZE = 48, /* Entries of the ARP neighbour cache (a full cache reuses its least recently used resolved entry). [int, default 32, >= 1, <= 4096, fixed] */
+  WTCP_CFG_ARP_QUEUE_BYTES = 49, /* Bytes of the queue of packets waiting for address resolution (the oldest are dropped when it is full); an Ethernet interface's MTU + 22 must fit. 0: no queue, a packet for an unresolved neighbour is dropped and counted (TCP retransmits it), as for a host with IP interfaces only. [int, default 16384, >= 0, <= 16777216, fixed] */
+  WTCP_CFG_ARP_RETRIES = 50, /* Broadcast requests for an unresolved address before its packets are dropped with EHOSTUNREACH (Linux mcast_solicit). [int, default 3, >= 1, <= 255] */
+  WTCP_CFG_ARP_RETRY_MS = 51, /* Time between ARP requests for one address (Linux retrans_time). [ms, default 1000, > 0] */
+  WTCP_CFG_ARP_REACHABLE_MS = 52, /* How long a confirmed neighbour stays REACHABLE before it turns STALE (Linux base_reachable_time). [ms, default 30000, > 0] */
+  WTCP_CFG_ARP_DELAY_MS = 53, /* Time a STALE entry in use waits (DELAY) before unicast probes re-confirm it (Linux delay_first_probe_time). [ms, default 5000, >= 0] */
+  WTCP_CFG_ARP_PROBES = 54, /* Unicast probes of a stale neighbour before the entry is dropped (Linux ucast_solicit). [int, default 3, >= 1, <= 255] */
+  WTCP_CFG_COUNT = 55
 };
 
 /* The default of every knob, indexed by key (booleans as 0/1). */
-#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0 }
+#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0, 4, 32, 16384, 3, 1000, 30000, 5000, 3 }
 /* The type of every knob, indexed by key: 'i' integer (the engine truncates), 'm' milliseconds, 'b' boolean. */
-#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbib"
+#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbibiiiimmmi"
 
 /* RFC 9293 §3.3.2 connection states (wtcp_state). */
 enum wtcp_tcp_state {
@@ -108,6 +116,7 @@ enum wtcp_errno {
   WTCP_EFAULT = 14,
   WTCP_EBUSY = 16,
   WTCP_EEXIST = 17,
+  WTCP_ENODEV = 19,
   WTCP_EINVAL = 22,
   WTCP_EMFILE = 24,
   WTCP_ENOSPC = 28,
@@ -167,7 +176,18 @@ enum wtcp_stat_index {
   WTCP_STAT_TIME_WAIT_RECYCLED = 24, /* TIME_WAIT slots reused because the table was full */
   WTCP_STAT_PMTU_UPDATES = 25, /* send MSS reductions after ICMP fragmentation needed */
   WTCP_STAT_RTO_EXPIRATIONS = 26, /* retransmission timer expirations */
-  WTCP_STAT_COUNT = 27
+  WTCP_STAT_ETHER_TYPE_DROPPED = 27, /* Ethernet frames dropped for an EtherType other than IPv4 and ARP */
+  WTCP_STAT_ETHER_NOT_FOR_US = 28, /* Ethernet frames dropped for a destination MAC that is neither ours nor broadcast */
+  WTCP_STAT_ARP_IN = 29, /* ARP requests and replies received (IPv4 over Ethernet) */
+  WTCP_STAT_ARP_OUT = 30, /* ARP requests and replies sent (gratuitous ones included) */
+  WTCP_STAT_ARP_CONFLICTS = 31, /* ARP packets from another MAC claiming one of our addresses */
+  WTCP_STAT_ARP_FAILED = 32, /* address resolutions given up after the retries (their packets dropped, EHOSTUNREACH) */
+  WTCP_STAT_ARP_QUEUE_DROPPED = 33, /* packets dropped while waiting for resolution (queue full, resolution failed, interface down) */
+  WTCP_STAT_ARP_EVICTIONS = 34, /* neighbour entries reused because the cache was full */
+  WTCP_STAT_ICMP_ECHO_REPLIES = 35, /* ICMP echo replies sent */
+  WTCP_STAT_ICMP_ECHO_DROPPED = 36, /* ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address */
+  WTCP_STAT_NO_ROUTE = 37, /* packets not sent because their interface is down or no route leads to the destination */
+  WTCP_STAT_COUNT = 38
 };
 
 /* Bits of wtcp_info.flags. */
@@ -273,8 +293,8 @@ enum wtcp_ctl {
 #define WTCP_EVENT_RECORD_BYTES 12
 /* Bytes of the stage area: a send or receive of up to this many bytes is one call. */
 #define WTCP_STAGE_SIZE 4096
-/* f64 slots of the info area (wtcp_info takes the first 31). */
-#define WTCP_INFO_SLOTS 32
+/* f64 slots of the info area (wtcp_info takes the first 33). */
+#define WTCP_INFO_SLOTS 40
 
 /* A connection's control block as wtcp_info fills it: the engine's info slots in order, all doubles. */
 typedef struct wtcp_info {
@@ -309,6 +329,8 @@ typedef struct wtcp_info {
   double snd_mss_raw; /* send MSS as negotiated */
   double rcv_mss; /* MSS we advertised */
   double eff_mss; /* payload bytes a data segment carries now (options subtracted) */
+  double local_addr; /* our IPv4 address (u32): the address of the connection's interface */
+  double if_index; /* the interface the connection sends on */
 } wtcp_info;
 
 #endif /* WASM_TCP_ABI_H */

@@ -2,7 +2,7 @@
 // The host side of the engine/host boundary: tables shared with assembly/ (generated from the same spec).
 
 /** ABI version: the host refuses an engine module with another. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /**
  * RFC 9293 connection states, numbered as the engine does.
@@ -54,8 +54,19 @@ export const enum EventKind { Connected = 1, Accept = 2, Readable = 3, Writable 
  * - timeWaitRecycled: TIME_WAIT slots reused because the table was full
  * - pmtuUpdates: send MSS reductions after ICMP fragmentation needed
  * - rtoExpirations: retransmission timer expirations
+ * - etherTypeDropped: Ethernet frames dropped for an EtherType other than IPv4 and ARP
+ * - etherNotForUs: Ethernet frames dropped for a destination MAC that is neither ours nor broadcast
+ * - arpIn: ARP requests and replies received (IPv4 over Ethernet)
+ * - arpOut: ARP requests and replies sent (gratuitous ones included)
+ * - arpConflicts: ARP packets from another MAC claiming one of our addresses
+ * - arpFailed: address resolutions given up after the retries (their packets dropped, EHOSTUNREACH)
+ * - arpQueueDropped: packets dropped while waiting for resolution (queue full, resolution failed, interface down)
+ * - arpEvictions: neighbour entries reused because the cache was full
+ * - icmpEchoReplies: ICMP echo replies sent
+ * - icmpEchoDropped: ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address
+ * - noRoute: packets not sent because their interface is down or no route leads to the destination
  */
-export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations'] as const;
+export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations', 'etherTypeDropped', 'etherNotForUs', 'arpIn', 'arpOut', 'arpConflicts', 'arpFailed', 'arpQueueDropped', 'arpEvictions', 'icmpEchoReplies', 'icmpEchoDropped', 'noRoute'] as const;
 
 /** Engine-wide counters. */
 export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
@@ -94,7 +105,7 @@ export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
 export const enum ConnFlag { USED = 1, HOST = 2, ACCEPTQ = 4, TS = 8, SACK = 16, WS = 32, NODELAY = 64, KEEPALIVE = 128, FIN_QUEUED = 256, PEER_FIN = 512, READ_NOTIFIED = 1024, WANT_WRITE = 2048, ACK_NOW = 4096, PERSIST = 8192, USER_CLOSED = 16384, LINGER0 = 32768, RECOVERY = 65536, RTT_TIMING = 131072, NEED_OUTPUT = 262144, ACTIVE = 524288, OOO_FIN = 1048576, SHUT_RD = 2097152, HAVE_IRS = 4194304, DELACK = 8388608, HASHED = 16777216, ACKED_WINDOW = 33554432, OUTQ = 67108864, ERR_TAKEN = 134217728 }
 
 /** Linux errno numbers by name (the engine returns them negated). */
-export const Errno = { EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EINVAL: 22, EMFILE: 24, ENOSPC: 28, EPIPE: 32, EPROTO: 71, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTDOWN: 112, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115 } as const;
+export const Errno = { EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, EMFILE: 24, ENOSPC: 28, EPIPE: 32, EPROTO: 71, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTDOWN: 112, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115 } as const;
 
 /** Errno number → Node code. */
 export const ERRNO_CODES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(Errno).map(([k, v]) => [v, k]));
@@ -145,6 +156,16 @@ export interface EngineConfig {
   delayedAckSegments: number;
   /** Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. */
   challengeAckLimit: number;
+  /** Most network interfaces (slots of the interface table; a record's interface index is below this). */
+  maxInterfaces: number;
+  /** Entries of the ARP neighbour cache (a full cache reuses its least recently used resolved entry). */
+  arpCacheSize: number;
+  /** Bytes of the queue of packets waiting for address resolution (the oldest are dropped when it is full); an Ethernet interface's MTU + 22 must fit. 0: no queue, a packet for an unresolved neighbour is dropped and counted (TCP retransmits it), as for a host with IP interfaces only. */
+  arpQueueBytes: number;
+  /** Broadcast requests for an unresolved address before its packets are dropped with EHOSTUNREACH (Linux mcast_solicit). */
+  arpRetries: number;
+  /** Unicast probes of a stale neighbour before the entry is dropped (Linux ucast_solicit). */
+  arpProbes: number;
   /** RFC 6298 §2.1 initial RTO. */
   rtoInitialMs: number;
   /** Lower bound of the RTO (Linux TCP_RTO_MIN). */
@@ -163,6 +184,12 @@ export interface EngineConfig {
   finWait2TimeoutMs: number;
   /** Milliseconds per timestamp tick (Linux: 1). */
   tsTickMs: number;
+  /** Time between ARP requests for one address (Linux retrans_time). */
+  arpRetryMs: number;
+  /** How long a confirmed neighbour stays REACHABLE before it turns STALE (Linux base_reachable_time). */
+  arpReachableMs: number;
+  /** Time a STALE entry in use waits (DELAY) before unicast probes re-confirm it (Linux delay_first_probe_time). */
+  arpDelayMs: number;
   /** Offer and accept RFC 7323 timestamps. */
   timestamps: boolean;
   /** Offer and accept SACK (RFC 2018); we send SACK blocks for out-of-order data. */
@@ -198,10 +225,10 @@ export interface EngineConfig {
 }
 
 /** Config keys in the order of the engine (index = numeric key of configSet). */
-export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd'];
+export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd', 'maxInterfaces', 'arpCacheSize', 'arpQueueBytes', 'arpRetries', 'arpRetryMs', 'arpReachableMs', 'arpDelayMs', 'arpProbes'];
 
 /** The defaults compiled into the engine. */
-export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false };
+export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false, maxInterfaces: 4, arpCacheSize: 32, arpQueueBytes: 16384, arpRetries: 3, arpRetryMs: 1000, arpReachableMs: 30000, arpDelayMs: 5000, arpProbes: 3 };
 
 /** What values a knob takes: its type, bounds (`gt`: strictly greater), whether it sizes memory and whether it is fixed after init without sizing it. */
 export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean; fixed?: boolean }
@@ -230,11 +257,14 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   keepaliveIdleMs: { type: 'ms', gt: 0 },
   keepaliveIntervalMs: { type: 'ms', gt: 0 },
   tsTickMs: { type: 'ms', gt: 0 },
+  arpRetryMs: { type: 'ms', gt: 0 },
+  arpReachableMs: { type: 'ms', gt: 0 },
   backlog: { type: 'int', min: 1 },
   challengeAckLimit: { type: 'int', min: 0 },
   timeWaitMs: { type: 'ms', min: 0 },
   delayedAckMs: { type: 'ms', min: 0 },
   finWait2TimeoutMs: { type: 'ms', min: 0 },
+  arpDelayMs: { type: 'ms', min: 0 },
   synRetries: { type: 'int', min: 0, max: 255 },
   dataRetries: { type: 'int', min: 0, max: 255 },
   keepaliveCount: { type: 'int', min: 1, max: 255 },
@@ -247,6 +277,8 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   ephemeralLow: { type: 'int', min: 1, max: 65535 },
   ephemeralHigh: { type: 'int', min: 1, max: 65535 },
   delayedAckSegments: { type: 'int', min: 1, max: 255 },
+  arpRetries: { type: 'int', min: 1, max: 255 },
+  arpProbes: { type: 'int', min: 1, max: 255 },
   mss: { type: 'int', min: 64, max: 65495, fixed: true },
   maxConnections: { type: 'int', min: 1, max: 65535, size: true },
   maxListeners: { type: 'int', min: 1, max: 4096, size: true },
@@ -255,6 +287,9 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   txQueueSize: { type: 'int', min: 576, max: 1073741824, size: true },
   eventQueueSize: { type: 'int', min: 16, max: 16777216, size: true },
   rxSlotSize: { type: 'int', min: 576, max: 16777216, size: true },
+  maxInterfaces: { type: 'int', min: 1, max: 256, size: true },
+  arpCacheSize: { type: 'int', min: 1, max: 4096, size: true },
+  arpQueueBytes: { type: 'int', min: 0, max: 16777216, size: true },
 };
 
 /** Cross-checks init applies: [a, b, plus] requires a + plus ≤ b. */
@@ -324,17 +359,21 @@ export interface ConnInfo {
   rcvMss: number;
   /** Payload bytes a data segment carries now (options subtracted). */
   effMss: number;
+  /** Our IPv4 address (u32): the address of the connection's interface. */
+  localAddr: number;
+  /** The interface the connection sends on. */
+  ifIndex: number;
 }
 
 /** Info field names in slot order. */
-export const INFO_FIELDS: readonly (keyof ConnInfo)[] = ['state', 'localPort', 'remoteAddr', 'remotePort', 'iss', 'irs', 'sndUna', 'sndNxt', 'sndWnd', 'rcvNxt', 'rcvWnd', 'cwnd', 'ssthresh', 'srtt', 'rto', 'retransmits', 'mss', 'sndMax', 'sndWscale', 'rcvWscale', 'flags', 'softError', 'error', 'rcvBuffered', 'sndBuffered', 'rttvar', 'oooRanges', 'tsRecent', 'sndMssRaw', 'rcvMss', 'effMss'];
+export const INFO_FIELDS: readonly (keyof ConnInfo)[] = ['state', 'localPort', 'remoteAddr', 'remotePort', 'iss', 'irs', 'sndUna', 'sndNxt', 'sndWnd', 'rcvNxt', 'rcvWnd', 'cwnd', 'ssthresh', 'srtt', 'rto', 'retransmits', 'mss', 'sndMax', 'sndWscale', 'rcvWscale', 'flags', 'softError', 'error', 'rcvBuffered', 'sndBuffered', 'rttvar', 'oooRanges', 'tsRecent', 'sndMssRaw', 'rcvMss', 'effMss', 'localAddr', 'ifIndex'];
 
 /** F64 slots of the info area. */
-export const INFO_SLOTS = 32;
+export const INFO_SLOTS = 40;
 
 /** The ConnInfo in the info area: INFO_SLOTS f64 of `f` from index `at`. */
 export function readInfo(f: Float64Array, at: number): ConnInfo {
-  return { state: f[at + 0], localPort: f[at + 1], remoteAddr: f[at + 2], remotePort: f[at + 3], iss: f[at + 4], irs: f[at + 5], sndUna: f[at + 6], sndNxt: f[at + 7], sndWnd: f[at + 8], rcvNxt: f[at + 9], rcvWnd: f[at + 10], cwnd: f[at + 11], ssthresh: f[at + 12], srtt: f[at + 13], rto: f[at + 14], retransmits: f[at + 15], mss: f[at + 16], sndMax: f[at + 17], sndWscale: f[at + 18], rcvWscale: f[at + 19], flags: f[at + 20], softError: f[at + 21], error: f[at + 22], rcvBuffered: f[at + 23], sndBuffered: f[at + 24], rttvar: f[at + 25], oooRanges: f[at + 26], tsRecent: f[at + 27], sndMssRaw: f[at + 28], rcvMss: f[at + 29], effMss: f[at + 30] };
+  return { state: f[at + 0], localPort: f[at + 1], remoteAddr: f[at + 2], remotePort: f[at + 3], iss: f[at + 4], irs: f[at + 5], sndUna: f[at + 6], sndNxt: f[at + 7], sndWnd: f[at + 8], rcvNxt: f[at + 9], rcvWnd: f[at + 10], cwnd: f[at + 11], ssthresh: f[at + 12], srtt: f[at + 13], rto: f[at + 14], retransmits: f[at + 15], mss: f[at + 16], sndMax: f[at + 17], sndWscale: f[at + 18], rcvWscale: f[at + 19], flags: f[at + 20], softError: f[at + 21], error: f[at + 22], rcvBuffered: f[at + 23], sndBuffered: f[at + 24], rttvar: f[at + 25], oooRanges: f[at + 26], tsRecent: f[at + 27], sndMssRaw: f[at + 28], rcvMss: f[at + 29], effMss: f[at + 30], localAddr: f[at + 31], ifIndex: f[at + 32] };
 }
 
 /**
@@ -391,6 +430,56 @@ export const RECORD_HEADER = 8;
 /** Bits of a record's meta word that hold the interface index. */
 export const RECORD_IFACE_MASK = 255;
 
+/** The meta bit of a local record: an IPv4 packet to one of our own addresses, fed back to the engine as it is. */
+export const RECORD_LOCAL = 256;
+
+/**
+ * Kinds of network interface.
+ * - NONE: no interface (a free slot)
+ * - ETHERNET: TAP: Ethernet II frames (ARP resolves next hops)
+ * - IP: TUN: IPv4 packets
+ * - LOOPBACK: loopback: every address of its prefix is ours; packets come back as local records
+ */
+export const enum IfKind { NONE = 0, ETHERNET = 1, IP = 2, LOOPBACK = 3 }
+
+/**
+ * States of an ARP neighbour entry.
+ * - FREE: no entry
+ * - INCOMPLETE: resolving: broadcast requests sent, packets queued
+ * - REACHABLE: confirmed by a reply within arpReachableMs
+ * - STALE: usable but unconfirmed; the next use starts re-confirmation
+ * - DELAY: in use while stale: probes start after arpDelayMs unless confirmed first
+ * - PROBE: re-confirming with unicast requests
+ * - FAILED: resolution gave up: its queued packets are reported unreachable, then the entry is freed
+ */
+export const enum NeighState { FREE = 0, INCOMPLETE = 1, REACHABLE = 2, STALE = 3, DELAY = 4, PROBE = 5, FAILED = 6 }
+
+/** Neighbour state names as `ip neigh` prints them, indexed by NeighState. */
+export const NEIGH_STATE_NAMES: readonly string[] = ['FREE', 'INCOMPLETE', 'REACHABLE', 'STALE', 'DELAY', 'PROBE', 'FAILED'];
+
+/** One ARP neighbour entry as neighInfo reports it. */
+export interface NeighInfo {
+  /** NeighState. */
+  state: number;
+  /** Interface of the entry. */
+  ifIndex: number;
+  /** IPv4 address (u32). */
+  addr: number;
+  /** First 2 bytes of the MAC (u16). */
+  macHi: number;
+  /** Last 4 bytes of the MAC (u32). */
+  macLo: number;
+  /** When the entry's state next changes (ms), Infinity when never. */
+  deadline: number;
+  /** Requests or probes sent in this state. */
+  tries: number;
+}
+
+/** The NeighInfo in the info area: f64 slots of `f` from index `at`. */
+export function readNeigh(f: Float64Array, at: number): NeighInfo {
+  return { state: f[at + 0], ifIndex: f[at + 1], addr: f[at + 2], macHi: f[at + 3], macLo: f[at + 4], deadline: f[at + 5], tries: f[at + 6] };
+}
+
 /** Bytes of an event record, [i32 kind][i32 conn][i32 arg]. */
 export const EVENT_RECORD_BYTES = 12;
 
@@ -398,7 +487,7 @@ export const EVENT_RECORD_BYTES = 12;
 export const STAGE_SIZE = 4096;
 
 /** Short names of the wire layer's reason codes, indexed by code; 0 is 'ok'. */
-export const REASON_NAMES: readonly string[] = ['ok', 'ip-too-short', 'ip-bad-version', 'ip-bad-ihl', 'ip-bad-total-length', 'ip-truncated', 'ip-header-truncated', 'tcp-too-short', 'tcp-bad-data-offset', 'tcp-header-truncated', 'bad-option-length', 'option-overrun', 'bad-mss-option', 'bad-wscale-option', 'bad-sack-permitted-option', 'bad-timestamp-option', 'bad-sack-option'];
+export const REASON_NAMES: readonly string[] = ['ok', 'ip-too-short', 'ip-bad-version', 'ip-bad-ihl', 'ip-bad-total-length', 'ip-truncated', 'ip-header-truncated', 'tcp-too-short', 'tcp-bad-data-offset', 'tcp-header-truncated', 'bad-option-length', 'option-overrun', 'bad-mss-option', 'bad-wscale-option', 'bad-sack-permitted-option', 'bad-timestamp-option', 'bad-sack-option', 'eth-too-short', 'arp-too-short', 'arp-not-ipv4-ethernet', 'icmp-too-short'];
 
 /**
  * Outcomes of `wireParse`.

@@ -7,26 +7,45 @@ import { CONFIG_KEYS, CONFIG_LIMITS, DEFAULT_CONFIG, configValue, type EngineCon
 import { EngineError } from './errno.js';
 import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './records.js';
 import {
-  ABI_VERSION, Ctl, RECORD_HEADER, STAT_NAMES, SockOpt, Shut, readInfo,
-  type ConnInfo, type EngineStats, type TcpState,
+  ABI_VERSION, Ctl, IfKind, NeighState, RECORD_HEADER, RECORD_IFACE_MASK, STAT_NAMES, SockOpt, Shut, readInfo, readNeigh,
+  type ConnInfo, type EngineStats, type NeighInfo, type TcpState,
 } from './abi.js';
 
 export type { EngineConfig } from './config.js';
 export { DEFAULT_CONFIG, LINUX_PROFILE, CONFIG_KEYS } from './config.js';
-export { TcpState, STATE_NAMES, EventKind, STAT_NAMES, ConnFlag, SockOpt, Poll, type ConnInfo, type EngineStats } from './abi.js';
+export {
+  TcpState, STATE_NAMES, EventKind, STAT_NAMES, ConnFlag, SockOpt, Poll, IfKind, NeighState, NEIGH_STATE_NAMES,
+  RECORD_LOCAL, type ConnInfo, type EngineStats, type NeighInfo,
+} from './abi.js';
 
 /** One event popped from the engine's ring. */
 export interface EngineEvent { kind: number; conn: number; arg: number }
 
 /** Options of Engine.create. */
 export interface EngineOptions {
-  /** Our IPv4 address as a u32 (a<<24|b<<16|c<<8|d). */
+  /** Our IPv4 address as a u32 (a<<24|b<<16|c<<8|d): interface 0 as an IP interface /0; 0 = no interface yet (see ifaceUp). */
   addr: number;
   /** Secret for ISNs and hashing (RFC 6528); any number, 64 bits used. */
   seed: number;
   config?: Partial<EngineConfig>;
   /** The compiled module to instantiate (default: build/engine.wasm; tests pass build/engine.test.wasm). */
   module?: WasmModule;
+}
+
+/** How an interface is brought up (Engine.ifaceUp). */
+export interface IfaceConfig {
+  /** ETHERNET (TAP), IP (TUN) or LOOPBACK. */
+  kind: IfKind;
+  /** Our IPv4 address as a u32. */
+  addr: number;
+  /** Prefix length, 0–32. */
+  prefix: number;
+  /** Default gateway as a u32 (on-link), 0 or absent for none. */
+  gateway?: number;
+  /** MAC as a 48-bit number (Ethernet only). */
+  mac?: number;
+  /** Largest IPv4 packet, 68–65535 (an Ethernet frame of it must fit arpQueueBytes). */
+  mtu: number;
 }
 
 /** Receives a tx batch of packet records (src/engine/records.ts); valid only during the call. */
@@ -129,14 +148,22 @@ export class Engine {
 
   // ---------------------------------------------------------------- packets
 
-  /** Copies one IPv4 packet into the rx area and processes it (oversized packets are counted and dropped). */
+  /** Copies one IPv4 packet for interface 0 into the rx area and processes it (oversized packets are counted and dropped). */
   input(packet: Uint8Array, now: number): void {
+    this.inputOn(0, packet, now);
+  }
+
+  /**
+   * Copies one packet that arrived on interface `iface` into the rx area and processes it: an
+   * Ethernet frame for an Ethernet interface, an IPv4 packet otherwise (oversized ones are counted and dropped).
+   */
+  inputOn(iface: number, packet: Uint8Array, now: number): void {
     const n = packet.length;
     if (n > this.rxCap) { this.ex.input(-1, now); return; }
     const u8 = this.bytes();
     const p = this.rxBase;
     this.i32[p >>> 2] = n;
-    this.i32[(p >>> 2) + 1] = 0; // interface 0
+    this.i32[(p >>> 2) + 1] = iface & RECORD_IFACE_MASK;
     u8.set(packet, p + RECORD_HEADER);
     this.ex.input(recordBytes(n), now);
   }
@@ -244,6 +271,30 @@ export class Engine {
     i32[ctl + Ctl.EvHead] = head + 1 === this.evCap ? 0 : head + 1;
     i32[ctl + Ctl.EvCount] = count - 1;
     return true;
+  }
+
+  // ---------------------------------------------------------------- interfaces
+
+  /** Brings up interface `index` (an Ethernet one sends a gratuitous ARP); 0 or −errno (EINVAL, EEXIST, EADDRINUSE). */
+  ifaceUp(index: number, c: IfaceConfig, now: number): number {
+    const mac = c.mac ?? 0;
+    return this.ex.ifaceUp(index, c.kind, c.addr >>> 0, c.prefix, (c.gateway ?? 0) >>> 0, Math.floor(mac / 0x100000000), mac >>> 0, c.mtu, now);
+  }
+
+  /** Takes interface `index` down: its connections fail with ENETDOWN, its neighbours are forgotten; 0 or −ENODEV. */
+  ifaceDown(index: number, now: number): number { return this.ex.ifaceDown(index, now); }
+
+  /** The ARP neighbour cache: every entry in use (`ip neigh`), in slot order. */
+  neighbours(): NeighInfo[] {
+    const out: NeighInfo[] = [];
+    const n = this.config.arpCacheSize;
+    for (let i = 0; i < n; i++) {
+      if (this.ex.neighInfo(i) !== 0) continue;
+      if (this.f64.length === 0) this.views();
+      const e = readNeigh(this.f64, this.infoPtr >>> 3);
+      if (e.state !== NeighState.FREE) out.push(e);
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- listeners and connections

@@ -33,7 +33,7 @@ export interface Link {
 export type Fate =
   /** will arrive intact at `arriveAt` */
   | 'delivered'
-  /** lost on the way (see `reason`: loss, partition, queue, no-route, host-down, malformed) */
+  /** lost on the way (see `reason`: loss, partition, queue, no-route, host-down, malformed, filtered) */
   | 'dropped'
   /** will arrive at `arriveAt` with flipped bits */
   | 'corrupted'
@@ -93,9 +93,9 @@ export class TapSet {
     };
   }
 
-  /** Reports one event to every tap, and writes the packet to the pcap tees unless it is a late report. */
-  emit(ev: TapEvent): void {
-    if (ev.fate !== 'vanished') for (const w of this.writers) w.packet(ev.bytes, ev.time);
+  /** Reports one event to every tap, and writes the packet to the pcap tees unless it is a late report or `capture` is false (another copy of a flooded frame). */
+  emit(ev: TapEvent, capture = true): void {
+    if (capture && ev.fate !== 'vanished') for (const w of this.writers) w.packet(ev.bytes, ev.time);
     for (const t of this.taps) t(ev);
   }
 }

@@ -1,9 +1,12 @@
 // SimNetwork: a seeded, deterministic network of hosts with delay, jitter, bandwidth, loss,
-// duplication, reordering, corruption, partitions, crashes and an ICMP-answering router.
+// duplication, reordering, corruption, partitions, crashes and an ICMP-answering router. With
+// `layer: 2` it is one Ethernet segment instead: a switch between TAP interfaces that learns MACs
+// and floods broadcasts and unknown destinations, under the same per-path conditions.
 import type { Clock, ClockTimer } from '../clock/clock.js';
-import type { PcapWriter } from '../pcap/writer.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW, type PcapWriter } from '../pcap/writer.js';
 import { DeadlineHeap, type HeapItem } from '../util/heap.js';
 import { ipDst, parseIPv4 } from '../util/ip.js';
+import { isGroupMac, macAt } from '../util/mac.js';
 import { Prng } from '../util/prng.js';
 import { buildIcmpUnreachable, ICMP_HOST_UNREACH } from './icmp.js';
 import { TapSet, type Fate, type Link, type LinkEndpoint, type Tap } from './link.js';
@@ -40,8 +43,14 @@ export interface SimNetworkOptions extends Partial<PathConditions> {
   clock: Clock;
   /** PRNG seed; the same seed gives the same fates for the same traffic. */
   seed?: number;
-  /** Address the router answers ICMP from (default 10.0.0.254). */
+  /** Address the router answers ICMP from (default 10.0.0.254; layer 3 only). */
   router?: string;
+  /**
+   * 3 (default): hosts exchange IPv4 packets, routed by destination address. 2: one Ethernet
+   * segment of TAP interfaces (`tap.attach(net)`) joined by a learning switch; paths, partitions
+   * and crashes are named by the interfaces' IPv4 addresses; pcap tees need LINKTYPE_ETHERNET.
+   */
+  layer?: 2 | 3;
 }
 
 /** Defaults: a perfect wire with no delay. */
@@ -84,6 +93,13 @@ export class SimNetwork implements Link {
   readonly clock: Clock;
   /** Address (u32) the router sends ICMP from. */
   readonly router: number;
+  /** 3: an IPv4 network; 2: an Ethernet segment. */
+  readonly layer: 2 | 3;
+  /** The switch's MAC table (layer 2): MAC → the address of the port it was last seen on. */
+  private readonly macTable = new Map<number, number>();
+  /** Port names of a segment's endpoints (their address, or 240.0.0.n for a duplicate). */
+  private readonly portIds = new Map<LinkEndpoint, number>();
+  private conflicts = 0;
   private readonly prng: Prng;
   private defaults: PathConditions;
   private readonly hosts = new Map<number, LinkEndpoint>();
@@ -104,6 +120,8 @@ export class SimNetwork implements Link {
     this.clock = opts.clock;
     this.prng = new Prng(opts.seed ?? 1);
     this.router = parseIPv4(opts.router ?? '10.0.0.254');
+    this.layer = opts.layer ?? 3;
+    if (this.layer !== 2 && this.layer !== 3) throw new RangeError(`SimNetwork: layer must be 2 or 3, got ${String(opts.layer)}`);
     this.defaults = { ...PERFECT };
     this.setConditions(opts);
     this.timer = this.clock.timer(() => this.deliverDue());
@@ -134,7 +152,8 @@ export class SimNetwork implements Link {
 
   /**
    * Breaks the path between a and b both ways (all paths when no hosts are given): packets are
-   * dropped, or with `{ icmp: true }` the router answers each with ICMP host unreachable.
+   * dropped, or with `{ icmp: true }` the router answers each with ICMP host unreachable (layer 3;
+   * a segment has no router, so there they are dropped).
    */
   partition(a?: string | number, b?: string | number, opts: { icmp?: boolean } = {}): void {
     const mode: PathDown = opts.icmp ? 'icmp' : 'drop';
@@ -178,13 +197,25 @@ export class SimNetwork implements Link {
   }
 
   attach(ep: LinkEndpoint): void {
+    if (this.layer === 2) {
+      // A port whose address another port has (an address conflict) is named 240.0.0.n instead.
+      if (this.portIds.has(ep)) return;
+      let id = ep.addr;
+      while (this.hosts.has(id)) id = (0xf0000000 + ++this.conflicts) >>> 0;
+      this.portIds.set(ep, id);
+      this.hosts.set(id, ep);
+      return;
+    }
     const other = this.hosts.get(ep.addr);
     if (other && other !== ep) throw new Error('SimNetwork: address already attached');
     this.hosts.set(ep.addr, ep);
   }
 
   detach(ep: LinkEndpoint): void {
-    if (this.hosts.get(ep.addr) === ep) this.hosts.delete(ep.addr);
+    const id = this.portIds.get(ep) ?? ep.addr;
+    this.portIds.delete(ep);
+    if (this.hosts.get(id) === ep) this.hosts.delete(id);
+    for (const [mac, at] of this.macTable) if (at === id) this.macTable.delete(mac);
   }
 
   /** Adds a tap (time, from, to, bytes, fate) for ladders and logs; returns a remover. */
@@ -192,8 +223,13 @@ export class SimNetwork implements Link {
     return this.taps.add(fn);
   }
 
-  /** Tees every packet sent (dropped ones too, as sent, and ICMP answers) into a pcap writer; returns a remover. */
+  /**
+   * Tees every packet sent (dropped ones too, as sent, and ICMP answers) into a pcap writer; returns
+   * a remover. A segment (layer 2) writes each frame once as sent, however many ports it floods to.
+   */
   pcap(writer: PcapWriter): () => void {
+    const want = this.layer === 2 ? LINKTYPE_ETHERNET : LINKTYPE_RAW;
+    if (writer.linktype !== want) throw new TypeError(`SimNetwork: a layer-${this.layer} network writes link type ${want}, the writer was made for ${writer.linktype}`);
     return this.taps.pcap(writer);
   }
 
@@ -206,28 +242,57 @@ export class SimNetwork implements Link {
     const now = this.clock.now();
     const id = ++this.nextId;
     this.stats.sent++;
+    if (this.layer === 2) return this.switchFrame(id, now, packet, from);
     if (packet.length < 20 || packet[0] >> 4 !== 4) return this.drop(id, now, from.addr, 0, packet, 'malformed');
-    const src = from.addr;
-    const dst = ipDst(packet);
+    this.carry(id, now, from.addr, ipDst(packet), packet, true);
+  }
+
+  /**
+   * The switch (IEEE 802.1D learning): the source MAC is learnt on the sender's port; a frame to a
+   * learnt unicast MAC goes to its port only (none if that is the sender's), any other (broadcast,
+   * multicast, unknown) is flooded to every other port, each copy under its own path's conditions.
+   */
+  private switchFrame(id: number, now: number, frame: Uint8Array, from: LinkEndpoint): void {
+    const src = this.portIds.get(from) ?? from.addr;
+    if (frame.length < 14) return this.drop(id, now, src, 0, frame, 'malformed');
+    const srcMac = macAt(frame, 6);
+    if (!isGroupMac(srcMac)) this.macTable.set(srcMac, src);
+    const dstMac = macAt(frame, 0);
+    const port = isGroupMac(dstMac) ? undefined : this.macTable.get(dstMac);
+    if (port !== undefined) {
+      if (port === src) return this.drop(id, now, src, port, frame, 'filtered');
+      return this.carry(id, now, src, port, frame, true);
+    }
+    let first = true;
+    for (const to of this.hosts.keys()) {
+      if (to === src) continue;
+      this.carry(first ? id : ++this.nextId, now, src, to, frame, first);
+      first = false;
+    }
+    if (first) this.drop(id, now, src, 0, frame, 'no-route');
+  }
+
+  /** Carries one copy from `src` to the host at `dst` under the path's conditions; `capture`: write it to the pcap tees. */
+  private carry(id: number, now: number, src: number, dst: number, packet: Uint8Array, capture: boolean): void {
     const path = this.path(src, dst);
     const down = this.globalDown || path.down;
     if (down) {
-      if (down === 'icmp') return this.answerIcmp(id, now, src, dst, packet);
-      return this.drop(id, now, src, dst, packet, 'partition');
+      if (down === 'icmp' && this.layer === 3) return this.answerIcmp(id, now, src, dst, packet);
+      return this.drop(id, now, src, dst, packet, 'partition', capture);
     }
     const dest = this.hosts.get(dst);
-    if (!dest) return this.drop(id, now, src, dst, packet, 'no-route');
-    if (dest.down) return this.drop(id, now, src, dst, packet, 'host-down');
+    if (!dest) return this.drop(id, now, src, dst, packet, 'no-route', capture);
+    if (dest.down) return this.drop(id, now, src, dst, packet, 'host-down', capture);
     const c = path.cond;
     if (this.prng.chance(c.loss)) {
       this.stats.lost++;
-      return this.drop(id, now, src, dst, packet, 'loss');
+      return this.drop(id, now, src, dst, packet, 'loss', capture);
     }
     let depart = now;
     if (c.bandwidth < Infinity) {
       const start = Math.max(now, path.busyUntil);
       const queued = ((start - now) * c.bandwidth) / 8000;
-      if (queued + packet.length > c.queueLimit) return this.drop(id, now, src, dst, packet, 'queue');
+      if (queued + packet.length > c.queueLimit) return this.drop(id, now, src, dst, packet, 'queue', capture);
       depart = start + (packet.length * 8000) / c.bandwidth;
       path.busyUntil = depart;
     }
@@ -246,13 +311,13 @@ export class SimNetwork implements Link {
         f.buf[bit >>> 3] ^= 1 << (bit & 7);
       }
     }
-    this.report(id, now, src, dst, packet, corrupt ? 'corrupted' : 'delivered', undefined, arrive);
+    this.report(id, now, src, dst, packet, corrupt ? 'corrupted' : 'delivered', undefined, arrive, capture);
     if (this.prng.chance(c.duplicate)) {
       this.stats.duplicated++;
       let again = arrive;
       if (c.jitter > 0) again = depart + c.delay + this.prng.next() * c.jitter;
       this.enqueue(id, src, dst, packet, again);
-      this.report(id, now, src, dst, packet, 'duplicated', undefined, again);
+      this.report(id, now, src, dst, packet, 'duplicated', undefined, again, capture);
     }
   }
 
@@ -264,13 +329,13 @@ export class SimNetwork implements Link {
     return p;
   }
 
-  private drop(id: number, now: number, from: number, to: number, packet: Uint8Array, reason: string): void {
+  private drop(id: number, now: number, from: number, to: number, packet: Uint8Array, reason: string, capture = true): void {
     this.stats.dropped++;
-    this.report(id, now, from, to, packet, 'dropped', reason, NaN);
+    this.report(id, now, from, to, packet, 'dropped', reason, NaN, capture);
   }
 
-  private report(id: number, time: number, from: number, to: number, bytes: Uint8Array, fate: Fate, reason: string | undefined, arriveAt: number): void {
-    if (this.taps.active) this.taps.emit({ id, time, from, to, bytes, fate, reason, arriveAt });
+  private report(id: number, time: number, from: number, to: number, bytes: Uint8Array, fate: Fate, reason: string | undefined, arriveAt: number, capture = true): void {
+    if (this.taps.active) this.taps.emit({ id, time, from, to, bytes, fate, reason, arriveAt }, capture);
   }
 
   /** RFC 792: the router on the failed path returns type 3 code 1 with the original header + 8 bytes. */

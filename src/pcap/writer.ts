@@ -1,17 +1,22 @@
-// Classic pcap writer (link type 101, raw IP). The format is small enough that a dependency would weigh more.
+// Classic pcap writer (link type 101, raw IP, or 1, Ethernet). The format is small enough that a dependency would weigh more.
 
 /** Link type of raw IPv4/IPv6 packets with no link-layer header (LINKTYPE_RAW). */
 export const LINKTYPE_RAW = 101;
+/** Link type of Ethernet II frames without FCS (LINKTYPE_ETHERNET). */
+export const LINKTYPE_ETHERNET = 1;
 
 /** Writes classic little-endian microsecond pcap to a sink, one record per packet. */
 export class PcapWriter {
   private readonly sink: (chunk: Uint8Array) => void;
   private readonly snaplen: number;
+  /** The link type of every record (LINKTYPE_RAW or LINKTYPE_ETHERNET). */
+  readonly linktype: number;
 
   /** Creates a writer and emits the 24-byte global header to `sink` at once. */
-  constructor(sink: (chunk: Uint8Array) => void, snaplen = 262144) {
+  constructor(sink: (chunk: Uint8Array) => void, snaplen = 262144, linktype = LINKTYPE_RAW) {
     this.sink = sink;
     this.snaplen = snaplen;
+    this.linktype = linktype;
     const h = new DataView(new ArrayBuffer(24));
     h.setUint32(0, 0xa1b2c3d4, true); // magic, microsecond resolution
     h.setUint16(4, 2, true); // version 2.4
@@ -19,7 +24,7 @@ export class PcapWriter {
     h.setInt32(8, 0, true); // thiszone
     h.setUint32(12, 0, true); // sigfigs
     h.setUint32(16, snaplen, true);
-    h.setUint32(20, LINKTYPE_RAW, true);
+    h.setUint32(20, linktype, true);
     sink(new Uint8Array(h.buffer));
   }
 

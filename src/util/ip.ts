@@ -49,6 +49,29 @@ export function ipDst(p: Uint8Array): number {
   return ((p[16] << 24) | (p[17] << 16) | (p[18] << 8) | p[19]) >>> 0;
 }
 
+/** An address with its prefix length ('10.0.0.2/24'). */
+export interface Cidr {
+  /** The address as a u32. */
+  addr: number;
+  /** Prefix length, 0–32. */
+  prefix: number;
+}
+
+/** Parses 'a.b.c.d/nn' (the prefix is required); throws a TypeError ERR_INVALID_ARG_VALUE naming `name` on bad input. */
+export function parseCidr(text: unknown, name: string): Cidr {
+  const bad = () => Object.assign(new TypeError(`The property '${name}' must be an IPv4 address with a prefix length ('10.0.0.2/24'). Received ${typeof text === 'string' ? `'${text}'` : String(text)}`), { code: 'ERR_INVALID_ARG_VALUE' });
+  if (typeof text !== 'string') throw bad();
+  const slash = text.indexOf('/');
+  const len = text.slice(slash + 1);
+  if (slash < 0 || !isIPv4(text.slice(0, slash)) || !/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(len)) throw bad();
+  return { addr: parseIPv4(text.slice(0, slash)), prefix: Number(len) };
+}
+
+/** Netmask of a prefix length as a u32. */
+export function prefixMask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
 function invalid(text: unknown): TypeError {
   const err = new TypeError(`Invalid IPv4 address: ${String(text)}`) as TypeError & { code: string };
   err.code = 'ERR_INVALID_IP_ADDRESS';

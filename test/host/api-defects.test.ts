@@ -76,7 +76,9 @@ describe('host API defects (issue 13 item 5)', () => {
     expect(() => new Stack({ address: '10.0.0.1', clock: {} } as never)).toThrow(code('ERR_INVALID_ARG_TYPE'));
     expect(() => new Stack(undefined as never)).toThrow(code('ERR_INVALID_ARG_TYPE'));
     expect(() => new Stack({ address: '10.0.0.300', clock: new VirtualClock() })).toThrow(code('ERR_INVALID_ARG_VALUE'));
-    expect(() => new Stack({ clock: new VirtualClock() } as never)).toThrow(code('ERR_INVALID_ARG_TYPE'));
+    expect(() => new Stack({ address: 5, clock: new VirtualClock() } as never)).toThrow(code('ERR_INVALID_ARG_TYPE'));
+    // Without an address a stack starts with no interface (issue 12): it gets them from createTapInterface & co.
+    expect(new Stack({ clock: new VirtualClock() }).interfaces).toEqual([]);
     const { client } = directPair();
     expect(() => (client.connect as (o?: unknown) => unknown)()).toThrow(code('ERR_INVALID_ARG_TYPE'));
     expect(() => client.connect({ host: 5, port: 80 } as never)).toThrow(code('ERR_INVALID_ARG_TYPE'));

@@ -11,7 +11,7 @@ import { Ctl, Errno } from '../../src/engine/abi.js';
 /** The MCU profile of ports/c/cases.c. */
 const MCU: Partial<EngineConfig> = {
   maxConnections: 4, maxListeners: 2, backlog: 4, sendBufferSize: 4096, recvBufferSize: 4096,
-  rxSlotSize: 1600, txQueueSize: 6144, eventQueueSize: 64,
+  rxSlotSize: 1600, txQueueSize: 6144, eventQueueSize: 64, maxInterfaces: 1, arpCacheSize: 1, arpQueueBytes: 0,
 };
 const key = (k: keyof EngineConfig) => CONFIG_KEYS.indexOf(k);
 

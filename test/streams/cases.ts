@@ -16,15 +16,15 @@ export interface Case {
   run(env: CaseEnv): Promise<void>;
 }
 
-function fail(msg: string): never {
+export function fail(msg: string): never {
   throw new Error(msg);
 }
-function eq<T>(actual: T, expected: T, what: string): void {
+export function eq<T>(actual: T, expected: T, what: string): void {
   const a = JSON.stringify(actual);
   const e = JSON.stringify(expected);
   if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
 }
-function ok(cond: unknown, what: string): void {
+export function ok(cond: unknown, what: string): void {
   if (!cond) fail(what);
 }
 async function rejectsWith(p: Promise<unknown>, code: string, what: string): Promise<void> {
@@ -62,7 +62,7 @@ function pair(lib: LibT, config: Partial<Lib.EngineConfig> = {}) {
  * Runs the virtual clock in 1 ms slices, letting promise callbacks (the streams' machinery) run in
  * between, until `p` settles; `each` is called after every slice.
  */
-async function drive<T>(clock: Lib.VirtualClock, p: Promise<T>, each?: () => void, limitMs = 3_600_000): Promise<T> {
+export async function drive<T>(clock: Lib.VirtualClock, p: Promise<T>, each?: () => void, limitMs = 3_600_000): Promise<T> {
   let settled = false;
   const q = p.finally(() => (settled = true));
   q.catch(() => {});
@@ -80,7 +80,7 @@ async function drive<T>(clock: Lib.VirtualClock, p: Promise<T>, each?: () => voi
 }
 
 /** Reads a readable to its end, hashing; returns [bytes, hex]. */
-async function drain(lib: LibT, r: ReadableStream<Uint8Array>): Promise<[number, string]> {
+export async function drain(lib: LibT, r: ReadableStream<Uint8Array>): Promise<[number, string]> {
   const h = new lib.Sha256();
   let n = 0;
   const reader = r.getReader();
@@ -94,7 +94,7 @@ async function drain(lib: LibT, r: ReadableStream<Uint8Array>): Promise<[number,
 }
 
 /** A readable of `total` seeded bytes in 64 KiB chunks, and the hash of what it yields. */
-function source(lib: LibT, total: number, seed: number): { stream: ReadableStream<Uint8Array>; hash: string } {
+export function source(lib: LibT, total: number, seed: number): { stream: ReadableStream<Uint8Array>; hash: string } {
   const chunk = 65536;
   const h = new lib.Sha256();
   const block = fill(new Uint8Array(chunk), seed);
@@ -121,7 +121,7 @@ async function connected(lib: LibT, port: number) {
   return { clock, a, b, listener, c, peer };
 }
 
-async function acceptOne(l: Lib.TcpListener): Promise<Conn> {
+export async function acceptOne(l: Lib.TcpListener): Promise<Conn> {
   const it = l[Symbol.asyncIterator]();
   const r = await it.next();
   if (r.done) fail('listener ended');

@@ -96,6 +96,27 @@ describe('fuzz: never trap, never read past len', () => {
     }
   });
 
+  it('Ethernet, ARP and ICMP views read nothing past len, flush against the end of memory', () => {
+    const next = rng(15);
+    const end = e.memory.buffer.byteLength;
+    for (let i = 0; i < 3000; i++) {
+      const len = next() % 64;
+      const p = end - len;
+      const m = mem();
+      for (let j = 0; j < len; j++) m[p + j] = next() & 0xff;
+      if (i & 1 && len >= 6) { m[p] = 0; m[p + 1] = 1; m[p + 2] = 8; m[p + 3] = 0; m[p + 4] = 6; m[p + 5] = 4; }
+      if (e.wireEthCheckLen(p, len) === 0) {
+        e.wireEthDstHi(p); e.wireEthDstLo(p); e.wireEthSrcHi(p); e.wireEthSrcLo(p); e.wireEthType(p); e.wireEthIsBroadcast(p);
+      } else expect(len).toBeLessThan(14);
+      if (e.wireArpCheckLen(p, len) === 0) {
+        e.wireArpOp(p); e.wireArpShaHi(p); e.wireArpShaLo(p); e.wireArpSpa(p); e.wireArpThaHi(p); e.wireArpThaLo(p); e.wireArpTpa(p);
+      } else expect(len < 28 || (i & 1) === 0).toBe(true);
+      if (e.wireIcmpCheckLen(p, len) === 0) {
+        e.wireIcmpType(p); e.wireIcmpCode(p); e.wireIcmpChecksum(p); e.wireIcmpEchoId(p); e.wireIcmpEchoSeq(p); e.wireIcmpChecksumOk(p, len);
+      } else expect(len).toBeLessThan(8);
+    }
+  });
+
   it('random option areas never trap at the end of memory', () => {
     const next = rng(13);
     const end = e.memory.buffer.byteLength;
