@@ -49,7 +49,7 @@ const common = {
 await build({
   ...common,
   platform: 'node',
-  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', net: 'src/net.ts' },
+  entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts', net: 'src/net.ts', tun: 'src/tun/index.ts' },
   outdir: 'dist',
   banner: { js: '#!/usr/bin/env node' },
   splitting: true,
@@ -82,4 +82,4 @@ await build({
     },
   }],
 }).catch(() => process.exit(1));
-if (!quiet) console.error('build: build/{engine,engine.portable,wire,engine.test}.wasm, dist/{cli,index,net,browser,v86}.js, dist/web/app.js');
+if (!quiet) console.error('build: build/{engine,engine.portable,wire,engine.test}.wasm, dist/{cli,index,net,tun,browser,v86}.js, dist/web/app.js');

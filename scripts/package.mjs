@@ -22,11 +22,11 @@ for (const entry of ['index', 'net', 'browser']) {
 // A resolver with the `browser` condition lands on dist/browser.js: its declarations sit beside it.
 writeFileSync('dist/browser.d.ts', "export * from './types/browser.js';\n");
 
-// One CommonJS bundle for both entry points, so require('wasm-tcp').Stack is require('wasm-tcp/net').Stack.
+// One CommonJS bundle for the Node entry points, so require('wasm-tcp').Stack is require('wasm-tcp/net').Stack.
 rmSync('dist/cjs', { recursive: true, force: true });
 await build({
   stdin: {
-    contents: "export * as core from './src/index.ts'; export * as net from './src/net.ts';",
+    contents: "export * as core from './src/index.ts'; export * as net from './src/net.ts'; export * as tun from './src/tun/index.ts';",
     resolveDir: process.cwd(), sourcefile: 'cjs-entry.ts', loader: 'ts',
   },
   bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: 'dist/cjs/wasm-tcp.cjs',
@@ -39,4 +39,5 @@ await build({
 });
 writeFileSync('dist/cjs/index.cjs', "'use strict';\nmodule.exports = require('./wasm-tcp.cjs').core;\n");
 writeFileSync('dist/cjs/net.cjs', "'use strict';\nmodule.exports = require('./wasm-tcp.cjs').net;\n");
-if (!quiet) console.error('package: dist/types/*.d.ts, dist/browser.d.ts, dist/cjs/{index,net,v86}.cjs');
+writeFileSync('dist/cjs/tun.cjs', "'use strict';\nmodule.exports = require('./wasm-tcp.cjs').tun;\n");
+if (!quiet) console.error('package: dist/types/*.d.ts, dist/browser.d.ts, dist/cjs/{index,net,tun,v86}.cjs');

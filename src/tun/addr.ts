@@ -37,3 +37,29 @@ export function inSubnet(addr: number, net: Cidr): boolean {
   const mask = (0xffffffff << (32 - net.prefix)) >>> 0;
   return ((addr & mask) >>> 0) === ((net.addr & mask) >>> 0);
 }
+
+/** Parses a MAC address `aa:bb:cc:dd:ee:ff` (or with `-`), or returns undefined. */
+export function parseMac(text: string): Uint8Array | undefined {
+  const m = /^([0-9a-f]{2})([:-])([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/i.exec(text);
+  if (!m) return undefined;
+  return Uint8Array.from([m[1], m[3], m[4], m[5], m[6], m[7]].map((h) => parseInt(h, 16)));
+}
+
+/** Formats 6 bytes as `aa:bb:cc:dd:ee:ff`. */
+export function formatMac(b: Uint8Array): string {
+  return Array.from(b.subarray(0, 6), (x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Why `mac` cannot be a host's own address (multicast/broadcast or all zeros), or undefined. */
+export function macProblem(mac: Uint8Array): string | undefined {
+  if (mac[0] & 1) return 'a multicast or broadcast address cannot be an interface address';
+  if (mac.every((x) => x === 0)) return 'the all-zeros address cannot be an interface address';
+  return undefined;
+}
+
+/** A random locally administered unicast MAC (IEEE 802: bit 1 of the first byte set, bit 0 clear). */
+export function randomMac(): string {
+  const b = crypto.getRandomValues(new Uint8Array(6));
+  b[0] = (b[0] & 0xfc) | 0x02;
+  return formatMac(b);
+}

@@ -1,4 +1,5 @@
-// TUN bridge: kernel TUN device <-> socat <-> one UDP datagram per raw IPv4 packet <-> Node dgram.
+// Device bridge: kernel TUN or TAP device <-> socat <-> one UDP datagram per IPv4 packet (TUN) or
+// Ethernet frame (TAP) <-> Node dgram.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { execFile } from 'node:child_process';
 import { access, readFile, writeFile, constants } from 'node:fs/promises';
@@ -6,8 +7,13 @@ import { createInterface } from 'node:readline';
 import { type Cidr, formatIPv4, inSubnet } from './addr.js';
 import { spawnWatchdog, type Watchdog } from './watchdog.js';
 
+/** Which kind of device: `tun` carries IPv4 packets, `tap` Ethernet frames. */
+export type DeviceKind = 'tun' | 'tap';
+
 /** How to create the device and where our stack lives behind it. */
 export interface TunOptions {
+  /** Device kind (default `tun`). */
+  kind?: DeviceKind;
   /** Device name (at most 15 characters). */
   dev: string;
   /** Address and prefix the kernel side of the device gets. */
@@ -16,7 +22,7 @@ export interface TunOptions {
   addr: number;
   /** Device MTU. */
   mtu: number;
-  /** Called for every packet in either direction (e.g. a pcap tee); `data` is valid only during the call. */
+  /** Called for every packet (frame) in either direction (e.g. a pcap tee); `data` is valid only during the call. */
   tap?: (data: Uint8Array, timeMs: number) => void;
   /** Milliseconds to wait for socat and the device set-up. */
   startTimeoutMs?: number;
@@ -31,25 +37,52 @@ export class TunError extends Error {
 }
 
 /** Packet counters of one bridge. */
-export interface TunStats { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; txCopies: number; rxDropped: number }
+export interface TunStats {
+  /** Packets (frames) from the kernel handed on. */
+  rxPackets: number;
+  rxBytes: number;
+  /** Packets (frames) sent to the kernel. */
+  txPackets: number;
+  txBytes: number;
+  /** Of those, sent from a fresh copy because every preallocated slot was in flight. */
+  txCopies: number;
+  /** From the kernel, dropped: not IPv4 (TUN) or shorter than an Ethernet header (TAP). */
+  rxDropped: number;
+  /** For the kernel, dropped: larger than the MTU allows, or every slot and copy was in flight. */
+  txDropped: number;
+}
 
 const SLOTS = 1024; // preallocated send buffers; a packet is copied once, into a free slot
+// At most this many fresh copies in flight besides the slots: memory stays bounded when socat lags.
+const MAX_COPIES = 1024;
 const CAP_NET_ADMIN = 12;
+/** Ethernet header plus one 802.1Q tag: what a TAP frame carries beyond the MTU. */
+const TAP_OVERHEAD = 18;
 
 /** A TUN device bridged to this process; packets from the kernel arrive in `onPacket`. */
 export class TunBridge {
-  /** Receives each IPv4 packet the kernel sends to the device; the buffer is valid only during the call. */
+  /**
+   * Receives each IPv4 packet (TUN) or Ethernet frame (TAP) the kernel sends to the device. The
+   * buffer is a fresh one per packet: the callee may keep it.
+   */
   onPacket: (packet: Uint8Array) => void = () => {};
   /** Called once if socat or the watchdog dies on its own (not after `close()`). */
   onFailure: (err: Error) => void = () => {};
   /** Counters, updated as packets flow. */
-  readonly stats: TunStats = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txCopies: 0, rxDropped: 0 };
+  readonly stats: TunStats = { rxPackets: 0, rxBytes: 0, txPackets: 0, txBytes: 0, txCopies: 0, rxDropped: 0, txDropped: 0 };
+  /** The device kind. */
+  readonly kind: DeviceKind;
+  /** Largest packet (frame) the device takes: the MTU, plus the Ethernet header and a VLAN tag on TAP. */
+  readonly maxPacket: number;
 
   private closing: Promise<void> | undefined;
   private readonly slots: Buffer[];
   private readonly slotBusy: Uint8Array;
   private readonly slotDone: (() => void)[];
   private nextSlot = 0;
+  private copies = 0;
+  private readonly copyDone = () => { this.copies--; this.wakeSenders(); };
+  private sendWaiters: (() => void)[] = [];
   private readonly tap: TunOptions['tap'];
   private readonly log: string[];
   /** Times socat was restarted (it exits on write errors, e.g. while the device is down). */
@@ -62,15 +95,18 @@ export class TunBridge {
   private constructor(readonly options: TunOptions, private readonly udp: UdpSocket, private readonly watchdog: Watchdog) {
     this.tap = options.tap;
     this.log = [];
-    const slotSize = Math.max(options.mtu, 1500);
+    this.kind = options.kind ?? 'tun';
+    this.maxPacket = options.mtu + (this.kind === 'tap' ? TAP_OVERHEAD : 0);
+    const slotSize = Math.max(this.maxPacket, 1500);
     this.slots = Array.from({ length: SLOTS }, () => Buffer.allocUnsafe(slotSize));
     this.slotBusy = new Uint8Array(SLOTS);
-    this.slotDone = Array.from({ length: SLOTS }, (_, i) => () => { this.slotBusy[i] = 0; });
+    this.slotDone = Array.from({ length: SLOTS }, (_, i) => () => { this.slotBusy[i] = 0; this.wakeSenders(); });
   }
 
   /** Checks prerequisites, starts socat under the watchdog, configures the device; resolves when packets can flow. */
   static async open(options: TunOptions): Promise<TunBridge> {
-    await preflight(options.dev);
+    const kind = options.kind ?? 'tun';
+    await preflight(options.dev, kind);
     const udp = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
@@ -80,9 +116,9 @@ export class TunBridge {
     // socat gets a fixed UDP port, so a restarted socat is found at the same address. No -d: at notice
     // level socat logs two lines per datagram; errors are still printed.
     const socatPort = await freeUdpPort();
-    const watchdog = spawnWatchdog(options.dev, [
+    const watchdog = spawnWatchdog(options.dev, kind, [
       '-b', '65536',
-      `TUN,tun-type=tun,iff-no-pi,tun-name=${options.dev}`,
+      `TUN,tun-type=${kind},iff-no-pi,tun-name=${options.dev}`,
       `UDP-DATAGRAM:127.0.0.1:${nodePort},bind=127.0.0.1:${socatPort},rcvbuf=4194304,sndbuf=4194304`,
     ]);
     await new Promise<void>((resolve) => udp.connect(socatPort, '127.0.0.1', resolve));
@@ -97,31 +133,71 @@ export class TunBridge {
     }
   }
 
-  /** Sends one IPv4 packet to the kernel; copies it, so the caller may reuse `packet` at once. */
-  send(packet: Uint8Array): void {
-    if (this.closing) return;
+  /**
+   * Sends one IPv4 packet (TUN) or Ethernet frame (TAP) to the kernel; copies it, so the caller may
+   * reuse `packet` at once. Returns false when it was dropped (and counted in `txDropped`): larger
+   * than `maxPacket`, or every send buffer is in flight (socat lags behind).
+   */
+  send(packet: Uint8Array): boolean {
+    if (this.closing) return false;
+    const r = this.trySend(packet);
+    if (r === 'full') this.stats.txDropped++;
+    return r === 'sent';
+  }
+
+  /**
+   * Like send(), but leaves a packet that finds every buffer in flight to the caller ('full', not
+   * counted): wait for whenSendable() and try again. 'dropped' means too large (counted).
+   */
+  trySend(packet: Uint8Array): 'sent' | 'full' | 'dropped' {
+    if (this.closing) return 'dropped';
     const len = packet.length;
+    if (len > this.maxPacket) {
+      this.stats.txDropped++;
+      return 'dropped';
+    }
+    const i = this.nextSlot;
+    let slot: Buffer | undefined;
+    if (this.slotBusy[i] === 0) {
+      this.nextSlot = i + 1 === SLOTS ? 0 : i + 1;
+      slot = this.slots[i];
+      slot.set(packet);
+      this.slotBusy[i] = 1;
+    } else if (this.copies >= MAX_COPIES) {
+      return 'full';
+    }
     const t = this.tap;
     if (t) t(packet, wallMs());
     this.stats.txPackets++;
     this.stats.txBytes += len;
-    const i = this.nextSlot;
-    if (this.slotBusy[i] === 0 && len <= this.slots[i].length) {
-      this.nextSlot = i + 1 === SLOTS ? 0 : i + 1;
-      const slot = this.slots[i];
-      slot.set(packet);
-      this.slotBusy[i] = 1;
+    if (slot) {
       this.udp.send(slot, 0, len, this.slotDone[i]);
     } else {
-      // Ring exhausted (the UDP socket is backed up) or an oversized packet: fall back to a fresh copy.
+      // The ring is exhausted (the UDP socket is backed up): a fresh copy, up to MAX_COPIES in flight.
       this.stats.txCopies++;
-      this.udp.send(Buffer.from(packet));
+      this.copies++;
+      this.udp.send(Buffer.from(packet), this.copyDone);
     }
+    return 'sent';
+  }
+
+  /** Resolves once a send buffer has come back (at once when one is free, or after close()). */
+  whenSendable(): Promise<void> {
+    if (this.closing || this.slotBusy[this.nextSlot] === 0 || this.copies < MAX_COPIES) return Promise.resolve();
+    return new Promise((resolve) => this.sendWaiters.push(resolve));
+  }
+
+  private wakeSenders(): void {
+    if (this.sendWaiters.length === 0) return;
+    const w = this.sendWaiters;
+    this.sendWaiters = [];
+    for (const f of w) f();
   }
 
   /** Stops the bridge: closes the UDP socket, lets the watchdog stop socat (the device goes away with it). */
   close(): Promise<void> {
     this.closing ??= stop(this.udp, this.watchdog, this.options.dev);
+    this.wakeSenders();
     return this.closing;
   }
 
@@ -176,7 +252,7 @@ export class TunBridge {
   private onWatchdogLine(line: string): void {
     if (process.env.WASM_TCP_DEBUG) process.stderr.write(`[watchdog] ${line}\n`);
     if (line === 'tuntap-failed') {
-      this.fail(new TunError(`cannot create the TUN device '${this.options.dev}'${lastError(this.log)}`, 'ETUNTAP'));
+      this.fail(new TunError(`cannot create the ${this.kind.toUpperCase()} device '${this.options.dev}'${lastError(this.log)}`, 'ETUNTAP'));
     } else if (line.startsWith('socat-exit')) {
       // socat died (a write error while the device is down, …); the watchdog restarts it on the same port.
       this.socatRestarts++;
@@ -189,8 +265,9 @@ export class TunBridge {
   }
 
   private onDatagram(msg: Buffer): void {
-    // IPv4 only; IPv6 is disabled on the device, anything else is noise.
-    if (msg.length < 20 || msg[0] >> 4 !== 4) { this.stats.rxDropped++; return; }
+    // TUN: IPv4 only (IPv6 is disabled on the device, anything else is noise). TAP: every frame with
+    // an Ethernet header goes on; the reader decides what to do with EtherTypes it does not speak.
+    if (this.kind === 'tun' ? msg.length < 20 || msg[0] >> 4 !== 4 : msg.length < 14) { this.stats.rxDropped++; return; }
     this.stats.rxPackets++;
     this.stats.rxBytes += msg.length;
     const t = this.tap;
@@ -229,8 +306,8 @@ async function udpPortBound(port: number): Promise<boolean> {
 }
 
 /** Fails with a clear message when the bridge cannot work here. */
-async function preflight(dev: string): Promise<void> {
-  const missing = await tunUnavailable(['socat', 'ip']);
+async function preflight(dev: string, kind: DeviceKind): Promise<void> {
+  const missing = await tunUnavailable(['socat', 'ip'], ROOT_HINT, kind);
   if (missing) throw missing;
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(dev)) throw new TunError(`invalid device name '${dev}' (1-15 of A-Z a-z 0-9 _ . -)`, 'EINVAL');
   if (await exists(`/sys/class/net/${dev}`)) throw new TunError(`network device '${dev}' already exists; pick another --dev`, 'EEXIST');
@@ -241,13 +318,14 @@ const PACKAGES: Record<string, string> = { ip: 'iproute2' };
 const ROOT_HINT = 'run it as root, ideally inside a network namespace: sudo ip netns exec NS wasm-tcp tun ...';
 
 /**
- * Why a TUN device (with `tools` on PATH) cannot be set up here: Linux, root (CAP_NET_ADMIN),
+ * Why a TUN (or TAP) device (with `tools` on PATH) cannot be set up here: Linux, root (CAP_NET_ADMIN),
  * /dev/net/tun, the tools; one clear line each (`rootHint` ends the root one). Undefined when
  * everything is there.
  */
-export async function tunUnavailable(tools: readonly string[], rootHint = ROOT_HINT): Promise<TunError | undefined> {
-  if (process.platform !== 'linux') return new TunError(`TUN devices are Linux-only (this is ${process.platform})`, 'ENOSYS');
-  if (!(await hasNetAdmin())) return new TunError(`creating a TUN device needs root (CAP_NET_ADMIN); ${rootHint}`, 'EPERM');
+export async function tunUnavailable(tools: readonly string[], rootHint = ROOT_HINT, kind: DeviceKind = 'tun'): Promise<TunError | undefined> {
+  const name = kind.toUpperCase();
+  if (process.platform !== 'linux') return new TunError(`${name} devices are Linux-only (this is ${process.platform})`, 'ENOSYS');
+  if (!(await hasNetAdmin())) return new TunError(`creating a ${name} device needs root (CAP_NET_ADMIN); ${rootHint}`, 'EPERM');
   try {
     await access('/dev/net/tun', constants.R_OK | constants.W_OK);
   } catch {
@@ -277,6 +355,11 @@ async function onPath(tool: string): Promise<boolean> {
     if (dir && (await exists(`${dir}/${tool}`))) return true;
   }
   return false;
+}
+
+/** The MAC address the kernel gave a device (`aa:bb:cc:dd:ee:ff`), from sysfs. */
+export async function deviceMac(dev: string): Promise<string> {
+  return (await readFile(`/sys/class/net/${dev}/address`, 'utf8')).trim();
 }
 
 /** Gives the device its address, disables IPv6, brings it up and routes our address to it. */
