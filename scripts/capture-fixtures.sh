@@ -11,6 +11,7 @@
 # present (iptables drops a few bulk segments so the receiver sends SACK blocks).
 #   apt-get install -y tcpdump tshark ethtool iptables
 # Usage: sudo scripts/capture-fixtures.sh            (regenerates everything in test/fixtures/)
+#        sudo scripts/capture-fixtures.sh --l2       (only the ARP/ICMP captures l2*.pcap, then --derived)
 #        scripts/capture-fixtures.sh --derived       (re-derives the converted files from the captures, then tshark)
 #        scripts/capture-fixtures.sh --expected      (only re-runs tshark and tcpdump over the existing captures)
 set -euo pipefail
@@ -248,6 +249,40 @@ def to_pcapng_be(src, dst):
     out.append(block(e, 5, struct.pack(e + 'III', 0, last >> 32, last & 0xffffffff) + end))
     open(dst, 'wb').write(b''.join(out))
 
+# ---- ARP and ICMP frames the kernel does not send by itself ----
+
+def mac_bytes(text):
+    return bytes(int(x, 16) for x in text.split(':'))
+
+def l2_frames(dev, a_ip, b_ip, b_mac):
+    """From A's side of the veth (AF_PACKET): a unicast ARP request with the target MAC filled in
+    (a re-confirmation probe) padded to 60 bytes as a NIC pads it, a gratuitous ARP request and reply,
+    an ARP packet with another operation, and an echo request with a wrong ICMP checksum."""
+    am = mac_bytes(open('/sys/class/net/%s/address' % dev).read().strip())
+    bm, bc, zero = mac_bytes(b_mac), b'\xff' * 6, b'\0' * 6
+    ai, bi = socket.inet_aton(a_ip), socket.inet_aton(b_ip)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((dev, 0))
+    def arp(dst, op, sha, spa, tha, tpa, pad=0):
+        return dst + am + b'\x08\x06' + struct.pack('>HHBBH', 1, 0x0800, 6, 4, op) + sha + spa + tha + tpa + b'\0' * pad
+    for f in (arp(bm, 1, am, ai, bm, bi, 18), arp(bc, 1, am, ai, zero, ai, 18), arp(bc, 2, am, ai, bc, ai),
+              arp(bc, 9, am, ai, zero, bi)):
+        s.send(f)
+        time.sleep(0.1)
+    icmp = bytearray(struct.pack('>BBHHH', 8, 0, 0, 0x1234, 7) + b'wrong checksum!!')
+    icmp[2:4] = struct.pack('>H', (ip_checksum(bytes(icmp)) + 1) & 0xffff)
+    ip = bytearray(struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 0x4242, 0, 64, 1, 0, ai, bi))
+    ip[10:12] = struct.pack('>H', ip_checksum(bytes(ip)))
+    s.send(bm + am + b'\x08\x00' + bytes(ip) + bytes(icmp))
+    time.sleep(0.1)
+
+def proto_unreach(b):
+    """A datagram of IP protocol 253 (RFC 3692 experimentation): nobody speaks it, so the peer's
+    kernel answers with ICMP protocol unreachable."""
+    r = socket.socket(socket.AF_INET, socket.SOCK_RAW, 253)
+    r.sendto(b'experimental', (b, 0))
+    time.sleep(0.2)
+
 if __name__ == '__main__':
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == 'server': server(*args)
@@ -258,6 +293,8 @@ if __name__ == '__main__':
     elif cmd == 'raw': to_raw(args[0], args[1], int(args[2]))
     elif cmd == 'pcapng-be': to_pcapng_be(*args)
     elif cmd == 'badsum': to_bad_checksums(*args)
+    elif cmd == 'l2': l2_frames(*args)
+    elif cmd == 'proto': proto_unreach(*args)
     else: sys.exit('unknown command ' + cmd)
 PY
 fx() { python3 "$TMP/fx.py" "$@"; }
@@ -267,7 +304,9 @@ FIELDS=(frame.number frame.time_epoch frame.len frame.cap_len frame.protocols
   ip.src ip.dst ip.ttl ip.id ip.len ip.checksum.status
   tcp.srcport tcp.dstport tcp.seq_raw tcp.ack_raw tcp.flags tcp.window_size_value tcp.len
   tcp.checksum tcp.checksum.status tcp.option_kind tcp.options.mss_val tcp.options.wscale.shift
-  tcp.options.sack_le tcp.options.sack_re tcp.options.timestamp.tsval tcp.options.timestamp.tsecr)
+  tcp.options.sack_le tcp.options.sack_re tcp.options.timestamp.tsval tcp.options.timestamp.tsecr
+  arp.opcode arp.src.hw_mac arp.src.proto_ipv4 arp.dst.hw_mac arp.dst.proto_ipv4
+  icmp.type icmp.code icmp.checksum icmp.checksum.status icmp.ident icmp.seq)
 
 expected() {
   local f=$1 args=()
@@ -304,16 +343,18 @@ finish() {
   all_expected
 }
 
+ONLY_L2=0
 case "${1:-}" in
   --expected) all_expected; rm -rf "$TMP"; exit 0 ;;
   --derived) finish; rm -rf "$TMP"; exit 0 ;;
+  --l2) ONLY_L2=1 ;;
   "") ;;
-  *) echo "usage: $0 [--derived|--expected]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--l2|--derived|--expected]" >&2; exit 2 ;;
 esac
 
 # ---------------------------------------------------------------- namespaces
 [ "$(id -u)" = 0 ] || { echo "capture-fixtures: must run as root (network namespaces)" >&2; exit 1; }
-for tool in ip tcpdump dumpcap; do
+for tool in ip tcpdump dumpcap ping sysctl; do
   command -v "$tool" >/dev/null || { echo "capture-fixtures: $tool is missing" >&2; exit 1; }
 done
 
@@ -366,6 +407,21 @@ stop_caps() {
   for p in "${CAPS[@]}"; do wait "$p" 2>/dev/null || true; done
   CAPS=()
 }
+
+# ---------------------------------------------------------------- phase 3 (first): ARP and ICMP
+echo "capture-fixtures: ARP and ICMP (pings, a neighbour nobody has, gratuitous ARP, crafted frames)"
+inA ip neigh flush dev "$VETH_A" 2>/dev/null || true
+start_cap l2 "$NS_B" tcpdump -n -U -i "$VETH_B" -w "$OUT/l2.pcap"
+start_cap l2s64 "$NS_B" tcpdump -n -U -i "$VETH_B" -s 64 -w "$OUT/l2-s64.pcap"
+inA ping -n -c 3 -i 0.2 -s 100 "$B" >/dev/null                  # ARP request/reply, echo request/reply
+inA ping -n -c 1 -s 0 "$B" >/dev/null                           # an echo without data: length 8
+inA ping -n -c 1 -W 4 10.199.0.99 >/dev/null 2>&1 || true       # nobody has it: 3 ARP requests, no reply
+inA python3 "$TMP/fx.py" l2 "$VETH_A" "$A" "$B" "$(inB cat /sys/class/net/$VETH_B/address)"
+inA python3 "$TMP/fx.py" proto "$B"                             # ICMP protocol 253 unreachable
+inA sysctl -qw "net.ipv4.conf.$VETH_A.arp_notify=1"
+inA ip link set dev "$VETH_A" address 02:00:0a:c7:00:01          # arp_notify: a gratuitous ARP for the new MAC
+stop_caps
+if [ "$ONLY_L2" = 1 ]; then finish; exit 0; fi
 
 # ---------------------------------------------------------------- phase 1: a short conversation, many formats
 echo "capture-fixtures: short conversation (handshake, data, FIN, RSTs, UDP, IPv6)"

@@ -17,7 +17,7 @@ export { SimNetwork, PERFECT, type PathConditions, type PathDown, type SimNetwor
 export { buildIcmpUnreachable } from './link/icmp.js';
 export { PcapWriter, LINKTYPE_RAW, LINKTYPE_ETHERNET } from './pcap/writer.js';
 export { readCapture, captureInfo, recordTime, PcapError, type CaptureRecord, type CaptureInfo } from './pcap/reader.js';
-export { decodeCapture, jsonObject, humanLine, type DecodedPacket } from './pcap/decode.js';
+export { decodeCapture, jsonObject, humanLine, type DecodedPacket, type ArpPacket, type IcmpPacket } from './pcap/decode.js';
 export { Prng } from './util/prng.js';
 export { Sha256, sha256Hex } from './util/sha256.js';
 export { parseIPv4, formatIPv4, isIPv4, parseCidr, type Cidr } from './util/ip.js';

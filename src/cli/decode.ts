@@ -10,11 +10,15 @@ const HELP = `usage: wasm-tcp decode FILE [--json]
 Decodes a capture: classic pcap (either byte order, µs or ns) or pcapng; link types Ethernet
 (with VLAN tags), raw IP (101, 228), Linux cooked (SLL, SLL2). FILE '-' reads standard input.
 
-  (default)  one tcpdump-like line per packet, time relative to the first packet
-  --json     one JSON object per packet: index, ts, src, dst, ttl, id, ipLen, ipChecksumOk,
+  (default)  one tcpdump-like line per packet, time relative to the first packet: TCP segments,
+             ARP (who-has / is-at) and ICMP (echo request/reply, unreachable, ...) as tcpdump -n -S
+             prints them
+  --json     one JSON object per packet. TCP: index, ts, src, dst, ttl, id, ipLen, ipChecksumOk,
              sport, dport, seq, ack, flags, flagNames, win, len, checksum, checksumOk, mss,
-             wscale, sackPermitted, sack, tsval, tsecr; {"index":N,"skip":"reason"} for
-             packets that are not IPv4/TCP
+             wscale, sackPermitted, sack, tsval, tsecr. ARP: index, ts, proto ("arp"), op,
+             opName, senderMac, senderIp, targetMac, targetIp, len. ICMP: index, ts, proto
+             ("icmp"), src, dst, ttl, id, ipLen, ipChecksumOk, type, code, typeName, checksum,
+             checksumOk, ident, seq, len. {"index":N,"skip":"reason"} for anything else
 
 A damaged file prints the packets before the damage, then one error line; exit code 1.`;
 

@@ -1,15 +1,27 @@
-// Decodes every packet of a capture: reader → link layer → WASM IPv4/TCP views; and the two output
-// forms of `wasm-tcp decode` (tcpdump-like text, one JSON object per packet). Browser-safe.
+// Decodes every packet of a capture: reader → link layer → WASM IPv4/TCP views (ARP and ICMP here);
+// and the two output forms of `wasm-tcp decode` (tcpdump-like text, one JSON object per packet). Browser-safe.
 import { readCapture, type CaptureRecord } from './reader.js';
-import { ipv4Offset } from './link.js';
+import { networkPayload } from './link.js';
+import { arpText, parseArp, type ParsedArp } from './arp.js';
+import { icmpText, parseIcmp, type ParsedIcmp } from './icmp.js';
 import { parsePacket, type ParsedTcp, type SkippedPacket, type TcpDetail } from '../wire/parse.js';
+
+/** An ARP packet of a capture. */
+export interface ArpPacket extends ParsedArp {
+  proto: 'arp';
+}
+
+/** An ICMP message of a capture. */
+export interface IcmpPacket extends ParsedIcmp {
+  proto: 'icmp';
+}
 
 /** One packet of a capture: the record as read and what its bytes hold. */
 export interface DecodedPacket {
   /** The captured record (time, lengths, link type, bytes). */
   record: CaptureRecord;
-  /** The IPv4/TCP fields, or why the packet is not IPv4/TCP. */
-  packet: ParsedTcp | SkippedPacket;
+  /** The IPv4/TCP fields, an ARP packet, an ICMP message, or why the packet is none of them. */
+  packet: ParsedTcp | ArpPacket | IcmpPacket | SkippedPacket;
   /** Urgent pointer and option order of a TCP segment (for the tcpdump-like line). */
   detail: TcpDetail;
 }
@@ -20,9 +32,23 @@ export interface DecodedPacket {
  */
 export function* decodeCapture(bytes: Uint8Array): Generator<DecodedPacket, void, undefined> {
   for (const record of readCapture(bytes)) {
-    const at = ipv4Offset(record.linkType, record.data);
+    const at = networkPayload(record.linkType, record.data);
     const detail: TcpDetail = { urgent: 0, optionKinds: [] };
-    const packet = typeof at === 'string' ? { skip: at } : parsePacket(at === 0 ? record.data : record.data.subarray(at), detail);
+    let packet: DecodedPacket['packet'];
+    if (typeof at === 'string') packet = { skip: at };
+    else {
+      const b = at.offset === 0 ? record.data : record.data.subarray(at.offset);
+      if (at.proto === 'arp') {
+        const arp = parseArp(b, record.origLen - at.offset);
+        packet = 'skip' in arp ? arp : { proto: 'arp', ...arp };
+      } else {
+        packet = parsePacket(b, detail);
+        if ('skip' in packet && packet.skip === 'icmp') {
+          const icmp = parseIcmp(b);
+          packet = 'skip' in icmp ? icmp : { proto: 'icmp', ...icmp };
+        }
+      }
+    }
     yield { record, packet, detail };
   }
 }
@@ -31,9 +57,22 @@ export function* decodeCapture(bytes: Uint8Array): Generator<DecodedPacket, void
 export function jsonObject(d: DecodedPacket): Record<string, unknown> {
   const { record: r, packet: p } = d;
   if ('skip' in p) return { index: r.index, skip: p.skip };
+  const ts = r.hasTimestamp ? r.seconds + r.nanos / 1e9 : null;
+  if ('proto' in p) {
+    if (p.proto === 'arp') {
+      return {
+        index: r.index, ts, proto: 'arp', op: p.op, opName: p.opName,
+        senderMac: p.senderMac, senderIp: p.senderIp, targetMac: p.targetMac, targetIp: p.targetIp, len: p.len,
+      };
+    }
+    return {
+      index: r.index, ts, proto: 'icmp', src: p.src, dst: p.dst, ttl: p.ttl, id: p.id, ipLen: p.ipLen, ipChecksumOk: p.ipChecksumOk,
+      type: p.type, code: p.code, typeName: p.typeName, checksum: p.checksum, checksumOk: p.checksumOk, ident: p.ident, seq: p.seq, len: p.len,
+    };
+  }
   return {
     index: r.index,
-    ts: r.hasTimestamp ? r.seconds + r.nanos / 1e9 : null,
+    ts,
     src: p.src, dst: p.dst, ttl: p.ttl, id: p.id, ipLen: p.ipLen, ipChecksumOk: p.ipChecksumOk,
     sport: p.sport, dport: p.dport, seq: p.seq, ack: p.ack, flags: p.flags, flagNames: p.flagNames,
     win: p.win, len: p.len, checksum: p.checksum, checksumOk: p.checksumOk,
@@ -69,6 +108,14 @@ export function humanLine(d: DecodedPacket, start: { seconds: number; nanos: num
     ? ((r.seconds - start.seconds) + (r.nanos - start.nanos) / 1e9).toFixed(6)
     : '-';
   if ('skip' in p) return `${time} skipped: ${p.skip}`;
+  const cut = r.truncated ? ` [captured ${r.data.length} of ${r.origLen} bytes]` : '';
+  if ('proto' in p) {
+    if (p.proto === 'arp') return `${time} ${arpText(p)}${cut}`;
+    let s = `${time} ${icmpText(p)}`;
+    if (!p.ipChecksumOk) s += ', bad ip cksum';
+    if (p.checksumOk === false) s += `, bad icmp cksum 0x${p.checksum.toString(16).padStart(4, '0')}`;
+    return s + cut;
+  }
   let s = `${time} IP ${p.src}.${p.sport} > ${p.dst}.${p.dport}: Flags [${p.flagNames}]`;
   // tcpdump shows seq only when the segment occupies sequence space or resets.
   if (p.len > 0) s += `, seq ${p.seq}:${(p.seq + p.len) >>> 0}`;
@@ -80,6 +127,5 @@ export function humanLine(d: DecodedPacket, start: { seconds: number; nanos: num
   s += `, length ${p.len}`;
   if (!p.ipChecksumOk) s += ', bad ip cksum';
   if (p.checksumOk === false) s += `, bad tcp cksum 0x${p.checksum.toString(16).padStart(4, '0')}`;
-  if (r.truncated) s += ` [captured ${r.data.length} of ${r.origLen} bytes]`;
-  return s;
+  return s + cut;
 }

@@ -23,11 +23,27 @@ const ETH_P_QINQ_OLD = 0x9100; // pre-802.1ad double tagging, still seen in the 
 
 const SHORT = 'malformed: truncated link header';
 
+/** Where a frame's network-layer packet starts: an IPv4 header or an ARP packet. */
+export interface NetworkPayload {
+  proto: 'ipv4' | 'arp';
+  /** Byte offset of the packet inside the frame. */
+  offset: number;
+}
+
 /**
  * Offset of the IPv4 header inside a captured frame of the given link type, or the reason the frame
  * holds no IPv4 packet ('arp', 'ipv6', 'non-ip ethertype 0x88cc', 'malformed: …', 'unsupported link type N').
  */
 export function ipv4Offset(linkType: number, frame: Uint8Array): number | string {
+  const p = networkPayload(linkType, frame);
+  return typeof p === 'string' ? p : p.proto === 'arp' ? 'arp' : p.offset;
+}
+
+/**
+ * The IPv4 or ARP packet inside a captured frame of the given link type, or the reason there is
+ * neither ('ipv6', 'rarp', 'non-ip ethertype 0x88cc', 'malformed: …', 'unsupported link type N').
+ */
+export function networkPayload(linkType: number, frame: Uint8Array): NetworkPayload | string {
   switch (linkType) {
     case LINKTYPE_ETHERNET:
       // dst(6) src(6) ethertype(2)
@@ -40,9 +56,9 @@ export function ipv4Offset(linkType: number, frame: Uint8Array): number | string
       return frame.length < 20 ? SHORT : etherType(frame, 0, 20, true);
     case LINKTYPE_RAW_IP:
       // IPv6 is skipped here; anything else goes to the IPv4 parser, which names a bad version or an empty packet.
-      return frame.length > 0 && frame[0] >> 4 === 6 ? 'ipv6' : 0;
+      return frame.length > 0 && frame[0] >> 4 === 6 ? 'ipv6' : { proto: 'ipv4', offset: 0 };
     case LINKTYPE_IPV4:
-      return 0;
+      return { proto: 'ipv4', offset: 0 };
     case LINKTYPE_IPV6:
       return 'ipv6';
     default:
@@ -55,7 +71,7 @@ export function ipv4Offset(linkType: number, frame: Uint8Array): number | string
  * tags (IEEE 802.1Q: each tag is TPID, then TCI(2) + the next EtherType(2) at the payload start).
  * In cooked (SLL) headers, values below 0x600 are Linux ETH_P_* pseudo-protocols (802.2, CAN, ...).
  */
-function etherType(frame: Uint8Array, typeOff: number, payloadOff: number, cooked: boolean): number | string {
+function etherType(frame: Uint8Array, typeOff: number, payloadOff: number, cooked: boolean): NetworkPayload | string {
   for (;;) {
     const type = (frame[typeOff] << 8) | frame[typeOff + 1];
     if (type === ETH_P_8021Q || type === ETH_P_8021AD || type === ETH_P_QINQ_OLD) {
@@ -65,9 +81,9 @@ function etherType(frame: Uint8Array, typeOff: number, payloadOff: number, cooke
       continue;
     }
     switch (type) {
-      case ETH_P_IP: return payloadOff;
+      case ETH_P_IP: return { proto: 'ipv4', offset: payloadOff };
       case ETH_P_IPV6: return 'ipv6';
-      case ETH_P_ARP: return 'arp';
+      case ETH_P_ARP: return { proto: 'arp', offset: payloadOff };
       case ETH_P_RARP: return 'rarp';
     }
     if (cooked && type < 0x600) return `non-ip protocol 0x${hex4(type)}`;

@@ -2,8 +2,7 @@
 
 /** Link type of raw IPv4/IPv6 packets with no link-layer header (LINKTYPE_RAW). */
 export const LINKTYPE_RAW = 101;
-/** Link type of Ethernet II frames without FCS (LINKTYPE_ETHERNET). */
-export const LINKTYPE_ETHERNET = 1;
+export { LINKTYPE_ETHERNET } from './link.js';
 
 /** Writes classic little-endian microsecond pcap to a sink, one record per packet. */
 export class PcapWriter {
@@ -12,7 +11,7 @@ export class PcapWriter {
   /** The link type of every record (LINKTYPE_RAW or LINKTYPE_ETHERNET). */
   readonly linktype: number;
 
-  /** Creates a writer and emits the 24-byte global header to `sink` at once. */
+  /** Creates a writer and emits the 24-byte global header to `sink` at once; `linktype` says what the records hold. */
   constructor(sink: (chunk: Uint8Array) => void, snaplen = 262144, linktype = LINKTYPE_RAW) {
     this.sink = sink;
     this.snaplen = snaplen;

@@ -65,13 +65,32 @@ describe('wasm-tcp decode', () => {
     expect(r.out.some((l) => / Flags \[S\.\], seq \d+, ack \d+, win/.test(l))).toBe(true);
     expect(r.out.some((l) => / Flags \[R\.?\]/.test(l))).toBe(true);
     expect(r.out.some((l) => / Flags \[F\.\]/.test(l))).toBe(true);
-    expect(r.out.filter((l) => l.endsWith('skipped: arp')).length).toBeGreaterThan(0);
+    expect(r.out.filter((l) => /^\d+\.\d{6} ARP, Request who-has 10\.199\.0\.2 tell 10\.199\.0\.1, length 28$/.test(l)).length).toBeGreaterThan(0);
+    expect(r.out.some((l) => / IP 10\.199\.0\.2 > 10\.199\.0\.1: ICMP 10\.199\.0\.2 udp port 9999 unreachable, length 39$/.test(l))).toBe(true);
+    const l2 = decode([join(FIXTURES, 'l2.pcap')]).out;
+    expect(l2.some((l) => /^\d+\.\d{6} IP 10\.199\.0\.1 > 10\.199\.0\.2: ICMP echo request, id \d+, seq 1, length 108$/.test(l))).toBe(true);
+    expect(l2.some((l) => /ICMP echo request, id 4660, seq 7, length 24, bad icmp cksum 0x[0-9a-f]{4}$/.test(l))).toBe(true);
+    expect(decode([join(FIXTURES, 'l2-s64.pcap')]).out.some((l) => /ICMP echo reply, id \d+, seq \d+, length 108 \[captured 64 of 142 bytes\]$/.test(l))).toBe(true);
     const s96 = decode([join(FIXTURES, 'bulk-s96.pcap')]);
     expect(s96.out.some((l) => l.endsWith('length 1448 [captured 96 of 1514 bytes]'))).toBe(true);
     expect(decode([join(FIXTURES, 'bulk.pcap')]).out.some((l) => /sack 2 \{\d+:\d+\}\{\d+:\d+\}\]/.test(l))).toBe(true);
     const bad = decode([join(FIXTURES, 'bad-checksums.pcap')]).out;
     expect(bad.some((l) => /, length \d+, bad tcp cksum 0x[0-9a-f]{4}$/.test(l))).toBe(true);
     expect(bad.some((l) => /, length \d+, bad ip cksum$/.test(l))).toBe(true);
+  });
+
+  it('--json: ARP and ICMP objects', () => {
+    const objs = decode([join(FIXTURES, 'l2.pcap'), '--json']).out.map((l) => JSON.parse(l));
+    const reply = objs.find((o) => o.proto === 'arp' && o.op === 2)!;
+    expect(reply).toEqual({
+      index: 1, ts: expect.any(Number), proto: 'arp', op: 2, opName: 'reply',
+      senderMac: expect.stringMatching(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/), senderIp: '10.199.0.2', targetMac: objs[0].senderMac, targetIp: '10.199.0.1', len: 28,
+    });
+    expect(objs.find((o) => o.proto === 'icmp' && o.type === 8)).toEqual({
+      index: 2, ts: expect.any(Number), proto: 'icmp', src: '10.199.0.1', dst: '10.199.0.2', ttl: 64, id: expect.any(Number), ipLen: 128,
+      ipChecksumOk: true, type: 8, code: 0, typeName: 'echo request', checksum: expect.any(Number), checksumOk: true,
+      ident: expect.any(Number), seq: 1, len: 108,
+    });
   });
 
   it("reads standard input for '-'", () => {

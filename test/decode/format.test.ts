@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeCapture, humanLine, jsonObject } from '../../src/pcap/decode.js';
-import { readCapture } from '../../src/pcap/reader.js';
+import { captureInfo, readCapture } from '../../src/pcap/reader.js';
+import { LINKTYPE_ETHERNET, PcapWriter } from '../../src/pcap/writer.js';
+import { inetChecksum } from '../../src/util/checksum.js';
 import { FIXTURES } from '../pcap/fixtures.js';
 import { classic, concat, epb, idb, shb, spb } from '../pcap/build.js';
 import { fromHex } from '../wire/helpers.js';
@@ -65,5 +67,109 @@ describe('decode output forms', () => {
     expect([...decodeCapture(raw)].map(jsonObject)).toEqual([
       { index: 0, skip: 'malformed: ip-bad-version' }, { index: 1, skip: 'malformed: ip-too-short' },
     ]);
+  });
+});
+
+describe('ARP and ICMP through the decoder (crafted frames; real ones are in tcpdump/tshark tests)', () => {
+  const MAC_A = [2, 0, 0, 0, 0, 0xa];
+  const MAC_B = [2, 0, 0, 0, 0, 0xb];
+  const arpFrame = (op: number, tha: number[], extra: number[] = [], htype = 1) => Uint8Array.from([
+    ...MAC_B, ...MAC_A, 0x08, 0x06, 0, htype, 0x08, 0, 6, 4, 0, op, ...MAC_A, 10, 0, 0, 1, ...tha, 10, 0, 0, 2, ...extra,
+  ]);
+  const ipIcmp = (icmp: number[], total?: number) => {
+    const len = total ?? 20 + icmp.length;
+    const p = Uint8Array.from([0x45, 0, len >> 8, len & 255, 0, 1, 0, 0, 64, 1, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1, ...icmp]);
+    const c = inetChecksum(p, 0, 20);
+    p[10] = c >> 8; p[11] = c & 255;
+    if (icmp.length >= 4 && total === undefined) {
+      const ic = inetChecksum(p, 20, p.length);
+      p[22] = ic >> 8; p[23] = ic & 255;
+    }
+    return p;
+  };
+  const lines = (linkType: number, frames: Uint8Array[], origLen?: number[]) => {
+    const file = classic({ linkType, records: frames.map((data, i) => ({ sec: 1, frac: 0, data, origLen: origLen?.[i] })) });
+    return [...decodeCapture(file)].map((d) => ({ line: humanLine(d, { seconds: 1, nanos: 0 }).slice(9), json: jsonObject(d) }));
+  };
+
+  it('ARP operations as tcpdump names them; other hardware, short and cut packets are skipped with a reason', () => {
+    const zero = [0, 0, 0, 0, 0, 0];
+    const got = lines(1, [
+      arpFrame(1, zero), arpFrame(1, MAC_B, new Array(18).fill(0)), arpFrame(2, MAC_B), arpFrame(3, MAC_B), arpFrame(4, MAC_B),
+      arpFrame(8, MAC_B), arpFrame(9, MAC_B), arpFrame(77, MAC_B), arpFrame(1, zero, [], 6), arpFrame(1, zero).subarray(0, 30),
+      arpFrame(1, zero).subarray(0, 30), arpFrame(1, zero).subarray(0, 20),
+    ], [42, 60, 42, 42, 42, 42, 42, 42, 42, 30, 42, 20]);
+    expect(got.map((g) => g.line)).toEqual([
+      'ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28',
+      'ARP, Request who-has 10.0.0.2 (02:00:00:00:00:0b) tell 10.0.0.1, length 46',
+      'ARP, Reply 10.0.0.1 is-at 02:00:00:00:00:0a, length 28',
+      'ARP, Reverse Request who-is 02:00:00:00:00:0b tell 02:00:00:00:00:0a, length 28',
+      'ARP, Reverse Reply 02:00:00:00:00:0b at 10.0.0.2, length 28',
+      'ARP, Inverse Request who-is 02:00:00:00:00:0b tell 02:00:00:00:00:0a, length 28',
+      'ARP, Inverse Reply 02:00:00:00:00:0a at 10.0.0.1, length 28',
+      'ARP, Unknown (77) 10.0.0.1 (02:00:00:00:00:0a) > 10.0.0.2 (02:00:00:00:00:0b), length 28',
+      'skipped: arp (hardware 6, protocol 0x0800, lengths 6/4)',
+      'skipped: malformed: arp-too-short',
+      'skipped: truncated: arp-too-short',
+      'skipped: malformed: arp-too-short',
+    ]);
+    expect(got[2].json).toEqual({
+      index: 2, ts: 1, proto: 'arp', op: 2, opName: 'reply', senderMac: '02:00:00:00:00:0a', senderIp: '10.0.0.1',
+      targetMac: '02:00:00:00:00:0b', targetIp: '10.0.0.2', len: 28,
+    });
+    expect(got.slice(3, 8).map((g) => g.json.opName)).toEqual(['reverse-request', 'reverse-reply', 'inverse-request', 'inverse-reply', 'op-77']);
+  });
+
+  it('ICMP types and codes; short, cut and damaged messages', () => {
+    const quoted = (proto: number, port: number) => [0x45, 0, 0, 28, 0, 0, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 9, 0x30, 0x39, port >> 8, port & 255, 0, 8, 0, 0];
+    const bad = ipIcmp([8, 0, 0, 0, 0, 1, 0, 2]);
+    bad[23] ^= 1;
+    const got = lines(101, [
+      ipIcmp([8, 0, 0, 0, 0x12, 0x34, 0, 1, 1, 2, 3, 4]), ipIcmp([0, 0, 0, 0, 0x12, 0x34, 0, 1]),
+      ipIcmp([3, 0, 0, 0, 0, 0, 0, 0, ...quoted(17, 53)]), ipIcmp([3, 1, 0, 0, 0, 0, 0, 0, ...quoted(17, 53)]),
+      ipIcmp([3, 3, 0, 0, 0, 0, 0, 0, ...quoted(6, 80)]), ipIcmp([3, 3, 0, 0, 0, 0, 0, 0, ...quoted(132, 9)]),
+      ipIcmp([3, 4, 0, 0, 0, 0, 0x05, 0xdc, ...quoted(6, 80)]), ipIcmp([3, 13, 0, 0, 0, 0, 0, 0, ...quoted(6, 80)]),
+      ipIcmp([11, 0, 0, 0, 0, 0, 0, 0, ...quoted(17, 33434)]), ipIcmp([13, 0, 0, 0, 0, 0, 0, 0]), ipIcmp([42, 0, 0, 0, 0, 0, 0, 0]),
+      bad, ipIcmp([8, 0, 0, 0], 24), ipIcmp([8, 0, 0, 0, 0, 1, 0, 2, 5, 5], 40),
+    ]);
+    expect(got.map((g) => g.line)).toEqual([
+      'IP 10.0.0.2 > 10.0.0.1: ICMP echo request, id 4660, seq 1, length 12',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP echo reply, id 4660, seq 1, length 8',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP net 10.0.0.9 unreachable, length 36',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP host 10.0.0.9 unreachable, length 36',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.9 tcp port 80 unreachable, length 36',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.9 protocol 132 port 9 unreachable, length 36',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.9 unreachable - need to frag (mtu 1500), length 36',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP 10.0.0.9 unreachable - code 13, length 36',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP time exceeded in-transit, length 36',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP time stamp request, length 8',
+      'IP 10.0.0.2 > 10.0.0.1: ICMP type-#42, length 8',
+      `IP 10.0.0.2 > 10.0.0.1: ICMP echo request, id 1, seq 2, length 8, bad icmp cksum 0x${((bad[22] << 8) | bad[23]).toString(16).padStart(4, '0')}`,
+      'skipped: malformed: icmp-too-short',
+      // The IP header claims more than was captured: what is there is read, the checksum cannot be.
+      'IP 10.0.0.2 > 10.0.0.1: ICMP echo request, id 1, seq 2, length 20',
+    ]);
+    expect(got[13].json).toMatchObject({ checksumOk: null });
+    expect(got[1].json).toEqual({
+      index: 1, ts: 1, proto: 'icmp', src: '10.0.0.2', dst: '10.0.0.1', ttl: 64, id: 1, ipLen: 28, ipChecksumOk: true,
+      type: 0, code: 0, typeName: 'echo reply', checksum: expect.any(Number), checksumOk: true, ident: 0x1234, seq: 1, len: 8,
+    });
+    expect(got[2].json).toMatchObject({ type: 3, code: 0, ident: null, seq: null });
+  });
+
+  it('an ICMP message cut by the snap length: fields read, checksum unverifiable', () => {
+    const p = ipIcmp([8, 0, 0, 0, 0, 7, 0, 9, ...new Array(100).fill(1)]);
+    const [g] = lines(101, [p.subarray(0, 40)], [p.length]);
+    expect(g.line).toBe('IP 10.0.0.2 > 10.0.0.1: ICMP echo request, id 7, seq 9, length 108 [captured 40 of 128 bytes]');
+    expect(g.json).toMatchObject({ checksumOk: null, ident: 7, seq: 9, len: 108 });
+  });
+
+  it('PcapWriter writes LINKTYPE_ETHERNET files for frames, which decode as such', () => {
+    const chunks: Uint8Array[] = [];
+    const w = new PcapWriter((c) => chunks.push(c.slice()), 262144, LINKTYPE_ETHERNET);
+    w.packet(arpFrame(1, [0, 0, 0, 0, 0, 0]), 1000);
+    const file = concat(...chunks);
+    expect(captureInfo(file).linkType).toBe(1);
+    expect(humanLine([...decodeCapture(file)][0], { seconds: 1, nanos: 0 })).toBe('0.000000 ARP, Request who-has 10.0.0.2 tell 10.0.0.1, length 28');
   });
 });

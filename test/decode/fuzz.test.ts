@@ -10,9 +10,12 @@ import { concat, rng } from '../pcap/build.js';
 
 const TCP_KEYS = 'index,ts,src,dst,ttl,id,ipLen,ipChecksumOk,sport,dport,seq,ack,flags,flagNames,win,len,checksum,checksumOk,mss,wscale,sackPermitted,sack,tsval,tsecr';
 
+const ARP_KEYS = 'index,ts,proto,op,opName,senderMac,senderIp,targetMac,targetIp,len';
+const ICMP_KEYS = 'index,ts,proto,src,dst,ttl,id,ipLen,ipChecksumOk,type,code,typeName,checksum,checksumOk,ident,seq,len';
+
 function checkShape(o: Record<string, unknown>): void {
   const keys = Object.keys(o).join(',');
-  if (keys !== TCP_KEYS && keys !== 'index,skip') throw new Error(`unexpected keys ${keys}`);
+  if (![TCP_KEYS, ARP_KEYS, ICMP_KEYS, 'index,skip'].includes(keys)) throw new Error(`unexpected keys ${keys}`);
   if ('skip' in o && typeof o.skip !== 'string') throw new Error('skip must be a string');
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCapture, jsonObject } from '../../src/pcap/decode.js';
+import { networkPayload } from '../../src/pcap/link.js';
 import { first, fixtures, networkLayer, num, type TsharkRow } from '../pcap/fixtures.js';
 
 // `decode --json` objects against tshark, field for field, on every real capture in test/fixtures/.
@@ -59,20 +60,62 @@ function expectedTcp(row: TsharkRow, index: number): Record<string, unknown> {
   };
 }
 
+const ARP_KEYS = ['index', 'ts', 'proto', 'op', 'opName', 'senderMac', 'senderIp', 'targetMac', 'targetIp', 'len'];
+const ICMP_KEYS = ['index', 'ts', 'proto', 'src', 'dst', 'ttl', 'id', 'ipLen', 'ipChecksumOk', 'type', 'code', 'typeName',
+  'checksum', 'checksumOk', 'ident', 'seq', 'len'];
+
+/** An ARP object as tshark sees the packet (opName is checked against tcpdump's words in tcpdump.test.ts). */
+function expectedArp(row: TsharkRow, index: number, linkHeader: number): Record<string, unknown> {
+  return {
+    index, proto: 'arp', op: num(row, 'arp.opcode'),
+    senderMac: first(row, 'arp.src.hw_mac'), senderIp: first(row, 'arp.src.proto_ipv4'),
+    targetMac: first(row, 'arp.dst.hw_mac'), targetIp: first(row, 'arp.dst.proto_ipv4'),
+    len: num(row, 'frame.len')! - linkHeader,
+  };
+}
+
+/** An ICMP object as tshark sees the message (the outer header's fields where an error quotes a packet). */
+function expectedIcmp(row: TsharkRow, index: number): Record<string, unknown> {
+  return {
+    index, proto: 'icmp',
+    src: first(row, 'ip.src'), dst: first(row, 'ip.dst'), ttl: num(row, 'ip.ttl'), id: num(row, 'ip.id'), ipLen: num(row, 'ip.len'),
+    ipChecksumOk: status(row, 'ip.checksum.status'),
+    type: num(row, 'icmp.type'), code: num(row, 'icmp.code'), checksum: num(row, 'icmp.checksum'),
+    checksumOk: status(row, 'icmp.checksum.status'), ident: num(row, 'icmp.ident'), seq: num(row, 'icmp.seq'),
+    len: num(row, 'ip.len')! - 20, // Linux sends no IP options
+  };
+}
+
 const all = fixtures();
 
 describe('decode --json agrees with tshark on real Linux captures', () => {
-  const seen = { tcp: 0, sack: 0, truncated: 0, badTcp: 0, badIp: 0, skips: new Set<string>() };
+  const seen = { tcp: 0, sack: 0, truncated: 0, badTcp: 0, badIp: 0, arp: new Set<number>(), icmp: new Set<string>(), skips: new Set<string>() };
 
   for (const f of all) {
     it(f.name, () => {
-      const got = [...decodeCapture(f.bytes)].map(jsonObject);
+      const decoded = [...decodeCapture(f.bytes)];
+      const got = decoded.map(jsonObject);
       expect(got.length).toBe(f.rows.length);
       got.forEach((obj, i) => {
         const row = f.rows[i];
         const where = `${f.name} frame ${row['frame.number']}`;
         const layer = networkLayer(row);
-        if (layer === 'ip' && transport(row) === 'tcp') {
+        if (layer === 'arp') {
+          expect(Object.keys(obj), where).toEqual(ARP_KEYS);
+          const { ts, opName, ...rest } = obj;
+          const at = networkPayload(decoded[i].record.linkType, decoded[i].record.data);
+          expect(rest, where).toEqual(expectedArp(row, i, typeof at === 'string' ? NaN : at.offset));
+          expect(typeof opName, where).toBe('string');
+          expect(Math.abs((ts as number) - Number(row['frame.time_epoch'])), where).toBeLessThan(1e-6);
+          seen.arp.add(obj.op as number);
+        } else if (layer === 'ip' && transport(row) === 'icmp') {
+          expect(Object.keys(obj), where).toEqual(ICMP_KEYS);
+          const { ts, typeName, ...rest } = obj;
+          expect(rest, where).toEqual(expectedIcmp(row, i));
+          expect(typeof typeName, where).toBe('string');
+          expect(Math.abs((ts as number) - Number(row['frame.time_epoch'])), where).toBeLessThan(1e-6);
+          seen.icmp.add(`${obj.type}/${obj.code}${obj.checksumOk === null ? ' cut' : obj.checksumOk ? '' : ' bad'}`);
+        } else if (layer === 'ip' && transport(row) === 'tcp') {
           expect(Object.keys(obj), where).toEqual(KEYS);
           const { ts, ...rest } = obj;
           expect(rest, where).toEqual(expectedTcp(row, i));
@@ -84,8 +127,10 @@ describe('decode --json agrees with tshark on real Linux captures', () => {
           if (obj.ipChecksumOk === false) seen.badIp++;
         } else {
           const reason = layer === 'ip' ? transport(row) : layer;
-          expect(obj, where).toEqual({ index: i, skip: reason });
-          seen.skips.add(reason);
+          // tshark calls a protocol it has no dissector for 'data'; we name its number.
+          if (reason === 'data') expect(obj, where).toEqual({ index: i, skip: expect.stringMatching(/^ip-proto-\d+$/) });
+          else expect(obj, where).toEqual({ index: i, skip: reason });
+          seen.skips.add(reason === 'data' ? (obj.skip as string) : reason);
         }
       });
     });
@@ -97,6 +142,8 @@ describe('decode --json agrees with tshark on real Linux captures', () => {
     expect(seen.truncated).toBeGreaterThan(50);
     expect(seen.badTcp).toBeGreaterThan(5);
     expect(seen.badIp).toBeGreaterThan(5);
-    expect([...seen.skips].sort()).toEqual(['arp', 'icmp', 'ipv6', 'udp']);
+    expect([...seen.skips].sort()).toEqual(['ip-proto-253', 'ipv6', 'udp']);
+    expect([...seen.arp].sort()).toEqual([1, 2, 9]);
+    expect([...seen.icmp].sort()).toEqual(['0/0', '0/0 cut', '3/2', '3/2 cut', '3/3', '8/0', '8/0 bad', '8/0 cut']);
   });
 });
