@@ -2,7 +2,7 @@
 import { access, constants, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatIPv4, parseCidr, parseIPv4 } from '../tun/addr.js';
+import { formatIPv4, formatMac, inSubnet, macProblem, parseCidr, parseIPv4, parseMac } from '../tun/addr.js';
 import { TunError } from '../tun/bridge.js';
 import { parseGetUrl } from '../tun/modes/get.js';
 import { runTun, type ModeSpec } from '../tun/run.js';
@@ -10,9 +10,9 @@ import { argsErrorMessage, negativeValues } from './args.js';
 
 const USAGE = `usage: wasm-tcp tun [options] <mode> [mode arguments]
 
-Creates a TUN device (root needed), gives the kernel side --kernel-addr and runs our TCP stack at
---addr behind it. Prints "ready <dev> <addr>" once packets flow; SIGINT/SIGTERM close connections and
-remove the device. Run it inside a network namespace:
+Creates a TUN device (or with --tap a TAP device; root needed), gives the kernel side --kernel-addr
+and runs our TCP stack at --addr behind it. Prints "ready <dev> <addr>" once packets flow;
+SIGINT/SIGTERM close connections and remove the device. Run it inside a network namespace:
   ip netns add wt && ip -n wt link set lo up && ip netns exec wt wasm-tcp tun echo --port 7
 
 modes:
@@ -25,16 +25,25 @@ modes:
                                 counts them and prints one summary line at the end
 
 options:
+  --tap                         a TAP device: Ethernet frames, our stack answers ARP and ping;
+                                --addr must lie inside --kernel-addr's subnet (the kernel is
+                                our gateway)
+  --mac MAC                     with --tap: our stack's MAC (default: a random locally
+                                administered one)
   --dev NAME                    device name (default wtcp0)
   --kernel-addr A.B.C.D/LEN     kernel side of the device (default 10.77.0.1/24)
   --addr A.B.C.D                our stack's address (default 10.77.0.2)
-  --mtu N                       device MTU, 576-65535 (default 1500); our MSS is MTU - 40
-  --pcap FILE                   write every packet crossing the device to FILE (pcap, raw IP)
+  --mtu N                       device MTU, 576-65535 (TAP: 576-65493; default 1500); our MSS
+                                is MTU - 40
+  --pcap FILE                   write every packet crossing the device to FILE (pcap: raw IP,
+                                or Ethernet with --tap)
   --log-states                  print every TCP state transition on stderr
   --json                        one JSON object per line on stdout instead of text
   -h, --help                    this help`;
 
 const OPTIONS = {
+  tap: { type: 'boolean' },
+  mac: { type: 'string' },
   dev: { type: 'string' },
   'kernel-addr': { type: 'string' },
   addr: { type: 'string' },
@@ -97,7 +106,24 @@ async function parse(argv: string[]) {
   const addr = parseIPv4(v.addr ?? '10.77.0.2');
   if (addr === undefined) throw new UsageError(`invalid --addr '${v.addr}'`);
   if (addr === kernelAddr.addr) throw new UsageError('--addr must differ from the kernel side address');
-  const mtu = int(v.mtu ?? '1500', '--mtu', 576, 65535);
+  let tap: { mac?: string } | undefined;
+  if (v.tap) {
+    tap = {};
+    if (v.mac !== undefined) {
+      const mac = parseMac(v.mac);
+      if (!mac) throw new UsageError(`invalid --mac '${v.mac}' (want aa:bb:cc:dd:ee:ff)`);
+      const problem = macProblem(mac);
+      if (problem) throw new UsageError(`--mac ${v.mac}: ${problem}`);
+      tap.mac = formatMac(mac);
+    }
+    // Our TAP interface sits on the kernel's subnet and reaches everything else through it.
+    if (!inSubnet(addr, kernelAddr) || kernelAddr.prefix > 30) {
+      throw new UsageError(`with --tap, --addr ${formatIPv4(addr)} must lie inside --kernel-addr ${formatIPv4(kernelAddr.addr)}/${kernelAddr.prefix} (a /30 or larger)`);
+    }
+  } else if (v.mac !== undefined) {
+    throw new UsageError('--mac needs --tap (a TUN device has no MAC)');
+  }
+  const mtu = int(v.mtu ?? '1500', '--mtu', 576, tap ? 65493 : 65535);
   const used = new Set(Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
   const allow = (names: string[]) => {
     for (const k of ['port', 'out', 'bytes', 'seed', 'count', 'quiet']) {
@@ -169,7 +195,7 @@ async function parse(argv: string[]) {
   const remote = mode.name === 'get' ? parseIPv4(mode.target.host) : mode.name === 'send' ? parseIPv4(mode.host) : undefined;
   if (remote !== undefined && remote === addr) throw new UsageError(`${formatIPv4(remote)} is our own address; the kernel side is ${formatIPv4(kernelAddr.addr)}`);
   return {
-    dev: v.dev ?? 'wtcp0', kernelAddr, addr, mtu, pcap: v.pcap, json: !!v.json, logStates: !!v['log-states'], mode,
+    tap, dev: v.dev ?? 'wtcp0', kernelAddr, addr, mtu, pcap: v.pcap, json: !!v.json, logStates: !!v['log-states'], mode,
   };
 }
 

@@ -3,10 +3,11 @@ import type { WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { RealClock } from '../clock/real.js';
-import { PcapWriter } from '../pcap/writer.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW, PcapWriter } from '../pcap/writer.js';
 import { Stack } from '../stack.js';
 import { type Cidr, formatIPv4 } from './addr.js';
 import { TunBridge, TunError } from './bridge.js';
+import { openTap, type TapDevice } from './device.js';
 import { TunLink } from './link.js';
 import { Reporter } from './report.js';
 import { type ModeContext } from './modes/context.js';
@@ -27,6 +28,8 @@ export type ModeSpec =
 
 /** Everything `wasm-tcp tun` was asked to do. */
 export interface TunRunOptions {
+  /** A TAP device (Ethernet frames, our stack answers ARP) instead of TUN; `mac` is our stack's MAC (random if absent). */
+  tap?: { mac?: string };
   dev: string;
   kernelAddr: Cidr;
   addr: number;
@@ -67,9 +70,15 @@ export async function runTun(o: TunRunOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('uncaughtException', onCrash);
+  // Output gone (the reading end of a pipe closed): keep running to an orderly teardown, silently;
+  // without this each failed write would raise an error whose report fails again, in a loop.
+  const lostOutput = () => {};
+  process.stdout.on('error', lostOutput);
+  process.stderr.on('error', lostOutput);
 
   let pcapFile: WriteStream | undefined;
   let bridge: TunBridge | undefined;
+  let tap: TapDevice | undefined;
   let stack: Stack | undefined;
   let summary = () => {};
   try {
@@ -84,48 +93,44 @@ export async function runTun(o: TunRunOptions): Promise<number> {
       });
     }
     const sink = pcapFile;
-    const pcap = sink ? new PcapWriter((chunk) => sink.write(chunk)) : undefined;
-    bridge = await TunBridge.open({
-      dev: o.dev,
-      kernelAddr: o.kernelAddr,
-      addr: o.addr,
-      mtu: o.mtu,
-      tap: pcap ? (p, t) => pcap.packet(p, t) : undefined,
-    });
-    bridge.onFailure = (err) => {
+    const pcap = sink ? new PcapWriter((chunk) => sink.write(chunk), undefined, o.tap ? LINKTYPE_ETHERNET : LINKTYPE_RAW) : undefined;
+    const capture = pcap ? (p: Uint8Array, t: number) => pcap.packet(p, t) : undefined;
+    const onFailure = (err: Error) => {
       out.note(`wasm-tcp tun: ${err.message}`);
       stop(1);
     };
     let modeDone: Promise<number>;
-    if (o.mode.name === 'dump') {
-      const d = dump(bridge, out, o.mode.count, o.mode.quiet);
-      modeDone = d.done;
-      summary = d.summary;
-    } else {
-      stack = new Stack({
-        address: formatIPv4(o.addr),
-        clock: new RealClock(),
-        link: new TunLink(bridge),
-        config: TUN_CONFIG(o.mtu),
-        // Real peers: ISNs and ephemeral ports must differ from run to run (RFC 6528), so a fresh secret.
-        seed: randomBytes(4).readUInt32LE(0) || 1,
-        recordTransitions: false,
-        name: 'tun',
+    if (o.tap) {
+      tap = await openTap({
+        dev: o.dev, kernelAddr: `${formatIPv4(o.kernelAddr.addr)}/${o.kernelAddr.prefix}`, addr: formatIPv4(o.addr),
+        mac: o.tap.mac, mtu: o.mtu, capture,
       });
-      if (o.logStates) {
-        const st = stack;
-        const local = formatIPv4(o.addr);
-        const tuples: string[] = []; // last known 4-tuple per handle: a released handle has no info
-        st.on('transition', (tr: { conn: number; from: string; to: string }) => {
-          try {
-            const i = st.engine.info(tr.conn);
-            if (i.remotePort) tuples[tr.conn] = ` ${local}:${i.localPort} ${formatIPv4(i.remoteAddr)}:${i.remotePort}`;
-          } catch { /* released handle (EBADF): keep the cached tuple */ }
-          out.note(`state ${tr.conn}${tuples[tr.conn] ?? ''} ${tr.from} -> ${tr.to}`);
-          if (tr.to === 'CLOSED') delete tuples[tr.conn];
-        });
+      const device = tap;
+      device.closed.catch(onFailure);
+      if (o.mode.name === 'dump') {
+        const d = dump((fn) => void pump(device.readable, fn), 'tap', out, o.mode.count, o.mode.quiet);
+        modeDone = d.done;
+        summary = d.summary;
+      } else {
+        stack = tapStack(device, o);
+        modeDone = startMode(stack, o, out);
       }
-      modeDone = runMode({ stack, out }, o.mode);
+    } else {
+      const b = bridge = await TunBridge.open({ dev: o.dev, kernelAddr: o.kernelAddr, addr: o.addr, mtu: o.mtu, tap: capture });
+      b.onFailure = onFailure;
+      if (o.mode.name === 'dump') {
+        const d = dump((fn) => { b.onPacket = fn; }, 'tun', out, o.mode.count, o.mode.quiet);
+        modeDone = d.done;
+        summary = d.summary;
+      } else {
+        stack = new Stack({
+          address: formatIPv4(o.addr),
+          clock: new RealClock(),
+          link: new TunLink(b),
+          ...stackOptions(o),
+        });
+        modeDone = startMode(stack, o, out);
+      }
     }
     if (stopCode !== undefined) return stopCode; // signalled while setting up: never claim readiness
     out.line('ready', { dev: o.dev, addr: formatIPv4(o.addr) }, `ready ${o.dev} ${formatIPv4(o.addr)}`);
@@ -139,17 +144,77 @@ export async function runTun(o: TunRunOptions): Promise<number> {
     process.on('SIGTERM', ignore);
     if (stack) await closeStack(stack);
     summary();
+    const retransmits = stack?.engine.stats.retransmits ?? 0;
     if (bridge) {
       const st = bridge.stats;
-      out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${stack?.engine.stats.retransmits ?? 0} retransmits, ${bridge.socatRestarts} socat restarts, ${st.rxDropped} non-IPv4 dropped`);
+      out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${retransmits} retransmits, ${bridge.socatRestarts} socat restarts, ${st.rxDropped} non-IPv4 dropped`);
       await bridge.close();
+    }
+    if (tap) {
+      await tap.close();
+      const st = tap.stats;
+      out.note(`tun: ${st.rxPackets} frames from the kernel, ${st.txPackets} to it, ${retransmits} retransmits, ${st.socatRestarts} socat restarts, ${st.rxQueueDropped + st.txDropped} dropped`);
     }
     const f = pcapFile;
     if (f && !f.destroyed) await new Promise((r) => f.end(r));
     process.off('SIGINT', ignore);
     process.off('SIGTERM', ignore);
     process.off('uncaughtException', onCrash);
+    process.stdout.off('error', lostOutput);
+    process.stderr.off('error', lostOutput);
   }
+}
+
+/** Stack settings shared by TUN and TAP sessions. */
+function stackOptions(o: TunRunOptions) {
+  return {
+    config: TUN_CONFIG(o.mtu),
+    // Real peers: ISNs and ephemeral ports must differ from run to run (RFC 6528), so a fresh secret.
+    seed: randomBytes(4).readUInt32LE(0) || 1,
+    recordTransitions: false,
+    name: 'tun',
+  };
+}
+
+/** `--log-states`: every TCP state change on stderr, with the connection's 4-tuple. */
+function logStates(st: Stack, addr: number, out: Reporter): void {
+  const local = formatIPv4(addr);
+  const tuples: string[] = []; // last known 4-tuple per handle: a released handle has no info
+  st.on('transition', (tr: { conn: number; from: string; to: string }) => {
+    try {
+      const i = st.engine.info(tr.conn);
+      if (i.remotePort) tuples[tr.conn] = ` ${local}:${i.localPort} ${formatIPv4(i.remoteAddr)}:${i.remotePort}`;
+    } catch { /* released handle (EBADF): keep the cached tuple */ }
+    out.note(`state ${tr.conn}${tuples[tr.conn] ?? ''} ${tr.from} -> ${tr.to}`);
+    if (tr.to === 'CLOSED') delete tuples[tr.conn];
+  });
+}
+
+/** Reads `readable` to its end, handing each chunk to `fn`. */
+async function pump(readable: ReadableStream<Uint8Array>, fn: (p: Uint8Array) => void): Promise<void> {
+  const reader = readable.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      fn(value);
+    }
+  } catch { /* the device failed: reported through its `closed` */ } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Our stack on a TAP device: a TAP interface at --addr inside --kernel-addr's subnet, the kernel as gateway. */
+function tapStack(device: TapDevice, o: TunRunOptions): Stack {
+  void device;
+  void o;
+  throw new TunError('TAP stack modes need the engine\'s Ethernet interfaces (issue 12), not on this build yet; dump works', 'ENOSYS');
+}
+
+/** Starts the mode on `stack` (state logging first, so a listener's CLOSED -> LISTEN shows too). */
+function startMode(stack: Stack, o: TunRunOptions, out: Reporter): Promise<number> {
+  if (o.logStates) logStates(stack, o.addr, out);
+  return runMode({ stack, out }, o.mode);
 }
 
 function runMode(ctx: ModeContext, m: ModeSpec): Promise<number> {
