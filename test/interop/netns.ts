@@ -56,7 +56,9 @@ export function run(cmd: string, args: string[], timeoutMs = 10_000): Promise<{ 
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      // A run cut off by the timeout says so (a loaded machine can slow a tool past it).
+      const note = err && (err as { killed?: boolean }).killed ? `\n[${cmd} killed after ${timeoutMs} ms]` : '';
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) + note });
     });
   });
 }

@@ -45,8 +45,8 @@ describeInterop('tun --tap against the kernel', () => {
       expect(a).toMatchObject({ event: 'arp', op: 1, opName: 'request', senderIp: '10.77.0.1', targetIp: '10.77.0.2', targetMac: '00:00:00:00:00:00', len: 28 });
     }
     expect(tun.errLines.find((l) => l.startsWith('tun: '))).toBe('tun: 3 frames from the kernel, 0 to it, 0 retransmits, 0 socat restarts, 0 dropped');
-    const info = await run('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.protocols', '-e', 'arp.dst.proto_ipv4', '-e', '_ws.malformed']);
-    expect(info.code).toBe(0);
+    const info = await run('tshark', ['-r', pcap, '-T', 'fields', '-e', 'frame.protocols', '-e', 'arp.dst.proto_ipv4', '-e', '_ws.malformed'], 60_000);
+    expect(info.code, info.stderr).toBe(0);
     expect(info.stdout.split('\n').filter(Boolean)).toEqual(new Array(3).fill('eth:ethertype:arp\t10.77.0.2\t'));
     // The kernel's retries (mcast_solicit 3, retrans_time 1 s), from the capture's timestamps.
     const times = [...readCapture(readFileSync(pcap))].map((r) => recordTime(r)!);
