@@ -1,15 +1,10 @@
 // ICMP messages (RFC 792) in captures: the fields `decode --json` prints and tcpdump's one-line form.
 // Browser-safe. The IPv4 header was already checked by the wire decoder (version, header length).
 import { onesSum } from '../util/checksum.js';
+import type { ParsedTcp } from '../wire/parse.js';
 
-/** One ICMP message inside an IPv4 packet. */
-export interface ParsedIcmp {
-  src: string;
-  dst: string;
-  ttl: number;
-  id: number;
-  ipLen: number;
-  ipChecksumOk: boolean;
+/** One ICMP message inside an IPv4 packet: the IPv4 header's fields as a TCP line has them, then ICMP's. */
+export interface ParsedIcmp extends Pick<ParsedTcp, 'src' | 'dst' | 'ttl' | 'id' | 'ipLen' | 'ipChecksumOk'> {
   /** ICMP type and code (RFC 792): 8/0 echo request, 0/0 echo reply, 3/N destination unreachable, … */
   type: number;
   code: number;
