@@ -8,6 +8,9 @@ import { parseGetUrl } from '../tun/modes/get.js';
 import { runTun, type ModeSpec } from '../tun/run.js';
 import { argsErrorMessage, negativeValues } from './args.js';
 
+/** The largest --mtu with --tap. */
+const TAP_MAX_MTU = 9216;
+
 const USAGE = `usage: wasm-tcp tun [options] <mode> [mode arguments]
 
 Creates a TUN device (or with --tap a TAP device; root needed), gives the kernel side --kernel-addr
@@ -33,7 +36,7 @@ options:
   --dev NAME                    device name (default wtcp0)
   --kernel-addr A.B.C.D/LEN     kernel side of the device (default 10.77.0.1/24)
   --addr A.B.C.D                our stack's address (default 10.77.0.2)
-  --mtu N                       device MTU, 576-65535 (TAP: 576-65493; default 1500); our MSS
+  --mtu N                       device MTU, 576-65535 (TAP: 576-9216; default 1500); our MSS
                                 is MTU - 40
   --pcap FILE                   write every packet crossing the device to FILE (pcap: raw IP,
                                 or Ethernet with --tap)
@@ -123,7 +126,8 @@ async function parse(argv: string[]) {
   } else if (v.mac !== undefined) {
     throw new UsageError('--mac needs --tap (a TUN device has no MAC)');
   }
-  const mtu = int(v.mtu ?? '1500', '--mtu', 576, tap ? 65493 : 65535);
+  // TAP: jumbo frames at most, the largest MTU a stack's TAP interface takes (stack.createTapInterface).
+  const mtu = int(v.mtu ?? '1500', '--mtu', 576, tap ? TAP_MAX_MTU : 65535);
   const used = new Set(Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
   const allow = (names: string[]) => {
     for (const k of ['port', 'out', 'bytes', 'seed', 'count', 'quiet']) {

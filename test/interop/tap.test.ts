@@ -16,7 +16,7 @@ describe('tun --tap usage errors (no root needed)', () => {
     [['--tap', '--mac', '02:00:00:00:01', 'echo', '--port', '7'], "wasm-tcp tun: invalid --mac '02:00:00:00:01' (want aa:bb:cc:dd:ee:ff) (see wasm-tcp tun --help)"],
     [['--tap', '--mac', 'ff:ff:ff:ff:ff:ff', 'echo', '--port', '7'], 'wasm-tcp tun: --mac ff:ff:ff:ff:ff:ff: a multicast or broadcast address cannot be an interface address (see wasm-tcp tun --help)'],
     [['--tap', '--addr', '10.9.0.2', 'echo', '--port', '7'], 'wasm-tcp tun: with --tap, --addr 10.9.0.2 must lie inside --kernel-addr 10.77.0.1/24 (a /30 or larger) (see wasm-tcp tun --help)'],
-    [['--tap', '--mtu', '65494', 'dump'], 'wasm-tcp tun: --mtu must be between 576 and 65493, got 65494 (see wasm-tcp tun --help)'],
+    [['--tap', '--mtu', '9217', 'dump'], 'wasm-tcp tun: --mtu must be between 576 and 9216, got 9217 (see wasm-tcp tun --help)'],
   ])('%j', (args, message) => {
     const r = spawnSync(process.execPath, [CLI, 'tun', ...args], { encoding: 'utf8', timeout: 10_000 });
     expect(r.stderr.trim()).toBe(message);
