@@ -2,7 +2,8 @@
 import { access, constants, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatIPv4, formatMac, inSubnet, macProblem, parseCidr, parseIPv4, parseMac } from '../tun/addr.js';
+import { formatIPv4, inSubnet, macProblem, parseCidr, parseIPv4 } from '../tun/addr.js';
+import { formatMac, parseMac } from '../util/mac.js';
 import { TunError } from '../tun/bridge.js';
 import { parseGetUrl } from '../tun/modes/get.js';
 import { runTun, type ModeSpec } from '../tun/run.js';
@@ -114,7 +115,7 @@ async function parse(argv: string[]) {
     tap = {};
     if (v.mac !== undefined) {
       const mac = parseMac(v.mac);
-      if (!mac) throw new UsageError(`invalid --mac '${v.mac}' (want aa:bb:cc:dd:ee:ff)`);
+      if (mac === undefined) throw new UsageError(`invalid --mac '${v.mac}' (want aa:bb:cc:dd:ee:ff)`);
       const problem = macProblem(mac);
       if (problem) throw new UsageError(`--mac ${v.mac}: ${problem}`);
       tap.mac = formatMac(mac);

@@ -1,5 +1,6 @@
 // ARP packets (RFC 826) in captures: the fields `decode --json` prints and tcpdump's one-line form.
 // Browser-safe; Ethernet hardware addresses and IPv4 protocol addresses only (what IPv4 over Ethernet uses).
+import { formatMac, macAt } from '../util/mac.js';
 
 /** One ARP packet over Ethernet for IPv4. */
 export interface ParsedArp {
@@ -26,12 +27,6 @@ const PTYPE_IPV4 = 0x0800;
 /** Fixed header (htype, ptype, hlen, plen, op) plus two 6-byte MACs and two 4-byte addresses. */
 const ARP_ETH_IPV4_LEN = 28;
 
-function mac(b: Uint8Array, at: number): string {
-  let s = '';
-  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + b[at + i].toString(16).padStart(2, '0');
-  return s;
-}
-
 function ip(b: Uint8Array, at: number): string {
   return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
 }
@@ -53,9 +48,9 @@ export function parseArp(b: Uint8Array, wireLen: number): ParsedArp | { skip: st
   return {
     op,
     opName: OPS[op]?.[0] ?? `op-${op}`,
-    senderMac: mac(b, 8),
+    senderMac: formatMac(macAt(b, 8)),
     senderIp: ip(b, 14),
-    targetMac: mac(b, 18),
+    targetMac: formatMac(macAt(b, 18)),
     targetIp: ip(b, 24),
     len: wireLen,
   };

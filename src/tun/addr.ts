@@ -1,4 +1,5 @@
-// IPv4 address and prefix parsing for the TUN command line.
+// IPv4 address and prefix parsing for the TUN command line; MAC checks (the MAC text form is util/mac.ts).
+import { formatMac, isGroupMac, macAt } from '../util/mac.js';
 
 /** An IPv4 address with its prefix length, e.g. `10.77.0.1/24`. */
 export interface Cidr { addr: number; prefix: number }
@@ -38,22 +39,10 @@ export function inSubnet(addr: number, net: Cidr): boolean {
   return ((addr & mask) >>> 0) === ((net.addr & mask) >>> 0);
 }
 
-/** Parses a MAC address `aa:bb:cc:dd:ee:ff` (or with `-`), or returns undefined. */
-export function parseMac(text: string): Uint8Array | undefined {
-  const m = /^([0-9a-f]{2})([:-])([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})\2([0-9a-f]{2})$/i.exec(text);
-  if (!m) return undefined;
-  return Uint8Array.from([m[1], m[3], m[4], m[5], m[6], m[7]].map((h) => parseInt(h, 16)));
-}
-
-/** Formats 6 bytes as `aa:bb:cc:dd:ee:ff`. */
-export function formatMac(b: Uint8Array): string {
-  return Array.from(b.subarray(0, 6), (x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
 /** Why `mac` cannot be a host's own address (multicast/broadcast or all zeros), or undefined. */
-export function macProblem(mac: Uint8Array): string | undefined {
-  if (mac[0] & 1) return 'a multicast or broadcast address cannot be an interface address';
-  if (mac.every((x) => x === 0)) return 'the all-zeros address cannot be an interface address';
+export function macProblem(mac: number): string | undefined {
+  if (isGroupMac(mac)) return 'a multicast or broadcast address cannot be an interface address';
+  if (mac === 0) return 'the all-zeros address cannot be an interface address';
   return undefined;
 }
 
@@ -61,5 +50,5 @@ export function macProblem(mac: Uint8Array): string | undefined {
 export function randomMac(): string {
   const b = crypto.getRandomValues(new Uint8Array(6));
   b[0] = (b[0] & 0xfc) | 0x02;
-  return formatMac(b);
+  return formatMac(macAt(b, 0));
 }

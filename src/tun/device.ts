@@ -1,6 +1,7 @@
 // openTun / openTap: a real kernel TUN or TAP device as web streams of IPv4 packets or Ethernet
 // frames, so a program can join a Stack's interface to the kernel. Node only (the bridge runs socat).
-import { type Cidr, formatIPv4, formatMac, macProblem, parseCidr, parseIPv4, parseMac, randomMac } from './addr.js';
+import { formatMac, parseMac } from '../util/mac.js';
+import { type Cidr, formatIPv4, macProblem, parseCidr, parseIPv4, randomMac } from './addr.js';
 import { TunBridge, deviceMac, type DeviceKind, type TunStats } from './bridge.js';
 
 /** Options of {@link openTun}. */
@@ -144,7 +145,7 @@ function check(kind: DeviceKind, o: OpenTapOptions): Checked {
     if (macText === undefined) checked.mac = randomMac();
     else {
       const mac = parseMac(macText);
-      if (!mac) throw new RangeError(`${name}: invalid mac '${macText}' (want aa:bb:cc:dd:ee:ff)`);
+      if (mac === undefined) throw new RangeError(`${name}: invalid mac '${macText}' (want aa:bb:cc:dd:ee:ff)`);
       const problem = macProblem(mac);
       if (problem) throw new RangeError(`${name}: mac ${macText}: ${problem}`);
       checked.mac = formatMac(mac);
