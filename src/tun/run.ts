@@ -112,7 +112,7 @@ export async function runTun(o: TunRunOptions): Promise<number> {
         modeDone = d.done;
         summary = d.summary;
       } else {
-        stack = tapStack(device, o);
+        stack = tapStack(device, o, onFailure);
         modeDone = startMode(stack, o, out);
       }
     } else {
@@ -204,11 +204,22 @@ async function pump(readable: ReadableStream<Uint8Array>, fn: (p: Uint8Array) =>
   }
 }
 
-/** Our stack on a TAP device: a TAP interface at --addr inside --kernel-addr's subnet, the kernel as gateway. */
-function tapStack(device: TapDevice, o: TunRunOptions): Stack {
-  void device;
-  void o;
-  throw new TunError('TAP stack modes need the engine\'s Ethernet interfaces (issue 12), not on this build yet; dump works', 'ENOSYS');
+/**
+ * Our stack on a TAP device: a TAP interface at --addr inside --kernel-addr's subnet with the
+ * device's MAC, the kernel as gateway; frames flow both ways through the streams (the device's
+ * bounded queue and the interface's queue limit drop and count, neither buffers without bound).
+ */
+function tapStack(device: TapDevice, o: TunRunOptions, onFailure: (err: Error) => void): Stack {
+  const stack = new Stack({ clock: new RealClock(), ...stackOptions(o) });
+  const iface = stack.createTapInterface({
+    mac: device.mac, ip: `${formatIPv4(o.addr)}/${o.kernelAddr.prefix}`, gateway: formatIPv4(o.kernelAddr.addr), mtu: o.mtu,
+  });
+  // The device ends only when it is closed (teardown) or fails (reported through its `closed`).
+  device.readable.pipeTo(iface.writable).catch(() => {});
+  iface.readable.pipeTo(device.writable).catch((err: unknown) => {
+    if (iface.active) onFailure(err instanceof Error ? err : new Error(String(err)));
+  });
+  return stack;
 }
 
 /** Starts the mode on `stack` (state logging first, so a listener's CLOSED -> LISTEN shows too). */
