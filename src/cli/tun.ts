@@ -4,13 +4,12 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIPv4, inSubnet, macProblem, parseCidr, parseIPv4 } from '../tun/addr.js';
 import { formatMac, parseMac } from '../util/mac.js';
+import { TAP_MAX_MTU } from '../iface/config.js';
 import { TunError } from '../tun/bridge.js';
 import { parseGetUrl } from '../tun/modes/get.js';
 import { runTun, type ModeSpec } from '../tun/run.js';
 import { argsErrorMessage, negativeValues } from './args.js';
 
-/** The largest --mtu with --tap. */
-const TAP_MAX_MTU = 9216;
 
 const USAGE = `usage: wasm-tcp tun [options] <mode> [mode arguments]
 

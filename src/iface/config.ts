@@ -68,10 +68,13 @@ function common(kind: IfKind, name: string, o: { ip?: unknown; gateway?: unknown
   return { kind, addr, prefix, gateway, mac: 0, mtu, queueLimit };
 }
 
+/** The largest MTU of a TAP interface (jumbo frames). */
+export const TAP_MAX_MTU = 9216;
+
 /** Checks TAP options; `defaultMac` is used when none is given. */
 export function tapConfig(opts: TapInterfaceOptions, defaultMac: number): InterfaceConfig {
   checkObject('options', opts);
-  const c = common(IfKind.ETHERNET, 'options', opts, 9216);
+  const c = common(IfKind.ETHERNET, 'options', opts, TAP_MAX_MTU);
   if (opts.mac === undefined) c.mac = defaultMac;
   else {
     if (typeof opts.mac !== 'string') throw invalidType('options.mac', 'of type string', opts.mac);
