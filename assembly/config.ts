@@ -8,13 +8,13 @@ import { Errno } from './abi';
 /**
  * Config keys, in the order of the spec.
  */
-export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, MaxInterfaces = 47, ArpCacheSize = 48, ArpQueueBytes = 49, ArpRetries = 50, ArpRetryMs = 51, ArpReachableMs = 52, ArpDelayMs = 53, ArpProbes = 54, Count = 55 }
+export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, MaxInterfaces = 47, ArpCacheSize = 48, ArpQueueBytes = 49, ArpRetries = 50, ArpRetryMs = 51, ArpReachableMs = 52, ArpDelayMs = 53, ArpProbes = 54, InvalidRateLimitMs = 55, RstLimit = 56, SynCookies = 57, SynBacklog = 58, HalfOpenMax = 59, Count = 60 }
 
 /** Most connections (slots of the connection table). */
 export let cfgMaxConnections: i32 = 128;
 /** Most listening ports. */
 export let cfgMaxListeners: i32 = 16;
-/** Largest accept backlog (embryonic plus unaccepted connections per listener); caps listen(port, n). */
+/** Largest listen backlog (Linux somaxconn), caps listen(port, n): most established connections waiting for accept per listener (a SYN that finds them all taken is dropped); half-open ones use the rest of it, up to synBacklog. */
 export let cfgBacklog: i32 = 128;
 /** Bytes of each connection's send ring. */
 export let cfgSendBufferSize: i32 = 65536;
@@ -52,7 +52,7 @@ export let cfgEphemeralLow: i32 = 32768;
 export let cfgEphemeralHigh: i32 = 60999;
 /** Full-sized segments received before an ACK is sent without waiting (RFC 9293 §3.8.6.3: 2). */
 export let cfgDelayedAckSegments: i32 = 2;
-/** Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. */
+/** Challenge ACKs per second engine-wide, on average (RFC 5961 §7): each second's budget is drawn at random from [limit/2, 1.5·limit) so an attacker cannot count it (CVE-2016-5696, as Linux); 0 = no engine-wide budget (the per-connection invalidRateLimitMs still applies). */
 export let cfgChallengeAckLimit: i32 = 1000;
 /** Most network interfaces (slots of the interface table; a record's interface index is below this). */
 export let cfgMaxInterfaces: i32 = 4;
@@ -64,6 +64,12 @@ export let cfgArpQueueBytes: i32 = 16384;
 export let cfgArpRetries: i32 = 3;
 /** Unicast probes of a stale neighbour before the entry is dropped (Linux ucast_solicit). */
 export let cfgArpProbes: i32 = 3;
+/** RSTs per second, on average, for segments that belong to no connection (closed ports, stray ACKs to listeners), engine-wide; drawn at random each second like challengeAckLimit (FreeBSD icmplim); 0 = no limit. */
+export let cfgRstLimit: i32 = 1000;
+/** Most half-open (SYN_RCVD) connections per listener, and at most its backlog (Linux's SYN queue); beyond it SYNs get cookies (or are dropped without). 0 = none: every SYN gets a cookie. */
+export let cfgSynBacklog: i32 = 32;
+/** Most half-open connections of all listeners together, so a SYN flood cannot take the table from established connections and outbound connects; −1 = half of maxConnections. */
+export let cfgHalfOpenMax: i32 = -1;
 /** RFC 6298 §2.1 initial RTO. */
 export let cfgRtoInitialMs: f64 = 1000;
 /** Lower bound of the RTO (Linux TCP_RTO_MIN). */
@@ -88,6 +94,8 @@ export let cfgArpRetryMs: f64 = 1000;
 export let cfgArpReachableMs: f64 = 30000;
 /** Time a STALE entry in use waits (DELAY) before unicast probes re-confirm it (Linux delay_first_probe_time). */
 export let cfgArpDelayMs: f64 = 5000;
+/** Least time between two replies of one connection to unacceptable segments: duplicate ACKs for out-of-window, old or PAWS-rejected segments, ACKs of unsent data, challenge ACKs, repeated SYN-ACKs (Linux tcp_invalid_ratelimit); a segment with data or FIN and no SYN is always answered (it cannot be part of an ACK loop); 0 = no limit. */
+export let cfgInvalidRateLimitMs: f64 = 500;
 /** Offer and accept RFC 7323 timestamps. */
 export let cfgTimestamps: bool = true;
 /** Offer and accept SACK (RFC 2018); we send SACK blocks for out-of-order data. */
@@ -120,6 +128,8 @@ export let cfgLinuxSenderWindow: bool = false;
 export let cfgSynResendOnBadAck: bool = false;
 /** PSH on the last data segment of every burst, not only at the end of the queued data (Linux). */
 export let cfgPshOnBurstEnd: bool = false;
+/** Answer SYNs with SYN cookies (RFC 4987) when a listener's half-open queue or the connection table is full (Linux tcp_syncookies=1); off = drop such SYNs. */
+export let cfgSynCookies: bool = true;
 
 /** Sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value. */
 export function configSetValue(key: i32, v: f64): i32 {
@@ -176,12 +186,17 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.LinuxSenderWindow: cfgLinuxSenderWindow = b; break;
     case Key.SynResendOnBadAck: cfgSynResendOnBadAck = b; break;
     case Key.PshOnBurstEnd: cfgPshOnBurstEnd = b; break;
+    case Key.SynCookies: cfgSynCookies = b; break;
     case Key.TxQueueSize: if (i < 576 || i > 1073741824) return -Errno.EINVAL; cfgTxQueueSize = i; break;
     case Key.EventQueueSize: if (i < 16 || i > 16777216) return -Errno.EINVAL; cfgEventQueueSize = i; break;
     case Key.RxSlotSize: if (i < 576 || i > 16777216) return -Errno.EINVAL; cfgRxSlotSize = i; break;
     case Key.ChallengeAckLimit: if (i < 0) return -Errno.EINVAL; cfgChallengeAckLimit = i; break;
+    case Key.RstLimit: if (i < 0) return -Errno.EINVAL; cfgRstLimit = i; break;
     case Key.MaxInterfaces: if (i < 1 || i > 256) return -Errno.EINVAL; cfgMaxInterfaces = i; break;
     case Key.ArpQueueBytes: if (i < 0 || i > 16777216) return -Errno.EINVAL; cfgArpQueueBytes = i; break;
+    case Key.InvalidRateLimitMs: if (v < 0 || v > 60000) return -Errno.EINVAL; cfgInvalidRateLimitMs = v; break;
+    case Key.SynBacklog: if (i < 0 || i > 65535) return -Errno.EINVAL; cfgSynBacklog = i; break;
+    case Key.HalfOpenMax: if (i < -1 || i > 65535) return -Errno.EINVAL; cfgHalfOpenMax = i; break;
     default: return -Errno.EINVAL;
   }
   return 0;
@@ -217,6 +232,9 @@ export function configGetValue(key: i32): f64 {
     case Key.ArpQueueBytes: return cfgArpQueueBytes;
     case Key.ArpRetries: return cfgArpRetries;
     case Key.ArpProbes: return cfgArpProbes;
+    case Key.RstLimit: return cfgRstLimit;
+    case Key.SynBacklog: return cfgSynBacklog;
+    case Key.HalfOpenMax: return cfgHalfOpenMax;
     case Key.RtoInitialMs: return cfgRtoInitialMs;
     case Key.RtoMinMs: return cfgRtoMinMs;
     case Key.RtoMaxMs: return cfgRtoMaxMs;
@@ -229,6 +247,7 @@ export function configGetValue(key: i32): f64 {
     case Key.ArpRetryMs: return cfgArpRetryMs;
     case Key.ArpReachableMs: return cfgArpReachableMs;
     case Key.ArpDelayMs: return cfgArpDelayMs;
+    case Key.InvalidRateLimitMs: return cfgInvalidRateLimitMs;
     case Key.Timestamps: return cfgTimestamps ? 1 : 0;
     case Key.Sack: return cfgSack ? 1 : 0;
     case Key.AbortOnUnreadClose: return cfgAbortOnUnreadClose ? 1 : 0;
@@ -245,6 +264,7 @@ export function configGetValue(key: i32): f64 {
     case Key.LinuxSenderWindow: return cfgLinuxSenderWindow ? 1 : 0;
     case Key.SynResendOnBadAck: return cfgSynResendOnBadAck ? 1 : 0;
     case Key.PshOnBurstEnd: return cfgPshOnBurstEnd ? 1 : 0;
+    case Key.SynCookies: return cfgSynCookies ? 1 : 0;
   }
   return NaN;
 }

@@ -106,10 +106,12 @@ export class Conn {
   rcvMss: u16;
   /** Listener that created this connection, or −1. */
   listener: i16;
+  /** When the connection last answered an unacceptable segment, in 8 ms ticks mod 2^16, 0 = never (ratelimit.ts). */
+  oowAckTick: u16;
   /** Pending error to report (positive errno), 0 = none. */
-  error: u16;
+  error: u8;
   /** Soft error recorded from ICMP (positive errno), 0 = none. */
-  softError: u16;
+  softError: u8;
 
   /** RFC 9293 state (TcpState). */
   state: u8;

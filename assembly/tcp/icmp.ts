@@ -78,6 +78,6 @@ export function icmpError(type: u8, code: u8, ip: usize, len: i32, mtu: i32): vo
   if (type == ICMP_DEST_UNREACH && code == 4) { pathMtu(c, mtu); return; }
   let err = icmpErrno(type, code);
   if (c.state == S.SYN_SENT && cfgIcmpAbortsSynSent) { connDone(c, err); return; }
-  c.softError = <u16>err;
+  c.softError = <u8>err;
   if (c.flags & F.HOST) emit(Ev.SoftError, connIndex(c), -err);
 }

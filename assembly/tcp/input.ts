@@ -7,9 +7,9 @@ import { connAt, connIndex, listenerAt, opts } from '../memory';
 import {
   cfgTimestamps, cfgSack, cfgWindowScaling, cfgDefaultMss, cfgSendBufferSize,
   cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData,
-  cfgChallengeAckLimit, cfgDelayFinAck, cfgSynResendOnBadAck,
+  cfgDelayFinAck, cfgSynResendOnBadAck, cfgSynCookies,
 } from '../config';
-import { lookup, listenerFind, childAdd } from './table';
+import { lookup, listenerFind, childAdd, halfOpenRoom, halfOpenAdd } from './table';
 import { ifAddr } from '../net/iface';
 import {
   segSet, segSrc, segSport, segDport, segSeq, segAck, segFlags, segWnd, segDataLen,
@@ -30,6 +30,8 @@ import { connOpen } from './open';
 import { rcvSpace, ourWscale } from './window';
 import { isnFor, isnSetOverride } from './isn';
 import { IP_PROTO_TCP } from '../wire/ipv4';
+import { replyAllowed, challengeAllowed, rstAllowed } from './ratelimit';
+import { cookieSynAck, cookieCheck, cookiesRecent, cookieMss, cookieWscale, cookieSack } from './syncookie';
 import {
   tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow,
   tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN,
@@ -82,7 +84,12 @@ export function tcpInput(t: usize, tlen: i32, src: u32, dst: u32, ifi: i32): voi
 /** Replies to a segment that belongs to no connection (RFC 9293 §3.10.7.1). */
 function closedInput(): void {
   statAdd(Stat.NoConnection);
-  replyReset();
+  resetNoConnection();
+}
+
+/** RST for a segment of no connection, within the engine-wide budget (ratelimit.ts). */
+function resetNoConnection(): void {
+  if (!(segFlags & TCP_RST) && rstAllowed()) replyReset();
 }
 
 /** RST for the current segment: <SEQ=SEG.ACK><CTL=RST> if it has ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
@@ -97,27 +104,35 @@ function replyReset(): void {
   }
 }
 
-/** Takes the peer's SYN options: MSS (RFC 9293 §3.7.1), window scale and timestamps (RFC 7323), SACK (RFC 2018). */
-function negotiate(c: Conn): void {
-  let o = opts();
-  if (cfgTimestamps && o.tsPresent) { c.flags |= F.TS; c.tsRecent = o.tsVal; } else c.flags &= ~F.TS;
-  if (cfgSack && o.sackPermitted) c.flags |= F.SACK; else c.flags &= ~F.SACK;
-  if (cfgWindowScaling && o.wscale >= 0) {
+/**
+ * Takes the peer's SYN options: MSS (RFC 9293 §3.7.1; `mss` < 0 when absent), window scale (`wscale`
+ * < 0 when absent) and timestamps (RFC 7323), SACK-permitted (RFC 2018), and its ISN `irs`.
+ */
+function synOptions(c: Conn, mss: i32, wscale: i32, sackOk: bool, tsOk: bool, tsVal: u32, irs: u32): void {
+  if (cfgTimestamps && tsOk) { c.flags |= F.TS; c.tsRecent = tsVal; } else c.flags &= ~F.TS;
+  if (cfgSack && sackOk) c.flags |= F.SACK; else c.flags &= ~F.SACK;
+  if (cfgWindowScaling && wscale >= 0) {
     c.flags |= F.WS;
-    c.sndWscale = <u8>min<i32>(o.wscale, 14);
+    c.sndWscale = <u8>min<i32>(wscale, 14);
     c.rcvWscale = ourWscale();
   } else {
     c.flags &= ~F.WS;
     c.sndWscale = 0;
     c.rcvWscale = 0;
   }
-  let peer = o.mss >= 0 ? max<i32>(o.mss, 64) : cfgDefaultMss;
+  let peer = mss >= 0 ? max<i32>(mss, 64) : cfgDefaultMss;
   c.sndMss = <u16>min<i32>(peer, <i32>c.rcvMss); // the peer's MSS, bounded by ours (cfgMss, the interface MTU)
-  c.irs = segSeq;
-  c.rcvNxt = segSeq + 1;
+  c.irs = irs;
+  c.rcvNxt = irs + 1;
   c.lastAckSent = c.rcvNxt;
   c.rcvAdv = c.rcvNxt;
   c.flags |= F.HAVE_IRS;
+}
+
+/** Takes the options, ISN and window of the SYN being processed. */
+function negotiate(c: Conn): void {
+  let o = opts();
+  synOptions(c, o.mss, o.wscale, o.sackPermitted, o.tsPresent, o.tsVal, segSeq);
   c.sndWnd = segWnd; // RFC 7323 §2.2: the window of a SYN is never scaled
   c.maxSndWnd = segWnd;
   c.sndWl1 = segSeq;
@@ -125,20 +140,66 @@ function negotiate(c: Conn): void {
   ccInit(c);
 }
 
-/** SEGMENT ARRIVES in LISTEN (RFC 9293 §3.10.7.2): a SYN creates an embryonic child in SYN_RCVD. */
+/**
+ * SEGMENT ARRIVES in LISTEN (RFC 9293 §3.10.7.2): a SYN creates a half-open child in SYN_RCVD while
+ * the listener's SYN queue and the table have room, else it is answered with a SYN cookie (RFC 4987);
+ * an ACK may carry a cookie; anything else with ACK gets a RST.
+ */
 function listenInput(li: i32): void {
   let f = segFlags;
   if (f & TCP_RST) return;
-  if (f & TCP_ACK) { replyReset(); return; }
+  if (f & TCP_ACK) {
+    if (!(f & TCP_SYN) && cookieInput(li)) return;
+    resetNoConnection();
+    return;
+  }
   if (!(f & TCP_SYN)) return;
   let l = listenerAt(li);
-  if (<i32>l.pending >= <i32>l.backlog) { statAdd(Stat.SynDropped); return; }
-  let c = connOpen(segSrc, segSport, segDport, segIf);
-  if (c == null) { statAdd(Stat.SynDropped); return; }
+  let queued = <i32>l.pending - <i32>l.halfOpen; // established, waiting for accept
+  if (queued >= <i32>l.backlog) { statAdd(Stat.SynDropped); return; } // Linux: the accept queue is full
+  let c = halfOpenRoom(l, queued) ? connOpen(segSrc, segSport, segDport, segIf) : null;
+  if (c == null) {
+    if (cfgSynCookies) { cookieSynAck(); statAdd(Stat.SynCookiesSent); } else statAdd(Stat.SynDropped);
+    return;
+  }
   childAdd(li, c);
+  halfOpenAdd(li, c);
   negotiate(c);
   setState(c, S.SYN_RCVD, S.LISTEN);
   tcpOutput(c); // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
+}
+
+/**
+ * An ACK to listener `li`: when it carries a valid SYN cookie (syncookie.ts), the connection it
+ * describes is created straight into ESTABLISHED (window scale and SACK from the echoed timestamp,
+ * lost without timestamps) and the rest of the segment is processed on it. Returns false when the
+ * ACK carries no cookie (the caller answers with RST).
+ */
+function cookieInput(li: i32): bool {
+  if (!cfgSynCookies || !cookiesRecent()) return false;
+  let irs = segSeq - 1;
+  let idx = cookieCheck(segAck - 1, irs);
+  if (idx < 0) { statAdd(Stat.SynCookiesFailed); return false; }
+  let l = listenerAt(li);
+  // No room to queue it: drop the ACK (Linux); the peer's next segment may find room.
+  if (<i32>l.pending - <i32>l.halfOpen >= <i32>l.backlog) { statAdd(Stat.SynDropped); return true; }
+  let c = connOpen(segSrc, segSport, segDport, segIf);
+  if (c == null) { statAdd(Stat.SynDropped); return true; }
+  statAdd(Stat.SynCookiesRecv);
+  childAdd(li, c);
+  let o = opts();
+  let ts = o.tsPresent;
+  synOptions(c, cookieMss(idx), ts ? cookieWscale(o.tsEcr) : -1, ts && cookieSack(o.tsEcr), ts, o.tsVal, irs);
+  c.iss = segAck - 1;
+  c.sndUna = segAck;
+  c.sndNxt = segAck;
+  c.sndMax = segAck;
+  c.sndBufSeq = segAck;
+  c.sndWl1 = irs; // the window update below takes this ACK's window
+  ccInit(c);
+  becomeEstablished(c, S.LISTEN);
+  otherInput(c);
+  return true;
 }
 
 /** SEGMENT ARRIVES in SYN_SENT (RFC 9293 §3.10.7.3). */
@@ -206,18 +267,16 @@ function synRtoFallback(c: Conn): void {
   return (c.flags & F.FIN_QUEUED) != 0 && c.sndBufLen == 0 && c.sndUna == c.sndBufSeq + 1;
 }
 
-let challengeWindowStart: f64 = -Infinity;
-let challengeCount: i32 = 0;
-
-/** RFC 5961 challenge ACK, at most cfgChallengeAckLimit per second across the engine (§7). */
+/** RFC 5961 challenge ACK, rate-limited per connection and engine-wide (§7, ratelimit.ts). */
 function challengeAck(c: Conn): void {
-  if (cfgChallengeAckLimit > 0) {
-    if (nowMs - challengeWindowStart >= 1000) { challengeWindowStart = nowMs; challengeCount = 0; }
-    if (challengeCount >= cfgChallengeAckLimit) return;
-    challengeCount++;
-  }
+  if (!challengeAllowed(c)) return;
   statAdd(Stat.ChallengeAcks);
   sendAck(c);
+}
+
+/** Answers an unacceptable segment with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, rate-limited per connection. */
+function dupAck(c: Conn, flags: u32, dataLen: i32): void {
+  if (replyAllowed(c, flags, dataLen)) sendAck(c);
 }
 
 /**
@@ -260,7 +319,7 @@ function checkSequence(c: Conn, st: i32): bool {
   if (!ok) {
     if (!(f & TCP_RST)) {
       if (st == S.TIME_WAIT && (f & TCP_FIN)) restartTimeWait(c); // retransmitted FIN
-      sendAck(c);
+      dupAck(c, f, segDataLen);
     }
     return false;
   }
@@ -374,16 +433,18 @@ function otherInput(c: Conn): void {
   let o = opts();
   let seq0 = segSeq;
   if (st == S.TIME_WAIT && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST)) && timeWaitSyn(c)) return;
-  // A repeated SYN in SYN_RCVD means our SYN-ACK was lost: send it again.
+  // A repeated SYN in SYN_RCVD means our SYN-ACK was lost: send it again (rate-limited, as Linux).
   if (st == S.SYN_RCVD && (f & TCP_SYN) && !(f & (TCP_ACK | TCP_RST)) && segSeq == c.irs) {
-    c.sndNxt = c.iss;
-    tcpOutput(c);
+    if (replyAllowed(c, f, segDataLen)) {
+      c.sndNxt = c.iss;
+      tcpOutput(c);
+    }
     return;
   }
   // RFC 7323 §5.3 PAWS: an older timestamp means an old duplicate (Linux exempts RST).
   if ((c.flags & F.TS) && o.tsPresent && !(f & TCP_RST) && seqLt(o.tsVal, c.tsRecent)) {
     statAdd(Stat.PawsRejected);
-    sendAck(c);
+    dupAck(c, f, segDataLen);
     return;
   }
   if (!checkSequence(c, st)) return;
@@ -417,7 +478,7 @@ function processAck(c: Conn, seq0: u32): bool {
   let ack = segAck;
   // RFC 9293 / RFC 5961 §5.2: an ACK for data never sent, or too old, gets an ACK and is dropped.
   if (seqGt(ack, c.sndMax)) {
-    if (cfgAckUnsentData) sendAck(c);
+    if (cfgAckUnsentData) dupAck(c, segFlags, segDataLen);
     return false;
   }
   if (seqLt(ack, c.sndUna - oldAckRange(c))) {

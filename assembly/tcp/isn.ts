@@ -58,6 +58,11 @@ export function tupleHash(localAddr: u32, localPort: u32, remoteAddr: u32, remot
   return siphash((<u64>localAddr << 32) | <u64>remoteAddr, (<u64>localPort << 16) | <u64>remotePort);
 }
 
+/** The offset a connection adds to its TSval (RFC 7323 §5.4): keyed by the 4-tuple, 0 without tsRandomOffset. */
+export function tsOffsetFor(localAddr: u32, localPort: u32, remoteAddr: u32, remotePort: u32, random: bool): u32 {
+  return random ? <u32>(tupleHash(localAddr, localPort ^ 0x5a5a, remoteAddr, remotePort) >> 32) : 0;
+}
+
 /** RFC 6528 ISN for the 4-tuple at time `now` (ms). */
 export function isnFor(localAddr: u32, localPort: u32, remoteAddr: u32, remotePort: u32, now: f64): u32 {
   if (issOverride >= 0) {

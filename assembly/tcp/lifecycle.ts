@@ -5,7 +5,7 @@ import { setState } from './state';
 import { connIndex, connAt, listenerAt } from '../memory';
 import { cfgTimeWaitMs } from '../config';
 import { emit } from './events';
-import { hashRemove, connFree, timeWaitAdd, timeWaitRemove } from './table';
+import { hashRemove, connFree, timeWaitAdd, timeWaitRemove, halfOpenDone } from './table';
 import { nowMs } from './clock';
 import { armIdle, stopRtx, stopDelack, stopIdle } from './deadlines';
 import { statAdd } from './stats';
@@ -20,7 +20,7 @@ export function connDone(c: Conn, err: i32): void {
   stopIdle(c);
   c.flags &= ~(F.NEED_OUTPUT | F.ACK_NOW);
   hashRemove(c);
-  if (err != 0 && c.error == 0) c.error = <u16>err;
+  if (err != 0 && c.error == 0) c.error = <u8>err;
   statAdd(Stat.ConnectionsClosed);
   if (c.flags & F.HOST) {
     emit(Ev.Closed, connIndex(c), -err);
@@ -29,9 +29,13 @@ export function connDone(c: Conn, err: i32): void {
   }
 }
 
-/** Enters ESTABLISHED: Connected for an active open, or queue on the listener and report Accept. */
-export function becomeEstablished(c: Conn): void {
-  setState(c, S.ESTABLISHED);
+/**
+ * Enters ESTABLISHED: Connected for an active open, or queue on the listener and report Accept.
+ * `from` is the state reported (a connection made from a SYN cookie comes from LISTEN).
+ */
+export function becomeEstablished(c: Conn, from: i32 = -1): void {
+  halfOpenDone(c);
+  setState(c, S.ESTABLISHED, from);
   let me = connIndex(c);
   if (c.flags & F.ACTIVE) {
     if (c.flags & F.HOST) emit(Ev.Connected, me, 0);

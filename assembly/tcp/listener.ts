@@ -7,7 +7,7 @@ export class Listener {
   port: u16;
   /** Most embryonic plus unaccepted connections. */
   backlog: u16;
-  /** Embryonic plus unaccepted connections now (the length of the children list). */
+  /** Half-open plus unaccepted connections now (the length of the children list). */
   pending: u16;
   /** First child (SYN_RCVD or not yet accepted), linked through Conn.listPrev/listNext. */
   childHead: u16;
@@ -17,8 +17,8 @@ export class Listener {
   acceptTail: u16;
   /** Next listener in the same port-hash bucket, or in the free list. */
   hashNext: u16;
-  /** Padding. */
-  pad: u16;
+  /** Children in SYN_RCVD (flag HALF_OPEN), bounded by synBacklog (table.ts halfOpenRoom). */
+  halfOpen: u16;
 }
 
 /** Bytes of one listener record. */

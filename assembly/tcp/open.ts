@@ -11,7 +11,7 @@ import { connAlloc, hashInsert, tableFull, oldestOrphanTimeWait } from './table'
 import { connDone } from './lifecycle';
 import { ifAt } from '../net/iface';
 import { nowMs } from './clock';
-import { isnFor, tupleHash } from './isn';
+import { isnFor, tsOffsetFor } from './isn';
 import { rtoInit } from './rtt';
 import { ccInit } from './congestion';
 import { ourWscale } from './window';
@@ -51,7 +51,7 @@ export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32, ifi: 
   c.keepaliveIntvl = <f32>cfgKeepaliveIntervalMs;
   c.keepaliveCnt = <u8>cfgKeepaliveCount;
   c.quickAcks = <u8>cfgQuickAcks;
-  c.tsOffset = cfgTsRandomOffset ? <u32>(tupleHash(localAddr, localPort ^ 0x5a5a, remoteAddr, remotePort) >> 32) : 0;
+  c.tsOffset = tsOffsetFor(localAddr, localPort, remoteAddr, remotePort, cfgTsRandomOffset);
   rtoInit(c);
   ccInit(c);
   hashInsert(c);

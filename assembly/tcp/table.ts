@@ -8,7 +8,7 @@ import { Listener, LISTENER_SIZE } from './listener';
 import {
   connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase, ctlSet,
 } from '../memory';
-import { cfgMaxConnections, cfgMaxListeners, cfgEphemeralLow, cfgEphemeralHigh } from '../config';
+import { cfgMaxConnections, cfgMaxListeners, cfgEphemeralLow, cfgEphemeralHigh, cfgSynBacklog, cfgHalfOpenMax } from '../config';
 import { deadlinesClear, unschedule } from './deadlines';
 
 let freeHead: i32 = -1;
@@ -19,6 +19,8 @@ let twHead: i32 = NIL;
 let twTail: i32 = NIL;
 /** Slots in use (also control slot ConnsInUse). */
 let connsInUse: i32 = 0;
+/** Half-open children of all listeners (flag HALF_OPEN). */
+let halfOpenTotal: i32 = 0;
 
 /** Clears the tables and builds the free lists; `salt` randomises the hashes and the first ephemeral port. */
 export function tableInit(salt: u32): void {
@@ -40,6 +42,7 @@ export function tableInit(salt: u32): void {
   twHead = NIL;
   twTail = NIL;
   connsInUse = 0;
+  halfOpenTotal = 0;
   ctlSet(Ctl.ConnsInUse, 0);
   nextEphemeral = cfgEphemeralLow + <i32>(salt % <u32>(cfgEphemeralHigh - cfgEphemeralLow + 1));
 }
@@ -149,6 +152,7 @@ export function childAdd(li: i32, c: Conn): void {
 /** Takes `c` off its listener's children (accepted, or gone). */
 export function childRemove(c: Conn): void {
   if (c.listener < 0) return;
+  halfOpenDone(c);
   let l = listenerAt(c.listener);
   if (c.listPrev == NIL) l.childHead = c.listNext;
   unlinkNeighbours(c);
@@ -156,6 +160,34 @@ export function childRemove(c: Conn): void {
   c.listNext = NIL;
   if (l.pending > 0) l.pending--;
   c.listener = -1;
+}
+
+/**
+ * Whether listener `l`, with `queued` connections waiting for accept, may keep one more half-open
+ * child: its own SYN queue (synBacklog, within the backlog) and all listeners' together
+ * (halfOpenMax, half the table by default) have room. Otherwise a SYN gets a cookie.
+ */
+export function halfOpenRoom(l: Listener, queued: i32): bool {
+  let cap = cfgHalfOpenMax < 0 ? max<i32>(cfgMaxConnections >> 1, 1) : cfgHalfOpenMax;
+  return <i32>l.halfOpen < min<i32>(cfgSynBacklog, <i32>l.backlog - queued) && halfOpenTotal < cap;
+}
+
+/** Counts child `c` of listener `li` as half-open until halfOpenDone. */
+export function halfOpenAdd(li: i32, c: Conn): void {
+  c.flags |= F.HALF_OPEN;
+  listenerAt(li).halfOpen++;
+  halfOpenTotal++;
+}
+
+/** `c` is no longer half-open: established, or leaving its listener. */
+export function halfOpenDone(c: Conn): void {
+  if (!(c.flags & F.HALF_OPEN)) return;
+  c.flags &= ~F.HALF_OPEN;
+  if (c.listener >= 0) {
+    let l = listenerAt(c.listener);
+    if (l.halfOpen > 0) l.halfOpen--;
+  }
+  if (halfOpenTotal > 0) halfOpenTotal--;
 }
 
 /** Appends `c` (just entered TIME_WAIT, or its TIME_WAIT restarted) to the TIME_WAIT list. */
@@ -213,6 +245,7 @@ export function listenerAlloc(port: u32): i32 {
   freeListener = <i32>l.hashNext;
   l.port = <u16>port;
   l.pending = 0;
+  l.halfOpen = 0;
   l.childHead = NIL;
   l.acceptHead = NIL;
   l.acceptTail = NIL;
@@ -237,6 +270,7 @@ export function listenerRelease(li: i32): void {
   }
   l.port = 0;
   l.pending = 0;
+  l.halfOpen = 0;
   l.childHead = NIL;
   l.acceptHead = NIL;
   l.acceptTail = NIL;

@@ -11,7 +11,7 @@
 enum wtcp_config_key {
   WTCP_CFG_MAX_CONNECTIONS = 0, /* Most connections (slots of the connection table). [int, default 128, >= 1, <= 65535, fixed] */
   WTCP_CFG_MAX_LISTENERS = 1, /* Most listening ports. [int, default 16, >= 1, <= 4096, fixed] */
-  WTCP_CFG_BACKLOG = 2, /* Largest accept backlog (embryonic plus unaccepted connections per listener); caps listen(port, n). [int, default 128, >= 1] */
+  WTCP_CFG_BACKLOG = 2, /* Largest listen backlog (Linux somaxconn), caps listen(port, n): most established connections waiting for accept per listener (a SYN that finds them all taken is dropped); half-open ones use the rest of it, up to synBacklog. [int, default 128, >= 1] */
   WTCP_CFG_SEND_BUFFER_SIZE = 3, /* Bytes of each connection's send ring. [int, default 65536, >= 1024, <= 1073741824, fixed] */
   WTCP_CFG_RECV_BUFFER_SIZE = 4, /* Bytes of each connection's receive ring (the largest receive window). [int, default 65536, >= 1024, <= 1073741824, fixed] */
   WTCP_CFG_MSS = 5, /* MSS we advertise and the most we send (1460 = 1500 MTU − 40); fixed once init checked the rx and tx areas against it. [int, default 1460, >= 64, <= 65495, fixed] */
@@ -54,7 +54,7 @@ enum wtcp_config_key {
   WTCP_CFG_MINSHALL_NAGLE = 42, /* Nagle as Minshall's variant (Linux): a small segment may go while no other small one is unacknowledged. [bool, default false] */
   WTCP_CFG_LINUX_SENDER_WINDOW = 43, /* A window-limited, sub-MSS segment may go when Nagle allows (Linux TSO split), not only under RFC SWS rule (3). [bool, default false] */
   WTCP_CFG_SYN_RESEND_ON_BAD_ACK = 44, /* After answering a bad ACK in SYN_SENT, resend the SYN almost at once (Linux TCP_TIMEOUT_MIN). [bool, default false] */
-  WTCP_CFG_CHALLENGE_ACK_LIMIT = 45, /* Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. [int, default 1000, >= 0] */
+  WTCP_CFG_CHALLENGE_ACK_LIMIT = 45, /* Challenge ACKs per second engine-wide, on average (RFC 5961 §7): each second's budget is drawn at random from [limit/2, 1.5·limit) so an attacker cannot count it (CVE-2016-5696, as Linux); 0 = no engine-wide budget (the per-connection invalidRateLimitMs still applies). [int, default 1000, >= 0] */
   WTCP_CFG_PSH_ON_BURST_END = 46, /* PSH on the last data segment of every burst, not only at the end of the queued data (Linux). [bool, default false] */
   WTCP_CFG_MAX_INTERFACES = 47, /* Most network interfaces (slots of the interface table; a record's interface index is below this). [int, default 4, >= 1, <= 256, fixed] */
   WTCP_CFG_ARP_CACHE_SIZE = 48, /* Entries of the ARP neighbour cache (a full cache reuses its least recently used resolved entry). [int, default 32, >= 1, <= 4096, fixed] */
@@ -64,13 +64,18 @@ enum wtcp_config_key {
   WTCP_CFG_ARP_REACHABLE_MS = 52, /* How long a confirmed neighbour stays REACHABLE before it turns STALE (Linux base_reachable_time). [ms, default 30000, > 0] */
   WTCP_CFG_ARP_DELAY_MS = 53, /* Time a STALE entry in use waits (DELAY) before unicast probes re-confirm it (Linux delay_first_probe_time). [ms, default 5000, >= 0] */
   WTCP_CFG_ARP_PROBES = 54, /* Unicast probes of a stale neighbour before the entry is dropped (Linux ucast_solicit). [int, default 3, >= 1, <= 255] */
-  WTCP_CFG_COUNT = 55
+  WTCP_CFG_INVALID_RATE_LIMIT_MS = 55, /* Least time between two replies of one connection to unacceptable segments: duplicate ACKs for out-of-window, old or PAWS-rejected segments, ACKs of unsent data, challenge ACKs, repeated SYN-ACKs (Linux tcp_invalid_ratelimit); a segment with data or FIN and no SYN is always answered (it cannot be part of an ACK loop); 0 = no limit. [ms, default 500, >= 0, <= 60000] */
+  WTCP_CFG_RST_LIMIT = 56, /* RSTs per second, on average, for segments that belong to no connection (closed ports, stray ACKs to listeners), engine-wide; drawn at random each second like challengeAckLimit (FreeBSD icmplim); 0 = no limit. [int, default 1000, >= 0] */
+  WTCP_CFG_SYN_COOKIES = 57, /* Answer SYNs with SYN cookies (RFC 4987) when a listener's half-open queue or the connection table is full (Linux tcp_syncookies=1); off = drop such SYNs. [bool, default true] */
+  WTCP_CFG_SYN_BACKLOG = 58, /* Most half-open (SYN_RCVD) connections per listener, and at most its backlog (Linux's SYN queue); beyond it SYNs get cookies (or are dropped without). 0 = none: every SYN gets a cookie. [int, default 32, >= 0, <= 65535] */
+  WTCP_CFG_HALF_OPEN_MAX = 59, /* Most half-open connections of all listeners together, so a SYN flood cannot take the table from established connections and outbound connects; −1 = half of maxConnections. [int, default -1, >= -1, <= 65535] */
+  WTCP_CFG_COUNT = 60
 };
 
 /* The default of every knob, indexed by key (booleans as 0/1). */
-#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0, 4, 32, 16384, 3, 1000, 30000, 5000, 3 }
+#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0, 4, 32, 16384, 3, 1000, 30000, 5000, 3, 500, 1000, 1, 32, -1 }
 /* The type of every knob, indexed by key: 'i' integer (the engine truncates), 'm' milliseconds, 'b' boolean. */
-#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbibiiiimmmi"
+#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbibiiiimmmimibii"
 
 /* RFC 9293 §3.3.2 connection states (wtcp_state). */
 enum wtcp_tcp_state {
@@ -187,7 +192,13 @@ enum wtcp_stat_index {
   WTCP_STAT_ICMP_ECHO_REPLIES = 35, /* ICMP echo replies sent */
   WTCP_STAT_ICMP_ECHO_DROPPED = 36, /* ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address */
   WTCP_STAT_NO_ROUTE = 37, /* packets not sent because their interface is down or no route leads to the destination */
-  WTCP_STAT_COUNT = 38
+  WTCP_STAT_OOW_ACKS_SKIPPED = 38, /* duplicate ACKs (out-of-window, old or PAWS-rejected segments), ACKs of unsent data and repeated SYN-ACKs not sent: the connection answered one less than invalidRateLimitMs ago (Linux TCPACKSkipped*) */
+  WTCP_STAT_CHALLENGE_ACKS_SKIPPED = 39, /* challenge ACKs not sent: the connection's invalidRateLimitMs interval, or the engine-wide budget of the second (RFC 5961 §7) */
+  WTCP_STAT_RSTS_SKIPPED = 40, /* RSTs for segments of no connection not sent: the engine-wide budget of the second (rstLimit) was spent */
+  WTCP_STAT_SYN_COOKIES_SENT = 41, /* SYN-ACKs sent with a SYN cookie (RFC 4987): the listener's half-open queue or the table was full */
+  WTCP_STAT_SYN_COOKIES_RECV = 42, /* connections created from an ACK with a valid SYN cookie */
+  WTCP_STAT_SYN_COOKIES_FAILED = 43, /* ACKs to a listener that sent cookies recently whose cookie was stale or forged (answered with RST) */
+  WTCP_STAT_COUNT = 44
 };
 
 /* Bits of wtcp_info.flags. */
@@ -219,7 +230,8 @@ enum wtcp_conn_flag {
   WTCP_F_HASHED = 1 << 24, /* linked into the 4-tuple hash */
   WTCP_F_ACKED_WINDOW = 1 << 25, /* the peer has acknowledged at least MAX.SND.WND bytes (RFC 5961 §5.2 range no longer clamped) */
   WTCP_F_OUTQ = 1 << 26, /* on the pending-output list (kept while the slot is freed and reused, so it is there at most once) */
-  WTCP_F_ERR_TAKEN = 1 << 27 /* the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once */
+  WTCP_F_ERR_TAKEN = 1 << 27, /* the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once */
+  WTCP_F_HALF_OPEN = 1 << 28 /* a listener's child in SYN_RCVD, counted against synBacklog and halfOpenMax until it is established or gone */
 };
 
 /* Connection options of wtcp_set_option / wtcp_get_option (booleans 0/1, times in ms). */

@@ -65,8 +65,14 @@ export const enum EventKind { Connected = 1, Accept = 2, Readable = 3, Writable 
  * - icmpEchoReplies: ICMP echo replies sent
  * - icmpEchoDropped: ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address
  * - noRoute: packets not sent because their interface is down or no route leads to the destination
+ * - oowAcksSkipped: duplicate ACKs (out-of-window, old or PAWS-rejected segments), ACKs of unsent data and repeated SYN-ACKs not sent: the connection answered one less than invalidRateLimitMs ago (Linux TCPACKSkipped*)
+ * - challengeAcksSkipped: challenge ACKs not sent: the connection's invalidRateLimitMs interval, or the engine-wide budget of the second (RFC 5961 §7)
+ * - rstsSkipped: RSTs for segments of no connection not sent: the engine-wide budget of the second (rstLimit) was spent
+ * - synCookiesSent: SYN-ACKs sent with a SYN cookie (RFC 4987): the listener's half-open queue or the table was full
+ * - synCookiesRecv: connections created from an ACK with a valid SYN cookie
+ * - synCookiesFailed: ACKs to a listener that sent cookies recently whose cookie was stale or forged (answered with RST)
  */
-export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations', 'etherTypeDropped', 'etherNotForUs', 'arpIn', 'arpOut', 'arpConflicts', 'arpFailed', 'arpQueueDropped', 'arpEvictions', 'icmpEchoReplies', 'icmpEchoDropped', 'noRoute'] as const;
+export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations', 'etherTypeDropped', 'etherNotForUs', 'arpIn', 'arpOut', 'arpConflicts', 'arpFailed', 'arpQueueDropped', 'arpEvictions', 'icmpEchoReplies', 'icmpEchoDropped', 'noRoute', 'oowAcksSkipped', 'challengeAcksSkipped', 'rstsSkipped', 'synCookiesSent', 'synCookiesRecv', 'synCookiesFailed'] as const;
 
 /** Engine-wide counters. */
 export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
@@ -101,8 +107,9 @@ export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
  * - ACKED_WINDOW: the peer has acknowledged at least MAX.SND.WND bytes (RFC 5961 §5.2 range no longer clamped)
  * - OUTQ: on the pending-output list (kept while the slot is freed and reused, so it is there at most once)
  * - ERR_TAKEN: the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once
+ * - HALF_OPEN: a listener's child in SYN_RCVD, counted against synBacklog and halfOpenMax until it is established or gone
  */
-export const enum ConnFlag { USED = 1, HOST = 2, ACCEPTQ = 4, TS = 8, SACK = 16, WS = 32, NODELAY = 64, KEEPALIVE = 128, FIN_QUEUED = 256, PEER_FIN = 512, READ_NOTIFIED = 1024, WANT_WRITE = 2048, ACK_NOW = 4096, PERSIST = 8192, USER_CLOSED = 16384, LINGER0 = 32768, RECOVERY = 65536, RTT_TIMING = 131072, NEED_OUTPUT = 262144, ACTIVE = 524288, OOO_FIN = 1048576, SHUT_RD = 2097152, HAVE_IRS = 4194304, DELACK = 8388608, HASHED = 16777216, ACKED_WINDOW = 33554432, OUTQ = 67108864, ERR_TAKEN = 134217728 }
+export const enum ConnFlag { USED = 1, HOST = 2, ACCEPTQ = 4, TS = 8, SACK = 16, WS = 32, NODELAY = 64, KEEPALIVE = 128, FIN_QUEUED = 256, PEER_FIN = 512, READ_NOTIFIED = 1024, WANT_WRITE = 2048, ACK_NOW = 4096, PERSIST = 8192, USER_CLOSED = 16384, LINGER0 = 32768, RECOVERY = 65536, RTT_TIMING = 131072, NEED_OUTPUT = 262144, ACTIVE = 524288, OOO_FIN = 1048576, SHUT_RD = 2097152, HAVE_IRS = 4194304, DELACK = 8388608, HASHED = 16777216, ACKED_WINDOW = 33554432, OUTQ = 67108864, ERR_TAKEN = 134217728, HALF_OPEN = 268435456 }
 
 /** Linux errno numbers by name (the engine returns them negated). */
 export const Errno = { EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, EMFILE: 24, ENOSPC: 28, EPIPE: 32, EPROTO: 71, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTDOWN: 112, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115 } as const;
@@ -116,7 +123,7 @@ export interface EngineConfig {
   maxConnections: number;
   /** Most listening ports. */
   maxListeners: number;
-  /** Largest accept backlog (embryonic plus unaccepted connections per listener); caps listen(port, n). */
+  /** Largest listen backlog (Linux somaxconn), caps listen(port, n): most established connections waiting for accept per listener (a SYN that finds them all taken is dropped); half-open ones use the rest of it, up to synBacklog. */
   backlog: number;
   /** Bytes of each connection's send ring. */
   sendBufferSize: number;
@@ -154,7 +161,7 @@ export interface EngineConfig {
   ephemeralHigh: number;
   /** Full-sized segments received before an ACK is sent without waiting (RFC 9293 §3.8.6.3: 2). */
   delayedAckSegments: number;
-  /** Most challenge ACKs sent per second, engine-wide (RFC 5961 §7); 0 = no limit. */
+  /** Challenge ACKs per second engine-wide, on average (RFC 5961 §7): each second's budget is drawn at random from [limit/2, 1.5·limit) so an attacker cannot count it (CVE-2016-5696, as Linux); 0 = no engine-wide budget (the per-connection invalidRateLimitMs still applies). */
   challengeAckLimit: number;
   /** Most network interfaces (slots of the interface table; a record's interface index is below this). */
   maxInterfaces: number;
@@ -166,6 +173,12 @@ export interface EngineConfig {
   arpRetries: number;
   /** Unicast probes of a stale neighbour before the entry is dropped (Linux ucast_solicit). */
   arpProbes: number;
+  /** RSTs per second, on average, for segments that belong to no connection (closed ports, stray ACKs to listeners), engine-wide; drawn at random each second like challengeAckLimit (FreeBSD icmplim); 0 = no limit. */
+  rstLimit: number;
+  /** Most half-open (SYN_RCVD) connections per listener, and at most its backlog (Linux's SYN queue); beyond it SYNs get cookies (or are dropped without). 0 = none: every SYN gets a cookie. */
+  synBacklog: number;
+  /** Most half-open connections of all listeners together, so a SYN flood cannot take the table from established connections and outbound connects; −1 = half of maxConnections. */
+  halfOpenMax: number;
   /** RFC 6298 §2.1 initial RTO. */
   rtoInitialMs: number;
   /** Lower bound of the RTO (Linux TCP_RTO_MIN). */
@@ -190,6 +203,8 @@ export interface EngineConfig {
   arpReachableMs: number;
   /** Time a STALE entry in use waits (DELAY) before unicast probes re-confirm it (Linux delay_first_probe_time). */
   arpDelayMs: number;
+  /** Least time between two replies of one connection to unacceptable segments: duplicate ACKs for out-of-window, old or PAWS-rejected segments, ACKs of unsent data, challenge ACKs, repeated SYN-ACKs (Linux tcp_invalid_ratelimit); a segment with data or FIN and no SYN is always answered (it cannot be part of an ACK loop); 0 = no limit. */
+  invalidRateLimitMs: number;
   /** Offer and accept RFC 7323 timestamps. */
   timestamps: boolean;
   /** Offer and accept SACK (RFC 2018); we send SACK blocks for out-of-order data. */
@@ -222,13 +237,15 @@ export interface EngineConfig {
   synResendOnBadAck: boolean;
   /** PSH on the last data segment of every burst, not only at the end of the queued data (Linux). */
   pshOnBurstEnd: boolean;
+  /** Answer SYNs with SYN cookies (RFC 4987) when a listener's half-open queue or the connection table is full (Linux tcp_syncookies=1); off = drop such SYNs. */
+  synCookies: boolean;
 }
 
 /** Config keys in the order of the engine (index = numeric key of configSet). */
-export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd', 'maxInterfaces', 'arpCacheSize', 'arpQueueBytes', 'arpRetries', 'arpRetryMs', 'arpReachableMs', 'arpDelayMs', 'arpProbes'];
+export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd', 'maxInterfaces', 'arpCacheSize', 'arpQueueBytes', 'arpRetries', 'arpRetryMs', 'arpReachableMs', 'arpDelayMs', 'arpProbes', 'invalidRateLimitMs', 'rstLimit', 'synCookies', 'synBacklog', 'halfOpenMax'];
 
 /** The defaults compiled into the engine. */
-export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false, maxInterfaces: 4, arpCacheSize: 32, arpQueueBytes: 16384, arpRetries: 3, arpRetryMs: 1000, arpReachableMs: 30000, arpDelayMs: 5000, arpProbes: 3 };
+export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false, maxInterfaces: 4, arpCacheSize: 32, arpQueueBytes: 16384, arpRetries: 3, arpRetryMs: 1000, arpReachableMs: 30000, arpDelayMs: 5000, arpProbes: 3, invalidRateLimitMs: 500, rstLimit: 1000, synCookies: true, synBacklog: 32, halfOpenMax: -1 };
 
 /** What values a knob takes: its type, bounds (`gt`: strictly greater), whether it sizes memory and whether it is fixed after init without sizing it. */
 export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean; fixed?: boolean }
@@ -251,6 +268,7 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   linuxSenderWindow: { type: 'bool' },
   synResendOnBadAck: { type: 'bool' },
   pshOnBurstEnd: { type: 'bool' },
+  synCookies: { type: 'bool' },
   rtoInitialMs: { type: 'ms', gt: 0 },
   rtoMinMs: { type: 'ms', gt: 0 },
   rtoMaxMs: { type: 'ms', gt: 0 },
@@ -261,6 +279,7 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   arpReachableMs: { type: 'ms', gt: 0 },
   backlog: { type: 'int', min: 1 },
   challengeAckLimit: { type: 'int', min: 0 },
+  rstLimit: { type: 'int', min: 0 },
   timeWaitMs: { type: 'ms', min: 0 },
   delayedAckMs: { type: 'ms', min: 0 },
   finWait2TimeoutMs: { type: 'ms', min: 0 },
@@ -279,6 +298,9 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   delayedAckSegments: { type: 'int', min: 1, max: 255 },
   arpRetries: { type: 'int', min: 1, max: 255 },
   arpProbes: { type: 'int', min: 1, max: 255 },
+  synBacklog: { type: 'int', min: 0, max: 65535 },
+  halfOpenMax: { type: 'int', min: -1, max: 65535 },
+  invalidRateLimitMs: { type: 'ms', min: 0, max: 60000 },
   mss: { type: 'int', min: 64, max: 65495, fixed: true },
   maxConnections: { type: 'int', min: 1, max: 65535, size: true },
   maxListeners: { type: 'int', min: 1, max: 4096, size: true },

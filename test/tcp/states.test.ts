@@ -61,14 +61,17 @@ describe('LISTEN', () => {
     h.send({ seq: PEER_ISS, flags: RST });
     h.expectNone();
   });
-  it('listen_backlog_full_drops_syn', () => {
+  it('listen_accept_queue_full_drops_syn', () => {
+    // Linux: a SYN that finds the accept queue full is dropped, cookies or not (test/tcp/syncookie.test.ts).
     const h = new Harness();
     h.listener = h.e.listen(LPORT, 1);
     h.send({ seq: PEER_ISS, flags: SYN });
-    h.expectSegment({ flags: 'S.' });
+    const sa = h.expectSegment({ flags: 'S.' });
+    h.send({ seq: PEER_ISS + 1, ack: sa.seq + 1, flags: ACK });
     h.send({ seq: PEER_ISS, flags: SYN, sport: RPORT + 1 });
     h.expectNone();
     expect(h.e.stats.synDropped).toBe(1);
+    expect(h.e.stats.synCookiesSent).toBe(0);
   });
   it('listen_twice_eaddrinuse', () => {
     const h = new Harness();

@@ -153,7 +153,7 @@ describe('listeners', () => {
   });
 
   it('64 listeners: each port reaches its own listener, a closed one answers RST', () => {
-    const h = new Harness({ maxListeners: 64, maxConnections: 64 });
+    const h = new Harness({ maxListeners: 64, maxConnections: 64, halfOpenMax: 64 });
     const ls = Array.from({ length: 64 }, (_, i) => h.e.listen(5000 + 37 * i));
     expect(new Set(ls).size).toBe(64);
     expect(h.e.listen(9)).toBe(-Errno.EMFILE);

@@ -231,18 +231,6 @@ describe('ICMP fragmentation needed (RFC 1191)', () => {
   });
 });
 
-describe('RFC 5961 §7 challenge ACK limit', () => {
-  it('sends at most challengeAckLimit challenge ACKs per second', () => {
-    const h = new Harness({ challengeAckLimit: 3 });
-    h.inState('ESTABLISHED');
-    for (let i = 0; i < 10; i++) h.send({ seq: h.peerSeq + 100 + i, flags: 4 });
-    expect(h.out.length).toBe(3);
-    h.tick(1000);
-    h.send({ seq: h.peerSeq + 100, flags: 4 });
-    expect(h.out.length).toBe(4);
-  });
-});
-
 describe('TCP_USER_TIMEOUT (RFC 5482)', () => {
   it('ends the connection user-timeout ms after the first retransmission, with no RST', () => {
     const h = new Harness();
