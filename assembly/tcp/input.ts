@@ -24,7 +24,7 @@ import { armRtx, armIdle, armDelack, stopRtx } from './deadlines';
 import { rttSample } from './rtt';
 import { ccInit } from './congestion';
 import { recoveryOnAck, recoveryOnDupAck } from './recovery';
-import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd } from './reassembly';
+import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim } from './reassembly';
 import { connDone, becomeEstablished, enterTimeWait, restartTimeWait } from './lifecycle';
 import { connOpen } from './open';
 import { rcvSpace, ourWscale } from './window';
@@ -407,18 +407,31 @@ function textStep(c: Conn): bool {
     connDone(c, Errno.ECONNRESET);
     return false;
   }
+  // Nothing follows a FIN: bytes at or past an early FIN's sequence number are not data.
+  if (c.flags & F.OOO_FIN) {
+    let room = seqDiff(c.rcvFinSeq, segSeq);
+    if (room < segDataLen) {
+      segTrimBack(room > 0 ? room : 0);
+      c.flags |= F.ACK_NOW;
+    }
+  }
   receiveData(c);
   return true;
 }
 
-/** Eighth step: FIN, in order only; an early FIN waits for the hole to fill (its SACK block covers it, as Linux). */
+/**
+ * Eighth step: FIN, in order only; an early FIN waits for the hole to fill (its SACK block covers it,
+ * as Linux), and out-of-order data past it is forgotten. A second early FIN counts only if it is
+ * earlier than the first.
+ */
 function finStep(c: Conn): void {
   if (segFlags & TCP_FIN) {
     let fs = segSeq + <u32>segDataLen;
     if (fs == c.rcvNxt) processFin(c);
-    else if (seqGt(fs, c.rcvNxt)) {
+    else if (seqGt(fs, c.rcvNxt) && !((c.flags & F.OOO_FIN) && !seqLt(fs, c.rcvFinSeq))) {
       c.flags |= F.OOO_FIN | F.ACK_NOW;
       c.rcvFinSeq = fs;
+      oooTrim(c, fs);
       oooAdd(c, fs, fs + 1);
     }
   } else if ((c.flags & F.OOO_FIN) && c.rcvFinSeq == c.rcvNxt) {
@@ -558,6 +571,7 @@ function processFin(c: Conn): void {
   let delay = cfgDelayFinAck && (st == S.ESTABLISHED || st == S.SYN_RCVD) && seqDiff(c.rcvNxt, c.irs) > 1;
   c.rcvNxt += 1;
   c.flags = (c.flags | F.PEER_FIN) & ~F.OOO_FIN;
+  c.oooCount = 0; // out-of-order data past the FIN is not data (Linux tcp_fin purges it)
   if (delay && !(c.flags & F.ACK_NOW)) armDelack(c); else c.flags |= F.ACK_NOW;
   if (c.flags & F.HOST) {
     emit(Ev.PeerFin, connIndex(c), 0);

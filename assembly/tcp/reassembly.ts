@@ -7,7 +7,7 @@ import { connIndex, rcvRing } from '../memory';
 import { cfgRecvBufferSize, cfgDelayedAckSegments } from '../config';
 import { segSeq, segData, segDataLen, segInRing } from './segment';
 import { copyWithChecksum, fold32 } from '../wire/checksum';
-import { seqDiff, seqLe, seqMax, seqMin } from './seq';
+import { seqDiff, seqLe, seqLt, seqMax, seqMin } from './seq';
 import { armDelack } from './deadlines';
 import { emit } from './events';
 import { statAdd } from './stats';
@@ -71,6 +71,17 @@ export function oooAdd(c: Conn, l: u32, r: u32): void {
   for (let k = n; k > 0; k--) oooSet(c, k, oooLeft(c, k - 1), oooRight(c, k - 1));
   oooSet(c, 0, l, r);
   c.oooCount = <u8>(n + 1);
+}
+
+/** Forgets out-of-order data at and past `end` (a FIN's sequence number: nothing follows it). */
+export function oooTrim(c: Conn, end: u32): void {
+  let i = 0;
+  while (i < <i32>c.oooCount) {
+    let l = oooLeft(c, i);
+    if (!seqLt(l, end)) { oooRemove(c, i); continue; }
+    if (seqLt(end, oooRight(c, i))) oooSet(c, i, l, end);
+    i++;
+  }
 }
 
 /** Tells the host data can be read (once per recv call). */
