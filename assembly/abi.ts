@@ -195,6 +195,25 @@ export const enum NeighState { FREE = 0, INCOMPLETE = 1, REACHABLE = 2, STALE = 
  */
 export const enum NeighSlot { State = 0, IfIndex = 1, Addr = 2, MacHi = 3, MacLo = 4, Deadline = 5, Tries = 6 }
 
+/**
+ * Invariants of the test build's self-check (0 = all hold).
+ * - SEQ_ORDER: SND.UNA ≤ SND.NXT ≤ SND.MAX
+ * - SEND_RING: send ring: sndBufLen ≤ sendBufferSize, sndBufHead inside the ring, SND.UNA within one of sndBufSeq, SND.MAX no further than the queued data and FIN
+ * - RECV_RING: receive ring: rcvBufLen ≤ recvBufferSize, rcvBufHead inside the ring
+ * - OOO_RANGES: out-of-order ranges: at most 4, each non-empty, above RCV.NXT and inside the receive ring's free space (an early FIN at its edge may end one past it)
+ * - STATE: a used slot is not LISTEN, and a CLOSED one belongs to the host or an accept queue (otherwise it leaked)
+ * - HASH: the 4-tuple hash holds exactly the hashed slots, each found under its own 4-tuple; every connection not CLOSED is hashed
+ * - FREE_LIST: the free list holds exactly the free slots; ConnsInUse counts the others
+ * - TIMERS: a free slot is in no heap, a CLOSED one has no deadline; a connection nobody owns, not CLOSED and not queued for accept, has one (so it ends)
+ * - HEAP: timer heap: heap order, positions and slots agree, every connection with a deadline is in it with a key no later than that deadline
+ * - LISTENERS: listeners: the port hash finds each one, the free list holds the rest, children and accept lists agree with pending, halfOpen and the flags
+ * - TIME_WAIT_LIST: the TIME_WAIT list holds exactly the TIME_WAIT connections, linked both ways
+ * - HALF_OPEN: HALF_OPEN marks only SYN_RCVD children, counted per listener and engine-wide
+ * - OUTPUT_QUEUE: the pending-output ring holds exactly the slots flagged OUTQ
+ * - QUEUES: control block: events waiting within the ring, tx fill level within the tx area
+ */
+export const enum Check { OK = 0, SEQ_ORDER = 1, SEND_RING = 2, RECV_RING = 3, OOO_RANGES = 4, STATE = 5, HASH = 6, FREE_LIST = 7, TIMERS = 8, HEAP = 9, LISTENERS = 10, TIME_WAIT_LIST = 11, HALF_OPEN = 12, OUTPUT_QUEUE = 13, QUEUES = 14 }
+
 /** Bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas. */
 export const RECORD_HEADER: i32 = 8;
 /** Bits of a record's meta word that hold the interface index. */

@@ -49,6 +49,7 @@ function ctlMembers() {
   return [...out, ['Slots', spec.CTL_SLOTS, 'i32 slots in the block']];
 }
 const neighSlots = () => spec.NEIGH_INFO.map(([n, d], i) => [pascal(n), i, d]);
+const selfCheckMembers = () => spec.SELF_CHECKS.map(([n, d], i) => [n, i + 1, d]);
 const sockoptMembers = () => spec.SOCKOPTS.map(([n, mode, d], i) => [n, i + 1, `${mode === 'get' ? '(get only) ' : ''}${d}`]);
 
 // ------------------------------------------------------------------ AssemblyScript side
@@ -71,6 +72,7 @@ function asAbi() {
   o += enumDecl('IfKind', 'kinds of network interface', spec.IFACE_KINDS);
   o += enumDecl('NeighState', 'states of an ARP neighbour entry', spec.NEIGH_STATES);
   o += enumDecl('NeighSlot', 'f64 slots neighInfo fills in the info area', neighSlots());
+  o += enumDecl('Check', "invariants of the test build's self-check (0 = all hold)", [['OK', 0], ...selfCheckMembers()]);
   o += doc('bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas');
   o += `export const RECORD_HEADER: i32 = ${spec.RECORD.header};\n`;
   o += doc('bits of a record\'s meta word that hold the interface index');
@@ -226,6 +228,8 @@ function tsAbi() {
   o += `export const EVENT_RECORD_BYTES = ${spec.EVENT_RECORD.bytes};\n\n`;
   o += doc('bytes of the stage area: a send or receive of up to this many bytes is one call');
   o += `export const STAGE_SIZE = ${spec.STAGE_SIZE};\n\n`;
+  o += doc("the test build's self-check invariants, [name, what holds], indexed by number − 1 (testSelfCheck returns number << 16 | slot)");
+  o += `export const SELF_CHECKS: readonly (readonly [string, string])[] = [\n${spec.SELF_CHECKS.map(([n, d]) => `  [${JSON.stringify(n)}, ${JSON.stringify(d)}],\n`).join('')}];\n\n`;
   o += doc("short names of the wire layer's reason codes, indexed by code; 0 is 'ok'");
   o += `export const REASON_NAMES: readonly string[] = [${spec.REASONS.map(([, s]) => `'${s}'`).join(', ')}];\n\n`;
   o += enumDecl('ParseKind', 'outcomes of `wireParse`', spec.PARSE_KINDS.map(([n, d], i) => [n, i, d]));

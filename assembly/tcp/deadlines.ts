@@ -9,7 +9,8 @@ import { connAt, connIndex, heapKeyBase, heapSlotBase, dueBase, ctlSetF64 } from
 import { cfgDelayedAckMs } from '../config';
 import { nowMs } from './clock';
 
-let heapSize: i32 = 0;
+/** Connections in the heap (exported for the test build's self-check). */
+export let heapSize: i32 = 0;
 /** Earliest deadline outside the connection heap (the ARP neighbour cache, net/neighbour.ts): a lower bound. */
 let netDeadline: f64 = Infinity;
 /** Output waits for tx room: the host must poll again as soon as it drained (the deadline is "now"). */

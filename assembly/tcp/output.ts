@@ -27,8 +27,9 @@ let lastTcpHeader: usize = 0;
 
 // ---------------------------------------------------------------- pending output
 
-let outqHead: i32 = 0;
-let outqCount: i32 = 0;
+// Exported for the test build's self-check (selfcheck.ts).
+export let outqHead: i32 = 0;
+export let outqCount: i32 = 0;
 
 /** True when some connection waits for tx room (poll resumes it). */
 export function outputPending(): bool { return outqCount > 0; }

@@ -11,16 +11,17 @@ import {
 import { cfgMaxConnections, cfgMaxListeners, cfgEphemeralLow, cfgEphemeralHigh, cfgSynBacklog, cfgHalfOpenMax } from '../config';
 import { deadlinesClear, unschedule } from './deadlines';
 
-let freeHead: i32 = -1;
-let freeListener: i32 = NIL;
+// Exported for the test build's self-check (selfcheck.ts) only; nothing else writes them.
+export let freeHead: i32 = -1;
+export let freeListener: i32 = NIL;
 let hashSalt: u32 = 0;
 let nextEphemeral: i32 = 0;
-let twHead: i32 = NIL;
-let twTail: i32 = NIL;
+export let twHead: i32 = NIL;
+export let twTail: i32 = NIL;
 /** Slots in use (also control slot ConnsInUse). */
-let connsInUse: i32 = 0;
+export let connsInUse: i32 = 0;
 /** Half-open children of all listeners (flag HALF_OPEN). */
-let halfOpenTotal: i32 = 0;
+export let halfOpenTotal: i32 = 0;
 
 /** Clears the tables and builds the free lists; `salt` randomises the hashes and the first ephemeral port. */
 export function tableInit(salt: u32): void {

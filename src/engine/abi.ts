@@ -508,6 +508,24 @@ export const EVENT_RECORD_BYTES = 12;
 /** Bytes of the stage area: a send or receive of up to this many bytes is one call. */
 export const STAGE_SIZE = 4096;
 
+/** The test build's self-check invariants, [name, what holds], indexed by number − 1 (testSelfCheck returns number << 16 | slot). */
+export const SELF_CHECKS: readonly (readonly [string, string])[] = [
+  ["SEQ_ORDER", "SND.UNA ≤ SND.NXT ≤ SND.MAX"],
+  ["SEND_RING", "send ring: sndBufLen ≤ sendBufferSize, sndBufHead inside the ring, SND.UNA within one of sndBufSeq, SND.MAX no further than the queued data and FIN"],
+  ["RECV_RING", "receive ring: rcvBufLen ≤ recvBufferSize, rcvBufHead inside the ring"],
+  ["OOO_RANGES", "out-of-order ranges: at most 4, each non-empty, above RCV.NXT and inside the receive ring's free space (an early FIN at its edge may end one past it)"],
+  ["STATE", "a used slot is not LISTEN, and a CLOSED one belongs to the host or an accept queue (otherwise it leaked)"],
+  ["HASH", "the 4-tuple hash holds exactly the hashed slots, each found under its own 4-tuple; every connection not CLOSED is hashed"],
+  ["FREE_LIST", "the free list holds exactly the free slots; ConnsInUse counts the others"],
+  ["TIMERS", "a free slot is in no heap, a CLOSED one has no deadline; a connection nobody owns, not CLOSED and not queued for accept, has one (so it ends)"],
+  ["HEAP", "timer heap: heap order, positions and slots agree, every connection with a deadline is in it with a key no later than that deadline"],
+  ["LISTENERS", "listeners: the port hash finds each one, the free list holds the rest, children and accept lists agree with pending, halfOpen and the flags"],
+  ["TIME_WAIT_LIST", "the TIME_WAIT list holds exactly the TIME_WAIT connections, linked both ways"],
+  ["HALF_OPEN", "HALF_OPEN marks only SYN_RCVD children, counted per listener and engine-wide"],
+  ["OUTPUT_QUEUE", "the pending-output ring holds exactly the slots flagged OUTQ"],
+  ["QUEUES", "control block: events waiting within the ring, tx fill level within the tx area"],
+];
+
 /** Short names of the wire layer's reason codes, indexed by code; 0 is 'ok'. */
 export const REASON_NAMES: readonly string[] = ['ok', 'ip-too-short', 'ip-bad-version', 'ip-bad-ihl', 'ip-bad-total-length', 'ip-truncated', 'ip-header-truncated', 'tcp-too-short', 'tcp-bad-data-offset', 'tcp-header-truncated', 'bad-option-length', 'option-overrun', 'bad-mss-option', 'bad-wscale-option', 'bad-sack-permitted-option', 'bad-timestamp-option', 'bad-sack-option', 'eth-too-short', 'arp-too-short', 'arp-not-ipv4-ethernet', 'icmp-too-short'];
 
