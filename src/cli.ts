@@ -13,6 +13,7 @@ const commands: Record<string, Command> = {
   script: { describe: 'run packetdrill scripts against the engine', load: () => import('./cli/script.js') },
   tun: { describe: 'talk TCP to the Linux kernel through a TUN device', load: () => import('./cli/tun.js') },
   web: { describe: 'serve the browser demo page', load: () => import('./cli/web.js') },
+  fuzz: { describe: 'structured fuzzing of the engine: mutated segments, self-check every step', load: () => import('./cli/fuzz.js') },
 };
 
 function usage(): string {
