@@ -18,6 +18,19 @@ describe('found by the fuzzer', () => {
     expect(h.out.at(-1)!.ack).toBe(s + 11);
   });
 
+  it('a second early FIN further on does not move the first', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    const s = h.peerSeq;
+    h.send({ seq: s + 10, ack: h.ours(0), flags: ACK | FIN });
+    h.send({ seq: s + 15, ack: h.ours(0), flags: ACK | FIN }); // a forged FIN past the first
+    h.send({ seq: s, ack: h.ours(0), flags: ACK | PSH, data: 10 }); // the hole
+    expect(h.read().length).toBe(10);
+    expect(h.stateName()).toBe('CLOSE_WAIT');
+    expect(h.e.info(h.conn).rcvNxt).toBe(s + 11);
+    expect(h.e.info(h.conn).oooRanges).toBe(0);
+  });
+
   it('out-of-order data past the FIN is forgotten once the FIN is in order (no SACK block above it)', () => {
     const h = new Harness({ sack: true });
     h.listener = h.e.listen(80);
