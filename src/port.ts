@@ -3,6 +3,14 @@
 import type { Clock } from './clock/clock.js';
 import type { ConnInfo } from './engine/engine.js';
 
+/** Ports and peer address of one connection (StackPort.addresses). */
+export interface ConnAddresses {
+  readonly localPort: number;
+  readonly remotePort: number;
+  /** Dotted quad. */
+  readonly remoteAddress: string;
+}
+
 /** What a Stack calls on the owner of a connection handle (a Socket). */
 export interface ConnOwner {
   /** The stack registered the owner for `conn` (in `state`; `connecting` for an active open). */
@@ -63,6 +71,11 @@ export interface StackPort {
   stateName(conn: number): string;
   /** The connection's control block. */
   info(conn: number): ConnInfo;
+  /**
+   * The ports and peer address of `conn` without a control-block snapshot: one object reused by every
+   * call (read it at once); undefined for a free slot.
+   */
+  addresses(conn: number): ConnAddresses | undefined;
   /** The owner is done with `conn`; the engine gets it back once queued events are drained. */
   release(conn: number, owner: ConnOwner): void;
 

@@ -50,12 +50,16 @@ export class Server extends Emitter implements ListenerOwner {
   private closing = false;
   private readonly hold: RefHold;
   private readonly opts: ServerOptions;
+  /** The socket `makeSocket` made for the accept in progress. */
+  private accepted: Socket | undefined;
+  /** The owner factory handed to every accept (one closure per server, not per connection). */
+  private readonly makeSocket = (): Socket => (this.accepted = new Socket(this.stackPort, { allowHalfOpen: this.opts.allowHalfOpen }));
 
   /** Use `stack.createServer()` or `stack.listen()`. */
   constructor(port: StackPort, opts: ServerOptions = {}, onConnection?: (socket: Socket) => void) {
     super();
     this.stackPort = port;
-    this.hold = new RefHold((d) => port.ref(d));
+    this.hold = new RefHold(port.ref); // the port's functions are bound: no closure per server
     this.opts = opts;
     if (onConnection) this.on('connection', onConnection);
   }
@@ -156,8 +160,9 @@ export class Server extends Emitter implements ListenerOwner {
   /** Accepts one waiting connection ('connection' or 'drop' follows at once); false when none waits. @internal */
   acceptOne(): boolean {
     if (this.handle < 0) return false;
-    let s: Socket | undefined;
-    const conn = this.stackPort.accept(this.handle, () => (s = new Socket(this.stackPort, { allowHalfOpen: this.opts.allowHalfOpen })));
+    const conn = this.stackPort.accept(this.handle, this.makeSocket);
+    const s = this.accepted;
+    this.accepted = undefined;
     if (conn < 0 || !s) return false;
     if (this.connections.size >= this.maxConnections) {
       // As Node: close the connection at once and say so.

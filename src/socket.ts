@@ -1,7 +1,6 @@
 // Core TCP socket over a Stack's engine connection: event-based, browser-safe (no Node built-ins).
 import { Emitter } from './util/emitter.js';
 import { systemError, type SystemError } from './util/errors.js';
-import { formatIPv4 } from './util/ip.js';
 import type { ClockTimer } from './clock/clock.js';
 import type { ConnInfo } from './engine/engine.js';
 import type { ConnOwner, StackPort } from './port.js';
@@ -92,7 +91,7 @@ export class Socket extends Emitter implements ConnOwner {
   constructor(port: StackPort, opts: SocketOptions = {}) {
     super();
     this.port = port;
-    this.hold = new RefHold((d) => port.ref(d));
+    this.hold = new RefHold(port.ref); // the port's functions are bound: no closure per socket
     this.allowHalfOpen = opts.allowHalfOpen ?? false;
     this.writableHighWaterMark = opts.writableHighWaterMark ?? 16384;
     if (opts.onread !== undefined) {
@@ -452,10 +451,11 @@ export class Socket extends Emitter implements ConnOwner {
   }
 
   private fillAddresses(): void {
-    const info = this.port.info(this.conn);
-    this.localPort = info.localPort;
-    this.remotePort = info.remotePort;
-    this.remoteAddress = formatIPv4(info.remoteAddr);
+    const a = this.port.addresses(this.conn);
+    if (!a) return;
+    this.localPort = a.localPort;
+    this.remotePort = a.remotePort;
+    this.remoteAddress = a.remoteAddress;
   }
 
   private pull(): void {

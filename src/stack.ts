@@ -6,7 +6,7 @@ import { RECORD_HEADER, RECORD_IFACE_MASK, RECORD_LOCAL } from './engine/abi.js'
 import { Errno } from './engine/errno.js';
 import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './engine/records.js';
 import type { Link, LinkEndpoint } from './link/link.js';
-import type { ConnOwner, ListenerOwner, StackPort } from './port.js';
+import type { ConnAddresses, ConnOwner, ListenerOwner, StackPort } from './port.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
 import { formatIPv4, isIPv4, parseIPv4 } from './util/ip.js';
@@ -137,6 +137,13 @@ export class Stack extends Emitter implements LinkEndpoint {
   private linkOnly: boolean;
   /** What interfaces see of this stack. */
   private readonly ifaceHost: InterfaceHost;
+  /** StackPort.addresses' reused answer, and the last peer address it formatted. */
+  private readonly tuple = { localAddr: 0, localPort: 0, remoteAddr: -1, remotePort: 0, remoteAddress: '' };
+  private peerAddr = -1;
+  private peerText = '';
+  /** The last local address `localAddressOf` formatted. */
+  private localAddr = -1;
+  private localText = '';
 
   /** Creates the host and its engine; attaches to `opts.link` if given. */
   constructor(opts: StackOptions) {
@@ -466,6 +473,29 @@ export class Stack extends Emitter implements LinkEndpoint {
     }
   }
 
+  /** StackPort.localAddress: our address on `conn` from the engine's tuple (formatted once per new address); ours when down. */
+  private localAddressOf(conn: number): string {
+    const t = this.tuple;
+    if (this.down || !this.engine.tuple(conn, t)) return this.address;
+    if (t.localAddr !== this.localAddr) {
+      this.localAddr = t.localAddr;
+      this.localText = formatIPv4(t.localAddr);
+    }
+    return this.localText;
+  }
+
+  /** StackPort.addresses: the engine's tuple into one reused object; the peer's dotted quad is formatted once per new address. */
+  private addresses(conn: number): ConnAddresses | undefined {
+    const t = this.tuple;
+    if (this.down || !this.engine.tuple(conn, t)) return undefined;
+    if (t.remoteAddr !== this.peerAddr) {
+      this.peerAddr = t.remoteAddr;
+      this.peerText = formatIPv4(t.remoteAddr);
+    }
+    t.remoteAddress = this.peerText;
+    return t;
+  }
+
   /** Counts handles that keep a Node process alive; the clock holds it while there is one. */
   private ref(delta: 1 | -1): void {
     const before = this.refs;
@@ -481,7 +511,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     return {
       get address() { return stack.address; },
       isLocal: (host) => isLocalHost(host, this.address) || this.interfaces.some((f) => f.address === host),
-      localAddress: (conn) => (this.down ? this.address : formatIPv4(this.engine.info(conn).localAddr)),
+      localAddress: (conn) => this.localAddressOf(conn),
       get clock() { return stack.clock; },
       get up() { return !stack.down; },
       scratch: this.scratch,
@@ -524,6 +554,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       },
       stateName: (conn) => this.stateName(conn),
       info: (conn) => this.engine.info(conn),
+      addresses: (conn) => this.addresses(conn),
       release: (conn, owner) => {
         if (!this.down) this.releaseConn(conn, owner);
       },

@@ -7,7 +7,7 @@ import { CONFIG_KEYS, CONFIG_LIMITS, DEFAULT_CONFIG, configValue, type EngineCon
 import { EngineError } from './errno.js';
 import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './records.js';
 import {
-  ABI_VERSION, Ctl, IfKind, NeighState, RECORD_HEADER, RECORD_IFACE_MASK, STAT_NAMES, SockOpt, Shut, readInfo, readNeigh,
+  ABI_VERSION, Ctl, IfKind, INFO_FIELDS, NeighState, RECORD_HEADER, RECORD_IFACE_MASK, STAT_NAMES, SockOpt, Shut, readInfo, readNeigh,
   type ConnInfo, type EngineStats, type NeighInfo, type TcpState,
 } from './abi.js';
 
@@ -20,6 +20,14 @@ export {
 
 /** One event popped from the engine's ring. */
 export interface EngineEvent { kind: number; conn: number; arg: number }
+
+/** The addresses of one connection (Engine.tuple fills a caller's object: no allocation per call). */
+export interface ConnTuple { localAddr: number; localPort: number; remoteAddr: number; remotePort: number }
+
+const INFO_LOCAL_ADDR = INFO_FIELDS.indexOf('localAddr');
+const INFO_LOCAL_PORT = INFO_FIELDS.indexOf('localPort');
+const INFO_REMOTE_ADDR = INFO_FIELDS.indexOf('remoteAddr');
+const INFO_REMOTE_PORT = INFO_FIELDS.indexOf('remotePort');
 
 /** Options of Engine.create. */
 export interface EngineOptions {
@@ -428,6 +436,19 @@ export class Engine {
     if (r < 0) throw new EngineError(r, 'info');
     if (this.f64.length === 0) this.views();
     return readInfo(this.f64, this.infoPtr >>> 3);
+  }
+
+  /** The 4-tuple of a connection into `out` (no ConnInfo object); false for a free slot. */
+  tuple(conn: number, out: ConnTuple): boolean {
+    if (this.ex.tcpInfo(conn) < 0) return false;
+    if (this.f64.length === 0) this.views();
+    const f = this.f64;
+    const at = this.infoPtr >>> 3;
+    out.localAddr = f[at + INFO_LOCAL_ADDR];
+    out.localPort = f[at + INFO_LOCAL_PORT];
+    out.remoteAddr = f[at + INFO_REMOTE_ADDR];
+    out.remotePort = f[at + INFO_REMOTE_PORT];
+    return true;
   }
 
   /** Engine-wide counters (a fresh object per read). */
