@@ -10,6 +10,8 @@ import { invalidType, invalidValue } from './util/validate.js';
 const EAGAIN = -11;
 const EPIPE = -32;
 const encoder = new TextEncoder();
+/** The empty write queue every socket starts with (frozen: one shared array, never written). */
+const NONE: never[] = Object.freeze([]) as never[];
 
 /** Options of a core socket. */
 export interface SocketOptions {
@@ -68,8 +70,9 @@ export class Socket extends Emitter implements ConnOwner {
   private readPending = true;
   private readEnded = false;
   private peerFin = false;
-  private queue: Uint8Array[] = [];
-  private callbacks: (((err?: Error) => void) | undefined)[] = [];
+  /** Bytes not yet taken by the engine and their write() callbacks; NONE until a write has to wait. */
+  private queue: Uint8Array[] = NONE;
+  private callbacks: (((err?: Error) => void) | undefined)[] = NONE;
   private pendingBytes = 0;
   private needDrain = false;
   private endRequested = false;
@@ -163,6 +166,10 @@ export class Socket extends Emitter implements ConnOwner {
         return true;
       }
       if (n > 0) rest = bytes.subarray(n);
+    }
+    if (this.queue === NONE) {
+      this.queue = [];
+      this.callbacks = [];
     }
     this.queue.push(rest);
     this.callbacks.push(cb);
@@ -429,8 +436,8 @@ export class Socket extends Emitter implements ConnOwner {
     this.closed = true;
     this.engineClosed = true;
     this.conn = -1;
-    this.queue = [];
-    this.callbacks = [];
+    this.queue = NONE;
+    this.callbacks = NONE;
     this.pendingBytes = 0;
     this.hold.forget();
   }
@@ -576,8 +583,8 @@ export class Socket extends Emitter implements ConnOwner {
 
   private dropQueue(err: Error): void {
     const cbs = this.callbacks;
-    this.queue = [];
-    this.callbacks = [];
+    this.queue = NONE;
+    this.callbacks = NONE;
     this.pendingBytes = 0;
     for (const cb of cbs) if (cb) this.port.defer(() => cb(err));
   }

@@ -116,6 +116,7 @@ export class Stack extends Emitter implements LinkEndpoint {
   private sockets: (ConnOwner | undefined)[] = [];
   private servers: (ListenerOwner | undefined)[] = [];
   private deferred: (() => void)[] = [];
+  private spareDeferred: (() => void)[] = [];
   /** Packet records addressed to ourselves, fed back once the drain is over (never re-entering the engine). */
   private loopback = recordBatch(new Uint8Array(0));
   private readonly ev = { kind: 0, conn: 0, arg: 0 };
@@ -695,9 +696,15 @@ export class Stack extends Emitter implements LinkEndpoint {
   }
 
   private runDeferred(): void {
+    // Two lists used in turn: work deferred while these run goes to the other one (no array per round).
     const list = this.deferred;
-    this.deferred = [];
-    for (const fn of list) fn();
+    this.deferred = this.spareDeferred;
+    try {
+      for (let i = 0; i < list.length; i++) list[i]();
+    } finally {
+      list.length = 0; // after a throw the rest is dropped, as before
+      this.spareDeferred = list;
+    }
   }
 
   private dispatch(): number {

@@ -5,14 +5,15 @@ export type Listener = (...args: any[]) => void;
 
 /** Minimal EventEmitter: on/once/off/emit, listenerCount; listeners run synchronously in order. */
 export class Emitter {
-  private listeners: Map<string, Listener[]> | undefined;
+  /** Listener lists by event: a prototype-less object (cheaper per emitter than a Map: sockets come and go by the thousand). */
+  private listeners: Record<string, Listener[] | undefined> | undefined;
 
   /** Adds `fn` for `event`; returns this. */
   on(event: string, fn: Listener): this {
-    this.listeners ??= new Map();
-    const list = this.listeners.get(event);
+    this.listeners ??= Object.create(null) as Record<string, Listener[] | undefined>;
+    const list = this.listeners[event];
     if (list) list.push(fn);
-    else this.listeners.set(event, [fn]);
+    else this.listeners[event] = [fn];
     this.onListenerAdded(event);
     return this;
   }
@@ -34,18 +35,17 @@ export class Emitter {
 
   /** Removes one registration of `fn` (or of a `once` wrapper around it); returns this. */
   off(event: string, fn: Listener): this {
-    const list = this.listeners?.get(event);
+    const list = this.listeners?.[event];
     if (!list) return this;
     if (list.length === 1 && (list[0] === fn || (list[0] as { inner?: Listener }).inner === fn)) {
-      this.listeners!.delete(event);
+      this.listeners![event] = undefined;
       return this;
     }
     const i = list.findIndex((l) => l === fn || (l as { inner?: Listener }).inner === fn);
     if (i >= 0) {
       const copy = list.slice();
       copy.splice(i, 1);
-      if (copy.length) this.listeners!.set(event, copy);
-      else this.listeners!.delete(event);
+      this.listeners![event] = copy.length ? copy : undefined;
     }
     return this;
   }
@@ -57,25 +57,34 @@ export class Emitter {
 
   /** Removes every listener of `event`, or of all events. */
   removeAllListeners(event?: string): this {
-    if (event === undefined) this.listeners?.clear();
-    else this.listeners?.delete(event);
+    if (event === undefined) this.listeners = undefined;
+    else if (this.listeners) this.listeners[event] = undefined;
     return this;
   }
 
   /** Number of listeners registered for `event`. */
   listenerCount(event: string): number {
-    return this.listeners?.get(event)?.length ?? 0;
+    return this.listeners?.[event]?.length ?? 0;
   }
 
   /** Calls every listener of `event` with `args`; returns whether there was one. An unhandled 'error' throws. */
-  emit(event: string, ...args: any[]): boolean {
-    const list = this.listeners?.get(event);
+  emit(event: string, ...args: any[]): boolean;
+  emit(event: string, a?: unknown, b?: unknown): boolean {
+    const list = this.listeners?.[event];
     if (!list || list.length === 0) {
-      if (event === 'error') throw args[0] instanceof Error ? args[0] : new Error(String(args[0]));
+      if (event === 'error') throw a instanceof Error ? a : new Error(String(a));
       return false;
     }
-    // The array is replaced (never mutated) on off(), so iterating it is safe.
-    for (let i = 0; i < list.length; i++) list[i].apply(this, args);
+    // The array is replaced (never mutated) on off(), so iterating it is safe. Up to two arguments
+    // go without an arguments array (every event of the core has at most two); each listener gets
+    // exactly as many arguments as emit() did.
+    const n = arguments.length;
+    if (n > 3) {
+      const args = Array.prototype.slice.call(arguments, 1);
+      for (let i = 0; i < list.length; i++) list[i].apply(this, args);
+    } else if (n === 3) for (let i = 0; i < list.length; i++) list[i].call(this, a, b);
+    else if (n === 2) for (let i = 0; i < list.length; i++) list[i].call(this, a);
+    else for (let i = 0; i < list.length; i++) list[i].call(this);
     return true;
   }
 
