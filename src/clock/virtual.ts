@@ -1,5 +1,5 @@
 // Virtual clock: time jumps straight to the next deadline, so simulations run in milliseconds and repeat exactly.
-import { TimerQueue } from './clock.js';
+import { TimerQueue, type Timer } from './clock.js';
 
 /** Options of a `VirtualClock`. */
 export interface VirtualClockOptions {
@@ -47,6 +47,12 @@ export class VirtualClock extends TimerQueue {
   step(): boolean {
     const timer = this.heap.peek();
     if (!timer) return false;
+    this.fire(timer);
+    return true;
+  }
+
+  /** Takes the earliest timer `timer` out of the heap, advances to its deadline and calls it. */
+  private fire(timer: Timer): void {
     const deadline = timer.deadline;
     this.take(timer);
     if (deadline > this.t) {
@@ -60,7 +66,6 @@ export class VirtualClock extends TimerQueue {
     }
     this.events++;
     timer.fn(this.t);
-    return true;
   }
 
   /**
@@ -71,14 +76,11 @@ export class VirtualClock extends TimerQueue {
   runUntil(until: number | (() => boolean), opts: RunOptions = {}): boolean {
     const maxEvents = opts.maxEvents ?? 50_000_000;
     let fired = 0;
-    const guard = (): void => {
-      if (++fired > maxEvents) throw new Error(`VirtualClock: runUntil fired more than ${maxEvents} events`);
-    };
     if (typeof until === 'number') {
       if (Number.isNaN(until)) throw new RangeError('VirtualClock.runUntil: time is NaN');
-      while (this.nextDeadline() <= until) {
-        guard();
-        this.step();
+      for (let timer = this.heap.peek(); timer && timer.deadline <= until; timer = this.heap.peek()) {
+        if (++fired > maxEvents) throw tooMany(maxEvents);
+        this.fire(timer);
       }
       if (until > this.t && until < Infinity) this.t = until;
       return true;
@@ -88,14 +90,14 @@ export class VirtualClock extends TimerQueue {
     const limit = this.t + timeout;
     for (;;) {
       if (until()) return true;
-      const next = this.nextDeadline();
-      if (next === Infinity) return false;
-      if (next > limit) {
+      const timer = this.heap.peek(); // one heap look per event (the predicate runs before each)
+      if (!timer) return false;
+      if (timer.deadline > limit) {
         this.t = Math.max(this.t, limit);
         return false;
       }
-      guard();
-      this.step();
+      if (++fired > maxEvents) throw tooMany(maxEvents);
+      this.fire(timer);
     }
   }
 
@@ -110,4 +112,8 @@ export class VirtualClock extends TimerQueue {
     this.runUntil(() => false, opts);
     return this.events - before;
   }
+}
+
+function tooMany(maxEvents: number): Error {
+  return new Error(`VirtualClock: runUntil fired more than ${maxEvents} events`);
 }
