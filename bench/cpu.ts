@@ -1,0 +1,24 @@
+// CPU time of the WASM workloads alone (no Node `net` side, no lwIP): `process.cpuUsage()` around one
+// run, so a loaded machine's waits do not count. For before/after comparisons of two trees, bundle it
+// in each and run the bundles alternately (bench/RESULTS.md gives the commands).
+// Usage: node build/bench-cpu.mjs [pp|churn|bulk|all]; prints one JSON line (round trips/s,
+// connections/s, Gbit/s of CPU time).
+import { wasmBulk, wasmChurn, wasmPingPong } from './throughput.js';
+
+function cpuSeconds(fn: () => void): number {
+  const c0 = process.cpuUsage();
+  fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
+const which = process.argv[2] ?? 'all';
+if (!['pp', 'churn', 'bulk', 'all'].includes(which)) {
+  console.error(`bench/cpu: unknown workload '${which}' (pp, churn, bulk or all)`);
+  process.exit(2);
+}
+const out: Record<string, number> = {};
+if (which === 'all' || which === 'pp') out.pp = 100_000 / cpuSeconds(() => wasmPingPong(100_000));
+if (which === 'all' || which === 'churn') out.churn = 10_000 / cpuSeconds(() => wasmChurn(10_000));
+if (which === 'all' || which === 'bulk') out.bulk = (256e6 * 8) / cpuSeconds(() => wasmBulk(256e6, 1460)) / 1e9;
+console.log(JSON.stringify(out));
