@@ -70,16 +70,17 @@ await build({
 await build({
   ...common,
   platform: 'browser',
-  entryPoints: { app: 'web/app.ts' },
+  entryPoints: { app: 'web/app.ts', guest: 'web/guest.ts' },
   outdir: 'dist/web',
   plugins: [noNodeBuiltins('the page'), {
     name: 'core-from-bundle',
     setup(b) {
       b.onResolve({ filter: /\/src\/browser\.js$/ }, () => ({ path: './wasm-tcp.js', external: true }));
+      b.onResolve({ filter: /\/src\/v86\/index\.js$/ }, () => ({ path: './v86.js', external: true }));
       b.onResolve({ filter: /\/src\// }, (args) => ({
         errors: [{ text: `${args.importer} must import the core through src/browser.ts, not ${args.path}` }],
       }));
     },
   }],
 }).catch(() => process.exit(1));
-if (!quiet) console.error('build: build/{engine,engine.portable,wire,engine.test}.wasm, dist/{cli,index,net,tun,browser,v86}.js, dist/web/app.js');
+if (!quiet) console.error('build: build/{engine,engine.portable,wire,engine.test}.wasm, dist/{cli,index,net,tun,browser,v86}.js, dist/web/{app,guest}.js');

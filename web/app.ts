@@ -408,6 +408,16 @@ function init(): void {
   ui.step10.addEventListener('click', () => stepper?.step(10));
   ui.finish.addEventListener('click', () => stepper?.finish());
   ui.pcap.addEventListener('click', (e) => { if (!pcapUrl) e.preventDefault(); });
+  // "Linux in this page" loads on demand (web/guest.ts → guest.js): the page never needs it.
+  const linux = $<HTMLButtonElement>('linux-start');
+  linux.addEventListener('click', () => {
+    linux.disabled = true;
+    const url = './guest.js'; // a variable: the bundler leaves the module to the page
+    void (import(url) as Promise<{ startLinux(): Promise<void> }>).then((m) => m.startLinux()).catch((err: unknown) => {
+      $('linux-status').textContent = `Linux did not start: ${err instanceof Error ? err.message : String(err)}`;
+      $('linux-panel').dataset.state = 'error';
+    });
+  });
   playScenario(ui.scenario.value);
   document.body.dataset.ready = 'true';
 }

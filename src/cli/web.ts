@@ -1,5 +1,6 @@
 // `wasm-tcp web`: serves the browser demo page (web/) and the browser bundle with node:http.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,45 @@ const ROUTES: Record<string, { file: string; type: string }> = {
   '/wasm-tcp.js': { file: 'dist/browser.js', type: 'text/javascript; charset=utf-8' },
   '/favicon.ico': { file: 'web/favicon.svg', type: 'image/svg+xml' },
   '/favicon.svg': { file: 'web/favicon.svg', type: 'image/svg+xml' },
+  '/guest.js': { file: 'dist/web/guest.js', type: 'text/javascript; charset=utf-8' },
+  '/v86.js': { file: 'dist/v86.js', type: 'text/javascript; charset=utf-8' },
 };
+
+const BINARY = 'application/octet-stream';
+
+/**
+ * The "Linux in this page" panel's optional files: v86 from node_modules (an optional peer dependency)
+ * and the images of `npm run guest` in build/guest/. Absolute paths, or undefined (404) when absent.
+ */
+function optionalFile(root: string, path: string): { file: string; type: string } | undefined {
+  const guest = join(root, 'build', 'guest');
+  const v86 = (name: string) => {
+    try {
+      return createRequire(join(root, 'package.json')).resolve(`v86/build/${name}`);
+    } catch {
+      return undefined;
+    }
+  };
+  const at = (file: string | undefined, type = BINARY) => (file && existsSync(file) ? { file, type } : undefined);
+  switch (path) {
+    case '/v86/libv86.mjs': return at(v86('libv86.mjs'), 'text/javascript; charset=utf-8');
+    case '/v86/v86.wasm': return at(v86('v86.wasm'), 'application/wasm');
+    case '/guest/guest.json': return at(join(guest, 'guest.json'), 'application/json');
+    case '/guest/bios': return at(join(guest, 'bios-256k.bin'));
+    case '/guest/vgabios': return at(join(guest, 'vgabios-stdvga.bin'));
+    case '/guest/bzImage': return at(join(guest, 'bzImage'));
+    case '/guest/initrd': return at(join(guest, 'initrd.cpio'));
+    case '/guest/state': {
+      // The newest virtio snapshot the tests made (npm run guest drops those of older builds).
+      const dir = join(guest, 'snapshots');
+      if (!existsSync(dir)) return undefined;
+      const newest = readdirSync(dir).filter((f) => /^virtio-[0-9a-f]+\.bin$/.test(f))
+        .map((f) => ({ f: join(dir, f), t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t)[0];
+      return at(newest?.f);
+    }
+    default: return undefined;
+  }
+}
 
 /** A running demo server. */
 export interface WebServer {
@@ -61,17 +100,18 @@ export function startWebServer(opts: { port?: number; host?: string; root?: stri
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('method not allowed\n');
       return;
     }
-    const route = ROUTES[path];
+    const fixed = ROUTES[path];
+    const route = fixed ? { file: join(root, fixed.file), type: fixed.type } : optionalFile(root, path);
     if (!route) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
       return;
     }
     let body: Buffer;
     try {
-      body = readFileSync(join(root, route.file));
+      body = readFileSync(route.file);
     } catch {
-      const hint = route.file.startsWith('dist/') ? ' (run `npm run build` first)' : '';
-      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`missing ${route.file}${hint}\n`);
+      const hint = fixed?.file.startsWith('dist/') ? ' (run `npm run build` first)' : '';
+      res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`missing ${fixed?.file ?? path}${hint}\n`);
       return;
     }
     res.writeHead(200, {
