@@ -159,8 +159,9 @@ describe.skipIf(!manifest)(`our stack ↔ a Linux guest on v86's ${CARD} card`, 
     await w.write(new TextEncoder().encode('ping\n'));
     const reader = c.readable.getReader();
     expect(new TextDecoder().decode((await reader.read()).value)).toBe('ping\n');
-    // `nc -ll -e cat` runs one cat per connection: the newest is ours.
-    await guest.sh('kill $(pidof cat | cut -d" " -f1)');
+    // `nc -ll -e cat` runs one cat per connection, and ours is the only one open.
+    expect((await guest.sh('pidof cat')).trim().split(/\s+/)).toHaveLength(1);
+    await guest.sh('kill $(pidof cat)');
     expect(await reader.read()).toEqual({ done: true, value: undefined });
     await w.close();
     expect(await guest.sh('cat /proc/net/tcp')).not.toContain(`${procAddr(US, c.localPort)} 01`);
