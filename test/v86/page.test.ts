@@ -40,6 +40,22 @@ describe.skipIf(!manifest || (missing !== null && process.env.CI !== 'true'))('t
     return page;
   }
 
+  it('wasm-tcp web serves the panel, v86 and the guest images, nothing else under /guest/ and /v86/', async () => {
+    const get = async (path: string) => {
+      const r = await fetch(new URL(path, web.url));
+      return { status: r.status, type: r.headers.get('content-type') ?? '', bytes: (await r.arrayBuffer()).byteLength };
+    };
+    expect(await get('/guest.js')).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/javascript/) });
+    expect(await get('/v86.js')).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/javascript/) });
+    expect(await get('/v86/v86.wasm')).toMatchObject({ status: 200, type: 'application/wasm' });
+    expect(await get('/guest/guest.json')).toMatchObject({ status: 200, type: 'application/json' });
+    expect(await get('/guest/bzImage')).toMatchObject({ status: 200, bytes: manifest!.files.bzimage.size });
+    expect((await get('/guest/state')).bytes).toBeGreaterThan(20 << 20);
+    for (const path of ['/guest/', '/guest/debs', '/guest/snapshots', '/guest/%2e%2e/guest.json', '/v86/package.json', '/guest/initrd.cpio']) {
+      expect((await get(path)).status, path).toBe(404);
+    }
+  });
+
   it('without the guest images the panel says how to build them; the page still runs its scenarios', async () => {
     const page = await open(true);
     await page.click('#linux-start');
