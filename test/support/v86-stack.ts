@@ -7,7 +7,7 @@ import type { TapInterface } from '../../src/iface/interfaces.js';
 import { LINKTYPE_ETHERNET, PcapWriter } from '../../src/pcap/writer.js';
 import { Stack } from '../../src/stack.js';
 import { attachV86, type V86Attachment } from '../../src/v86/attach.js';
-import type { V86Emulator } from '../../src/v86/frames.js';
+import type { V86Emulator, V86FramesOptions } from '../../src/v86/frames.js';
 
 /** Our MAC on the guest's segment. */
 export const STACK_MAC = '02:00:00:00:00:02';
@@ -28,8 +28,8 @@ export interface GuestLink {
   close(): Promise<void>;
 }
 
-/** A stack at `cidr` (the guest's gateway, '10.0.2.2/24'), attached to `emulator`; `seed` varies its ISNs and ports. */
-export async function linkStack(emulator: V86Emulator, cidr: string, config: Partial<EngineConfig> = {}, seed = 7): Promise<GuestLink> {
+/** A stack at `cidr` (the guest's gateway, '10.0.2.2/24'), attached to `emulator`; `seed` varies its ISNs and ports, `frames` are attachV86's options. */
+export async function linkStack(emulator: V86Emulator, cidr: string, config: Partial<EngineConfig> = {}, seed = 7, frames: V86FramesOptions = {}): Promise<GuestLink> {
   const clock = new RealClock();
   const stack = new Stack({ clock, name: 'us', seed, config });
   const tap = stack.createTapInterface({ mac: STACK_MAC, ip: cidr });
@@ -79,7 +79,7 @@ export async function linkStack(emulator: V86Emulator, cidr: string, config: Par
     inject: async (frame) => injectCtl.enqueue(frame),
     attach: async (em) => {
       await attached?.detach();
-      attached = attachV86(em, side);
+      attached = attachV86(em, side, frames);
       return attached;
     },
     close: async () => {
