@@ -7,7 +7,8 @@ import { parseScript, ScriptSyntaxError } from './parser.js';
 import { KERNEL_LINUX_SYSCTLS, LINUX_PROFILE, interpretCommand, type ConfigOverrides } from './profile.js';
 import { SocketTable, type Sock } from './sockets.js';
 import { Verdict, fmtResult } from './verdict.js';
-import { ACK, buildIcmpPacket, buildTcpPacket, decodeSegment, parseIpv4, type Segment } from './wire.js';
+import { parseIPv4, tryParseIPv4 } from '../util/ip.js';
+import { ACK, buildIcmpPacket, buildTcpPacket, decodeSegment, type Segment } from './wire.js';
 
 export type { EngineFactory, ScriptEngine } from './driver.js';
 
@@ -80,8 +81,8 @@ export class Runner {
   private nextPeerPort = 40000;
   private readonly notes: string[] = [];
   private readonly skipReasons: string[] = [];
-  private localAddr = parseIpv4('192.168.0.1');
-  private remoteAddr = parseIpv4('192.0.2.1');
+  private localAddr = parseIPv4('192.168.0.1');
+  private remoteAddr = parseIPv4('192.0.2.1');
   private bindPort = 8080;
   private connectPort = 8080;
   private tolerance = DEFAULT_TOLERANCE;
@@ -183,8 +184,8 @@ export class Runner {
   }
 
   private addr(s: string, line: number): number {
-    const a = parseIpv4(s);
-    if (Number.isNaN(a)) throw new Verdict('SKIP', line, `address '${s}' is not IPv4`);
+    const a = tryParseIPv4(s);
+    if (a === undefined) throw new Verdict('SKIP', line, `address '${s}' is not IPv4`);
     return a;
   }
 

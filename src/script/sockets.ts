@@ -4,7 +4,7 @@ import { EventKind, TcpState } from '../engine/abi.js';
 import { ERRNO, SYMBOLS, errnoName } from './constants.js';
 import type { ScriptEngine } from './driver.js';
 import type { Expr, SyscallEvent } from './model.js';
-import { parseIpv4 } from './wire.js';
+import { tryParseIPv4 } from '../util/ip.js';
 import { Verdict, evalNum, fmtResult, type CallResult } from './verdict.js';
 
 const ZERO = new Uint8Array(1 << 20);
@@ -355,7 +355,7 @@ export class SocketTable {
       const addr = e.fields.find((f) => f.name === 'sin_addr');
       if (addr && addr.value.kind === 'call' && addr.value.name === 'inet_addr') {
         const arg = addr.value.args[0];
-        const ip = arg && arg.kind === 'string' ? parseIpv4(arg.value) : NaN;
+        const ip = arg && arg.kind === 'string' ? tryParseIPv4(arg.value) : undefined;
         if (ip !== this.host.remoteAddr && ip !== this.host.localAddr && ip !== 0) this.unsupported(ev, `address ${arg && arg.kind === 'string' ? arg.value : '?'}`);
       }
       return p ? evalNum(p.value, ev) : dflt;

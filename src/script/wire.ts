@@ -176,12 +176,3 @@ export function decodeSegment(p: Uint8Array): Segment | string {
     payloadLen: total - 20 - off, payloadZero,
   };
 }
-
-/** Parses a dotted IPv4 address into a u32 number; NaN when malformed. */
-export function parseIpv4(s: string): number {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return NaN;
-  const b = m.slice(1).map(Number);
-  if (b.some((x) => x > 255)) return NaN;
-  return ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
-}

@@ -2,7 +2,14 @@
 
 /** Parses a dotted quad ("10.0.0.1") to a u32; throws a TypeError with code ERR_INVALID_IP_ADDRESS on bad input. */
 export function parseIPv4(text: string): number {
-  if (typeof text !== 'string') throw invalid(text);
+  const v = tryParseIPv4(text);
+  if (v === undefined) throw invalid(text);
+  return v;
+}
+
+/** Parses a dotted quad to a u32 (no leading zeros, each part 0–255), or returns undefined. */
+export function tryParseIPv4(text: string): number | undefined {
+  if (typeof text !== 'string') return undefined;
   let v = 0;
   let part = 0;
   let digits = 0;
@@ -10,17 +17,17 @@ export function parseIPv4(text: string): number {
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 46; // a virtual trailing '.'
     if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) throw invalid(text); // no leading zeros
+      if (digits > 0 && part === 0) return undefined; // no leading zeros
       part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) throw invalid(text);
+      if (++digits > 3 || part > 255) return undefined;
     } else if (c === 46 && digits > 0) {
       v = v * 256 + part;
       part = 0;
       digits = 0;
       dots++;
-    } else throw invalid(text);
+    } else return undefined;
   }
-  if (dots !== 4) throw invalid(text);
+  if (dots !== 4) return undefined;
   return v >>> 0;
 }
 
@@ -31,12 +38,7 @@ export function formatIPv4(addr: number): string {
 
 /** True for a well-formed dotted quad. */
 export function isIPv4(text: string): boolean {
-  try {
-    parseIPv4(text);
-    return true;
-  } catch {
-    return false;
-  }
+  return tryParseIPv4(text) !== undefined;
 }
 
 /** Reads the source address of an IPv4 packet (no length check: callers check `length >= 20`). */
@@ -65,6 +67,21 @@ export function parseCidr(text: unknown, name: string): Cidr {
   const len = text.slice(slash + 1);
   if (slash < 0 || !isIPv4(text.slice(0, slash)) || !/^(?:[0-9]|[12][0-9]|3[0-2])$/.test(len)) throw bad();
   return { addr: parseIPv4(text.slice(0, slash)), prefix: Number(len) };
+}
+
+/** Parses 'a.b.c.d' or 'a.b.c.d/nn' (the prefix defaults to 32), or returns undefined (command-line forms). */
+export function tryParseCidr(text: string): Cidr | undefined {
+  const [a, p, extra] = text.split('/');
+  if (extra !== undefined) return undefined;
+  const addr = tryParseIPv4(a);
+  const prefix = p === undefined ? 32 : /^(?:[0-9]|[12][0-9]|3[0-2])$/.test(p) ? Number(p) : -1;
+  return addr === undefined || prefix < 0 ? undefined : { addr, prefix };
+}
+
+/** True when `addr` lies inside the network of `net`. */
+export function inSubnet(addr: number, net: Cidr): boolean {
+  const mask = prefixMask(net.prefix);
+  return ((addr & mask) >>> 0) === ((net.addr & mask) >>> 0);
 }
 
 /** Netmask of a prefix length as a u32. */
