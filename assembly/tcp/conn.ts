@@ -89,6 +89,8 @@ export class Conn {
   userTimeout: f32;
   /** Keepalive probe interval of this connection (ms). */
   keepaliveIntvl: f32;
+  /** TCP_LINGER2 in ms: orphaned FIN_WAIT_2 lifetime (0 = finWait2TimeoutMs, −1 = none). */
+  linger2: f32;
   /** Out-of-order ranges [left, right) as sequence numbers, most recently changed first (RFC 2018 §4). */
   ooo0l: u32; ooo0r: u32; ooo1l: u32; ooo1r: u32; ooo2l: u32; ooo2r: u32; ooo3l: u32; ooo3r: u32;
   /** Next slot in a hash chain, free list or accept queue (−1 = none). */

@@ -6,7 +6,7 @@ import { setState } from './state';
 import { connAt, connIndex, listenerAt, opts } from '../memory';
 import {
   cfgTimestamps, cfgSack, cfgWindowScaling, cfgDefaultMss, cfgSendBufferSize,
-  cfgFinWait2TimeoutMs, cfgRstOnDataAfterClose, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData,
+  cfgRstOnDataAfterClose, cfgTsTickMs, cfgRtoInitialMs, cfgAckUnsentData,
   cfgDelayFinAck, cfgSynResendOnBadAck, cfgSynCookies,
 } from '../config';
 import { lookup, listenerFind, childAdd, halfOpenRoom, halfOpenAdd } from './table';
@@ -25,7 +25,7 @@ import { rttSample } from './rtt';
 import { ccInit } from './congestion';
 import { recoveryOnAck, recoveryOnDupAck } from './recovery';
 import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim } from './reassembly';
-import { connDone, becomeEstablished, enterTimeWait, restartTimeWait } from './lifecycle';
+import { connDone, becomeEstablished, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
 import { connOpen } from './open';
 import { rcvSpace, ourWscale } from './window';
 import { isnFor, isnSetOverride } from './isn';
@@ -382,7 +382,8 @@ function ackStep(c: Conn, st: i32, seq0: u32): bool {
   if (!finAcked(c)) return true;
   if (st == S.FIN_WAIT_1) {
     setState(c, S.FIN_WAIT_2);
-    if ((c.flags & F.USER_CLOSED) && cfgFinWait2TimeoutMs > 0) armIdle(c, nowMs + cfgFinWait2TimeoutMs);
+    // TCP_LINGER2 < 0: no orphaned FIN_WAIT_2; Linux answers the ACK with a RST.
+    if ((c.flags & F.USER_CLOSED) && !orphanFinWait2(c)) { replyReset(); return false; }
   } else if (st == S.CLOSING) {
     enterTimeWait(c);
     return false;

@@ -3,7 +3,7 @@ import { Ev, F, S, Stat } from '../abi';
 import { Conn, NIL } from './conn';
 import { setState } from './state';
 import { connIndex, connAt, listenerAt } from '../memory';
-import { cfgTimeWaitMs } from '../config';
+import { cfgTimeWaitMs, cfgFinWait2TimeoutMs } from '../config';
 import { emit } from './events';
 import { hashRemove, connFree, timeWaitAdd, timeWaitRemove, halfOpenDone } from './table';
 import { nowMs } from './clock';
@@ -63,4 +63,27 @@ export function restartTimeWait(c: Conn): void {
   timeWaitRemove(c);
   timeWaitAdd(c);
   armIdle(c, nowMs + cfgTimeWaitMs);
+}
+
+/**
+ * Lifetime of an orphaned FIN_WAIT_2 in ms (Linux tcp_fin_time): TCP_LINGER2 if set, else
+ * finWait2TimeoutMs, never below 3.5·RTO (so the peer's FIN has time to come); 0 = forever.
+ */
+export function finWait2Lifetime(c: Conn): f64 {
+  let t = c.linger2 > 0 ? <f64>c.linger2 : cfgFinWait2TimeoutMs;
+  if (t <= 0) return 0;
+  let floor = 3.5 * <f64>c.rto;
+  return t < floor ? floor : t;
+}
+
+/**
+ * An orphaned connection (close() was called) is in FIN_WAIT_2: its lifetime starts, or with
+ * TCP_LINGER2 < 0 it ends at once (Linux tcp_rcv_state_process: tcp_done, no RST). Returns false
+ * when the connection ended.
+ */
+export function orphanFinWait2(c: Conn): bool {
+  if (c.linger2 < 0) { connDone(c, 0); return false; }
+  let t = finWait2Lifetime(c);
+  if (t > 0) armIdle(c, nowMs + t);
+  return true;
 }

@@ -12,7 +12,7 @@ import {
 import { unicast, routeLookup } from '../net/iface';
 import { connOpen } from './open';
 import { tcpOutput, sendAbortRst } from './output';
-import { connDone } from './lifecycle';
+import { connDone, orphanFinWait2 } from './lifecycle';
 import { armIdle, stopIdle } from './deadlines';
 import { nowMs } from './clock';
 import { emit } from './events';
@@ -288,7 +288,12 @@ export function tcpClose(conn: i32, abortOnUnread: bool): i32 {
   if (st == S.CLOSED) return 0;
   if ((c.flags & F.LINGER0) || (abortOnUnread && c.rcvBufLen > 0)) return tcpAbort(conn);
   if (st == S.SYN_SENT) { connDone(c, 0); return 0; }
-  if (st == S.FIN_WAIT_2 && cfgFinWait2TimeoutMs > 0) armIdle(c, nowMs + cfgFinWait2TimeoutMs);
+  if (st == S.FIN_WAIT_2) {
+    // Linux tcp_close: TCP_LINGER2 < 0 resets an orphan in FIN_WAIT_2, else its lifetime starts.
+    if (c.linger2 < 0) { sendAbortRst(c); connDone(c, 0); return 0; }
+    orphanFinWait2(c);
+    return 0;
+  }
   shutdownWrite(c);
   return 0;
 }
@@ -331,7 +336,13 @@ function keepAlive(c: Conn, on: bool): void {
 export function tcpSetOption(conn: i32, opt: i32, v: f64): i32 {
   let c = owned(conn);
   if (c == null) return -Errno.EBADF;
-  if (v != v || v < 0) return -Errno.EINVAL;
+  if (v != v) return -Errno.EINVAL;
+  if (opt == SockOpt.Linger2Ms) {
+    // Linux TCP_LINGER2: negative = no FIN_WAIT_2, capped at TCP_FIN_TIMEOUT_MAX (120 s).
+    c.linger2 = v < 0 ? -1 : <f32>min<f64>(v, 120000);
+    return 0;
+  }
+  if (v < 0) return -Errno.EINVAL;
   let on = v != 0;
   switch (opt) {
     case SockOpt.NoDelay:
@@ -367,6 +378,7 @@ export function tcpGetOption(conn: i32, opt: i32): f64 {
     case SockOpt.Inq: return <f64>c.rcvBufLen;
     case SockOpt.Outq: return <f64>c.sndBufLen;
     case SockOpt.MaxSeg: return <f64>segmentMss(c);
+    case SockOpt.Linger2Ms: return c.linger2 < 0 ? -1 : c.linger2 > 0 ? <f64>c.linger2 : cfgFinWait2TimeoutMs;
   }
   return -Errno.EINVAL;
 }

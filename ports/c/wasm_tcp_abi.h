@@ -245,7 +245,8 @@ enum wtcp_sockopt {
   WTCP_OPT_USER_TIMEOUT_MS = 7, /* TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off) */
   WTCP_OPT_INQ = 8, /* (get only) SIOCINQ: bytes ready to read */
   WTCP_OPT_OUTQ = 9, /* (get only) SIOCOUTQ: bytes queued and not yet acknowledged */
-  WTCP_OPT_MAX_SEG = 10 /* (get only) TCP_MAXSEG: payload bytes of a full segment */
+  WTCP_OPT_MAX_SEG = 10, /* (get only) TCP_MAXSEG: payload bytes of a full segment */
+  WTCP_OPT_LINGER2_MS = 11 /* TCP_LINGER2: lifetime of this connection's orphaned FIN_WAIT_2 in ms, at most 120000 (0 = finWait2TimeoutMs; −1 = none: the connection ends as soon as its FIN is acknowledged after close(), and close() in FIN_WAIT_2 resets it). Get: the lifetime in effect, or −1 */
 };
 
 /* Shutdown(2) directions (wtcp_shutdown). */

@@ -437,8 +437,9 @@ export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead
  * - Inq: (get only) SIOCINQ: bytes ready to read
  * - Outq: (get only) SIOCOUTQ: bytes queued and not yet acknowledged
  * - MaxSeg: (get only) TCP_MAXSEG: payload bytes of a full segment
+ * - Linger2Ms: TCP_LINGER2: lifetime of this connection's orphaned FIN_WAIT_2 in ms, at most 120000 (0 = finWait2TimeoutMs; −1 = none: the connection ends as soon as its FIN is acknowledged after close(), and close() in FIN_WAIT_2 resets it). Get: the lifetime in effect, or −1
  */
-export const enum SockOpt { NoDelay = 1, KeepAlive = 2, KeepIdleMs = 3, KeepIntervalMs = 4, KeepCount = 5, Linger0 = 6, UserTimeoutMs = 7, Inq = 8, Outq = 9, MaxSeg = 10 }
+export const enum SockOpt { NoDelay = 1, KeepAlive = 2, KeepIdleMs = 3, KeepIntervalMs = 4, KeepCount = 5, Linger0 = 6, UserTimeoutMs = 7, Inq = 8, Outq = 9, MaxSeg = 10, Linger2Ms = 11 }
 
 /** Shutdown(2) directions (Linux values). */
 export const Shut = { RD: 0, WR: 1, RDWR: 2 } as const;

@@ -28,6 +28,10 @@ export interface ScriptEngine {
   setKeepAliveParams?(conn: number, p: { idleMs?: number; intervalMs?: number; count?: number }, now: number): void;
   /** TCP_USER_TIMEOUT in ms. */
   setUserTimeout?(conn: number, ms: number, now: number): void;
+  /** TCP_LINGER2 in seconds (negative: no orphaned FIN_WAIT_2; 0: the system default). */
+  setLinger2?(conn: number, secs: number, now: number): void;
+  /** getsockopt(TCP_LINGER2): the orphaned FIN_WAIT_2 lifetime in seconds, or −1. */
+  getLinger2?(conn: number): number;
   state(conn: number): number;
   info(conn: number): { localPort: number; mss: number };
   bufferedSend(conn: number): number;

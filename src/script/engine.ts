@@ -1,5 +1,5 @@
 // Adapts the Engine wrapper (src/engine/engine.ts) to what the script runner drives.
-import { CONFIG_KEYS, Engine } from '../engine/engine.js';
+import { CONFIG_KEYS, Engine, SockOpt } from '../engine/engine.js';
 import type { EngineFactory, ScriptEngine } from './runner.js';
 
 /** The engine's config keys, so the runner can report profile settings the engine lacks. */
@@ -31,6 +31,11 @@ export const createScriptEngine: EngineFactory = ({ addr, seed, config }) => {
     setLinger0: (c, on, now) => e.setLinger0(c, on, now),
     setKeepAliveParams: (c, p, now) => e.setKeepAliveParams(c, p, now),
     setUserTimeout: (c, ms, now) => e.setUserTimeout(c, ms, now),
+    setLinger2: (c, secs, now) => void e.setOption(c, SockOpt.Linger2Ms, secs < 0 ? -1 : secs * 1000, now),
+    getLinger2: (c) => {
+      const ms = e.getOption(c, SockOpt.Linger2Ms);
+      return ms < 0 ? -1 : Math.floor(ms / 1000);
+    },
     state: (c) => e.state(c),
     info: (c) => e.info(c),
     bufferedSend: (c) => e.bufferedSend(c),

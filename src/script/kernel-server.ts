@@ -191,6 +191,8 @@ def main():
                 res = ioctl_int(socks[r['h']], SIOCOUTQ)
             elif op == 'setsockopt':
                 socks[r['h']].setsockopt(r['level'], r['opt'], r['value'])
+            elif op == 'getsockopt':
+                res = struct.unpack('i', socks[r['h']].getsockopt(r['level'], r['opt'], 4))[0]
             elif op == 'linger0':
                 socks[r['h']].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1 if r['on'] else 0, 0))
             elif op == 'bye':

@@ -140,6 +140,8 @@ export function createKernelEngine(o: KernelOptions): KernelEngine {
     },
     setLinger0: (h, on) => void call('linger0', { h, on }),
     setUserTimeout: (h, ms) => void call('setsockopt', { h, level: 6, opt: 18, value: ms }),
+    setLinger2: (h, secs) => void call('setsockopt', { h, level: 6, opt: 8, value: secs }),
+    getLinger2: (h) => call('getsockopt', { h, level: 6, opt: 8 }),
     state: (h) => call('state', { h }),
     info: (h) => call('info', { h }),
     bufferedSend: (h) => call('outq', { h }),

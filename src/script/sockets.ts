@@ -28,6 +28,8 @@ export interface Sock {
   /** TCP_KEEPINTVL / TCP_KEEPCNT, also inherited by accepted connections. */
   keepParams?: { intervalMs?: number; count?: number };
   userTimeoutMs?: number;
+  /** TCP_LINGER2 in seconds (negative: no orphaned FIN_WAIT_2), also inherited by accepted connections. */
+  linger2?: number;
 }
 
 /** What the socket table needs from the runner. */
@@ -169,6 +171,7 @@ export class SocketTable {
     if (s.keepAlive) e.setKeepAlive(c, true, s.keepIdleMs, now);
     if (s.keepParams && e.setKeepAliveParams) e.setKeepAliveParams(c, s.keepParams, now);
     if (s.userTimeoutMs !== undefined) e.setUserTimeout?.(c, s.userTimeoutMs, now);
+    if (s.linger2 !== undefined) e.setLinger2?.(c, s.linger2, now);
   }
 
   private accept(ev: SyscallEvent): CallResult {
@@ -179,7 +182,7 @@ export class SocketTable {
       const c = this.host.engine.accept(s.listener!);
       if (c === -ERRNO.EAGAIN) return null;
       if (c < 0) return c;
-      const child: Sock = { fd: this.newFd(), kind: 'conn', nonblock: false, port: s.port, conn: c, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: true, noDelay: s.noDelay, keepAlive: s.keepAlive, keepIdleMs: s.keepIdleMs, keepParams: s.keepParams, userTimeoutMs: s.userTimeoutMs };
+      const child: Sock = { fd: this.newFd(), kind: 'conn', nonblock: false, port: s.port, conn: c, linger0: false, shutRd: false, shutWr: false, connecting: false, connectReported: true, noDelay: s.noDelay, keepAlive: s.keepAlive, keepIdleMs: s.keepIdleMs, keepParams: s.keepParams, userTimeoutMs: s.userTimeoutMs, linger2: s.linger2 };
       this.applyOptions(child, c, this.now());
       this.socks.set(child.fd, child);
       return child.fd;
@@ -425,8 +428,10 @@ export class SocketTable {
           return { value: 0 };
         }
         case SYMBOLS.TCP_LINGER2:
-          if (e.setsockopt && conn >= 0) return { value: e.setsockopt(conn, level, opt, v) };
-          if (!e.setConfig?.('finWait2TimeoutMs', v * 1000)) this.unsupported(ev, 'TCP_LINGER2');
+          if (!e.setLinger2) this.unsupported(ev, 'TCP_LINGER2');
+          if (Number.isNaN(v)) return { value: -ERRNO.EINVAL };
+          s.linger2 = v;
+          if (conn >= 0) e.setLinger2(conn, v, this.host.nowUs() / 1000);
           return { value: 0 };
         case SYMBOLS.TCP_USER_TIMEOUT:
           if (!e.setUserTimeout) this.unsupported(ev, 'TCP_USER_TIMEOUT');
@@ -458,6 +463,10 @@ export class SocketTable {
     if (level === SYMBOLS.SOL_TCP && opt === SYMBOLS.TCP_INFO) {
       this.host.skipReasons.push(`line ${ev.line}: TCP_INFO not evaluated`);
       return { value: 0 };
+    }
+    if (level === SYMBOLS.SOL_TCP && opt === SYMBOLS.TCP_LINGER2) {
+      if (conn < 0 || !this.host.engine.getLinger2) this.unsupported(ev, 'TCP_LINGER2 on an unconnected socket');
+      return this.checkOut(ev, a[3], this.host.engine.getLinger2!(conn));
     }
     if (level === SYMBOLS.SOL_TCP && opt === SYMBOLS.TCP_MAXSEG) {
       if (conn < 0) this.unsupported(ev, 'TCP_MAXSEG on an unconnected socket');
