@@ -16,7 +16,7 @@ import { connDone, orphanFinWait2 } from './lifecycle';
 import { armIdle, stopIdle } from './deadlines';
 import { nowMs } from './clock';
 import { emit } from './events';
-import { rcvSpace, advertisedWindow, segmentMss } from './window';
+import { advertisedWindow, segmentMss, windowToAdvertise, maxWindow } from './window';
 
 /** The host-owned connection `conn`, or null for a bad handle. */
 function owned(conn: i32): Conn | null {
@@ -207,7 +207,12 @@ export function tcpRecvPeek(conn: i32): i32 {
   return <i32>min<u32>(c.rcvBufLen, size - c.rcvBufHead);
 }
 
-/** Frees `n` read bytes of the receive ring; sends a window update when the window opened by min(buffer/2, MSS) (RFC 9293 §3.8.6.2.2). */
+/**
+ * Frees `n` read bytes of the receive ring and sends a window update when the read opened the
+ * window significantly (Linux tcp_cleanup_rbuf): the window last advertised is at most half the
+ * largest one, and the window we can advertise now (receiver SWS avoidance applied) is at least
+ * twice it. A large window that merely grew gets no update of its own.
+ */
 function consume(c: Conn, n: u32): void {
   let size = <u32>cfgRecvBufferSize;
   let h = c.rcvBufHead + n;
@@ -216,12 +221,13 @@ function consume(c: Conn, n: u32): void {
   c.rcvBufLen -= n;
   c.flags &= ~F.READ_NOTIFIED;
   let st = <i32>c.state;
-  if (n > 0 && (st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2)) {
-    let growth = <i32>rcvSpace(c) - <i32>advertisedWindow(c);
-    if (growth >= min<i32>(<i32>(size >> 1), <i32>c.rcvMss)) {
-      c.flags |= F.ACK_NOW;
-      tcpOutput(c);
-    }
+  if (n == 0 || (c.flags & F.SHUT_RD) || !(st == S.ESTABLISHED || st == S.FIN_WAIT_1 || st == S.FIN_WAIT_2)) return;
+  let cur = advertisedWindow(c);
+  if ((<u64>cur << 1) > <u64>maxWindow(c)) return;
+  let wnd = windowToAdvertise(c);
+  if (wnd > 0 && <u64>wnd >= (<u64>cur << 1)) {
+    c.flags |= F.ACK_NOW;
+    tcpOutput(c);
   }
 }
 

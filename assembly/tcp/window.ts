@@ -47,9 +47,15 @@ export function windowToAdvertise(c: Conn): u32 {
   let step = min<u32>(<u32>cfgRecvBufferSize >> 1, <u32>c.rcvMss);
   let wnd = free >= curU + step ? free : curU;
   if (wnd > free) wnd = free;
-  let maxWnd: u32 = c.flags & F.WS ? <u32>65535 << c.rcvWscale : 65535;
+  let maxWnd = maxWindow(c);
   if (wnd > maxWnd) wnd = maxWnd;
   return wnd;
+}
+
+/** The largest window we can ever advertise: the receive buffer, up to what the window field and our scale carry (Linux window_clamp). */
+export function maxWindow(c: Conn): u32 {
+  let field: u32 = c.flags & F.WS ? <u32>65535 << c.rcvWscale : 65535;
+  return min<u32>(field, <u32>cfgRecvBufferSize);
 }
 
 /** Window of a SYN or SYN-ACK: never scaled (RFC 7323 §2.2), rounded down to whole MSS (Linux: 64240 for 1460). */

@@ -45,6 +45,43 @@ describe('receiver SWS avoidance (RFC 9293 §3.8.6.2.2)', () => {
   });
 });
 
+describe('window updates after a read (Linux tcp_cleanup_rbuf)', () => {
+  it('win_update_only_when_a_small_window_at_least_doubled', () => {
+    const size = 65536;
+    const h = new Harness({ recvBufferSize: size });
+    h.inState('ESTABLISHED');
+    // A read while the window is large sends nothing of its own (the next ACK carries the new window).
+    h.sendData(1460, 0);
+    h.sendData(1460, 0);
+    expect(h.expectSegment({ flags: '.', ack: h.peerSeq }).win).toBeGreaterThan(size / 2);
+    expect(h.read().length).toBe(2920);
+    h.expectNone();
+    // Fill the buffer until the advertised window is under half of it.
+    for (let i = 0; i < 28; i++) h.sendData(1460, 0);
+    const acks = h.out.splice(0);
+    const last = acks[acks.length - 1];
+    expect(last.ack).toBe(h.peerSeq);
+    const cur = last.win;
+    expect(cur * 2).toBeLessThanOrEqual(size);
+    let unread = 28 * 1460;
+    // Reads that leave less than twice that window advertisable send nothing; the first read
+    // after which the free space is at least twice it sends one window update with all of it.
+    const buf = new Uint8Array(1460);
+    let updates = 0;
+    while (unread > 0) {
+      expect(h.e.recv(h.conn, buf, h.now)).toBe(1460);
+      unread -= 1460;
+      h.collect();
+      if (size - unread < 2 * cur) { h.expectNone(); continue; }
+      expect(h.expectSegment({ flags: '.', ack: h.peerSeq }).win).toBe(size - unread);
+      h.expectNone();
+      updates++;
+      break;
+    }
+    expect(updates).toBe(1);
+  });
+});
+
 describe('sender SWS avoidance (RFC 9293 §3.8.6.2.1)', () => {
   it('snd_holds_a_small_window_until_a_full_segment_or_all_data_fits', () => {
     const h = new Harness();
