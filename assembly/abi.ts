@@ -68,8 +68,11 @@ export const enum Ev { Connected = 1, Accept = 2, Readable = 3, Writable = 4, Pe
  * - SynCookiesSent: SYN-ACKs sent with a SYN cookie (RFC 4987): the listener's half-open queue or the table was full
  * - SynCookiesRecv: connections created from an ACK with a valid SYN cookie
  * - SynCookiesFailed: ACKs to a listener that sent cookies recently whose cookie was stale or forged (answered with RST)
+ * - DsacksOut: ACKs sent with a D-SACK block (RFC 2883)
+ * - DsacksIn: D-SACK blocks received (RFC 2883)
+ * - LossProbes: tail loss probes sent (RFC 8985 §7)
  */
-export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPackets = 3, BadChecksum = 4, NoConnection = 5, RstOut = 6, RstIn = 7, SynDropped = 8, TxFull = 9, EventsDropped = 10, FastRetransmits = 11, Timeouts = 12, OutOfOrder = 13, ChallengeAcks = 14, PawsRejected = 15, IcmpIn = 16, ConnectionsOpened = 17, ConnectionsClosed = 18, BytesIn = 19, BytesOut = 20, DupAcks = 21, ZeroWindowProbes = 22, KeepaliveProbes = 23, TimeWaitRecycled = 24, PmtuUpdates = 25, RtoExpirations = 26, EtherTypeDropped = 27, EtherNotForUs = 28, ArpIn = 29, ArpOut = 30, ArpConflicts = 31, ArpFailed = 32, ArpQueueDropped = 33, ArpEvictions = 34, IcmpEchoReplies = 35, IcmpEchoDropped = 36, NoRoute = 37, OowAcksSkipped = 38, ChallengeAcksSkipped = 39, RstsSkipped = 40, SynCookiesSent = 41, SynCookiesRecv = 42, SynCookiesFailed = 43, Count = 44 }
+export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPackets = 3, BadChecksum = 4, NoConnection = 5, RstOut = 6, RstIn = 7, SynDropped = 8, TxFull = 9, EventsDropped = 10, FastRetransmits = 11, Timeouts = 12, OutOfOrder = 13, ChallengeAcks = 14, PawsRejected = 15, IcmpIn = 16, ConnectionsOpened = 17, ConnectionsClosed = 18, BytesIn = 19, BytesOut = 20, DupAcks = 21, ZeroWindowProbes = 22, KeepaliveProbes = 23, TimeWaitRecycled = 24, PmtuUpdates = 25, RtoExpirations = 26, EtherTypeDropped = 27, EtherNotForUs = 28, ArpIn = 29, ArpOut = 30, ArpConflicts = 31, ArpFailed = 32, ArpQueueDropped = 33, ArpEvictions = 34, IcmpEchoReplies = 35, IcmpEchoDropped = 36, NoRoute = 37, OowAcksSkipped = 38, ChallengeAcksSkipped = 39, RstsSkipped = 40, SynCookiesSent = 41, SynCookiesRecv = 42, SynCookiesFailed = 43, DsacksOut = 44, DsacksIn = 45, LossProbes = 46, Count = 47 }
 
 /**
  * Bits of `Conn.flags`.
@@ -102,8 +105,11 @@ export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPa
  * - OUTQ: on the pending-output list (kept while the slot is freed and reused, so it is there at most once)
  * - ERR_TAKEN: the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once
  * - HALF_OPEN: a listener's child in SYN_RCVD, counted against synBacklog and halfOpenMax until it is established or gone
+ * - TLP_TIMER: the retransmission timer runs as the tail loss probe timer (RFC 8985 §7.2)
+ * - REO_TIMER: the retransmission timer runs as RACK's reordering timer (RFC 8985 §6.2 step 5)
+ * - TLP_OUT: a tail loss probe is outstanding (tlpHigh valid; rack.ts R_TLP_RETRANS: it was a retransmission)
  */
-export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 3, SACK = 1 << 4, WS = 1 << 5, NODELAY = 1 << 6, KEEPALIVE = 1 << 7, FIN_QUEUED = 1 << 8, PEER_FIN = 1 << 9, READ_NOTIFIED = 1 << 10, WANT_WRITE = 1 << 11, ACK_NOW = 1 << 12, PERSIST = 1 << 13, USER_CLOSED = 1 << 14, LINGER0 = 1 << 15, RECOVERY = 1 << 16, RTT_TIMING = 1 << 17, NEED_OUTPUT = 1 << 18, ACTIVE = 1 << 19, OOO_FIN = 1 << 20, SHUT_RD = 1 << 21, HAVE_IRS = 1 << 22, DELACK = 1 << 23, HASHED = 1 << 24, ACKED_WINDOW = 1 << 25, OUTQ = 1 << 26, ERR_TAKEN = 1 << 27, HALF_OPEN = 1 << 28 }
+export const enum F { USED = 1 << 0, HOST = 1 << 1, ACCEPTQ = 1 << 2, TS = 1 << 3, SACK = 1 << 4, WS = 1 << 5, NODELAY = 1 << 6, KEEPALIVE = 1 << 7, FIN_QUEUED = 1 << 8, PEER_FIN = 1 << 9, READ_NOTIFIED = 1 << 10, WANT_WRITE = 1 << 11, ACK_NOW = 1 << 12, PERSIST = 1 << 13, USER_CLOSED = 1 << 14, LINGER0 = 1 << 15, RECOVERY = 1 << 16, RTT_TIMING = 1 << 17, NEED_OUTPUT = 1 << 18, ACTIVE = 1 << 19, OOO_FIN = 1 << 20, SHUT_RD = 1 << 21, HAVE_IRS = 1 << 22, DELACK = 1 << 23, HASHED = 1 << 24, ACKED_WINDOW = 1 << 25, OUTQ = 1 << 26, ERR_TAKEN = 1 << 27, HALF_OPEN = 1 << 28, TLP_TIMER = 1 << 29, REO_TIMER = 1 << 30, TLP_OUT = 1 << 31 }
 
 /**
  * Linux errno numbers; records keep them positive, calls return them negated.

@@ -8,7 +8,7 @@ import { Errno } from './abi';
 /**
  * Config keys, in the order of the spec.
  */
-export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, MaxInterfaces = 47, ArpCacheSize = 48, ArpQueueBytes = 49, ArpRetries = 50, ArpRetryMs = 51, ArpReachableMs = 52, ArpDelayMs = 53, ArpProbes = 54, InvalidRateLimitMs = 55, RstLimit = 56, SynCookies = 57, SynBacklog = 58, HalfOpenMax = 59, Count = 60 }
+export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, MaxInterfaces = 47, ArpCacheSize = 48, ArpQueueBytes = 49, ArpRetries = 50, ArpRetryMs = 51, ArpReachableMs = 52, ArpDelayMs = 53, ArpProbes = 54, InvalidRateLimitMs = 55, RstLimit = 56, SynCookies = 57, SynBacklog = 58, HalfOpenMax = 59, Dsack = 60, Rack = 61, Tlp = 62, Count = 63 }
 
 /** Most connections (slots of the connection table). */
 export let cfgMaxConnections: i32 = 128;
@@ -130,6 +130,12 @@ export let cfgSynResendOnBadAck: bool = false;
 export let cfgPshOnBurstEnd: bool = false;
 /** Answer SYNs with SYN cookies (RFC 4987) when a listener's half-open queue or the connection table is full (Linux tcp_syncookies=1); off = drop such SYNs. */
 export let cfgSynCookies: bool = true;
+/** Report duplicate segments in a D-SACK block (RFC 2883, Linux tcp_dsack). Received D-SACK blocks are always taken as duplicates, never as SACKed data. */
+export let cfgDsack: bool = true;
+/** RACK loss detection with SACK (RFC 8985 §6, Linux tcp_recovery 1): a segment is lost once one sent after it was delivered and it waited its RTT plus a reordering window, lost resends included. Off: RFC 6675's rule (lost once DupThresh segments above it are SACKed). */
+export let cfgRack: bool = true;
+/** Tail loss probe with SACK (RFC 8985 §7, Linux tcp_early_retrans 3): about two round trips after the last ACK or send (2·SRTT + 2 ms, or + rtoMinMs with one segment out, never after the RTO) send one new segment or resend the last one, so a lost tail is repaired without waiting for the RTO. */
+export let cfgTlp: bool = true;
 
 /** Sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value. */
 export function configSetValue(key: i32, v: f64): i32 {
@@ -187,6 +193,9 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.SynResendOnBadAck: cfgSynResendOnBadAck = b; break;
     case Key.PshOnBurstEnd: cfgPshOnBurstEnd = b; break;
     case Key.SynCookies: cfgSynCookies = b; break;
+    case Key.Dsack: cfgDsack = b; break;
+    case Key.Rack: cfgRack = b; break;
+    case Key.Tlp: cfgTlp = b; break;
     case Key.TxQueueSize: if (i < 576 || i > 1073741824) return -Errno.EINVAL; cfgTxQueueSize = i; break;
     case Key.EventQueueSize: if (i < 16 || i > 16777216) return -Errno.EINVAL; cfgEventQueueSize = i; break;
     case Key.RxSlotSize: if (i < 576 || i > 16777216) return -Errno.EINVAL; cfgRxSlotSize = i; break;
@@ -265,6 +274,9 @@ export function configGetValue(key: i32): f64 {
     case Key.SynResendOnBadAck: return cfgSynResendOnBadAck ? 1 : 0;
     case Key.PshOnBurstEnd: return cfgPshOnBurstEnd ? 1 : 0;
     case Key.SynCookies: return cfgSynCookies ? 1 : 0;
+    case Key.Dsack: return cfgDsack ? 1 : 0;
+    case Key.Rack: return cfgRack ? 1 : 0;
+    case Key.Tlp: return cfgTlp ? 1 : 0;
   }
   return NaN;
 }

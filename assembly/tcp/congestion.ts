@@ -49,6 +49,38 @@ export function ccEnterRecovery(c: Conn): void {
   c.flags &= ~F.RTT_TIMING; // Karn
 }
 
+/**
+ * Loss detected with SACK (RFC 6675 §5 step 4): ssthresh = cwnd = max(FlightSize / 2, 2·SMSS);
+ * what goes out then is decided by the pipe (RFC 6675 §5 step C), not by window inflation.
+ */
+export function ccEnterSackRecovery(c: Conn): void {
+  halveSsthresh(c);
+  c.recover = c.sndMax;
+  c.cwnd = c.ssthresh;
+  c.flags |= F.RECOVERY;
+}
+
+/**
+ * A tail loss probe repaired a loss (RFC 8985 §7.4.2, Linux tcp_process_tlp_ack): one congestion
+ * window reduction, ssthresh = cwnd = max(cwnd / 2, 2·SMSS), without entering recovery.
+ */
+export function ccTlpRecovered(c: Conn): void {
+  let mss = <u32>effMss(c);
+  c.ssthresh = max<u32>(c.cwnd >> 1, mss << 1);
+  c.cwnd = c.ssthresh;
+}
+
+/**
+ * Bytes the congestion window lets out now (RFC 6675 §5 step C: cwnd − pipe; may be negative).
+ * Without SACK each of the first two duplicate ACKs lets one more segment out (RFC 3042 limited
+ * transmit); with SACK the pipe already leaves out what was SACKed.
+ */
+export function ccBudget(c: Conn, pipe: u32): i32 {
+  let lt: u32 = 0;
+  if (!(c.flags & F.SACK) && c.dupAcks > 0 && c.dupAcks < 3 && !(c.flags & F.RECOVERY)) lt = <u32>c.dupAcks * <u32>effMss(c);
+  return <i32>(c.cwnd + lt) - <i32>pipe;
+}
+
 /** A duplicate ACK in recovery inflates the window by one segment (RFC 5681 §3.2 step 4). */
 export function ccInflate(c: Conn): void {
   c.cwnd += <u32>effMss(c);

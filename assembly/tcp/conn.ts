@@ -4,6 +4,9 @@
 /** Most out-of-order ranges remembered per connection (each also a SACK block). */
 export const OOO_MAX: i32 = 4;
 
+/** Extents of the sender's scoreboard (scoreboard.ts; the sb fields below hold exactly this many). */
+export const SB_MAX: i32 = 6;
+
 /** "No slot" in the u16 links (slot indexes stay below maxConnections ≤ 65535). */
 export const NIL: u16 = 0xffff;
 
@@ -75,8 +78,21 @@ export class Conn {
   tsOffset: u32;
   /** End of the last sub-MSS segment sent (Minshall's Nagle, Linux snd_sml). */
   sndSml: u32;
-  /** Highest sequence number retransmitted in the current fast recovery (RFC 6675 HighRxt). */
-  rtxHigh: u32;
+  /** RACK (RFC 8985 §6): last transmission (scoreboard ticks) of the most recently sent segment delivered. */
+  rackXmit: u32;
+  /** RACK: end sequence number of that segment (ties of equal times go by sequence). */
+  rackEnd: u32;
+  /** RACK: its round-trip time in ticks. */
+  rackRtt: u32;
+  /** Smallest RTT measured by RACK, in ticks (0 = none yet). */
+  minRtt: u32;
+  /** RACK: SND.NXT when a D-SACK last widened the reordering window (one step per round trip). */
+  dsackRound: u32;
+  /** TLP (RFC 8985 §7): SND.NXT when the outstanding probe went (valid with F.TLP_OUT). */
+  tlpHigh: u32;
+  /** Scoreboard extents [end, meta] (scoreboard.ts): SB_MAX pairs. */
+  sb0e: u32; sb0m: u32; sb1e: u32; sb1m: u32; sb2e: u32; sb2m: u32;
+  sb3e: u32; sb3m: u32; sb4e: u32; sb4m: u32; sb5e: u32; sb5m: u32;
   /** Smoothed RTT in ms (RFC 6298), 0 before the first sample. */
   srtt: f32;
   /** RTT variation in ms. */
@@ -91,6 +107,8 @@ export class Conn {
   keepaliveIntvl: f32;
   /** TCP_LINGER2 in ms: orphaned FIN_WAIT_2 lifetime (0 = finWait2TimeoutMs, −1 = none). */
   linger2: f32;
+  /** D-SACK block [dsackL, dsackR) for the next ACK (RFC 2883); empty when equal. */
+  dsackL: u32; dsackR: u32;
   /** Out-of-order ranges [left, right) as sequence numbers, most recently changed first (RFC 2018 §4). */
   ooo0l: u32; ooo0r: u32; ooo1l: u32; ooo1r: u32; ooo2l: u32; ooo2r: u32; ooo3l: u32; ooo3r: u32;
   /** Next slot in a hash chain, free list or accept queue (−1 = none). */
@@ -139,6 +157,14 @@ export class Conn {
   kaProbes: u8;
   /** Zero-window probes sent in this persist episode: the probe interval's backoff exponent. */
   persistBackoff: u8;
+  /** Scoreboard extents in use. */
+  sbCount: u8;
+  /** RACK reordering window multiplier (RFC 8985 §6.2 step 4, RACK.reo_wnd_mult). */
+  reoWndMult: u8;
+  /** Recoveries left before the multiplier returns to 1 (RACK.reo_wnd_persist). */
+  reoWndPersist: u8;
+  /** RACK and TLP bits (rack.ts: R_REORDER_SEEN, R_DSACK_ROUND, R_VALID, R_TLP_RETRANS). */
+  rackFlags: u8;
   /** Position in the timer heap (deadlines.ts), or NIL. */
   heapPos: u16;
   /** Neighbours in the one list the slot is on besides the hash: its listener's children, or TIME_WAIT (table.ts). */

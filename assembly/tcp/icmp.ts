@@ -4,6 +4,7 @@
 import { Errno, Ev, F, S, Stat } from '../abi';
 import { Conn } from './conn';
 import { tcpOutput } from './output';
+import { resendAll } from './recovery';
 
 import { connAt, connIndex } from '../memory';
 import { cfgIcmpAbortsSynSent } from '../config';
@@ -40,8 +41,8 @@ function pathMtu(c: Conn, mtu: i32): void {
   if (mss >= <i32>c.sndMss) return;
   c.sndMss = <u16>mss;
   statAdd(Stat.PmtuUpdates);
-  if (c.sndNxt != c.sndUna) {
-    c.sndNxt = c.sndUna;
+  if (c.sndMax != c.sndUna) {
+    resendAll(c);
     c.flags &= ~F.RTT_TIMING;
     tcpOutput(c);
   }

@@ -23,8 +23,8 @@ import { tcpOutput, sendAck, emitReset } from './output';
 import { armRtx, armIdle, armDelack, stopRtx } from './deadlines';
 import { rttSample } from './rtt';
 import { ccInit } from './congestion';
-import { recoveryOnAck, recoveryOnDupAck } from './recovery';
-import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim } from './reassembly';
+import { lossOnAck, ackTimers } from './recovery';
+import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim, oldDataReceived } from './reassembly';
 import { connDone, becomeEstablished, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
 import { connOpen } from './open';
 import { rcvSpace, ourWscale } from './window';
@@ -319,6 +319,7 @@ function checkSequence(c: Conn, st: i32): bool {
   if (!ok) {
     if (!(f & TCP_RST)) {
       if (st == S.TIME_WAIT && (f & TCP_FIN)) restartTimeWait(c); // retransmitted FIN
+      if (rel < 0 && segDataLen > 0) oldDataReceived(c, segSeq, min<i32>(segDataLen, -rel), true);
       dupAck(c, f, segDataLen);
     }
     return false;
@@ -329,7 +330,8 @@ function checkSequence(c: Conn, st: i32): bool {
       if (d > segDataLen && (f & TCP_FIN)) segClearFlags(TCP_FIN);
       d = segDataLen;
     }
-    if (d > 0 || segLen > 0) c.flags |= F.ACK_NOW;
+    // Old bytes are a D-SACK; only a segment with nothing new is ACKed at once for that.
+    oldDataReceived(c, segSeq, d, d == segDataLen && !(segFlags & TCP_FIN));
     segTrimFront(d);
   }
   let room = seqDiff(c.rcvNxt + wnd, segSeq);
@@ -505,8 +507,13 @@ function processAck(c: Conn, seq0: u32): bool {
   let wnd = segWnd << c.sndWscale;
   if (seqGt(ack, c.sndUna)) {
     ackNewData(c, ack);
-  } else if (ack == c.sndUna && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd && c.sndMax != c.sndUna) {
-    recoveryOnDupAck(c); // RFC 5681 §2 duplicate ACK
+  } else if (c.sndMax != c.sndUna) {
+    // RFC 5681 §2 duplicate ACK (NewReno counts them; with SACK the blocks say what arrived).
+    let dup = ack == c.sndUna && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd;
+    if (dup || (c.flags & F.SACK)) {
+      lossOnAck(c, ack, 0, dup);
+      ackTimers(c, false);
+    }
   }
   // Window update (RFC 9293 §3.10.7.4 fifth: SND.WL1/SND.WL2 guard against old segments).
   if (seqLt(c.sndWl1, seq0) || (c.sndWl1 == seq0 && seqLe(c.sndWl2, ack))) {
@@ -553,12 +560,11 @@ function ackNewData(c: Conn, ack: u32): void {
   sampleRtt(c, ack);
   if (c.sndUna == c.iss) synRtoFallback(c); // this ACK completes a passive open
   let freed = releaseAcked(c, ack);
-  if (freed > 0 || (c.flags & F.RECOVERY)) recoveryOnAck(c, ack, <u32>freed);
+  lossOnAck(c, ack, <u32>freed, false);
   c.sndUna = ack;
   if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
   c.retransmits = 0;
-  if (c.sndUna == c.sndMax) stopRtx(c);
-  else { c.flags &= ~F.PERSIST; armRtx(c, nowMs + <f64>c.rto); } // RFC 6298 §5.3
+  ackTimers(c, true); // RFC 6298 §5.2–5.3, or the probe / reordering timer (RFC 8985)
   if ((c.flags & F.WANT_WRITE) && freed > 0 && (c.flags & F.HOST)) {
     c.flags &= ~F.WANT_WRITE;
     emit(Ev.Writable, connIndex(c), 0);
@@ -573,6 +579,7 @@ function processFin(c: Conn): void {
   c.rcvNxt += 1;
   c.flags = (c.flags | F.PEER_FIN) & ~F.OOO_FIN;
   c.oooCount = 0; // out-of-order data past the FIN is not data (Linux tcp_fin purges it)
+  c.dsackR = c.dsackL; // Linux tcp_fin resets the SACK state: the ACK of a FIN carries no D-SACK
   if (delay && !(c.flags & F.ACK_NOW)) armDelack(c); else c.flags |= F.ACK_NOW;
   if (c.flags & F.HOST) {
     emit(Ev.PeerFin, connIndex(c), 0);

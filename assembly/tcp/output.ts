@@ -16,6 +16,10 @@ import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
 import { armRtx, stopDelack, holdForOutput } from './deadlines';
 import { effMss, rcvSpace, windowToAdvertise, synWindow } from './window';
+import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboard';
+import { ccBudget } from './congestion';
+import { armXmit, armXmitTimer } from './rack';
+import { dsackPending } from './reassembly';
 import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
@@ -87,10 +91,11 @@ export function outputInit(): void {
 // @ts-ignore: decorator
 @inline function synWs(c: Conn, synAck: bool): bool { return synAck ? (c.flags & F.WS) != 0 : cfgWindowScaling; }
 
-/** SACK blocks a segment with `flags` carries after `optLen` bytes of other options (RFC 2018 §4). */
+/** SACK blocks a segment with `flags` carries after `optLen` bytes of other options (RFC 2018 §4, a D-SACK block first). */
 function sackBlocksFor(c: Conn, flags: u16, optLen: i32): i32 {
-  if (!(c.flags & F.SACK) || c.oooCount == 0 || (flags & TCP_RST)) return 0;
-  return min<i32>(<i32>c.oooCount, (40 - optLen - 4) >> 3);
+  let n = <i32>c.oooCount + (dsackPending(c) ? 1 : 0);
+  if (!(c.flags & F.SACK) || n == 0 || (flags & TCP_RST)) return 0;
+  return min<i32>(n, (40 - optLen - 4) >> 3);
 }
 
 /** Bytes of the option area of a segment with `flags`, `sackBlocks` blocks included. */
@@ -120,10 +125,19 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
   }
   if (ts) { o += emitNop(o); o += emitNop(o); o += emitTimestamps(o, tsVal, c.tsRecent); }
   if (sackBlocks > 0) {
-    // RFC 2018 §4: ranges are kept most recent first, which is the order the blocks go in.
-    for (let i = 0; i < sackBlocks; i++) {
-      store<u32>(sackScratch + (<usize>i << 2), oooLeft(c, i));
-      store<u32>(sackScratch + 16 + (<usize>i << 2), oooRight(c, i));
+    // RFC 2883 §4: a D-SACK block goes first (once); RFC 2018 §4: the ranges are kept most recent
+    // first, which is the order the blocks go in.
+    let k = 0;
+    if (dsackPending(c)) {
+      store<u32>(sackScratch, c.dsackL);
+      store<u32>(sackScratch + 16, c.dsackR);
+      c.dsackR = c.dsackL;
+      statAdd(Stat.DsacksOut);
+      k = 1;
+    }
+    for (let i = 0; k < sackBlocks; i++, k++) {
+      store<u32>(sackScratch + (<usize>k << 2), oooLeft(c, i));
+      store<u32>(sackScratch + 16 + (<usize>k << 2), oooRight(c, i));
     }
     o += emitNop(o); o += emitNop(o);
     emitSackBlocks(o, sackScratch, sackScratch + 16, sackBlocks);
@@ -292,8 +306,46 @@ export function sendFrom(c: Conn, seq: u32, maxLen: i32, resend: bool): i32 {
   if (fin) flags |= TCP_FIN;
   if (len > 0 && len == avail) flags |= TCP_PSH;
   if (len == 0 && !fin) return 0;
-  if (!emitSegment(c, c.sndBufSeq + <u32>off, flags, <u32>off, len)) return -1;
-  return len + (fin ? 1 : 0);
+  let seq0 = c.sndBufSeq + <u32>off;
+  if (!emitSegment(c, seq0, flags, <u32>off, len)) return -1;
+  let n = len + (fin ? 1 : 0);
+  noteSent(c, seq0, n);
+  return n;
+}
+
+/**
+ * Records on the scoreboard that `n` bytes of sequence space at `seq` went out now; a resend also
+ * ends an RTT measurement it would make ambiguous (Karn, RFC 6298 §3).
+ */
+function noteSent(c: Conn, seq: u32, n: i32): void {
+  if (c.sndUna == c.iss && seqLt(seq, c.sndMax)) return; // before our SYN is ACKed, rtxFire goes back to it
+  if (seqLt(seq, c.sndMax) && (c.flags & F.RTT_TIMING) && seqLt(seq, c.rttSeq)) c.flags &= ~F.RTT_TIMING;
+  sbSent(c, seq, seq + <u32>n, tickNow());
+}
+
+/**
+ * Sends lost data again, lowest first (RFC 6675 NextSeg rule 1; after an RTO everything not
+ * SACKed), one segment at a time while the congestion window has room (cwnd − pipe); `force` sends
+ * the first one regardless (the fast retransmit, NewReno's partial ACK). Beyond the peer's window
+ * only the segment at SND.UNA goes (Linux tcp_retransmit_skb). Returns whether anything went.
+ */
+export function resendLost(c: Conn, force: bool): bool {
+  let mss = effMss(c);
+  let sent = false;
+  for (let guard = 0; guard < 65536; guard++) {
+    let i = sbFirstLost(c);
+    if (i < 0) break;
+    let l = sbStart(c, i);
+    let len = min<i32>(seqDiff(sbEnd(c, i), l), mss);
+    if (!force && ccBudget(c, sbPipe(c)) < len) break;
+    if (l != c.sndUna && !seqLt(l, c.sndUna + c.sndWnd)) break;
+    let n = sendFrom(c, l, len, true);
+    if (n <= 0) break;
+    statAdd(Stat.Retransmits);
+    sent = true;
+    force = false;
+  }
+  return sent;
 }
 
 /**
@@ -348,14 +400,14 @@ function sendSyn(c: Conn, st: i32): bool {
 function sendData(c: Conn, st: i32): bool {
   let mss = effMss(c);
   let idleStart = c.sndNxt == c.sndUna;
+  // Lost data first (RFC 6675 §5 step C rule 1), then new data as the pipe and the peer's window allow.
+  let resent = resendLost(c, false);
   let sent = false;
   let lastDataLen = 0;
   let windowCut = false;
+  let budget = ccBudget(c, sbPipe(c));
   while (true) {
-    // RFC 3042 limited transmit: each of the first two duplicate ACKs lets one new segment out.
-    let lt: u32 = c.dupAcks > 0 && c.dupAcks < 3 && !(c.flags & F.RECOVERY) ? <u32>c.dupAcks * <u32>mss : 0;
-    let wnd = min<u32>(c.sndWnd, c.cwnd + lt);
-    let usable = seqDiff(c.sndUna + wnd, c.sndNxt);
+    let usable = min<i32>(seqDiff(c.sndUna + c.sndWnd, c.sndNxt), budget);
     let off = seqDiff(c.sndNxt, c.sndBufSeq);
     let avail = <i32>c.sndBufLen - off;
     if (avail < 0) avail = 0;
@@ -376,18 +428,20 @@ function sendData(c: Conn, st: i32): bool {
     lastDataLen = len;
     if (len > 0 && len < mss) c.sndSml = seq + <u32>len;
     let isNew = !seqLt(seq, c.sndMax);
-    c.sndNxt = seq + <u32>len + (fin ? 1 : 0);
+    let n = len + (fin ? 1 : 0);
+    noteSent(c, seq, n);
+    budget -= n;
+    c.sndNxt = seq + <u32>n;
     if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
     if (isNew) timeSegment(c, c.sndNxt);
-    if (c.rtxDeadline == Infinity || (c.flags & F.PERSIST)) {
-      c.flags &= ~F.PERSIST;
-      armRtx(c, nowMs + <f64>c.rto);
-    }
     if (fin) break;
   }
   // Linux ends a burst cut short by the send or congestion window with PSH (its TSO skbs end there).
   if (windowCut && cfgPshOnBurstEnd && lastDataLen > 0) markPushOnLast();
-  return sent;
+  // A probe (RFC 8985 §7.2) or the RTO for what is now in flight.
+  if (sent) armXmitTimer(c, false);
+  else if (resent && c.rtxDeadline == Infinity) armXmit(c, nowMs + <f64>c.rto, 0);
+  return sent || resent;
 }
 
 /** Persist timer (RFC 9293 §3.8.6.1): data waits, nothing is in flight, and the window is closed or too small. */

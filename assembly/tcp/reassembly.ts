@@ -1,13 +1,15 @@
 // The receive side of the text step (RFC 9293 §3.10.7.4 seventh): in-order data goes into the receive
 // ring; out-of-order data is placed at its offset in the same ring and remembered as one of OOO_MAX
-// ranges, which are also the SACK blocks we send (RFC 2018 §4). Delayed-ACK decisions live here.
+// ranges, which are also the SACK blocks we send (RFC 2018 §4). Data received twice is reported in a
+// D-SACK block (RFC 2883). Delayed-ACK decisions live here.
 import { Ev, F, Stat } from '../abi';
 import { Conn, OOO_MAX, oooLeft, oooRight, oooSet } from './conn';
 import { connIndex, rcvRing } from '../memory';
-import { cfgRecvBufferSize, cfgDelayedAckSegments } from '../config';
+import { cfgRecvBufferSize, cfgDelayedAckSegments, cfgDsack, cfgQuickAcks } from '../config';
 import { segSeq, segData, segDataLen, segInRing } from './segment';
 import { copyWithChecksum, fold32 } from '../wire/checksum';
-import { seqDiff, seqLe, seqLt, seqMax, seqMin } from './seq';
+import { seqDiff, seqGt, seqLe, seqLt, seqMax, seqMin } from './seq';
+import { advertisedWindow } from './window';
 import { armDelack } from './deadlines';
 import { emit } from './events';
 import { statAdd } from './stats';
@@ -51,9 +53,17 @@ function oooRemove(c: Conn, i: i32): void {
 
 /**
  * Records [l, r) merged with every range it touches, as the most recent range (index 0, the first
- * SACK block); when all OOO_MAX slots hold other data the oldest range is forgotten.
+ * SACK block). When all OOO_MAX slots hold other data nothing is recorded and false is returned:
+ * the data is dropped rather than a range forgotten, so nothing once SACKed is ever taken back
+ * (no reneging, RFC 2018 §8); the sender resends it.
  */
-export function oooAdd(c: Conn, l: u32, r: u32): void {
+export function oooAdd(c: Conn, l: u32, r: u32): bool {
+  let n0 = <i32>c.oooCount;
+  if (n0 >= OOO_MAX) {
+    let touches = false;
+    for (let k = 0; k < n0; k++) if (seqLe(l, oooRight(c, k)) && seqLe(oooLeft(c, k), r)) touches = true;
+    if (!touches) return false;
+  }
   let i = 0;
   while (i < <i32>c.oooCount) {
     let li = oooLeft(c, i);
@@ -71,6 +81,72 @@ export function oooAdd(c: Conn, l: u32, r: u32): void {
   for (let k = n; k > 0; k--) oooSet(c, k, oooLeft(c, k - 1), oooRight(c, k - 1));
   oooSet(c, 0, l, r);
   c.oooCount = <u8>(n + 1);
+  return true;
+}
+
+// ---------------------------------------------------------------- D-SACK (RFC 2883)
+
+/** A D-SACK block waits for the next ACK. */
+// @ts-ignore: decorator
+@inline export function dsackPending(c: Conn): bool {
+  return c.dsackL != c.dsackR;
+}
+
+/**
+ * Notes [l, r) as received twice: the next ACK reports it as its first SACK block (RFC 2883 §4).
+ * The first duplicate part of a segment replaces a block still waiting (`first`); later parts only
+ * extend the block when they touch it (Linux tcp_dsack_set / tcp_dsack_extend).
+ */
+export function dsackNote(c: Conn, l: u32, r: u32, first: bool): void {
+  if (!cfgDsack || !(c.flags & F.SACK) || !seqLt(l, r)) return;
+  if (dsackPending(c) && !first) {
+    if (!(seqLe(l, c.dsackR) && seqLe(c.dsackL, r))) return;
+    l = seqMin(l, c.dsackL);
+    r = seqMax(r, c.dsackR);
+  }
+  c.dsackL = l;
+  c.dsackR = r;
+}
+
+/**
+ * Notes the parts of [l, r) that out-of-order ranges already hold, lowest first. `first`: no part
+ * of the segment below RCV.NXT was noted before.
+ */
+function dsackOverlaps(c: Conn, l: u32, r: u32, first: bool): void {
+  let n = <i32>c.oooCount;
+  let from = l;
+  for (let pass = 0; pass < n; pass++) {
+    // The lowest range ending above `from` that starts below r.
+    let best = -1;
+    for (let k = 0; k < n; k++) {
+      let lk = oooLeft(c, k);
+      if (seqGt(oooRight(c, k), from) && seqLt(lk, r) && (best < 0 || seqLt(lk, oooLeft(c, best)))) best = k;
+    }
+    if (best < 0) return;
+    let ol = seqMax(from, oooLeft(c, best));
+    let or = seqMin(r, oooRight(c, best));
+    dsackNote(c, ol, or, first);
+    first = false;
+    from = or;
+  }
+}
+
+/**
+ * The segment started below RCV.NXT: `old` bytes at `seq` were received before (a D-SACK block).
+ * When nothing new remains of it, it is ACKed at once and quick-ACK mode starts again (Linux
+ * tcp_data_queue "a retransmit", tcp_send_dupack); otherwise the new part is ACKed as usual.
+ */
+export function oldDataReceived(c: Conn, seq: u32, old: i32, nothingNew: bool): void {
+  if (old > 0) dsackNote(c, seq, seq + <u32>old, true);
+  if (!nothingNew) return;
+  c.flags |= F.ACK_NOW;
+  if (old > 0 && cfgQuickAcks > 0) {
+    // Linux tcp_incr_quickack: as many quick ACKs as half the window holds segments, at least 2.
+    let q = advertisedWindow(c) / (<u32>c.rcvMss << 1);
+    if (q < 2) q = 2;
+    if (q > <u32>cfgQuickAcks) q = <u32>cfgQuickAcks;
+    if (q > <u32>c.quickAcks) c.quickAcks = <u8>q;
+  }
 }
 
 /** Forgets out-of-order data at and past `end` (a FIN's sequence number: nothing follows it). */
@@ -102,14 +178,16 @@ export function receiveData(c: Conn): i32 {
   if (len <= 0) return 0;
   let off = seqDiff(segSeq, c.rcvNxt);
   if (off < 0) return 0;
+  // (An old part of this segment, trimmed off before, ends exactly at RCV.NXT.)
+  if (c.oooCount > 0) dsackOverlaps(c, segSeq, segSeq + <u32>len, !(off == 0 && dsackPending(c) && c.dsackR == segSeq));
   if (!(segInRing && off == 0)) ringWrite(c, <u32>off, segData, len);
-  statAdd(Stat.BytesIn, <u32>len);
   if (off > 0) {
-    oooAdd(c, segSeq, segSeq + <u32>len);
-    c.flags |= F.ACK_NOW;
+    c.flags |= F.ACK_NOW; // RFC 5681 §4.2
     statAdd(Stat.OutOfOrder);
+    if (oooAdd(c, segSeq, segSeq + <u32>len)) statAdd(Stat.BytesIn, <u32>len);
     return 0;
   }
+  statAdd(Stat.BytesIn, <u32>len);
   let before = c.rcvNxt;
   c.rcvNxt += <u32>len;
   if (c.oooCount > 0) {

@@ -1,104 +1,293 @@
-// Loss recovery on the ACK path: duplicate ACKs and fast retransmit (RFC 5681 §3.2), NewReno's
-// partial ACKs (RFC 6582 §3.2) and SACK-guided hole retransmission (after RFC 6675 §5, one
-// segment per ACK). It decides what to send again; congestion.ts does the window arithmetic.
+// Loss recovery on the ACK path. With SACK: the scoreboard (RFC 6675 §4) takes the cumulative ACK
+// and the SACK blocks (a D-SACK block, RFC 2883, is a duplicate, never SACKed data), RACK (RFC 8985
+// §6) or RFC 6675's DupThresh rule marks what is lost, and fast recovery follows RFC 6675 §5 (what
+// goes out next is the lowest lost data, as the pipe allows; output.ts sends it). Without SACK:
+// NewReno (RFC 5681 §3.2, RFC 6582 §3.2). Also the tail loss probe's episode (RFC 8985 §7.4), the
+// retransmission timeout's marks, and which kind of retransmission timer runs after an ACK.
 import { F, Stat } from '../abi';
 import { Conn } from './conn';
 import { opts } from '../memory';
-import { seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from './seq';
+import { cfgRack, cfgTsTickMs } from '../config';
+import { nowMs, tsValNow } from './clock';
+import { seqDiff, seqGt, seqLt, seqMax, seqMin } from './seq';
 import { statAdd } from './stats';
-import { sendFrom } from './output';
+import { resendLost } from './output';
 import { effMss } from './window';
-import { ccOnAck, ccEnterRecovery, ccInflate, ccFullAck, ccPartialAck } from './congestion';
+import { stopRtx } from './deadlines';
+import {
+  ccOnAck, ccEnterRecovery, ccEnterSackRecovery, ccInflate, ccFullAck, ccPartialAck, ccTlpRecovered,
+} from './congestion';
+import {
+  SB_SACKED, SB_LOST, SB_RETRANS, sbCount, sbStart, sbEnd, sbMeta, metaState, metaTick, sbAcked, sbSack,
+  sbMarkLost, sbTidy, sbHighSacked, sbCover, sbLoseHead, sbTimeout, sbAny, tickNow, tickDiff, ticksMs,
+} from './scoreboard';
+import { rackDelivered, rackDetectLoss, rackDsack, rackRecoveryDone, rackMarked, armXmit, armXmitTimer, R_TLP_RETRANS } from './rack';
 
-/** A new cumulative ACK of `acked` bytes (before sndUna moves to `ack`). */
-export function recoveryOnAck(c: Conn, ack: u32, acked: u32): void {
-  if (!(c.flags & F.RECOVERY)) {
-    c.dupAcks = 0;
-    ccOnAck(c, acked);
-    return;
-  }
-  if (seqGe(ack, c.recover)) {
-    ccFullAck(c, ack);
-    c.dupAcks = 0;
-    return;
-  }
-  // Partial ACK: retransmit the next hole, unless the segment at `ack` already went again.
-  if (!seqLt(ack, c.rtxHigh)) {
-    let n = sendFrom(c, ack, effMss(c), true);
-    if (n > 0) { c.rtxHigh = ack + <u32>n; statAdd(Stat.Retransmits); }
-  } else {
-    sackRetransmit(c, ack);
-  }
-  ccPartialAck(c, acked);
-}
+/** RFC 6675 DupThresh. */
+const DUP_THRESH: i32 = 3;
 
-/** A duplicate ACK arrived (RFC 5681 §2 definition); returns true when it triggered a fast retransmit. */
-export function recoveryOnDupAck(c: Conn): bool {
-  if (c.dupAcks < 255) c.dupAcks++;
-  statAdd(Stat.DupAcks);
-  if (c.flags & F.RECOVERY) {
-    ccInflate(c);
-    sackRetransmit(c, c.sndUna);
-    return false;
-  }
-  // RFC 6582 §3.2 step 2: only once the ACKs have passed `recover` (no repeated fast retransmits for
-  // one loss), unless SACK blocks above SND.UNA show the data really is missing (RFC 6675).
-  if (c.dupAcks == 3 && (seqGe(c.sndUna, c.recover) || sackedAbove(c))) {
-    ccEnterRecovery(c);
-    let n = sendFrom(c, c.sndUna, effMss(c), true);
-    c.rtxHigh = c.sndUna + <u32>(n > 0 ? n : 0);
-    statAdd(Stat.FastRetransmits);
-    statAdd(Stat.Retransmits);
-    return true;
-  }
-  return false;
-}
+/** RACK's reordering timeout (ms) found by the last lossOnAck, 0 = none. */
+let reoWait: f64 = 0;
 
-/** True when the ACK being processed SACKs data above SND.UNA that we sent. */
-function sackedAbove(c: Conn): bool {
-  if (!(c.flags & F.SACK)) return false;
+/** Whether the ACK being processed carried a D-SACK block. */
+let ackDsack: bool = false;
+
+// ---------------------------------------------------------------- the scoreboard from an ACK
+
+/** Whether a resent segment's delivery could be the resend: the ACK's TSecr is not from before it went (RFC 8985 §6.2). */
+function tsAllows(c: Conn, xmit: u32): bool {
   let o = opts();
-  for (let i = 0; i < o.sackCount; i++) {
-    let r = o.sackRight(i);
-    if (seqGt(r, c.sndUna) && seqLe(r, c.sndMax)) return true;
+  if (!(c.flags & F.TS) || !o.tsPresent || o.tsEcr == 0) return true;
+  let ageTicks = <u32>(<u64>(ticksMs(tickDiff(tickNow(), xmit)) / cfgTsTickMs));
+  return <i32>(o.tsEcr - (tsValNow(c) - ageTicks)) >= 0;
+}
+
+/** RACK update for the extents in [from, to) not SACKed before; returns the new highest delivered. */
+function delivered(c: Conn, from: u32, to: u32, fack: u32): u32 {
+  let n = sbCount(c);
+  for (let i = 0; i < n; i++) {
+    let l = seqMax(sbStart(c, i), from);
+    let r = seqMin(sbEnd(c, i), to);
+    if (!seqLt(l, r)) continue;
+    let m = sbMeta(c, i);
+    if (m & SB_SACKED) continue;
+    let st = metaState(m);
+    if (cfgRack) rackDelivered(c, metaTick(m), r, st, fack, !(st & SB_RETRANS) || tsAllows(c, metaTick(m)));
+    if (seqGt(r, fack)) fack = r;
+  }
+  return fack;
+}
+
+/**
+ * The cumulative ACK and the SACK blocks of the ACK at hand onto the scoreboard (RFC 6675 §4),
+ * with RACK's per-segment updates. Returns whether the ACK SACKed data not SACKed before.
+ */
+function scoreAck(c: Conn, ack: u32): bool {
+  let o = opts();
+  let n = (c.flags & F.SACK) ? o.sackCount : 0;
+  let first = 0;
+  ackDsack = false;
+  // RFC 2883 §4: a first block below the cumulative ACK, or inside the second block, is a D-SACK.
+  if (n > 0 && (seqLt(o.sackLeft(0), ack) ||
+      (n > 1 && !seqLt(o.sackLeft(0), o.sackLeft(1)) && !seqGt(o.sackRight(0), o.sackRight(1))))) {
+    ackDsack = true;
+    first = 1;
+    statAdd(Stat.DsacksIn);
+    if (cfgRack) rackDsack(c);
+  }
+  let fack = seqMax(c.sndUna, sbHighSacked(c));
+  if (seqGt(ack, c.sndUna)) {
+    fack = delivered(c, c.sndUna, ack, fack);
+    sbAcked(c, ack);
+  }
+  // The other blocks in sequence order (Linux sorts them too), so none looks reordered for nothing.
+  let newSack = false;
+  let done: u32 = 0;
+  for (let k = first; k < n; k++) {
+    let best = -1;
+    for (let j = first; j < n; j++) {
+      if (done & (1 << j)) continue;
+      if (best < 0 || seqLt(o.sackLeft(j), o.sackLeft(best))) best = j;
+    }
+    done |= 1 << best;
+    let l = seqMax(o.sackLeft(best), seqMax(ack, c.sndUna));
+    let r = o.sackRight(best);
+    if (!seqLt(l, r) || seqGt(r, c.sndMax)) continue; // nothing above SND.UNA, or never sent
+    let before = fack;
+    fack = delivered(c, l, r, fack);
+    if (fack != before || unsackedIn(c, l, r)) newSack = true;
+    sbSack(c, l, r);
+  }
+  return newSack;
+}
+
+/** Whether [l, r) holds data not yet SACKed. */
+function unsackedIn(c: Conn, l: u32, r: u32): bool {
+  let n = sbCount(c);
+  for (let i = 0; i < n; i++) {
+    if (seqLt(sbStart(c, i), r) && seqGt(sbEnd(c, i), l) && !(sbMeta(c, i) & SB_SACKED)) return true;
   }
   return false;
 }
 
 /**
- * SACK-guided retransmission during recovery: resend the first hole above both `una` and the last
- * retransmission that lies below the highest byte the ACK's SACK blocks report received. Without
- * SACK nothing happens (NewReno does the work).
+ * RFC 6675 IsLost for every hole: lost once DupThresh discontiguous SACKed ranges, or more than
+ * (DupThresh − 1)·SMSS SACKed bytes, lie above it. Resent data is not marked again (without RACK
+ * a lost resend waits for the RTO). Returns whether something was newly marked.
  */
-function sackRetransmit(c: Conn, una: u32): void {
-  if (!(c.flags & F.SACK)) return;
-  let o = opts();
-  let n = o.sackCount;
-  if (n <= 0) return;
-  let high = una;
-  for (let i = 0; i < n; i++) {
-    let r = o.sackRight(i);
-    if (seqGt(r, high) && seqLe(r, c.sndMax)) high = r;
-  }
-  let next = seqMax(c.rtxHigh, una);
-  // Skip what the blocks say arrived (they may chain, so look again after each move).
-  for (let pass = 0; pass < n; pass++) {
-    let moved = false;
-    for (let i = 0; i < n; i++) {
-      if (seqLe(o.sackLeft(i), next) && seqLt(next, o.sackRight(i))) { next = o.sackRight(i); moved = true; }
+function markLostDupThresh(c: Conn): bool {
+  let mss = <u32>effMss(c);
+  let n = sbCount(c);
+  let sackedAbove: u32 = 0;
+  let rangesAbove = 0;
+  let marked = false;
+  for (let i = n - 1; i >= 0; i--) {
+    let m = sbMeta(c, i);
+    if (m & SB_SACKED) {
+      sackedAbove += <u32>seqDiff(sbEnd(c, i), sbStart(c, i));
+      if (i == 0 || !(sbMeta(c, i - 1) & SB_SACKED)) rangesAbove++;
+      continue;
     }
-    if (!moved) break;
+    if (m & (SB_LOST | SB_RETRANS)) continue;
+    if (rangesAbove >= DUP_THRESH || sackedAbove > <u32>(DUP_THRESH - 1) * mss) {
+      sbMarkLost(c, i);
+      marked = true;
+    }
   }
-  if (!seqLt(next, high)) return;
-  let end = high;
-  for (let i = 0; i < n; i++) {
-    let l = o.sackLeft(i);
-    if (seqGt(l, next) && seqLt(l, end)) end = l;
+  if (marked) sbTidy(c);
+  return marked;
+}
+
+// ---------------------------------------------------------------- the ACK path
+
+/**
+ * Everything an acceptable ACK of `ack` says about the data in flight; call it before SND.UNA moves
+ * (it moves SND.UNA to `ack` once the scoreboard took the ACK). `acked` bytes are newly acknowledged; `dup` is a duplicate ACK by RFC 5681 §2. Lost data that
+ * must go at once (the fast retransmit, NewReno's partial ACK) is sent here; the rest when output
+ * runs. Call ackTimers once SND.UNA moved.
+ */
+export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
+  reoWait = 0;
+  sbCover(c);
+  let advanced = seqGt(ack, c.sndUna);
+  let sack = (c.flags & F.SACK) != 0;
+  let newSack = scoreAck(c, ack);
+  // SND.UNA moves now, so what is resent below starts where the scoreboard (and the buffer) do.
+  if (advanced) {
+    c.sndUna = ack;
+    if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
   }
-  let len = min<i32>(seqDiff(end, next), effMss(c));
-  let sent = sendFrom(c, next, len, true);
-  if (sent > 0) {
-    c.rtxHigh = next + <u32>sent;
-    statAdd(Stat.Retransmits);
+  if (sack) sackRecovery(c, ack, acked, advanced, newSack);
+  else newReno(c, ack, acked, advanced, dup);
+  if (c.flags & F.TLP_OUT) tlpOnAck(c, ack, advanced, newSack, dup);
+}
+
+/** RFC 6675 §5 with RACK (or DupThresh) marking what is lost. */
+function sackRecovery(c: Conn, ack: u32, acked: u32, advanced: bool, newSack: bool): void {
+  if (newSack) {
+    if (c.dupAcks < 255) c.dupAcks++;
+    statAdd(Stat.DupAcks);
+  } else if (advanced) c.dupAcks = 0;
+  let inRecovery = (c.flags & F.RECOVERY) != 0 || seqLt(ack, c.recover);
+  if (cfgRack) {
+    reoWait = rackDetectLoss(c, inRecovery);
+  } else {
+    markLostDupThresh(c);
+    // RFC 6675 §5 step 4: DupThresh ACKs with new SACK information also start recovery.
+    if (<i32>c.dupAcks >= DUP_THRESH && !(c.flags & F.RECOVERY) && !seqLt(ack, c.recover)) sbLoseHead(c, <u32>effMss(c));
   }
+  if (c.flags & F.RECOVERY) {
+    if (!seqLt(ack, c.recover)) {
+      ccFullAck(c, ack); // RFC 6675 §5 (A): recovery ends at RecoveryPoint
+      c.dupAcks = 0;
+      if (cfgRack) rackRecoveryDone(c);
+    }
+  } else if (acked > 0) {
+    ccOnAck(c, acked);
+  }
+  if (!(c.flags & F.RECOVERY) && !seqLt(ack, c.recover) && sbAny(c, SB_LOST)) {
+    // RFC 6675 §5 step 4: enter recovery and send the first lost segment at once.
+    ccEnterSackRecovery(c);
+    c.recover = c.sndMax;
+    statAdd(Stat.FastRetransmits);
+    resendLost(c, true);
+  }
+}
+
+/** NewReno without SACK (RFC 5681 §3.2, RFC 6582 §3.2). */
+function newReno(c: Conn, ack: u32, acked: u32, advanced: bool, dup: bool): void {
+  if (advanced) {
+    if (!(c.flags & F.RECOVERY)) {
+      c.dupAcks = 0;
+      if (acked > 0) ccOnAck(c, acked);
+      return;
+    }
+    if (!seqLt(ack, c.recover)) {
+      ccFullAck(c, ack);
+      c.dupAcks = 0;
+      return;
+    }
+    // Partial ACK: resend the segment at the new SND.UNA, unless it already went again.
+    if (sbCount(c) > 0 && !(sbMeta(c, 0) & (SB_RETRANS | SB_LOST))) {
+      sbLoseHead(c, <u32>effMss(c));
+      resendLost(c, true);
+    }
+    ccPartialAck(c, acked);
+    return;
+  }
+  if (!dup) return;
+  if (c.dupAcks < 255) c.dupAcks++;
+  statAdd(Stat.DupAcks);
+  if (c.flags & F.RECOVERY) {
+    ccInflate(c);
+    return;
+  }
+  // RFC 6582 §3.2 step 2: once the ACKs have passed `recover` (one fast retransmit per loss).
+  if (c.dupAcks == DUP_THRESH && !seqLt(c.sndUna, c.recover)) {
+    ccEnterRecovery(c);
+    sbLoseHead(c, <u32>effMss(c));
+    statAdd(Stat.FastRetransmits);
+    resendLost(c, true);
+  }
+}
+
+/**
+ * The ACK of an outstanding probe (RFC 8985 §7.4, as Linux's tcp_process_tlp_ack): a probe of new
+ * data ends the episode; a resent probe that the peer reports as a duplicate, or a plain duplicate
+ * ACK, means nothing was lost; an ACK beyond the probe means the probe repaired a loss: one cwnd
+ * reduction.
+ */
+function tlpOnAck(c: Conn, ack: u32, advanced: bool, newSack: bool, dup: bool): void {
+  if (seqLt(ack, c.tlpHigh)) return;
+  let end = false;
+  if (!(c.rackFlags & R_TLP_RETRANS) || ackDsack) end = true;
+  else if (seqGt(ack, c.tlpHigh)) { ccTlpRecovered(c); end = true; }
+  else if (!advanced && !newSack && dup) end = true;
+  if (end) { c.flags &= ~F.TLP_OUT; c.rackFlags &= ~R_TLP_RETRANS; }
+}
+
+/**
+ * The retransmission timer's kind after an ACK, once SND.UNA moved (Linux tcp_ack): nothing in
+ * flight stops it; RACK's reordering timer when a segment waits out the reordering window; else,
+ * after new data was acknowledged, the probe timer or the RTO.
+ */
+export function ackTimers(c: Conn, advanced: bool): void {
+  if (c.sndUna == c.sndMax) {
+    stopRtx(c);
+    c.flags &= ~(F.TLP_TIMER | F.REO_TIMER);
+    return;
+  }
+  if (reoWait > 0) { armXmit(c, nowMs + reoWait, F.REO_TIMER); return; }
+  if (advanced) armXmitTimer(c, true);
+}
+
+// ---------------------------------------------------------------- timer-driven marking
+
+/**
+ * RACK's reordering timer fired (RFC 8985 §6.3): mark what waited long enough, recover as for an
+ * ACK. Returns the next reordering timeout (ms), 0 when none waits.
+ */
+export function reoTimeout(c: Conn): f64 {
+  let inRecovery = (c.flags & F.RECOVERY) != 0 || seqLt(c.sndUna, c.recover);
+  let wait = rackDetectLoss(c, inRecovery);
+  if (rackMarked && !(c.flags & F.RECOVERY) && !seqLt(c.sndUna, c.recover)) {
+    ccEnterSackRecovery(c);
+    statAdd(Stat.FastRetransmits);
+    resendLost(c, true);
+  }
+  return wait;
+}
+
+/** The RTO fired for data (RFC 6675 §5.1): everything not SACKed is lost; no probe is outstanding. */
+export function lossOnTimeout(c: Conn): void {
+  sbCover(c);
+  sbTimeout(c);
+  c.flags &= ~F.TLP_OUT;
+  c.rackFlags &= ~R_TLP_RETRANS;
+}
+
+/** Everything in flight must go again (a smaller MSS, RFC 1191 §6.5): mark it lost and resend. */
+export function resendAll(c: Conn): void {
+  sbCover(c);
+  sbTimeout(c);
 }

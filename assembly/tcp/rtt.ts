@@ -23,6 +23,9 @@ export function rtoCompute(c: Conn): void {
 export function rttSample(c: Conn, r: f64): void {
   if (r < 0) return;
   if (r < 1) r = 1;
+  // The smallest RTT seen, in 1/8 ms (RACK's reordering window, RFC 8985 §6.2).
+  let t = <u32>(r * 8.0);
+  if (c.minRtt == 0 || t < c.minRtt) c.minRtt = t;
   if (c.srtt <= 0) {
     c.srtt = <f32>r;
     c.rttvar = <f32>(r / 2);

@@ -8,7 +8,9 @@ import { connAt } from '../memory';
 import { cfgRtoMaxMs, cfgSynRetries, cfgSynAckRetries, cfgDataRetries, cfgKeepaliveRst } from '../config';
 import { nowMs } from './clock';
 import { statAdd } from './stats';
-import { tcpOutput, sendAck, sendFrom, sendAbortRst, sendProbe } from './output';
+import { tcpOutput, sendAck, sendFrom, sendAbortRst, sendProbe, finSeq } from './output';
+import { lossOnTimeout, reoTimeout } from './recovery';
+import { armXmit, armRtoFromHead, R_TLP_RETRANS } from './rack';
 import { ccOnTimeout } from './congestion';
 import { connDone } from './lifecycle';
 import { seqDiff, seqGt } from './seq';
@@ -22,9 +24,15 @@ export function connTimeout(c: Conn): void {
   connDone(c, c.softError != 0 ? <i32>c.softError : Errno.ETIMEDOUT);
 }
 
-/** Retransmission timeout (RFC 6298 §5.4–5.6): back off, collapse cwnd, go back to sndUna. */
+/**
+ * Retransmission timeout (RFC 6298 §5.4–5.6): back off, collapse cwnd, and send again what was not
+ * SACKed (RFC 6675 §5.1), from SND.UNA on; before our SYN is ACKed, the SYN. The same timer also
+ * runs as the persist, probe and reordering timer.
+ */
 function rtxFire(c: Conn): void {
   if (c.flags & F.PERSIST) { persistFire(c); return; }
+  if (c.flags & F.TLP_TIMER) { probeFire(c); return; }
+  if (c.flags & F.REO_TIMER) { reoFire(c); return; }
   let st = <i32>c.state;
   let limit = st == S.SYN_SENT ? cfgSynRetries : st == S.SYN_RCVD ? cfgSynAckRetries : cfgDataRetries;
   // TCP_USER_TIMEOUT (RFC 5482) counts from the first retransmission, as Linux does.
@@ -35,12 +43,14 @@ function rtxFire(c: Conn): void {
   }
   if (c.retransmits == 0) c.userTimeoutStart = nowMs;
   if (c.retransmits < 255) c.retransmits++;
-  statAdd(Stat.Retransmits);
+  // Data resent after the timeout is counted per segment where it goes (resendLost).
+  if (c.sndUna == c.iss) statAdd(Stat.Retransmits);
   statAdd(Stat.RtoExpirations);
   rtoBackoff(c);
   if (st != S.SYN_SENT && st != S.SYN_RCVD) ccOnTimeout(c);
   c.flags &= ~F.RTT_TIMING; // Karn: no sample from a retransmitted segment
-  c.sndNxt = c.sndUna;
+  if (c.sndUna == c.iss) c.sndNxt = c.sndUna; // our SYN (or SYN-ACK) goes again
+  else lossOnTimeout(c);
   stopRtx(c);
   tcpOutput(c);
   if (c.rtxDeadline == Infinity && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
@@ -71,6 +81,61 @@ function persistFire(c: Conn): void {
   if (c.persistBackoff < 20) c.persistBackoff++;
   let t = <f64>c.rto * <f64>(1 << <i32>c.persistBackoff);
   armRtx(c, nowMs + (t > cfgRtoMaxMs ? cfgRtoMaxMs : t));
+}
+
+/**
+ * Probe timeout (RFC 8985 §7.3, Linux tcp_send_loss_probe): one new segment when the peer's window
+ * allows it (cwnd aside), else the last segment sent once more; at most one probe is outstanding.
+ * The RTO follows from now, its backoff unchanged.
+ */
+function probeFire(c: Conn): void {
+  c.flags &= ~F.TLP_TIMER;
+  stopRtx(c);
+  if (!(c.flags & F.TLP_OUT) && c.sndMax != c.sndUna) {
+    let mss = effMss(c);
+    let off = seqDiff(c.sndNxt, c.sndBufSeq);
+    let avail = <i32>c.sndBufLen - off;
+    let finDue = (c.flags & F.FIN_QUEUED) != 0 && !seqGt(c.sndNxt, finSeq(c)) && c.state != S.ESTABLISHED && c.state != S.CLOSE_WAIT;
+    let len = min<i32>(avail > 0 ? avail : 0, mss);
+    let n = 0;
+    if ((len > 0 || finDue) && !seqGt(c.sndNxt + <u32>len, c.sndUna + c.sndWnd)) {
+      n = sendFrom(c, c.sndNxt, len, false);
+      if (n > 0) {
+        c.sndNxt += <u32>n;
+        if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
+        c.flags |= F.TLP_OUT;
+        c.rackFlags &= ~R_TLP_RETRANS;
+      }
+    }
+    if (n <= 0) {
+      // The last segment: what is left of the data after whole MSS-sized segments from SND.UNA, plus the FIN.
+      let fin = (c.flags & F.FIN_QUEUED) != 0 && seqGt(c.sndMax, finSeq(c));
+      let data = seqDiff(c.sndMax, c.sndUna) - (fin ? 1 : 0);
+      let tail = data > 0 ? (data - 1) % mss + 1 : 0;
+      n = sendFrom(c, c.sndMax - <u32>(fin ? 1 : 0) - <u32>tail, tail, true);
+      if (n > 0) {
+        statAdd(Stat.Retransmits);
+        c.flags |= F.TLP_OUT;
+        c.rackFlags |= R_TLP_RETRANS;
+      }
+    }
+    if (n > 0) {
+      c.tlpHigh = c.sndNxt;
+      statAdd(Stat.LossProbes);
+    }
+  }
+  if (c.state != S.CLOSED) armXmit(c, nowMs + <f64>c.rto, 0);
+}
+
+/** RACK's reordering timer (RFC 8985 §6.3): mark what waited long enough, send it, then the RTO. */
+function reoFire(c: Conn): void {
+  c.flags &= ~F.REO_TIMER;
+  stopRtx(c);
+  let wait = reoTimeout(c);
+  tcpOutput(c);
+  if (c.state == S.CLOSED || c.sndMax == c.sndUna) return;
+  if (wait > 0) armXmit(c, nowMs + wait, F.REO_TIMER);
+  else armRtoFromHead(c);
 }
 
 /** Delayed-ACK deadline: the owed ACK goes now. */

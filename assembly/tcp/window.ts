@@ -9,7 +9,8 @@ import { cfgRecvBufferSize, cfgWindowScale } from '../config';
 export function effMss(c: Conn): i32 {
   let m = <i32>c.sndMss;
   if (c.flags & F.TS) m -= 12;
-  if ((c.flags & F.SACK) && c.oooCount > 0) m -= 4 + 8 * min<i32>(c.oooCount, c.flags & F.TS ? 3 : 4);
+  let blocks = <i32>c.oooCount + (c.dsackL != c.dsackR ? 1 : 0);
+  if ((c.flags & F.SACK) && blocks > 0) m -= 4 + 8 * min<i32>(blocks, c.flags & F.TS ? 3 : 4);
   return m > 1 ? m : 1;
 }
 

@@ -69,13 +69,16 @@ enum wtcp_config_key {
   WTCP_CFG_SYN_COOKIES = 57, /* Answer SYNs with SYN cookies (RFC 4987) when a listener's half-open queue or the connection table is full (Linux tcp_syncookies=1); off = drop such SYNs. [bool, default true] */
   WTCP_CFG_SYN_BACKLOG = 58, /* Most half-open (SYN_RCVD) connections per listener, and at most its backlog (Linux's SYN queue); beyond it SYNs get cookies (or are dropped without). 0 = none: every SYN gets a cookie. [int, default 32, >= 0, <= 65535] */
   WTCP_CFG_HALF_OPEN_MAX = 59, /* Most half-open connections of all listeners together, so a SYN flood cannot take the table from established connections and outbound connects; −1 = half of maxConnections. [int, default -1, >= -1, <= 65535] */
-  WTCP_CFG_COUNT = 60
+  WTCP_CFG_DSACK = 60, /* Report duplicate segments in a D-SACK block (RFC 2883, Linux tcp_dsack). Received D-SACK blocks are always taken as duplicates, never as SACKed data. [bool, default true] */
+  WTCP_CFG_RACK = 61, /* RACK loss detection with SACK (RFC 8985 §6, Linux tcp_recovery 1): a segment is lost once one sent after it was delivered and it waited its RTT plus a reordering window, lost resends included. Off: RFC 6675's rule (lost once DupThresh segments above it are SACKed). [bool, default true] */
+  WTCP_CFG_TLP = 62, /* Tail loss probe with SACK (RFC 8985 §7, Linux tcp_early_retrans 3): about two round trips after the last ACK or send (2·SRTT + 2 ms, or + rtoMinMs with one segment out, never after the RTO) send one new segment or resend the last one, so a lost tail is repaired without waiting for the RTO. [bool, default true] */
+  WTCP_CFG_COUNT = 63
 };
 
 /* The default of every knob, indexed by key (booleans as 0/1). */
-#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0, 4, 32, 16384, 3, 1000, 30000, 5000, 3, 500, 1000, 1, 32, -1 }
+#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0, 4, 32, 16384, 3, 1000, 30000, 5000, 3, 500, 1000, 1, 32, -1, 1, 1, 1 }
 /* The type of every knob, indexed by key: 'i' integer (the engine truncates), 'm' milliseconds, 'b' boolean. */
-#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbibiiiimmmimibii"
+#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbibiiiimmmimibiibbb"
 
 /* RFC 9293 §3.3.2 connection states (wtcp_state). */
 enum wtcp_tcp_state {
@@ -198,7 +201,10 @@ enum wtcp_stat_index {
   WTCP_STAT_SYN_COOKIES_SENT = 41, /* SYN-ACKs sent with a SYN cookie (RFC 4987): the listener's half-open queue or the table was full */
   WTCP_STAT_SYN_COOKIES_RECV = 42, /* connections created from an ACK with a valid SYN cookie */
   WTCP_STAT_SYN_COOKIES_FAILED = 43, /* ACKs to a listener that sent cookies recently whose cookie was stale or forged (answered with RST) */
-  WTCP_STAT_COUNT = 44
+  WTCP_STAT_DSACKS_OUT = 44, /* ACKs sent with a D-SACK block (RFC 2883) */
+  WTCP_STAT_DSACKS_IN = 45, /* D-SACK blocks received (RFC 2883) */
+  WTCP_STAT_LOSS_PROBES = 46, /* tail loss probes sent (RFC 8985 §7) */
+  WTCP_STAT_COUNT = 47
 };
 
 /* Bits of wtcp_info.flags. */
@@ -231,7 +237,10 @@ enum wtcp_conn_flag {
   WTCP_F_ACKED_WINDOW = 1 << 25, /* the peer has acknowledged at least MAX.SND.WND bytes (RFC 5961 §5.2 range no longer clamped) */
   WTCP_F_OUTQ = 1 << 26, /* on the pending-output list (kept while the slot is freed and reused, so it is there at most once) */
   WTCP_F_ERR_TAKEN = 1 << 27, /* the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once */
-  WTCP_F_HALF_OPEN = 1 << 28 /* a listener's child in SYN_RCVD, counted against synBacklog and halfOpenMax until it is established or gone */
+  WTCP_F_HALF_OPEN = 1 << 28, /* a listener's child in SYN_RCVD, counted against synBacklog and halfOpenMax until it is established or gone */
+  WTCP_F_TLP_TIMER = 1 << 29, /* the retransmission timer runs as the tail loss probe timer (RFC 8985 §7.2) */
+  WTCP_F_REO_TIMER = 1 << 30, /* the retransmission timer runs as RACK's reordering timer (RFC 8985 §6.2 step 5) */
+  WTCP_F_TLP_OUT = 1 << 31 /* a tail loss probe is outstanding (tlpHigh valid; rack.ts R_TLP_RETRANS: it was a retransmission) */
 };
 
 /* Connection options of wtcp_set_option / wtcp_get_option (booleans 0/1, times in ms). */

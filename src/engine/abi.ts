@@ -71,8 +71,11 @@ export const enum EventKind { Connected = 1, Accept = 2, Readable = 3, Writable 
  * - synCookiesSent: SYN-ACKs sent with a SYN cookie (RFC 4987): the listener's half-open queue or the table was full
  * - synCookiesRecv: connections created from an ACK with a valid SYN cookie
  * - synCookiesFailed: ACKs to a listener that sent cookies recently whose cookie was stale or forged (answered with RST)
+ * - dsacksOut: ACKs sent with a D-SACK block (RFC 2883)
+ * - dsacksIn: D-SACK blocks received (RFC 2883)
+ * - lossProbes: tail loss probes sent (RFC 8985 §7)
  */
-export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations', 'etherTypeDropped', 'etherNotForUs', 'arpIn', 'arpOut', 'arpConflicts', 'arpFailed', 'arpQueueDropped', 'arpEvictions', 'icmpEchoReplies', 'icmpEchoDropped', 'noRoute', 'oowAcksSkipped', 'challengeAcksSkipped', 'rstsSkipped', 'synCookiesSent', 'synCookiesRecv', 'synCookiesFailed'] as const;
+export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations', 'etherTypeDropped', 'etherNotForUs', 'arpIn', 'arpOut', 'arpConflicts', 'arpFailed', 'arpQueueDropped', 'arpEvictions', 'icmpEchoReplies', 'icmpEchoDropped', 'noRoute', 'oowAcksSkipped', 'challengeAcksSkipped', 'rstsSkipped', 'synCookiesSent', 'synCookiesRecv', 'synCookiesFailed', 'dsacksOut', 'dsacksIn', 'lossProbes'] as const;
 
 /** Engine-wide counters. */
 export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
@@ -108,8 +111,11 @@ export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
  * - OUTQ: on the pending-output list (kept while the slot is freed and reused, so it is there at most once)
  * - ERR_TAKEN: the error the connection died with was reported (by a recv, a send or SO_ERROR), as Linux reports sk_err once
  * - HALF_OPEN: a listener's child in SYN_RCVD, counted against synBacklog and halfOpenMax until it is established or gone
+ * - TLP_TIMER: the retransmission timer runs as the tail loss probe timer (RFC 8985 §7.2)
+ * - REO_TIMER: the retransmission timer runs as RACK's reordering timer (RFC 8985 §6.2 step 5)
+ * - TLP_OUT: a tail loss probe is outstanding (tlpHigh valid; rack.ts R_TLP_RETRANS: it was a retransmission)
  */
-export const enum ConnFlag { USED = 1, HOST = 2, ACCEPTQ = 4, TS = 8, SACK = 16, WS = 32, NODELAY = 64, KEEPALIVE = 128, FIN_QUEUED = 256, PEER_FIN = 512, READ_NOTIFIED = 1024, WANT_WRITE = 2048, ACK_NOW = 4096, PERSIST = 8192, USER_CLOSED = 16384, LINGER0 = 32768, RECOVERY = 65536, RTT_TIMING = 131072, NEED_OUTPUT = 262144, ACTIVE = 524288, OOO_FIN = 1048576, SHUT_RD = 2097152, HAVE_IRS = 4194304, DELACK = 8388608, HASHED = 16777216, ACKED_WINDOW = 33554432, OUTQ = 67108864, ERR_TAKEN = 134217728, HALF_OPEN = 268435456 }
+export const enum ConnFlag { USED = 1, HOST = 2, ACCEPTQ = 4, TS = 8, SACK = 16, WS = 32, NODELAY = 64, KEEPALIVE = 128, FIN_QUEUED = 256, PEER_FIN = 512, READ_NOTIFIED = 1024, WANT_WRITE = 2048, ACK_NOW = 4096, PERSIST = 8192, USER_CLOSED = 16384, LINGER0 = 32768, RECOVERY = 65536, RTT_TIMING = 131072, NEED_OUTPUT = 262144, ACTIVE = 524288, OOO_FIN = 1048576, SHUT_RD = 2097152, HAVE_IRS = 4194304, DELACK = 8388608, HASHED = 16777216, ACKED_WINDOW = 33554432, OUTQ = 67108864, ERR_TAKEN = 134217728, HALF_OPEN = 268435456, TLP_TIMER = 536870912, REO_TIMER = 1073741824, TLP_OUT = 2147483648 }
 
 /** Linux errno numbers by name (the engine returns them negated). */
 export const Errno = { EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, EBADF: 9, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19, EINVAL: 22, EMFILE: 24, ENOSPC: 28, EPIPE: 32, EPROTO: 71, ENOTSOCK: 88, EDESTADDRREQ: 89, EMSGSIZE: 90, EPROTOTYPE: 91, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETDOWN: 100, ENETUNREACH: 101, ECONNABORTED: 103, ECONNRESET: 104, ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ETIMEDOUT: 110, ECONNREFUSED: 111, EHOSTDOWN: 112, EHOSTUNREACH: 113, EALREADY: 114, EINPROGRESS: 115 } as const;
@@ -239,13 +245,19 @@ export interface EngineConfig {
   pshOnBurstEnd: boolean;
   /** Answer SYNs with SYN cookies (RFC 4987) when a listener's half-open queue or the connection table is full (Linux tcp_syncookies=1); off = drop such SYNs. */
   synCookies: boolean;
+  /** Report duplicate segments in a D-SACK block (RFC 2883, Linux tcp_dsack). Received D-SACK blocks are always taken as duplicates, never as SACKed data. */
+  dsack: boolean;
+  /** RACK loss detection with SACK (RFC 8985 §6, Linux tcp_recovery 1): a segment is lost once one sent after it was delivered and it waited its RTT plus a reordering window, lost resends included. Off: RFC 6675's rule (lost once DupThresh segments above it are SACKed). */
+  rack: boolean;
+  /** Tail loss probe with SACK (RFC 8985 §7, Linux tcp_early_retrans 3): about two round trips after the last ACK or send (2·SRTT + 2 ms, or + rtoMinMs with one segment out, never after the RTO) send one new segment or resend the last one, so a lost tail is repaired without waiting for the RTO. */
+  tlp: boolean;
 }
 
 /** Config keys in the order of the engine (index = numeric key of configSet). */
-export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd', 'maxInterfaces', 'arpCacheSize', 'arpQueueBytes', 'arpRetries', 'arpRetryMs', 'arpReachableMs', 'arpDelayMs', 'arpProbes', 'invalidRateLimitMs', 'rstLimit', 'synCookies', 'synBacklog', 'halfOpenMax'];
+export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd', 'maxInterfaces', 'arpCacheSize', 'arpQueueBytes', 'arpRetries', 'arpRetryMs', 'arpReachableMs', 'arpDelayMs', 'arpProbes', 'invalidRateLimitMs', 'rstLimit', 'synCookies', 'synBacklog', 'halfOpenMax', 'dsack', 'rack', 'tlp'];
 
 /** The defaults compiled into the engine. */
-export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false, maxInterfaces: 4, arpCacheSize: 32, arpQueueBytes: 16384, arpRetries: 3, arpRetryMs: 1000, arpReachableMs: 30000, arpDelayMs: 5000, arpProbes: 3, invalidRateLimitMs: 500, rstLimit: 1000, synCookies: true, synBacklog: 32, halfOpenMax: -1 };
+export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false, maxInterfaces: 4, arpCacheSize: 32, arpQueueBytes: 16384, arpRetries: 3, arpRetryMs: 1000, arpReachableMs: 30000, arpDelayMs: 5000, arpProbes: 3, invalidRateLimitMs: 500, rstLimit: 1000, synCookies: true, synBacklog: 32, halfOpenMax: -1, dsack: true, rack: true, tlp: true };
 
 /** What values a knob takes: its type, bounds (`gt`: strictly greater), whether it sizes memory and whether it is fixed after init without sizing it. */
 export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean; fixed?: boolean }
@@ -269,6 +281,9 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   synResendOnBadAck: { type: 'bool' },
   pshOnBurstEnd: { type: 'bool' },
   synCookies: { type: 'bool' },
+  dsack: { type: 'bool' },
+  rack: { type: 'bool' },
+  tlp: { type: 'bool' },
   rtoInitialMs: { type: 'ms', gt: 0 },
   rtoMinMs: { type: 'ms', gt: 0 },
   rtoMaxMs: { type: 'ms', gt: 0 },

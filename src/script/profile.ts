@@ -5,22 +5,6 @@ import { LINUX_PROFILE as ENGINE_LINUX_PROFILE } from '../engine/config.js';
 /** Engine config overrides, keyed as in src/engine/config.ts. */
 export type ConfigOverrides = Record<string, number | boolean>;
 
-/**
- * What Linux (with packetdrill's defaults.sh) chooses where the RFCs leave room: the engine's own
- * Linux profile plus the Linux defaults the runner relies on explicitly.
- */
-export const LINUX_PROFILE: Readonly<ConfigOverrides> = {
-  ...(ENGINE_LINUX_PROFILE as ConfigOverrides),
-  windowScaling: true,
-  dataRetries: 15, // tcp_retries2
-  timeWaitMs: 60000, // TCP_TIMEWAIT_LEN
-  finWait2TimeoutMs: 60000, // tcp_fin_timeout
-  keepaliveIdleMs: 7200000,
-  keepaliveIntervalMs: 75000,
-  keepaliveCount: 9,
-  defaultMss: 536,
-};
-
 /** The result of interpreting one backquoted command. */
 export interface CommandEffect {
   /** Config overrides to apply. */
@@ -79,14 +63,16 @@ const SYSCTLS: Record<string, SysctlRule> = {
   },
   tcp_wmem: { ignore: 'send buffer sizes are fixed by the engine config' },
   tcp_ecn: { set: (v) => (int(v) === 0 || int(v) === 2 ? {} : 'ECN is not implemented') },
-  tcp_dsack: offOnly('D-SACK (RFC 2883) is not implemented'),
+  tcp_dsack: bool('dsack'),
   tcp_syncookies: { ignore: 'SYN cookies are not implemented' },
   tcp_frto: offOnly('F-RTO is not implemented'),
   tcp_reordering: { ignore: 'the duplicate-ACK threshold is fixed at 3' },
   tcp_congestion_control: { set: (v) => (v.trim() === 'reno' ? {} : `congestion control is NewReno, not ${v.trim()}`) },
   tcp_slow_start_after_idle: offOnly('slow start after idle is not implemented'),
-  tcp_early_retrans: offOnly('TLP/early retransmit is not implemented'),
-  tcp_recovery: offOnly('RACK is not implemented'),
+  // Linux: 3 or 4 turn the tail loss probe on, anything else off (early retransmit itself is gone).
+  tcp_early_retrans: { set: (v) => ({ tlp: int(v) === 3 || int(v) === 4 }) },
+  // Bit 0: RACK loss detection; 0x2 (static reordering window) and 0x4 (no DupThresh) are not modelled.
+  tcp_recovery: { set: (v) => (int(v) & ~1 ? `tcp_recovery=${v}: only bit 0 (RACK) is modelled` : { rack: (int(v) & 1) !== 0 }) },
   tcp_min_tso_segs: { ignore: 'no TSO' },
   tcp_tso_win_divisor: { ignore: 'no TSO' },
   tcp_autocorking: offOnly('autocorking is not implemented'),
@@ -144,3 +130,23 @@ export function interpretCommand(command: string): CommandEffect {
   }
   return effect;
 }
+
+/**
+ * What Linux with packetdrill's defaults.sh chooses where the RFCs leave room: the engine's own
+ * Linux profile, what the sysctls of defaults.sh (KERNEL_LINUX_SYSCTLS, the one list of them) say
+ * (D-SACK, TLP and RACK off, tcp_retries2 15, …), and the Linux constants the runner relies on.
+ */
+export const LINUX_PROFILE: Readonly<ConfigOverrides> = (() => {
+  const fromSysctls: CommandEffect = { config: {}, loadsLinuxProfile: true, notes: [], sysctls: [] };
+  for (const [k, v] of KERNEL_LINUX_SYSCTLS) interpretSysctl(`${k}=${v}`, fromSysctls);
+  return {
+    ...(ENGINE_LINUX_PROFILE as ConfigOverrides),
+    ...fromSysctls.config,
+    windowScaling: true,
+    timeWaitMs: 60000, // TCP_TIMEWAIT_LEN
+    keepaliveIdleMs: 7200000,
+    keepaliveIntervalMs: 75000,
+    keepaliveCount: 9,
+    defaultMss: 536,
+  };
+})();

@@ -318,6 +318,18 @@ export class Harness {
     expect(this.stateName()).toBe(state);
   }
 
+  /** A passive open whose SYN carries `peerOpts` (e.g. sackOK, TS), accepted; afterwards `out` and `events` are empty. */
+  openWith(peerOpts: Opt[]): void {
+    this.inState('LISTEN');
+    this.send({ seq: PEER_ISS, flags: SYN, opts: peerOpts });
+    const sa = this.expectSegment({ flags: 'S.' });
+    this.iss = sa.seq;
+    this.send({ seq: PEER_ISS + 1, ack: this.iss + 1, flags: ACK, opts: this.tsOpts(sa) });
+    this.conn = this.e.accept(this.listener);
+    expect(this.conn).toBeGreaterThanOrEqual(0);
+    this.clear();
+  }
+
   /** Finds the connection slot (passive side before accept) by scanning states. */
   private findConn(): number {
     for (let i = 0; i < this.e.config.maxConnections; i++) {

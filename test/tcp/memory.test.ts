@@ -83,7 +83,8 @@ describe('memory', () => {
   it('reports the size of a connection record', () => {
     const h = new Harness();
     expect(h.e.connStateBytes).toBeGreaterThan(100);
-    expect(h.e.connStateBytes).toBeLessThanOrEqual(256);
+    // 248 B before the sender's scoreboard (6 extents, 48 B), RACK/TLP (24 B) and D-SACK (8 B) state.
+    expect(h.e.connStateBytes).toBeLessThanOrEqual(336);
     expect(EventKind.Closed).toBe(6);
   });
 });
