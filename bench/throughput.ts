@@ -8,6 +8,7 @@ import type { Socket } from '../src/socket.js';
 import { Stack } from '../src/stack.js';
 import { benchPair, runUntil } from './pair.js';
 import { largestTable, runScaling, type LargestTable, type ScalingRow } from './scaling.js';
+import { formatLossy, runLossy, type LossyResult } from './lossy.js';
 
 /** One workload's figures: WASM stacks and Node `net`, in bytes/s or operations/s. */
 export interface Pair {
@@ -30,6 +31,8 @@ export interface BenchResult {
   scaling?: ScalingRow[];
   /** The largest connection table one engine lays out (full runs only). */
   largest?: LargestTable;
+  /** 1 GB one way over a lossy SimNetwork, virtual time (full runs only). */
+  lossy?: LossyResult;
   /** What was measured. */
   params: { quick: boolean; bulkBytes: number; pingpongRounds: number; churnConcurrency: number; node: string };
 }
@@ -285,14 +288,16 @@ export async function runThroughput(opts: { quick?: boolean; log?: (line: string
   const bulk64k = await best(() => wasmBulk(bulkBytes, MSS_64K), () => nodeBulk(bulkBytes), bulkReps);
   let scaling: ScalingRow[] | undefined;
   let largest: LargestTable | undefined;
+  let lossy: LossyResult | undefined;
   if (!quick) {
     log('scaling: 1, 100, 1 000, 10 000 concurrent connections');
     scaling = runScaling(log);
     largest = largestTable();
+    lossy = runLossy(1e9, log);
   }
   return {
     bulk1460, bulk64k, pingpong, churn1000, churn10000,
-    wasmBytes: engineBytes.length, connStateBytes, scaling, largest,
+    wasmBytes: engineBytes.length, connStateBytes, scaling, largest, lossy,
     params: { quick, bulkBytes, pingpongRounds: rounds, churnConcurrency: CONCURRENCY, node: process.version },
   };
 }
@@ -324,5 +329,6 @@ export function formatTable(r: BenchResult): string {
     const l = r.largest;
     out.push('', `largest table: ${l.conns} connections in one engine with ${l.sendBufferSize}-byte rings: ${(l.engineBytes / 2 ** 20).toFixed(0)} MiB laid out.`);
   }
+  if (r.lossy) out.push('', formatLossy(r.lossy));
   return out.join('\n');
 }
