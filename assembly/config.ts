@@ -134,8 +134,8 @@ export let cfgSynCookies: bool = true;
 export let cfgDsack: bool = true;
 /** RACK loss detection with SACK (RFC 8985 §6, Linux tcp_recovery 1): a segment is lost once one sent after it was delivered and it waited its RTT plus a reordering window, lost resends included. Off: RFC 6675's rule (lost once DupThresh segments above it are SACKed). */
 export let cfgRack: bool = true;
-/** Tail loss probe with SACK (RFC 8985 §7, Linux tcp_early_retrans 3): about two round trips after the last ACK or send (2·SRTT + 2 ms, or + rtoMinMs with one segment out, never after the RTO) send one new segment or resend the last one, so a lost tail is repaired without waiting for the RTO. */
-export let cfgTlp: bool = true;
+/** Tail loss probe with SACK (RFC 8985 §7, Linux tcp_early_retrans 3; on in the Linux profile): about two round trips after the last ACK or send (2·SRTT + 2 ms, or + rtoMinMs with one segment out, never after the RTO) send one new segment or resend the last one, so a lost tail is repaired without waiting for the RTO. */
+export let cfgTlp: bool = false;
 
 /** Sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value. */
 export function configSetValue(key: i32, v: f64): i32 {

@@ -15,7 +15,7 @@ export const LINUX_PROFILE: Readonly<Partial<EngineConfig>> = {
   tsTickMs: 1, recvBufferSize: 540000, sendBufferSize: 262144, delayFinAck: true,
   maxConnections: 16, // a packetdrill run has a handful of sockets: ~13 MB of rings instead of ~100 MB
   keepaliveRst: true, minshallNagle: true, linuxSenderWindow: true, synResendOnBadAck: true,
-  pshOnBurstEnd: true,
+  pshOnBurstEnd: true, tlp: true, // tcp_early_retrans=3, Linux's default
 };
 
 /** Numeric value of a config entry as the engine takes it. */

@@ -33,7 +33,7 @@ function nextOut(h: Harness, limit = 5000): { seg: SegOut; at: number } {
 
 describe('tail loss probe (RFC 8985 §7)', () => {
   it('tlp_resends_the_last_segment_after_two_srtt_before_the_rto', () => {
-    const h = conn();
+    const h = conn({ tlp: true });
     const { srtt, rto } = h.e.info(h.conn);
     h.e.send(h.conn, new Uint8Array(4 * M), h.now);
     h.collect();
@@ -57,7 +57,7 @@ describe('tail loss probe (RFC 8985 §7)', () => {
   });
 
   it('tlp_off_waits_for_the_rto', () => {
-    const h = conn({ tlp: false });
+    const h = conn(); // the engine's default: off (the Linux profile turns it on)
     const { rto } = h.e.info(h.conn);
     h.e.send(h.conn, new Uint8Array(4 * M), h.now);
     h.collect();
@@ -72,7 +72,7 @@ describe('tail loss probe (RFC 8985 §7)', () => {
   });
 
   it('tlp_with_one_segment_out_adds_the_minimum_rto', () => {
-    const h = conn({ rtoMinMs: 200 });
+    const h = conn({ tlp: true, rtoMinMs: 200 });
     const { srtt, rto } = h.e.info(h.conn);
     h.e.send(h.conn, new Uint8Array(M), h.now);
     h.collect();
