@@ -317,30 +317,27 @@ export function sbTimeout(c: Conn): void {
 
 // ---------------------------------------------------------------- queries
 
-/** RFC 6675 SetPipe: bytes in flight (sent, neither SACKed nor lost; a resent extent counts once). */
-export function sbPipe(c: Conn): u32 {
-  let n = <i32>c.sbCount;
-  let pipe: u32 = 0;
-  let from = c.sndUna;
-  for (let i = 0; i < n; i++) {
-    let e = sbEnd(c, i);
-    if (inFlight(sbMeta(c, i))) pipe += <u32>seqDiff(e, from);
-    from = e;
-  }
-  return pipe;
-}
-
-/** Bytes the scoreboard holds SACKed. */
-export function sbSackedBytes(c: Conn): u32 {
+/** Bytes of the extents whose state bits masked by `mask` equal `want`. */
+function bytesWith(c: Conn, mask: u32, want: u32): u32 {
   let n = <i32>c.sbCount;
   let bytes: u32 = 0;
   let from = c.sndUna;
   for (let i = 0; i < n; i++) {
     let e = sbEnd(c, i);
-    if (sbMeta(c, i) & SB_SACKED) bytes += <u32>seqDiff(e, from);
+    if ((sbMeta(c, i) & mask) == want) bytes += <u32>seqDiff(e, from);
     from = e;
   }
   return bytes;
+}
+
+/** RFC 6675 SetPipe: bytes in flight (sent, neither SACKed nor lost; a resent extent counts once). */
+export function sbPipe(c: Conn): u32 {
+  return bytesWith(c, SB_SACKED | SB_LOST, 0);
+}
+
+/** Bytes the scoreboard holds SACKed. */
+export function sbSackedBytes(c: Conn): u32 {
+  return bytesWith(c, SB_SACKED, SB_SACKED);
 }
 
 /** Highest sequence number SACKed (RFC 8985 RACK.fack without the cumulative part), or SND.UNA. */
