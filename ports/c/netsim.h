@@ -13,7 +13,9 @@
 
 #define NET_NODES 2
 /** Bytes of packets in flight towards one node (entries of arrival time, length, packet records). */
+#ifndef NET_QUEUE_BYTES
 #define NET_QUEUE_BYTES 12288 /* 12 KiB: the transfer case keeps at most 2 full-sized packets in flight each way */
+#endif
 
 /** What the network saw of one packet. */
 typedef struct net_pkt {
