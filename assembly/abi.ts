@@ -218,8 +218,9 @@ export const enum NeighSlot { State = 0, IfIndex = 1, Addr = 2, MacHi = 3, MacLo
  * - HALF_OPEN: HALF_OPEN marks only SYN_RCVD children, counted per listener and engine-wide
  * - OUTPUT_QUEUE: the pending-output ring holds exactly the slots flagged OUTQ
  * - QUEUES: control block: events waiting within the ring, tx fill level within the tx area
+ * - SCOREBOARD: sender scoreboard: at most SB_MAX extents, each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding
  */
-export const enum Check { OK = 0, SEQ_ORDER = 1, SEND_RING = 2, RECV_RING = 3, OOO_RANGES = 4, STATE = 5, HASH = 6, FREE_LIST = 7, TIMERS = 8, HEAP = 9, LISTENERS = 10, TIME_WAIT_LIST = 11, HALF_OPEN = 12, OUTPUT_QUEUE = 13, QUEUES = 14 }
+export const enum Check { OK = 0, SEQ_ORDER = 1, SEND_RING = 2, RECV_RING = 3, OOO_RANGES = 4, STATE = 5, HASH = 6, FREE_LIST = 7, TIMERS = 8, HEAP = 9, LISTENERS = 10, TIME_WAIT_LIST = 11, HALF_OPEN = 12, OUTPUT_QUEUE = 13, QUEUES = 14, SCOREBOARD = 15 }
 
 /** Bytes of a packet record header, [u32 length][u32 meta], in the rx and tx areas. */
 export const RECORD_HEADER: i32 = 8;

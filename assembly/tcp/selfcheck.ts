@@ -1,15 +1,15 @@
 // The test build's self-check (testSelfCheck): walks every table and verifies the invariants of
 // the spec's SELF_CHECKS (sequence order, ring counters, out-of-order ranges, the hash, the free
 // list, timers and their heap, listeners with their children and accept queues, the TIME_WAIT list,
-// half-open counts, the pending-output ring, the control block). The fuzzer calls it after every
+// half-open counts, the pending-output ring, the control block, the sender's scoreboard). The fuzzer calls it after every
 // step. Returns 0, or (check << 16) | slot of the first invariant broken. Not in the release module.
 import { Check, Ctl, F, S } from '../abi';
-import { Conn, NIL, OOO_MAX, oooLeft, oooRight } from './conn';
+import { Conn, NIL, OOO_MAX, SB_MAX, oooLeft, oooRight } from './conn';
 import {
   connAt, listenerAt, hashBase, hashMask, heapKeyBase, heapSlotBase, outqBase, ctlGet,
 } from '../memory';
 import {
-  cfgMaxConnections, cfgMaxListeners, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs,
+  cfgMaxConnections, cfgMaxListeners, cfgSendBufferSize, cfgRecvBufferSize,
   cfgEventQueueSize, cfgTxQueueSize,
 } from '../config';
 import {
@@ -18,6 +18,9 @@ import {
 import { heapSize, earliest } from './deadlines';
 import { outqHead, outqCount } from './output';
 import { seqDiff, seqGt, seqLe, seqLt } from './seq';
+import { sbEnd, sbStart } from './scoreboard';
+import { R_TLP_RETRANS } from './rack';
+import { finWait2Lifetime } from './lifecycle';
 
 // @ts-ignore: decorator
 @inline function fail(check: Check, slot: i32): i32 { return (<i32>check << 16) | (slot & 0xffff); }
@@ -25,6 +28,16 @@ import { seqDiff, seqGt, seqLe, seqLt } from './seq';
 @inline function keyAt(i: i32): f64 { return load<f64>(heapKeyBase + (<usize>i << 3)); }
 // @ts-ignore: decorator
 @inline function slotAt(i: i32): i32 { return <i32>load<u16>(heapSlotBase + (<usize>i << 1)); }
+
+/** The scoreboard's extents lie in order inside [SND.UNA, SND.MAX] (scoreboard.ts); D-SACK and TLP marks agree. */
+function scoreboardOk(c: Conn): bool {
+  let n = <i32>c.sbCount;
+  if (n > SB_MAX) return false;
+  for (let k = 0; k < n; k++) if (!seqLt(sbStart(c, k), sbEnd(c, k))) return false;
+  if (n > 0 && seqGt(sbEnd(c, n - 1), c.sndMax)) return false;
+  if (seqGt(c.dsackL, c.dsackR)) return false;
+  return !((c.rackFlags & R_TLP_RETRANS) && !(c.flags & F.TLP_OUT));
+}
 
 /** The checks of one used connection record on its own. */
 function checkConn(c: Conn, i: i32): i32 {
@@ -51,12 +64,13 @@ function checkConn(c: Conn, i: i32): i32 {
     let l = oooLeft(c, k), r = oooRight(c, k);
     if (!seqLt(l, r) || !seqLt(c.rcvNxt, l) || seqGt(r, finEdge)) return fail(Check.OOO_RANGES, i);
   }
+  if (!scoreboardOk(c)) return fail(Check.SCOREBOARD, i);
   if (c.flags & F.HALF_OPEN) {
     if (st != S.SYN_RCVD || c.listener < 0) return fail(Check.HALF_OPEN, i);
   } else if (st == S.SYN_RCVD && c.listener >= 0) return fail(Check.HALF_OPEN, i);
   // Nobody can end a connection that is not the host's, not queued for accept and has no deadline.
   let e = earliest(c);
-  let orphanOk = (c.flags & (F.HOST | F.ACCEPTQ | F.NEED_OUTPUT)) != 0 || (st == S.FIN_WAIT_2 && cfgFinWait2TimeoutMs <= 0);
+  let orphanOk = (c.flags & (F.HOST | F.ACCEPTQ | F.NEED_OUTPUT)) != 0 || (st == S.FIN_WAIT_2 && finWait2Lifetime(c) <= 0);
   if (e == Infinity && !orphanOk) return fail(Check.TIMERS, i);
   if (e != Infinity) {
     let pos = <i32>c.heapPos;

@@ -540,6 +540,7 @@ export const SELF_CHECKS: readonly (readonly [string, string])[] = [
   ["HALF_OPEN", "HALF_OPEN marks only SYN_RCVD children, counted per listener and engine-wide"],
   ["OUTPUT_QUEUE", "the pending-output ring holds exactly the slots flagged OUTQ"],
   ["QUEUES", "control block: events waiting within the ring, tx fill level within the tx area"],
+  ["SCOREBOARD", "sender scoreboard: at most SB_MAX extents, each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding"],
 ];
 
 /** Short names of the wire layer's reason codes, indexed by code; 0 is 'ok'. */

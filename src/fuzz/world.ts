@@ -55,7 +55,7 @@ export const MAX_PACKETS_PER_INSTANT = 200_000;
 
 export class LivelockError extends Error {}
 
-/** Engine configs: one with Linux's choices, one with the RFC defaults, one without options (small rings and tables everywhere). */
+/** Engine configs: one with Linux's choices (tail loss probes too; RACK and D-SACK are on by default), one with the RFC defaults, one without options (small rings and tables everywhere). */
 export function fuzzConfigs(): Partial<EngineConfig>[] {
   const small: Partial<EngineConfig> = {
     maxConnections: 24, maxListeners: 4, sendBufferSize: 16384, recvBufferSize: 16384, txQueueSize: 70000,
@@ -63,7 +63,7 @@ export function fuzzConfigs(): Partial<EngineConfig>[] {
     timeWaitMs: 30_000, finWait2TimeoutMs: 30_000, keepaliveIdleMs: 20_000, keepaliveIntervalMs: 2_000, keepaliveCount: 3,
   };
   return [
-    { ...small, linuxRto: true, quickAcks: 16, delayFinAck: true, keepaliveRst: true, minshallNagle: true, linuxSenderWindow: true, synResendOnBadAck: true, pshOnBurstEnd: true, windowScale: 2 },
+    { ...small, linuxRto: true, tlp: true, quickAcks: 16, delayFinAck: true, keepaliveRst: true, minshallNagle: true, linuxSenderWindow: true, synResendOnBadAck: true, pshOnBurstEnd: true, windowScale: 2 },
     { ...small, rstOnDataAfterClose: false, abortOnUnreadClose: false, mss: 1000 },
     { ...small, timestamps: false, sack: false, windowScaling: false, mss: 536, tsRandomOffset: false, ackUnsentData: false, recvBufferSize: 4096, sendBufferSize: 4096 },
   ];

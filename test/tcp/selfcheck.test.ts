@@ -45,6 +45,9 @@ describe('self-check', () => {
       ['a used slot in LISTEN', (h) => hooks(h).testPoke(h.conn, 3, 1), 'STATE'],
       ['a state past TIME_WAIT', (h) => hooks(h).testPoke(h.conn, 3, 11), 'STATE'],
       ['not hashed', (h) => hooks(h).testPoke(h.conn, 4, ConnFlag.USED | ConnFlag.HOST), 'HASH'],
+      ['more scoreboard extents than the record holds', (h) => hooks(h).testPoke(h.conn, 5, 7), 'SCOREBOARD'],
+      ['a scoreboard extent past SND.MAX', (h) => hooks(h).testPoke(h.conn, 6, (h.e.info(h.conn).sndMax + 10) >>> 0), 'SCOREBOARD'],
+      ['an empty scoreboard extent', (h) => hooks(h).testPoke(h.conn, 6, h.e.info(h.conn).sndUna >>> 0), 'SCOREBOARD'],
     ];
     for (const [what, corrupt, check] of cases) {
       const h = busy();
