@@ -50,119 +50,151 @@ const CLOSE_GRACE_MS = 2000;
  */
 const TUN_CONFIG = (mtu: number) => ({ mss: mtu - 40, maxConnections: 64, recvBufferSize: 512 << 10, sendBufferSize: 512 << 10 });
 
+/** What a session has started, so the teardown closes exactly that. */
+interface Session {
+  pcapFile?: WriteStream;
+  bridge?: TunBridge;
+  tap?: TapDevice;
+  stack?: Stack;
+  summary: () => void;
+}
+
 /** Runs the session; resolves with the exit code once everything it started is gone. */
 export async function runTun(o: TunRunOptions): Promise<number> {
   // `get --out -` writes the body to stdout, so every report line goes to stderr instead.
   const out = new Reporter(o.json, o.mode.name === 'get' && o.mode.out === '-');
-  let stopCode: number | undefined;
-  let stop!: (code: number) => void;
-  const stopped = new Promise<number>((r) => (stop = (code) => { stopCode ??= code; r(code); }));
-  const onSignal = (sig: NodeJS.Signals) => {
-    out.note(`wasm-tcp tun: ${sig}, shutting down`);
-    stop(sig === 'SIGINT' ? 130 : 143);
-  };
-  // A bug in an event handler must not skip the teardown: one line, then the orderly exit path.
-  const onCrash = (err: unknown) => {
-    out.note(`wasm-tcp tun: internal error: ${err instanceof Error ? err.message : String(err)}`);
-    if (process.env.WASM_TCP_DEBUG) console.error(err);
-    stop(1);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('uncaughtException', onCrash);
+  const life = new Lifetime(out);
+  const s: Session = { summary: () => {} };
+  try {
+    s.pcapFile = await openCapture(o, out, life.stop);
+    const { modeDone } = await startSession(o, out, s, life.stop);
+    if (life.code !== undefined) return life.code; // signalled while setting up: never claim readiness
+    out.line('ready', { dev: o.dev, addr: formatIPv4(o.addr) }, `ready ${o.dev} ${formatIPv4(o.addr)}`);
+    return await Promise.race([modeDone, life.stopped]);
+  } finally {
+    // A second signal while tearing down is ignored: the watchdog finishes the job if we die anyway.
+    life.ignoreSignals();
+    await teardown(s, out);
+    life.release();
+  }
+}
+
+/** The process-wide hooks of a session: signals and crashes stop it with an exit code; lost output is ignored. */
+class Lifetime {
+  /** The first exit code asked for, if any. */
+  code: number | undefined;
+  readonly stopped: Promise<number>;
+  readonly stop: (code: number) => void;
+  private readonly onSignal: (sig: NodeJS.Signals) => void;
+  private readonly onCrash: (err: unknown) => void;
+  private readonly ignore = () => {};
   // Output gone (the reading end of a pipe closed): keep running to an orderly teardown, silently;
   // without this each failed write would raise an error whose report fails again, in a loop.
-  const lostOutput = () => {};
-  process.stdout.on('error', lostOutput);
-  process.stderr.on('error', lostOutput);
+  private readonly lostOutput = () => {};
 
-  let pcapFile: WriteStream | undefined;
-  let bridge: TunBridge | undefined;
-  let tap: TapDevice | undefined;
-  let stack: Stack | undefined;
-  let summary = () => {};
-  try {
-    if (o.pcap) {
-      const fh = await open(o.pcap, 'w').catch((err: NodeJS.ErrnoException) => {
-        throw new TunError(`cannot write the capture '${o.pcap}': ${err.code ?? err.message}`, 'EPCAP');
-      });
-      pcapFile = fh.createWriteStream();
-      pcapFile.on('error', (err) => {
-        out.note(`wasm-tcp tun: writing ${o.pcap}: ${err.message}`);
-        stop(1);
-      });
-    }
-    const sink = pcapFile;
-    const pcap = sink ? new PcapWriter((chunk) => sink.write(chunk), undefined, o.tap ? LINKTYPE_ETHERNET : LINKTYPE_RAW) : undefined;
-    const capture = pcap ? (p: Uint8Array, t: number) => pcap.packet(p, t) : undefined;
-    const onFailure = (err: Error) => {
-      out.note(`wasm-tcp tun: ${err.message}`);
-      stop(1);
+  constructor(out: Reporter) {
+    let resolve!: (code: number) => void;
+    this.stopped = new Promise<number>((r) => (resolve = r));
+    this.stop = (code) => {
+      this.code ??= code;
+      resolve(code);
     };
-    let modeDone: Promise<number>;
-    if (o.tap) {
-      tap = await openTap({
-        dev: o.dev, kernelAddr: `${formatIPv4(o.kernelAddr.addr)}/${o.kernelAddr.prefix}`, addr: formatIPv4(o.addr),
-        mac: o.tap.mac, mtu: o.mtu, capture,
-      });
-      const device = tap;
-      device.closed.catch(onFailure);
-      if (o.mode.name === 'dump') {
-        const d = dump((fn) => void pump(device.readable, fn), 'tap', out, o.mode.count, o.mode.quiet);
-        modeDone = d.done;
-        summary = d.summary;
-      } else {
-        stack = tapStack(device, o, onFailure);
-        modeDone = startMode(stack, o, out);
-      }
-    } else {
-      const b = bridge = await TunBridge.open({ dev: o.dev, kernelAddr: o.kernelAddr, addr: o.addr, mtu: o.mtu, tap: capture });
-      b.onFailure = onFailure;
-      if (o.mode.name === 'dump') {
-        const d = dump((fn) => { b.onPacket = fn; }, 'tun', out, o.mode.count, o.mode.quiet);
-        modeDone = d.done;
-        summary = d.summary;
-      } else {
-        stack = new Stack({
-          address: formatIPv4(o.addr),
-          clock: new RealClock(),
-          link: new TunLink(b),
-          ...stackOptions(o),
-        });
-        modeDone = startMode(stack, o, out);
-      }
-    }
-    if (stopCode !== undefined) return stopCode; // signalled while setting up: never claim readiness
-    out.line('ready', { dev: o.dev, addr: formatIPv4(o.addr) }, `ready ${o.dev} ${formatIPv4(o.addr)}`);
-    return await Promise.race([modeDone, stopped]);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    // A second signal while tearing down is ignored: the watchdog finishes the job if we die anyway.
-    const ignore = () => {};
-    process.on('SIGINT', ignore);
-    process.on('SIGTERM', ignore);
-    if (stack) await closeStack(stack);
-    summary();
-    const retransmits = stack?.engine.stats.retransmits ?? 0;
-    if (bridge) {
-      const st = bridge.stats;
-      out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${retransmits} retransmits, ${bridge.socatRestarts} socat restarts, ${st.rxDropped} non-IPv4 dropped`);
-      await bridge.close();
-    }
-    if (tap) {
-      await tap.close();
-      const st = tap.stats;
-      out.note(`tun: ${st.rxPackets} frames from the kernel, ${st.txPackets} to it, ${retransmits} retransmits, ${st.socatRestarts} socat restarts, ${st.rxQueueDropped + st.txDropped} dropped`);
-    }
-    const f = pcapFile;
-    if (f && !f.destroyed) await new Promise((r) => f.end(r));
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', ignore);
-    process.off('uncaughtException', onCrash);
-    process.stdout.off('error', lostOutput);
-    process.stderr.off('error', lostOutput);
+    this.onSignal = (sig) => {
+      out.note(`wasm-tcp tun: ${sig}, shutting down`);
+      this.stop(sig === 'SIGINT' ? 130 : 143);
+    };
+    // A bug in an event handler must not skip the teardown: one line, then the orderly exit path.
+    this.onCrash = (err) => {
+      out.note(`wasm-tcp tun: internal error: ${err instanceof Error ? err.message : String(err)}`);
+      if (process.env.WASM_TCP_DEBUG) console.error(err);
+      this.stop(1);
+    };
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+    process.on('uncaughtException', this.onCrash);
+    process.stdout.on('error', this.lostOutput);
+    process.stderr.on('error', this.lostOutput);
   }
+
+  ignoreSignals(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+    process.on('SIGINT', this.ignore);
+    process.on('SIGTERM', this.ignore);
+  }
+
+  release(): void {
+    process.off('SIGINT', this.ignore);
+    process.off('SIGTERM', this.ignore);
+    process.off('uncaughtException', this.onCrash);
+    process.stdout.off('error', this.lostOutput);
+    process.stderr.off('error', this.lostOutput);
+  }
+}
+
+/** Opens `--pcap`'s file, if any; a write error later stops the session. */
+async function openCapture(o: TunRunOptions, out: Reporter, stop: (code: number) => void): Promise<WriteStream | undefined> {
+  if (!o.pcap) return undefined;
+  const fh = await open(o.pcap, 'w').catch((err: NodeJS.ErrnoException) => {
+    throw new TunError(`cannot write the capture '${o.pcap}': ${err.code ?? err.message}`, 'EPCAP');
+  });
+  const file = fh.createWriteStream();
+  file.on('error', (err) => {
+    out.note(`wasm-tcp tun: writing ${o.pcap}: ${err.message}`);
+    stop(1);
+  });
+  return file;
+}
+
+/** Brings the device up (TAP or TUN) and starts the mode on it; `modeDone` settles when the mode ends
+ * (wrapped, so that awaiting the set-up does not wait for the mode). */
+async function startSession(o: TunRunOptions, out: Reporter, s: Session, stop: (code: number) => void): Promise<{ modeDone: Promise<number> }> {
+  const sink = s.pcapFile;
+  const pcap = sink ? new PcapWriter((chunk) => sink.write(chunk), undefined, o.tap ? LINKTYPE_ETHERNET : LINKTYPE_RAW) : undefined;
+  const capture = pcap ? (p: Uint8Array, t: number) => pcap.packet(p, t) : undefined;
+  const onFailure = (err: Error) => {
+    out.note(`wasm-tcp tun: ${err.message}`);
+    stop(1);
+  };
+  const startDump = (m: { count: number; quiet: boolean }, attach: Parameters<typeof dump>[0], kind: 'tap' | 'tun') => {
+    const d = dump(attach, kind, out, m.count, m.quiet);
+    s.summary = d.summary;
+    return d.done;
+  };
+  if (o.tap) {
+    const device = s.tap = await openTap({
+      dev: o.dev, kernelAddr: `${formatIPv4(o.kernelAddr.addr)}/${o.kernelAddr.prefix}`, addr: formatIPv4(o.addr),
+      mac: o.tap.mac, mtu: o.mtu, capture,
+    });
+    device.closed.catch(onFailure);
+    if (o.mode.name === 'dump') return { modeDone: startDump(o.mode, (fn) => void pump(device.readable, fn), 'tap') };
+    s.stack = tapStack(device, o, onFailure);
+    return { modeDone: startMode(s.stack, o, out) };
+  }
+  const b = s.bridge = await TunBridge.open({ dev: o.dev, kernelAddr: o.kernelAddr, addr: o.addr, mtu: o.mtu, tap: capture });
+  b.onFailure = onFailure;
+  if (o.mode.name === 'dump') return { modeDone: startDump(o.mode, (fn) => { b.onPacket = fn; }, 'tun') };
+  s.stack = new Stack({ address: formatIPv4(o.addr), clock: new RealClock(), link: new TunLink(b), ...stackOptions(o) });
+  return { modeDone: startMode(s.stack, o, out) };
+}
+
+/** Closes what the session started, in order (stack, then device, then capture), with the counters' line. */
+async function teardown(s: Session, out: Reporter): Promise<void> {
+  if (s.stack) await closeStack(s.stack);
+  s.summary();
+  const retransmits = s.stack?.engine.stats.retransmits ?? 0;
+  if (s.bridge) {
+    const st = s.bridge.stats;
+    out.note(`tun: ${st.rxPackets} packets from the kernel, ${st.txPackets} to it, ${retransmits} retransmits, ${s.bridge.socatRestarts} socat restarts, ${st.rxDropped} non-IPv4 dropped`);
+    await s.bridge.close();
+  }
+  if (s.tap) {
+    await s.tap.close();
+    const st = s.tap.stats;
+    out.note(`tun: ${st.rxPackets} frames from the kernel, ${st.txPackets} to it, ${retransmits} retransmits, ${st.socatRestarts} socat restarts, ${st.rxQueueDropped + st.txDropped} dropped`);
+  }
+  const f = s.pcapFile;
+  if (f && !f.destroyed) await new Promise((r) => f.end(r));
 }
 
 /** Stack settings shared by TUN and TAP sessions. */
