@@ -43,21 +43,11 @@ describe('SYN options', () => {
   });
 });
 
-function established(h: Harness, peerOpts: Opt[]): void {
-  h.inState('LISTEN');
-  h.send({ seq: PEER_ISS, flags: SYN, opts: peerOpts });
-  const sa = h.expectSegment({ flags: 'S.' });
-  h.iss = sa.seq;
-  h.send({ seq: PEER_ISS + 1, ack: h.iss + 1, flags: ACK, opts: h.tsOpts(sa) });
-  h.conn = h.e.accept(h.listener);
-  expect(h.conn).toBeGreaterThanOrEqual(0);
-  h.clear();
-}
 
 describe('window scale', () => {
   it('peer_window_is_scaled_after_syn', () => {
     const h = new Harness({ windowScaling: true, windowScale: 2, recvBufferSize: 200_000 });
-    established(h, [{ kind: 'mss', value: 1460 }, { kind: 'nop' }, { kind: 'wscale', value: 4 }]);
+    h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'nop' }, { kind: 'wscale', value: 4 }]);
     h.send(h.seg(ACK, 0, { win: 100 }));
     expect(h.e.info(h.conn).sndWnd).toBe(1600);
     h.sendData(10, 0);
@@ -67,7 +57,7 @@ describe('window scale', () => {
   });
   it('no_scaling_when_peer_lacks_option', () => {
     const h = new Harness({ windowScaling: true, windowScale: 2, recvBufferSize: 200_000 });
-    established(h, [{ kind: 'mss', value: 1460 }]);
+    h.openWith([{ kind: 'mss', value: 1460 }]);
     h.send(h.seg(ACK, 0, { win: 100 }));
     expect(h.e.info(h.conn).sndWnd).toBe(100);
     h.sendData(10, 0);
@@ -79,7 +69,7 @@ describe('window scale', () => {
 describe('timestamps', () => {
   it('data_segments_carry_nop_nop_ts_and_echo', () => {
     const h = new Harness(full());
-    established(h, [{ kind: 'mss', value: 1460 }, { kind: 'TS', val: 100, ecr: 0 }]);
+    h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'TS', val: 100, ecr: 0 }]);
     h.now = 50;
     h.send(h.seg(ACK | PSH, 0, { data: 5, opts: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val: 150, ecr: 0 }] }));
     h.peerSeq += 5;
@@ -90,7 +80,7 @@ describe('timestamps', () => {
   });
   it('paws_rejects_old_timestamp', () => {
     const h = new Harness(full());
-    established(h, [{ kind: 'mss', value: 1460 }, { kind: 'TS', val: 100, ecr: 0 }]);
+    h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'TS', val: 100, ecr: 0 }]);
     h.send(h.seg(ACK | PSH, 0, { data: 5, opts: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val: 200, ecr: 0 }] }));
     h.peerSeq += 5;
     h.tick(40);
@@ -102,7 +92,7 @@ describe('timestamps', () => {
   });
   it('rtt_from_timestamps', () => {
     const h = new Harness({ ...full(), tsRandomOffset: false });
-    established(h, [{ kind: 'mss', value: 1460 }, { kind: 'TS', val: 100, ecr: 0 }]);
+    h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'TS', val: 100, ecr: 0 }]);
     h.e.send(h.conn, new Uint8Array(10), h.now);
     h.collect();
     const d = h.expectSegment({ flags: 'P.' });
@@ -147,7 +137,7 @@ describe('Nagle', () => {
 describe('reassembly and SACK', () => {
   it('out_of_order_data_reassembled_with_sack_blocks', () => {
     const h = new Harness(full());
-    established(h, [{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }]);
+    h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }]);
     const base = h.peerSeq;
     h.send({ seq: base + 100, ack: h.ours(0), flags: ACK, data: new Uint8Array(100).fill(2) });
     const d1 = h.expectSegment({ flags: '.', ack: base, opts: ['nop', 'nop', 'sack'] });
@@ -167,7 +157,7 @@ describe('reassembly and SACK', () => {
   });
   it('out_of_order_fin_is_covered_by_the_sack_block', () => {
     const h = new Harness(full());
-    established(h, [{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }]);
+    h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }]);
     const base = h.peerSeq;
     h.send({ seq: base + 100, ack: h.ours(0), flags: ACK | 1, data: 100 });
     expect(opt(h.expectSegment({ flags: '.', ack: base }), 'sack')!.blocks).toEqual([[base + 100, base + 201]]);
