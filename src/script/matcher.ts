@@ -1,7 +1,7 @@
 // Sequence/ack/TS mapping between script and live values, inbound translation and the
 // outbound matcher with TSO-style aggregation (packetdrill-syntax.md §3, §6).
 import type { TcpOptionSpec, TcpSpec } from './model.js';
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type Segment, type WireOption } from './wire.js';
+import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type Segment, type TcpOption } from './wire.js';
 
 const LETTERS: Array<[string, number]> = [['S', SYN], ['F', FIN], ['R', RST], ['P', PSH], ['.', ACK], ['U', URG], ['E', ECE], ['W', CWR]];
 
@@ -43,11 +43,11 @@ export class FlowMap {
 }
 
 /** Converts script options of an inbound line into wire options (SACK and TS ecr translated). */
-export function inboundOptions(spec: TcpSpec, flow: FlowMap): WireOption[] | string {
+export function inboundOptions(spec: TcpSpec, flow: FlowMap): TcpOption[] | string {
   if (spec.options === undefined) return [];
   if (spec.options === 'any') return "'<...>' is only allowed on outbound packets";
   const hasAck = (flagBits(spec.flags) & ACK) !== 0;
-  const out: WireOption[] = [];
+  const out: TcpOption[] = [];
   for (const o of spec.options) {
     switch (o.kind) {
       case 'unsupported': return `TCP option '${o.name}' is not supported`;
@@ -105,7 +105,7 @@ export class Aggregate {
   }
 }
 
-function sameOptionsButTs(a: WireOption[], b: WireOption[]): boolean {
+function sameOptionsButTs(a: TcpOption[], b: TcpOption[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     if (a[i].kind !== b[i].kind) return false;
@@ -133,7 +133,7 @@ export function formatSegment(s: Segment, flow: FlowMap): string {
   return t;
 }
 
-function formatOption(o: WireOption | TcpOptionSpec): string {
+function formatOption(o: TcpOption | TcpOptionSpec): string {
   switch (o.kind) {
     case 'mss': return `mss ${o.value}`;
     case 'wscale': return `wscale ${o.value}`;
@@ -169,9 +169,9 @@ export function matchOutbound(expected: TcpSpec, s: Segment, flow: FlowMap, sett
   return matchOptions(expected.options, s.options, flow, settings);
 }
 
-function matchOptions(want: TcpSpec['options'], got: WireOption[], flow: FlowMap, settings: MatchSettings): string | null {
+function matchOptions(want: TcpSpec['options'], got: TcpOption[], flow: FlowMap, settings: MatchSettings): string | null {
   if (want === 'any') return null;
-  const fmt = (l: ReadonlyArray<WireOption | TcpOptionSpec>) => `<${l.map((o) => formatOption(o)).join(',')}>`;
+  const fmt = (l: ReadonlyArray<TcpOption | TcpOptionSpec>) => `<${l.map((o) => formatOption(o)).join(',')}>`;
   if (want === undefined) return got.length === 0 ? null : `options: expected none vs actual ${fmt(got)}`;
   const mismatch = `options: expected ${fmt(want)} vs actual ${fmt(got)}`;
   if (want.length !== got.length) return mismatch;

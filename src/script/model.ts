@@ -1,4 +1,5 @@
 // The parsed form of a packetdrill script: header options, events and their times.
+import type { TcpOption } from './wire.js';
 
 /** When an event happens, as written in the time column (all values in microseconds). */
 export type TimeSpec =
@@ -7,16 +8,8 @@ export type TimeSpec =
   | { kind: 'any' }
   | { kind: 'range'; start: number; end: number; relative: boolean };
 
-/** One TCP option as written in a `<...>` list. */
-export type TcpOptionSpec =
-  | { kind: 'mss'; value: number }
-  | { kind: 'nop' }
-  | { kind: 'eol' }
-  | { kind: 'sackOK' }
-  | { kind: 'wscale'; value: number }
-  | { kind: 'TS'; val: number; ecr: number }
-  | { kind: 'sack'; blocks: Array<[number, number]> }
-  | { kind: 'unsupported'; name: string };
+/** One TCP option as written in a `<...>` list: a wire option, or a name the runner does not support. */
+export type TcpOptionSpec = Exclude<TcpOption, { kind: 'other' }> | { kind: 'unsupported'; name: string };
 
 /** A TCP packet line: flags, seq range, ack, window and options. */
 export interface TcpSpec {

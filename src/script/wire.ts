@@ -1,12 +1,13 @@
-// IPv4/TCP/ICMP bytes for the script runner: builds inbound packets, decodes outbound ones.
-// Independent of the engine's own wire code, so the runner checks the engine rather than itself.
+// The engine-independent IPv4/TCP/ICMP codec: builds inbound packets, decodes outbound ones. The
+// script runner and the engine tests (test/tcp/harness.ts) both use it, so they check the engine's
+// own wire code rather than themselves.
 import { onesSum } from '../util/checksum.js';
 
-/** TCP header flag bits. */
+/** TCP header flag bits (RFC 9293 §3.1, RFC 3168 §6.1 for ECE and CWR). */
 export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80;
 
-/** A TCP option decoded from the wire. */
-export type WireOption =
+/** A TCP option (RFC 9293 §3.2, RFC 7323, RFC 2018); 'other' is what decoding found and cannot name. */
+export type TcpOption =
   | { kind: 'mss'; value: number }
   | { kind: 'nop' }
   | { kind: 'eol' }
@@ -16,8 +17,8 @@ export type WireOption =
   | { kind: 'sack'; blocks: Array<[number, number]> }
   | { kind: 'other'; type: number; length: number };
 
-/** A decoded outbound TCP segment (addresses as dotted strings are not needed: numbers). */
-export interface Segment {
+/** The header fields of one IPv4/TCP segment (addresses as the engine's u32). */
+export interface TcpHeader {
   src: number;
   dst: number;
   srcPort: number;
@@ -25,13 +26,29 @@ export interface Segment {
   seq: number;
   ack: number;
   flags: number;
-  reserved: number;
   win: number;
   urg: number;
-  options: WireOption[];
+  options: readonly TcpOption[];
   payloadLen: number;
+}
+
+/** A decoded outbound TCP segment. */
+export interface Segment extends TcpHeader {
+  options: TcpOption[];
+  /** The four reserved bits of the header. */
+  reserved: number;
   /** True when every payload byte is zero (what the script expects from write()). */
   payloadZero: boolean;
+}
+
+/** A decoded segment with its payload (a view into the packet). */
+export interface DecodedSegment extends Segment {
+  payload: Uint8Array;
+}
+
+/** An inbound segment to build: `payload` when given (else `payloadLen` zero bytes). */
+export interface BuildTcp extends TcpHeader {
+  payload?: Uint8Array;
 }
 
 /** Internet checksum (RFC 1071) over `data`, starting from partial sum `sum`. */
@@ -44,7 +61,7 @@ function pseudoSum(src: number, dst: number, proto: number, len: number): number
 }
 
 /** Encodes TCP options, in order, exactly as given (no implicit padding). */
-export function encodeOptions(opts: readonly WireOption[]): number[] {
+export function encodeOptions(opts: readonly TcpOption[]): number[] {
   const out: number[] = [];
   const u32 = (v: number) => out.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
   for (const o of opts) {
@@ -62,27 +79,19 @@ export function encodeOptions(opts: readonly WireOption[]): number[] {
   return out;
 }
 
-/** Fields of an inbound TCP segment to build. */
-export interface BuildTcp {
-  src: number;
-  dst: number;
-  srcPort: number;
-  dstPort: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  win: number;
-  urg: number;
-  options: readonly WireOption[];
-  payloadLen: number;
+/** `opts` followed by as many end-of-list bytes as make them a multiple of 4 long. */
+export function padOptions(opts: readonly TcpOption[]): TcpOption[] {
+  const pad = (4 - (encodeOptions(opts).length & 3)) & 3;
+  return [...opts, ...Array.from({ length: pad }, (): TcpOption => ({ kind: 'eol' }))];
 }
 
-/** Builds an IPv4 packet carrying one TCP segment with zero payload and valid checksums. */
+/** Builds an IPv4 packet carrying one TCP segment with valid checksums. */
 export function buildTcpPacket(t: BuildTcp): Uint8Array {
   const opts = encodeOptions(t.options);
   if (opts.length % 4 !== 0) throw new Error(`TCP options are ${opts.length} bytes, not a multiple of 4 (pad with nop)`);
   if (opts.length > 40) throw new Error(`TCP options are ${opts.length} bytes, more than 40`);
-  const tcpLen = 20 + opts.length + t.payloadLen;
+  const payloadLen = t.payload?.length ?? t.payloadLen;
+  const tcpLen = 20 + opts.length + payloadLen;
   const total = 20 + tcpLen;
   if (total > 0xffff) throw new Error(`packet of ${total} bytes exceeds the IPv4 maximum`);
   const p = new Uint8Array(total);
@@ -97,6 +106,7 @@ export function buildTcpPacket(t: BuildTcp): Uint8Array {
   v.setUint16(34, t.win);
   v.setUint16(38, t.urg);
   p.set(opts, 40);
+  if (t.payload) p.set(t.payload, 40 + opts.length);
   v.setUint16(36, checksum(p.subarray(20), pseudoSum(t.src, t.dst, 6, tcpLen)));
   return p;
 }
@@ -113,30 +123,49 @@ function writeIpv4(p: Uint8Array, total: number, proto: number, src: number, dst
   v.setUint16(10, checksum(p.subarray(0, 20)));
 }
 
-/** Builds an ICMP error (e.g. destination unreachable) quoting an IPv4+TCP header of ours. */
-export function buildIcmpPacket(o: {
-  src: number; dst: number; type: number; code: number; mtu: number;
-  quoted: { src: number; dst: number; srcPort: number; dstPort: number; seq: number; payloadLen: number };
-}): Uint8Array {
-  // RFC 792: the quoted datagram is its IP header plus the first 8 bytes of its payload.
-  const total = 20 + 8 + 28;
+/** An ICMP message (RFC 792) from `src` to `dst` quoting `quote` (the first bytes of the packet it is about). */
+export interface BuildIcmp {
+  src: number;
+  dst: number;
+  type: number;
+  code: number;
+  /** Next-hop MTU of a "fragmentation needed" (type 3 code 4, RFC 1191); ignored otherwise. */
+  mtu?: number;
+  quote: Uint8Array;
+}
+
+/** Builds an ICMP error (e.g. destination unreachable) quoting `o.quote`. */
+export function buildIcmpError(o: BuildIcmp): Uint8Array {
+  const total = 20 + 8 + o.quote.length;
   const p = new Uint8Array(total);
   writeIpv4(p, total, 1, o.src, o.dst);
   const v = new DataView(p.buffer);
   p[20] = o.type;
   p[21] = o.code;
-  if (o.type === 3 && o.code === 4) v.setUint16(26, o.mtu);
-  const q = p.subarray(28);
-  writeIpv4(q, 20 + 20 + o.quoted.payloadLen, 6, o.quoted.src, o.quoted.dst);
-  v.setUint16(48, o.quoted.srcPort);
-  v.setUint16(50, o.quoted.dstPort);
-  v.setUint32(52, o.quoted.seq >>> 0);
+  if (o.type === 3 && o.code === 4) v.setUint16(26, o.mtu ?? 0);
+  p.set(o.quote, 28);
   v.setUint16(22, checksum(p.subarray(20)));
   return p;
 }
 
+/** The segment an ICMP error quotes: its addresses, ports, sequence number and payload length. */
+export interface QuotedTcp {
+  src: number; dst: number; srcPort: number; dstPort: number; seq: number; payloadLen: number;
+}
+
+/** Builds an ICMP error quoting an IPv4+TCP header of ours (RFC 792: its IP header and 8 more bytes). */
+export function buildIcmpPacket(o: Omit<BuildIcmp, 'quote'> & { quoted: QuotedTcp }): Uint8Array {
+  const q = new Uint8Array(28);
+  writeIpv4(q, 20 + 20 + o.quoted.payloadLen, 6, o.quoted.src, o.quoted.dst);
+  const v = new DataView(q.buffer);
+  v.setUint16(20, o.quoted.srcPort);
+  v.setUint16(22, o.quoted.dstPort);
+  v.setUint32(24, o.quoted.seq >>> 0);
+  return buildIcmpError({ ...o, quote: q });
+}
+
 /** Decodes an outbound IPv4/TCP packet; returns a reason string when it is malformed. */
-export function decodeSegment(p: Uint8Array): Segment | string {
+export function decodeSegment(p: Uint8Array): DecodedSegment | string {
   if (p.length < 20) return `IPv4 packet of ${p.length} bytes is too short`;
   if (p[0] >> 4 !== 4) return `IP version ${p[0] >> 4}, expected 4`;
   if ((p[0] & 15) !== 5) return `IPv4 header length ${(p[0] & 15) * 4}, expected 20 (no IP options)`;
@@ -150,13 +179,24 @@ export function decodeSegment(p: Uint8Array): Segment | string {
   const off = (p[32] >> 4) * 4;
   if (off < 20 || 20 + off > total) return `bad TCP data offset ${off}`;
   if (checksum(p.subarray(20), pseudoSum(src, dst, 6, total - 20)) !== 0) return 'bad TCP checksum';
-  const options: WireOption[] = [];
-  for (let i = 40; i < 20 + off;) {
+  const options = decodeOptions(p, v, 40, 20 + off);
+  if (typeof options === 'string') return options;
+  const payload = p.subarray(20 + off, total);
+  return {
+    src, dst, srcPort: v.getUint16(20), dstPort: v.getUint16(22), seq: v.getUint32(24), ack: v.getUint32(28),
+    flags: p[33], reserved: (p[32] & 0x0f), win: v.getUint16(34), urg: v.getUint16(38), options,
+    payloadLen: payload.length, payloadZero: payload.every((b) => b === 0), payload,
+  };
+}
+
+function decodeOptions(p: Uint8Array, v: DataView, start: number, end: number): TcpOption[] | string {
+  const options: TcpOption[] = [];
+  for (let i = start; i < end;) {
     const kind = p[i];
     if (kind === 0) { options.push({ kind: 'eol' }); i++; continue; }
     if (kind === 1) { options.push({ kind: 'nop' }); i++; continue; }
     const len = p[i + 1];
-    if (len < 2 || i + len > 20 + off) return `malformed TCP option kind ${kind}`;
+    if (len < 2 || i + len > end) return `malformed TCP option kind ${kind}`;
     if (kind === 2 && len === 4) options.push({ kind: 'mss', value: v.getUint16(i + 2) });
     else if (kind === 3 && len === 3) options.push({ kind: 'wscale', value: p[i + 2] });
     else if (kind === 4 && len === 2) options.push({ kind: 'sackOK' });
@@ -168,11 +208,5 @@ export function decodeSegment(p: Uint8Array): Segment | string {
     } else options.push({ kind: 'other', type: kind, length: len });
     i += len;
   }
-  let payloadZero = true;
-  for (let i = 20 + off; i < total; i++) if (p[i] !== 0) { payloadZero = false; break; }
-  return {
-    src, dst, srcPort: v.getUint16(20), dstPort: v.getUint16(22), seq: v.getUint32(24), ack: v.getUint32(28),
-    flags: p[33], reserved: (p[32] & 0x0f), win: v.getUint16(34), urg: v.getUint16(38), options,
-    payloadLen: total - 20 - off, payloadZero,
-  };
+  return options;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Aggregate, FlowMap, flagBits, flagLetters, formatSegment, inboundOptions, matchOutbound } from '../../src/script/matcher.js';
 import { parseScript } from '../../src/script/parser.js';
 import type { TcpSpec } from '../../src/script/model.js';
-import { ACK, FIN, PSH, SYN, buildIcmpPacket, buildTcpPacket, checksum, decodeSegment, type Segment, type WireOption } from '../../src/script/wire.js';
+import { ACK, FIN, PSH, SYN, buildIcmpPacket, buildTcpPacket, checksum, decodeSegment, type Segment, type TcpOption } from '../../src/script/wire.js';
 
 const ISN = 0x9abc0000;
 
@@ -63,7 +63,7 @@ describe('outbound matcher', () => {
 
   it('maps TS val for inbound ecr and checks it only with a tick', () => {
     const f = bound();
-    const ts = (val: number): WireOption[] => [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val, ecr: 0 }];
+    const ts = (val: number): TcpOption[] => [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val, ecr: 0 }];
     expect(matchOutbound(line('> . 1:1(0) ack 1 <nop,nop,TS val 100 ecr 0>'), seg({ options: ts(777000) }), f, settings)).toBeNull();
     expect(matchOutbound(line('> . 1:1(0) ack 1 <nop,nop,TS val 200 ecr 0>'), seg({ options: ts(777100) }), f, { tsTickUsecs: 1000, toleranceUsecs: 4000 })).toBeNull();
     expect(matchOutbound(line('> . 1:1(0) ack 1 <nop,nop,TS val 300 ecr 0>'), seg({ options: ts(777150) }), f, { tsTickUsecs: 1000, toleranceUsecs: 4000 })).toMatch(/TS val: expected 300 vs actual 250/);

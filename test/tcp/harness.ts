@@ -1,6 +1,7 @@
-// Test harness for the engine (smoltcp style): one Engine on a virtual clock, a TypeScript segment
-// builder with correct checksums for what the "peer" sends, and a decoder for what the engine sends.
+// Test harness for the engine (smoltcp style): one Engine on a virtual clock; what the "peer" sends is
+// built, and what the engine sends decoded, by the engine-independent codec of src/script/wire.ts.
 import { expect } from 'vitest';
+import { ACK, FIN, PSH, RST, SYN, URG, buildIcmpError, buildTcpPacket, decodeSegment as decodePacket, padOptions, type TcpOption } from '../../src/script/wire.js';
 import { Engine, STATE_NAMES, TcpState, type EngineConfig, type EngineEvent } from '../../src/engine/engine.js';
 
 /** a.b.c.d as the engine's u32. */
@@ -15,12 +16,10 @@ export const RPORT = 40000;
 /** Peer ISN used by the helpers. */
 export const PEER_ISS = 1000;
 
-export const FIN = 1, SYN = 2, RST = 4, PSH = 8, ACK = 16, URG = 32;
+export { ACK, FIN, PSH, RST, SYN, URG };
 
-/** A TCP option as the harness writes and reads it. */
-export type Opt =
-  | { kind: 'nop' } | { kind: 'eol' } | { kind: 'mss'; value: number } | { kind: 'wscale'; value: number }
-  | { kind: 'sackOK' } | { kind: 'TS'; val: number; ecr: number } | { kind: 'sack'; blocks: [number, number][] };
+/** A TCP option as the harness writes and reads it (the codec's union). */
+export type Opt = TcpOption;
 
 /** A segment the peer sends. */
 export interface SegIn {
@@ -36,106 +35,30 @@ export interface SegOut {
   raw: Uint8Array;
 }
 
-function sum16(b: Uint8Array, start: number, end: number, init: number): number {
-  let s = init;
-  for (let i = start; i + 1 < end; i += 2) s += (b[i] << 8) | b[i + 1];
-  if ((end - start) & 1) s += b[end - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
-  return s;
-}
-
-function encodeOpts(opts: Opt[]): number[] {
-  const o: number[] = [];
-  const be32 = (v: number) => o.push((v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255);
-  for (const x of opts) {
-    switch (x.kind) {
-      case 'nop': o.push(1); break;
-      case 'eol': o.push(0); break;
-      case 'mss': o.push(2, 4, (x.value >> 8) & 255, x.value & 255); break;
-      case 'wscale': o.push(3, 3, x.value); break;
-      case 'sackOK': o.push(4, 2); break;
-      case 'TS': o.push(8, 10); be32(x.val); be32(x.ecr); break;
-      case 'sack': o.push(5, 2 + 8 * x.blocks.length); for (const [l, r] of x.blocks) { be32(l); be32(r); } break;
-    }
-  }
-  while (o.length & 3) o.push(0);
-  return o;
-}
-
-/** Builds an IPv4/TCP packet with correct checksums. */
+/** Builds an IPv4/TCP packet with correct checksums (options padded with end-of-list bytes). */
 export function buildSegment(s: SegIn): Uint8Array {
-  const src = s.src ?? REMOTE, dst = s.dst ?? LOCAL;
-  const opt = encodeOpts(s.opts ?? []);
-  const data = typeof s.data === 'number' ? new Uint8Array(s.data) : (s.data ?? new Uint8Array(0));
-  const thl = 20 + opt.length;
-  const total = 20 + thl + data.length;
-  const b = new Uint8Array(total);
-  b[0] = 0x45; b[2] = total >> 8; b[3] = total & 255; b[6] = 0x40; b[8] = 64; b[9] = 6;
-  const w32 = (o: number, v: number) => { b[o] = (v >>> 24) & 255; b[o + 1] = (v >>> 16) & 255; b[o + 2] = (v >>> 8) & 255; b[o + 3] = v & 255; };
-  w32(12, src); w32(16, dst);
-  const ic = (~sum16(b, 0, 20, 0)) & 0xffff; b[10] = ic >> 8; b[11] = ic & 255;
-  const t = 20;
-  const sport = s.sport ?? RPORT, dport = s.dport ?? LPORT;
-  b[t] = sport >> 8; b[t + 1] = sport & 255; b[t + 2] = dport >> 8; b[t + 3] = dport & 255;
-  w32(t + 4, s.seq >>> 0); w32(t + 8, (s.ack ?? 0) >>> 0);
-  b[t + 12] = (thl / 4) << 4; b[t + 13] = s.flags & 255;
-  const win = s.win ?? 65535; b[t + 14] = win >> 8; b[t + 15] = win & 255;
-  b.set(opt, t + 20);
-  b.set(data, t + thl);
-  let ps = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + (thl + data.length);
-  const tc = (~sum16(b, t, total, ps)) & 0xffff; b[t + 16] = tc >> 8; b[t + 17] = tc & 255;
-  return b;
+  return buildTcpPacket({
+    src: s.src ?? REMOTE, dst: s.dst ?? LOCAL, srcPort: s.sport ?? RPORT, dstPort: s.dport ?? LPORT,
+    seq: s.seq, ack: s.ack ?? 0, flags: s.flags, win: s.win ?? 65535, urg: 0, options: padOptions(s.opts ?? []),
+    payloadLen: 0, payload: typeof s.data === 'number' ? new Uint8Array(s.data) : s.data,
+  });
 }
 
-/** Decodes an outbound packet, verifying both checksums. */
+/** Decodes an outbound packet, verifying both checksums; options end at the first end-of-list. */
 export function decodeSegment(b: Uint8Array, t = 0): SegOut {
-  expect(b[0]).toBe(0x45);
-  expect(sum16(b, 0, 20, 0)).toBe(0xffff);
-  const total = (b[2] << 8) | b[3];
-  expect(total).toBe(b.length);
-  const r32 = (o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-  const src = r32(12), dst = r32(16);
-  const ps = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + 6 + (total - 20);
-  expect(sum16(b, 20, total, ps), 'TCP checksum').toBe(0xffff);
-  const th = 20;
-  const thl = (b[th + 12] >> 4) * 4;
-  const opts: Opt[] = [];
-  for (let i = th + 20; i < th + thl;) {
-    const k = b[i];
-    if (k === 0) { break; }
-    if (k === 1) { opts.push({ kind: 'nop' }); i++; continue; }
-    const l = b[i + 1];
-    if (k === 2) opts.push({ kind: 'mss', value: (b[i + 2] << 8) | b[i + 3] });
-    else if (k === 3) opts.push({ kind: 'wscale', value: b[i + 2] });
-    else if (k === 4) opts.push({ kind: 'sackOK' });
-    else if (k === 8) opts.push({ kind: 'TS', val: r32(i + 2), ecr: r32(i + 6) });
-    else if (k === 5) {
-      const blocks: [number, number][] = [];
-      for (let j = i + 2; j < i + l; j += 8) blocks.push([r32(j), r32(j + 4)]);
-      opts.push({ kind: 'sack', blocks });
-    }
-    i += l;
-  }
-  const data = b.slice(th + thl, total);
+  const d = decodePacket(b);
+  if (typeof d === 'string') expect.fail(`outbound packet: ${d}`);
+  const eol = d.options.findIndex((o) => o.kind === 'eol');
+  const data = d.payload.slice();
   return {
-    src, dst, sport: (b[th] << 8) | b[th + 1], dport: (b[th + 2] << 8) | b[th + 3], seq: r32(th + 4), ack: r32(th + 8),
-    flags: b[th + 13], win: (b[th + 14] << 8) | b[th + 15], opts, data, len: data.length, t, raw: b.slice(),
+    src: d.src, dst: d.dst, sport: d.srcPort, dport: d.dstPort, seq: d.seq, ack: d.ack, flags: d.flags, win: d.win,
+    opts: eol < 0 ? d.options : d.options.slice(0, eol), data, len: data.length, t, raw: b.slice(),
   };
 }
 
 /** ICMP type/code from `from` quoting the first 28 bytes of `orig` (an IPv4/TCP packet we sent). */
 export function buildIcmp(type: number, code: number, orig: Uint8Array, from = ip(10, 9, 9, 9), dst = LOCAL): Uint8Array {
-  const q = orig.subarray(0, 28);
-  const total = 20 + 8 + q.length;
-  const b = new Uint8Array(total);
-  b[0] = 0x45; b[2] = total >> 8; b[3] = total & 255; b[8] = 64; b[9] = 1;
-  const w32 = (o: number, v: number) => { b[o] = (v >>> 24) & 255; b[o + 1] = (v >>> 16) & 255; b[o + 2] = (v >>> 8) & 255; b[o + 3] = v & 255; };
-  w32(12, from); w32(16, dst);
-  const ic = (~sum16(b, 0, 20, 0)) & 0xffff; b[10] = ic >> 8; b[11] = ic & 255;
-  b[20] = type; b[21] = code;
-  b.set(q, 28);
-  const cc = (~sum16(b, 20, total, 0)) & 0xffff; b[22] = cc >> 8; b[23] = cc & 255;
-  return b;
+  return buildIcmpError({ src: from, dst, type, code, quote: orig.subarray(0, 28) });
 }
 
 /** tcpdump-style flags ("S.", "P.", "F.", "R", ...). */
