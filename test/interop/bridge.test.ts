@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { CLI, Netns, cliForOthers, destroyAll, run, until } from './netns.js';
-import { describeInterop } from './suite.js';
+import { describeInterop, expectNothingLeft, stop, untilCleanedUp } from './suite.js';
 
 describeInterop('tun bridge', () => {
   afterAll(destroyAll);
@@ -34,11 +34,9 @@ describeInterop('tun bridge', () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['--dev', 'wt1', 'echo', '--port', '7']);
     expect((await ns.pids()).length).toBeGreaterThanOrEqual(3); // node, watchdog, socat
-    tun.kill('SIGTERM');
-    expect(await tun.exit(10_000)).toBe(143);
+    expect(await stop(tun, 'SIGTERM', 10_000)).toBe(143);
     // The CLI waits for the watchdog before exiting: nothing may be left at that point.
-    expect(await ns.pids()).toEqual([]);
-    expect(await ns.links()).toEqual(['lo']);
+    await expectNothingLeft(ns);
     await ns.destroy();
   });
 
@@ -58,22 +56,18 @@ describeInterop('tun bridge', () => {
   it('shuts down the same way on SIGINT (exit 130)', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['--dev', 'wt3', 'discard', '--port', '9']);
-    tun.kill('SIGINT');
-    expect(await tun.exit(10_000)).toBe(130);
+    expect(await stop(tun, 'SIGINT', 10_000)).toBe(130);
     expect(tun.errLines).toContain('wasm-tcp tun: SIGINT, shutting down');
-    expect(await ns.pids()).toEqual([]);
-    expect(await ns.links()).toEqual(['lo']);
+    await expectNothingLeft(ns);
     await ns.destroy();
   });
 
   it('leaves nothing behind when the CLI is killed with SIGKILL', async () => {
     const ns = await Netns.create();
     const tun = await ns.tun(['--dev', 'wt2', 'echo', '--port', '7']);
-    tun.kill('SIGKILL');
-    expect(await tun.exit(5000)).toBe(137);
+    expect(await stop(tun, 'SIGKILL', 5000)).toBe(137);
     // The watchdog notices the closed pipe, stops socat and deletes the device on its own.
-    await until(async () => (await ns.pids()).length === 0, 5000, 'watchdog and socat to exit');
-    await until(async () => (await ns.links()).join() === 'lo', 5000, 'wt2 removed');
+    await untilCleanedUp(ns, 'wt2');
     await ns.destroy();
   });
 

@@ -2,7 +2,7 @@
 // killed mid-transfer.
 import { afterAll, expect, it } from 'vitest';
 import { Netns, destroyAll, until } from './netns.js';
-import { describeInterop } from './suite.js';
+import { describeInterop, kernelSink, stop } from './suite.js';
 
 /** Established or TIME_WAIT sockets the kernel has, one `ss -tan` line each (header dropped). */
 async function kernelSockets(ns: Netns, state: string): Promise<string[]> {
@@ -25,15 +25,13 @@ describeInterop('tun connection endings with the kernel', () => {
     const tw = await kernelSockets(ns, 'time-wait');
     expect(tw).toHaveLength(1);
     expect(tw[0]).toMatch(new RegExp(`10\\.77\\.0\\.1:${done.local ?? '\\d+'}\\s+10\\.77\\.0\\.2:7`));
-    tun.kill('SIGTERM');
-    await tun.exit();
+    await stop(tun);
     await ns.destroy();
   });
 
   it('we close first: our connection ends in TIME_WAIT, the kernel has none', async () => {
     const ns = await Netns.create();
-    const sink = ns.peer(['sink', '0.0.0.0', '5001']);
-    await sink.waitLine(/"event": "listening"/);
+    const sink = await kernelSink(ns);
     const send = await ns.tun(['--log-states', 'send', '10.77.0.1:5001', '--bytes', '100000']);
     expect(await send.exit()).toBe(0);
     const done = await sink.waitJson(/"event": "done"/);
@@ -57,8 +55,7 @@ describeInterop('tun connection endings with the kernel', () => {
     const ns = await Netns.create();
     // Nobody owns 10.77.0.9 (the namespace does not forward): our SYN goes unanswered.
     const send = await ns.tun(['send', '10.77.0.9:9', '--bytes', '1000']);
-    send.kill('SIGTERM');
-    expect(await send.exit()).toBe(143);
+    expect(await stop(send)).toBe(143);
     expect(send.lines.filter((l) => l.startsWith('send '))).toEqual(['send 10.77.0.9:9 error ECONNABORTED after 0 bytes queued']);
     await ns.destroy();
   });
@@ -68,8 +65,7 @@ describeInterop('tun connection endings with the kernel', () => {
     const tun = await ns.tun(['echo', '--port', '7']);
     const client = ns.peer(['connect', '10.77.0.2', '8']);
     expect(await client.waitJson(/"event"/)).toEqual({ event: 'error', error: 'ECONNREFUSED' });
-    tun.kill('SIGTERM');
-    await tun.exit();
+    await stop(tun);
     await ns.destroy();
   });
 
@@ -82,15 +78,13 @@ describeInterop('tun connection endings with the kernel', () => {
     src.kill('SIGKILL');
     const line = await tun.waitLine(/^discard /, 10_000);
     expect(line).toMatch(new RegExp(`^discard 10\\.77\\.0\\.1:\\d+ bytes ${stalled.sent} sha256 ${stalled.sha256} eof$`));
-    tun.kill('SIGTERM');
-    await tun.exit();
+    await stop(tun);
     await ns.destroy();
   });
 
   it('kernel receiver killed with unread data: its RST gives us ECONNRESET', async () => {
     const ns = await Netns.create();
-    const sink = ns.peer(['sink', '0.0.0.0', '5001', 'noread']);
-    await sink.waitLine(/"event": "listening"/);
+    const sink = await kernelSink(ns, 5001, 'noread');
     const send = await ns.tun(['send', '10.77.0.1:5001', '--bytes', String(20 << 20)]);
     await sink.waitLine(/"event": "accepted"/);
     // Wait until the kernel holds unread bytes, so closing it sends RST (RFC 2525 §2.17).

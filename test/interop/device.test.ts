@@ -3,8 +3,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openTap, openTun } from '../../src/tun/index.js';
-import { Netns, destroyAll, until } from './netns.js';
-import { describeInterop } from './suite.js';
+import { Netns, destroyAll } from './netns.js';
+import { describeInterop, untilCleanedUp } from './suite.js';
 
 const FRAMES = fileURLToPath(new URL('./device-frames.mjs', import.meta.url));
 
@@ -81,8 +81,7 @@ describeInterop('wasm-tcp/tun devices with hand-built frames', () => {
     const link = await ns.exec('ip', ['-o', 'link', 'show', 'wd3']);
     expect(link.stdout).toMatch(/link\/ether /); // a TAP device: Ethernet
     p.kill('SIGKILL');
-    await until(async () => (await ns.pids()).length === 0, 5000, 'watchdog and socat to exit');
-    await until(async () => (await ns.links()).join() === 'lo', 5000, 'wd3 removed');
+    await untilCleanedUp(ns, 'wd3');
     await ns.destroy();
   });
 });

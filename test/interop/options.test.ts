@@ -1,12 +1,11 @@
 // TCP options negotiated with the kernel, read back from our own --pcap with our decoder.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { readCapture } from '../../src/pcap/reader.js';
 import { parsePacket, type ParsedTcp } from '../../src/wire/parse.js';
-import { Netns, destroyAll } from './netns.js';
-import { describeInterop } from './suite.js';
+import { Netns } from './netns.js';
+import { describeInterop, kernelSink, stop, suiteDir } from './suite.js';
 
 const US = '10.77.0.2';
 
@@ -58,11 +57,7 @@ function checkNegotiation(segs: ParsedTcp[], initiator: string): void {
 }
 
 describeInterop('tun option negotiation with the kernel', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-options-'));
-  afterAll(async () => {
-    await destroyAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = suiteDir('wasm-tcp-options-');
 
   it('kernel SYN to our echo: MSS, window scale, timestamps and SACK-permitted as offered', async () => {
     const ns = await Netns.create();
@@ -72,8 +67,7 @@ describeInterop('tun option negotiation with the kernel', () => {
     const done = await client.waitJson(/"event": "done"/);
     expect(done.received_sha256).toBe(done.sent_sha256);
     await tun.waitLine(/^echo /);
-    tun.kill('SIGTERM');
-    await tun.exit();
+    await stop(tun);
     checkNegotiation(segments(pcap), '10.77.0.1');
     await ns.destroy();
   });
@@ -81,8 +75,7 @@ describeInterop('tun option negotiation with the kernel', () => {
   it('our SYN to a kernel listener: the kernel answers every option we offered', async () => {
     const ns = await Netns.create();
     const pcap = join(dir, 'active.pcap');
-    const sink = ns.peer(['sink', '0.0.0.0', '5001']);
-    await sink.waitLine(/"event": "listening"/);
+    const sink = await kernelSink(ns);
     const send = await ns.tun(['--pcap', pcap, 'send', '10.77.0.1:5001', '--bytes', '100000']);
     expect(await send.exit()).toBe(0);
     await sink.waitLine(/"event": "done"/);

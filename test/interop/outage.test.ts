@@ -1,7 +1,7 @@
 // The device goes down for two seconds mid-transfer: both stacks retransmit and the bytes arrive intact.
 import { afterAll, expect, it } from 'vitest';
 import { Netns, destroyAll } from './netns.js';
-import { describeInterop } from './suite.js';
+import { describeInterop, kernelSink, stop } from './suite.js';
 
 const BYTES = 20 << 20;
 
@@ -55,15 +55,13 @@ describeInterop('tun link outage', () => {
     expect(line).toMatch(new RegExp(`^discard 10\\.77\\.0\\.1:\\d+ bytes ${BYTES} sha256 ${sent.sha256} eof$`));
     // The outage really hit the transfer: the kernel's (the sender's) retransmission timer fired.
     expect(await kernelRtoExpirations(ns)).toBeGreaterThan(0);
-    tun.kill('SIGTERM');
-    await tun.exit();
+    await stop(tun);
     await ns.destroy();
   });
 
   it('our send -> kernel survives ip link down/up: bytes identical, with retransmissions', async () => {
     const ns = await Netns.create();
-    const sink = ns.peer(['sink', '0.0.0.0', '5001']);
-    await sink.waitLine(/"event": "listening"/);
+    const sink = await kernelSink(ns);
     const send = await ns.tun(['--dev', 'wtout', 'send', '10.77.0.1:5001', '--bytes', String(BYTES)]);
     await sink.waitLine(/"event": "accepted"/);
     expect((await ns.exec('ip', ['link', 'set', 'wtout', 'down'])).code).toBe(0);

@@ -2,31 +2,24 @@
 // TCP both ways (echo, get, serve, discard, send), and a second namespace routed through the first;
 // and a program of its own putting a stack on a kernel TAP or TUN device with the packaged API
 // (test/interop/stack-program.mjs).
-import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { decodeCapture, jsonObject } from '../../src/pcap/decode.js';
-import { Netns, destroyAll, run, until } from './netns.js';
-import { describeInterop } from './suite.js';
+import { Netns, run, until } from './netns.js';
+import { describeInterop, expectHttpGet, expectSendToSink, randomFile, sha256, stop, suiteDir } from './suite.js';
 
 const MB = 1 << 20;
 const PROGRAM = fileURLToPath(new URL('./stack-program.mjs', import.meta.url));
 const MAC = '02:00:00:77:00:02';
-const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-tapstack-'));
-
 /** The JSON objects of a capture, as `wasm-tcp decode --json` prints them. */
 function decoded(file: string): Record<string, any>[] {
   return [...decodeCapture(new Uint8Array(readFileSync(file)))].map(jsonObject);
 }
 
 describeInterop('our stack over TAP against the kernel', () => {
-  afterAll(async () => {
-    await destroyAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = suiteDir('wasm-tcp-tapstack-');
 
   it('the kernel resolves us by ARP (ip neigh: our MAC, REACHABLE), ping -c 5 gets 5 replies, its client gets 1 MB echoed identical', async () => {
     const ns = await Netns.create();
@@ -44,8 +37,7 @@ describeInterop('our stack over TAP against the kernel', () => {
     // Right after traffic the kernel holds our entry as confirmed.
     const after = await ns.exec('ip', ['neigh', 'show', '10.77.0.2', 'dev', 'wtap0']);
     expect(after.stdout.trim()).toBe(`10.77.0.2 lladdr ${MAC} REACHABLE`);
-    tun.kill('SIGTERM');
-    expect(await tun.exit()).toBe(143);
+    expect(await stop(tun)).toBe(143);
     // The capture: the kernel's request, our reply, 5 echo replies from us; tshark finds nothing malformed.
     const objs = decoded(pcap);
     expect(objs.find((o) => o.proto === 'arp' && o.op === 2 && o.senderIp === '10.77.0.2')).toMatchObject({ senderMac: MAC, targetIp: '10.77.0.1' });
@@ -59,18 +51,9 @@ describeInterop('our stack over TAP against the kernel', () => {
   });
 
   it('our get of an 8 MB file from python3 -m http.server: sha256 identical; our ARP answered by the kernel (we spoke first)', async () => {
-    const file = join(dir, 'blob.bin');
-    const data = randomBytes(8 * MB);
-    writeFileSync(file, data);
-    const sha = createHash('sha256').update(data).digest('hex');
     const ns = await Netns.create();
-    const http = ns.spawn('python3', ['-u', '-m', 'http.server', '8000', '--bind', '0.0.0.0', '--directory', dir], 'http.server');
-    await http.waitLine(/Serving HTTP/);
     const pcap = join(dir, 'get.pcap');
-    const get = await ns.tun(['--tap', '--mac', MAC, '--dev', 'wtap1', '--pcap', pcap, 'get', 'http://10.77.0.1:8000/blob.bin', '--out', join(dir, 'got.bin')]);
-    expect(await get.waitLine(/^get /, 60_000)).toBe(`get http://10.77.0.1:8000/blob.bin status 200 bytes ${8 * MB} sha256 ${sha}`);
-    expect(await get.exit()).toBe(0);
-    expect(createHash('sha256').update(readFileSync(join(dir, 'got.bin'))).digest('hex')).toBe(sha);
+    await expectHttpGet(ns, dir, 8 * MB, ['--tap', '--mac', MAC, '--dev', 'wtap1', '--pcap', pcap]);
     const objs = decoded(pcap);
     const ourRequest = objs.findIndex((o) => o.proto === 'arp' && o.op === 1 && o.senderIp === '10.77.0.2' && o.targetIp === '10.77.0.1');
     const theirReply = objs.findIndex((o) => o.proto === 'arp' && o.op === 2 && o.senderIp === '10.77.0.1' && o.targetIp === '10.77.0.2' && o.targetMac === MAC);
@@ -105,39 +88,26 @@ describeInterop('our stack over TAP against the kernel', () => {
     expect(r.received).toBe(256 * 1024);
     expect(r.received_sha256).toBe(r.sent_sha256);
     expect(await tun.waitLine(/^echo 10\.78\.0\.2:\d+ bytes/)).toMatch(/ bytes 262144$/);
-    tun.kill('SIGTERM');
-    expect(await tun.exit()).toBe(143);
+    expect(await stop(tun)).toBe(143);
     await ns.destroy();
     await far.destroy();
   });
 
   it('serve, discard and send over TAP: 2 MB each way, sha256 identical', async () => {
-    const file = join(dir, 'served.bin');
-    const data = randomBytes(2 * MB + 5);
-    writeFileSync(file, data);
-    const sha = createHash('sha256').update(data).digest('hex');
+    const { file, data, sha } = randomFile(dir, 'served.bin', 2 * MB + 5);
     const ns = await Netns.create();
     const serve = await ns.tun(['--tap', '--dev', 'wtap4', 'serve', file, '--port', '8080']);
     const client = ns.peer(['echo-client', '10.77.0.2', '8080', '0']); // half-closes at once, reads to EOF
     const got = await client.waitJson(/"event": "done"/, 30_000);
     expect(got.received).toBe(data.length);
     expect(got.received_sha256).toBe(sha);
-    serve.kill('SIGTERM');
-    expect(await serve.exit()).toBe(143);
+    expect(await stop(serve)).toBe(143);
     const discard = await ns.tun(['--tap', '--dev', 'wtap4', 'discard', '--port', '9']);
     const src = ns.peer(['source', '10.77.0.2', '9', String(2 * MB)]);
     const sent = await src.waitJson(/"event": "done"/, 30_000);
     expect(await discard.waitLine(/^discard /, 30_000)).toMatch(new RegExp(`^discard 10\\.77\\.0\\.1:\\d+ bytes ${2 * MB} sha256 ${sent.sha256} eof$`));
-    discard.kill('SIGTERM');
-    expect(await discard.exit()).toBe(143);
-    const sink = ns.peer(['sink', '0.0.0.0', '5001']);
-    await sink.waitLine(/"event": "listening"/);
-    const send = await ns.tun(['--tap', '--dev', 'wtap4', 'send', '10.77.0.1:5001', '--bytes', String(2 * MB), '--seed', '7']);
-    const line = await send.waitLine(/^send /, 30_000);
-    expect(await send.exit()).toBe(0);
-    const r = await sink.waitJson(/"event": "done"/);
-    expect(r.received).toBe(2 * MB);
-    expect(line).toBe(`send 10.77.0.1:5001 bytes ${2 * MB} sha256 ${r.sha256}`);
+    expect(await stop(discard)).toBe(143);
+    await expectSendToSink(ns, 2 * MB, ['--tap', '--dev', 'wtap4'], 30_000);
     await ns.destroy();
   });
 

@@ -1,14 +1,11 @@
 // `wasm-tcp tun --tap`: the CLI on a TAP device. The device layer (dump, pcap, clean-up, errors).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCapture, recordTime } from '../../src/pcap/reader.js';
-import { CLI, Netns, destroyAll, run, until } from './netns.js';
-import { describeInterop } from './suite.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'wasm-tcp-tap-'));
+import { CLI, Netns, run, until } from './netns.js';
+import { describeInterop, expectNothingLeft, stop, suiteDir, untilCleanedUp } from './suite.js';
 
 describe('tun --tap usage errors (no root needed)', () => {
   it.each([
@@ -25,10 +22,7 @@ describe('tun --tap usage errors (no root needed)', () => {
 });
 
 describeInterop('tun --tap against the kernel', () => {
-  afterAll(async () => {
-    await destroyAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = suiteDir('wasm-tcp-tap-');
 
   it('dump: the kernel ARPs for our address (3 tries, 1 s apart); the pcap is Ethernet that tshark reads without a malformed packet', async () => {
     const ns = await Netns.create();
@@ -62,15 +56,11 @@ describeInterop('tun --tap against the kernel', () => {
     const ns = await Netns.create();
     const a = await ns.tun(['--tap', '--dev', 'wtap1', 'dump']);
     expect(await ns.links()).toContain('wtap1');
-    a.kill('SIGTERM');
-    expect(await a.exit(10_000)).toBe(143);
-    expect(await ns.pids()).toEqual([]);
-    expect(await ns.links()).toEqual(['lo']);
+    expect(await stop(a, 'SIGTERM', 10_000)).toBe(143);
+    await expectNothingLeft(ns);
     const b = await ns.tun(['--tap', '--dev', 'wtap2', 'dump']);
-    b.kill('SIGKILL');
-    expect(await b.exit(5000)).toBe(137);
-    await until(async () => (await ns.pids()).length === 0, 5000, 'watchdog and socat to exit');
-    await until(async () => (await ns.links()).join() === 'lo', 5000, 'wtap2 removed');
+    expect(await stop(b, 'SIGKILL', 5000)).toBe(137);
+    await untilCleanedUp(ns, 'wtap2');
     await ns.destroy();
   });
 

@@ -93,8 +93,7 @@ describe('timestamps', () => {
   it('rtt_from_timestamps', () => {
     const h = new Harness({ ...full(), tsRandomOffset: false });
     h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'TS', val: 100, ecr: 0 }]);
-    h.e.send(h.conn, new Uint8Array(10), h.now);
-    h.collect();
+    h.write(10);
     const d = h.expectSegment({ flags: 'P.' });
     h.now += 80;
     h.send(h.seg(ACK, 10, { opts: [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val: 300, ecr: opt(d, 'TS')!.val }] }));

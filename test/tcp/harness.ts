@@ -159,6 +159,14 @@ export class Harness {
     expect(this.out.map((s) => `${flagStr(s.flags)} ${s.seq}:${s.seq + s.len}(${s.len}) ack ${s.ack}`)).toEqual([]);
   }
 
+  /** Asserts the connection is still in `state` after `ms` − 1 ms more and CLOSED 1 ms later (a timer of `ms`). */
+  expectClosedAfter(state: string, ms: number): void {
+    this.tick(ms - 1);
+    expect(this.stateName()).toBe(state);
+    this.tick(1);
+    expect(this.stateName()).toBe('CLOSED');
+  }
+
   /** The state of the connection under test, by name. */
   stateName(conn = this.conn): string { return STATE_NAMES[this.e.state(conn)]; }
 
@@ -187,6 +195,13 @@ export class Harness {
   tsOpts(s: SegOut): Opt[] {
     const t = s.opts.find((o) => o.kind === 'TS') as { kind: 'TS'; val: number } | undefined;
     return t ? [{ kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val: ++this.tsVal, ecr: t.val }] : [];
+  }
+
+  /** Queues `data` (or that many zero bytes) on the connection and collects what the engine sends; returns send's result. */
+  write(data: Uint8Array | number): number {
+    const n = this.e.send(this.conn, typeof data === 'number' ? new Uint8Array(data) : data, this.now);
+    this.collect();
+    return n;
   }
 
   /** Reads everything readable from the connection. */
@@ -250,6 +265,17 @@ export class Harness {
     this.send({ seq: PEER_ISS + 1, ack: this.iss + 1, flags: ACK, opts: this.tsOpts(sa) });
     this.conn = this.e.accept(this.listener);
     expect(this.conn).toBeGreaterThanOrEqual(0);
+    this.clear();
+  }
+
+  /** A passive open, then our close answered by one FIN that acknowledges ours (FIN_WAIT_1 → TIME_WAIT); afterwards `out` and `events` are empty. */
+  timeWaitByFinAck(): void {
+    this.inState('ESTABLISHED', { active: false });
+    this.e.close(this.conn, this.now);
+    this.collect();
+    this.send(this.seg(ACK | FIN, 1));
+    this.peerSeq++;
+    expect(this.stateName()).toBe('TIME_WAIT');
     this.clear();
   }
 

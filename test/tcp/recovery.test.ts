@@ -13,8 +13,7 @@ const sack = (h: Harness, blocks: [number, number][]): Opt[] =>
 function conn(config = {}, rtt = 20): Harness {
   const h = new Harness({ sack: true, ...config });
   h.openWith(SACK_PEER);
-  h.e.send(h.conn, new Uint8Array(M), h.now);
-  h.collect();
+  h.write(M);
   h.out.splice(0);
   h.tick(rtt);
   h.send(h.seg(ACK, M));
@@ -35,8 +34,7 @@ describe('tail loss probe (RFC 8985 §7)', () => {
   it('tlp_resends_the_last_segment_after_two_srtt_before_the_rto', () => {
     const h = conn({ tlp: true });
     const { srtt, rto } = h.e.info(h.conn);
-    h.e.send(h.conn, new Uint8Array(4 * M), h.now);
-    h.collect();
+    h.write(4 * M);
     expect(h.out.splice(0).length).toBe(4);
     const t0 = h.now;
     h.send(h.seg(ACK, 2 * M)); // the last two segments are not acknowledged
@@ -59,8 +57,7 @@ describe('tail loss probe (RFC 8985 §7)', () => {
   it('tlp_off_waits_for_the_rto', () => {
     const h = conn(); // the engine's default: off (the Linux profile turns it on)
     const { rto } = h.e.info(h.conn);
-    h.e.send(h.conn, new Uint8Array(4 * M), h.now);
-    h.collect();
+    h.write(4 * M);
     h.out.splice(0);
     const t0 = h.now;
     h.send(h.seg(ACK, 2 * M));
@@ -74,8 +71,7 @@ describe('tail loss probe (RFC 8985 §7)', () => {
   it('tlp_with_one_segment_out_adds_the_minimum_rto', () => {
     const h = conn({ tlp: true, rtoMinMs: 200 });
     const { srtt, rto } = h.e.info(h.conn);
-    h.e.send(h.conn, new Uint8Array(M), h.now);
-    h.collect();
+    h.write(M);
     h.out.splice(0);
     const t0 = h.now;
     const { seg, at } = nextOut(h);
@@ -89,8 +85,7 @@ describe('tail loss probe (RFC 8985 §7)', () => {
 describe('RACK (RFC 8985 §6) and RFC 6675 DupThresh', () => {
   it('rack_marks_a_hole_lost_one_reordering_window_after_a_later_segment_is_sacked', () => {
     const h = conn();
-    h.e.send(h.conn, new Uint8Array(4 * M), h.now);
-    h.collect();
+    h.write(4 * M);
     h.out.splice(0);
     h.tick(5); // an RTT, before the probe timeout (2·SRTT, SRTT ≈ 3.4 ms here)
     const t0 = h.now;
@@ -108,8 +103,7 @@ describe('RACK (RFC 8985 §6) and RFC 6675 DupThresh', () => {
 
   it('dupthresh_without_rack_waits_for_three_sacked_segments', () => {
     const h = conn({ rack: false });
-    h.e.send(h.conn, new Uint8Array(5 * M), h.now);
-    h.collect();
+    h.write(5 * M);
     h.out.splice(0);
     h.tick(5);
     h.send(h.seg(ACK, M, { opts: sack(h, [[2 * M, 3 * M]]) }));
@@ -125,14 +119,12 @@ describe('RACK (RFC 8985 §6) and RFC 6675 DupThresh', () => {
 describe('D-SACK blocks received (RFC 2883)', () => {
   it('a_dsack_block_is_a_duplicate_not_loss_nor_sacked_data', () => {
     const h = conn();
-    h.e.send(h.conn, new Uint8Array(3 * M), h.now);
-    h.collect();
+    h.write(3 * M);
     h.out.splice(0);
     h.tick(5);
     h.send(h.seg(ACK, 4 * M));
     const cwnd = h.e.info(h.conn).cwnd;
-    h.e.send(h.conn, new Uint8Array(2 * M), h.now);
-    h.collect();
+    h.write(2 * M);
     h.out.splice(0);
     // The peer reports a duplicate of an old segment (below the cumulative ACK) three times.
     for (let i = 0; i < 3; i++) h.send(h.seg(ACK, 4 * M, { opts: sack(h, [[2 * M, 3 * M]]) }));

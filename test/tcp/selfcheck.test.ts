@@ -18,8 +18,7 @@ function verdict(h: Harness): string {
 function busy(): Harness {
   const h = new Harness({}, 1, testModule());
   h.inState('ESTABLISHED');
-  h.e.send(h.conn, new Uint8Array(3000), h.now);
-  h.collect();
+  h.write(3000);
   h.send({ seq: h.peerSeq, ack: h.ours(0), flags: ACK | PSH, data: 100 });
   return h;
 }

@@ -324,8 +324,7 @@ describe('ESTABLISHED', () => {
   it('established_close_with_linger0_sends_rst_not_fin', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
-    h.e.send(h.conn, new Uint8Array(10), h.now);
-    h.collect();
+    h.write(10);
     h.expectSegment({ flags: 'P.', seq: h.ours(0), len: 10 });
     h.e.setLinger0(h.conn, true, h.now);
     h.e.close(h.conn, h.now); // unsent/unacked data is discarded: RST at SND.NXT
@@ -339,32 +338,19 @@ describe('ESTABLISHED', () => {
 });
 
 describe('closing states', () => {
-  it('fin_wait_1_ack_fin_wait_2', () => {
+  // A peer segment (flags, how much of ours it acknowledges) in a closing state: our ACK of its FIN, if it carries one, and the state after.
+  it.each([
+    ['fin_wait_1_ack_fin_wait_2', 'FIN_WAIT_1', ACK, 1, 'FIN_WAIT_2'],
+    ['fin_wait_1_fin_closing', 'FIN_WAIT_1', FIN | ACK, 0, 'CLOSING'],
+    ['fin_wait_1_fin_ack_time_wait', 'FIN_WAIT_1', FIN | ACK, 1, 'TIME_WAIT'],
+    ['fin_wait_2_fin_time_wait', 'FIN_WAIT_2', FIN | ACK, 1, 'TIME_WAIT'],
+    ['closing_ack_time_wait', 'CLOSING', ACK, 1, 'TIME_WAIT'],
+  ] as const)('%s', (_name, from, flags, ackOff, to) => {
     const h = new Harness();
-    h.inState('FIN_WAIT_1');
-    h.send(h.seg(ACK, 1));
-    expect(h.stateName()).toBe('FIN_WAIT_2');
-  });
-  it('fin_wait_1_fin_closing', () => {
-    const h = new Harness();
-    h.inState('FIN_WAIT_1');
-    h.send(h.seg(FIN | ACK, 0));
-    h.expectSegment({ flags: '.', ack: h.peerSeq + 1 });
-    expect(h.stateName()).toBe('CLOSING');
-  });
-  it('fin_wait_1_fin_ack_time_wait', () => {
-    const h = new Harness();
-    h.inState('FIN_WAIT_1');
-    h.send(h.seg(FIN | ACK, 1));
-    h.expectSegment({ flags: '.', ack: h.peerSeq + 1 });
-    expect(h.stateName()).toBe('TIME_WAIT');
-  });
-  it('fin_wait_2_fin_time_wait', () => {
-    const h = new Harness();
-    h.inState('FIN_WAIT_2');
-    h.send(h.seg(FIN | ACK, 1));
-    h.expectSegment({ flags: '.', ack: h.peerSeq + 1 });
-    expect(h.stateName()).toBe('TIME_WAIT');
+    h.inState(from);
+    h.send(h.seg(flags, ackOff));
+    if (flags & FIN) h.expectSegment({ flags: '.', ack: h.peerSeq + 1 });
+    expect(h.stateName()).toBe(to);
   });
   it('fin_wait_2_data_after_close_rst', () => {
     const h = new Harness();
@@ -372,12 +358,6 @@ describe('closing states', () => {
     h.sendData(10, 1);
     h.expectSegment({ flags: 'R', seq: h.ours(1) });
     expect(h.stateName()).toBe('CLOSED');
-  });
-  it('closing_ack_time_wait', () => {
-    const h = new Harness();
-    h.inState('CLOSING');
-    h.send(h.seg(ACK, 1));
-    expect(h.stateName()).toBe('TIME_WAIT');
   });
   it('close_wait_close_last_ack', () => {
     const h = new Harness();
@@ -408,18 +388,11 @@ describe('closing states', () => {
   it('time_wait_expires_after_2msl', () => {
     const h = new Harness();
     h.inState('TIME_WAIT');
-    h.tick(59_999);
-    expect(h.stateName()).toBe('TIME_WAIT');
-    h.tick(1);
-    expect(h.stateName()).toBe('CLOSED');
+    h.expectClosedAfter('TIME_WAIT', 60_000);
   });
   it('time_wait_new_syn_rfc6191', () => {
     const h = new Harness();
-    h.inState('ESTABLISHED', { active: false });
-    h.e.close(h.conn, h.now); h.collect();
-    h.send(h.seg(ACK | FIN, 1)); h.peerSeq++;
-    expect(h.stateName()).toBe('TIME_WAIT');
-    h.clear();
+    h.timeWaitByFinAck();
     h.send({ seq: h.peerSeq + 100000, flags: SYN });
     const sa = h.expectSegment({ flags: 'S.', ack: h.peerSeq + 100001 });
     expect((sa.seq - h.ours(1)) | 0).toBeGreaterThan(0);

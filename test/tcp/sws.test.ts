@@ -87,8 +87,7 @@ describe('sender SWS avoidance (RFC 9293 §3.8.6.2.1)', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
     h.send(h.seg(ACK, 0, { win: 3000 }));
-    h.e.send(h.conn, new Uint8Array(5000), h.now);
-    h.collect();
+    h.write(5000);
     h.expectSegment({ flags: '.', seq: h.ours(0), len: 1460 });
     h.expectSegment({ flags: '.', seq: h.ours(1460), len: 1460 });
     h.expectNone(); // 80 bytes of window left: less than an MSS and less than half the max window (1500)
@@ -108,8 +107,7 @@ describe('sender SWS avoidance (RFC 9293 §3.8.6.2.1)', () => {
     // The peer never offers more than 2000: a sub-MSS segment needs 1000 bytes of window.
     h.send({ seq: PEER_ISS, ack: h.iss + 1, flags: SYN | ACK, win: 2000, opts: [{ kind: 'mss', value: 1460 }] });
     h.clear();
-    h.e.send(h.conn, new Uint8Array(4000), h.now);
-    h.collect();
+    h.write(4000);
     h.expectSegment({ flags: '.', seq: h.ours(0), len: 1460 });
     h.expectNone(); // 540 usable < 1000
     h.send(h.seg(ACK, 1460, { win: 1000 }));
@@ -127,8 +125,7 @@ describe('persist timer and zero-window probes (RFC 9293 §3.8.6.1)', () => {
     const h = new Harness({ dataRetries: 12, rtoMaxMs: 60_000 });
     h.inState('ESTABLISHED');
     h.send(h.seg(ACK, 0, { win: 0 }));
-    h.e.send(h.conn, new Uint8Array(500), h.now);
-    h.collect();
+    h.write(500);
     h.expectNone();
     h.runUntil(3_000_000);
     for (const s of h.out) {
@@ -147,8 +144,7 @@ describe('persist timer and zero-window probes (RFC 9293 §3.8.6.1)', () => {
     const h = new Harness({ dataRetries: 5, rtoMaxMs: 60_000 });
     h.inState('ESTABLISHED');
     h.send(h.seg(ACK, 0, { win: 0 }));
-    h.e.send(h.conn, new Uint8Array(500), h.now);
-    h.collect();
+    h.write(500);
     let probes = 0;
     while (h.now < 2 * 3600_000) {
       const next = h.e.poll(h.now);
@@ -173,8 +169,7 @@ describe('persist timer and zero-window probes (RFC 9293 §3.8.6.1)', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
     h.send(h.seg(ACK, 0, { win: 3000 }));
-    h.e.send(h.conn, new Uint8Array(4000), h.now);
-    h.collect();
+    h.write(4000);
     h.expectSegment({ len: 1460 });
     h.expectSegment({ len: 1460 });
     h.send(h.seg(ACK, 2920, { win: 80 })); // all acked, 80 bytes of window: SWS holds the 1080 left

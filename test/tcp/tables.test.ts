@@ -54,8 +54,7 @@ describe('timer heap', () => {
   it('a restarted timer moves later without firing early', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
-    h.e.send(h.conn, new Uint8Array(10), h.now);
-    h.collect();
+    h.write(10);
     h.expectSegment({ len: 10 });
     const rto = h.e.info(h.conn).rto; // 200: the handshake's RTT sample on the virtual clock
     h.tick(150);

@@ -52,11 +52,7 @@ describe('new SYN in TIME_WAIT (RFC 6191)', () => {
 
   it('time_wait_syn_without_timestamps_needs_a_higher_sequence_number', () => {
     const h = new Harness();
-    h.inState('ESTABLISHED', { active: false });
-    h.e.close(h.conn, h.now); h.collect();
-    h.send(h.seg(ACK | FIN, 1)); h.peerSeq++;
-    expect(h.stateName()).toBe('TIME_WAIT');
-    h.clear();
+    h.timeWaitByFinAck();
     h.send({ seq: h.peerSeq - 1, flags: SYN }); // not above RCV.NXT: an old duplicate
     h.expectSegment({ flags: '.', ack: h.peerSeq });
     h.expectNone();
