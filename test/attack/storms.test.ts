@@ -69,6 +69,15 @@ function afterTriggers(log: { t: number; bytes: Uint8Array }[], trigger: (b: Uin
  * least `rounds` triggers, each drawing at most `most` packets within one interval; and the bulk
  * transfer alongside arrives bit-exact.
  */
+/** Writes 1 MB (pattern `seed`) on `bulk`, runs `ms` and returns the packets of port 80 meanwhile (the loop under test), with the data. */
+function bulkWhileLooping(w: World, bulk: End, seed: number, ms: number): { w: World; loop: { t: number; bytes: Uint8Array }[]; data: Uint8Array } {
+  const data = pattern(1_000_000, seed);
+  bulk.sock.write(data);
+  w.log = [];
+  w.run(ms);
+  return { w, loop: w.log.filter((p) => ports(p.bytes).includes(80)), data };
+}
+
 function expectBounded(
   run: (config?: Partial<EngineConfig>, ms?: number) => { w: World; loop: { t: number; bytes: Uint8Array }[]; data: Uint8Array },
   trigger: (b: Uint8Array) => boolean, rounds: number, most: number,
@@ -172,12 +181,7 @@ describe('loops between connections no socket owns', () => {
       // A SYN from the client's address and port (spoofed, or a stray old one) makes a SYN_RCVD child whose
       // sequence space is far from the TIME_WAIT connection's.
       w.inject(w.server, { sport: aPort, dport: 80, seq: (ia.sndNxt + 0x40000000) >>> 0, flags: SYN, opts: [{ kind: 'mss', value: 1460 }] });
-      const data = pattern(1_000_000, 9);
-      bulk.sock.write(data);
-      w.log = [];
-      w.run(ms);
-      const loop = w.log.filter((p) => ports(p.bytes).includes(80));
-      return { w, loop, data };
+      return bulkWhileLooping(w, bulk, 9, ms);
     };
     const synAck = (b: Uint8Array) => ports(b)[0] === 80 && (b[33] & (SYN | ACK)) === (SYN | ACK);
     expectBounded(run, synAck, 5, 3); // the SYN-ACK and its retransmissions at 1, 3, 7, 15, 31 s
@@ -197,12 +201,7 @@ describe('loops between connections no socket owns', () => {
       w.run(10);
       a.sock.end(); // LAST_ACK; the socket closes and leaves its connection to the engine
       a.sock.destroy();
-      const data = pattern(1_000_000, 10);
-      bulk.sock.write(data);
-      w.log = [];
-      w.run(ms);
-      const loop = w.log.filter((p) => ports(p.bytes).includes(80));
-      return { w, loop, data };
+      return bulkWhileLooping(w, bulk, 10, ms);
     };
     // The FIN is answered (a segment with FIN always is); the ACK war that follows stops at once.
     const fin = (b: Uint8Array) => ports(b)[1] === 80 && (b[33] & FIN) !== 0;

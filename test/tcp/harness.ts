@@ -204,6 +204,13 @@ export class Harness {
     return n;
   }
 
+  /** Closes the connection (the user's CLOSE, RFC 9293 §3.10.4) and collects what the engine sends; returns close's result. */
+  close(): number {
+    const r = this.e.close(this.conn, this.now);
+    this.collect();
+    return r;
+  }
+
   /** Reads everything readable from the connection. */
   read(max = 1 << 20): Uint8Array {
     const buf = new Uint8Array(max);
@@ -239,8 +246,7 @@ export class Harness {
     expect(this.stateName()).toBe('ESTABLISHED');
     if (state === 'ESTABLISHED') return;
     if (state === 'FIN_WAIT_1' || state === 'FIN_WAIT_2' || state === 'CLOSING' || state === 'TIME_WAIT') {
-      this.e.close(this.conn, this.now);
-      this.collect();
+      this.close();
       this.expectSegment({ flags: 'F.', seq: this.ours(0) });
       if (state === 'FIN_WAIT_2' || state === 'TIME_WAIT') this.send(this.seg(ACK, 1));
       if (state === 'CLOSING' || state === 'TIME_WAIT') {
@@ -250,7 +256,7 @@ export class Harness {
     } else if (state === 'CLOSE_WAIT' || state === 'LAST_ACK') {
       this.send(this.seg(FIN | ACK, 0));
       this.peerSeq++;
-      if (state === 'LAST_ACK') { this.e.close(this.conn, this.now); this.collect(); }
+      if (state === 'LAST_ACK') this.close();
     }
     this.clear();
     expect(this.stateName()).toBe(state);
@@ -268,11 +274,16 @@ export class Harness {
     this.clear();
   }
 
+  /** ESTABLISHED (as inState), then the peer advertises a receive window of `win` bytes. */
+  establishedWithPeerWindow(win: number): void {
+    this.inState('ESTABLISHED');
+    this.send(this.seg(ACK, 0, { win }));
+  }
+
   /** A passive open, then our close answered by one FIN that acknowledges ours (FIN_WAIT_1 → TIME_WAIT); afterwards `out` and `events` are empty. */
   timeWaitByFinAck(): void {
     this.inState('ESTABLISHED', { active: false });
-    this.e.close(this.conn, this.now);
-    this.collect();
+    this.close();
     this.send(this.seg(ACK | FIN, 1));
     this.peerSeq++;
     expect(this.stateName()).toBe('TIME_WAIT');

@@ -14,8 +14,7 @@ function established(config = {}): Harness {
 
 /** close(), then the peer acknowledges our FIN: an orphan in FIN_WAIT_2. */
 function orphanInFinWait2(h: Harness): void {
-  h.e.close(h.conn, h.now);
-  h.collect();
+  h.close();
   h.expectSegment({ flags: 'F.', seq: h.ours(0) });
   h.send(h.seg(ACK, 1));
 }
@@ -73,8 +72,7 @@ describe('TCP_LINGER2', () => {
     expect(h.stateName()).toBe('FIN_WAIT_2'); // not orphaned yet: it waits for the peer
     h.tick(100_000);
     expect(h.stateName()).toBe('FIN_WAIT_2');
-    h.e.close(h.conn, h.now);
-    h.collect();
+    h.close();
     h.expectSegment({ flags: 'R.', seq: h.ours(1) });
     expect(h.stateName()).toBe('CLOSED');
   });

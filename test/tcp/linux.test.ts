@@ -97,8 +97,7 @@ describe('linux knobs', () => {
   });
   it('pshOnBurstEnd: a burst cut by the window ends with PSH (checksum still valid)', () => {
     const h = new Harness({ pshOnBurstEnd: true });
-    h.inState('ESTABLISHED');
-    h.send(h.seg(ACK, 0, { win: 2920 }));
+    h.establishedWithPeerWindow(2920);
     h.e.send(h.conn, new Uint8Array(5000), h.now); h.collect();
     h.expectSegment({ flags: '.', len: 1460 });
     h.expectSegment({ flags: 'P.', len: 1460 }); // decodeSegment verified the patched checksum

@@ -144,8 +144,7 @@ describe('SYN_RCVD', () => {
     h.inState('SYN_SENT');
     h.send({ seq: PEER_ISS, flags: SYN });
     h.expectSegment({ flags: 'S.', seq: h.iss });
-    h.e.close(h.conn, h.now);
-    h.collect();
+    h.close();
     h.expectSegment({ flags: 'F.', seq: h.iss + 1, ack: PEER_ISS + 1 });
     expect(h.stateName()).toBe('FIN_WAIT_1');
     h.tick(1000);
@@ -241,10 +240,14 @@ describe('ESTABLISHED', () => {
     expect(h.takeEvents(EventKind.Closed)[0].arg).toBe(-Errno.ECONNRESET);
     expect(h.e.recv(h.conn, new Uint8Array(10), h.now)).toBe(-Errno.ECONNRESET);
   });
-  it('established_rst_in_window_challenge_ack', () => {
+  // RFC 5961 §3.2, §4.2: an in-window RST, or a SYN, draws a challenge ACK and changes nothing.
+  it.each([
+    ['established_rst_in_window_challenge_ack', 100, RST],
+    ['established_syn_challenge_ack', 5, SYN],
+  ])('%s', (_name, off, flags) => {
     const h = new Harness();
     h.inState('ESTABLISHED');
-    h.send({ seq: h.peerSeq + 100, flags: RST });
+    h.send({ seq: h.peerSeq + off, flags });
     h.expectSegment({ flags: '.', seq: h.ours(0), ack: h.peerSeq });
     expect(h.stateName()).toBe('ESTABLISHED');
     expect(h.e.stats.challengeAcks).toBe(1);
@@ -254,13 +257,6 @@ describe('ESTABLISHED', () => {
     h.inState('ESTABLISHED');
     h.send({ seq: h.peerSeq + 1_000_000, flags: RST });
     h.expectNone();
-    expect(h.stateName()).toBe('ESTABLISHED');
-  });
-  it('established_syn_challenge_ack', () => {
-    const h = new Harness();
-    h.inState('ESTABLISHED');
-    h.send({ seq: h.peerSeq + 5, flags: SYN });
-    h.expectSegment({ flags: '.', seq: h.ours(0), ack: h.peerSeq });
     expect(h.stateName()).toBe('ESTABLISHED');
   });
   it('established_old_segment_acked', () => {
@@ -295,21 +291,12 @@ describe('ESTABLISHED', () => {
     h.send(h.seg(ACK, 1000));
     h.expectSegment({ flags: '.', ack: h.peerSeq });
   });
-  it('established_close_sends_fin', () => {
-    const h = new Harness();
-    h.inState('ESTABLISHED');
-    h.e.close(h.conn, h.now);
-    h.collect();
-    h.expectSegment({ flags: 'F.', seq: h.ours(0), ack: h.peerSeq });
-    expect(h.stateName()).toBe('FIN_WAIT_1');
-  });
   it('established_close_with_unread_data_sends_rst', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
     h.sendData(10, 0);
     h.clear();
-    h.e.close(h.conn, h.now);
-    h.collect();
+    h.close();
     h.expectSegment({ flags: 'R.', seq: h.ours(0), ack: h.peerSeq });
     expect(h.stateName()).toBe('CLOSED');
   });
@@ -327,8 +314,7 @@ describe('ESTABLISHED', () => {
     h.write(10);
     h.expectSegment({ flags: 'P.', seq: h.ours(0), len: 10 });
     h.e.setLinger0(h.conn, true, h.now);
-    h.e.close(h.conn, h.now); // unsent/unacked data is discarded: RST at SND.NXT
-    h.collect();
+    h.close(); // unsent/unacked data is discarded: RST at SND.NXT
     h.expectSegment({ flags: 'R.', seq: h.ours(10), ack: h.peerSeq });
     h.expectNone();
     expect(h.stateName()).toBe('CLOSED');
@@ -338,6 +324,17 @@ describe('ESTABLISHED', () => {
 });
 
 describe('closing states', () => {
+  // Our close (RFC 9293 §3.10.4) sends FIN and moves on.
+  it.each([
+    ['established_close_sends_fin', 'ESTABLISHED', 'FIN_WAIT_1'],
+    ['close_wait_close_last_ack', 'CLOSE_WAIT', 'LAST_ACK'],
+  ])('%s', (_name, from, to) => {
+    const h = new Harness();
+    h.inState(from);
+    h.close();
+    h.expectSegment({ flags: 'F.', seq: h.ours(0), ack: h.peerSeq });
+    expect(h.stateName()).toBe(to);
+  });
   // A peer segment (flags, how much of ours it acknowledges) in a closing state: our ACK of its FIN, if it carries one, and the state after.
   it.each([
     ['fin_wait_1_ack_fin_wait_2', 'FIN_WAIT_1', ACK, 1, 'FIN_WAIT_2'],
@@ -358,14 +355,6 @@ describe('closing states', () => {
     h.sendData(10, 1);
     h.expectSegment({ flags: 'R', seq: h.ours(1) });
     expect(h.stateName()).toBe('CLOSED');
-  });
-  it('close_wait_close_last_ack', () => {
-    const h = new Harness();
-    h.inState('CLOSE_WAIT');
-    h.e.close(h.conn, h.now);
-    h.collect();
-    h.expectSegment({ flags: 'F.', seq: h.ours(0), ack: h.peerSeq });
-    expect(h.stateName()).toBe('LAST_ACK');
   });
   it('last_ack_ack_closed', () => {
     const h = new Harness();

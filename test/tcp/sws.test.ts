@@ -85,8 +85,7 @@ describe('window updates after a read (Linux tcp_cleanup_rbuf)', () => {
 describe('sender SWS avoidance (RFC 9293 §3.8.6.2.1)', () => {
   it('snd_holds_a_small_window_until_a_full_segment_or_all_data_fits', () => {
     const h = new Harness();
-    h.inState('ESTABLISHED');
-    h.send(h.seg(ACK, 0, { win: 3000 }));
+    h.establishedWithPeerWindow(3000);
     h.write(5000);
     h.expectSegment({ flags: '.', seq: h.ours(0), len: 1460 });
     h.expectSegment({ flags: '.', seq: h.ours(1460), len: 1460 });
@@ -123,8 +122,7 @@ describe('sender SWS avoidance (RFC 9293 §3.8.6.2.1)', () => {
 describe('persist timer and zero-window probes (RFC 9293 §3.8.6.1)', () => {
   it('zero_window_probes_double_from_rto_to_rto_max_then_etimedout_when_unanswered', () => {
     const h = new Harness({ dataRetries: 12, rtoMaxMs: 60_000 });
-    h.inState('ESTABLISHED');
-    h.send(h.seg(ACK, 0, { win: 0 }));
+    h.establishedWithPeerWindow(0);
     h.write(500);
     h.expectNone();
     h.runUntil(3_000_000);
@@ -142,8 +140,7 @@ describe('persist timer and zero-window probes (RFC 9293 §3.8.6.1)', () => {
 
   it('answered_zero_window_probes_keep_the_connection_open_indefinitely', () => {
     const h = new Harness({ dataRetries: 5, rtoMaxMs: 60_000 });
-    h.inState('ESTABLISHED');
-    h.send(h.seg(ACK, 0, { win: 0 }));
+    h.establishedWithPeerWindow(0);
     h.write(500);
     let probes = 0;
     while (h.now < 2 * 3600_000) {
@@ -167,8 +164,7 @@ describe('persist timer and zero-window probes (RFC 9293 §3.8.6.1)', () => {
 
   it('persist_timeout_overrides_sender_sws_with_what_the_window_allows', () => {
     const h = new Harness();
-    h.inState('ESTABLISHED');
-    h.send(h.seg(ACK, 0, { win: 3000 }));
+    h.establishedWithPeerWindow(3000);
     h.write(4000);
     h.expectSegment({ len: 1460 });
     h.expectSegment({ len: 1460 });

@@ -139,8 +139,7 @@ describe('keepalive', () => {
 describe('persist', () => {
   it('zero_window_probes_back_off_and_resume', () => {
     const h = new Harness();
-    h.inState('ESTABLISHED');
-    h.send(h.seg(ACK, 0, { win: 0 }));
+    h.establishedWithPeerWindow(0);
     h.write(500);
     h.expectNone();
     h.runUntil(5_000);

@@ -14,8 +14,7 @@ function timeWait(h: Harness): void {
   h.send({ seq: PEER_ISS + 1, ack: h.iss + 1, flags: ACK, opts: h.tsOpts(sa) });
   h.conn = h.e.accept(h.listener);
   h.clear();
-  h.e.close(h.conn, h.now);
-  h.collect();
+  h.close();
   const fin = h.expectSegment({ flags: 'F.', seq: h.ours(0) });
   h.send(h.seg(FIN | ACK, 1, { opts: h.tsOpts(fin) }));
   h.peerSeq++;
