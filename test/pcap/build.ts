@@ -93,26 +93,24 @@ export function idb(le: boolean, linkType: number, snaplen = 0, tsresol?: number
 
 /** Enhanced Packet Block with a 64-bit timestamp in interface units. */
 export function epb(le: boolean, ifId: number, ts: bigint, data: Uint8Array, origLen = data.length): Uint8Array {
-  const h = new Uint8Array(20);
-  const dv = new DataView(h.buffer);
-  dv.setUint32(0, ifId, le);
-  dv.setUint32(4, Number(ts >> 32n), le);
-  dv.setUint32(8, Number(ts & 0xffffffffn), le);
-  dv.setUint32(12, data.length, le);
-  dv.setUint32(16, origLen, le);
-  return block(le, 6, concat(h, data));
+  return packetBlock(le, 6, ifId, ts, data, origLen);
 }
 
-/** Obsolete Packet Block (type 2). */
+/** Obsolete Packet Block (type 2): a 16-bit interface ID (then a 16-bit drop count, 0 here). */
 export function opb(le: boolean, ifId: number, ts: bigint, data: Uint8Array, origLen = data.length): Uint8Array {
+  return packetBlock(le, 2, ifId, ts, data, origLen);
+}
+
+function packetBlock(le: boolean, type: 2 | 6, ifId: number, ts: bigint, data: Uint8Array, origLen: number): Uint8Array {
   const h = new Uint8Array(20);
   const dv = new DataView(h.buffer);
-  dv.setUint16(0, ifId, le);
+  if (type === 2) dv.setUint16(0, ifId, le);
+  else dv.setUint32(0, ifId, le);
   dv.setUint32(4, Number(ts >> 32n), le);
   dv.setUint32(8, Number(ts & 0xffffffffn), le);
   dv.setUint32(12, data.length, le);
   dv.setUint32(16, origLen, le);
-  return block(le, 2, concat(h, data));
+  return block(le, type, concat(h, data));
 }
 
 /** Simple Packet Block: original length and data, no timestamp. */

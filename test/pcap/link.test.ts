@@ -57,21 +57,16 @@ describe('Ethernet (link type 1)', () => {
 });
 
 describe('Linux cooked captures', () => {
-  it('SLL (113): protocol at offset 14, payload at 16', () => {
-    expect(ipv4Offset(113, sll(0x0800, ip))).toBe(16);
-    expect(ipv4Offset(113, sll(0x0806, new Uint8Array(28)))).toBe('arp');
-    expect(ipv4Offset(113, sll(0x86dd, new Uint8Array(40)))).toBe('ipv6');
-    expect(ipv4Offset(113, sll(0x8100, concat(Uint8Array.of(0, 42, 8, 0), ip)))).toBe(20);
-    expect(ipv4Offset(113, new Uint8Array(15))).toBe('malformed: truncated link header');
-    expect(ipv4Offset(113, sll(0x0004, new Uint8Array(10)))).toBe('non-ip protocol 0x0004');
-  });
-  it('SLL2 (276): protocol at offset 0, payload at 20', () => {
-    expect(ipv4Offset(276, sll2(0x0800, ip))).toBe(20);
-    expect(ipv4Offset(276, sll2(0x0806, new Uint8Array(28)))).toBe('arp');
-    expect(ipv4Offset(276, sll2(0x86dd, new Uint8Array(40)))).toBe('ipv6');
-    expect(ipv4Offset(276, sll2(0x8100, concat(Uint8Array.of(0, 42, 8, 0), ip)))).toBe(24);
-    expect(ipv4Offset(276, new Uint8Array(19))).toBe('malformed: truncated link header');
-    expect(ipv4Offset(276, sll2(0x000c, new Uint8Array(16)))).toBe('non-ip protocol 0x000c');
+  it.each([
+    { name: 'SLL (113): protocol at offset 14, payload at 16', linkType: 113, frame: sll, at: 16, other: 0x0004, rest: 10 },
+    { name: 'SLL2 (276): protocol at offset 0, payload at 20', linkType: 276, frame: sll2, at: 20, other: 0x000c, rest: 16 },
+  ])('$name', ({ linkType, frame, at, other, rest }) => {
+    expect(ipv4Offset(linkType, frame(0x0800, ip))).toBe(at);
+    expect(ipv4Offset(linkType, frame(0x0806, new Uint8Array(28)))).toBe('arp');
+    expect(ipv4Offset(linkType, frame(0x86dd, new Uint8Array(40)))).toBe('ipv6');
+    expect(ipv4Offset(linkType, frame(0x8100, concat(Uint8Array.of(0, 42, 8, 0), ip)))).toBe(at + 4);
+    expect(ipv4Offset(linkType, new Uint8Array(at - 1))).toBe('malformed: truncated link header');
+    expect(ipv4Offset(linkType, frame(other, new Uint8Array(rest)))).toBe(`non-ip protocol 0x${other.toString(16).padStart(4, '0')}`);
   });
 });
 

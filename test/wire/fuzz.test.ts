@@ -21,6 +21,14 @@ function atEnd(bytes: Uint8Array): number[] {
   return Array.from(new Int32Array(e.memory.buffer, e.wireParseResult(), SLOTS));
 }
 
+/** `len` bytes from `byte()` placed flush against the end of memory; their address. */
+function randomAtEnd(len: number, byte: () => number): { p: number; len: number } {
+  const p = e.memory.buffer.byteLength - len;
+  const m = mem();
+  for (let j = 0; j < len; j++) m[p + j] = byte();
+  return { p, len };
+}
+
 /** Parses `bytes` in the scratch area followed by `poison`; returns the result slots. */
 function withPoison(bytes: Uint8Array, poison: number): number[] {
   const m = mem();
@@ -98,12 +106,9 @@ describe('fuzz: never trap, never read past len', () => {
 
   it('Ethernet, ARP and ICMP views read nothing past len, flush against the end of memory', () => {
     const next = rng(15);
-    const end = e.memory.buffer.byteLength;
     for (let i = 0; i < 3000; i++) {
-      const len = next() % 64;
-      const p = end - len;
+      const { p, len } = randomAtEnd(next() % 64, () => next() & 0xff);
       const m = mem();
-      for (let j = 0; j < len; j++) m[p + j] = next() & 0xff;
       if (i & 1 && len >= 6) { m[p] = 0; m[p + 1] = 1; m[p + 2] = 8; m[p + 3] = 0; m[p + 4] = 6; m[p + 5] = 4; }
       if (e.wireEthCheckLen(p, len) === 0) {
         e.wireEthDstHi(p); e.wireEthDstLo(p); e.wireEthSrcHi(p); e.wireEthSrcLo(p); e.wireEthType(p); e.wireEthIsBroadcast(p);
@@ -119,12 +124,8 @@ describe('fuzz: never trap, never read past len', () => {
 
   it('random option areas never trap at the end of memory', () => {
     const next = rng(13);
-    const end = e.memory.buffer.byteLength;
     for (let i = 0; i < 5000; i++) {
-      const len = next() % 41;
-      const p = end - len;
-      const m = mem();
-      for (let j = 0; j < len; j++) m[p + j] = next() % 4 === 0 ? next() % 12 : next() & 0xff;
+      const { p, len } = randomAtEnd(next() % 41, () => (next() % 4 === 0 ? next() % 12 : next() & 0xff));
       const r = e.wireParseTcpOptions(p, len);
       expect(r === 0 || (r >= 10 && r <= 16)).toBe(true);
     }

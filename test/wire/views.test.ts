@@ -22,24 +22,22 @@ function put(bytes: Uint8Array, at = scratch): number {
   return at;
 }
 
+/** Every field the IPv4 view reads from the header at `p`. */
+function ipv4Fields(p: number): Record<string, number> {
+  return {
+    version: e.wireIpv4Version(p), ihl: e.wireIpv4Ihl(p), headerLen: e.wireIpv4HeaderLen(p), dscp: e.wireIpv4Dscp(p), ecn: e.wireIpv4Ecn(p),
+    totalLen: e.wireIpv4TotalLen(p), id: e.wireIpv4Id(p), df: e.wireIpv4Df(p), mf: e.wireIpv4Mf(p), fragOffset: e.wireIpv4FragOffset(p),
+    isFragment: e.wireIpv4IsFragment(p), ttl: e.wireIpv4Ttl(p), protocol: e.wireIpv4Protocol(p), src: e.wireIpv4Src(p) >>> 0, dst: e.wireIpv4Dst(p) >>> 0,
+  };
+}
+
 describe('IPv4 view (RFC 791 §3.1)', () => {
   it('reads every field of a hand-built header', () => {
     const p = put(ipHeader({ frag: 0x4000 | 0x2000 | 0x0123 }));
-    expect(e.wireIpv4Version(p)).toBe(4);
-    expect(e.wireIpv4Ihl(p)).toBe(5);
-    expect(e.wireIpv4HeaderLen(p)).toBe(20);
-    expect(e.wireIpv4Dscp(p)).toBe(0xb9 >> 2);
-    expect(e.wireIpv4Ecn(p)).toBe(1);
-    expect(e.wireIpv4TotalLen(p)).toBe(40);
-    expect(e.wireIpv4Id(p)).toBe(0xbeef);
-    expect(e.wireIpv4Df(p)).toBe(1);
-    expect(e.wireIpv4Mf(p)).toBe(1);
-    expect(e.wireIpv4FragOffset(p)).toBe(0x123);
-    expect(e.wireIpv4IsFragment(p)).toBe(1);
-    expect(e.wireIpv4Ttl(p)).toBe(63);
-    expect(e.wireIpv4Protocol(p)).toBe(6);
-    expect(e.wireIpv4Src(p) >>> 0).toBe(addr('192.168.0.1'));
-    expect(e.wireIpv4Dst(p) >>> 0).toBe(addr('10.1.2.3'));
+    expect(ipv4Fields(p)).toEqual({
+      version: 4, ihl: 5, headerLen: 20, dscp: 0xb9 >> 2, ecn: 1, totalLen: 40, id: 0xbeef, df: 1, mf: 1, fragOffset: 0x123,
+      isFragment: 1, ttl: 63, protocol: 6, src: addr('192.168.0.1'), dst: addr('10.1.2.3'),
+    });
   });
 
   it('fragment flag: DF alone is not a fragment; MF alone or an offset is', () => {
@@ -67,13 +65,7 @@ describe('IPv4 view (RFC 791 §3.1)', () => {
     expect(e.wireIpv4CheckLen(p, 1500)).toBe(0);
     expect(e.wireIpv4ChecksumOk(p)).toBe(1);
     expect(refSum(mem().subarray(p, p + 20))).toBe(0xffff);
-    expect(e.wireIpv4TotalLen(p)).toBe(1500);
-    expect(e.wireIpv4Id(p)).toBe(0x1234);
-    expect(e.wireIpv4Ttl(p)).toBe(64);
-    expect(e.wireIpv4Df(p)).toBe(1);
-    expect(e.wireIpv4IsFragment(p)).toBe(0);
-    expect(e.wireIpv4Src(p) >>> 0).toBe(addr('10.0.0.1'));
-    expect(e.wireIpv4Dst(p) >>> 0).toBe(addr('10.0.0.2'));
+    expect(ipv4Fields(p)).toMatchObject({ totalLen: 1500, id: 0x1234, ttl: 64, df: 1, isFragment: 0, src: addr('10.0.0.1'), dst: addr('10.0.0.2') });
     e.wireIpv4Emit(p, addr('10.0.0.1'), addr('10.0.0.2'), 17, 0, 0, 1, 0);
     expect(e.wireIpv4Df(p)).toBe(0);
     expect(e.wireIpv4Protocol(p)).toBe(17);
@@ -96,6 +88,14 @@ describe('IPv4 view (RFC 791 §3.1)', () => {
   });
 });
 
+/** Every field the TCP view reads from the header at `p`. */
+function tcpFields(p: number): Record<string, number> {
+  return {
+    srcPort: e.wireTcpSrcPort(p), dstPort: e.wireTcpDstPort(p), seq: e.wireTcpSeq(p) >>> 0, ack: e.wireTcpAck(p) >>> 0,
+    dataOffset: e.wireTcpDataOffset(p), flags: e.wireTcpFlags(p), window: e.wireTcpWindow(p), checksum: e.wireTcpChecksum(p), urgent: e.wireTcpUrgent(p),
+  };
+}
+
 describe('TCP view (RFC 9293 §3.1)', () => {
   it('reads every field of a hand-built header, including NS', () => {
     const b = new Uint8Array(24);
@@ -104,15 +104,9 @@ describe('TCP view (RFC 9293 §3.1)', () => {
     b[12] = (6 << 4) | 1; b[13] = 0xff; dv.setUint16(14, 0xabcd); dv.setUint16(16, 0x1357); dv.setUint16(18, 0x2468);
     const p = put(b);
     expect(e.wireTcpCheckLen(p, 24)).toBe(0);
-    expect(e.wireTcpSrcPort(p)).toBe(443);
-    expect(e.wireTcpDstPort(p)).toBe(51234);
-    expect(e.wireTcpSeq(p) >>> 0).toBe(0xfffffff0);
-    expect(e.wireTcpAck(p) >>> 0).toBe(0x80000001);
-    expect(e.wireTcpDataOffset(p)).toBe(24);
-    expect(e.wireTcpFlags(p)).toBe(0x1ff);
-    expect(e.wireTcpWindow(p)).toBe(0xabcd);
-    expect(e.wireTcpChecksum(p)).toBe(0x1357);
-    expect(e.wireTcpUrgent(p)).toBe(0x2468);
+    expect(tcpFields(p)).toEqual({
+      srcPort: 443, dstPort: 51234, seq: 0xfffffff0, ack: 0x80000001, dataOffset: 24, flags: 0x1ff, window: 0xabcd, checksum: 0x1357, urgent: 0x2468,
+    });
     // The reserved bits next to NS do not leak into the flags.
     mem()[p + 12] = (5 << 4) | 0x0e;
     mem()[p + 13] = 0x12;
@@ -150,14 +144,7 @@ describe('TCP view (RFC 9293 §3.1)', () => {
     e.wireTcpSetChecksum(p, tcpLen, src, dst);
     expect(e.wireTcpChecksumOk(p, tcpLen, src, dst)).toBe(1);
     expect(e.wireTcpChecksumOk(p, tcpLen, src, dst + 1)).toBe(0);
-    expect(e.wireTcpSrcPort(p)).toBe(1234);
-    expect(e.wireTcpDstPort(p)).toBe(80);
-    expect(e.wireTcpSeq(p) >>> 0).toBe(0xdeadbeef);
-    expect(e.wireTcpAck(p) >>> 0).toBe(0x01020304);
-    expect(e.wireTcpFlags(p)).toBe(0x1c2);
-    expect(e.wireTcpWindow(p)).toBe(4096);
-    expect(e.wireTcpDataOffset(p)).toBe(28);
-    expect(e.wireTcpUrgent(p)).toBe(0);
+    expect(tcpFields(p)).toMatchObject({ srcPort: 1234, dstPort: 80, seq: 0xdeadbeef, ack: 0x01020304, flags: 0x1c2, window: 4096, dataOffset: 28, urgent: 0 });
     // Reference: pseudo header + segment with the checksum field sums to 0xffff.
     const ph = new Uint8Array(12);
     new DataView(ph.buffer).setUint32(0, src); new DataView(ph.buffer).setUint32(4, dst); ph[9] = 6; new DataView(ph.buffer).setUint16(10, tcpLen);
