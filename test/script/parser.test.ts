@@ -144,11 +144,8 @@ describe('script parser', () => {
   });
 
   it('converts seconds to microseconds exactly', () => {
-    expect(secondsToUsecs('0.100')).toBe(100000);
-    expect(secondsToUsecs('.010')).toBe(10000);
-    expect(secondsToUsecs('2')).toBe(2000000);
-    expect(secondsToUsecs('1.0000005')).toBe(1000001);
-    expect(secondsToUsecs('0.3')).toBe(300000);
+    const cases: Array<[string, number]> = [['0.100', 100000], ['.010', 10000], ['2', 2000000], ['1.0000005', 1000001], ['0.3', 300000]];
+    expect(cases.map(([text]) => [text, secondsToUsecs(text)])).toEqual(cases);
   });
 });
 

@@ -43,15 +43,8 @@ describe('packetdrill constructs', () => {
   });
 
   it('every flag letter maps to its bit; inbound "-" carries no flags at all', () => {
-    expect(flagBits('S')).toBe(0x02);
-    expect(flagBits('F')).toBe(0x01);
-    expect(flagBits('R')).toBe(0x04);
-    expect(flagBits('P')).toBe(0x08);
-    expect(flagBits('.')).toBe(0x10);
-    expect(flagBits('U')).toBe(0x20);
-    expect(flagBits('E')).toBe(0x40);
-    expect(flagBits('W')).toBe(0x80);
-    expect(flagBits('')).toBe(0);
+    const bits: Array<[string, number]> = [['S', 0x02], ['F', 0x01], ['R', 0x04], ['P', 0x08], ['.', 0x10], ['U', 0x20], ['E', 0x40], ['W', 0x80], ['', 0]];
+    expect(bits.map(([letter]) => [letter, flagBits(letter)])).toEqual(bits);
     // Without the ACK bit the data is dropped (RFC 9293 §3.10.7.4), so nothing becomes readable.
     const noFlags = `${OPEN}+0 < - 1:11(10) win 257\n+0 ioctl(4, SIOCINQ, [0]) = 0\n`;
     expect(run(noFlags).verdict).toBe('PASS');
