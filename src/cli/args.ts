@@ -1,4 +1,5 @@
-// Shared by the commands: parseArgs errors as one short line.
+// Shared by the commands: parsing a command's options, parseArgs errors as one short line.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /**
  * The message of a `node:util` parseArgs error as one line: its first sentence (Node appends a
@@ -31,4 +32,27 @@ export function negativeValues(argv: readonly string[], options: OptionSpecs): s
     } else out.push(a);
   }
   return out;
+}
+
+/** A command's parseArgs option specs. */
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Parses the options of `wasm-tcp <command>` (strict, no positionals; negative numbers reach the
+ * command's own checks). Prints `help` for --help, or a usage error as one line; returns the parsed
+ * values, or the exit code when the command is done (0 after --help, 2 on a usage error).
+ */
+export function commandArgs<const O extends CommandOptions>(command: string, argv: readonly string[], options: O, help: string) {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: negativeValues(argv, options), options, strict: true, allowPositionals: false }));
+  } catch (err) {
+    console.error(`wasm-tcp ${command}: ${argsErrorMessage(err)} (see wasm-tcp ${command} --help)`);
+    return 2;
+  }
+  if ((values as { help?: boolean }).help) {
+    console.log(help);
+    return 0;
+  }
+  return values;
 }

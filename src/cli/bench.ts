@@ -1,6 +1,5 @@
 // `wasm-tcp bench`: WASM stacks over an in-memory link vs Node net over kernel loopback, side by side.
-import { parseArgs } from 'node:util';
-import { argsErrorMessage } from './args.js';
+import { commandArgs } from './args.js';
 import { formatTable, runThroughput } from '../../bench/throughput.js';
 
 const HELP = `usage: wasm-tcp bench [--quick] [--json]
@@ -26,17 +25,8 @@ options:
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { quick: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (err) {
-    console.error(`wasm-tcp bench: ${argsErrorMessage(err)} (see wasm-tcp bench --help)`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = commandArgs('bench', argv, { quick: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, HELP);
+  if (typeof values === 'number') return values;
   let r;
   try {
     r = await runThroughput({ quick: values.quick, log: (l) => console.error(l) });

@@ -1,8 +1,7 @@
 // `wasm-tcp fuzz`: the structured fuzzer of src/fuzz/ against the test build of the engine.
-import { parseArgs } from 'node:util';
 import { FuzzFailure, runFuzz, type FuzzReport } from '../fuzz/run.js';
 import { testBuildModule } from '../fuzz/testbuild.js';
-import { argsErrorMessage, negativeValues } from './args.js';
+import { commandArgs } from './args.js';
 import { parseSeed } from './scenario.js';
 
 const HELP = `usage: wasm-tcp fuzz [--packets N] [--seed S] [--json]
@@ -63,17 +62,8 @@ function hex(b: Uint8Array): string {
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: negativeValues(argv, OPTIONS), options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (err) {
-    console.error(`wasm-tcp fuzz: ${argsErrorMessage(err)} (see wasm-tcp fuzz --help)`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = commandArgs('fuzz', argv, OPTIONS, HELP);
+  if (typeof values === 'number') return values;
   const packets = values.packets === undefined ? 1e6 : parseCount(values.packets);
   if (packets === undefined) {
     console.error(`wasm-tcp fuzz: --packets: expected a count of 1 or more like 200000 or 10M, got '${values.packets}'`);

@@ -1,10 +1,9 @@
 // `wasm-tcp transfer`: two stacks over SimNetwork on the virtual clock, N bytes each way, then an orderly close.
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { PcapWriter } from '../pcap/writer.js';
 import { runTransfer } from '../scenario/transfer.js';
-import { argsErrorMessage, negativeValues } from './args.js';
+import { commandArgs } from './args.js';
 
 const HELP = `usage: wasm-tcp transfer --bytes N [options]
 
@@ -102,22 +101,8 @@ function parseIntFlag(flag: string, text: string | undefined, min: number, max: 
 
 /** Runs the command; returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: negativeValues(argv, OPTIONS),
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    console.error(`wasm-tcp transfer: ${argsErrorMessage(err)} (see wasm-tcp transfer --help)`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const values = commandArgs('transfer', argv, OPTIONS, HELP);
+  if (typeof values === 'number') return values;
   let opts;
   try {
     if (values.bytes === undefined) throw new UsageError('--bytes N is required');
