@@ -1,5 +1,6 @@
 // TcpConnection: one TCP connection as a pair of web streams over a core Socket. Browser-safe.
 import type { Socket } from '../socket.js';
+import { chunksOf } from './chunks.js';
 
 /** Bytes the readable side queues on the host before it stops reading from the engine (the receive window then closes). */
 const READ_HIGH_WATER = 65536;
@@ -138,16 +139,7 @@ export class TcpConnection {
   }
 
   /** Iterates received chunks (holds the readable's reader; ends at the peer's FIN, throws the connection's error). */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-    const reader = this.readable.getReader();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      reader.releaseLock();
-    }
+  [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
+    return chunksOf(this.readable);
   }
 }

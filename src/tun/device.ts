@@ -1,5 +1,6 @@
 // openTun / openTap: a real kernel TUN or TAP device as web streams of IPv4 packets or Ethernet
 // frames, so a program can join a Stack's interface to the kernel. Node only (the bridge runs socat).
+import { chunksOf } from '../streams/chunks.js';
 import { formatMac, parseMac } from '../util/mac.js';
 import { type Cidr, formatIPv4, macProblem, parseCidr, parseIPv4, randomMac } from './addr.js';
 import { TunBridge, deviceMac, type DeviceKind, type TunStats } from './bridge.js';
@@ -242,18 +243,7 @@ function streams(bridge: TunBridge, kind: DeviceKind, c: Checked, kernelMac: str
     },
     closed,
     close: () => shutDown().catch(() => {}),
-    async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {
-      const reader = readable.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          yield value;
-        }
-      } finally {
-        reader.releaseLock();
-      }
-    },
+    [Symbol.asyncIterator]: () => chunksOf(readable),
   };
   return kind === 'tap' ? Object.assign(device, { mac: c.mac!, kernelMac }) : device;
 }
