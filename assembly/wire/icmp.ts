@@ -6,14 +6,8 @@ import { REASON_OK, REASON_ICMP_TOO_SHORT } from './tables';
 
 /** Bytes of the ICMP header. */
 export const ICMP_HEADER_LEN: i32 = 8;
-/** Type of an echo reply. */
-export const ICMP_ECHO_REPLY: u8 = 0;
-/** Type of destination unreachable. */
-export const ICMP_DEST_UNREACH: u8 = 3;
-/** Type of an echo request. */
-export const ICMP_ECHO_REQUEST: u8 = 8;
-/** Type of time exceeded. */
-export const ICMP_TIME_EXCEEDED: u8 = 11;
+/** The ICMP types the engine reads or writes (RFC 792): echo reply, destination unreachable, echo request, time exceeded. */
+export const ICMP_ECHO_REPLY: u8 = 0, ICMP_DEST_UNREACH: u8 = 3, ICMP_ECHO_REQUEST: u8 = 8, ICMP_TIME_EXCEEDED: u8 = 11;
 
 /** Validates `len` bytes at `ptr` as an ICMP message: 0, or a reason code. */
 export function icmpCheckLen(ptr: usize, len: i32): i32 {

@@ -8,12 +8,8 @@ import {
 
 /** Length of an IPv4 header without options. */
 export const IPV4_HEADER_LEN: i32 = 20;
-/** IP protocol number of ICMP. */
-export const IP_PROTO_ICMP: u8 = 1;
-/** IP protocol number of TCP. */
-export const IP_PROTO_TCP: u8 = 6;
-/** IP protocol number of UDP. */
-export const IP_PROTO_UDP: u8 = 17;
+/** IP protocol numbers of ICMP, TCP and UDP (IANA "Assigned Internet Protocol Numbers"). */
+export const IP_PROTO_ICMP: u8 = 1, IP_PROTO_TCP: u8 = 6, IP_PROTO_UDP: u8 = 17;
 
 /** Byte swap of a u16, inlined (the standard library's bswap is a call per field). */
 // @ts-ignore: decorator

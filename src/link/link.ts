@@ -76,19 +76,20 @@ export class TapSet {
   /** Adds a tap; returns a function that removes it. */
   add(tap: Tap): () => void {
     this.taps = [...this.taps, tap];
-    this.active = true;
-    return () => {
-      this.taps = this.taps.filter((t) => t !== tap);
-      this.active = this.taps.length + this.writers.length > 0;
-    };
+    return this.attached(() => { this.taps = this.taps.filter((t) => t !== tap); });
   }
 
   /** Tees every packet sent on the link (as sent, dropped ones too) into `writer`; returns a remover. */
   pcap(writer: PcapWriter): () => void {
     this.writers = [...this.writers, writer];
+    return this.attached(() => { this.writers = this.writers.filter((w) => w !== writer); });
+  }
+
+  /** Marks the set active; returns the remover that runs `detach` and recomputes `active`. */
+  private attached(detach: () => void): () => void {
     this.active = true;
     return () => {
-      this.writers = this.writers.filter((w) => w !== writer);
+      detach();
       this.active = this.taps.length + this.writers.length > 0;
     };
   }
