@@ -52,12 +52,20 @@ interface ScenarioDef extends ScenarioInfo {
 const PORT = 80;
 const REQUEST = 'GET /index.html HTTP/1.1\r\nHost: 10.0.0.2\r\n\r\n';
 
-/** Client connects to the server's port 80 at t = 0; the server accepts. */
+/** Client connects to the server's port 80 at t = 0; the server accepts (and leaves the connection alone unless the scenario adds an onAccept). */
 function connected(w: World<Clock>, onConnect?: (c: ScenarioConn) => void): ScenarioConn {
   w.server.listen(PORT);
   const c = w.client.connect(w.server, PORT);
   if (onConnect) c.onConnect(() => onConnect(c));
   return c;
+}
+
+/** `connected`, and once connected the client sends REQUEST, then `then` runs. */
+function requested(w: World<Clock>, then?: (c: ScenarioConn) => void): ScenarioConn {
+  return connected(w, (c) => {
+    c.write(REQUEST);
+    then?.(c);
+  });
 }
 
 const DEFS: ScenarioDef[] = [
@@ -74,10 +82,7 @@ const DEFS: ScenarioDef[] = [
     description: 'after some data the client closes first, then the server (FIN, ACK, FIN, ACK, TIME_WAIT)',
     kernel: { role: 'client', sysctls: [], durationMs: 2000 },
     play(w) {
-      connected(w, (c) => {
-        c.write(REQUEST);
-        w.after(100, () => c.end());
-      });
+      requested(w, (c) => w.after(100, () => c.end()));
       w.server.onAccept((s) => {
         s.onData(() => { if (s.received === REQUEST.length) s.write('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'); });
         // The application notices end-of-stream, then closes its side a little later.
@@ -114,10 +119,7 @@ const DEFS: ScenarioDef[] = [
     description: 'client shuts down its write side; the server keeps sending, then closes',
     kernel: { role: 'server', sysctls: [], durationMs: 2000 },
     play(w) {
-      connected(w, (c) => {
-        c.write(REQUEST);
-        c.end();
-      });
+      requested(w, (c) => c.end());
       w.server.onAccept((s) => {
         s.onEnd(() => {
           // The request is complete (the client's FIN); the answer still flows the other way.
@@ -138,7 +140,6 @@ const DEFS: ScenarioDef[] = [
     kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 14000 },
     play(w) {
       connected(w);
-      w.server.onAccept(() => {});
       // The client writes; 5 ms later, with the segment half-way there, the server host dies.
       w.at(1000, () => w.client.main!.write(1000));
       w.at(1005, () => w.server.crash());
@@ -150,7 +151,6 @@ const DEFS: ScenarioDef[] = [
     kernel: { role: 'server', sysctls: [], durationMs: 11000 },
     play(w) {
       connected(w);
-      w.server.onAccept(() => {});
       w.at(1000, () => w.server.crash());
       w.at(5000, () => {
         w.server.reboot();
@@ -165,7 +165,6 @@ const DEFS: ScenarioDef[] = [
     kernel: { role: 'client', sysctls: [['net.ipv4.tcp_retries2', '4']], durationMs: 15000 },
     play(w) {
       connected(w);
-      w.server.onAccept(() => {});
       w.at(1000, () => w.partition({ icmp: true }));
       w.at(2000, () => w.client.main!.write(REQUEST));
     },
@@ -204,11 +203,7 @@ const DEFS: ScenarioDef[] = [
     description: 'the server process is killed: its stack closes the socket with FIN; orderly close',
     kernel: { role: 'server', sysctls: [], durationMs: 2000 },
     play(w) {
-      connected(w, (c) => {
-        c.write(REQUEST);
-        c.onEnd(() => w.after(100, () => c.end()));
-      });
-      w.server.onAccept(() => {});
+      requested(w, (c) => c.onEnd(() => w.after(100, () => c.end())));
       w.at(1000, () => w.server.killProcess());
     },
   },
@@ -231,7 +226,6 @@ const DEFS: ScenarioDef[] = [
     },
     play(w) {
       connected(w, (c) => c.setKeepAlive(true));
-      w.server.onAccept(() => {});
       w.at(1000, () => w.server.crash());
     },
   },
@@ -260,7 +254,7 @@ const DEFS: ScenarioDef[] = [
     description: 'the server closes with unread data in its buffer: RST instead of FIN, the client gets ECONNRESET',
     kernel: { role: 'server', sysctls: [], durationMs: 2000 },
     play(w) {
-      connected(w, (c) => c.write(REQUEST));
+      requested(w);
       w.server.onAccept((s) => {
         s.pause();
         w.at(1000, () => s.close());
