@@ -13,13 +13,10 @@ export const LINKTYPE_IPV6 = 229;
 /** LINKTYPE_LINUX_SLL2: Linux "cooked" capture v2, 20-byte header. */
 export const LINKTYPE_LINUX_SLL2 = 276;
 
-const ETH_P_IP = 0x0800;
-const ETH_P_ARP = 0x0806;
-const ETH_P_RARP = 0x8035;
-const ETH_P_IPV6 = 0x86dd;
-const ETH_P_8021Q = 0x8100;
-const ETH_P_8021AD = 0x88a8;
-const ETH_P_QINQ_OLD = 0x9100; // pre-802.1ad double tagging, still seen in the wild
+/** EtherTypes (Linux's ETH_P_* names) of the network layers told apart. */
+const ETH_P_IP = 0x0800, ETH_P_ARP = 0x0806, ETH_P_RARP = 0x8035, ETH_P_IPV6 = 0x86dd;
+/** EtherTypes of VLAN tags: 802.1Q, 802.1ad, and the pre-802.1ad double tagging still seen in the wild. */
+const ETH_P_8021Q = 0x8100, ETH_P_8021AD = 0x88a8, ETH_P_QINQ_OLD = 0x9100;
 
 const SHORT = 'malformed: truncated link header';
 

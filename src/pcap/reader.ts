@@ -72,12 +72,10 @@ export function recordTime(r: CaptureRecord): number | null {
   return r.hasTimestamp ? r.seconds + r.nanos / 1e9 : null;
 }
 
-const PCAP_MAGIC_US = 0xa1b2c3d4;
-const PCAP_MAGIC_NS = 0xa1b23c4d;
-const PCAPNG_SHB = 0x0a0d0d0a;
-const PCAPNG_BOM = 0x1a2b3c4d;
-const PCAP_FILE_HEADER = 24;
-const PCAP_RECORD_HEADER = 16;
+/** Classic pcap: the magic of µs and of ns timestamps, the file and record header sizes. */
+const PCAP_MAGIC_US = 0xa1b2c3d4, PCAP_MAGIC_NS = 0xa1b23c4d, PCAP_FILE_HEADER = 24, PCAP_RECORD_HEADER = 16;
+/** pcapng: the Section Header Block's type and its byte-order magic. */
+const PCAPNG_SHB = 0x0a0d0d0a, PCAPNG_BOM = 0x1a2b3c4d;
 
 function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -177,13 +175,10 @@ function* readClassic(bytes: Uint8Array, info: CaptureInfo): Generator<CaptureRe
 
 // ---- pcapng ----
 
-const BT_IDB = 0x00000001;
-const BT_OPB = 0x00000002; // obsolete Packet Block, still found in old files
-const BT_SPB = 0x00000003;
-const BT_EPB = 0x00000006;
-const OPT_END = 0;
-const OPT_IF_TSRESOL = 9;
-const OPT_IF_TSOFFSET = 14;
+/** Block types: Interface Description, (obsolete, still found in old files) Packet, Simple and Enhanced Packet Block. */
+const BT_IDB = 0x00000001, BT_OPB = 0x00000002, BT_SPB = 0x00000003, BT_EPB = 0x00000006;
+/** Option codes: end of options; an interface's timestamp resolution and offset. */
+const OPT_END = 0, OPT_IF_TSRESOL = 9, OPT_IF_TSOFFSET = 14;
 
 interface Iface {
   linkType: number;

@@ -11,14 +11,8 @@ export interface SvgOptions {
   marks?: ReadonlySet<SegmentRecord>;
 }
 
-const WIDTH = 860;
-const TIME_X = 58;
-const CLIENT_BAR = 70;
-const CLIENT_X = 200;
-const SERVER_X = 660;
-const SERVER_BAR = 778;
-const BAR_W = 12;
-const TOP = 56;
+/** Layout in px: the width; x of the time column, the client's state bar and lifeline, the server's lifeline and state bar; bar width; top margin. */
+const WIDTH = 860, TIME_X = 58, CLIENT_BAR = 70, CLIENT_X = 200, SERVER_X = 660, SERVER_BAR = 778, BAR_W = 12, TOP = 56;
 
 /** Fill colour of each state in the timelines. */
 export const STATE_COLORS: Record<string, string> = {
