@@ -94,39 +94,58 @@ const VECTOR_BIAS: u64 = 4 * 65536;
 /** Same result as `checksumScalar`, 64 bytes per iteration with simd128 (biased pairwise dot products into i32 lanes). */
 export function checksumSimd(ptr: usize, len: i32, initial: u32): u32 {
   if (len <= 0) return fold64(<u64>initial);
-  let p = ptr;
-  let end = ptr + <usize>len;
+  return simdSum(ptr, 0, len, initial, false);
+}
+
+/**
+ * The SIMD loop of `checksumSimd` and `copyWithChecksum`: the sum of `len` (> 0) bytes at `src`, plus
+ * `initial`, folded; with `copy` the bytes are also stored at `dst` as they are loaded. Inlined with
+ * `copy` a constant, so each caller compiles to its own loop without the other's stores.
+ */
+// @ts-ignore: decorator
+@inline function simdSum(src: usize, dst: usize, len: i32, initial: u32, copy: bool): u32 {
+  let p = src;
+  let q = dst;
+  let end = src + <usize>len;
   let s: u64 = 0;
   let flip = i16x8.splat(-32768);
   let ones = i16x8.splat(1);
   while (p + 64 <= end) {
     let a0 = i32x4.splat(0);
     let a1 = i32x4.splat(0);
-    let a2 = i32x4.splat(0);
-    let a3 = i32x4.splat(0);
     let n = (end - p) >> 6;
     if (n > SIMD_BLOCK_ITERATIONS) n = SIMD_BLOCK_ITERATIONS;
     let blockEnd = p + (n << 6);
     do {
-      a0 = i32x4.add(a0, pairSumsBiased(v128.load(p), flip, ones));
-      a1 = i32x4.add(a1, pairSumsBiased(v128.load(p, 16), flip, ones));
-      a2 = i32x4.add(a2, pairSumsBiased(v128.load(p, 32), flip, ones));
-      a3 = i32x4.add(a3, pairSumsBiased(v128.load(p, 48), flip, ones));
+      let v0 = v128.load(p);
+      let v1 = v128.load(p, 16);
+      let v2 = v128.load(p, 32);
+      let v3 = v128.load(p, 48);
+      if (copy) {
+        v128.store(q, v0);
+        v128.store(q, v1, 16);
+        v128.store(q, v2, 32);
+        v128.store(q, v3, 48);
+        q += 64;
+      }
+      a0 = i32x4.add(a0, i32x4.add(pairSumsBiased(v0, flip, ones), pairSumsBiased(v1, flip, ones)));
+      a1 = i32x4.add(a1, i32x4.add(pairSumsBiased(v2, flip, ones), pairSumsBiased(v3, flip, ones)));
       p += 64;
     } while (p < blockEnd);
-    s = addLanesSigned(addLanesSigned(addLanesSigned(addLanesSigned(s, a0), a1), a2), a3);
+    s = addLanesSigned(addLanesSigned(s, a0), a1);
     s += VECTOR_BIAS * 4 * <u64>n;
   }
-  if (p + 16 <= end) {
-    let a = i32x4.splat(0);
-    do {
-      a = i32x4.add(a, pairSumsBiased(v128.load(p), flip, ones));
-      s += VECTOR_BIAS;
-      p += 16;
-    } while (p + 16 <= end);
-    s = addLanesSigned(s, a);
+  while (p + 16 <= end) {
+    let v = v128.load(p);
+    if (copy) {
+      v128.store(q, v);
+      q += 16;
+    }
+    s = addLanesSigned(s, pairSumsBiased(v, flip, ones)) + VECTOR_BIAS;
+    p += 16;
   }
   s = sumTailLe(p, end, s);
+  if (copy && p < end) memory.copy(q, p, end - p);
   return finishLe(fold64(s), initial);
 }
 
@@ -151,48 +170,7 @@ export function copyWithChecksum(dst: usize, src: usize, len: i32, initial: u32)
     memory.copy(dst, src, <usize>len);
     return checksumScalar(dst, len, initial);
   }
-  let p = src;
-  let q = dst;
-  let end = src + <usize>len;
-  let s: u64 = 0;
-  let flip = i16x8.splat(-32768);
-  let ones = i16x8.splat(1);
-  while (p + 64 <= end) {
-    let a0 = i32x4.splat(0);
-    let a1 = i32x4.splat(0);
-    let n = (end - p) >> 6;
-    if (n > SIMD_BLOCK_ITERATIONS) n = SIMD_BLOCK_ITERATIONS;
-    let blockEnd = p + (n << 6);
-    do {
-      let v0 = v128.load(p);
-      let v1 = v128.load(p, 16);
-      let v2 = v128.load(p, 32);
-      let v3 = v128.load(p, 48);
-      v128.store(q, v0);
-      v128.store(q, v1, 16);
-      v128.store(q, v2, 32);
-      v128.store(q, v3, 48);
-      a0 = i32x4.add(a0, i32x4.add(pairSumsBiased(v0, flip, ones), pairSumsBiased(v1, flip, ones)));
-      a1 = i32x4.add(a1, i32x4.add(pairSumsBiased(v2, flip, ones), pairSumsBiased(v3, flip, ones)));
-      p += 64;
-      q += 64;
-    } while (p < blockEnd);
-    s = addLanesSigned(addLanesSigned(s, a0), a1);
-    s += VECTOR_BIAS * 4 * <u64>n;
-  }
-  while (p + 16 <= end) {
-    let v = v128.load(p);
-    v128.store(q, v);
-    s = addLanesSigned(s, pairSumsBiased(v, flip, ones)) + VECTOR_BIAS;
-    p += 16;
-    q += 16;
-  }
-  let rest = <i32>(end - p);
-  if (rest > 0) {
-    s = sumTailLe(p, end, s);
-    memory.copy(q, p, <usize>rest);
-  }
-  return finishLe(fold64(s), initial);
+  return simdSum(src, dst, len, initial, true);
 }
 
 /** Sum of the TCP/UDP pseudo header (RFC 9293 §3.1): source, destination, zero+protocol, segment length; folded, not complemented. */
