@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createScriptEngine, ENGINE_CONFIG_KEYS } from '../script/engine.js';
 import { createKernelEngine, type KernelEngine } from '../script/kernel.js';
 import { runScriptText, type EngineFactory, type ScriptResult } from '../script/runner.js';
+import { formatIPv4 } from '../util/ip.js';
 import { argsErrorMessage, negativeValues } from './args.js';
 
 const HELP = `usage: wasm-tcp script FILE... [--profile linux|default] [--tolerance-usecs N] [--ignore-psh] [--kernel] [--verbose] [--json]
@@ -76,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     let r: ScriptResult;
     let kernel: KernelEngine | undefined;
     const factory: EngineFactory = values.kernel
-      ? (o) => (kernel = createKernelEngine({ local: ipv4(o.addr), remote: ipv4(o.remote), sysctls: o.sysctls }))
+      ? (o) => (kernel = createKernelEngine({ local: formatIPv4(o.addr), remote: formatIPv4(o.remote), sysctls: o.sysctls }))
       : createScriptEngine;
     try {
       r = runScriptText(text, factory, { profile, toleranceUsecs: tolerance, log, configKeys: values.kernel ? undefined : ENGINE_CONFIG_KEYS, ignorePsh: values['ignore-psh'] });
@@ -97,10 +98,6 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify({ passed: counts.PASS, failed: counts.FAIL, skipped: counts.SKIP }));
   else console.log(`${counts.PASS} passed, ${counts.FAIL} failed, ${counts.SKIP} skipped`);
   return counts.FAIL > 0 ? 1 : 0;
-}
-
-function ipv4(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
 function indent(msg: string): string {

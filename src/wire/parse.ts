@@ -4,6 +4,7 @@ import wireBytes from '../../build/wire.wasm';
 import { instantiateModule, type EngineExports } from '../engine/load.js';
 import { reasonName } from './reason.js';
 import { ParseKind, ParseSlot } from '../engine/abi.js';
+import { formatIPv4 } from '../util/ip.js';
 
 /** One IPv4/TCP packet, exactly the fields of a `decode --json` line (minus index and ts). */
 export interface ParsedTcp {
@@ -59,11 +60,6 @@ export function flagNames(flags: number): string {
   return s === '' ? '[none]' : s;
 }
 
-/** Dotted quad of a u32 address. */
-export function dottedQuad(addr: number): string {
-  return `${addr >>> 24}.${(addr >>> 16) & 255}.${(addr >>> 8) & 255}.${addr & 255}`;
-}
-
 let engine: EngineExports | undefined;
 let scratch = 0;
 let scratchSize = 0;
@@ -109,8 +105,8 @@ export function parsePacket(bytes: Uint8Array, out?: TcpDetail): ParsedTcp | Ski
   const checksumOk = r[ParseSlot.CHECKSUM_OK];
   const flags = r[ParseSlot.FLAGS] & 0xff;
   return {
-    src: dottedQuad(r[ParseSlot.SRC] >>> 0),
-    dst: dottedQuad(r[ParseSlot.DST] >>> 0),
+    src: formatIPv4(r[ParseSlot.SRC] >>> 0),
+    dst: formatIPv4(r[ParseSlot.DST] >>> 0),
     ttl: r[ParseSlot.TTL],
     id: r[ParseSlot.ID],
     ipLen: r[ParseSlot.IP_LEN],

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createKernelEngine, type KernelEngine } from '../../src/script/kernel.js';
 import { runScriptText, type EngineFactory } from '../../src/script/runner.js';
+import { formatIPv4 } from '../../src/util/ip.js';
 
 const DIR = join(__dirname, '..', 'scripts');
 
@@ -47,8 +48,7 @@ describe.skipIf(why !== undefined)('suite scripts against the Linux kernel', () 
     it(name, { timeout: 30_000, retry: 1 }, () => {
       let k: KernelEngine | undefined;
       const factory: EngineFactory = (o) => {
-        const ip = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
-        return (k = createKernelEngine({ local: ip(o.addr), remote: ip(o.remote), sysctls: o.sysctls }));
+        return (k = createKernelEngine({ local: formatIPv4(o.addr), remote: formatIPv4(o.remote), sysctls: o.sysctls }));
       };
       try {
         // Wider tolerance: kernels built with HZ=100/250 fire timers a few jiffies late.

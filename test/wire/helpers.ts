@@ -1,6 +1,7 @@
 // Shared helpers for the wire tests: one engine instance, byte helpers, a plain TypeScript checksum reference.
 import type { EngineExports } from '../../src/engine/load.js';
 import { testExports } from '../support/test-engine.js';
+import { parseIPv4 } from '../../src/util/ip.js';
 
 /** One instance of the test build for a test file (its wire exports keep no state between calls). */
 export function wireEngine(): { e: EngineExports; mem: () => Uint8Array; scratch: number } {
@@ -36,7 +37,4 @@ export function fromHex(hex: string): Uint8Array {
 }
 
 /** u32 address of a dotted quad. */
-export function addr(s: string): number {
-  const [a, b, c, d] = s.split('.').map(Number);
-  return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
-}
+export const addr = parseIPv4;
