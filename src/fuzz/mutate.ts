@@ -4,9 +4,9 @@
 // time so they get past the checksum checks to the state machine. Browser-safe.
 import { Prng } from '../util/prng.js';
 import { inetChecksum } from '../util/checksum.js';
+import { ACK, FIN, PSH, RST, SYN, URG } from '../util/tcp-flags.js';
 import { be16, be32, fixChecksums, ipHeaderLength, put16, put32, writeTcpPacket, PROTO_TCP } from './packet.js';
 
-const SYN = 2, RST = 4, ACK = 16, FIN = 1, PSH = 8, URG = 32;
 const FLAG_PICKS = [SYN, SYN | ACK, ACK, ACK | PSH, FIN | ACK, RST, RST | ACK, FIN, 0, SYN | FIN, SYN | RST, 0x3f, FIN | PSH | ACK];
 
 /** A decoded segment, edited by the structured operators and written back. */

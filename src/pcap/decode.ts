@@ -5,6 +5,7 @@ import { networkPayload } from './link.js';
 import { arpText, parseArp, type ParsedArp } from './arp.js';
 import { icmpText, parseIcmp, type ParsedIcmp } from './icmp.js';
 import { parsePacket, type ParsedTcp, type SkippedPacket, type TcpDetail } from '../wire/parse.js';
+import { ACK, FIN, RST, SYN, URG } from '../util/tcp-flags.js';
 
 /** An ARP packet of a capture. */
 export interface ArpPacket extends ParsedArp {
@@ -79,8 +80,6 @@ export function jsonObject(d: DecodedPacket): Record<string, unknown> {
     mss: p.mss, wscale: p.wscale, sackPermitted: p.sackPermitted, sack: p.sack, tsval: p.tsval, tsecr: p.tsecr,
   };
 }
-
-const SYN = 0x02, FIN = 0x01, RST = 0x04, ACK = 0x10, URG = 0x20;
 
 /** tcpdump's option list (`mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7`): every option in wire order. */
 function optionList(p: ParsedTcp, kinds: number[]): string {

@@ -3,8 +3,7 @@
 // own wire code rather than themselves.
 import { onesSum } from '../util/checksum.js';
 
-/** TCP header flag bits (RFC 9293 §3.1, RFC 3168 §6.1 for ECE and CWR). */
-export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40, CWR = 0x80;
+export { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from '../util/tcp-flags.js';
 
 /** A TCP option (RFC 9293 §3.2, RFC 7323, RFC 2018); 'other' is what decoding found and cannot name. */
 export type TcpOption =
