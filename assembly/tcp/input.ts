@@ -21,9 +21,9 @@ import { statAdd } from './stats';
 import { emit } from './events';
 import { tcpOutput, sendAck, emitReset } from './output';
 import { armRtx, armIdle, armDelack, stopRtx } from './deadlines';
-import { rttSample } from './rtt';
+import { rttSample, rtoCompute } from './rtt';
 import { ccInit } from './congestion';
-import { lossOnAck, ackTimers } from './recovery';
+import { lossOnAck, ackTimers, tsEchoPredatesResend } from './recovery';
 import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim, oldDataReceived } from './reassembly';
 import { connDone, becomeEstablished, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
 import { connOpen } from './open';
@@ -533,7 +533,10 @@ function processAck(c: Conn, seq0: u32): bool {
 function sampleRtt(c: Conn, ack: u32): void {
   let o = opts();
   if ((c.flags & F.TS) && o.tsPresent && o.tsEcr != 0) {
-    rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
+    // An echo from before a resend of this data measures the timeout, not the path; the resend was
+    // spurious (RFC 3522), so the RTO drops its backoff and keeps SRTT and RTTVAR.
+    if (!tsEchoPredatesResend(c, ack)) rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
+    else rtoCompute(c);
   } else if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) {
     rttSample(c, nowMs - c.rttStart);
   } // else Karn (RFC 6298 §5): the backed-off RTO stays until a valid sample

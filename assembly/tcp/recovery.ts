@@ -42,6 +42,21 @@ function tsAllows(c: Conn, xmit: u32): bool {
   return <i32>(o.tsEcr - (tsValNow(c) - ageTicks)) >= 0;
 }
 
+/**
+ * Whether the ACK's TSecr predates the last resend of data in [SND.UNA, `ack`): the echo then is of
+ * a segment sent before that resend (the peer had the data and the resend was spurious, Eifel,
+ * RFC 3522), so now − TSecr would measure the retransmission timeout, not the path (Karn, RFC 6298 §3).
+ */
+export function tsEchoPredatesResend(c: Conn, ack: u32): bool {
+  let n = sbCount(c);
+  for (let i = 0; i < n; i++) {
+    if (!seqLt(sbStart(c, i), ack)) break;
+    let m = sbMeta(c, i);
+    if ((m & SB_RETRANS) && !tsAllows(c, metaTick(m))) return true;
+  }
+  return false;
+}
+
 /** RACK update for the extents in [from, to) not SACKed before; returns the new highest delivered. */
 function delivered(c: Conn, from: u32, to: u32, fack: u32): u32 {
   let n = sbCount(c);

@@ -139,3 +139,48 @@ describe('D-SACK blocks received (RFC 2883)', () => {
     expect(h.e.stats.retransmits).toBe(0);
   });
 });
+
+describe('RTT samples from timestamps after a resend (RFC 6298 §3, RFC 7323 §4)', () => {
+  // MSS 1012: 1000 bytes of data per segment next to the 12 of the timestamp option.
+  const TS_PEER: Opt[] = [{ kind: 'mss', value: 1012 }, ...SACK_PEER.slice(1), { kind: 'nop' }, { kind: 'nop' }, { kind: 'TS', val: 1, ecr: 0 }];
+  /** Two segments out; their ACK is lost and the RTO resends the first: returns [first, second, resend]. */
+  function spuriousResend(): { h: Harness; segs: SegOut[]; srtt: number; rto: number } {
+    const h = new Harness({ sack: true, timestamps: true, tlp: false }); // the RTO, not a probe, resends
+    h.openWith(TS_PEER);
+    h.e.send(h.conn, new Uint8Array(M), h.now);
+    h.collect();
+    const s0 = h.out.splice(0)[0];
+    h.tick(20);
+    h.send(h.seg(ACK, M, { opts: h.tsOpts(s0) }));
+    const { srtt, rto } = h.e.info(h.conn); // from the handshake's echo and this one
+    expect(srtt).toBeGreaterThan(1);
+    h.e.send(h.conn, new Uint8Array(2 * M), h.now);
+    h.collect();
+    const sent = h.out.splice(0);
+    expect(sent.length).toBe(2);
+    const { seg } = nextOut(h); // the peer had both, its ACK was lost: the RTO resends the first
+    expect(seg.seq).toBe(h.ours(M) >>> 0);
+    expect(h.e.stats.rtoExpirations).toBe(1);
+    return { h, segs: [...sent, seg], srtt, rto };
+  }
+
+  it('an_echo_from_before_the_resend_is_no_sample', () => {
+    const { h, segs, srtt, rto } = spuriousResend();
+    h.tick(10);
+    // The peer answers the duplicate with a D-SACK; its TS.Recent is still the second segment's
+    // (RFC 7323 §4.3: the duplicate is below Last.ACK.sent's segment): now − TSecr is the RTO wait.
+    h.send(h.seg(ACK, 3 * M, { opts: [...h.tsOpts(segs[1]), ...sack(h, [[M, 2 * M]])] }));
+    const i = h.e.info(h.conn);
+    expect(i.srtt).toBe(srtt); // not 7/8·srtt + 1/8·~210
+    // The resend was spurious (RFC 3522): the RTO is the estimator's again, without the backoff.
+    expect(i.rto).toBe(rto);
+    expect(i.retransmits).toBe(0);
+  });
+
+  it('an_echo_of_the_resend_is_a_sample', () => {
+    const { h, segs, srtt } = spuriousResend();
+    h.tick(10);
+    h.send(h.seg(ACK, 3 * M, { opts: h.tsOpts(segs[2]) })); // the resend filled a hole: its TSval
+    expect(h.e.info(h.conn).srtt).toBeCloseTo(0.875 * srtt + 0.125 * 10, 3);
+  });
+});
