@@ -34,7 +34,7 @@ export let cfgInitialWindowSegments: i32 = 10;
 export let cfgWindowScale: i32 = -1;
 /** SYN-ACK retransmissions before an embryonic connection is dropped (Linux tcp_synack_retries). */
 export let cfgSynAckRetries: i32 = 5;
-/** Segments ACKed at once at the start of a connection (Linux quick-ACK mode); 0 = none. */
+/** Segments ACKed at once at the start of a connection (Linux quick-ACK mode); 0 = none. A duplicate segment, or data after a gap longer than the RTO, starts quick ACKs whatever this says: as many as half the window holds segments, 2 to max(16, this) (Linux tcp_send_dupack, tcp_event_data_recv). */
 export let cfgQuickAcks: i32 = 0;
 /** Send MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
 export let cfgDefaultMss: i32 = 536;

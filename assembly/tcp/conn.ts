@@ -170,6 +170,8 @@ export class Conn {
   /** Neighbours in the one list the slot is on besides the hash: its listener's children, or TIME_WAIT (table.ts). */
   listPrev: u16;
   listNext: u16;
+  /** When in-order data last arrived, in 8 ms ticks mod 2^16, 0 = never (Linux icsk_ack.lrcvtime). */
+  rcvDataTick: u16;
 }
 
 /** Bytes of one connection record. */

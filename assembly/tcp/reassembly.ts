@@ -11,6 +11,7 @@ import { copyWithChecksum, fold32 } from '../wire/checksum';
 import { seqDiff, seqGt, seqLe, seqLt, seqMax, seqMin } from './seq';
 import { advertisedWindow } from './window';
 import { armDelack } from './deadlines';
+import { nowMs } from './clock';
 import { emit } from './events';
 import { statAdd } from './stats';
 
@@ -131,6 +132,9 @@ function dsackOverlaps(c: Conn, l: u32, r: u32, first: bool): void {
   }
 }
 
+/** Linux TCP_MAX_QUICKACKS: the most quick ACKs a duplicate starts. */
+const MAX_QUICKACKS: u32 = 16;
+
 /**
  * The segment started below RCV.NXT: `old` bytes at `seq` were received before (a D-SACK block).
  * When nothing new remains of it, it is ACKed at once and quick-ACK mode starts again (Linux
@@ -140,13 +144,33 @@ export function oldDataReceived(c: Conn, seq: u32, old: i32, nothingNew: bool): 
   if (old > 0) dsackNote(c, seq, seq + <u32>old, true);
   if (!nothingNew) return;
   c.flags |= F.ACK_NOW;
-  if (old > 0 && cfgQuickAcks > 0) {
-    // Linux tcp_incr_quickack: as many quick ACKs as half the window holds segments, at least 2.
-    let q = advertisedWindow(c) / (<u32>c.rcvMss << 1);
-    if (q < 2) q = 2;
-    if (q > <u32>cfgQuickAcks) q = <u32>cfgQuickAcks;
-    if (q > <u32>c.quickAcks) c.quickAcks = <u8>q;
-  }
+  // Linux tcp_enter_quickack_mode(TCP_MAX_QUICKACKS), also with no quick ACKs at the start: the
+  // sender timed out or lost our ACK and restarts from one segment, so a delayed ACK stalls it.
+  if (old > 0) quickAckMode(c);
+}
+
+/** Linux tcp_incr_quickack: as many quick ACKs as half the window holds segments, 2 to max(16, quickAcks). */
+function quickAckMode(c: Conn): void {
+  let q = advertisedWindow(c) / (<u32>c.rcvMss << 1);
+  if (q < 2) q = 2;
+  let cap = max<u32>(<u32>cfgQuickAcks, MAX_QUICKACKS);
+  if (q > cap) q = cap;
+  if (q > <u32>c.quickAcks) c.quickAcks = <u8>q;
+}
+
+/** Milliseconds per tick of Conn.rcvDataTick (a u16: it wraps after 524 s). */
+const DATA_TICK_MS: f64 = 8;
+
+/**
+ * In-order data arrived (Linux tcp_event_data_recv): more than one RTO after the last means the
+ * sender timed out and restarts from one segment, so quick ACKs, lest a delayed one stall it.
+ */
+function dataArrived(c: Conn): void {
+  let now = <u32>(<u64>(nowMs / DATA_TICK_MS)) & 0xffff;
+  if (now == 0) now = 1; // 0 means "never"
+  let last = <u32>c.rcvDataTick;
+  if (last != 0 && <f64>((now - last) & 0xffff) * DATA_TICK_MS > <f64>c.rto) quickAckMode(c);
+  c.rcvDataTick = <u16>now;
 }
 
 /** Forgets out-of-order data at and past `end` (a FIN's sequence number: nothing follows it). */
@@ -207,6 +231,7 @@ export function receiveData(c: Conn): i32 {
   }
   let adv = seqDiff(c.rcvNxt, before);
   c.rcvBufLen += <u32>adv;
+  dataArrived(c);
   // Delayed ACK (RFC 9293 §3.8.6.3): ACK at least every second full-sized segment, else within the timeout.
   let full = <i32>c.rcvMss - (c.flags & F.TS ? 12 : 0);
   if (c.quickAcks > 0) {

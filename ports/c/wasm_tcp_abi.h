@@ -30,7 +30,7 @@ enum wtcp_config_key {
   WTCP_CFG_TIMESTAMPS = 18, /* Offer and accept RFC 7323 timestamps. [bool, default true] */
   WTCP_CFG_SACK = 19, /* Offer and accept SACK (RFC 2018); we send SACK blocks for out-of-order data. [bool, default true] */
   WTCP_CFG_SYN_ACK_RETRIES = 20, /* SYN-ACK retransmissions before an embryonic connection is dropped (Linux tcp_synack_retries). [int, default 5, >= 0, <= 255] */
-  WTCP_CFG_QUICK_ACKS = 21, /* Segments ACKed at once at the start of a connection (Linux quick-ACK mode); 0 = none. [int, default 0, >= 0, <= 255] */
+  WTCP_CFG_QUICK_ACKS = 21, /* Segments ACKed at once at the start of a connection (Linux quick-ACK mode); 0 = none. A duplicate segment, or data after a gap longer than the RTO, starts quick ACKs whatever this says: as many as half the window holds segments, 2 to max(16, this) (Linux tcp_send_dupack, tcp_event_data_recv). [int, default 0, >= 0, <= 255] */
   WTCP_CFG_ABORT_ON_UNREAD_CLOSE = 22, /* close() with unread data aborts with RST (RFC 2525 §2.17, Linux). [bool, default true] */
   WTCP_CFG_RST_ON_DATA_AFTER_CLOSE = 23, /* Data arriving after close() is answered with RST and the connection dies (Linux). [bool, default true] */
   WTCP_CFG_FIN_WAIT2_TIMEOUT_MS = 24, /* Lifetime of FIN_WAIT_2 after close() (Linux tcp_fin_timeout); 0 = forever. [ms, default 60000, >= 0] */

@@ -128,6 +128,27 @@ describe('retransmitted data with a new FIN', () => {
     data(h, 300, 400);
     h.expectSegment({ ack: 1401 }); // quick again
   });
+
+  it('a_duplicate_starts_quick_acks_even_without_them_at_the_start', () => {
+    // quickAcks 0 (the engine default) only turns off the ones at the start: a duplicate says
+    // our ACK was lost or the sender timed out and restarts from one segment (Linux
+    // tcp_send_dupack: TCP_MAX_QUICKACKS, 16), so delaying the next ACKs would stall it.
+    const h = sackConn({ quickAcks: 0 });
+    data(h, 0, 1000);
+    h.expectNone(); // delayed: no quick ACKs at the start
+    h.tick(40);
+    h.expectSegment({ ack: 2001 });
+    data(h, 0, 1000); // the sender resent it
+    expect(blocks(h, h.expectSegment({ ack: 2001 }))).toEqual([[0, 1000]]);
+    for (let i = 1; i <= 16; i++) {
+      data(h, i * 100 + 900, i * 100 + 1000);
+      h.expectSegment({ ack: 2001 + i * 100 }); // each one at once, 16 of them
+    }
+    data(h, 2600, 2700);
+    h.expectNone(); // then delayed again
+    h.tick(40);
+    h.expectSegment({ ack: 3701 });
+  });
 });
 
 describe('out-of-order ranges are never taken back', () => {

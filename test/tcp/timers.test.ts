@@ -171,6 +171,28 @@ describe('delayed ack', () => {
     h.sendData(10, 0);
     h.expectNone();
   });
+  it('data_after_a_gap_longer_than_the_rto_is_acked_at_once', () => {
+    // Linux tcp_event_data_recv: the sender timed out and restarts from one segment; a delayed
+    // ACK would stall it. Quick ACKs as half the window holds segments, at most 16.
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    h.sendData(10, 0);
+    h.tick(40);
+    h.expectSegment({ flags: '.', ack: h.peerSeq }); // delayed, as the first data
+    const { rto } = h.e.info(h.conn);
+    h.tick(rto - 50); // 10 ms short of the RTO since that data: still delayed
+    h.sendData(10, 0);
+    h.expectNone();
+    h.tick(40);
+    h.expectSegment({ flags: '.', ack: h.peerSeq });
+    h.tick(rto + 10); // longer than the RTO
+    for (let i = 0; i < 16; i++) {
+      h.sendData(10, 0);
+      h.expectSegment({ flags: '.', ack: h.peerSeq });
+    }
+    h.sendData(10, 0);
+    h.expectNone(); // delayed again
+  });
   it('ack_piggybacks_on_data', () => {
     const h = new Harness();
     h.inState('ESTABLISHED');
