@@ -39,6 +39,7 @@ const CONFIRM = [
   'nagle-minshall.pkt', 'sack-blocks.pkt', 'rst-close-wait.pkt', 'rst-challenge-ack.pkt', 'syn-challenge-ack.pkt',
   'ack-unsent-data.pkt', 'icmp-unreach-established.pkt', 'paws.pkt', 'ooo-reassembly.pkt', 'synrcvd-rst.pkt',
   'delayed-ack.pkt', 'initial-window.pkt', 'close-unread-rst.pkt', 'mss-default.pkt', 'old-ack-before-data.pkt',
+  'tlp-probe-lost.pkt',
 ];
 
 describe.skipIf(why !== undefined)('suite scripts against the Linux kernel', () => {
