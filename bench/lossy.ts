@@ -32,7 +32,8 @@ export interface LossyResult {
 
 export const LOSSY_NETWORK = { delay: 5, loss: 0.1, reorder: 0.05, duplicate: 0.02, corrupt: 0.01 } as const;
 
-function once(bytes: number, config: Partial<EngineConfig>): LossyRun {
+/** One run of the workload (`bytes` one way) under `config` (engine defaults overridden). */
+export function runLossyOnce(bytes: number, config: Partial<EngineConfig>): LossyRun {
   const t = new Transfer({ bytes, serverBytes: 0, seed: 1, config, ...LOSSY_NETWORK });
   t.clock.runUntil(() => t.settled, { timeout: 86_400_000 });
   const r = t.result();
@@ -48,9 +49,9 @@ export function runLossy(bytes = 1e9, log: (line: string) => void = () => undefi
   const mss = 1448; // 1460 less the timestamp option
   const mathis = (mss / (2 * LOSSY_NETWORK.delay / 1000)) * Math.sqrt(1.5) / Math.sqrt(LOSSY_NETWORK.loss);
   log(`lossy: ${bytes} bytes one way, engine defaults`);
-  const defaults = once(bytes, {});
+  const defaults = runLossyOnce(bytes, {});
   log(`lossy: ${bytes} bytes one way, Linux profile`);
-  const linux = once(bytes, { ...LINUX_PROFILE, maxConnections: 4 });
+  const linux = runLossyOnce(bytes, { ...LINUX_PROFILE, maxConnections: 4 });
   return { bytes, mathis, defaults, linux };
 }
 
