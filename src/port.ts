@@ -3,8 +3,10 @@
 import type { Clock } from './clock/clock.js';
 import type { ConnInfo } from './engine/engine.js';
 
-/** Ports and peer address of one connection (StackPort.addresses). */
+/** Ports and addresses of one connection (StackPort.addresses). */
 export interface ConnAddresses {
+  /** Our address on the connection (its interface's), dotted quad. */
+  readonly localAddress: string;
   readonly localPort: number;
   readonly remotePort: number;
   /** Dotted quad. */
@@ -72,8 +74,8 @@ export interface StackPort {
   /** The connection's control block. */
   info(conn: number): ConnInfo;
   /**
-   * The ports and peer address of `conn` without a control-block snapshot: one object reused by every
-   * call (read it at once); undefined for a free slot.
+   * The ports and both addresses of `conn` without a control-block snapshot: one engine call, one
+   * object reused by every call (read it at once); undefined for a free slot.
    */
   addresses(conn: number): ConnAddresses | undefined;
   /** The owner is done with `conn`; the engine gets it back once queued events are drained. */

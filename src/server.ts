@@ -52,8 +52,10 @@ export class Server extends Emitter implements ListenerOwner {
   private readonly opts: ServerOptions;
   /** The socket `makeSocket` made for the accept in progress. */
   private accepted: Socket | undefined;
+  /** The options of every accepted socket (one object per server). */
+  private readonly socketOpts: { allowHalfOpen?: boolean };
   /** The owner factory handed to every accept (one closure per server, not per connection). */
-  private readonly makeSocket = (): Socket => (this.accepted = new Socket(this.stackPort, { allowHalfOpen: this.opts.allowHalfOpen }));
+  private readonly makeSocket = (): Socket => (this.accepted = new Socket(this.stackPort, this.socketOpts));
 
   /** Use `stack.createServer()` or `stack.listen()`. */
   constructor(port: StackPort, opts: ServerOptions = {}, onConnection?: (socket: Socket) => void) {
@@ -61,6 +63,7 @@ export class Server extends Emitter implements ListenerOwner {
     this.stackPort = port;
     this.hold = new RefHold(port.ref); // the port's functions are bound: no closure per server
     this.opts = opts;
+    this.socketOpts = { allowHalfOpen: opts.allowHalfOpen };
     if (onConnection) this.on('connection', onConnection);
   }
 

@@ -105,6 +105,7 @@ export class Socket extends Emitter implements ConnOwner {
 
   /** Our address (dotted quad): the address of the connection's interface. */
   get localAddress(): string {
+    if (this.local === undefined && this.conn >= 0) this.local = this.port.localAddress(this.conn);
     return this.local ?? this.port.address;
   }
 
@@ -370,12 +371,13 @@ export class Socket extends Emitter implements ConnOwner {
   /** Binds the socket to an engine connection handle. @internal */
   attach(conn: number, connecting: boolean, state: string): void {
     this.conn = conn;
-    this.local = this.port.localAddress(conn);
     this.connecting = connecting;
     this.tcpState = state; // an accepted connection is already ESTABLISHED: its State events went by before
     this.hold.update(this.open());
     if (this.noDelay !== undefined) this.setNoDelay(this.noDelay);
     if (this.keepAlive) this.setKeepAlive(this.keepAlive.on, this.keepAlive.idle);
+    // An accepted connection learns its addresses now; an active open once connected (its local
+    // address is asked for on demand before that).
     if (!connecting) this.fillAddresses();
   }
 
@@ -460,6 +462,7 @@ export class Socket extends Emitter implements ConnOwner {
   private fillAddresses(): void {
     const a = this.port.addresses(this.conn);
     if (!a) return;
+    this.local = a.localAddress;
     this.localPort = a.localPort;
     this.remotePort = a.remotePort;
     this.remoteAddress = a.remoteAddress;
@@ -568,6 +571,7 @@ export class Socket extends Emitter implements ConnOwner {
 
   private release(): void {
     if (this.conn < 0) return;
+    if (this.local === undefined && this.alive()) this.local = this.port.localAddress(this.conn); // kept after the handle goes
     if (this.alive()) this.port.release(this.conn, this);
     this.conn = -1;
   }

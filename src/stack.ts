@@ -85,6 +85,9 @@ export interface ConnectOptions extends SocketOptions {
   signal?: AbortSignal;
 }
 
+/** Pumps running now, across stacks: a zero-delay link hands a tx batch to its peer from inside one. */
+let pumping = 0;
+
 /**
  * A TCP/IP host: drives one WASM engine. An engine call made outside the pump asks for one (on the
  * clock, at the current time): fire due timers, dispatch engine events to sockets and servers, hand
@@ -139,12 +142,16 @@ export class Stack extends Emitter implements LinkEndpoint {
   /** What interfaces see of this stack. */
   private readonly ifaceHost: InterfaceHost;
   /** StackPort.addresses' reused answer, and the last peer address it formatted. */
-  private readonly tuple = { localAddr: 0, localPort: 0, remoteAddr: -1, remotePort: 0, remoteAddress: '' };
+  private readonly tuple = { localAddr: 0, localPort: 0, remoteAddr: -1, remotePort: 0, remoteAddress: '', localAddress: '' };
   private peerAddr = -1;
   private peerText = '';
-  /** The last local address `localAddressOf` formatted. */
+  /** The last local address `addresses` formatted. */
   private localAddr = -1;
   private localText = '';
+  /** The last peer address connect() parsed (a dotted quad; names that depend on interfaces are not kept). */
+  private lastHost = '';
+  private lastDst = 0;
+  private lastDstText = '';
 
   /** Creates the host and its engine; attaches to `opts.link` if given. */
   constructor(opts: StackOptions) {
@@ -300,14 +307,23 @@ export class Stack extends Emitter implements LinkEndpoint {
       s.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     let dst: number;
-    try {
-      dst = host === 'localhost' || (host === '127.0.0.1' && !this.loopbackIface()) ? this.localhost() : parseIPv4(host);
-    } catch {
-      const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: host });
-      this.defer(() => s.destroy(err));
-      return s;
+    if (host === this.lastHost) {
+      dst = this.lastDst; // a client connecting again and again to one peer parses its address once
+    } else {
+      try {
+        dst = host === 'localhost' || (host === '127.0.0.1' && !this.loopbackIface()) ? this.localhost() : parseIPv4(host);
+      } catch {
+        const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: host });
+        this.defer(() => s.destroy(err));
+        return s;
+      }
+      if (host !== 'localhost' && host !== '127.0.0.1') {
+        this.lastHost = host;
+        this.lastDst = dst;
+        this.lastDstText = formatIPv4(dst);
+      }
     }
-    s.remoteAddress = formatIPv4(dst);
+    s.remoteAddress = host === this.lastHost ? this.lastDstText : formatIPv4(dst);
     if (this.down) {
       this.defer(() => s.destroy(systemError(-Errno.ENETUNREACH, 'connect', s.remoteAddress, port)));
       return s;
@@ -414,11 +430,18 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.kick();
   }
 
-  /** Called by the link with a batch of packet records (a peer engine's tx batch): one copy, one engine call. */
+  /**
+   * Called by the link with a batch of packet records (a peer engine's tx batch): one copy, one engine
+   * call. From inside a peer's pump (a DirectLink: zero delay) this stack pumps at once, at the same
+   * instant, instead of through a clock event per batch; a batch that comes back while our own pump
+   * runs waits for the end of its drain, as our looped-back packets do.
+   */
   receiveRecords(batch: RecordBatch): void {
     if (this.down) return;
+    if (this.inService) return this.loopRecord(batch.u8, batch.i32, batch.start, batch.end, batch.count);
     this.engine.inputRecords(batch, this.clock.now());
-    this.kick();
+    if (pumping > 0) this.service();
+    else this.kick();
   }
 
   /** Asks for a pump at the current time (after an engine call made outside the pump). */
@@ -474,18 +497,12 @@ export class Stack extends Emitter implements LinkEndpoint {
     }
   }
 
-  /** StackPort.localAddress: our address on `conn` from the engine's tuple (formatted once per new address); ours when down. */
+  /** StackPort.localAddress: our address on `conn` from the engine's tuple; ours when down. */
   private localAddressOf(conn: number): string {
-    const t = this.tuple;
-    if (this.down || !this.engine.tuple(conn, t)) return this.address;
-    if (t.localAddr !== this.localAddr) {
-      this.localAddr = t.localAddr;
-      this.localText = formatIPv4(t.localAddr);
-    }
-    return this.localText;
+    return this.addresses(conn)?.localAddress ?? this.address;
   }
 
-  /** StackPort.addresses: the engine's tuple into one reused object; the peer's dotted quad is formatted once per new address. */
+  /** StackPort.addresses: the engine's tuple into one reused object; each dotted quad is formatted once per new address. */
   private addresses(conn: number): ConnAddresses | undefined {
     const t = this.tuple;
     if (this.down || !this.engine.tuple(conn, t)) return undefined;
@@ -493,7 +510,12 @@ export class Stack extends Emitter implements LinkEndpoint {
       this.peerAddr = t.remoteAddr;
       this.peerText = formatIPv4(t.remoteAddr);
     }
+    if (t.localAddr !== this.localAddr) {
+      this.localAddr = t.localAddr;
+      this.localText = formatIPv4(t.localAddr);
+    }
     t.remoteAddress = this.peerText;
+    t.localAddress = this.localText;
     return t;
   }
 
@@ -603,6 +625,8 @@ export class Stack extends Emitter implements LinkEndpoint {
     const engine = this.engine;
     const now = this.clock.now();
     this.inService = true;
+    pumping++;
+    let busy = false;
     try {
       for (let round = 0; ; round++) {
         if (engine.nextDeadline <= now) engine.poll(now);
@@ -612,16 +636,20 @@ export class Stack extends Emitter implements LinkEndpoint {
         if (this.down || engine !== this.engine) return;
         if (engine.txPending) {
           engine.drainTxRecords(this.txSink);
-          if (this.loopback.end) this.feedLoopback(now);
-        } else if (!(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferred.length && !this.toRelease.length) {
+        } else if (!this.loopback.end && !(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferred.length && !this.toRelease.length) {
           break;
         }
-        if (round === 100_000) break; // hand back to the clock (its livelock guard) rather than spin here
+        if (this.loopback.end) this.feedLoopback(now);
+        if (round === 100_000) {
+          busy = true; // hand back to the clock (its livelock guard) rather than spin here; resume at once
+          break;
+        }
       }
     } finally {
       this.inService = false;
+      pumping--;
     }
-    this.timer.arm(engine.nextDeadline);
+    this.timer.arm(busy ? now : engine.nextDeadline);
   }
 
   /**
@@ -648,7 +676,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       } else {
         run.end = p;
         if (run.count) this.toLink(run);
-        if (meta & RECORD_LOCAL) this.loopRecord(u8, p, next);
+        if (meta & RECORD_LOCAL) this.loopRecord(u8, i32, p, next, 1);
         else this.ifaces[index]?.emit(u8.subarray(p + RECORD_HEADER, p + RECORD_HEADER + len));
         run.start = next;
         run.count = 0;
@@ -665,9 +693,9 @@ export class Stack extends Emitter implements LinkEndpoint {
     else if (link) forEachRecord(batch.u8, batch.start, batch.end, (p) => link.send(p, this));
   }
 
-  /** Keeps the record `u8[start, end)` to feed back to our own engine after the drain. */
-  private loopRecord(u8: Uint8Array, start: number, end: number): void {
-    const lb = this.loopback;
+  /** Keeps the `count` records `u8[start, end)` (of a batch whose word view is `i32`) to feed to our own engine after the drain. */
+  private loopRecord(u8: Uint8Array, i32: Int32Array, start: number, end: number, count: number): void {
+    let lb = this.loopback;
     const need = lb.end + (end - start);
     if (need > lb.u8.length) {
       const grown = new Uint8Array(Math.max(need, 2 * lb.u8.length, 4096));
@@ -675,11 +703,15 @@ export class Stack extends Emitter implements LinkEndpoint {
       const nb = recordBatch(grown);
       nb.end = lb.end;
       nb.count = lb.count;
-      this.loopback = nb;
+      this.loopback = lb = nb;
     }
-    this.loopback.u8.set(u8.subarray(start, end), this.loopback.end);
-    this.loopback.end = need;
-    this.loopback.count++;
+    if (end - start <= 2048) {
+      // Records are 4-aligned: a small run word by word, without the view a set() needs.
+      const dst = lb.i32;
+      for (let i = start >>> 2, o = lb.end >>> 2, e = end >>> 2; i < e; i++, o++) dst[o] = i32[i];
+    } else lb.u8.set(u8.subarray(start, end), lb.end);
+    lb.end = need;
+    lb.count += count;
   }
 
   private feedLoopback(now: number): void {
