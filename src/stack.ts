@@ -433,14 +433,18 @@ export class Stack extends Emitter implements LinkEndpoint {
   /**
    * Called by the link with a batch of packet records (a peer engine's tx batch): one copy, one engine
    * call. From inside a peer's pump (a DirectLink: zero delay) this stack pumps at once, at the same
-   * instant, instead of through a clock event per batch; a batch that comes back while our own pump
-   * runs waits for the end of its drain, as our looped-back packets do.
+   * instant, instead of through a clock event per batch, when the clock counts such an inline event
+   * (VirtualClock: same event count, same livelock guard); a batch that comes back while our own
+   * pump runs waits for the end of its drain, as our looped-back packets do.
    */
   receiveRecords(batch: RecordBatch): void {
     if (this.down) return;
-    if (this.inService) return this.loopRecord(batch.u8, batch.i32, batch.start, batch.end, batch.count);
+    if (this.inService) {
+      this.clock.inlineEvent?.(); // it stands for the pump a timer would have run
+      return this.loopRecord(batch.u8, batch.i32, batch.start, batch.end, batch.count);
+    }
     this.engine.inputRecords(batch, this.clock.now());
-    if (pumping > 0) this.service();
+    if (pumping > 0 && this.clock.inlineEvent?.()) this.service();
     else this.kick();
   }
 

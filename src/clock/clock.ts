@@ -28,6 +28,13 @@ export interface Clock {
    * timer armed (a ref'd socket or listening server). RealClock only; optional.
    */
   hold?(on: boolean): void;
+  /**
+   * Optional: counts one event that runs inline, inside the current one (a zero-delay hop that would
+   * otherwise be a timer at this instant), against the same livelock guard and event count; returns
+   * true when the clock allows it (VirtualClock). Without it every hop is a timer event (RealClock:
+   * wall time and the event loop get their turn).
+   */
+  inlineEvent?(): boolean;
 }
 
 /** Timer record kept in the clock's heap. */
