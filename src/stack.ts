@@ -466,7 +466,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.sockets[conn] = owner;
     this.stateOwner[conn] = owner;
     this.openCount++;
-    owner.attach(conn, connecting, this.stateName(conn));
+    owner.attach(conn, connecting, connecting ? 'SYN_SENT' : this.stateName(conn)); // tcpConnect leaves it in SYN_SENT
   }
 
   /**
