@@ -37,7 +37,6 @@ import {
   tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN,
 } from '../wire/tcp';
 import { parseTcpOptions } from '../wire/options';
-import { parseAligned, predicted } from './fastpath';
 import { checksum, pseudoHeaderSum, fold32 } from '../wire/checksum';
 
 /**
@@ -66,7 +65,7 @@ export function tcpInput(t: usize, tlen: i32, src: u32, dst: u32, ifi: i32): voi
   let i = lookup(src, sport, dport);
   let inRing = copyInOrder(i, t, tlen, doff, src, dst);
   if (inRing < 0 || (inRing == 0 && !tcpChecksumOk(t, tlen, src, dst))) { statAdd(Stat.BadChecksum); return; }
-  if (!parseAligned(t + 20, doff - 20, opts()) && parseTcpOptions(t + 20, doff - 20, opts()) != 0) { statAdd(Stat.BadPackets); return; }
+  if (parseTcpOptions(t + 20, doff - 20, opts()) != 0) { statAdd(Stat.BadPackets); return; }
   statAdd(Stat.SegmentsIn);
   if (sport == 0 || dport == 0) { statAdd(Stat.BadPackets); return; }
   segSet(src, sport, dport, tcpSeq(t), tcpAck(t), <u32>tcpFlags(t), <u32>tcpWindow(t), t + <usize>doff, tlen - doff);
@@ -79,18 +78,7 @@ export function tcpInput(t: usize, tlen: i32, src: u32, dst: u32, ifi: i32): voi
     return;
   }
   let c = connAt(i);
-  if (c.state == S.SYN_SENT) synSentInput(c);
-  else if (predicted(c, opts())) predictedInput(c);
-  else otherInput(c);
-}
-
-/** A segment header prediction took (fastpath.ts): steps one to four would pass and change nothing. */
-function predictedInput(c: Conn): void {
-  let seq0 = segSeq;
-  takeTsRecent(c, seq0);
-  if (!ackStep(c, S.ESTABLISHED, seq0)) return;
-  receiveData(c);
-  if (c.state != S.CLOSED) tcpOutput(c);
+  if (c.state == S.SYN_SENT) synSentInput(c); else otherInput(c);
 }
 
 /** Replies to a segment that belongs to no connection (RFC 9293 §3.10.7.1). */
@@ -476,7 +464,8 @@ function otherInput(c: Conn): void {
     return;
   }
   if (!checkSequence(c, st)) return;
-  takeTsRecent(c, seq0);
+  // RFC 7323 §4.3: TS.Recent follows the segment that carries Last.ACK.sent.
+  if ((c.flags & F.TS) && o.tsPresent && seqGe(o.tsVal, c.tsRecent) && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
   f = segFlags;
   if (f & TCP_RST) { resetStep(c, st, seq0); return; }
   // Fourth: SYN in a synchronized state (RFC 5961 §4): challenge ACK.
@@ -486,12 +475,6 @@ function otherInput(c: Conn): void {
   if (!textStep(c)) return;
   finStep(c);
   if (c.state != S.CLOSED) tcpOutput(c);
-}
-
-/** RFC 7323 §4.3: TS.Recent follows the segment that carries Last.ACK.sent. */
-function takeTsRecent(c: Conn, seq0: u32): void {
-  let o = opts();
-  if ((c.flags & F.TS) && o.tsPresent && seqGe(o.tsVal, c.tsRecent) && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
 }
 
 /**

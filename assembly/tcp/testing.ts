@@ -6,7 +6,6 @@ import { selfCheck } from './selfcheck';
 import { lookup, listenerFind } from './table';
 import { connAt } from '../memory';
 import { oooLeft, oooRight } from './conn';
-import { fastPathSet, fastPathHits } from './fastpath';
 
 /** Test hook: the next ISN chosen is `v` (one shot). */
 export function testSetNextIss(v: u32): void { isnSetOverride(<i64>v); }
@@ -41,9 +40,3 @@ export function testOooEdge(slot: i32, k: i32): u32 {
   let c = connAt(slot);
   return k & 1 ? oooRight(c, k >> 1) : oooLeft(c, k >> 1);
 }
-
-/** Header prediction on (1) or off (0): the comparison of both paths (test/tcp/fastpath.test.ts). */
-export function testFastPath(on: i32): void { fastPathSet(on != 0); }
-
-/** Segments header prediction took so far. */
-export function testFastPathHits(): u32 { return fastPathHits; }
