@@ -60,7 +60,7 @@ export const enum Ev { Connected = 1, Accept = 2, Readable = 3, Writable = 4, Pe
  * - ArpQueueDropped: packets dropped while waiting for resolution (queue full, resolution failed, interface down)
  * - ArpEvictions: neighbour entries reused because the cache was full
  * - IcmpEchoReplies: ICMP echo replies sent
- * - IcmpEchoDropped: ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address
+ * - IcmpEchoDropped: ICMP echo requests not answered: larger than the MTU, fragmented, to a broadcast address, or by a build without ICMP echo (assembly/options.ts)
  * - NoRoute: packets not sent because their interface is down or no route leads to the destination
  * - OowAcksSkipped: duplicate ACKs (out-of-window, old or PAWS-rejected segments), ACKs of unsent data and repeated SYN-ACKs not sent: the connection answered one less than invalidRateLimitMs ago (Linux TCPACKSkipped*)
  * - ChallengeAcksSkipped: challenge ACKs not sent: the connection's invalidRateLimitMs interval, or the engine-wide budget of the second (RFC 5961 §7)

@@ -2,8 +2,9 @@
 // Every knob of the engine (lwIP's lwipopts.h), documented in the spec and in src/engine/abi.ts
 // EngineConfig. The host may set any of them with `configSet(key, value)` before `init()`; after
 // `init()` only the timing and behaviour knobs (not the sizes, nor the MSS they are checked against)
-// may change.
+// may change. A knob of a feature the build left out (assembly/options.ts) keeps its "off" value.
 import { Errno } from './abi';
+import { OPT_SACK, OPT_RATE_LIMIT, OPT_SYN_COOKIES } from './options';
 
 /**
  * Config keys, in the order of the spec.
@@ -53,7 +54,7 @@ export let cfgEphemeralHigh: i32 = 60999;
 /** Full-sized segments received before an ACK is sent without waiting (RFC 9293 §3.8.6.3: 2). */
 export let cfgDelayedAckSegments: i32 = 2;
 /** Challenge ACKs per second engine-wide, on average (RFC 5961 §7): each second's budget is drawn at random from [limit/2, 1.5·limit) so an attacker cannot count it (CVE-2016-5696, as Linux); 0 = no engine-wide budget (the per-connection invalidRateLimitMs still applies). */
-export let cfgChallengeAckLimit: i32 = 1000;
+export let cfgChallengeAckLimit: i32 = OPT_RATE_LIMIT ? 1000 : 0;
 /** Most network interfaces (slots of the interface table; a record's interface index is below this). */
 export let cfgMaxInterfaces: i32 = 4;
 /** Entries of the ARP neighbour cache (a full cache reuses its least recently used resolved entry). */
@@ -65,7 +66,7 @@ export let cfgArpRetries: i32 = 3;
 /** Unicast probes of a stale neighbour before the entry is dropped (Linux ucast_solicit). */
 export let cfgArpProbes: i32 = 3;
 /** RSTs per second, on average, for segments that belong to no connection (closed ports, stray ACKs to listeners), engine-wide; drawn at random each second like challengeAckLimit (FreeBSD icmplim); 0 = no limit. */
-export let cfgRstLimit: i32 = 1000;
+export let cfgRstLimit: i32 = OPT_RATE_LIMIT ? 1000 : 0;
 /** Most half-open (SYN_RCVD) connections per listener, and at most its backlog (Linux's SYN queue); beyond it SYNs get cookies (or are dropped without). 0 = none: every SYN gets a cookie. */
 export let cfgSynBacklog: i32 = 32;
 /** Most half-open connections of all listeners together, so a SYN flood cannot take the table from established connections and outbound connects; −1 = half of maxConnections. */
@@ -95,11 +96,11 @@ export let cfgArpReachableMs: f64 = 30000;
 /** Time a STALE entry in use waits (DELAY) before unicast probes re-confirm it (Linux delay_first_probe_time). */
 export let cfgArpDelayMs: f64 = 5000;
 /** Least time between two replies of one connection to unacceptable segments: duplicate ACKs for out-of-window, old or PAWS-rejected segments, ACKs of unsent data, challenge ACKs, repeated SYN-ACKs (Linux tcp_invalid_ratelimit); a segment with data or FIN and no SYN is always answered (it cannot be part of an ACK loop); 0 = no limit. */
-export let cfgInvalidRateLimitMs: f64 = 500;
+export let cfgInvalidRateLimitMs: f64 = OPT_RATE_LIMIT ? 500 : 0;
 /** Offer and accept RFC 7323 timestamps. */
 export let cfgTimestamps: bool = true;
 /** Offer and accept SACK (RFC 2018); we send SACK blocks for out-of-order data. */
-export let cfgSack: bool = true;
+export let cfgSack: bool = OPT_SACK ? true : false;
 /** Close() with unread data aborts with RST (RFC 2525 §2.17, Linux). */
 export let cfgAbortOnUnreadClose: bool = true;
 /** Data arriving after close() is answered with RST and the connection dies (Linux). */
@@ -129,84 +130,93 @@ export let cfgSynResendOnBadAck: bool = false;
 /** PSH on the last data segment of every burst, not only at the end of the queued data (Linux). */
 export let cfgPshOnBurstEnd: bool = false;
 /** Answer SYNs with SYN cookies (RFC 4987) when a listener's half-open queue or the connection table is full (Linux tcp_syncookies=1); off = drop such SYNs. */
-export let cfgSynCookies: bool = true;
+export let cfgSynCookies: bool = OPT_SYN_COOKIES ? true : false;
 /** Report duplicate segments in a D-SACK block (RFC 2883, Linux tcp_dsack). Received D-SACK blocks are always taken as duplicates, never as SACKed data. */
-export let cfgDsack: bool = true;
+export let cfgDsack: bool = OPT_SACK ? true : false;
 /** RACK loss detection with SACK (RFC 8985 §6, Linux tcp_recovery 1): a segment is lost once one sent after it was delivered and it waited its RTT plus a reordering window, lost resends included. Off: RFC 6675's rule (lost once DupThresh segments above it are SACKed). */
-export let cfgRack: bool = true;
+export let cfgRack: bool = OPT_SACK ? true : false;
 /** Tail loss probe with SACK (RFC 8985 §7, Linux tcp_early_retrans 3; on in the Linux profile): about two round trips after the last ACK or send (2·SRTT + 2 ms, or + rtoMinMs with one segment out, never after the RTO) send one new segment or resend the last one, so a lost tail is repaired without waiting for the RTO. */
-export let cfgTlp: bool = false;
+export let cfgTlp: bool = OPT_SACK ? false : false;
 
-/** Sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value. */
+/** The distinct [lo, hi] bounds of the knobs (f32 pairs). */
+const BOUNDS = memory.data<f32>([1, 65535, 1, 4096, 1, Infinity, 1024, 1073741824, 64, 65495, 0, Infinity, 0, 255, 1, 255, 1, 1000, -1, 14, -Infinity, Infinity, 576, 1073741824, 16, 16777216, 576, 16777216, 1, 256, 0, 16777216, 0, 60000, 0, 65535, -1, 65535]);
+/** Per key: bits 0–4 its BOUNDS pair, bit 5 an int knob (checked after truncation), bit 6 lo is exclusive (gt). */
+const KINDS = memory.data<u8>([32, 33, 34, 35, 35, 36, 69, 69, 69, 38, 38, 5, 5, 69, 69, 39, 40, 41, 10, 10, 38, 38, 10, 10, 5, 36, 43, 44, 45, 10, 10, 10, 10, 39, 32, 32, 69, 10, 39, 10, 10, 10, 10, 10, 10, 37, 10, 46, 33, 47, 39, 69, 69, 5, 39, 16, 37, 10, 49, 50, 10, 10, 10]);
+
+/** Sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value, −EOPNOTSUPP for turning on a feature the build left out. */
 export function configSetValue(key: i32, v: f64): i32 {
-  if (v != v) return -Errno.EINVAL;
+  if (v != v || <u32>key >= <u32>Key.Count) return -Errno.EINVAL;
+  let k = <u32>load<u8>(KINDS + <usize>key);
   let i = <i32>v;
-  let b = v != 0;
+  let x = k & 32 ? <f64>i : v;
+  let b = BOUNDS + (<usize>(k & 31) << 3);
+  let lo = <f64>load<f32>(b);
+  if (x < lo || x > <f64>load<f32>(b, 4) || (k & 64 && x == lo)) return -Errno.EINVAL;
+  let on = x != 0;
   switch (key) {
-    case Key.MaxConnections: if (i < 1 || i > 65535) return -Errno.EINVAL; cfgMaxConnections = i; break;
-    case Key.EphemeralLow: if (i < 1 || i > 65535) return -Errno.EINVAL; cfgEphemeralLow = i; break;
-    case Key.EphemeralHigh: if (i < 1 || i > 65535) return -Errno.EINVAL; cfgEphemeralHigh = i; break;
-    case Key.MaxListeners: if (i < 1 || i > 4096) return -Errno.EINVAL; cfgMaxListeners = i; break;
-    case Key.ArpCacheSize: if (i < 1 || i > 4096) return -Errno.EINVAL; cfgArpCacheSize = i; break;
-    case Key.Backlog: if (i < 1) return -Errno.EINVAL; cfgBacklog = i; break;
-    case Key.SendBufferSize: if (i < 1024 || i > 1073741824) return -Errno.EINVAL; cfgSendBufferSize = i; break;
-    case Key.RecvBufferSize: if (i < 1024 || i > 1073741824) return -Errno.EINVAL; cfgRecvBufferSize = i; break;
-    case Key.Mss: if (i < 64 || i > 65495) return -Errno.EINVAL; cfgMss = i; break;
-    case Key.DefaultMss: if (i < 64 || i > 65495) return -Errno.EINVAL; cfgDefaultMss = i; break;
-    case Key.RtoInitialMs: if (v <= 0) return -Errno.EINVAL; cfgRtoInitialMs = v; break;
-    case Key.RtoMinMs: if (v <= 0) return -Errno.EINVAL; cfgRtoMinMs = v; break;
-    case Key.RtoMaxMs: if (v <= 0) return -Errno.EINVAL; cfgRtoMaxMs = v; break;
-    case Key.KeepaliveIdleMs: if (v <= 0) return -Errno.EINVAL; cfgKeepaliveIdleMs = v; break;
-    case Key.KeepaliveIntervalMs: if (v <= 0) return -Errno.EINVAL; cfgKeepaliveIntervalMs = v; break;
-    case Key.TsTickMs: if (v <= 0) return -Errno.EINVAL; cfgTsTickMs = v; break;
-    case Key.ArpRetryMs: if (v <= 0) return -Errno.EINVAL; cfgArpRetryMs = v; break;
-    case Key.ArpReachableMs: if (v <= 0) return -Errno.EINVAL; cfgArpReachableMs = v; break;
-    case Key.SynRetries: if (i < 0 || i > 255) return -Errno.EINVAL; cfgSynRetries = i; break;
-    case Key.DataRetries: if (i < 0 || i > 255) return -Errno.EINVAL; cfgDataRetries = i; break;
-    case Key.SynAckRetries: if (i < 0 || i > 255) return -Errno.EINVAL; cfgSynAckRetries = i; break;
-    case Key.QuickAcks: if (i < 0 || i > 255) return -Errno.EINVAL; cfgQuickAcks = i; break;
-    case Key.TimeWaitMs: if (v < 0) return -Errno.EINVAL; cfgTimeWaitMs = v; break;
-    case Key.DelayedAckMs: if (v < 0) return -Errno.EINVAL; cfgDelayedAckMs = v; break;
-    case Key.FinWait2TimeoutMs: if (v < 0) return -Errno.EINVAL; cfgFinWait2TimeoutMs = v; break;
-    case Key.ArpDelayMs: if (v < 0) return -Errno.EINVAL; cfgArpDelayMs = v; break;
-    case Key.KeepaliveCount: if (i < 1 || i > 255) return -Errno.EINVAL; cfgKeepaliveCount = i; break;
-    case Key.Ttl: if (i < 1 || i > 255) return -Errno.EINVAL; cfgTtl = i; break;
-    case Key.DelayedAckSegments: if (i < 1 || i > 255) return -Errno.EINVAL; cfgDelayedAckSegments = i; break;
-    case Key.ArpRetries: if (i < 1 || i > 255) return -Errno.EINVAL; cfgArpRetries = i; break;
-    case Key.ArpProbes: if (i < 1 || i > 255) return -Errno.EINVAL; cfgArpProbes = i; break;
-    case Key.InitialWindowSegments: if (i < 1 || i > 1000) return -Errno.EINVAL; cfgInitialWindowSegments = i; break;
-    case Key.WindowScale: if (i < -1 || i > 14) return -Errno.EINVAL; cfgWindowScale = i; break;
-    case Key.Timestamps: cfgTimestamps = b; break;
-    case Key.Sack: cfgSack = b; break;
-    case Key.AbortOnUnreadClose: cfgAbortOnUnreadClose = b; break;
-    case Key.RstOnDataAfterClose: cfgRstOnDataAfterClose = b; break;
-    case Key.TsRandomOffset: cfgTsRandomOffset = b; break;
-    case Key.LinuxRto: cfgLinuxRto = b; break;
-    case Key.IcmpAbortsSynSent: cfgIcmpAbortsSynSent = b; break;
-    case Key.RecycleTimeWait: cfgRecycleTimeWait = b; break;
-    case Key.WindowScaling: cfgWindowScaling = b; break;
-    case Key.AckUnsentData: cfgAckUnsentData = b; break;
-    case Key.DelayFinAck: cfgDelayFinAck = b; break;
-    case Key.KeepaliveRst: cfgKeepaliveRst = b; break;
-    case Key.MinshallNagle: cfgMinshallNagle = b; break;
-    case Key.LinuxSenderWindow: cfgLinuxSenderWindow = b; break;
-    case Key.SynResendOnBadAck: cfgSynResendOnBadAck = b; break;
-    case Key.PshOnBurstEnd: cfgPshOnBurstEnd = b; break;
-    case Key.SynCookies: cfgSynCookies = b; break;
-    case Key.Dsack: cfgDsack = b; break;
-    case Key.Rack: cfgRack = b; break;
-    case Key.Tlp: cfgTlp = b; break;
-    case Key.TxQueueSize: if (i < 576 || i > 1073741824) return -Errno.EINVAL; cfgTxQueueSize = i; break;
-    case Key.EventQueueSize: if (i < 16 || i > 16777216) return -Errno.EINVAL; cfgEventQueueSize = i; break;
-    case Key.RxSlotSize: if (i < 576 || i > 16777216) return -Errno.EINVAL; cfgRxSlotSize = i; break;
-    case Key.ChallengeAckLimit: if (i < 0) return -Errno.EINVAL; cfgChallengeAckLimit = i; break;
-    case Key.RstLimit: if (i < 0) return -Errno.EINVAL; cfgRstLimit = i; break;
-    case Key.MaxInterfaces: if (i < 1 || i > 256) return -Errno.EINVAL; cfgMaxInterfaces = i; break;
-    case Key.ArpQueueBytes: if (i < 0 || i > 16777216) return -Errno.EINVAL; cfgArpQueueBytes = i; break;
-    case Key.InvalidRateLimitMs: if (v < 0 || v > 60000) return -Errno.EINVAL; cfgInvalidRateLimitMs = v; break;
-    case Key.SynBacklog: if (i < 0 || i > 65535) return -Errno.EINVAL; cfgSynBacklog = i; break;
-    case Key.HalfOpenMax: if (i < -1 || i > 65535) return -Errno.EINVAL; cfgHalfOpenMax = i; break;
-    default: return -Errno.EINVAL;
+    case Key.MaxConnections: cfgMaxConnections = i; break;
+    case Key.MaxListeners: cfgMaxListeners = i; break;
+    case Key.Backlog: cfgBacklog = i; break;
+    case Key.SendBufferSize: cfgSendBufferSize = i; break;
+    case Key.RecvBufferSize: cfgRecvBufferSize = i; break;
+    case Key.Mss: cfgMss = i; break;
+    case Key.SynRetries: cfgSynRetries = i; break;
+    case Key.DataRetries: cfgDataRetries = i; break;
+    case Key.KeepaliveCount: cfgKeepaliveCount = i; break;
+    case Key.InitialWindowSegments: cfgInitialWindowSegments = i; break;
+    case Key.WindowScale: cfgWindowScale = i; break;
+    case Key.SynAckRetries: cfgSynAckRetries = i; break;
+    case Key.QuickAcks: cfgQuickAcks = i; break;
+    case Key.DefaultMss: cfgDefaultMss = i; break;
+    case Key.TxQueueSize: cfgTxQueueSize = i; break;
+    case Key.EventQueueSize: cfgEventQueueSize = i; break;
+    case Key.RxSlotSize: cfgRxSlotSize = i; break;
+    case Key.Ttl: cfgTtl = i; break;
+    case Key.EphemeralLow: cfgEphemeralLow = i; break;
+    case Key.EphemeralHigh: cfgEphemeralHigh = i; break;
+    case Key.DelayedAckSegments: cfgDelayedAckSegments = i; break;
+    case Key.ChallengeAckLimit: if (!OPT_RATE_LIMIT && on) return -Errno.EOPNOTSUPP; cfgChallengeAckLimit = i; break;
+    case Key.MaxInterfaces: cfgMaxInterfaces = i; break;
+    case Key.ArpCacheSize: cfgArpCacheSize = i; break;
+    case Key.ArpQueueBytes: cfgArpQueueBytes = i; break;
+    case Key.ArpRetries: cfgArpRetries = i; break;
+    case Key.ArpProbes: cfgArpProbes = i; break;
+    case Key.RstLimit: if (!OPT_RATE_LIMIT && on) return -Errno.EOPNOTSUPP; cfgRstLimit = i; break;
+    case Key.SynBacklog: cfgSynBacklog = i; break;
+    case Key.HalfOpenMax: cfgHalfOpenMax = i; break;
+    case Key.RtoInitialMs: cfgRtoInitialMs = v; break;
+    case Key.RtoMinMs: cfgRtoMinMs = v; break;
+    case Key.RtoMaxMs: cfgRtoMaxMs = v; break;
+    case Key.TimeWaitMs: cfgTimeWaitMs = v; break;
+    case Key.DelayedAckMs: cfgDelayedAckMs = v; break;
+    case Key.KeepaliveIdleMs: cfgKeepaliveIdleMs = v; break;
+    case Key.KeepaliveIntervalMs: cfgKeepaliveIntervalMs = v; break;
+    case Key.FinWait2TimeoutMs: cfgFinWait2TimeoutMs = v; break;
+    case Key.TsTickMs: cfgTsTickMs = v; break;
+    case Key.ArpRetryMs: cfgArpRetryMs = v; break;
+    case Key.ArpReachableMs: cfgArpReachableMs = v; break;
+    case Key.ArpDelayMs: cfgArpDelayMs = v; break;
+    case Key.InvalidRateLimitMs: if (!OPT_RATE_LIMIT && on) return -Errno.EOPNOTSUPP; cfgInvalidRateLimitMs = v; break;
+    case Key.Timestamps: cfgTimestamps = on; break;
+    case Key.Sack: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgSack = on; break;
+    case Key.AbortOnUnreadClose: cfgAbortOnUnreadClose = on; break;
+    case Key.RstOnDataAfterClose: cfgRstOnDataAfterClose = on; break;
+    case Key.TsRandomOffset: cfgTsRandomOffset = on; break;
+    case Key.LinuxRto: cfgLinuxRto = on; break;
+    case Key.IcmpAbortsSynSent: cfgIcmpAbortsSynSent = on; break;
+    case Key.RecycleTimeWait: cfgRecycleTimeWait = on; break;
+    case Key.WindowScaling: cfgWindowScaling = on; break;
+    case Key.AckUnsentData: cfgAckUnsentData = on; break;
+    case Key.DelayFinAck: cfgDelayFinAck = on; break;
+    case Key.KeepaliveRst: cfgKeepaliveRst = on; break;
+    case Key.MinshallNagle: cfgMinshallNagle = on; break;
+    case Key.LinuxSenderWindow: cfgLinuxSenderWindow = on; break;
+    case Key.SynResendOnBadAck: cfgSynResendOnBadAck = on; break;
+    case Key.PshOnBurstEnd: cfgPshOnBurstEnd = on; break;
+    case Key.SynCookies: if (!OPT_SYN_COOKIES && on) return -Errno.EOPNOTSUPP; cfgSynCookies = on; break;
+    case Key.Dsack: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgDsack = on; break;
+    case Key.Rack: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgRack = on; break;
+    case Key.Tlp: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgTlp = on; break;
   }
   return 0;
 }

@@ -29,6 +29,7 @@ import { Ctl, Errno, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE, EVENT_RECORD_BYTES, 
 import { TcpOptions } from './wire/options';
 import { IFACE_SIZE } from './net/ifrecord';
 import { NEIGH_SIZE } from './net/neighrecord';
+import { OPT_ETHERNET } from './options';
 
 /** Number of u32 statistics counters (see assembly/tcp/stats.ts), rounded up to a multiple of 8. */
 export const STATS_SLOTS: i32 = (<i32>Stat.Count + 7) & ~7;
@@ -113,8 +114,10 @@ export function layoutMemory(): i32 {
   while (buckets < <u32>cfgMaxConnections * 2) buckets <<= 1;
   let portBuckets: u32 = 16;
   while (portBuckets < <u32>cfgMaxListeners * 2) portBuckets <<= 1;
-  let neighBuckets: u32 = 16;
-  while (neighBuckets < <u32>cfgArpCacheSize * 2) neighBuckets <<= 1;
+  // Without Ethernet (assembly/options.ts) the neighbour cache, its hash and the resolution queue take nothing.
+  let arpSlots: u32 = OPT_ETHERNET ? <u32>cfgArpCacheSize : 0;
+  let neighBuckets: u32 = OPT_ETHERNET ? 16 : 0;
+  while (neighBuckets < arpSlots * 2) neighBuckets <<= 1;
   let n = <u64>cfgMaxConnections;
   let start: u64 = align16(<u64>__heap_base);
   let p = start;
@@ -133,9 +136,9 @@ export function layoutMemory(): i32 {
   let sk = p; p = align16(p + 32);
   let stage = p; p = align16(p + <u64>STAGE_SIZE);
   let ifs = p; p = align16(p + <u64>cfgMaxInterfaces * <u64>IFACE_SIZE);
-  let nb = p; p = align16(p + <u64>cfgArpCacheSize * <u64>NEIGH_SIZE);
+  let nb = p; p = align16(p + <u64>arpSlots * <u64>NEIGH_SIZE);
   let nh = p; p = align16(p + <u64>neighBuckets * 2);
-  let aq = p; p = align16(p + <u64>cfgArpQueueBytes);
+  let aq = p; p = align16(p + <u64>(OPT_ETHERNET ? cfgArpQueueBytes : 0));
   // One packet of rxSlotSize bytes always fits as a record: its header and its padding to 4 included.
   let rxBytes = ((cfgRxSlotSize + 3) & ~3) + RECORD_HEADER;
   let rx = p; p = align16(p + <u64>rxBytes);

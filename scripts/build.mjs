@@ -15,13 +15,15 @@ for (const [path, text] of Object.entries(generateAbi())) {
 }
 
 // The release engine, its debug twin, the portable engine (no SIMD, size-optimised: the module the C
-// ports run through wasm2c, docs/porting.md), the wire decoder (build/wire.wasm, for `decode` and
+// ports run through wasm2c, docs/porting.md), its reduced profile (build/engine.tcp.wasm: TCP + IPv4,
+// NewReno; assembly/options.ts), the wire decoder (build/wire.wasm, for `decode` and
 // recordings) and the test build: the engine and the decoder plus assembly/testing.ts (test hooks and
 // the wire layer's views), which only tests and the checksum benchmark load.
 const engines = [
   ['release', ['assembly/index.ts']],
   ['debug', ['assembly/index.ts']],
   ['portable', ['assembly/index.ts']],
+  ['portable-tcp', ['assembly/index.ts']],
   ['release', ['assembly/wire.ts'], ['--outFile', 'build/wire.wasm']],
   ['release', ['assembly/index.ts', 'assembly/wire.ts', 'assembly/testing.ts'], ['--outFile', 'build/engine.test.wasm']],
 ];
@@ -83,4 +85,4 @@ await build({
     },
   }],
 }).catch(() => process.exit(1));
-if (!quiet) console.error('build: build/{engine,engine.portable,wire,engine.test}.wasm, dist/{cli,index,net,tun,browser,v86}.js, dist/web/{app,guest}.js');
+if (!quiet) console.error('build: build/{engine,engine.portable,engine.tcp,wire,engine.test}.wasm, dist/{cli,index,net,tun,browser,v86}.js, dist/web/{app,guest}.js');

@@ -88,14 +88,26 @@ function asAbi() {
   return o;
 }
 
-/** The `if (…) return -Errno.EINVAL; ` range check of knob `c` on `x` (i or v), or ''. */
-function rangeCheck(c, x) {
-  const bad = [];
-  if (c.gt !== undefined) bad.push(`${x} <= ${c.gt}`);
-  if (c.min !== undefined) bad.push(`${x} < ${c.min}`);
-  if (c.max !== undefined) bad.push(`${x} > ${c.max}`);
-  return bad.length ? `if (${bad.join(' || ')}) return -Errno.EINVAL; ` : '';
+/** The distinct [lo, hi] bounds of the knobs (−/+Infinity where unbounded; `gt` is an exclusive lo). */
+function configBounds() {
+  const pairs = [];
+  const index = spec.CONFIG.map((c) => {
+    if (c.gt !== undefined && c.min !== undefined) throw new Error(`abi spec: ${c.key} has both gt and min`);
+    const lo = c.gt ?? c.min ?? -Infinity;
+    const hi = c.max ?? Infinity;
+    for (const v of [lo, hi]) if (Number.isFinite(v) && Math.fround(v) !== v) throw new Error(`abi spec: bound ${v} of ${c.key} is not an f32`);
+    let i = pairs.findIndex(([a, b]) => a === lo && b === hi);
+    if (i < 0) i = pairs.push([lo, hi]) - 1;
+    return i;
+  });
+  if (pairs.length > 32) throw new Error('abi spec: more than 32 distinct config bounds');
+  return { pairs, index };
 }
+
+/** The feature constant (assembly/options.ts) a knob belongs to, or undefined. */
+const featureOf = (c) => (c.feature ? `OPT_${c.feature}` : undefined);
+/** A knob's default in AssemblyScript: the "off" value (false, 0) when its feature is compiled out. */
+const asDefault = (c) => (featureOf(c) ? `${featureOf(c)} ? ${c.dflt} : ${c.type === 'bool' ? 'false' : 0}` : `${c.dflt}`);
 
 function asConfig() {
   const C = spec.CONFIG;
@@ -103,23 +115,39 @@ function asConfig() {
   o += "// Every knob of the engine (lwIP's lwipopts.h), documented in the spec and in src/engine/abi.ts\n";
   o += '// EngineConfig. The host may set any of them with `configSet(key, value)` before `init()`; after\n';
   o += '// `init()` only the timing and behaviour knobs (not the sizes, nor the MSS they are checked against)\n';
-  o += '// may change.\n';
-  o += "import { Errno } from './abi';\n\n";
+  o += '// may change. A knob of a feature the build left out (assembly/options.ts) keeps its "off" value.\n';
+  o += "import { Errno } from './abi';\n";
+  const feats = [...new Set(C.map(featureOf).filter(Boolean))];
+  if (feats.length) o += `import { ${feats.join(', ')} } from './options';\n`;
+  o += '\n';
   o += enumDecl('Key', 'config keys, in the order of the spec', [...C.map((c, i) => [pascal(c.key), i]), ['Count', C.length]]);
   for (const c of configByType()) {
     o += doc(c.doc);
-    o += `export let cfg${pascal(c.key)}: ${asType(c.type)} = ${c.dflt};\n`;
+    o += `export let cfg${pascal(c.key)}: ${asType(c.type)} = ${asDefault(c)};\n`;
   }
-  o += '\n' + doc('sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value');
+  const { pairs, index } = configBounds();
+  const f32 = (v) => (v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : `${v}`);
+  o += '\n' + doc('the distinct [lo, hi] bounds of the knobs (f32 pairs)');
+  o += `const BOUNDS = memory.data<f32>([${pairs.map(([a, b]) => `${f32(a)}, ${f32(b)}`).join(', ')}]);\n`;
+  o += doc('per key: bits 0–4 its BOUNDS pair, bit 5 an int knob (checked after truncation), bit 6 lo is exclusive (gt)');
+  const kinds = C.map((c, i) => index[i] | (c.type === 'int' ? 32 : 0) | (c.gt !== undefined ? 64 : 0));
+  o += `const KINDS = memory.data<u8>([${kinds.join(', ')}]);\n\n`;
+  o += doc('sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value, −EOPNOTSUPP for turning on a feature the build left out');
   o += 'export function configSetValue(key: i32, v: f64): i32 {\n';
-  o += '  if (v != v) return -Errno.EINVAL;\n  let i = <i32>v;\n  let b = v != 0;\n  switch (key) {\n';
-  const cases = C.map((c) => {
-    const x = c.type === 'int' ? 'i' : 'v';
-    return { shape: `${c.type}:${rangeCheck(c, 'x')}`, text: `    case Key.${pascal(c.key)}: ${rangeCheck(c, x)}cfg${pascal(c.key)} = ${c.type === 'bool' ? 'b' : x}; break;\n` };
-  });
-  const shapes = [...new Set(cases.map((k) => k.shape))];
-  for (const sh of shapes) for (const k of cases) if (k.shape === sh) o += k.text;
-  o += '    default: return -Errno.EINVAL;\n  }\n  return 0;\n}\n\n';
+  o += '  if (v != v || <u32>key >= <u32>Key.Count) return -Errno.EINVAL;\n';
+  o += '  let k = <u32>load<u8>(KINDS + <usize>key);\n';
+  o += '  let i = <i32>v;\n';
+  o += '  let x = k & 32 ? <f64>i : v;\n';
+  o += '  let b = BOUNDS + (<usize>(k & 31) << 3);\n';
+  o += '  let lo = <f64>load<f32>(b);\n';
+  o += '  if (x < lo || x > <f64>load<f32>(b, 4) || (k & 64 && x == lo)) return -Errno.EINVAL;\n';
+  o += '  let on = x != 0;\n  switch (key) {\n';
+  for (const c of configByType()) {
+    const f = featureOf(c);
+    const guard = f ? `if (!${f} && on) return -Errno.EOPNOTSUPP; ` : '';
+    o += `    case Key.${pascal(c.key)}: ${guard}cfg${pascal(c.key)} = ${c.type === 'bool' ? 'on' : c.type === 'int' ? 'i' : 'v'}; break;\n`;
+  }
+  o += '  }\n  return 0;\n}\n\n';
   o += doc('current value of config `key` (NaN for an unknown key)');
   o += 'export function configGetValue(key: i32): f64 {\n  switch (key) {\n';
   for (const c of configByType()) {

@@ -8,6 +8,7 @@ import { connDone } from '../tcp/lifecycle';
 import { ifAt, ifOwning, ifaceSet, ifaceClear, prefixMask, unicast } from './iface';
 import { arpAnnounce, neighAt, neighFailInterface, neighPurgeFailed } from './neighbour';
 import { ETH_HEADER_LEN } from '../wire/ethernet';
+import { OPT_ETHERNET } from '../options';
 
 /**
  * Brings up interface `index` (free) as `kind` (IfKind) with our address `addr`/`prefixLen`, a default
@@ -22,6 +23,7 @@ export function ifaceUp(index: i32, kind: i32, addr: u32, prefixLen: i32, gatewa
   let mask = prefixMask(prefixLen);
   if (gateway != 0 && (!unicast(gateway) || gateway == addr || ((gateway ^ addr) & mask) != 0)) return -Errno.EINVAL;
   if (kind == <i32>IfKind.ETHERNET) {
+    if (!OPT_ETHERNET) return -Errno.EOPNOTSUPP;
     // A unicast, non-zero MAC; a frame of the MTU must fit the resolution queue, if there is one.
     if (macHi > 0xffff || (macHi & 0x100) != 0 || (macHi | macLo) == 0) return -Errno.EINVAL;
     if (cfgArpQueueBytes > 0 && mtu + ETH_HEADER_LEN + 8 > cfgArpQueueBytes) return -Errno.EINVAL;
@@ -29,7 +31,7 @@ export function ifaceUp(index: i32, kind: i32, addr: u32, prefixLen: i32, gatewa
   if (ifAt(index).kind != IfKind.NONE) return -Errno.EEXIST;
   if (ifOwning(addr) >= 0) return -Errno.EADDRINUSE;
   ifaceSet(index, kind, addr, prefixLen, gateway, macHi, macLo, mtu);
-  if (kind == <i32>IfKind.ETHERNET) arpAnnounce(index);
+  if (OPT_ETHERNET && kind == <i32>IfKind.ETHERNET) arpAnnounce(index);
   return 0;
 }
 
@@ -45,14 +47,14 @@ export function ifaceDown(index: i32, now: f64): i32 {
     let c = connAt(i);
     if ((c.flags & F.USED) && <i32>c.ifIndex == index && c.state != S.CLOSED) connDone(c, Errno.ENETDOWN);
   }
-  neighFailInterface(index);
-  neighPurgeFailed();
+  if (OPT_ETHERNET) { neighFailInterface(index); neighPurgeFailed(); }
   ifaceClear(index);
   return 0;
 }
 
 /** Fills the info area with neighbour cache slot `i` (NeighSlot order); 0, −ENOENT for a free slot, −EINVAL out of range. */
 export function neighInfo(i: i32): i32 {
+  if (!OPT_ETHERNET) return -Errno.EOPNOTSUPP;
   if (i < 0 || i >= cfgArpCacheSize) return -Errno.EINVAL;
   let n = neighAt(i);
   if (n.state == NeighState.FREE) return -Errno.ENOENT;

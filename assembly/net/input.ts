@@ -16,13 +16,14 @@ import {
   ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP,
 } from '../wire/ipv4';
 import { icmpCheckLen, icmpChecksumOk, icmpType, ICMP_ECHO_REQUEST } from '../wire/icmp';
+import { OPT_ETHERNET, OPT_ICMP_ECHO } from '../options';
 
 /** Processes the packet of record `meta` (`len` bytes at `p`): by its interface's kind, or a local record as IPv4. */
 export function recordInput(p: usize, len: i32, meta: u32): void {
   let ifi = <i32>(meta & RECORD_IFACE_MASK);
   let kind = ifi < cfgMaxInterfaces ? <i32>ifAt(ifi).kind : IfKind.NONE;
   if ((meta & ~(RECORD_IFACE_MASK | RECORD_LOCAL)) != 0 || kind == IfKind.NONE) { statAdd(Stat.BadPackets); return; }
-  if (kind == IfKind.ETHERNET && !(meta & RECORD_LOCAL)) etherInput(ifi, p, len);
+  if (OPT_ETHERNET && kind == IfKind.ETHERNET && !(meta & RECORD_LOCAL)) etherInput(ifi, p, len);
   else ipInput(ifi, p, len);
 }
 
@@ -69,6 +70,7 @@ function ipInput(ifi: i32, p: usize, len: i32): void {
     if (icmpCheckLen(t, tl) != 0) { statAdd(Stat.BadPackets); return; }
     if (icmpType(t) != ICMP_ECHO_REQUEST) { icmpInput(t, tl); return; }
     if (!icmpChecksumOk(t, tl)) { statAdd(Stat.BadChecksum); return; }
+    if (!OPT_ICMP_ECHO) { statAdd(Stat.IcmpEchoDropped); return; }
     echoInput(ifi, t, tl, src, dst, hl + tl);
   } else statAdd(Stat.BadPackets);
 }

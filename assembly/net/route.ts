@@ -8,6 +8,7 @@ import { neighUse, neighUsable, neighAt, queueReserve } from './neighbour';
 import { txRecord, txScratch } from './tx';
 import { statAdd } from '../tcp/stats';
 import { ethEmit, ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_IPV4 } from '../wire/ethernet';
+import { OPT_ETHERNET } from '../options';
 
 /**
  * Room for an IPv4 packet of `ipLen` bytes to `dst` leaving by interface `ifi`: the address where the
@@ -21,7 +22,7 @@ export function ipReserve(ipLen: i32, ifi: i32, dst: u32): usize {
     if (kind != IfKind.NONE) return txRecord(ipLen, <u32>ifi | RECORD_LOCAL);
   } else if (kind == IfKind.IP) {
     return txRecord(ipLen, <u32>ifi);
-  } else if (kind == IfKind.ETHERNET) {
+  } else if (OPT_ETHERNET && kind == IfKind.ETHERNET) {
     return etherReserve(ipLen, ifi, dst);
   }
   statAdd(Stat.NoRoute);

@@ -5,12 +5,14 @@ import { nowMs } from '../tcp/clock';
 import { icmpError } from '../tcp/icmp';
 import { neighTick, neighPurgeFailed, queueNextFailed, queueNext, queuePacket, queuePacketLen, neighNextDeadline } from './neighbour';
 import { ICMP_DEST_UNREACH } from '../wire/icmp';
+import { OPT_ETHERNET } from '../options';
 
 /** Host unreachable (RFC 792 type 3 code 1). */
 const HOST_UNREACH: u8 = 1;
 
 /** Fires the neighbour cache's due deadlines; returns its next deadline. */
 export function netPoll(): f64 {
+  if (!OPT_ETHERNET) return Infinity;
   if (neighTick(nowMs)) reportFailed();
   return neighNextDeadline();
 }

@@ -25,6 +25,7 @@ import { pollTimers } from './timers';
 import { outputPending, outputResume, outputInit } from './output';
 import { statAdd } from './stats';
 import * as user from './user';
+import { OPT_ETHERNET } from '../options';
 
 /** ABI version of the engine; the host refuses a module with another. */
 export function engineAbiVersion(): i32 {
@@ -55,7 +56,7 @@ export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
   isnSeed(seedLo, seedHi);
   deadlinesInit();
   ifaceTableInit();
-  neighInit();
+  if (OPT_ETHERNET) neighInit();
   if (localAddr != 0) ifaceSet(0, IfKind.IP, localAddr, 0, 0, 0, 0, 65535);
   outputInit();
   txInit();

@@ -38,6 +38,7 @@ import {
 } from '../wire/tcp';
 import { parseTcpOptions } from '../wire/options';
 import { checksum, pseudoHeaderSum, fold32 } from '../wire/checksum';
+import { OPT_SYN_COOKIES, OPT_SACK } from '../options';
 
 /**
  * Fast path: in-order data for an ESTABLISHED connection is copied into the receive ring while its
@@ -110,7 +111,7 @@ function replyReset(): void {
  */
 function synOptions(c: Conn, mss: i32, wscale: i32, sackOk: bool, tsOk: bool, tsVal: u32, irs: u32): void {
   if (cfgTimestamps && tsOk) { c.flags |= F.TS; c.tsRecent = tsVal; } else c.flags &= ~F.TS;
-  if (cfgSack && sackOk) c.flags |= F.SACK; else c.flags &= ~F.SACK;
+  if (OPT_SACK && cfgSack && sackOk) c.flags |= F.SACK; else c.flags &= ~F.SACK;
   if (cfgWindowScaling && wscale >= 0) {
     c.flags |= F.WS;
     c.sndWscale = <u8>min<i32>(wscale, 14);
@@ -159,7 +160,7 @@ function listenInput(li: i32): void {
   if (queued >= <i32>l.backlog) { statAdd(Stat.SynDropped); return; } // Linux: the accept queue is full
   let c = halfOpenRoom(l, queued) ? connOpen(segSrc, segSport, segDport, segIf) : null;
   if (c == null) {
-    if (cfgSynCookies) { cookieSynAck(); statAdd(Stat.SynCookiesSent); } else statAdd(Stat.SynDropped);
+    if (OPT_SYN_COOKIES && cfgSynCookies) { cookieSynAck(); statAdd(Stat.SynCookiesSent); } else statAdd(Stat.SynDropped);
     return;
   }
   childAdd(li, c);
@@ -176,7 +177,7 @@ function listenInput(li: i32): void {
  * ACK carries no cookie (the caller answers with RST).
  */
 function cookieInput(li: i32): bool {
-  if (!cfgSynCookies || !cookiesRecent()) return false;
+  if (!OPT_SYN_COOKIES || !cfgSynCookies || !cookiesRecent()) return false;
   let irs = segSeq - 1;
   let idx = cookieCheck(segAck - 1, irs);
   if (idx < 0) { statAdd(Stat.SynCookiesFailed); return false; }

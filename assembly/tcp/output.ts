@@ -24,6 +24,7 @@ import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, checksumUpdate } from '../wire/checksum';
+import { OPT_SACK } from '../options';
 
 let ipId: u16 = 0;
 /** TCP header of the segment emitted last (valid until the host drains the tx queue). */
@@ -85,7 +86,7 @@ export function outputInit(): void {
 
 /** SACK-permitted on a SYN (offered) or SYN-ACK (echoed). */
 // @ts-ignore: decorator
-@inline function synSackOk(c: Conn, synAck: bool): bool { return synAck ? (c.flags & F.SACK) != 0 : cfgSack; }
+@inline function synSackOk(c: Conn, synAck: bool): bool { return OPT_SACK && (synAck ? (c.flags & F.SACK) != 0 : cfgSack); }
 
 /** Window scale on a SYN (offered) or SYN-ACK (echoed). */
 // @ts-ignore: decorator
@@ -94,7 +95,7 @@ export function outputInit(): void {
 /** SACK blocks a segment with `flags` carries after `optLen` bytes of other options (RFC 2018 §4, a D-SACK block first). */
 function sackBlocksFor(c: Conn, flags: u16, optLen: i32): i32 {
   let n = <i32>c.oooCount + (dsackPending(c) ? 1 : 0);
-  if (!(c.flags & F.SACK) || n == 0 || (flags & TCP_RST)) return 0;
+  if (!OPT_SACK || !(c.flags & F.SACK) || n == 0 || (flags & TCP_RST)) return 0;
   return min<i32>(n, (40 - optLen - 4) >> 3);
 }
 

@@ -14,6 +14,7 @@ import {
 } from './scoreboard';
 import { effMss } from './window';
 import { armRtx } from './deadlines';
+import { OPT_SACK } from '../options';
 
 /** rackFlags bits. */
 /** Data segment reordering was seen (RACK.reordering_seen). */
@@ -147,7 +148,7 @@ export function armXmit(c: Conn, t: f64, kind: u32): void {
  * (Linux's Open state).
  */
 export function tlpAllowed(c: Conn): bool {
-  if (!cfgTlp || !(c.flags & F.SACK) || (c.flags & F.RECOVERY) || c.sndMax == c.sndUna) return false;
+  if (!OPT_SACK || !cfgTlp || !(c.flags & F.SACK) || (c.flags & F.RECOVERY) || c.sndMax == c.sndUna) return false;
   let st = <i32>c.state;
   if (st != S.ESTABLISHED && st != S.CLOSE_WAIT && st != S.FIN_WAIT_1 && st != S.CLOSING && st != S.LAST_ACK) return false;
   if (seqLt(c.sndUna, c.recover) || c.sndUna == c.iss) return false;

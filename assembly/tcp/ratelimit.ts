@@ -11,6 +11,7 @@ import { nowMs } from './clock';
 import { statAdd } from './stats';
 import { siphash } from './isn';
 import { TCP_SYN, TCP_FIN } from '../wire/tcp';
+import { OPT_RATE_LIMIT } from '../options';
 
 /** Milliseconds per tick of Conn.oowAckTick (a u16: it wraps after 524 s, as Linux's jiffies do after 49 days). */
 const TICK_MS: f64 = 8;
@@ -36,6 +37,7 @@ function limited(c: Conn): bool {
  * needs the ACK. Skipped replies are counted.
  */
 export function replyAllowed(c: Conn, flags: u32, dataLen: i32): bool {
+  if (!OPT_RATE_LIMIT) return true;
   if ((dataLen > 0 || (flags & TCP_FIN)) && !(flags & TCP_SYN)) return true;
   if (!limited(c)) return true;
   statAdd(Stat.OowAcksSkipped);
@@ -64,6 +66,7 @@ function budgetsNow(): void {
 
 /** RFC 5961 §7: whether `c` may send a challenge ACK now (its own interval first, then the engine's budget). */
 export function challengeAllowed(c: Conn): bool {
+  if (!OPT_RATE_LIMIT) return true;
   if (limited(c)) { statAdd(Stat.ChallengeAcksSkipped); return false; }
   if (cfgChallengeAckLimit <= 0) return true;
   budgetsNow();
@@ -74,6 +77,7 @@ export function challengeAllowed(c: Conn): bool {
 
 /** Whether a RST for a segment that belongs to no connection may go now (engine-wide budget). */
 export function rstAllowed(): bool {
+  if (!OPT_RATE_LIMIT) return true;
   if (cfgRstLimit <= 0) return true;
   budgetsNow();
   if (rstLeft <= 0) { statAdd(Stat.RstsSkipped); return false; }

@@ -14,6 +14,7 @@ import { armDelack } from './deadlines';
 import { nowMs } from './clock';
 import { emit } from './events';
 import { statAdd } from './stats';
+import { OPT_SACK } from '../options';
 
 /** Copies `len` bytes at `src` into the receive ring at `off` bytes past rcvNxt's position. */
 function ringWrite(c: Conn, off: u32, src: usize, len: i32): void {
@@ -99,7 +100,7 @@ export function oooAdd(c: Conn, l: u32, r: u32): bool {
  * extend the block when they touch it (Linux tcp_dsack_set / tcp_dsack_extend).
  */
 export function dsackNote(c: Conn, l: u32, r: u32, first: bool): void {
-  if (!cfgDsack || !(c.flags & F.SACK) || !seqLt(l, r)) return;
+  if (!OPT_SACK || !cfgDsack || !(c.flags & F.SACK) || !seqLt(l, r)) return;
   if (dsackPending(c) && !first) {
     if (!(seqLe(l, c.dsackR) && seqLe(c.dsackL, r))) return;
     l = seqMin(l, c.dsackL);
@@ -203,7 +204,7 @@ export function receiveData(c: Conn): i32 {
   let off = seqDiff(segSeq, c.rcvNxt);
   if (off < 0) return 0;
   // (An old part of this segment, trimmed off before, ends exactly at RCV.NXT.)
-  if (c.oooCount > 0) dsackOverlaps(c, segSeq, segSeq + <u32>len, !(off == 0 && dsackPending(c) && c.dsackR == segSeq));
+  if (OPT_SACK && c.oooCount > 0) dsackOverlaps(c, segSeq, segSeq + <u32>len, !(off == 0 && dsackPending(c) && c.dsackR == segSeq));
   if (!(segInRing && off == 0)) ringWrite(c, <u32>off, segData, len);
   if (off > 0) {
     c.flags |= F.ACK_NOW; // RFC 5681 §4.2

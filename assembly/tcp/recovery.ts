@@ -22,6 +22,7 @@ import {
   sbMarkLost, sbTidy, sbHighSacked, sbCover, sbLoseHead, sbTimeout, sbAny, tickNow, tickDiff, ticksMs,
 } from './scoreboard';
 import { rackDelivered, rackDetectLoss, rackDsack, rackRecoveryDone, rackMarked, armXmit, armXmitTimer, R_TLP_RETRANS } from './rack';
+import { OPT_SACK } from '../options';
 
 /** RFC 6675 DupThresh. */
 const DUP_THRESH: i32 = 3;
@@ -67,7 +68,7 @@ function delivered(c: Conn, from: u32, to: u32, fack: u32): u32 {
     let m = sbMeta(c, i);
     if (m & SB_SACKED) continue;
     let st = metaState(m);
-    if (cfgRack) rackDelivered(c, metaTick(m), r, st, fack, !(st & SB_RETRANS) || tsAllows(c, metaTick(m)));
+    if (OPT_SACK && cfgRack) rackDelivered(c, metaTick(m), r, st, fack, !(st & SB_RETRANS) || tsAllows(c, metaTick(m)));
     if (seqGt(r, fack)) fack = r;
   }
   return fack;
@@ -78,8 +79,9 @@ function delivered(c: Conn, from: u32, to: u32, fack: u32): u32 {
  * with RACK's per-segment updates. Returns whether the ACK SACKed data not SACKed before.
  */
 function scoreAck(c: Conn, ack: u32): bool {
+  if (!OPT_SACK) { ackDsack = false; if (seqGt(ack, c.sndUna)) { delivered(c, c.sndUna, ack, c.sndUna); sbAcked(c, ack); } return false; }
   let o = opts();
-  let n = (c.flags & F.SACK) ? o.sackCount : 0;
+  let n = OPT_SACK && (c.flags & F.SACK) ? o.sackCount : 0;
   let first = 0;
   ackDsack = false;
   // RFC 2883 §4: a first block below the cumulative ACK, or inside the second block, is a D-SACK.
@@ -165,7 +167,7 @@ export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
   reoWait = 0;
   sbCover(c);
   let advanced = seqGt(ack, c.sndUna);
-  let sack = (c.flags & F.SACK) != 0;
+  let sack = OPT_SACK && (c.flags & F.SACK) != 0;
   let newSack = scoreAck(c, ack);
   // SND.UNA moves now, so what is resent below starts where the scoreboard (and the buffer) do.
   if (advanced) {
@@ -174,7 +176,7 @@ export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
   }
   if (sack) sackRecovery(c, ack, acked, advanced, newSack);
   else newReno(c, ack, acked, advanced, dup);
-  if (c.flags & F.TLP_OUT) tlpOnAck(c, ack, advanced, newSack, dup);
+  if (OPT_SACK && (c.flags & F.TLP_OUT)) tlpOnAck(c, ack, advanced, newSack, dup);
 }
 
 /** RFC 6675 §5 with RACK (or DupThresh) marking what is lost. */
@@ -283,6 +285,7 @@ export function ackTimers(c: Conn, advanced: bool): void {
  * ACK. Returns the next reordering timeout (ms), 0 when none waits.
  */
 export function reoTimeout(c: Conn): f64 {
+  if (!OPT_SACK) return 0;
   let inRecovery = (c.flags & F.RECOVERY) != 0 || seqLt(c.sndUna, c.recover);
   let wait = rackDetectLoss(c, inRecovery);
   if (rackMarked && !(c.flags & F.RECOVERY) && !seqLt(c.sndUna, c.recover)) {

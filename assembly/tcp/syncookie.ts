@@ -17,6 +17,7 @@ import { siphash, tsOffsetFor } from './isn';
 import { emitSegment } from './output';
 import { ourWscale } from './window';
 import { TCP_SYN, TCP_ACK } from '../wire/tcp';
+import { OPT_SACK } from '../options';
 
 /** Peer MSS values a cookie can say, by 3-bit index (Linux's 536, 1300, 1440, 1460 and a few more). */
 const MSS_TABLE: usize = memory.data<u16>([64, 256, 536, 1300, 1440, 1460, 8960, 65495]);
@@ -115,7 +116,7 @@ export function cookieSynAck(): void {
       c.rcvWscale = ourWscale();
       bits = <u32>min<i32>(o.wscale, 14);
     }
-    if (cfgSack && o.sackPermitted) { c.flags |= F.SACK; bits |= TS_SACK; }
+    if (OPT_SACK && cfgSack && o.sackPermitted) { c.flags |= F.SACK; bits |= TS_SACK; }
     // Our TSval with the bits in its low 6, never ahead of the clock the connection will use.
     let off = tsOffsetFor(segDst, segDport, segSrc, segSport, cfgTsRandomOffset);
     c.tsOffset = off;

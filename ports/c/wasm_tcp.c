@@ -81,6 +81,10 @@ wtcp_engine *wtcp_create(void) {
     return NULL;
   }
   memcpy(e->cfg, CFG_DEFAULTS, sizeof e->cfg);
+  /* A knob of a feature this engine was built without (assembly/options.ts) stays off: mirror that. */
+  for (int k = 0; k < WTCP_CFG_COUNT; k++) {
+    if (CFG_DEFAULTS[k] != 0 && (int32_t)EX(configSet)(&e->inst, (u32)k, CFG_DEFAULTS[k]) == -WTCP_EOPNOTSUPP) e->cfg[k] = 0;
+  }
   return e;
 }
 

@@ -193,7 +193,7 @@ enum wtcp_stat_index {
   WTCP_STAT_ARP_QUEUE_DROPPED = 33, /* packets dropped while waiting for resolution (queue full, resolution failed, interface down) */
   WTCP_STAT_ARP_EVICTIONS = 34, /* neighbour entries reused because the cache was full */
   WTCP_STAT_ICMP_ECHO_REPLIES = 35, /* ICMP echo replies sent */
-  WTCP_STAT_ICMP_ECHO_DROPPED = 36, /* ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address */
+  WTCP_STAT_ICMP_ECHO_DROPPED = 36, /* ICMP echo requests not answered: larger than the MTU, fragmented, to a broadcast address, or by a build without ICMP echo (assembly/options.ts) */
   WTCP_STAT_NO_ROUTE = 37, /* packets not sent because their interface is down or no route leads to the destination */
   WTCP_STAT_OOW_ACKS_SKIPPED = 38, /* duplicate ACKs (out-of-window, old or PAWS-rejected segments), ACKs of unsent data and repeated SYN-ACKs not sent: the connection answered one less than invalidRateLimitMs ago (Linux TCPACKSkipped*) */
   WTCP_STAT_CHALLENGE_ACKS_SKIPPED = 39, /* challenge ACKs not sent: the connection's invalidRateLimitMs interval, or the engine-wide budget of the second (RFC 5961 §7) */

@@ -63,7 +63,7 @@ export const enum EventKind { Connected = 1, Accept = 2, Readable = 3, Writable 
  * - arpQueueDropped: packets dropped while waiting for resolution (queue full, resolution failed, interface down)
  * - arpEvictions: neighbour entries reused because the cache was full
  * - icmpEchoReplies: ICMP echo replies sent
- * - icmpEchoDropped: ICMP echo requests not answered: larger than the MTU, fragmented, or to a broadcast address
+ * - icmpEchoDropped: ICMP echo requests not answered: larger than the MTU, fragmented, to a broadcast address, or by a build without ICMP echo (assembly/options.ts)
  * - noRoute: packets not sent because their interface is down or no route leads to the destination
  * - oowAcksSkipped: duplicate ACKs (out-of-window, old or PAWS-rejected segments), ACKs of unsent data and repeated SYN-ACKs not sent: the connection answered one less than invalidRateLimitMs ago (Linux TCPACKSkipped*)
  * - challengeAcksSkipped: challenge ACKs not sent: the connection's invalidRateLimitMs interval, or the engine-wide budget of the second (RFC 5961 §7)

@@ -9,9 +9,12 @@ const CASES = ['transfer', 'peer-crash', 'crash-reboot', 'closed-port', 'api'];
 /** A clean tree compiles the wasm2c output first (seconds on a quiet machine, more under load). */
 const BUILD_AND_RUN_MS = 300_000;
 
-/** Builds and runs a port (`make -C dir run`); expects `count passed, 0 failed` and exit 0; returns the output. */
-function runPort(dir: string, count: number): string {
-  const r = spawnSync('make', ['-s', '-C', dir, 'run'], { encoding: 'utf8', timeout: BUILD_AND_RUN_MS - 10_000 });
+/**
+ * Builds and runs a port (`make -C dir run PROFILE=profile`: the engine's compile-time profile, full or
+ * tcp, docs/porting.md); expects `count passed, 0 failed` and exit 0; returns the output.
+ */
+function runPort(dir: string, count: number, profile = 'full'): string {
+  const r = spawnSync('make', ['-s', '-C', dir, 'run', `PROFILE=${profile}`], { encoding: 'utf8', timeout: BUILD_AND_RUN_MS - 10_000 });
   const out = `${r.stdout}${r.stderr}`;
   expect(out).toMatch(new RegExp(`^${count} passed, 0 failed$`, 'm'));
   expect(r.status, out).toBe(0);
@@ -43,11 +46,17 @@ describePort('C port (ports/c, system gcc)', NATIVE, () => {
     expectAllPass(out, 'host');
     expectAllPass(out, 'mcu');
   }, BUILD_AND_RUN_MS);
+
+  it('runs every case on the reduced engine (PROFILE=tcp: TCP + IPv4, NewReno), exits 0', () => {
+    const out = runPort('ports/c', 2 * CASES.length, 'tcp');
+    expectAllPass(out, 'host');
+    expectAllPass(out, 'mcu');
+  }, BUILD_AND_RUN_MS);
 });
 
 describePort('Cortex-M4 port (ports/cortex-m4, QEMU mps2-an386)', CORTEX_M4, () => {
-  it('runs every case in 256 KiB of RAM under QEMU, exits 0', () => {
-    const out = runPort('ports/cortex-m4', CASES.length);
+  it.each(['full', 'tcp'])('runs every case in 256 KiB of RAM under QEMU, exits 0 (PROFILE=%s)', (profile) => {
+    const out = runPort('ports/cortex-m4', CASES.length, profile);
     expectAllPass(out, 'mcu');
     const ram = /RAM (\d+) KiB: code\+constants (\d+) B, data\+bss (\d+) B, heap high-water (\d+) B of (\d+) B, stack high-water (\d+) B of (\d+) B/.exec(out);
     expect(ram, out).not.toBeNull();
