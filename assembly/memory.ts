@@ -4,7 +4,8 @@
 // heap is free for the layout) and memory.buffer never changes after init.
 //
 // Layout (each region 16-byte aligned, in this order, starting at __heap_base):
-//   connection table   maxConnections × CONN_SIZE
+//   connection table   (maxConnections + 1) × CONN_SIZE (the last: a spare slot, syncookie.ts)
+//   ConnX table        (maxConnections + 1) × CONNX_SIZE (the colder part of each record, tcp/conn.ts)
 //   listener table     maxListeners × LISTENER_SIZE
 //   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
 //   listener port hash buckets × 2 (power of two ≥ 2·maxListeners)
@@ -23,7 +24,7 @@ import {
   cfgMaxConnections, cfgMaxListeners, cfgEventQueueSize, cfgRxSlotSize, cfgTxQueueSize,
   cfgSendBufferSize, cfgRecvBufferSize, cfgMaxInterfaces, cfgArpCacheSize, cfgArpQueueBytes,
 } from './config';
-import { CONN_SIZE, Conn } from './tcp/conn';
+import { CONN_SIZE, CONNX_SIZE, Conn, connTablesAt } from './tcp/conn';
 import { LISTENER_SIZE, Listener } from './tcp/listener';
 import { Ctl, Errno, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE, EVENT_RECORD_BYTES, Stat } from './abi';
 import { TcpOptions } from './wire/options';
@@ -121,7 +122,9 @@ export function layoutMemory(): i32 {
   let n = <u64>cfgMaxConnections;
   let start: u64 = align16(<u64>__heap_base);
   let p = start;
-  let conns = p; p = align16(p + n * <u64>CONN_SIZE);
+  // One record more than the table holds, both parts: the spare slot syncookie.ts builds its SYN-ACKs in.
+  let conns = p; p = align16(p + (n + 1) * <u64>CONN_SIZE);
+  let connsX = p; p = align16(p + (n + 1) * <u64>CONNX_SIZE);
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
   let hash = p; p = align16(p + <u64>buckets * 4);
   let portHash = p; p = align16(p + <u64>portBuckets * 2);
@@ -148,7 +151,7 @@ export function layoutMemory(): i32 {
   if (p > 0xFFFF0000) return -Errno.ENOBUFS;
   let have: u64 = <u64>memory.size() << 16;
   if (p > have && memory.grow(<i32>((p - have + 0xffff) >> 16)) < 0) return -Errno.ENOBUFS;
-  connBase = <usize>conns; listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
+  connBase = <usize>conns; connTablesAt(<usize>conns, <usize>connsX); listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
   portHashBase = <usize>portHash; portHashMask = portBuckets - 1;
   heapKeyBase = <usize>keys; heapSlotBase = <usize>slots; dueBase = <usize>due; outqBase = <usize>outq;
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;

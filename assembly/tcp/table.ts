@@ -3,7 +3,7 @@
 // connections entered it (lwIP's tcp_tw_pcbs). Every lookup is a hash probe or a list head: no walk
 // of a whole table.
 import { Ctl, F, S } from '../abi';
-import { Conn, CONN_SIZE, NIL } from './conn';
+import { Conn, CONN_SIZE, NIL, connClear } from './conn';
 import { Listener, LISTENER_SIZE } from './listener';
 import {
   connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase, ctlSet,
@@ -104,7 +104,7 @@ export function connAlloc(): i32 {
   let c = connAt(i);
   freeHead = c.next;
   let keep = c.flags & F.OUTQ; // the pending-output ring may still name this slot
-  memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
+  connClear(c);
   c.flags = F.USED | keep;
   c.next = -1;
   c.acceptNext = -1;
