@@ -4,7 +4,7 @@
 // `init()` only the timing and behaviour knobs (not the sizes, nor the MSS they are checked against)
 // may change. A knob of a feature the build left out (assembly/options.ts) keeps its "off" value.
 import { Errno } from './abi';
-import { OPT_SACK, OPT_RATE_LIMIT, OPT_SYN_COOKIES } from './options';
+import { OPT_SACK, OPT_ICMP, OPT_RATE_LIMIT, OPT_SYN_COOKIES } from './options';
 
 /**
  * Config keys, in the order of the spec.
@@ -110,7 +110,7 @@ export let cfgTsRandomOffset: bool = true;
 /** Linux RTO formula: srtt + max(4·rttvar, rtoMin) instead of RFC 6298's max(rtoMin, srtt + 4·rttvar). */
 export let cfgLinuxRto: bool = false;
 /** An ICMP unreachable aborts a connection in SYN_SENT (Linux); otherwise it is only a soft error. */
-export let cfgIcmpAbortsSynSent: bool = true;
+export let cfgIcmpAbortsSynSent: bool = OPT_ICMP ? true : false;
 /** When the table is full, reuse the oldest orphaned TIME_WAIT slot (lwIP tcp_kill_timewait). */
 export let cfgRecycleTimeWait: bool = true;
 /** Offer and accept window scaling at all (RFC 7323 §2). */
@@ -203,7 +203,7 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.RstOnDataAfterClose: cfgRstOnDataAfterClose = on; break;
     case Key.TsRandomOffset: cfgTsRandomOffset = on; break;
     case Key.LinuxRto: cfgLinuxRto = on; break;
-    case Key.IcmpAbortsSynSent: cfgIcmpAbortsSynSent = on; break;
+    case Key.IcmpAbortsSynSent: if (!OPT_ICMP && on) return -Errno.EOPNOTSUPP; cfgIcmpAbortsSynSent = on; break;
     case Key.RecycleTimeWait: cfgRecycleTimeWait = on; break;
     case Key.WindowScaling: cfgWindowScaling = on; break;
     case Key.AckUnsentData: cfgAckUnsentData = on; break;

@@ -11,9 +11,9 @@
 /** Ethernet II, ARP and the neighbour cache: TAP interfaces (IfKind.ETHERNET). Out: IP and loopback interfaces only. */
 // @ts-ignore: compile-time constant
 export const OPT_ETHERNET: bool = isDefined(WTCP_NO_ETHERNET) ? false : true;
-/** Answering ICMP echo requests (ping). Out: echo requests are counted and dropped. */
+/** ICMP: answering echo requests (ping) and taking the errors TCP acts on (RFC 1122 §4.2.3.9 soft errors, RFC 5927, PMTU). Out: ICMP is counted and dropped (echo requests in icmpEchoDropped). */
 // @ts-ignore: compile-time constant
-export const OPT_ICMP_ECHO: bool = isDefined(WTCP_NO_ICMP_ECHO) ? false : true;
+export const OPT_ICMP: bool = isDefined(WTCP_NO_ICMP) ? false : true;
 /** SYN cookies (RFC 4987) when a listener's SYN queue is full. Out: such SYNs are dropped (config synCookies off). */
 // @ts-ignore: compile-time constant
 export const OPT_SYN_COOKIES: bool = isDefined(WTCP_NO_SYN_COOKIES) ? false : true;

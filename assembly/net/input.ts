@@ -16,7 +16,7 @@ import {
   ipv4Protocol, IP_PROTO_TCP, IP_PROTO_ICMP,
 } from '../wire/ipv4';
 import { icmpCheckLen, icmpChecksumOk, icmpType, ICMP_ECHO_REQUEST } from '../wire/icmp';
-import { OPT_ETHERNET, OPT_ICMP_ECHO } from '../options';
+import { OPT_ETHERNET, OPT_ICMP } from '../options';
 
 /** Processes the packet of record `meta` (`len` bytes at `p`): by its interface's kind, or a local record as IPv4. */
 export function recordInput(p: usize, len: i32, meta: u32): void {
@@ -68,9 +68,9 @@ function ipInput(ifi: i32, p: usize, len: i32): void {
   if (proto == IP_PROTO_TCP) tcpInput(t, tl, src, dst, to);
   else if (proto == IP_PROTO_ICMP) {
     if (icmpCheckLen(t, tl) != 0) { statAdd(Stat.BadPackets); return; }
-    if (icmpType(t) != ICMP_ECHO_REQUEST) { icmpInput(t, tl); return; }
+    if (icmpType(t) != ICMP_ECHO_REQUEST) { if (OPT_ICMP) icmpInput(t, tl); else statAdd(Stat.BadPackets); return; }
     if (!icmpChecksumOk(t, tl)) { statAdd(Stat.BadChecksum); return; }
-    if (!OPT_ICMP_ECHO) { statAdd(Stat.IcmpEchoDropped); return; }
+    if (!OPT_ICMP) { statAdd(Stat.IcmpEchoDropped); return; }
     echoInput(ifi, t, tl, src, dst, hl + tl);
   } else statAdd(Stat.BadPackets);
 }

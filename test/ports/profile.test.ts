@@ -17,7 +17,7 @@ const key = (k: keyof EngineConfig) => CONFIG_KEYS.indexOf(k);
 /** The knobs of the left-out features, each with a value that turns it on. */
 const FEATURE_KNOBS: [keyof EngineConfig, number][] = [
   ['sack', 1], ['dsack', 1], ['rack', 1], ['tlp', 1], ['synCookies', 1],
-  ['invalidRateLimitMs', 500], ['challengeAckLimit', 1000], ['rstLimit', 1000],
+  ['invalidRateLimitMs', 500], ['challengeAckLimit', 1000], ['rstLimit', 1000], ['icmpAbortsSynSent', 1],
 ];
 /** What the reduced engine runs with: the left-out features off (their only valid value there). */
 const OFF: Partial<EngineConfig> = Object.fromEntries(FEATURE_KNOBS.map(([k]) => [k, typeof DEFAULT_CONFIG[k] === 'boolean' ? false : 0]));
@@ -40,6 +40,20 @@ function echoRequest(src: number, dst: number): Uint8Array {
   v.setUint16(10, inetSum(p.subarray(0, 20)));
   v.setUint8(20, 8); v.setUint16(24, 0x1234); v.setUint16(26, 1);
   p.fill(0x61, 28);
+  v.setUint16(22, inetSum(p.subarray(20)));
+  return p;
+}
+
+/** An ICMP host unreachable (type 3 code 1) from `from` to `to` quoting `pkt`'s IPv4 header and 8 bytes. */
+function hostUnreachable(from: number, to: number, pkt: Uint8Array): Uint8Array {
+  const quote = pkt.subarray(0, (pkt[0] & 15) * 4 + 8);
+  const p = new Uint8Array(28 + quote.length);
+  const v = new DataView(p.buffer);
+  v.setUint8(0, 0x45); v.setUint16(2, p.length); v.setUint8(8, 64); v.setUint8(9, 1);
+  v.setUint32(12, from); v.setUint32(16, to);
+  v.setUint16(10, inetSum(p.subarray(0, 20)));
+  v.setUint8(20, 3); v.setUint8(21, 1);
+  p.set(quote, 28);
   v.setUint16(22, inetSum(p.subarray(20)));
   return p;
 }
@@ -105,7 +119,7 @@ describe('reduced profile (build/engine.tcp.wasm)', () => {
     try { Engine.create({ addr: 0x0a000001, seed: 1, config: SMALL, module: tcpModule }); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('EOPNOTSUPP');
-    expect((err as EngineError).message).toMatch(/^config (sack|synCookies|dsack|rack|tlp|invalidRateLimitMs|challengeAckLimit|rstLimit)=/);
+    expect((err as EngineError).message).toMatch(/^config (sack|synCookies|dsack|rack|tlp|invalidRateLimitMs|challengeAckLimit|rstLimit|icmpAbortsSynSent)=/);
   });
 
   it('refuses an Ethernet interface and the neighbour cache, takes an IP one', () => {
@@ -129,6 +143,21 @@ describe('reduced profile (build/engine.tcp.wasm)', () => {
     // The control: two full engines negotiate SACK with the same config.
     const full = pair(fullModule, SMALL, fullModule, SMALL, 10_000);
     expect(full.a.info(full.c).flags & ConnFlag.SACK).not.toBe(0);
+  });
+
+  it('ignores ICMP errors (counted as bad packets), the full build aborts a connect on one', () => {
+    for (const [module, cfg, full] of [[tcpModule, { ...SMALL, ...OFF }, false], [fullModule, SMALL, true]] as const) {
+      const e = Engine.create({ addr: 0x0a000001, seed: 1, config: cfg, module });
+      const c = e.connect(0x0a000002, 80, 0);
+      const out: Uint8Array[] = [];
+      e.drainTx((p) => { out.push(p.slice()); });
+      expect(out.length).toBe(1);
+      const bad = e.stats.badPackets;
+      e.input(hostUnreachable(0x0a0000fe, 0x0a000001, out[0]), 1);
+      expect(e.stats.icmpIn).toBe(full ? 1 : 0);
+      expect(e.stats.badPackets - bad).toBe(full ? 0 : 1);
+      expect(e.state(c)).toBe(full ? 0 : 2); // CLOSED (EHOSTUNREACH) or still SYN_SENT
+    }
   });
 
   it('drops ICMP echo requests (counted), the full build answers them', () => {
