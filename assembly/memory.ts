@@ -4,8 +4,8 @@
 // heap is free for the layout) and memory.buffer never changes after init.
 //
 // Layout (each region 16-byte aligned, in this order, starting at __heap_base):
-//   connection table   (maxConnections + 1) × CONN_SIZE (the last: a spare slot, syncookie.ts)
-//   ConnX table        (maxConnections + 1) × CONNX_SIZE (the colder part of each record, tcp/conn.ts)
+//   connection table   (maxConnections + 1) × CONN_STRIDE: each slot its Conn, then its ConnX (tcp/conn.ts);
+//                      the last slot is a spare one, syncookie.ts
 //   listener table     maxListeners × LISTENER_SIZE
 //   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
 //   listener port hash buckets × 2 (power of two ≥ 2·maxListeners)
@@ -24,7 +24,7 @@ import {
   cfgMaxConnections, cfgMaxListeners, cfgEventQueueSize, cfgRxSlotSize, cfgTxQueueSize,
   cfgSendBufferSize, cfgRecvBufferSize, cfgMaxInterfaces, cfgArpCacheSize, cfgArpQueueBytes,
 } from './config';
-import { CONN_SIZE, CONNX_SIZE, Conn, connTablesAt } from './tcp/conn';
+import { CONN_STRIDE, Conn } from './tcp/conn';
 import { LISTENER_SIZE, Listener } from './tcp/listener';
 import { Ctl, Errno, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE, EVENT_RECORD_BYTES, Stat } from './abi';
 import { TcpOptions } from './wire/options';
@@ -122,9 +122,8 @@ export function layoutMemory(): i32 {
   let n = <u64>cfgMaxConnections;
   let start: u64 = align16(<u64>__heap_base);
   let p = start;
-  // One record more than the table holds, both parts: the spare slot syncookie.ts builds its SYN-ACKs in.
-  let conns = p; p = align16(p + (n + 1) * <u64>CONN_SIZE);
-  let connsX = p; p = align16(p + (n + 1) * <u64>CONNX_SIZE);
+  // One slot more than the table holds: the spare one syncookie.ts builds its SYN-ACKs in.
+  let conns = p; p = align16(p + (n + 1) * <u64>CONN_STRIDE);
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
   let hash = p; p = align16(p + <u64>buckets * 4);
   let portHash = p; p = align16(p + <u64>portBuckets * 2);
@@ -151,7 +150,7 @@ export function layoutMemory(): i32 {
   if (p > 0xFFFF0000) return -Errno.ENOBUFS;
   let have: u64 = <u64>memory.size() << 16;
   if (p > have && memory.grow(<i32>((p - have + 0xffff) >> 16)) < 0) return -Errno.ENOBUFS;
-  connBase = <usize>conns; connTablesAt(<usize>conns, <usize>connsX); listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
+  connBase = <usize>conns; listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
   portHashBase = <usize>portHash; portHashMask = portBuckets - 1;
   heapKeyBase = <usize>keys; heapSlotBase = <usize>slots; dueBase = <usize>due; outqBase = <usize>outq;
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;
@@ -169,13 +168,13 @@ export function layoutMemory(): i32 {
 /** The record of connection slot `i`. */
 // @ts-ignore: decorator
 @inline export function connAt(i: i32): Conn {
-  return changetype<Conn>(connBase + <usize>i * <usize>CONN_SIZE);
+  return changetype<Conn>(connBase + <usize>i * <usize>CONN_STRIDE);
 }
 
 /** The slot index of connection record `c`. */
 // @ts-ignore: decorator
 @inline export function connIndex(c: Conn): i32 {
-  return <i32>((changetype<usize>(c) - connBase) / <usize>CONN_SIZE);
+  return <i32>((changetype<usize>(c) - connBase) / <usize>CONN_STRIDE);
 }
 
 /** The record of listener slot `i`. */

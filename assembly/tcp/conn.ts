@@ -12,9 +12,10 @@ export const SB_MAX: i32 = 6;
 export const NIL: u16 = 0xffff;
 
 /**
- * The hot part of a connection record: what the per-segment paths read. Field order keeps 8-byte fields
- * first so there is no padding. The rest of the connection's state is its ConnX record (below), reached
- * through the accessors at the end of the class, so code reads `c.sbCount` wherever the field lives.
+ * The hot part of a connection record: what the per-segment paths read, in its first 160 bytes. Field
+ * order keeps 8-byte fields first so there is no padding. The rest of the connection's state is its
+ * ConnX record (below), right after it in its slot, reached through the accessors at the end of the
+ * class, so code reads `c.sbCount` wherever the field lives.
  */
 @unmanaged
 export class Conn {
@@ -246,10 +247,10 @@ export class Conn {
 export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 7) & ~7;
 
 /**
- * The rest of a connection's state, in a table of its own beside the connection table (same slot
- * index): the retransmission scoreboard and the out-of-order ranges, the socket options, what the
- * handshake, the accept queue and the error paths keep, then the SACK-only state (RACK, TLP, D-SACK),
- * which a build without SACK (assembly/options.ts) does not lay out.
+ * The colder part of a connection's state, right after its Conn in the slot (a constant offset, so an
+ * access costs what a field of Conn does): the retransmission scoreboard and the out-of-order ranges,
+ * the socket options, what the handshake, the accept queue and the error paths keep, then the
+ * SACK-only state (RACK, TLP, D-SACK), which a build without SACK (assembly/options.ts) does not lay out.
  */
 @unmanaged
 export class ConnX {
@@ -319,22 +320,18 @@ export class ConnX {
 /** Bytes of one ConnX record: without SACK it ends before the SACK-only fields. */
 export const CONNX_SIZE: i32 = ((OPT_SACK ? <i32>offsetof<ConnX>() : <i32>offsetof<ConnX>('reoWndMult')) + 7) & ~7;
 
-/** Where the connection table and the ConnX table start (memory.ts lays them out, then calls connTablesAt). */
-let hotBase: usize = 0;
-let coldBase: usize = 0;
+/** Bytes of one connection slot in the table: its Conn, then its ConnX (memory.ts). */
+export const CONN_STRIDE: i32 = CONN_SIZE + CONNX_SIZE;
 
-/** Records where layoutMemory put the two tables. */
-export function connTablesAt(hot: usize, cold: usize): void { hotBase = hot; coldBase = cold; }
-
-/** The ConnX record of connection record `c` (the same slot index). Not inlined: one call is smaller than the arithmetic at every access. */
-export function connX(c: Conn): ConnX {
-  return changetype<ConnX>(coldBase + (changetype<usize>(c) - hotBase) / <usize>CONN_SIZE * <usize>CONNX_SIZE);
+/** The ConnX record of connection record `c`: right after it in its slot (a constant offset, folded into the loads). */
+// @ts-ignore: decorator
+@inline export function connX(c: Conn): ConnX {
+  return changetype<ConnX>(changetype<usize>(c) + <usize>CONN_SIZE);
 }
 
 /** Zeroes both parts of record `c`. */
 export function connClear(c: Conn): void {
-  memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
-  memory.fill(changetype<usize>(connX(c)), 0, <usize>CONNX_SIZE);
+  memory.fill(changetype<usize>(c), 0, <usize>CONN_STRIDE);
 }
 
 /** Left edge of out-of-order range `i`. */
