@@ -4,8 +4,7 @@
 // heap is free for the layout) and memory.buffer never changes after init.
 //
 // Layout (each region 16-byte aligned, in this order, starting at __heap_base):
-//   connection table   (maxConnections + 1) × CONN_STRIDE: each slot its Conn, then its ConnX (tcp/conn.ts);
-//                      the last slot is a spare one, syncookie.ts
+//   connection table   maxConnections × CONN_SIZE
 //   listener table     maxListeners × LISTENER_SIZE
 //   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
 //   listener port hash buckets × 2 (power of two ≥ 2·maxListeners)
@@ -24,7 +23,7 @@ import {
   cfgMaxConnections, cfgMaxListeners, cfgEventQueueSize, cfgRxSlotSize, cfgTxQueueSize,
   cfgSendBufferSize, cfgRecvBufferSize, cfgMaxInterfaces, cfgArpCacheSize, cfgArpQueueBytes,
 } from './config';
-import { CONN_STRIDE, Conn } from './tcp/conn';
+import { CONN_SIZE, Conn } from './tcp/conn';
 import { LISTENER_SIZE, Listener } from './tcp/listener';
 import { Ctl, Errno, INFO_SLOTS, RECORD_HEADER, STAGE_SIZE, EVENT_RECORD_BYTES, Stat } from './abi';
 import { TcpOptions } from './wire/options';
@@ -122,8 +121,7 @@ export function layoutMemory(): i32 {
   let n = <u64>cfgMaxConnections;
   let start: u64 = align16(<u64>__heap_base);
   let p = start;
-  // One slot more than the table holds: the spare one syncookie.ts builds its SYN-ACKs in.
-  let conns = p; p = align16(p + (n + 1) * <u64>CONN_STRIDE);
+  let conns = p; p = align16(p + n * <u64>CONN_SIZE);
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
   let hash = p; p = align16(p + <u64>buckets * 4);
   let portHash = p; p = align16(p + <u64>portBuckets * 2);
@@ -168,13 +166,13 @@ export function layoutMemory(): i32 {
 /** The record of connection slot `i`. */
 // @ts-ignore: decorator
 @inline export function connAt(i: i32): Conn {
-  return changetype<Conn>(connBase + <usize>i * <usize>CONN_STRIDE);
+  return changetype<Conn>(connBase + <usize>i * <usize>CONN_SIZE);
 }
 
 /** The slot index of connection record `c`. */
 // @ts-ignore: decorator
 @inline export function connIndex(c: Conn): i32 {
-  return <i32>((changetype<usize>(c) - connBase) / <usize>CONN_STRIDE);
+  return <i32>((changetype<usize>(c) - connBase) / <usize>CONN_SIZE);
 }
 
 /** The record of listener slot `i`. */

@@ -10,7 +10,7 @@ import {
 import {
   layoutMemory, laidOut, rxBase, rxSize, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlSet, eventBase, stageBase,
 } from '../memory';
-import { CONN_STRIDE } from './conn';
+import { CONN_SIZE } from './conn';
 import { tableInit } from './table';
 import { ifaceTableInit, ifaceSet } from '../net/iface';
 import { neighInit } from '../net/neighbour';
@@ -73,7 +73,7 @@ export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
   ctlSet(Ctl.StatsBase, <i32>statsBase);
   ctlSet(Ctl.InfoBase, <i32>infoBase);
   ctlSet(Ctl.MemoryBytes, <i32><u32>layoutBytes);
-  ctlSet(Ctl.ConnStateBytes, CONN_STRIDE);
+  ctlSet(Ctl.ConnStateBytes, CONN_SIZE);
   return 0;
 }
 

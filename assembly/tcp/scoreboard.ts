@@ -7,7 +7,7 @@
 // neighbours sent closest in time (the later time stays, so RACK waits longer, never less), and
 // last a SACKed extent is forgotten (it counts as in flight again: a resend that may be spurious,
 // never a loss of data). Nothing here sends.
-import { Conn, ConnX, SB_MAX, connX } from './conn';
+import { Conn, SB_MAX } from './conn';
 import { nowMs } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax, seqMin } from './seq';
 
@@ -51,7 +51,7 @@ const TICK_MASK: u32 = 0x1fffffff;
 
 // @ts-ignore: decorator
 @inline function slot(c: Conn, i: i32): usize {
-  return changetype<usize>(connX(c)) + offsetof<ConnX>('sb0e') + (<usize>i << 3);
+  return changetype<usize>(c) + offsetof<Conn>('sb0e') + (<usize>i << 3);
 }
 
 /** Right edge of extent `i`. */

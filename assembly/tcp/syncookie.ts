@@ -6,9 +6,9 @@
 // then offers neither: the SYN-ACK carries only MSS). A returning ACK with a cookie at most two
 // minutes old creates the connection (input.ts cookieInput).
 import { F } from '../abi';
-import { Conn, connClear } from './conn';
-import { opts, connAt } from '../memory';
-import { cfgMaxConnections, cfgMss, cfgDefaultMss, cfgTimestamps, cfgSack, cfgWindowScaling, cfgTsRandomOffset } from '../config';
+import { Conn } from './conn';
+import { opts } from '../memory';
+import { cfgMss, cfgDefaultMss, cfgTimestamps, cfgSack, cfgWindowScaling, cfgTsRandomOffset } from '../config';
 import { segSrc, segDst, segSport, segDport, segSeq, segIf } from './segment';
 import { ifAt } from '../net/iface';
 import { nowMs, tsValNow } from './clock';
@@ -33,6 +33,8 @@ const TS_BITS: u32 = 6;
 const TS_WSCALE_MASK: u32 = 15;
 const TS_SACK: u32 = 16;
 
+/** A record the stateless SYN-ACK is built from (never in the table, never queued for output). */
+const scratch: usize = memory.data(offsetof<Conn>(), 16);
 /** When the last cookie went out: ACKs are checked for cookies only within two minutes of it (Linux). */
 let lastCookieMs: f64 = -Infinity;
 
@@ -93,8 +95,8 @@ export function cookieSack(tsEcr: u32): bool {
 /** Answers the current SYN with a cookie SYN-ACK: <SEQ=cookie><ACK=SEG.SEQ+1><CTL=SYN,ACK>, options as for a kept one. */
 export function cookieSynAck(): void {
   let o = opts();
-  let c = connAt(cfgMaxConnections); // the spare slot past the table (memory.ts): never in it, never queued for output
-  connClear(c);
+  let c = changetype<Conn>(scratch);
+  memory.fill(scratch, 0, offsetof<Conn>());
   c.flags = F.OUTQ; // a SYN-ACK that finds the tx area full is not sent (the peer sends its SYN again)
   c.remoteAddr = segSrc;
   c.remotePort = <u16>segSport;

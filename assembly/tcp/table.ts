@@ -3,7 +3,7 @@
 // connections entered it (lwIP's tcp_tw_pcbs). Every lookup is a hash probe or a list head: no walk
 // of a whole table.
 import { Ctl, F, S } from '../abi';
-import { Conn, CONN_STRIDE, NIL, connClear } from './conn';
+import { Conn, CONN_SIZE, NIL } from './conn';
 import { Listener, LISTENER_SIZE } from './listener';
 import {
   connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase, ctlSet,
@@ -26,7 +26,7 @@ export let halfOpenTotal: i32 = 0;
 /** Clears the tables and builds the free lists; `salt` randomises the hashes and the first ephemeral port. */
 export function tableInit(salt: u32): void {
   hashSalt = salt | 1;
-  memory.fill(connBase, 0, <usize>cfgMaxConnections * <usize>CONN_STRIDE);
+  memory.fill(connBase, 0, <usize>cfgMaxConnections * <usize>CONN_SIZE);
   memory.fill(listenerBase, 0, <usize>cfgMaxListeners * <usize>LISTENER_SIZE);
   freeHead = -1;
   for (let i = cfgMaxConnections - 1; i >= 0; i--) {
@@ -104,7 +104,7 @@ export function connAlloc(): i32 {
   let c = connAt(i);
   freeHead = c.next;
   let keep = c.flags & F.OUTQ; // the pending-output ring may still name this slot
-  connClear(c);
+  memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
   c.flags = F.USED | keep;
   c.next = -1;
   c.acceptNext = -1;

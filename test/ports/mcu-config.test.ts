@@ -7,6 +7,7 @@ import binaryen from 'binaryen';
 import { Engine, CONFIG_KEYS, type EngineConfig } from '../../src/engine/engine.js';
 import { instantiateEngine, instantiateModule, type EngineExports } from '../../src/engine/load.js';
 import { Ctl, Errno } from '../../src/engine/abi.js';
+import { transfer } from './transfer.js';
 
 /** The MCU profile of ports/c/cases.c. */
 const MCU: Partial<EngineConfig> = {
@@ -42,31 +43,7 @@ describe('portable module', () => {
   it('moves data through the Engine wrapper like the release module', () => {
     const a = Engine.create({ addr: 0x0a000001, seed: 1, config: MCU, module: portableModule });
     const b = Engine.create({ addr: 0x0a000002, seed: 2, config: MCU, module: portableModule });
-    const l = b.listen(80);
-    const c = a.connect(0x0a000002, 80, 0);
-    const payload = new Uint8Array(3000).map((_, i) => (i * 7) & 255);
-    let sent = 0;
-    let got = new Uint8Array(0);
-    let bc = -1;
-    const buf = new Uint8Array(4096);
-    const ev = { kind: 0, conn: 0, arg: 0 };
-    for (let now = 0; now < 1000 && got.length < payload.length; now++) {
-      for (const [from, to] of [[a, b], [b, a]] as const) from.drainTx((p) => to.input(p, now));
-      while (b.nextEvent(ev)) if (ev.kind === 2) bc = b.accept(l);
-      while (a.nextEvent(ev)) { /* Connected, Writable, State */ }
-      if (a.state(c) === 4 && sent < payload.length) {
-        const n = a.send(c, payload.subarray(sent), now);
-        if (n > 0) sent += n;
-      }
-      if (bc >= 0) {
-        const n = b.recv(bc, buf, now);
-        if (n > 0) got = new Uint8Array([...got, ...buf.subarray(0, n)]);
-      }
-      a.poll(now);
-      b.poll(now);
-    }
-    expect(got).toEqual(payload);
-    expect(a.stats.badChecksum + b.stats.badChecksum).toBe(0);
+    transfer(a, b, 0x0a000002, 3000);
   });
 });
 

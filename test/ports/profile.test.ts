@@ -8,6 +8,7 @@ import { Engine, CONFIG_KEYS, type EngineConfig } from '../../src/engine/engine.
 import { instantiateModule, type EngineExports } from '../../src/engine/load.js';
 import { ConnFlag, DEFAULT_CONFIG, Errno, IfKind } from '../../src/engine/abi.js';
 import { EngineError } from '../../src/engine/errno.js';
+import { transfer } from './transfer.js';
 
 const load = (f: string) => new WebAssembly.Module(readFileSync(new URL(`../../build/${f}`, import.meta.url)));
 const tcpModule = load('engine.tcp.wasm');
@@ -58,35 +59,11 @@ function hostUnreachable(from: number, to: number, pkt: Uint8Array): Uint8Array 
   return p;
 }
 
-/** Engines `a` (of module `ma`, config `ca`) and `b`, `b` listening on 80, `a` connected, `bytes` moved a → b. */
+/** Engines `a` (of module `ma`, config `ca`) and `b`, `bytes` moved a → b (transfer.ts). */
 function pair(ma: WebAssembly.Module, ca: Partial<EngineConfig>, mb: WebAssembly.Module, cb: Partial<EngineConfig>, bytes: number) {
   const a = Engine.create({ addr: 0x0a000001, seed: 1, config: ca, module: ma });
   const b = Engine.create({ addr: 0x0a000002, seed: 2, config: cb, module: mb });
-  const l = b.listen(80);
-  const c = a.connect(0x0a000002, 80, 0);
-  const payload = new Uint8Array(bytes).map((_, i) => (i * 13 + 5) & 255);
-  const buf = new Uint8Array(8192);
-  const ev = { kind: 0, conn: 0, arg: 0 };
-  let sent = 0;
-  let got = new Uint8Array(0);
-  let bc = -1;
-  for (let now = 0; now < 5000 && got.length < payload.length; now++) {
-    for (const [from, to] of [[a, b], [b, a]] as const) from.drainTx((p) => to.input(p, now));
-    while (b.nextEvent(ev)) if (ev.kind === 2) bc = b.accept(l);
-    while (a.nextEvent(ev)) { /* Connected, Writable, State */ }
-    if (a.state(c) === 4 && sent < payload.length) {
-      const n = a.send(c, payload.subarray(sent), now);
-      if (n > 0) sent += n;
-    }
-    if (bc >= 0) {
-      const n = b.recv(bc, buf, now);
-      if (n > 0) got = new Uint8Array([...got, ...buf.subarray(0, n)]);
-    }
-    a.poll(now);
-    b.poll(now);
-  }
-  expect(got).toEqual(payload);
-  return { a, b, c, bc };
+  return { a, b, ...transfer(a, b, 0x0a000002, bytes) };
 }
 
 describe('reduced profile (build/engine.tcp.wasm)', () => {
