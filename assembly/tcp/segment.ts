@@ -1,26 +1,15 @@
 // The inbound segment being processed, parsed once by input.ts (smoltcp's TcpRepr, as module globals).
 
-/** Peer address (IPv4 source). */
-export let segSrc: u32 = 0;
-/** Our address it was sent to (IPv4 destination). */
-export let segDst: u32 = 0;
-/** The interface that owns segDst (a connection it opens sends there). */
+/**
+ * Its ends: the peer (IPv4 source address, source port), our address it was sent to (IPv4
+ * destination) with our port, and the interface that owns that address (a connection it opens sends there).
+ */
+export let segSrc: u32 = 0, segSport: u32 = 0, segDst: u32 = 0, segDport: u32 = 0;
 export let segIf: i32 = 0;
-/** Peer port. */
-export let segSport: u32 = 0;
-/** Our port. */
-export let segDport: u32 = 0;
-/** SEG.SEQ (advanced when the front is trimmed). */
-export let segSeq: u32 = 0;
-/** SEG.ACK. */
-export let segAck: u32 = 0;
-/** Control bits. */
-export let segFlags: u32 = 0;
-/** Raw window field. */
-export let segWnd: u32 = 0;
-/** Payload address. */
+/** SEG.SEQ (advanced when the front is trimmed), SEG.ACK, the control bits and the raw window field. */
+export let segSeq: u32 = 0, segAck: u32 = 0, segFlags: u32 = 0, segWnd: u32 = 0;
+/** The payload's address and length (trimmed to the window by input.ts). */
 export let segData: usize = 0;
-/** Payload length (trimmed to the window by input.ts). */
 export let segDataLen: i32 = 0;
 
 /** The payload was already copied to the receive ring at rcvNxt while its checksum was verified. */
