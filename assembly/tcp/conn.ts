@@ -113,6 +113,12 @@ export class Conn {
   unackedSegs: u8;
   /** Interface the connection sends on; our address is that interface's (net/iface.ts). */
   ifIndex: u8;
+  /** Unanswered keepalive probes. */
+  kaProbes: u8;
+  /** Zero-window probes sent in this persist episode: the probe interval's backoff exponent. */
+  persistBackoff: u8;
+  /** Scoreboard extents in use. */
+  sbCount: u8;
 
   // ---------------------------------------------------------------- past HOT_BYTES
   /** When the timed segment was sent (RFC 6298 §3). */
@@ -166,12 +172,6 @@ export class Conn {
   softError: u8;
   /** Keepalive probes before the connection fails. */
   keepaliveCnt: u8;
-  /** Unanswered keepalive probes. */
-  kaProbes: u8;
-  /** Zero-window probes sent in this persist episode: the probe interval's backoff exponent. */
-  persistBackoff: u8;
-  /** Scoreboard extents in use. */
-  sbCount: u8;
   /** RACK reordering window multiplier (RFC 8985 §6.2 step 4, RACK.reo_wnd_mult). */
   reoWndMult: u8;
   /** Recoveries left before the multiplier returns to 1 (RACK.reo_wnd_persist). */
