@@ -187,7 +187,9 @@ function asInfo() {
 
 function asWire() {
   let o = HEADER;
-  o += '// Reason codes of the wire views and the parse result struct, shared with src/wire/.\n\n';
+  o += '// TCP flag bits, reason codes of the wire views and the parse result struct, shared with src/.\n\n';
+  for (const [n, v, d] of spec.TCP_FLAGS) o += doc(`TCP ${n} flag: ${d}`) + `export const TCP_${n}: u16 = ${v};\n`;
+  o += '\n';
   o += '// Reason codes (0 = valid):\n';
   spec.REASONS.forEach(([n, , d]) => (o += `//   ${n}: ${d}\n`));
   o += `export const ${spec.REASONS.map(([n], i) => `REASON_${n}: i32 = ${i}`).join(', ')};\n`;
@@ -258,6 +260,10 @@ function tsAbi() {
   o += `export const STAGE_SIZE = ${spec.STAGE_SIZE};\n\n`;
   o += doc("the test build's self-check invariants, [name, what holds], indexed by number − 1 (testSelfCheck returns number << 16 | slot)");
   o += `export const SELF_CHECKS: readonly (readonly [string, string])[] = [\n${spec.SELF_CHECKS.map(([n, d]) => `  [${JSON.stringify(n)}, ${JSON.stringify(d)}],\n`).join('')}];\n\n`;
+  o += '/**\n * TCP header flag bits (RFC 9293 §3.1, RFC 3168 §6.1):\n';
+  for (const [n, , d] of spec.TCP_FLAGS) o += ` * - ${n}: ${d}\n`;
+  o += ' */\n';
+  o += `export const ${spec.TCP_FLAGS.map(([n, v]) => `TCP_${n} = ${v}`).join(', ')};\n\n`;
   o += doc("short names of the wire layer's reason codes, indexed by code; 0 is 'ok'");
   o += `export const REASON_NAMES: readonly string[] = [${spec.REASONS.map(([, s]) => `'${s}'`).join(', ')}];\n\n`;
   o += enumDecl('ParseKind', 'outcomes of `wireParse`', spec.PARSE_KINDS.map(([n, d], i) => [n, i, d]));

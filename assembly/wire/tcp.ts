@@ -6,24 +6,8 @@ import { REASON_OK, REASON_TCP_TOO_SHORT, REASON_TCP_BAD_DATA_OFFSET, REASON_TCP
 
 /** Length of the fixed TCP header. */
 export const TCP_HEADER_LEN: i32 = 20;
-/** FIN flag. */
-export const TCP_FIN: u16 = 1;
-/** SYN flag. */
-export const TCP_SYN: u16 = 2;
-/** RST flag. */
-export const TCP_RST: u16 = 4;
-/** PSH flag. */
-export const TCP_PSH: u16 = 8;
-/** ACK flag. */
-export const TCP_ACK: u16 = 16;
-/** URG flag. */
-export const TCP_URG: u16 = 32;
-/** ECE flag (RFC 3168). */
-export const TCP_ECE: u16 = 64;
-/** CWR flag (RFC 3168). */
-export const TCP_CWR: u16 = 128;
-/** NS flag (RFC 3540, historic), bit 0 of byte 12; reported as 0x100. */
-export const TCP_NS: u16 = 256;
+// The flag bits (TCP_FIN … TCP_NS) are generated from abi.spec.json into tables.ts.
+export { TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK, TCP_URG, TCP_ECE, TCP_CWR, TCP_NS } from './tables';
 
 /** Validates `len` bytes at `ptr` as a TCP segment: 0, or a reason code (len ≥ 20, data offset ≥ 5, data offset·4 ≤ len). */
 export function tcpCheckLen(ptr: usize, len: i32): i32 {

@@ -543,6 +543,20 @@ export const SELF_CHECKS: readonly (readonly [string, string])[] = [
   ["SCOREBOARD", "sender scoreboard: at most SB_MAX extents, each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding"],
 ];
 
+/**
+ * TCP header flag bits (RFC 9293 §3.1, RFC 3168 §6.1):
+ * - FIN: no more data from sender
+ * - SYN: synchronize sequence numbers
+ * - RST: reset the connection
+ * - PSH: push
+ * - ACK: acknowledgment field significant
+ * - URG: urgent pointer field significant
+ * - ECE: ECN-Echo
+ * - CWR: congestion window reduced
+ * - NS: ECN nonce sum (historic)
+ */
+export const TCP_FIN = 1, TCP_SYN = 2, TCP_RST = 4, TCP_PSH = 8, TCP_ACK = 16, TCP_URG = 32, TCP_ECE = 64, TCP_CWR = 128, TCP_NS = 256;
+
 /** Short names of the wire layer's reason codes, indexed by code; 0 is 'ok'. */
 export const REASON_NAMES: readonly string[] = ['ok', 'ip-too-short', 'ip-bad-version', 'ip-bad-ihl', 'ip-bad-total-length', 'ip-truncated', 'ip-header-truncated', 'tcp-too-short', 'tcp-bad-data-offset', 'tcp-header-truncated', 'bad-option-length', 'option-overrun', 'bad-mss-option', 'bad-wscale-option', 'bad-sack-permitted-option', 'bad-timestamp-option', 'bad-sack-option', 'eth-too-short', 'arp-too-short', 'arp-not-ipv4-ethernet', 'icmp-too-short'];
 
