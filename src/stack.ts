@@ -120,8 +120,6 @@ export class Stack extends Emitter implements LinkEndpoint {
   private servers: (ListenerOwner | undefined)[] = [];
   private deferred: (() => void)[] = [];
   private spareDeferred: (() => void)[] = [];
-  /** Packet records addressed to ourselves, fed back once the drain is over (never re-entering the engine). */
-  private loopback = recordBatch(new Uint8Array(0));
   private readonly ev = { kind: 0, conn: 0, arg: 0 };
   private readonly txSink = (batch: RecordBatch): void => this.output(batch);
   /** A run of the tx batch going to the link (when looped-back records are cut out of it). */
@@ -396,7 +394,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.servers = [];
     this.listening = 0;
     this.deferred = [];
-    this.loopback.end = 0;
+    this.engine.dropHeld();
     this.openCount = 0;
     if (this.refs > 0) this.clock.hold?.(false);
     this.refs = 0;
@@ -435,13 +433,14 @@ export class Stack extends Emitter implements LinkEndpoint {
    * call. From inside a peer's pump (a DirectLink: zero delay) this stack pumps at once, at the same
    * instant, instead of through a clock event per batch, when the clock counts such an inline event
    * (VirtualClock: same event count, same livelock guard); a batch that comes back while our own
-   * pump runs waits for the end of its drain, as our looped-back packets do.
+   * pump runs waits for the end of its drain, as our looped-back packets do: held in our engine's rx
+   * area (Engine.holdRecords), so a peer's answer too reaches our engine in one copy.
    */
   receiveRecords(batch: RecordBatch): void {
     if (this.down) return;
     if (this.inService) {
       this.clock.inlineEvent?.(); // it stands for the pump a timer would have run
-      return this.loopRecord(batch.u8, batch.i32, batch.start, batch.end, batch.count);
+      return this.engine.holdRecords(batch.u8, batch.i32, batch.start, batch.end, batch.count);
     }
     this.engine.inputRecords(batch, this.clock.now());
     if (pumping > 0 && this.clock.inlineEvent?.()) this.service();
@@ -640,10 +639,10 @@ export class Stack extends Emitter implements LinkEndpoint {
         if (this.down || engine !== this.engine) return;
         if (engine.txPending) {
           engine.drainTxRecords(this.txSink);
-        } else if (!this.loopback.end && !(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferred.length && !this.toRelease.length) {
+        } else if (!engine.held && !(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferred.length && !this.toRelease.length) {
           break;
         }
-        if (this.loopback.end) this.feedLoopback(now);
+        if (engine.held) engine.inputHeld(now); // looped-back records and answers that came during the drain
         if (round === 100_000) {
           busy = true; // hand back to the clock (its livelock guard) rather than spin here; resume at once
           break;
@@ -680,7 +679,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       } else {
         run.end = p;
         if (run.count) this.toLink(run);
-        if (meta & RECORD_LOCAL) this.loopRecord(u8, i32, p, next, 1);
+        if (meta & RECORD_LOCAL) this.engine.holdRecords(u8, i32, p, next, 1);
         else this.ifaces[index]?.emit(u8.subarray(p + RECORD_HEADER, p + RECORD_HEADER + len));
         run.start = next;
         run.count = 0;
@@ -695,34 +694,6 @@ export class Stack extends Emitter implements LinkEndpoint {
     const link = this.link;
     if (link?.sendRecords) link.sendRecords(batch, this);
     else if (link) forEachRecord(batch.u8, batch.start, batch.end, (p) => link.send(p, this));
-  }
-
-  /** Keeps the `count` records `u8[start, end)` (of a batch whose word view is `i32`) to feed to our own engine after the drain. */
-  private loopRecord(u8: Uint8Array, i32: Int32Array, start: number, end: number, count: number): void {
-    let lb = this.loopback;
-    const need = lb.end + (end - start);
-    if (need > lb.u8.length) {
-      const grown = new Uint8Array(Math.max(need, 2 * lb.u8.length, 4096));
-      grown.set(lb.u8.subarray(0, lb.end));
-      const nb = recordBatch(grown);
-      nb.end = lb.end;
-      nb.count = lb.count;
-      this.loopback = lb = nb;
-    }
-    if (end - start <= 2048) {
-      // Records are 4-aligned: a small run word by word, without the view a set() needs.
-      const dst = lb.i32;
-      for (let i = start >>> 2, o = lb.end >>> 2, e = end >>> 2; i < e; i++, o++) dst[o] = i32[i];
-    } else lb.u8.set(u8.subarray(start, end), lb.end);
-    lb.end = need;
-    lb.count += count;
-  }
-
-  private feedLoopback(now: number): void {
-    const lb = this.loopback;
-    this.engine.inputRecords(lb, now);
-    lb.end = 0;
-    lb.count = 0;
   }
 
   private releaseAll(now: number): void {

@@ -5,7 +5,7 @@
 import { instantiateEngine, type EngineExports, type WasmModule } from './load.js';
 import { CONFIG_KEYS, CONFIG_LIMITS, DEFAULT_CONFIG, configValue, type EngineConfig } from './config.js';
 import { EngineError } from './errno.js';
-import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './records.js';
+import { appendRecords, copyRecords, forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './records.js';
 import {
   ABI_VERSION, Ctl, IfKind, INFO_FIELDS, NeighState, RECORD_HEADER, RECORD_IFACE_MASK, STAT_NAMES, SockOpt, Shut, readInfo, readNeigh,
   type ConnInfo, type EngineStats, type NeighInfo, type TcpState,
@@ -89,6 +89,11 @@ export class Engine {
   private readonly stageSize: number;
   private readonly statsPtr: number;
   private readonly infoPtr: number;
+  /** Bytes of held records (holdRecords) at the start of the rx area: inputHeld processes them without a copy. */
+  private rxHeld = 0;
+  private rxHeldCount = 0;
+  /** Held records that did not fit the rx area, after those in it. */
+  private spill = recordBatch(new Uint8Array(0));
 
   private constructor(ex: EngineExports, config: EngineConfig) {
     this.ex = ex;
@@ -167,6 +172,7 @@ export class Engine {
    */
   inputOn(iface: number, packet: Uint8Array, now: number): void {
     const n = packet.length;
+    if (this.rxHeld) this.spillHeld();
     if (n > this.rxCap) { this.ex.input(-1, now); return; }
     const u8 = this.bytes();
     const p = this.rxBase;
@@ -181,6 +187,7 @@ export class Engine {
    * with one copy and one call per rx area's worth; returns the packets taken.
    */
   inputRecords(batch: RecordBatch, now: number): number {
+    if (this.rxHeld) this.spillHeld();
     const { u8, i32 } = batch;
     const size = this.rxSize;
     let start = batch.start;
@@ -198,18 +205,68 @@ export class Engine {
         }
         if (stop === start) { this.ex.input(-1, now); return n; } // a record larger than the rx area
       }
-      const bytes = stop - start;
-      if (bytes <= 2048) {
-        // A small batch word by word: cheaper than the view object a set() needs.
-        const dst = this.i32;
-        const to = this.rxBase >>> 2;
-        const from = start >>> 2;
-        for (let i = 0, w = bytes >>> 2; i < w; i++) dst[to + i] = i32[from + i];
-      } else this.bytes().set(u8.subarray(start, stop), this.rxBase);
-      n += this.ex.input(bytes, now);
+      copyRecords(this.bytes(), this.i32, this.rxBase, u8, i32, start, stop);
+      n += this.ex.input(stop - start, now);
       start = stop;
     }
     return n;
+  }
+
+  /**
+   * Keeps the `count` records `u8[start, end)` (`i32`: the word view of the same memory) for the next
+   * inputHeld(), in order: copied once, into the rx area while they fit (inputHeld then processes them
+   * in place), else into a host buffer after them. For input that must wait (the host is draining).
+   */
+  holdRecords(u8: Uint8Array, i32: Int32Array, start: number, end: number, count: number): void {
+    const bytes = end - start;
+    if (this.spill.end === 0 && this.rxHeld + bytes <= this.rxSize) {
+      copyRecords(this.bytes(), this.i32, this.rxBase + this.rxHeld, u8, i32, start, end);
+      this.rxHeld += bytes;
+      this.rxHeldCount += count;
+      return;
+    }
+    appendRecords(this.spill, u8, i32, start, end, count);
+  }
+
+  /** Records are held for inputHeld(). */
+  get held(): boolean { return this.rxHeld !== 0 || this.spill.end !== 0; }
+
+  /** Processes the held records (holdRecords), in the order they came. */
+  inputHeld(now: number): void {
+    const bytes = this.rxHeld;
+    if (bytes) {
+      this.rxHeld = 0;
+      this.rxHeldCount = 0;
+      this.ex.input(bytes, now);
+    }
+    const spill = this.spill;
+    if (spill.end) {
+      this.inputRecords(spill, now);
+      spill.end = 0;
+      spill.count = 0;
+    }
+  }
+
+  /** Drops the held records (the host crashed). */
+  dropHeld(): void {
+    this.rxHeld = 0;
+    this.rxHeldCount = 0;
+    this.spill.end = 0;
+    this.spill.count = 0;
+  }
+
+  /** Before the rx area is reused for input that does not wait: its held records move to the front of the spill buffer. */
+  private spillHeld(): void {
+    const old = this.spill;
+    const held = this.rxHeld;
+    const next = recordBatch(new Uint8Array(Math.max(2 * (held + old.end), 4096)));
+    next.u8.set(this.bytes().subarray(this.rxBase, this.rxBase + held));
+    next.u8.set(old.u8.subarray(0, old.end), held);
+    next.end = held + old.end;
+    next.count = this.rxHeldCount + old.count;
+    this.spill = next;
+    this.rxHeld = 0;
+    this.rxHeldCount = 0;
   }
 
   /**

@@ -43,3 +43,25 @@ export function forEachRecord(u8: Uint8Array, start: number, end: number, fn: (p
     p += recordBytes(len);
   }
 }
+
+/** Copies the records `u8[start, end)` (`i32`: its word view) to `to[at…]` (`toI32`: its word view); all offsets 4-aligned. */
+export function copyRecords(to: Uint8Array, toI32: Int32Array, at: number, u8: Uint8Array, i32: Int32Array, start: number, end: number): void {
+  if (end - start <= 2048) {
+    // A small run word by word: cheaper than the view object a set() needs.
+    for (let i = start >>> 2, o = at >>> 2, e = end >>> 2; i < e; i++, o++) toI32[o] = i32[i];
+  } else to.set(u8.subarray(start, end), at);
+}
+
+/** Appends the `count` records `u8[start, end)` (`i32`: its word view) to `to`, growing its buffer when full (`to` keeps its identity). */
+export function appendRecords(to: RecordBatch, u8: Uint8Array, i32: Int32Array, start: number, end: number, count: number): void {
+  const need = to.end + (end - start);
+  if (need > to.u8.length) {
+    const grown = new Uint8Array(Math.max(need, 2 * to.u8.length, 4096));
+    grown.set(to.u8.subarray(0, to.end));
+    to.u8 = grown;
+    to.i32 = new Int32Array(grown.buffer);
+  }
+  copyRecords(to.u8, to.i32, to.end, u8, i32, start, end);
+  to.end = need;
+  to.count += count;
+}
