@@ -104,7 +104,12 @@ export class Stack extends Emitter implements LinkEndpoint {
   /** The attached link, if any. */
   link: Link | undefined;
   /** True while crashed: silent, deaf, state lost. */
-  down = false;
+  get down(): boolean { return this.isDown; }
+  set down(on: boolean) {
+    this.isDown = on;
+    this.port.up = !on; // what sockets read on every read and write
+  }
+  private isDown = false;
   /** Every state transition so far (across reboots). */
   readonly transitions: Transition[] = [];
   /** Receive scratch buffer reused by every socket ('data' listeners get copies). */
@@ -132,7 +137,7 @@ export class Stack extends Emitter implements LinkEndpoint {
   /** Open sockets and listening servers that keep a Node process alive (not unref()'d). */
   private refs = 0;
   /** What sockets and servers see of this stack. */
-  private readonly port: StackPort;
+  private readonly port: StackPort & { up: boolean };
   /** Interfaces by engine index (0 is the shorthand's when `address` was given). */
   private ifaces: (NetworkInterface | undefined)[] = [];
   /** Only the shorthand's interface exists: a tx batch goes to the link in one piece. */
@@ -530,7 +535,7 @@ export class Stack extends Emitter implements LinkEndpoint {
   }
 
   /** The narrow interface handed to sockets and servers: each engine call kicks the pump. */
-  private makePort(): StackPort {
+  private makePort(): StackPort & { up: boolean } {
     const stack = this;
     const now = () => this.clock.now();
     const live = (conn: number) => conn >= 0 && !this.down;
@@ -538,8 +543,8 @@ export class Stack extends Emitter implements LinkEndpoint {
       get address() { return stack.address; },
       isLocal: (host) => isLocalHost(host, this.address) || this.interfaces.some((f) => f.address === host),
       localAddress: (conn) => this.localAddressOf(conn),
-      get clock() { return stack.clock; },
-      get up() { return !stack.down; },
+      clock: this.clock,
+      up: true, // a field, not a getter: sockets read it on every read and write (`down` sets it)
       scratch: this.scratch,
       send: (conn, data) => {
         if (this.down) return -Errno.EBADF;
