@@ -144,30 +144,39 @@ export class Socket extends Emitter implements ConnOwner {
 
   /** Queues `data` (bytes or UTF-8 text); returns false once the host queue is above the high-water mark ('drain' follows). */
   write(data: Uint8Array | string, cb?: (err?: Error) => void): boolean {
+    // The read/write path: the common case stays small enough for V8 to inline; the rest is in writeRest.
     const bytes = toBytes(data);
-    if (this.endRequested || this.destroyed) {
-      const err = systemError(EPIPE, 'write');
-      this.port.defer(() => {
-        cb?.(err);
-        if (!this.closed) this.fail(err);
-      });
-      return false;
-    }
+    if (this.endRequested || this.destroyed) return this.writeAfterEnd(cb);
     this.bytesWritten += bytes.length;
     if (this.idleMs) this.touch();
-    let rest = bytes;
     if (this.conn >= 0 && !this.connecting && this.queue.length === 0) {
       const n = this.port.send(this.conn, bytes);
-      if (n < 0 && n !== EAGAIN) {
-        this.port.defer(() => this.fail(systemError(n, 'write')));
-        return false;
-      }
       if (n === bytes.length) {
         if (cb) this.port.defer(cb);
         return true;
       }
-      if (n > 0) rest = bytes.subarray(n);
+      return this.writeRest(bytes, n, cb);
     }
+    return this.writeRest(bytes, 0, cb);
+  }
+
+  /** write() after end() or destroy(): EPIPE from the next pump. */
+  private writeAfterEnd(cb: ((err?: Error) => void) | undefined): boolean {
+    const err = systemError(EPIPE, 'write');
+    this.port.defer(() => {
+      cb?.(err);
+      if (!this.closed) this.fail(err);
+    });
+    return false;
+  }
+
+  /** The part of write() the engine did not take at once: `n` bytes taken, −EAGAIN or −errno. */
+  private writeRest(bytes: Uint8Array, n: number, cb: ((err?: Error) => void) | undefined): boolean {
+    if (n < 0 && n !== EAGAIN) {
+      this.port.defer(() => this.fail(systemError(n, 'write')));
+      return false;
+    }
+    const rest = n > 0 ? bytes.subarray(n) : bytes;
     if (this.queue === NONE) {
       this.queue = [];
       this.callbacks = [];
@@ -469,7 +478,7 @@ export class Socket extends Emitter implements ConnOwner {
   }
 
   private pull(): void {
-    if (this.conn < 0 || this.connecting || this.readEnded || this.destroyed || !this.alive()) return;
+    if (this.conn < 0 || this.connecting || this.readEnded || this.destroyed || !this.port.up) return;
     if (!this.flowing) {
       this.readPending = true;
       return;
@@ -493,18 +502,19 @@ export class Socket extends Emitter implements ConnOwner {
         // A short read drained the engine (recv reads until it runs dry); more data or the FIN
         // raises a new Readable/PeerFin event, so skip the extra call that would say EAGAIN.
         if (n < buf.length && !this.peerFin && !this.engineClosed) return;
-      } else if (n === 0) {
-        this.readEnded = true;
-        this.emit('end');
-        if (!this.allowHalfOpen) this.end();
-        this.maybeClose();
-        return;
-      } else if (n === EAGAIN) {
-        return;
-      } else {
-        if (!this.engineClosed) this.fail(systemError(n, 'read', this.remoteAddress, this.remotePort));
-        return;
-      }
+      } else return this.pullEnd(n);
+    }
+  }
+
+  /** A read that gave no bytes: end of stream (0), nothing yet (−EAGAIN) or an error. */
+  private pullEnd(n: number): void {
+    if (n === 0) {
+      this.readEnded = true;
+      this.emit('end');
+      if (!this.allowHalfOpen) this.end();
+      this.maybeClose();
+    } else if (n !== EAGAIN) {
+      if (!this.engineClosed) this.fail(systemError(n, 'read', this.remoteAddress, this.remotePort));
     }
   }
 

@@ -546,16 +546,17 @@ export class Stack extends Emitter implements LinkEndpoint {
       clock: this.clock,
       up: true, // a field, not a getter: sockets read it on every read and write (`down` sets it)
       scratch: this.scratch,
+      // The read and write path: no call that is not needed (inside the pump no kick is).
       send: (conn, data) => {
-        if (this.down) return -Errno.EBADF;
-        const n = this.engine.send(conn, data, now());
-        this.kick();
+        if (this.isDown) return -Errno.EBADF;
+        const n = this.engine.send(conn, data, this.clock.now());
+        if (!this.inService) this.kick();
         return n;
       },
       recv: (conn, into) => {
-        if (this.down) return -Errno.EBADF;
-        const n = this.engine.recv(conn, into, now());
-        this.kick();
+        if (this.isDown) return -Errno.EBADF;
+        const n = this.engine.recv(conn, into, this.clock.now());
+        if (!this.inService) this.kick();
         return n;
       },
       shutdown: (conn) => {
@@ -745,20 +746,9 @@ export class Stack extends Emitter implements LinkEndpoint {
         case EventKind.Closed:
           this.sockets[conn]?.onClosed(ev.arg);
           break;
-        case EventKind.State: {
-          const to = STATE_NAMES[ev.arg & 0xff];
-          const owner = this.stateOwner[conn];
-          if (owner) {
-            owner.onState(to);
-            if (to === 'CLOSED') this.stateOwner[conn] = undefined;
-          }
-          if (this.record || this.listenerCount('transition')) {
-            const tr: Transition = { t: this.clock.now(), conn, from: STATE_NAMES[(ev.arg >> 8) & 0xff], to };
-            if (this.record) this.transitions.push(tr);
-            this.emit('transition', tr, owner);
-          }
+        case EventKind.State:
+          this.onState(conn, ev.arg);
           break;
-        }
         case EventKind.SoftError:
           this.sockets[conn]?.onSoftError(ev.arg);
           break;
@@ -766,6 +756,21 @@ export class Stack extends Emitter implements LinkEndpoint {
       if (engine !== this.engine) break;
     }
     return n;
+  }
+
+  /** A State event (arg: from << 8 | to): the owner's tcpState, `transitions` and 'transition'. */
+  private onState(conn: number, arg: number): void {
+    const to = STATE_NAMES[arg & 0xff];
+    const owner = this.stateOwner[conn];
+    if (owner) {
+      owner.onState(to);
+      if (to === 'CLOSED') this.stateOwner[conn] = undefined;
+    }
+    if (this.record || this.listenerCount('transition')) {
+      const tr: Transition = { t: this.clock.now(), conn, from: STATE_NAMES[(arg >> 8) & 0xff], to };
+      if (this.record) this.transitions.push(tr);
+      this.emit('transition', tr, owner);
+    }
   }
 }
 

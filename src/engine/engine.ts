@@ -188,6 +188,16 @@ export class Engine {
    */
   inputRecords(batch: RecordBatch, now: number): number {
     if (this.rxHeld) this.spillHeld();
+    const bytes = batch.end - batch.start;
+    if (bytes > 0 && bytes <= this.rxSize) {
+      copyRecords(this.bytes(), this.i32, this.rxBase, batch.u8, batch.i32, batch.start, batch.end);
+      return this.ex.input(bytes, now);
+    }
+    return this.inputCut(batch, now);
+  }
+
+  /** inputRecords() of a batch larger than the rx area: cut at record boundaries, one call per piece. */
+  private inputCut(batch: RecordBatch, now: number): number {
     const { u8, i32 } = batch;
     const size = this.rxSize;
     let start = batch.start;
@@ -389,6 +399,13 @@ export class Engine {
       else u8.set(data, this.stage);
       return ex.tcpSend(conn, total, now);
     }
+    return this.sendLarge(conn, data, now);
+  }
+
+  /** send() of more than the stage area: straight into the send ring, piece by piece. */
+  private sendLarge(conn: number, data: Uint8Array, now: number): number {
+    const ex = this.ex;
+    const total = data.length;
     let done = 0;
     while (done < total) {
       const room = ex.tcpSendReserve(conn);
@@ -423,6 +440,13 @@ export class Engine {
       }
       return n;
     }
+    return this.recvLarge(conn, into, now);
+  }
+
+  /** recv() into more than the stage area: straight from the receive ring, piece by piece. */
+  private recvLarge(conn: number, into: Uint8Array, now: number): number {
+    const ex = this.ex;
+    const max = into.length;
     let done = 0;
     while (done < max) {
       const avail = ex.tcpRecvPeek(conn);
