@@ -10,11 +10,13 @@ const CASES = ['transfer', 'peer-crash', 'crash-reboot', 'closed-port', 'api'];
 const BUILD_AND_RUN_MS = 300_000;
 
 /**
- * Builds and runs a port (`make -C dir run PROFILE=profile`: the engine's compile-time profile, full or
- * tcp, docs/porting.md); expects `count passed, 0 failed` and exit 0; returns the output.
+ * Builds and runs a port (`make -C dir run PROFILE=profile MEMORY=memory`: the engine's compile-time
+ * profile, full or tcp, and its linear memory, checked or masked, docs/porting.md; '' = the port's
+ * default); expects `count passed, 0 failed` and exit 0; returns the output.
  */
-function runPort(dir: string, count: number, profile = 'full'): string {
-  const r = spawnSync('make', ['-s', '-C', dir, 'run', `PROFILE=${profile}`], { encoding: 'utf8', timeout: BUILD_AND_RUN_MS - 10_000 });
+function runPort(dir: string, count: number, profile = 'full', memory = ''): string {
+  const args = ['-s', '-C', dir, 'run', `PROFILE=${profile}`, ...(memory ? [`MEMORY=${memory}`] : [])];
+  const r = spawnSync('make', args, { encoding: 'utf8', timeout: BUILD_AND_RUN_MS - 10_000 });
   const out = `${r.stdout}${r.stderr}`;
   expect(out).toMatch(new RegExp(`^${count} passed, 0 failed$`, 'm'));
   expect(r.status, out).toBe(0);
@@ -52,11 +54,22 @@ describePort('C port (ports/c, system gcc)', NATIVE, () => {
     expectAllPass(out, 'host');
     expectAllPass(out, 'mcu');
   }, BUILD_AND_RUN_MS);
+
+  it('runs every case with masked memory (MEMORY=masked, a 32 MiB reservation a memory), exits 0', () => {
+    const out = runPort('ports/c', 2 * CASES.length, 'full', 'masked');
+    expectAllPass(out, 'host');
+    expectAllPass(out, 'mcu');
+  }, BUILD_AND_RUN_MS);
 });
 
 describePort('Cortex-M4 port (ports/cortex-m4, QEMU mps2-an386)', CORTEX_M4, () => {
-  it.each(['full', 'tcp'])('runs every case in 256 KiB of RAM under QEMU, exits 0 (PROFILE=%s)', (profile) => {
-    const out = runPort('ports/cortex-m4', CASES.length, profile);
+  // Masked memory by default (no MMU), and wasm2c's bounds checks on request.
+  it.each([
+    ['full', 'masked'],
+    ['tcp', 'masked'],
+    ['full', 'checked'],
+  ])('runs every case in 256 KiB of RAM under QEMU, exits 0 (PROFILE=%s MEMORY=%s)', (profile, memory) => {
+    const out = runPort('ports/cortex-m4', CASES.length, profile, memory);
     expectAllPass(out, 'mcu');
     const ram = /RAM (\d+) KiB: code\+constants (\d+) B, data\+bss (\d+) B, heap high-water (\d+) B of (\d+) B, stack high-water (\d+) B of (\d+) B/.exec(out);
     expect(ram, out).not.toBeNull();

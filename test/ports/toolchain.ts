@@ -8,6 +8,8 @@ import { describe, it } from 'vitest';
 const WABT = ['wasm2c', '/usr/share/wabt/wasm2c/wasm-rt-impl.c', '/usr/src/wasm2c/wasm-rt.h'];
 /** The native C port: wabt, the system gcc and make. */
 export const NATIVE = ['make', 'gcc', ...WABT];
+/** The masking probe (test/ports/mask.test.ts): the native tools and wabt's wat2wasm. */
+export const PROBE = [...NATIVE, 'wat2wasm'];
 /** The Cortex-M4 port: wabt, gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm. */
 export const CORTEX_M4 = ['make', 'arm-none-eabi-gcc', 'newlib-nano', 'qemu-system-arm', ...WABT];
 

@@ -1,0 +1,14 @@
+;; The masking probe (test/ports/mask.test.ts, ports/c/Makefile `mask-probe`): loads and stores of every
+;; width at an address from the caller, with and without a static offset, and memory.grow. Through
+;; wasm2c, checked (out-of-range accesses trap) and masked (ports/c/mask.sed: they stay in the reservation).
+(module
+  (memory (export "memory") 1 4)
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "load32") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load64far") (param i32) (result i64) (i64.load offset=1000 (local.get 0)))
+  (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+  (func (export "store32") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "store16far") (param i32 i32) (i32.store16 offset=333 (local.get 0) (local.get 1)))
+  (func (export "store64far") (param i32 i64) (i64.store offset=1000 (local.get 0) (local.get 1)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size)))
