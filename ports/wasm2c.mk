@@ -54,7 +54,7 @@ $(OUT):
 
 # Normally built by `npm run build`; rebuilt here when an engine source is newer.
 $(WASM): $(ENGINE_SOURCES)
-	cd $(ROOT) && node_modules/.bin/asc assembly/index.ts --config asconfig.json --target $(ASC_TARGET)
+	cd $(ROOT) && node_modules/.bin/asc assembly/index.ts --config asconfig.json --target $(ASC_TARGET) && node scripts/post-opt.mjs $(WASM)
 
 $(OUT)/wtcp_engine.c: $(WASM) | $(OUT)
 	$(WASM2C) $(WASM) -n wtcp_engine -o $@

@@ -4,8 +4,11 @@ import asc from 'assemblyscript/asc';
 import { mkdirSync, chmodSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { noNodeBuiltins } from './no-node-builtins.mjs';
 import { generateAbi } from './gen-abi.mjs';
+import { spawnSync } from 'node:child_process';
+import { POST_OPT_TARGETS } from './post-opt.mjs';
 
 const quiet = process.argv.includes('--quiet');
+const asconfig = JSON.parse(readFileSync('asconfig.json', 'utf8'));
 mkdirSync('build', { recursive: true });
 mkdirSync('dist', { recursive: true });
 
@@ -14,9 +17,10 @@ for (const [path, text] of Object.entries(generateAbi())) {
   if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);
 }
 
-// The release engine, its debug twin, the portable engine (no SIMD, size-optimised: the module the C
-// ports run through wasm2c, docs/porting.md), its reduced profile (build/engine.tcp.wasm: TCP + IPv4,
-// NewReno; assembly/options.ts), the wire decoder (build/wire.wasm, for `decode` and
+// The release engine, its debug twin, the portable engine (no SIMD, levels chosen for the size of its
+// C, then a second binaryen pass, post-opt.mjs: the module the C ports run through wasm2c,
+// docs/porting.md), its reduced profile (build/engine.tcp.wasm: TCP + IPv4, NewReno;
+// assembly/options.ts), the wire decoder (build/wire.wasm, for `decode` and
 // recordings) and the test build: the engine and the decoder plus assembly/testing.ts (test hooks and
 // the wire layer's views), which only tests and the checksum benchmark load.
 const engines = [
@@ -35,6 +39,11 @@ for (const [target, entries, extra = []] of engines) {
   if (error) {
     console.error(`asc (${target}${extra.length ? ', test build' : ''}) failed: ${error.message}`);
     process.exit(1);
+  }
+  // In a process of its own: asc leaves binaryen's global options (inlining sizes, …) set its way.
+  if (POST_OPT_TARGETS.includes(target) && !extra.length) {
+    const post = spawnSync(process.execPath, ['scripts/post-opt.mjs', asconfig.targets[target].outFile], { stdio: 'inherit' });
+    if (post.status !== 0) process.exit(1);
   }
 }
 
