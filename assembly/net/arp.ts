@@ -4,7 +4,7 @@
 import { Stat } from '../abi';
 import { ifAt } from './iface';
 import { neighLearn, arpSend } from './neighbour';
-import { statAdd } from '../tcp/stats';
+import { statBump } from '../tcp/stats';
 import { arpCheckLen, arpOp, arpShaHi, arpShaLo, arpSpa, arpTpa, ARP_REQUEST, ARP_REPLY } from '../wire/arp';
 
 /**
@@ -12,8 +12,8 @@ import { arpCheckLen, arpOp, arpShaHi, arpShaLo, arpSpa, arpTpa, ARP_REQUEST, AR
  * `unicast` says the frame was sent to our MAC (a reply sent to us confirms the sender, Linux).
  */
 export function arpInput(ifi: i32, p: usize, len: i32, unicast: bool): void {
-  if (arpCheckLen(p, len) != 0) { statAdd(Stat.BadPackets); return; }
-  statAdd(Stat.ArpIn);
+  if (arpCheckLen(p, len) != 0) { statBump(Stat.BadPackets); return; }
+  statBump(Stat.ArpIn);
   let f = ifAt(ifi);
   let op = arpOp(p);
   let shaHi = arpShaHi(p);
@@ -24,7 +24,7 @@ export function arpInput(ifi: i32, p: usize, len: i32, unicast: bool): void {
   if (mine) return; // our own frame, looped back by a switch or a bridge
   let forUs = tpa == f.addr;
   if (spa == f.addr) {
-    statAdd(Stat.ArpConflicts); // RFC 5227 §2.4: someone else uses our address
+    statBump(Stat.ArpConflicts); // RFC 5227 §2.4: someone else uses our address
   } else if (spa != 0 && (shaHi & 0x100) == 0) {
     // RFC 826: merge into an existing entry; add one only when we are the target.
     neighLearn(ifi, spa, shaHi, shaLo, forUs && op == ARP_REQUEST, forUs && op == ARP_REPLY && unicast);

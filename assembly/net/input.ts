@@ -5,7 +5,7 @@ import { cfgMaxInterfaces } from '../config';
 import { ifAt, ifOwning, ipBroadcast, onLink, unicast } from './iface';
 import { arpInput } from './arp';
 import { echoInput } from './echo';
-import { statAdd } from '../tcp/stats';
+import { statBump } from '../tcp/stats';
 import { tcpInput } from '../tcp/input';
 import { icmpInput } from '../tcp/icmp';
 import {
@@ -22,26 +22,26 @@ import { OPT_ETHERNET, OPT_ICMP } from '../options';
 export function recordInput(p: usize, len: i32, meta: u32): void {
   let ifi = <i32>(meta & RECORD_IFACE_MASK);
   let kind = ifi < cfgMaxInterfaces ? <i32>ifAt(ifi).kind : IfKind.NONE;
-  if ((meta & ~(RECORD_IFACE_MASK | RECORD_LOCAL)) != 0 || kind == IfKind.NONE) { statAdd(Stat.BadPackets); return; }
+  if ((meta & ~(RECORD_IFACE_MASK | RECORD_LOCAL)) != 0 || kind == IfKind.NONE) { statBump(Stat.BadPackets); return; }
   if (OPT_ETHERNET && kind == IfKind.ETHERNET && !(meta & RECORD_LOCAL)) etherInput(ifi, p, len);
   else ipInput(ifi, p, len);
 }
 
 /** An Ethernet II frame: broadcast or our MAC, IPv4 or ARP; the rest is counted and dropped. Shorter frames than 60 bytes are accepted. */
 function etherInput(ifi: i32, p: usize, len: i32): void {
-  if (ethCheckLen(p, len) != 0) { statAdd(Stat.BadPackets); return; }
+  if (ethCheckLen(p, len) != 0) { statBump(Stat.BadPackets); return; }
   let f = ifAt(ifi);
   let toUs = ethDstLo(p) == f.macLo && ethDstHi(p) == <u32>f.macHi;
-  if (!toUs && !ethIsBroadcast(p)) { statAdd(Stat.EtherNotForUs); return; }
+  if (!toUs && !ethIsBroadcast(p)) { statBump(Stat.EtherNotForUs); return; }
   let type = ethType(p);
   if (type == ETHERTYPE_IPV4) ipInput(ifi, p + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
   else if (type == ETHERTYPE_ARP) arpInput(ifi, p + ETH_HEADER_LEN, len - ETH_HEADER_LEN, toUs);
-  else statAdd(Stat.EtherTypeDropped);
+  else statBump(Stat.EtherTypeDropped);
 }
 
 /** An IPv4 packet that came in on `ifi` (malformed input is counted and dropped, never trapped). */
 function ipInput(ifi: i32, p: usize, len: i32): void {
-  if (ipv4CheckLen(p, len) != 0 || !ipv4ChecksumOk(p)) { statAdd(Stat.BadPackets); return; }
+  if (ipv4CheckLen(p, len) != 0 || !ipv4ChecksumOk(p)) { statBump(Stat.BadPackets); return; }
   let f = ifAt(ifi);
   let dst = ipv4Dst(p);
   let hl = ipv4HeaderLen(p);
@@ -51,28 +51,28 @@ function ipInput(ifi: i32, p: usize, len: i32): void {
   if (dst != f.addr && !(f.kind == IfKind.LOOPBACK && onLink(f, dst))) {
     to = ifOwning(dst); // another of our addresses (the weak host model, as Linux)
     if (to < 0) {
-      if (ipBroadcast(f, dst) && isEcho(p, proto, hl, tl)) statAdd(Stat.IcmpEchoDropped);
-      statAdd(Stat.BadPackets);
+      if (ipBroadcast(f, dst) && isEcho(p, proto, hl, tl)) statBump(Stat.IcmpEchoDropped);
+      statBump(Stat.BadPackets);
       return;
     }
   }
   if (ipv4IsFragment(p)) {
-    if (ipv4FragOffset(p) == 0 && isEcho(p, proto, hl, tl)) statAdd(Stat.IcmpEchoDropped);
-    statAdd(Stat.BadPackets);
+    if (ipv4FragOffset(p) == 0 && isEcho(p, proto, hl, tl)) statBump(Stat.IcmpEchoDropped);
+    statBump(Stat.BadPackets);
     return;
   }
   let src = ipv4Src(p);
   // RFC 1122 §3.2.1.3 / §4.2.3.10: a source that is 0, broadcast or multicast is bogus: drop silently.
-  if (!unicast(src)) { statAdd(Stat.BadPackets); return; }
+  if (!unicast(src)) { statBump(Stat.BadPackets); return; }
   let t = p + <usize>hl;
   if (proto == IP_PROTO_TCP) tcpInput(t, tl, src, dst, to);
   else if (proto == IP_PROTO_ICMP) {
-    if (icmpCheckLen(t, tl) != 0) { statAdd(Stat.BadPackets); return; }
-    if (icmpType(t) != ICMP_ECHO_REQUEST) { if (OPT_ICMP) icmpInput(t, tl); else statAdd(Stat.BadPackets); return; }
-    if (!icmpChecksumOk(t, tl)) { statAdd(Stat.BadChecksum); return; }
-    if (!OPT_ICMP) { statAdd(Stat.IcmpEchoDropped); return; }
+    if (icmpCheckLen(t, tl) != 0) { statBump(Stat.BadPackets); return; }
+    if (icmpType(t) != ICMP_ECHO_REQUEST) { if (OPT_ICMP) icmpInput(t, tl); else statBump(Stat.BadPackets); return; }
+    if (!icmpChecksumOk(t, tl)) { statBump(Stat.BadChecksum); return; }
+    if (!OPT_ICMP) { statBump(Stat.IcmpEchoDropped); return; }
     echoInput(ifi, t, tl, src, dst, hl + tl);
-  } else statAdd(Stat.BadPackets);
+  } else statBump(Stat.BadPackets);
 }
 
 /** Whether the IPv4 packet at `p` carries the start of an ICMP echo request. */

@@ -13,7 +13,7 @@ import {
 import { Neigh, NEIGH_SIZE } from './neighrecord';
 import { ifAt } from './iface';
 import { txRecord } from './tx';
-import { statAdd } from '../tcp/stats';
+import { statBump } from '../tcp/stats';
 import { nowMs } from '../tcp/clock';
 import { setNetDeadline } from '../tcp/deadlines';
 import { ethEmit, macStore, ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from '../wire/ethernet';
@@ -108,7 +108,7 @@ function neighSlot(): i32 {
   }
   if (victim >= 0) {
     neighFree(victim);
-    statAdd(Stat.ArpEvictions);
+    statBump(Stat.ArpEvictions);
   }
   return victim;
 }
@@ -141,7 +141,7 @@ export function arpSend(ifi: i32, op: u16, dstHi: u32, dstLo: u32, thaHi: u32, t
   ethEmit(p, dstHi, dstLo, f.macHi, f.macLo, ETHERTYPE_ARP);
   arpEmit(p + ETH_HEADER_LEN, op, f.macHi, f.macLo, f.addr, thaHi, thaLo, tpa);
   memory.fill(p + ETH_HEADER_LEN + ARP_LEN, 0, <usize>(ETH_MIN_FRAME - ETH_HEADER_LEN - ARP_LEN));
-  statAdd(Stat.ArpOut);
+  statBump(Stat.ArpOut);
 }
 
 /** A who-has for entry `n`: broadcast while resolving, unicast to its MAC while probing. */
@@ -244,12 +244,12 @@ function queueCut(off: i32, n: i32): void {
 export function queueReserve(i: i32, ipLen: i32): usize {
   let frame = max<i32>(ETH_MIN_FRAME, ipLen + ETH_HEADER_LEN);
   let need = RECORD_HEADER + ((frame + 3) & ~3);
-  if (need > cfgArpQueueBytes) { statAdd(Stat.ArpQueueDropped); return 0; }
+  if (need > cfgArpQueueBytes) { statBump(Stat.ArpQueueDropped); return 0; }
   let drop = 0;
   while (queueUsed - drop + need > cfgArpQueueBytes) drop += recBytes(drop);
   if (drop > 0) {
     let off = 0;
-    while (off < drop) { statAdd(Stat.ArpQueueDropped); off += recBytes(off); }
+    while (off < drop) { statBump(Stat.ArpQueueDropped); off += recBytes(off); }
     queueCut(0, drop);
   }
   let r = arpQueueBase + <usize>queueUsed;
@@ -276,7 +276,7 @@ function queueFlush(i: i32): void {
     if (p != 0) {
       memory.copy(p, r + RECORD_HEADER, <usize>len);
       macStore(p, <u32>n.macHi, n.macLo);
-    } else statAdd(Stat.ArpQueueDropped);
+    } else statBump(Stat.ArpQueueDropped);
     queueCut(off, bytes);
   }
 }
@@ -309,7 +309,7 @@ export function queueNext(off: i32): i32 {
 export function neighPurgeFailed(): void {
   let off = queueNextFailed(0);
   while (off >= 0) {
-    statAdd(Stat.ArpQueueDropped);
+    statBump(Stat.ArpQueueDropped);
     queueCut(off, recBytes(off));
     off = queueNextFailed(off);
   }
@@ -341,7 +341,7 @@ export function neighTick(now: f64): bool {
     if (n.deadline <= now) {
       if (s == NeighState.INCOMPLETE) {
         if (<i32>n.tries < cfgArpRetries) request(n, false);
-        else { n.state = <u8>NeighState.FAILED; n.deadline = Infinity; failed = true; statAdd(Stat.ArpFailed); }
+        else { n.state = <u8>NeighState.FAILED; n.deadline = Infinity; failed = true; statBump(Stat.ArpFailed); }
       } else if (s == NeighState.REACHABLE) {
         n.state = <u8>NeighState.STALE;
         n.deadline = Infinity;

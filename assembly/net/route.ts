@@ -6,7 +6,7 @@ import { IfKind, Stat, RECORD_LOCAL } from '../abi';
 import { ifAt, onLink, ipBroadcast } from './iface';
 import { neighUse, neighUsable, neighAt, queueReserve } from './neighbour';
 import { txRecord, txScratch } from './tx';
-import { statAdd } from '../tcp/stats';
+import { statBump } from '../tcp/stats';
 import { ethEmit, ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_IPV4 } from '../wire/ethernet';
 import { OPT_ETHERNET } from '../options';
 
@@ -25,7 +25,7 @@ export function ipReserve(ipLen: i32, ifi: i32, dst: u32): usize {
   } else if (OPT_ETHERNET && kind == IfKind.ETHERNET) {
     return etherReserve(ipLen, ifi, dst);
   }
-  statAdd(Stat.NoRoute);
+  statBump(Stat.NoRoute);
   return txScratch(ipLen);
 }
 
@@ -45,7 +45,7 @@ function etherReserve(ipLen: i32, ifi: i32, dst: u32): usize {
   }
   let q = i >= 0 ? queueReserve(i, ipLen) : 0;
   if (q != 0) return q;
-  if (i < 0) statAdd(Stat.ArpQueueDropped);
+  if (i < 0) statBump(Stat.ArpQueueDropped);
   return txScratch(ipLen);
 }
 

@@ -4,14 +4,14 @@
 import { Ctl, Stat, RECORD_HEADER, RECORD_LOCAL } from '../abi';
 import { txBase, ctlGet, ctlSet } from '../memory';
 import { cfgTxQueueSize } from '../config';
-import { statAdd } from '../tcp/stats';
+import { statBump } from '../tcp/stats';
 
 /** Reserves a record for a `len`-byte packet with `meta` (interface index, local bit); returns the packet's address, or 0 when the area is full. */
 export function txRecord(len: i32, meta: u32): usize {
   let need = RECORD_HEADER + ((len + 3) & ~3);
   let used = ctlGet(Ctl.TxUsed);
   if (used < 0 || used + need > cfgTxQueueSize) {
-    statAdd(Stat.TxFull);
+    statBump(Stat.TxFull);
     return 0;
   }
   let p = txBase + <usize>used;

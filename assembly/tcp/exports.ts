@@ -23,7 +23,7 @@ import { txInit } from '../net/tx';
 import { eventsInit } from './events';
 import { pollTimers } from './timers';
 import { outputPending, outputResume, outputInit } from './output';
-import { statAdd } from './stats';
+import { statBump } from './stats';
 import * as user from './user';
 import { OPT_ETHERNET } from '../options';
 
@@ -84,14 +84,14 @@ export function init(localAddr: u32, seedLo: u32, seedHi: u32): i32 {
  */
 export function input(bytes: i32, now: f64): i32 {
   setNow(now);
-  if (bytes < 0 || bytes > rxSize) { statAdd(Stat.BadPackets); return 0; }
+  if (bytes < 0 || bytes > rxSize) { statBump(Stat.BadPackets); return 0; }
   let off = 0;
   let n = 0;
   while (off + RECORD_HEADER <= bytes) {
     let p = rxBase + <usize>off;
     let len = load<u32>(p);
     if (len > <u32>(bytes - off - RECORD_HEADER)) {
-      statAdd(Stat.BadPackets);
+      statBump(Stat.BadPackets);
       break;
     }
     recordInput(p + RECORD_HEADER, <i32>len, load<u32>(p, 4));

@@ -12,7 +12,7 @@ import { lookup } from './table';
 import { ifAddr } from '../net/iface';
 import { seqGe, seqLt, seqLe } from './seq';
 import { emit } from './events';
-import { statAdd } from './stats';
+import { statBump } from './stats';
 import { connDone } from './lifecycle';
 import { checksum } from '../wire/checksum';
 import { loadBe16, loadBe32, IP_PROTO_TCP } from '../wire/ipv4';
@@ -40,7 +40,7 @@ function pathMtu(c: Conn, mtu: i32): void {
   let mss = mtu - 40;
   if (mss >= <i32>c.sndMss) return;
   c.sndMss = <u16>mss;
-  statAdd(Stat.PmtuUpdates);
+  statBump(Stat.PmtuUpdates);
   if (c.sndMax != c.sndUna) {
     resendAll(c);
     c.flags &= ~F.RTT_TIMING;
@@ -54,7 +54,7 @@ export function icmpInput(p: usize, len: i32): void {
   let type = load<u8>(p);
   let code = load<u8>(p, 1);
   if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED) return;
-  if (checksum(p, len, 0) != 0xffff) { statAdd(Stat.BadChecksum); return; }
+  if (checksum(p, len, 0) != 0xffff) { statBump(Stat.BadChecksum); return; }
   icmpError(type, code, p + 8, len - 8, <i32>loadBe16(p + 6));
 }
 
@@ -72,7 +72,7 @@ export function icmpError(type: u8, code: u8, ip: usize, len: i32, mtu: i32): vo
   if (i < 0) return;
   let c = connAt(i);
   if (loadBe32(ip + 12) != ifAddr(<i32>c.ifIndex)) return;
-  statAdd(Stat.IcmpIn);
+  statBump(Stat.IcmpIn);
   // RFC 5927 §4.1: the quoted sequence number must lie in SND.UNA..SND.MAX.
   let seq = loadBe32(th + 4);
   if (!(seqGe(seq, c.sndUna) && (seqLt(seq, c.sndMax) || seqLe(seq, c.sndUna)))) return;

@@ -8,7 +8,7 @@ import { Stat } from '../abi';
 import { Conn } from './conn';
 import { cfgInvalidRateLimitMs, cfgChallengeAckLimit, cfgRstLimit } from '../config';
 import { nowMs } from './clock';
-import { statAdd } from './stats';
+import { statBump } from './stats';
 import { siphash } from './isn';
 import { TCP_SYN, TCP_FIN } from '../wire/tcp';
 import { OPT_RATE_LIMIT } from '../options';
@@ -40,7 +40,7 @@ export function replyAllowed(c: Conn, flags: u32, dataLen: i32): bool {
   if (!OPT_RATE_LIMIT) return true;
   if ((dataLen > 0 || (flags & TCP_FIN)) && !(flags & TCP_SYN)) return true;
   if (!limited(c)) return true;
-  statAdd(Stat.OowAcksSkipped);
+  statBump(Stat.OowAcksSkipped);
   return false;
 }
 
@@ -67,10 +67,10 @@ function budgetsNow(): void {
 /** RFC 5961 §7: whether `c` may send a challenge ACK now (its own interval first, then the engine's budget). */
 export function challengeAllowed(c: Conn): bool {
   if (!OPT_RATE_LIMIT) return true;
-  if (limited(c)) { statAdd(Stat.ChallengeAcksSkipped); return false; }
+  if (limited(c)) { statBump(Stat.ChallengeAcksSkipped); return false; }
   if (cfgChallengeAckLimit <= 0) return true;
   budgetsNow();
-  if (challengeLeft <= 0) { statAdd(Stat.ChallengeAcksSkipped); return false; }
+  if (challengeLeft <= 0) { statBump(Stat.ChallengeAcksSkipped); return false; }
   challengeLeft--;
   return true;
 }
@@ -80,7 +80,7 @@ export function rstAllowed(): bool {
   if (!OPT_RATE_LIMIT) return true;
   if (cfgRstLimit <= 0) return true;
   budgetsNow();
-  if (rstLeft <= 0) { statAdd(Stat.RstsSkipped); return false; }
+  if (rstLeft <= 0) { statBump(Stat.RstsSkipped); return false; }
   rstLeft--;
   return true;
 }
