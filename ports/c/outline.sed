@@ -1,0 +1,6 @@
+# Out-of-line float-to-integer conversions (the masked build's rewrite, ports/wasm2c.mk; docs/porting.md
+# "Masked memory"): wasm2c 1.0.32 expands each i32/i64.trunc[_sat] as a macro of NaN and range tests,
+# which on a soft-float target are several library calls at every site. ports/c/wasm_tcp_outline.h
+# defines each as one function of the same macro; the call sites, not the macros, are renamed.
+/^#define /!s/\b\(I32\|I64\)_TRUNC_\(SAT_\)\{0,1\}\([SU]\)_\(F32\|F64\)(/wtcp_\1_TRUNC_\2\3_\4(/g
+/^static inline void memory_fill(/i #include "wasm_tcp_outline.h"

@@ -1,0 +1,33 @@
+/* wasm2c's float-to-integer conversion macros as functions (included by the wasm2c output after
+ * ports/c/outline.sed; docs/porting.md "Masked memory"): the same NaN and range tests, the same traps,
+ * once each instead of at every call site. */
+#ifndef WASM_TCP_OUTLINE_H
+#define WASM_TCP_OUTLINE_H
+
+#ifdef __GNUC__
+#define WTCP_NOINLINE __attribute__((noinline))
+#else
+#define WTCP_NOINLINE
+#endif
+
+#define WTCP_OUTLINE(name, rt, ft) \
+  static WTCP_NOINLINE rt wtcp_##name(ft x) { return name(x); }
+
+WTCP_OUTLINE(I32_TRUNC_S_F32, u32, f32)
+WTCP_OUTLINE(I64_TRUNC_S_F32, u64, f32)
+WTCP_OUTLINE(I32_TRUNC_S_F64, u32, f64)
+WTCP_OUTLINE(I64_TRUNC_S_F64, u64, f64)
+WTCP_OUTLINE(I32_TRUNC_U_F32, u32, f32)
+WTCP_OUTLINE(I64_TRUNC_U_F32, u64, f32)
+WTCP_OUTLINE(I32_TRUNC_U_F64, u32, f64)
+WTCP_OUTLINE(I64_TRUNC_U_F64, u64, f64)
+WTCP_OUTLINE(I32_TRUNC_SAT_S_F32, u32, f32)
+WTCP_OUTLINE(I64_TRUNC_SAT_S_F32, u64, f32)
+WTCP_OUTLINE(I32_TRUNC_SAT_S_F64, u32, f64)
+WTCP_OUTLINE(I64_TRUNC_SAT_S_F64, u64, f64)
+WTCP_OUTLINE(I32_TRUNC_SAT_U_F32, u32, f32)
+WTCP_OUTLINE(I64_TRUNC_SAT_U_F32, u64, f32)
+WTCP_OUTLINE(I32_TRUNC_SAT_U_F64, u32, f64)
+WTCP_OUTLINE(I64_TRUNC_SAT_U_F64, u64, f64)
+
+#endif /* WASM_TCP_OUTLINE_H */
