@@ -78,6 +78,11 @@ int main(void) {
         "grow inside the reservation clears the new page");
   check(Z_probeZ_grow(&inst, 1) == 0xFFFFFFFFu && Z_probeZ_size(&inst) == 2, "grow beyond the reservation fails");
 #endif
+  /* Both modes: the depth counter still stops a runaway recursion (masked: kept on the cycle's functions). */
+  RUN(v32 = Z_probeZ_deep(&inst, 100));
+  check(!trapped && v32 == 100, "a recursion 100 calls deep");
+  RUN(v32 = Z_probeZ_deep(&inst, 100000));
+  check(trapped, "a recursion 100000 calls deep traps");
   Z_probe_free(&inst);
   wasm_rt_free();
   printf("%d passed, %d failed\n", passed, failed);
