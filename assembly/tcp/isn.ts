@@ -1,5 +1,7 @@
 // Initial sequence numbers, RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey),
-// M a 4 µs clock, F SipHash-2-4 keyed with the host's seed. The same hash gives the TSval offset.
+// M a 4 µs clock, F SipHash-2-4 keyed with the host's seed. One hash per connection: its low 32 bits
+// go into the ISN, its high 32 bits are the TSval offset (RFC 7323 §5.4), independent bits of one
+// keyed PRF output, so seeing one tells nothing of the other.
 
 let k0: u64 = 0x736f6d6570736575;
 let k1: u64 = 0x646f72616e646f6d;
@@ -58,18 +60,29 @@ export function tupleHash(localAddr: u32, localPort: u32, remoteAddr: u32, remot
   return siphash((<u64>localAddr << 32) | <u64>remoteAddr, (<u64>localPort << 16) | <u64>remotePort);
 }
 
-/** The offset a connection adds to its TSval (RFC 7323 §5.4): keyed by the 4-tuple, 0 without tsRandomOffset. */
-export function tsOffsetFor(localAddr: u32, localPort: u32, remoteAddr: u32, remotePort: u32, random: bool): u32 {
-  return random ? <u32>(tupleHash(localAddr, localPort ^ 0x5a5a, remoteAddr, remotePort) >> 32) : 0;
+/** The offset a connection adds to its TSval (RFC 7323 §5.4) from its tuple hash `h`: 0 without tsRandomOffset. */
+// @ts-ignore: decorator
+@inline export function tsOffsetOf(h: u64, random: bool): u32 {
+  return random ? <u32>(h >> 32) : 0;
 }
 
-/** RFC 6528 ISN for the 4-tuple at time `now` (ms). */
-export function isnFor(localAddr: u32, localPort: u32, remoteAddr: u32, remotePort: u32, now: f64): u32 {
+/** The TSval offset of the 4-tuple (the one connOpen gives it, for a connection made later from a SYN cookie). */
+export function tsOffsetFor(localAddr: u32, localPort: u32, remoteAddr: u32, remotePort: u32, random: bool): u32 {
+  return random ? tsOffsetOf(tupleHash(localAddr, localPort, remoteAddr, remotePort), true) : 0;
+}
+
+/** RFC 6528 ISN at time `now` (ms) from the tuple hash `h`, or the test override. */
+export function isnOf(h: u64, now: f64): u32 {
   if (issOverride >= 0) {
     let v = <u32>issOverride;
     issOverride = -1;
     return v;
   }
   let m = <u32>(<u64>(now * 250.0)); // 4 µs ticks
-  return m + <u32>tupleHash(localAddr, localPort, remoteAddr, remotePort);
+  return m + <u32>h;
+}
+
+/** RFC 6528 ISN for the 4-tuple at time `now` (ms). */
+export function isnFor(localAddr: u32, localPort: u32, remoteAddr: u32, remotePort: u32, now: f64): u32 {
+  return isnOf(tupleHash(localAddr, localPort, remoteAddr, remotePort), now);
 }

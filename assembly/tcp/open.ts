@@ -11,7 +11,7 @@ import { connAlloc, hashInsert, tableFull, oldestOrphanTimeWait } from './table'
 import { connDone } from './lifecycle';
 import { ifAt } from '../net/iface';
 import { nowMs } from './clock';
-import { isnFor, tsOffsetFor } from './isn';
+import { isnOf, tsOffsetOf, tupleHash } from './isn';
 import { rtoInit } from './rtt';
 import { ccInit } from './congestion';
 import { ourWscale } from './window';
@@ -39,7 +39,8 @@ export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32, ifi: 
   c.ifIndex = <u8>ifi;
   let f = ifAt(ifi);
   let localAddr = f.addr;
-  c.iss = isnFor(localAddr, localPort, remoteAddr, remotePort, nowMs);
+  let h = tupleHash(localAddr, localPort, remoteAddr, remotePort); // one SipHash: ISN and TS offset
+  c.iss = isnOf(h, nowMs);
   c.sndUna = c.iss;
   c.sndNxt = c.iss;
   c.sndMax = c.iss;
@@ -51,7 +52,7 @@ export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32, ifi: 
   c.keepaliveIntvl = <f32>cfgKeepaliveIntervalMs;
   c.keepaliveCnt = <u8>cfgKeepaliveCount;
   c.quickAcks = <u8>cfgQuickAcks;
-  c.tsOffset = tsOffsetFor(localAddr, localPort, remoteAddr, remotePort, cfgTsRandomOffset);
+  c.tsOffset = tsOffsetOf(h, cfgTsRandomOffset);
   rtoInit(c);
   ccInit(c);
   hashInsert(c);
