@@ -574,7 +574,9 @@ export class Socket extends Emitter implements ConnOwner {
     if (this.conn < 0) return;
     if (!this.engineClosed && !this.handleClosed && this.alive()) {
       this.handleClosed = true;
-      this.port.close(this.conn);
+      // Both directions done (our FIN asked for, the peer's read): close(2) has nothing left to do
+      // that the release's close (tcpRelease) will not do in this same pump, so skip the call.
+      if (!(this.readEnded && this.finished)) this.port.close(this.conn);
     }
     this.release();
   }

@@ -3,17 +3,29 @@
 /** Any listener function. */
 export type Listener = (...args: any[]) => void;
 
+/** What an event's slot holds: its one listener, or an array of two or more (never empty). */
+type Slot = Listener | Listener[];
+
+/** True if `l` is `fn` or a `once` wrapper around it. */
+function isFor(l: Listener, fn: Listener): boolean {
+  return l === fn || (l as { inner?: Listener }).inner === fn;
+}
+
 /** Minimal EventEmitter: on/once/off/emit, listenerCount; listeners run synchronously in order. */
 export class Emitter {
-  /** Listener lists by event: a prototype-less object (cheaper per emitter than a Map: sockets come and go by the thousand). */
-  private listeners: Record<string, Listener[] | undefined> | undefined;
+  /**
+   * Listeners by event: a prototype-less object (cheaper per emitter than a Map: sockets come and go
+   * by the thousand); an event with one listener holds it without an array.
+   */
+  private listeners: Record<string, Slot | undefined> | undefined;
 
   /** Adds `fn` for `event`; returns this. */
   on(event: string, fn: Listener): this {
-    this.listeners ??= Object.create(null) as Record<string, Listener[] | undefined>;
-    const list = this.listeners[event];
-    if (list) list.push(fn);
-    else this.listeners[event] = [fn];
+    this.listeners ??= Object.create(null) as Record<string, Slot | undefined>;
+    const slot = this.listeners[event];
+    if (slot === undefined) this.listeners[event] = fn;
+    else if (typeof slot === 'function') this.listeners[event] = [slot, fn];
+    else slot.push(fn);
     this.onListenerAdded(event);
     return this;
   }
@@ -35,17 +47,18 @@ export class Emitter {
 
   /** Removes one registration of `fn` (or of a `once` wrapper around it); returns this. */
   off(event: string, fn: Listener): this {
-    const list = this.listeners?.[event];
-    if (!list) return this;
-    if (list.length === 1 && (list[0] === fn || (list[0] as { inner?: Listener }).inner === fn)) {
-      this.listeners![event] = undefined;
+    const slot = this.listeners?.[event];
+    if (slot === undefined) return this;
+    if (typeof slot === 'function') {
+      if (isFor(slot, fn)) this.listeners![event] = undefined;
       return this;
     }
-    const i = list.findIndex((l) => l === fn || (l as { inner?: Listener }).inner === fn);
+    const i = slot.findIndex((l) => isFor(l, fn));
     if (i >= 0) {
-      const copy = list.slice();
+      // A new array (an emit in progress keeps iterating the old one); one listener left goes bare.
+      const copy = slot.slice();
       copy.splice(i, 1);
-      this.listeners![event] = copy.length ? copy : undefined;
+      this.listeners![event] = copy.length === 1 ? copy[0] : copy;
     }
     return this;
   }
@@ -64,27 +77,41 @@ export class Emitter {
 
   /** Number of listeners registered for `event`. */
   listenerCount(event: string): number {
-    return this.listeners?.[event]?.length ?? 0;
+    const slot = this.listeners?.[event];
+    return slot === undefined ? 0 : typeof slot === 'function' ? 1 : slot.length;
   }
 
   /** Calls every listener of `event` with `args`; returns whether there was one. An unhandled 'error' throws. */
   emit(event: string, ...args: any[]): boolean;
   emit(event: string, a?: unknown, b?: unknown): boolean {
-    const list = this.listeners?.[event];
-    if (!list || list.length === 0) {
+    const slot = this.listeners?.[event];
+    if (slot === undefined) {
       if (event === 'error') throw a instanceof Error ? a : new Error(String(a));
       return false;
     }
-    // The array is replaced (never mutated) on off(), so iterating it is safe. Up to two arguments
-    // go without an arguments array (every event of the core has at most two); each listener gets
-    // exactly as many arguments as emit() did.
+    // Up to two arguments go without an arguments array (every event of the core has at most two);
+    // each listener gets exactly as many arguments as emit() did.
     const n = arguments.length;
+    let list: Listener[];
+    let i = 0;
+    if (typeof slot === 'function') {
+      if (n > 3) slot.apply(this, Array.prototype.slice.call(arguments, 1));
+      else if (n === 3) slot.call(this, a, b);
+      else if (n === 2) slot.call(this, a);
+      else slot.call(this);
+      // Listeners it added to this event run now too, as they would have from the array.
+      const now = this.listeners?.[event];
+      if (now === undefined || typeof now === 'function' || now[0] !== slot) return true;
+      list = now;
+      i = 1;
+    } else list = slot;
+    // An array is replaced (never mutated) on off(), so iterating it is safe; on() appends to it.
     if (n > 3) {
       const args = Array.prototype.slice.call(arguments, 1);
-      for (let i = 0; i < list.length; i++) list[i].apply(this, args);
-    } else if (n === 3) for (let i = 0; i < list.length; i++) list[i].call(this, a, b);
-    else if (n === 2) for (let i = 0; i < list.length; i++) list[i].call(this, a);
-    else for (let i = 0; i < list.length; i++) list[i].call(this);
+      for (; i < list.length; i++) list[i].apply(this, args);
+    } else if (n === 3) for (; i < list.length; i++) list[i].call(this, a, b);
+    else if (n === 2) for (; i < list.length; i++) list[i].call(this, a);
+    else for (; i < list.length; i++) list[i].call(this);
     return true;
   }
 
