@@ -260,7 +260,9 @@ export class Socket extends Emitter implements ConnOwner {
   resume(): this {
     if (this.flowing) return this;
     this.flowing = true;
-    if (this.readPending && this.conn >= 0) this.port.defer(() => this.pull());
+    // While connecting there is nothing to read yet (pull() would return at once): the Readable
+    // events after Connected do the reading.
+    if (this.readPending && this.conn >= 0 && !this.connecting) this.port.defer(() => this.pull());
     return this;
   }
 
