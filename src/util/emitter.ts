@@ -14,17 +14,42 @@ function isFor(l: Listener, fn: Listener): boolean {
 /** Minimal EventEmitter: on/once/off/emit, listenerCount; listeners run synchronously in order. */
 export class Emitter {
   /**
-   * Listeners by event: a prototype-less object (cheaper per emitter than a Map: sockets come and go
-   * by the thousand); an event with one listener holds it without an array.
+   * Listeners as [event, slot, event, slot, …], searched in order: one small array per emitter,
+   * cheaper to make and to search than an object keyed by event for the few events an emitter has
+   * (sockets come and go by the thousand, with three or four events each). A slot holds its event's
+   * one listener, or an array of two or more; a removed event keeps its pair (slot undefined) for
+   * when it comes back.
    */
-  private listeners: Record<string, Slot | undefined> | undefined;
+  private events: (string | Slot | undefined)[] | undefined;
+
+  /** The listeners of `event`, if any. */
+  private slot(event: string): Slot | undefined {
+    const ev = this.events;
+    if (ev === undefined) return undefined;
+    for (let i = 0; i < ev.length; i += 2) if (ev[i] === event) return ev[i + 1] as Slot | undefined;
+    return undefined;
+  }
+
+  private setSlot(event: string, slot: Slot | undefined): void {
+    const ev = this.events;
+    if (ev !== undefined) {
+      for (let i = 0; i < ev.length; i += 2) {
+        if (ev[i] === event) {
+          ev[i + 1] = slot;
+          return;
+        }
+      }
+    }
+    if (slot === undefined) return;
+    if (ev === undefined) this.events = [event, slot];
+    else ev.push(event, slot);
+  }
 
   /** Adds `fn` for `event`; returns this. */
   on(event: string, fn: Listener): this {
-    this.listeners ??= Object.create(null) as Record<string, Slot | undefined>;
-    const slot = this.listeners[event];
-    if (slot === undefined) this.listeners[event] = fn;
-    else if (typeof slot === 'function') this.listeners[event] = [slot, fn];
+    const slot = this.slot(event);
+    if (slot === undefined) this.setSlot(event, fn);
+    else if (typeof slot === 'function') this.setSlot(event, [slot, fn]);
     else slot.push(fn);
     this.onListenerAdded(event);
     return this;
@@ -47,10 +72,10 @@ export class Emitter {
 
   /** Removes one registration of `fn` (or of a `once` wrapper around it); returns this. */
   off(event: string, fn: Listener): this {
-    const slot = this.listeners?.[event];
+    const slot = this.slot(event);
     if (slot === undefined) return this;
     if (typeof slot === 'function') {
-      if (isFor(slot, fn)) this.listeners![event] = undefined;
+      if (isFor(slot, fn)) this.setSlot(event, undefined);
       return this;
     }
     const i = slot.findIndex((l) => isFor(l, fn));
@@ -58,7 +83,7 @@ export class Emitter {
       // A new array (an emit in progress keeps iterating the old one); one listener left goes bare.
       const copy = slot.slice();
       copy.splice(i, 1);
-      this.listeners![event] = copy.length === 1 ? copy[0] : copy;
+      this.setSlot(event, copy.length === 1 ? copy[0] : copy);
     }
     return this;
   }
@@ -70,21 +95,21 @@ export class Emitter {
 
   /** Removes every listener of `event`, or of all events. */
   removeAllListeners(event?: string): this {
-    if (event === undefined) this.listeners = undefined;
-    else if (this.listeners) this.listeners[event] = undefined;
+    if (event === undefined) this.events = undefined;
+    else this.setSlot(event, undefined);
     return this;
   }
 
   /** Number of listeners registered for `event`. */
   listenerCount(event: string): number {
-    const slot = this.listeners?.[event];
+    const slot = this.slot(event);
     return slot === undefined ? 0 : typeof slot === 'function' ? 1 : slot.length;
   }
 
   /** Calls every listener of `event` with `args`; returns whether there was one. An unhandled 'error' throws. */
   emit(event: string, ...args: any[]): boolean;
   emit(event: string, a?: unknown, b?: unknown): boolean {
-    const slot = this.listeners?.[event];
+    const slot = this.slot(event);
     if (slot === undefined) {
       if (event === 'error') throw a instanceof Error ? a : new Error(String(a));
       return false;
@@ -100,7 +125,7 @@ export class Emitter {
       else if (n === 2) slot.call(this, a);
       else slot.call(this);
       // Listeners it added to this event run now too, as they would have from the array.
-      const now = this.listeners?.[event];
+      const now = this.slot(event);
       if (now === undefined || typeof now === 'function' || now[0] !== slot) return true;
       list = now;
       i = 1;
