@@ -25,9 +25,6 @@ function splitmix(z: u64): u64 {
   return z ^ (z >> 31);
 }
 
-// @ts-ignore: decorator
-@inline function rotl(x: u64, b: u64): u64 { return (x << b) | (x >> (64 - b)); }
-
 /** SipHash-2-4 of two 64-bit words (a 16-byte message). */
 export function siphash(m0: u64, m1: u64): u64 {
   let v0: u64 = k0 ^ 0x736f6d6570736575;
@@ -38,19 +35,19 @@ export function siphash(m0: u64, m1: u64): u64 {
     let m: u64 = w == 0 ? m0 : w == 1 ? m1 : (<u64>16 << 56);
     v3 ^= m;
     for (let r = 0; r < 2; r++) {
-      v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);
-      v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;
-      v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;
-      v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);
+      v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+      v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+      v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+      v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
     }
     v0 ^= m;
   }
   v2 ^= 0xff;
   for (let r = 0; r < 4; r++) {
-    v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);
-    v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;
-    v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;
-    v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);
+    v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
+    v2 += v3; v3 = rotl<u64>(v3, 16); v3 ^= v2;
+    v0 += v3; v3 = rotl<u64>(v3, 21); v3 ^= v0;
+    v2 += v1; v1 = rotl<u64>(v1, 17); v1 ^= v2; v2 = rotl<u64>(v2, 32);
   }
   return v0 ^ v1 ^ v2 ^ v3;
 }
