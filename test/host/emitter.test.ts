@@ -1,6 +1,6 @@
 // The core's event emitter (src/util/emitter.ts): order, once, off, listeners added or removed while an
 // event is being emitted, argument counts, and an unhandled 'error'. The same rules whether an event
-// has one listener (kept without an array) or several.
+// has one listener or several.
 import { describe, expect, it } from 'vitest';
 import { Emitter } from '../../src/util/emitter.js';
 
@@ -106,6 +106,24 @@ describe('Emitter', () => {
     });
     e.emit('x');
     expect(seen).toEqual(['first', 'second']);
+  });
+
+  it('a_listener_that_removes_and_re_adds_itself_and_adds_another_does_not_run_the_other_in_that_emit', () => {
+    const e = new Emitter();
+    const seen: string[] = [];
+    const g = () => seen.push('g');
+    const f = () => {
+      seen.push('f');
+      if (seen.length > 1) return;
+      e.off('x', f);
+      e.on('x', f);
+      e.on('x', g);
+    };
+    e.on('x', f);
+    e.emit('x');
+    expect(seen).toEqual(['f']); // the emit goes on with the list it started with, which off() replaced
+    e.emit('x');
+    expect(seen).toEqual(['f', 'f', 'g']);
   });
 
   it('a_sole_once_listener_that_registers_itself_again_runs_once_per_emit', () => {
