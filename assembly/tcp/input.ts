@@ -25,6 +25,7 @@ import { rttSample, rtoCompute } from './rtt';
 import { ccInit } from './congestion';
 import { lossOnAck, ackTimers, tsEchoPredatesResend } from './recovery';
 import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim, oldDataReceived } from './reassembly';
+import { oooAcquire, rcvFinSeq, rcvFinSeqSet, dsackClear } from './ooopool';
 import { connDone, becomeEstablished, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
 import { connOpen } from './open';
 import { rcvSpace, ourWscale } from './window';
@@ -413,7 +414,7 @@ function textStep(c: Conn): bool {
   }
   // Nothing follows a FIN: bytes at or past an early FIN's sequence number are not data.
   if (c.flags & F.OOO_FIN) {
-    let room = seqDiff(c.rcvFinSeq, segSeq);
+    let room = seqDiff(rcvFinSeq(c), segSeq);
     if (room < segDataLen) {
       segTrimBack(room > 0 ? room : 0);
       c.flags |= F.ACK_NOW;
@@ -432,13 +433,13 @@ function finStep(c: Conn): void {
   if (segFlags & TCP_FIN) {
     let fs = segSeq + <u32>segDataLen;
     if (fs == c.rcvNxt) processFin(c);
-    else if (seqGt(fs, c.rcvNxt) && !((c.flags & F.OOO_FIN) && !seqLt(fs, c.rcvFinSeq))) {
+    else if (seqGt(fs, c.rcvNxt) && !((c.flags & F.OOO_FIN) && !seqLt(fs, rcvFinSeq(c))) && oooAcquire(c)) {
       c.flags |= F.OOO_FIN | F.ACK_NOW;
-      c.rcvFinSeq = fs;
+      rcvFinSeqSet(c, fs);
       oooTrim(c, fs);
       oooAdd(c, fs, fs + 1);
     }
-  } else if ((c.flags & F.OOO_FIN) && c.rcvFinSeq == c.rcvNxt) {
+  } else if ((c.flags & F.OOO_FIN) && rcvFinSeq(c) == c.rcvNxt) {
     processFin(c);
   }
 }
@@ -583,7 +584,7 @@ function processFin(c: Conn): void {
   c.rcvNxt += 1;
   c.flags = (c.flags | F.PEER_FIN) & ~F.OOO_FIN;
   c.oooCount = 0; // out-of-order data past the FIN is not data (Linux tcp_fin purges it)
-  c.dsackR = c.dsackL; // Linux tcp_fin resets the SACK state: the ACK of a FIN carries no D-SACK
+  dsackClear(c); // Linux tcp_fin resets the SACK state: the ACK of a FIN carries no D-SACK (the pool slot goes)
   if (delay && !(c.flags & F.ACK_NOW)) armDelack(c); else c.flags |= F.ACK_NOW;
   if (c.flags & F.HOST) {
     emit(Ev.PeerFin, connIndex(c), 0);

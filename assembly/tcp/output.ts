@@ -2,7 +2,7 @@
 // advertisement, Nagle, sender/receiver SWS avoidance, and copy+checksum from the send ring in one pass.
 // Output cut short by a full tx queue waits on the pending-output ring until the next poll.
 import { F, S, Stat } from '../abi';
-import { Conn, oooLeft, oooRight } from './conn';
+import { Conn } from './conn';
 import { connAt, connIndex, sndRing, sackScratch, outqBase } from '../memory';
 import {
   cfgTtl, cfgSendBufferSize, cfgTimestamps, cfgSack, cfgWindowScaling, cfgMinshallNagle, cfgLinuxSenderWindow,
@@ -19,7 +19,7 @@ import { effMss, rcvSpace, windowToAdvertise, synWindow } from './window';
 import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboard';
 import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
-import { dsackPending } from './reassembly';
+import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } from './ooopool';
 import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
@@ -130,9 +130,9 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
     // first, which is the order the blocks go in.
     let k = 0;
     if (dsackPending(c)) {
-      store<u32>(sackScratch, c.dsackL);
-      store<u32>(sackScratch + 16, c.dsackR);
-      c.dsackR = c.dsackL;
+      store<u32>(sackScratch, dsackLeft(c));
+      store<u32>(sackScratch + 16, dsackRight(c));
+      dsackClear(c);
       statAdd(Stat.DsacksOut);
       k = 1;
     }

@@ -2,6 +2,7 @@
 // window we advertise (RFC 9293 §3.8.6.2.2, RFC 7323 §2).
 import { F } from '../abi';
 import { Conn } from './conn';
+import { dsackPending } from './ooopool';
 import { seqDiff } from './seq';
 import { cfgRecvBufferSize, cfgWindowScale } from '../config';
 
@@ -9,7 +10,7 @@ import { cfgRecvBufferSize, cfgWindowScale } from '../config';
 export function effMss(c: Conn): i32 {
   let m = <i32>c.sndMss;
   if (c.flags & F.TS) m -= 12;
-  let blocks = <i32>c.oooCount + (c.dsackL != c.dsackR ? 1 : 0);
+  let blocks = <i32>c.oooCount + (dsackPending(c) ? 1 : 0);
   if ((c.flags & F.SACK) && blocks > 0) m -= 4 + 8 * min<i32>(blocks, c.flags & F.TS ? 3 : 4);
   return m > 1 ? m : 1;
 }
