@@ -13,9 +13,11 @@ export const NIL: u16 = 0xffff;
 /**
  * One connection record. The fields every segment touches come first, in the record's first 160 bytes
  * (HOT_BYTES: sequence and window variables, ring indexes, cwnd, RTO, the three deadlines, ports, MSS,
- * small counters); the rest after them: the scoreboard, the out-of-order ranges, socket options, what
- * the handshake, the accept queue and the error paths keep, then RACK, TLP and D-SACK. Field order
- * within each part keeps wider fields first so there is no padding.
+ * small counters); the rest after them: the scoreboard, socket options, what the handshake, the
+ * accept queue and the error paths keep, then RACK and TLP. Field order within each part keeps wider
+ * fields first so there is no padding. The out-of-order ranges, the D-SACK block and an early FIN's
+ * sequence number are not here: they live in the out-of-order pool (ooopool.ts), in a slot a
+ * connection holds only while it has any of them.
  */
 @unmanaged
 export class Conn {
@@ -107,7 +109,7 @@ export class Conn {
   dupAcks: u8;
   /** Quick ACKs left (Linux quick-ACK mode). */
   quickAcks: u8;
-  /** Number of out-of-order ranges in use (≤ OOO_MAX). */
+  /** Number of out-of-order ranges in use (≤ OOO_MAX; they live in the out-of-order pool, ooopool.ts). */
   oooCount: u8;
   /** Full-sized segments received since our last ACK. */
   unackedSegs: u8;
@@ -128,14 +130,10 @@ export class Conn {
   /** Scoreboard extents [end, meta] (scoreboard.ts): SB_MAX pairs. */
   sb0e: u32; sb0m: u32; sb1e: u32; sb1m: u32; sb2e: u32; sb2m: u32;
   sb3e: u32; sb3m: u32; sb4e: u32; sb4m: u32; sb5e: u32; sb5m: u32;
-  /** Out-of-order ranges [left, right) as sequence numbers, most recently changed first (RFC 2018 §4). */
-  ooo0l: u32; ooo0r: u32; ooo1l: u32; ooo1r: u32; ooo2l: u32; ooo2r: u32; ooo3l: u32; ooo3r: u32;
   /** Initial send sequence number. */
   iss: u32;
   /** Initial receive sequence number. */
   irs: u32;
-  /** Sequence number of an out-of-order FIN (flag OOO_FIN). */
-  rcvFinSeq: u32;
   /** End of the last sub-MSS segment sent (Minshall's Nagle, Linux snd_sml). */
   sndSml: u32;
   /** RACK (RFC 8985 §6): last transmission (scoreboard ticks) of the most recently sent segment delivered. */
@@ -150,8 +148,6 @@ export class Conn {
   dsackRound: u32;
   /** TLP (RFC 8985 §7): SND.NXT when the outstanding probe went (valid with F.TLP_OUT). */
   tlpHigh: u32;
-  /** D-SACK block [dsackL, dsackR) for the next ACK (RFC 2883); empty when equal. */
-  dsackL: u32; dsackR: u32;
   /** Keepalive idle time of this connection (ms). */
   keepaliveIdle: f32;
   /** TCP_USER_TIMEOUT in ms, 0 = off. */
@@ -164,6 +160,8 @@ export class Conn {
   acceptNext: i32;
   /** Listener that created this connection, or −1. */
   listener: i16;
+  /** Out-of-order pool slot + 1 holding the ranges, the D-SACK block and an early FIN (ooopool.ts), 0 = none. */
+  oooSlot: u16;
   /** When the connection last answered an unacceptable segment, in 8 ms ticks mod 2^16, 0 = never (ratelimit.ts). */
   oowAckTick: u16;
   /** Pending error to report (positive errno), 0 = none. */
@@ -185,21 +183,3 @@ export const HOT_BYTES: i32 = <i32>offsetof<Conn>('rttStart');
 
 /** Bytes of one connection record. */
 export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 7) & ~7;
-
-/** Left edge of out-of-order range `i`. */
-// @ts-ignore: decorator
-@inline export function oooLeft(c: Conn, i: i32): u32 {
-  return load<u32>(changetype<usize>(c) + offsetof<Conn>('ooo0l') + (<usize>i << 3));
-}
-/** Right edge of out-of-order range `i`. */
-// @ts-ignore: decorator
-@inline export function oooRight(c: Conn, i: i32): u32 {
-  return load<u32>(changetype<usize>(c) + offsetof<Conn>('ooo0r') + (<usize>i << 3));
-}
-/** Stores out-of-order range `i`. */
-// @ts-ignore: decorator
-@inline export function oooSet(c: Conn, i: i32, left: u32, right: u32): void {
-  let p = changetype<usize>(c) + offsetof<Conn>('ooo0l') + (<usize>i << 3);
-  store<u32>(p, left);
-  store<u32>(p, right, 4);
-}

@@ -1,9 +1,15 @@
 // The receive side of the text step (RFC 9293 §3.10.7.4 seventh): in-order data goes into the receive
 // ring; out-of-order data is placed at its offset in the same ring and remembered as one of OOO_MAX
 // ranges, which are also the SACK blocks we send (RFC 2018 §4). Data received twice is reported in a
-// D-SACK block (RFC 2883). Delayed-ACK decisions live here.
+// D-SACK block (RFC 2883). The ranges and the D-SACK block live in the out-of-order pool
+// (ooopool.ts): taken before the first is set, given back when the last goes. Delayed-ACK decisions
+// live here.
 import { Ev, F, Stat } from '../abi';
-import { Conn, OOO_MAX, oooLeft, oooRight, oooSet } from './conn';
+import { Conn, OOO_MAX } from './conn';
+import {
+  oooLeft, oooRight, oooSet, oooAcquire, oooRelease, dsackPending, dsackLeft, dsackRight, dsackSet,
+  rcvFinSeq,
+} from './ooopool';
 import { connIndex, rcvRing } from '../memory';
 import { cfgRecvBufferSize, cfgDelayedAckSegments, cfgDsack, cfgQuickAcks } from '../config';
 import { segSeq, segData, segDataLen, segInRing } from './segment';
@@ -55,11 +61,12 @@ function oooRemove(c: Conn, i: i32): void {
 
 /**
  * Records [l, r) merged with every range it touches, as the most recent range (index 0, the first
- * SACK block). When all OOO_MAX slots hold other data nothing is recorded and false is returned:
- * the data is dropped rather than a range forgotten, so nothing once SACKed is ever taken back
- * (no reneging, RFC 2018 §8); the sender resends it.
+ * SACK block). When all OOO_MAX slots hold other data, or the pool has no slot for a first range,
+ * nothing is recorded and false is returned: the data is dropped rather than a range forgotten, so
+ * nothing once SACKed is ever taken back (no reneging, RFC 2018 §8); the sender resends it.
  */
 export function oooAdd(c: Conn, l: u32, r: u32): bool {
+  if (!oooAcquire(c)) return false;
   let n0 = <i32>c.oooCount;
   if (n0 >= OOO_MAX) {
     let touches = false;
@@ -88,12 +95,6 @@ export function oooAdd(c: Conn, l: u32, r: u32): bool {
 
 // ---------------------------------------------------------------- D-SACK (RFC 2883)
 
-/** A D-SACK block waits for the next ACK. */
-// @ts-ignore: decorator
-@inline export function dsackPending(c: Conn): bool {
-  return c.dsackL != c.dsackR;
-}
-
 /**
  * Notes [l, r) as received twice: the next ACK reports it as its first SACK block (RFC 2883 §4).
  * The first duplicate part of a segment replaces a block still waiting (`first`); later parts only
@@ -102,12 +103,13 @@ export function oooAdd(c: Conn, l: u32, r: u32): bool {
 export function dsackNote(c: Conn, l: u32, r: u32, first: bool): void {
   if (!OPT_SACK || !cfgDsack || !(c.flags & F.SACK) || !seqLt(l, r)) return;
   if (dsackPending(c) && !first) {
-    if (!(seqLe(l, c.dsackR) && seqLe(c.dsackL, r))) return;
-    l = seqMin(l, c.dsackL);
-    r = seqMax(r, c.dsackR);
+    let dl = dsackLeft(c), dr = dsackRight(c);
+    if (!(seqLe(l, dr) && seqLe(dl, r))) return;
+    l = seqMin(l, dl);
+    r = seqMax(r, dr);
   }
-  c.dsackL = l;
-  c.dsackR = r;
+  if (!oooAcquire(c)) return;
+  dsackSet(c, l, r);
 }
 
 /**
@@ -183,6 +185,7 @@ export function oooTrim(c: Conn, end: u32): void {
     if (seqLt(end, oooRight(c, i))) oooSet(c, i, l, end);
     i++;
   }
+  oooRelease(c);
 }
 
 /** Tells the host data can be read (once per recv call). */
@@ -204,7 +207,7 @@ export function receiveData(c: Conn): i32 {
   let off = seqDiff(segSeq, c.rcvNxt);
   if (off < 0) return 0;
   // (An old part of this segment, trimmed off before, ends exactly at RCV.NXT.)
-  if (OPT_SACK && c.oooCount > 0) dsackOverlaps(c, segSeq, segSeq + <u32>len, !(off == 0 && dsackPending(c) && c.dsackR == segSeq));
+  if (OPT_SACK && c.oooCount > 0) dsackOverlaps(c, segSeq, segSeq + <u32>len, !(off == 0 && dsackPending(c) && dsackRight(c) == segSeq));
   if (!(segInRing && off == 0)) ringWrite(c, <u32>off, segData, len);
   if (off > 0) {
     c.flags |= F.ACK_NOW; // RFC 5681 §4.2
@@ -221,13 +224,14 @@ export function receiveData(c: Conn): i32 {
       if (seqLe(oooLeft(c, i), c.rcvNxt)) {
         c.rcvNxt = seqMax(c.rcvNxt, oooRight(c, i));
         // A range may end with an early FIN's sequence number: processFin advances over it.
-        if ((c.flags & F.OOO_FIN) && c.rcvNxt == c.rcvFinSeq + 1) c.rcvNxt = c.rcvFinSeq;
+        if ((c.flags & F.OOO_FIN) && c.rcvNxt == rcvFinSeq(c) + 1) c.rcvNxt = rcvFinSeq(c);
         oooRemove(c, i);
         i = 0; // a later range may now touch rcvNxt
         continue;
       }
       i++;
     }
+    oooRelease(c);
     c.flags |= F.ACK_NOW; // a hole was filled (RFC 5681 §4.2)
   }
   let adv = seqDiff(c.rcvNxt, before);

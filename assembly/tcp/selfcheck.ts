@@ -1,10 +1,11 @@
 // The test build's self-check (testSelfCheck): walks every table and verifies the invariants of
 // the spec's SELF_CHECKS (sequence order, ring counters, out-of-order ranges, the hash, the free
 // list, timers and their heap, listeners with their children and accept queues, the TIME_WAIT list,
-// half-open counts, the pending-output ring, the control block, the sender's scoreboard). The fuzzer calls it after every
+// half-open counts, the pending-output ring, the control block, the sender's scoreboard, the out-of-order pool). The fuzzer calls it after every
 // step. Returns 0, or (check << 16) | slot of the first invariant broken. Not in the release module.
 import { Check, Ctl, F, S } from '../abi';
-import { Conn, NIL, OOO_MAX, SB_MAX, oooLeft, oooRight } from './conn';
+import { Conn, NIL, OOO_MAX, SB_MAX } from './conn';
+import { oooLeft, oooRight, rcvFinSeq, dsackPending, dsackLeft, dsackRight, oooConnOk, oooPoolOk } from './ooopool';
 import {
   connAt, listenerAt, hashBase, hashMask, heapKeyBase, heapSlotBase, outqBase, ctlGet,
 } from '../memory';
@@ -35,7 +36,7 @@ function scoreboardOk(c: Conn): bool {
   if (n > SB_MAX) return false;
   for (let k = 0; k < n; k++) if (!seqLt(sbStart(c, k), sbEnd(c, k))) return false;
   if (n > 0 && seqGt(sbEnd(c, n - 1), c.sndMax)) return false;
-  if (seqGt(c.dsackL, c.dsackR)) return false;
+  if (dsackPending(c) && seqGt(dsackLeft(c), dsackRight(c))) return false;
   return !((c.rackFlags & R_TLP_RETRANS) && !(c.flags & F.TLP_OUT));
 }
 
@@ -59,7 +60,7 @@ function checkConn(c: Conn, i: i32): i32 {
   // A range ends inside the ring's free space, or one past it when it ends with an early FIN taken
   // at the window's edge (as Linux takes it; the FIN takes no byte of the ring).
   let edge = c.rcvNxt + (<u32>cfgRecvBufferSize - c.rcvBufLen);
-  let finEdge = (c.flags & F.OOO_FIN) && c.rcvFinSeq == edge ? edge + 1 : edge;
+  let finEdge = (c.flags & F.OOO_FIN) && rcvFinSeq(c) == edge ? edge + 1 : edge;
   for (let k = 0; k < <i32>c.oooCount; k++) {
     let l = oooLeft(c, k), r = oooRight(c, k);
     if (!seqLt(l, r) || !seqLt(c.rcvNxt, l) || seqGt(r, finEdge)) return fail(Check.OOO_RANGES, i);
@@ -81,15 +82,18 @@ function checkConn(c: Conn, i: i32): i32 {
 
 /** Every slot, the free list and the hash chains. */
 function checkSlots(): i32 {
-  let used = 0, hashed = 0, tw = 0, half = 0, children = 0, outq = 0;
+  let used = 0, hashed = 0, tw = 0, half = 0, children = 0, outq = 0, pooled = 0;
   for (let i = 0; i < cfgMaxConnections; i++) {
     let c = connAt(i);
     if (c.flags & F.OUTQ) outq++;
     if (!(c.flags & F.USED)) {
       if (c.heapPos != NIL || (c.flags & F.HASHED)) return fail(Check.TIMERS, i); // a free slot's deadlines are stale: only the heap counts
+      if (c.oooSlot != 0) return fail(Check.OOO_POOL, i);
       continue;
     }
     used++;
+    if (!oooConnOk(c, i)) return fail(Check.OOO_POOL, i);
+    if (c.oooSlot != 0) pooled++;
     if (c.flags & F.HASHED) hashed++;
     if (c.state == S.TIME_WAIT) tw++;
     if (c.flags & F.HALF_OPEN) half++;
@@ -98,6 +102,7 @@ function checkSlots(): i32 {
     if (r != 0) return r;
   }
   if (used != connsInUse || ctlGet(Ctl.ConnsInUse) != used) return fail(Check.FREE_LIST, 0);
+  if (!oooPoolOk(pooled)) return fail(Check.OOO_POOL, 0);
   let free = 0;
   for (let i = freeHead; i >= 0; i = connAt(i).next) {
     if (i >= cfgMaxConnections || (connAt(i).flags & F.USED) || ++free > cfgMaxConnections) return fail(Check.FREE_LIST, i);

@@ -4,6 +4,7 @@
 // of a whole table.
 import { Ctl, F, S } from '../abi';
 import { Conn, CONN_SIZE, NIL } from './conn';
+import { oooPoolInit, oooFree } from './ooopool';
 import { Listener, LISTENER_SIZE } from './listener';
 import {
   connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase, ctlSet,
@@ -35,6 +36,7 @@ export function tableInit(salt: u32): void {
     c.heapPos = NIL;
     freeHead = i;
   }
+  oooPoolInit();
   freeListener = NIL;
   for (let i = cfgMaxListeners - 1; i >= 0; i--) {
     listenerAt(i).hashNext = <u16>freeListener;
@@ -123,6 +125,7 @@ export function connFree(c: Conn): void {
   hashRemove(c);
   unschedule(c);
   if (c.listener >= 0) childRemove(c);
+  oooFree(c);
   c.flags &= F.OUTQ;
   c.next = freeHead;
   freeHead = connIndex(c);

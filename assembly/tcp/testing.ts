@@ -5,7 +5,7 @@ import { configGetValue } from '../config';
 import { selfCheck } from './selfcheck';
 import { lookup, listenerFind } from './table';
 import { connAt } from '../memory';
-import { oooLeft, oooRight } from './conn';
+import { oooLeft, oooRight } from './ooopool';
 
 /** Test hook: the next ISN chosen is `v` (one shot). */
 export function testSetNextIss(v: u32): void { isnSetOverride(<i64>v); }
@@ -23,7 +23,7 @@ export function testTupleState(remoteAddr: u32, remotePort: u32, localPort: u32)
   return listenerFind(localPort) >= 0 ? S.LISTEN : S.CLOSED;
 }
 
-/** Test hook for the self-check's own tests: overwrites field `field` of slot `slot` (0 sndNxt, 1 rcvBufLen, 2 heapPos, 3 state, 4 flags, 5 sbCount, 6 the first scoreboard extent's end). */
+/** Test hook for the self-check's own tests: overwrites field `field` of slot `slot` (0 sndNxt, 1 rcvBufLen, 2 heapPos, 3 state, 4 flags, 5 sbCount, 6 the first scoreboard extent's end, 7 oooSlot, 8 oooCount). */
 export function testPoke(slot: i32, field: i32, value: u32): void {
   let c = connAt(slot);
   if (field == 0) c.sndNxt = value;
@@ -33,10 +33,13 @@ export function testPoke(slot: i32, field: i32, value: u32): void {
   else if (field == 4) c.flags = value;
   else if (field == 5) c.sbCount = <u8>value;
   else if (field == 6) c.sb0e = value;
+  else if (field == 7) c.oooSlot = <u16>value;
+  else if (field == 8) c.oooCount = <u8>value;
 }
 
 /** Edge `k` of slot `slot`'s out-of-order ranges: left of range k/2 for even k, right for odd (failure reports). */
 export function testOooEdge(slot: i32, k: i32): u32 {
   let c = connAt(slot);
+  if (c.oooSlot == 0) return 0; // no ranges (they live in the out-of-order pool)
   return k & 1 ? oooRight(c, k >> 1) : oooLeft(c, k >> 1);
 }

@@ -74,8 +74,9 @@ export const enum EventKind { Connected = 1, Accept = 2, Readable = 3, Writable 
  * - dsacksOut: ACKs sent with a D-SACK block (RFC 2883)
  * - dsacksIn: D-SACK blocks received (RFC 2883)
  * - lossProbes: tail loss probes sent (RFC 8985 §7)
+ * - oooPoolFull: times out-of-order data, a D-SACK block or an early FIN found the out-of-order pool empty (the data was dropped, the block not sent)
  */
-export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations', 'etherTypeDropped', 'etherNotForUs', 'arpIn', 'arpOut', 'arpConflicts', 'arpFailed', 'arpQueueDropped', 'arpEvictions', 'icmpEchoReplies', 'icmpEchoDropped', 'noRoute', 'oowAcksSkipped', 'challengeAcksSkipped', 'rstsSkipped', 'synCookiesSent', 'synCookiesRecv', 'synCookiesFailed', 'dsacksOut', 'dsacksIn', 'lossProbes'] as const;
+export const STAT_NAMES = ['segmentsIn', 'segmentsOut', 'retransmits', 'badPackets', 'badChecksum', 'noConnection', 'rstOut', 'rstIn', 'synDropped', 'txFull', 'eventsDropped', 'fastRetransmits', 'timeouts', 'outOfOrder', 'challengeAcks', 'pawsRejected', 'icmpIn', 'connectionsOpened', 'connectionsClosed', 'bytesIn', 'bytesOut', 'dupAcks', 'zeroWindowProbes', 'keepaliveProbes', 'timeWaitRecycled', 'pmtuUpdates', 'rtoExpirations', 'etherTypeDropped', 'etherNotForUs', 'arpIn', 'arpOut', 'arpConflicts', 'arpFailed', 'arpQueueDropped', 'arpEvictions', 'icmpEchoReplies', 'icmpEchoDropped', 'noRoute', 'oowAcksSkipped', 'challengeAcksSkipped', 'rstsSkipped', 'synCookiesSent', 'synCookiesRecv', 'synCookiesFailed', 'dsacksOut', 'dsacksIn', 'lossProbes', 'oooPoolFull'] as const;
 
 /** Engine-wide counters. */
 export type EngineStats = Record<(typeof STAT_NAMES)[number], number>;
@@ -185,6 +186,8 @@ export interface EngineConfig {
   synBacklog: number;
   /** Most half-open connections of all listeners together, so a SYN flood cannot take the table from established connections and outbound connects; −1 = half of maxConnections. */
   halfOpenMax: number;
+  /** Connections that can hold out-of-order data, a D-SACK block or an early FIN at once (slots of the out-of-order pool, 48 B each); −1 = a quarter of maxConnections, rounded up; at most maxConnections. A connection that finds the pool empty drops out-of-order data as if its ring were full, sends no D-SACK block and ignores an early FIN (counted in oooPoolFull). */
+  oooPoolSize: number;
   /** RFC 6298 §2.1 initial RTO. */
   rtoInitialMs: number;
   /** Lower bound of the RTO (Linux TCP_RTO_MIN). */
@@ -254,10 +257,10 @@ export interface EngineConfig {
 }
 
 /** Config keys in the order of the engine (index = numeric key of configSet). */
-export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd', 'maxInterfaces', 'arpCacheSize', 'arpQueueBytes', 'arpRetries', 'arpRetryMs', 'arpReachableMs', 'arpDelayMs', 'arpProbes', 'invalidRateLimitMs', 'rstLimit', 'synCookies', 'synBacklog', 'halfOpenMax', 'dsack', 'rack', 'tlp'];
+export const CONFIG_KEYS: readonly (keyof EngineConfig)[] = ['maxConnections', 'maxListeners', 'backlog', 'sendBufferSize', 'recvBufferSize', 'mss', 'rtoInitialMs', 'rtoMinMs', 'rtoMaxMs', 'synRetries', 'dataRetries', 'timeWaitMs', 'delayedAckMs', 'keepaliveIdleMs', 'keepaliveIntervalMs', 'keepaliveCount', 'initialWindowSegments', 'windowScale', 'timestamps', 'sack', 'synAckRetries', 'quickAcks', 'abortOnUnreadClose', 'rstOnDataAfterClose', 'finWait2TimeoutMs', 'defaultMss', 'txQueueSize', 'eventQueueSize', 'rxSlotSize', 'tsRandomOffset', 'linuxRto', 'icmpAbortsSynSent', 'recycleTimeWait', 'ttl', 'ephemeralLow', 'ephemeralHigh', 'tsTickMs', 'windowScaling', 'delayedAckSegments', 'ackUnsentData', 'delayFinAck', 'keepaliveRst', 'minshallNagle', 'linuxSenderWindow', 'synResendOnBadAck', 'challengeAckLimit', 'pshOnBurstEnd', 'maxInterfaces', 'arpCacheSize', 'arpQueueBytes', 'arpRetries', 'arpRetryMs', 'arpReachableMs', 'arpDelayMs', 'arpProbes', 'invalidRateLimitMs', 'rstLimit', 'synCookies', 'synBacklog', 'halfOpenMax', 'dsack', 'rack', 'tlp', 'oooPoolSize'];
 
 /** The defaults compiled into the engine. */
-export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false, maxInterfaces: 4, arpCacheSize: 32, arpQueueBytes: 16384, arpRetries: 3, arpRetryMs: 1000, arpReachableMs: 30000, arpDelayMs: 5000, arpProbes: 3, invalidRateLimitMs: 500, rstLimit: 1000, synCookies: true, synBacklog: 32, halfOpenMax: -1, dsack: true, rack: true, tlp: false };
+export const DEFAULT_CONFIG: Readonly<EngineConfig> = { maxConnections: 128, maxListeners: 16, backlog: 128, sendBufferSize: 65536, recvBufferSize: 65536, mss: 1460, rtoInitialMs: 1000, rtoMinMs: 200, rtoMaxMs: 120000, synRetries: 6, dataRetries: 15, timeWaitMs: 60000, delayedAckMs: 40, keepaliveIdleMs: 7200000, keepaliveIntervalMs: 75000, keepaliveCount: 9, initialWindowSegments: 10, windowScale: -1, timestamps: true, sack: true, synAckRetries: 5, quickAcks: 0, abortOnUnreadClose: true, rstOnDataAfterClose: true, finWait2TimeoutMs: 60000, defaultMss: 536, txQueueSize: 524288, eventQueueSize: 8192, rxSlotSize: 65536, tsRandomOffset: true, linuxRto: false, icmpAbortsSynSent: true, recycleTimeWait: true, ttl: 64, ephemeralLow: 32768, ephemeralHigh: 60999, tsTickMs: 1, windowScaling: true, delayedAckSegments: 2, ackUnsentData: true, delayFinAck: false, keepaliveRst: false, minshallNagle: false, linuxSenderWindow: false, synResendOnBadAck: false, challengeAckLimit: 1000, pshOnBurstEnd: false, maxInterfaces: 4, arpCacheSize: 32, arpQueueBytes: 16384, arpRetries: 3, arpRetryMs: 1000, arpReachableMs: 30000, arpDelayMs: 5000, arpProbes: 3, invalidRateLimitMs: 500, rstLimit: 1000, synCookies: true, synBacklog: 32, halfOpenMax: -1, dsack: true, rack: true, tlp: false, oooPoolSize: -1 };
 
 /** What values a knob takes: its type, bounds (`gt`: strictly greater), whether it sizes memory and whether it is fixed after init without sizing it. */
 export interface ConfigLimit { type: 'int' | 'ms' | 'bool'; min?: number; max?: number; gt?: number; size?: boolean; fixed?: boolean }
@@ -327,6 +330,7 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   maxInterfaces: { type: 'int', min: 1, max: 256, size: true },
   arpCacheSize: { type: 'int', min: 1, max: 4096, size: true },
   arpQueueBytes: { type: 'int', min: 0, max: 16777216, size: true },
+  oooPoolSize: { type: 'int', min: -1, max: 65535, size: true },
 };
 
 /** Cross-checks init applies: [a, b, plus] requires a + plus ≤ b. */
@@ -541,6 +545,7 @@ export const SELF_CHECKS: readonly (readonly [string, string])[] = [
   ["OUTPUT_QUEUE", "the pending-output ring holds exactly the slots flagged OUTQ"],
   ["QUEUES", "control block: events waiting within the ring, tx fill level within the tx area"],
   ["SCOREBOARD", "sender scoreboard: at most SB_MAX extents, each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding"],
+  ["OOO_POOL", "out-of-order pool: a slot is held by exactly one connection, which points back to it and still needs it (out-of-order ranges, a D-SACK block or an early FIN); a connection without one has none of these; the free list holds the rest"],
 ];
 
 /**

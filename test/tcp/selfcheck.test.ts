@@ -54,4 +54,30 @@ describe('self-check', () => {
       expect(verdict(h), what).toBe(`${check}@${h.conn}`);
     }
   });
+
+  it('holds the out-of-order pool to its owners (assembly/tcp/ooopool.ts)', () => {
+    /** busy() plus 100 bytes out of order: the connection takes a pool slot. */
+    const holding = (): Harness => {
+      const h = busy();
+      h.send({ seq: (h.peerSeq + 1000) >>> 0, ack: h.ours(0), flags: ACK, data: 100 });
+      expect(h.e.info(h.conn).oooRanges).toBe(1);
+      expect(verdict(h)).toBe('ok');
+      return h;
+    };
+    const cases: [string, (h: Harness) => void][] = [
+      ['ranges without a slot', (h) => hooks(h).testPoke(h.conn, 7, 0)],
+      ['a slot kept with nothing in it', (h) => hooks(h).testPoke(h.conn, 8, 0)],
+      ['a slot its owner does not hold', (h) => hooks(h).testPoke(h.conn, 7, 2)],
+    ];
+    for (const [what, corrupt] of cases) {
+      const h = holding();
+      corrupt(h);
+      expect(verdict(h), what).toBe(`OOO_POOL@${h.conn}`);
+    }
+    // The hole filled: the slot goes back and the check still holds.
+    const h = holding();
+    h.send({ seq: h.peerSeq, ack: h.ours(0), flags: ACK, data: 1000 });
+    expect(h.e.info(h.conn).oooRanges).toBe(0);
+    expect(verdict(h)).toBe('ok');
+  });
 });
