@@ -220,7 +220,7 @@ export const enum NeighSlot { State = 0, IfIndex = 1, Addr = 2, MacHi = 3, MacLo
  * - OUTPUT_QUEUE: the pending-output ring holds exactly the slots flagged OUTQ
  * - QUEUES: control block: events waiting within the ring, tx fill level within the tx area
  * - SCOREBOARD: sender scoreboard: at most SB_MAX extents, each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding
- * - OOO_POOL: out-of-order pool: a slot is held by exactly one connection, which points back to it and still needs it (out-of-order ranges, a D-SACK block or an early FIN); a connection without one has none of these; the free list holds the rest
+ * - OOO_POOL: out-of-order pool: a slot is held by exactly one connection, which points back to it and still needs it (out-of-order ranges, a D-SACK block or an early FIN; a CLOSED one holds none); a connection without one has none of these; the free list holds the rest
  */
 export const enum Check { OK = 0, SEQ_ORDER = 1, SEND_RING = 2, RECV_RING = 3, OOO_RANGES = 4, STATE = 5, HASH = 6, FREE_LIST = 7, TIMERS = 8, HEAP = 9, LISTENERS = 10, TIME_WAIT_LIST = 11, HALF_OPEN = 12, OUTPUT_QUEUE = 13, QUEUES = 14, SCOREBOARD = 15, OOO_POOL = 16 }
 

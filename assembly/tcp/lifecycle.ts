@@ -9,6 +9,7 @@ import { hashRemove, connFree, timeWaitAdd, timeWaitRemove, halfOpenDone } from 
 import { nowMs } from './clock';
 import { armIdle, stopRtx, stopDelack, stopIdle } from './deadlines';
 import { statAdd } from './stats';
+import { oooDrop } from './ooopool';
 
 /** Enters CLOSED: stops timers, leaves the hash, reports Closed(−err) to the host, frees an unowned slot. */
 export function connDone(c: Conn, err: i32): void {
@@ -20,6 +21,7 @@ export function connDone(c: Conn, err: i32): void {
   stopIdle(c);
   c.flags &= ~(F.NEED_OUTPUT | F.ACK_NOW);
   hashRemove(c);
+  oooDrop(c); // out-of-order data of a dead connection is never delivered: the pool slot goes now
   if (err != 0 && c.error == 0) c.error = <u8>err;
   statAdd(Stat.ConnectionsClosed);
   if (c.flags & F.HOST) {

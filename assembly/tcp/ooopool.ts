@@ -3,8 +3,8 @@
 // for the next ACK (RFC 2883) and an early FIN's sequence number (RFC 9293 §3.10.7.4 eighth) — lives
 // in one of a few slots, which a connection holds only while it has any of them (Conn.oooSlot).
 // oooAcquire comes before any of them is set; oooRelease is the one place that decides a connection
-// no longer needs its slot, and every path that drops such state calls it; connFree returns it
-// unconditionally. A connection that finds the pool empty keeps none of it: out-of-order data is
+// no longer needs its slot, and every path that drops such state calls it; a connection that
+// reaches CLOSED drops all of it with the slot (oooDrop), and connFree returns it unconditionally. A connection that finds the pool empty keeps none of it: out-of-order data is
 // dropped as if its ring were full, no D-SACK block goes out, an early FIN is not taken (the peer
 // sends them again), counted in Stat.OooPoolFull.
 import { F, Stat } from '../abi';
@@ -65,6 +65,13 @@ export function oooAcquire(c: Conn): bool {
 /** Returns `c`'s slot when it no longer needs it (call wherever such state is dropped). */
 export function oooRelease(c: Conn): void {
   if (c.oooSlot != 0 && !oooNeeded(c)) oooFree(c);
+}
+
+/** Forgets the out-of-order ranges, an early FIN and a D-SACK block with the slot (the connection is CLOSED: none of it will be delivered). */
+export function oooDrop(c: Conn): void {
+  c.oooCount = 0;
+  c.flags &= ~F.OOO_FIN;
+  oooFree(c);
 }
 
 /** Returns `c`'s slot whatever it holds (the record is freed). */

@@ -92,7 +92,7 @@ function checkSlots(): i32 {
       continue;
     }
     used++;
-    if (!oooConnOk(c, i)) return fail(Check.OOO_POOL, i);
+    if (!oooConnOk(c, i) || (c.state == S.CLOSED && c.oooSlot != 0)) return fail(Check.OOO_POOL, i);
     if (c.oooSlot != 0) pooled++;
     if (c.flags & F.HASHED) hashed++;
     if (c.state == S.TIME_WAIT) tw++;

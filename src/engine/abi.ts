@@ -545,7 +545,7 @@ export const SELF_CHECKS: readonly (readonly [string, string])[] = [
   ["OUTPUT_QUEUE", "the pending-output ring holds exactly the slots flagged OUTQ"],
   ["QUEUES", "control block: events waiting within the ring, tx fill level within the tx area"],
   ["SCOREBOARD", "sender scoreboard: at most SB_MAX extents, each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding"],
-  ["OOO_POOL", "out-of-order pool: a slot is held by exactly one connection, which points back to it and still needs it (out-of-order ranges, a D-SACK block or an early FIN); a connection without one has none of these; the free list holds the rest"],
+  ["OOO_POOL", "out-of-order pool: a slot is held by exactly one connection, which points back to it and still needs it (out-of-order ranges, a D-SACK block or an early FIN; a CLOSED one holds none); a connection without one has none of these; the free list holds the rest"],
 ];
 
 /**

@@ -2,8 +2,9 @@
 // out-of-order data, a D-SACK block or an early FIN; an empty pool degrades safely (the data is
 // dropped as if the ring were full, no D-SACK block, the early FIN ignored) and is counted.
 import { describe, expect, it } from 'vitest';
-import { ACK, FIN, Harness, PSH, type Opt, type SegOut } from './harness.js';
+import { ACK, FIN, Harness, PSH, SYN, type Opt, type SegOut } from './harness.js';
 import { runLossyOnce } from '../../bench/lossy.js';
+import { testModule } from '../support/test-engine.js';
 
 const SACK_PEER: Opt[] = [{ kind: 'mss', value: 1000 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'sackOK' }];
 
@@ -65,6 +66,35 @@ describe('out-of-order pool', () => {
     data(h, 0, 1000); // a duplicate while the slot is held: a D-SACK block first
     expect(blocks(h.expectSegment({ flags: '.', ack: 3001 }))).toEqual([[0, 1000], [4000, 5000]]);
     expect(h.e.stats.oooPoolFull).toBe(0);
+  });
+
+  it('two connections share one slot: the second waits until the first gives it back', () => {
+    const h = new Harness({ sack: true, quickAcks: 16, oooPoolSize: 1 }, 1, testModule());
+    const check = () => (h.e.exports as unknown as { testSelfCheck(): number }).testSelfCheck();
+    h.openWith(SACK_PEER);
+    const a = h.conn;
+    // A second peer port: its own handshake, accepted.
+    h.send({ sport: 40001, seq: 5000, flags: SYN, opts: SACK_PEER });
+    const sa = h.expectSegment({ flags: 'S.' });
+    h.send({ sport: 40001, seq: 5001, ack: sa.seq + 1, flags: ACK });
+    const b = h.e.accept(h.listener);
+    expect(b).toBeGreaterThanOrEqual(0);
+    h.clear();
+    const bData = (from: number, to: number) =>
+      h.send({ sport: 40001, seq: 5001 + from, ack: sa.seq + 1, flags: ACK | PSH, data: new Uint8Array(to - from).fill(0x41) });
+    data(h, 1000, 2000); // a takes the slot
+    bData(1000, 2000); // b finds none: dropped
+    expect([h.e.info(a).oooRanges, h.e.info(b).oooRanges, h.e.stats.oooPoolFull]).toEqual([1, 0, 1]);
+    expect(check()).toBe(0);
+    data(h, 0, 1000); // a's hole fills: the slot goes back
+    bData(1000, 2000); // now b gets it
+    expect([h.e.info(a).oooRanges, h.e.info(b).oooRanges, h.e.stats.oooPoolFull]).toEqual([0, 1, 1]);
+    expect(check()).toBe(0);
+    h.e.abort(b, h.now); // a connection that dies gives its slot back at once (no release needed)
+    h.clear();
+    data(h, 4000, 5000);
+    expect([h.e.info(a).oooRanges, h.e.stats.oooPoolFull]).toEqual([1, 1]);
+    expect(check()).toBe(0);
   });
 
   it('a lossy transfer with no pool at all still arrives bit-exact', () => {
