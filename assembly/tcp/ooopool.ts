@@ -88,18 +88,15 @@ export function oooFree(c: Conn): void {
 // ---------------------------------------------------------------- the fields
 
 /** Left edge of out-of-order range `i` (i < oooCount). */
-// @ts-ignore: decorator
-@inline export function oooLeft(c: Conn, i: i32): u32 {
+export function oooLeft(c: Conn, i: i32): u32 {
   return load<u32>(held(c) + (<usize>i << 3));
 }
 /** Right edge of out-of-order range `i`. */
-// @ts-ignore: decorator
-@inline export function oooRight(c: Conn, i: i32): u32 {
+export function oooRight(c: Conn, i: i32): u32 {
   return load<u32>(held(c) + (<usize>i << 3), 4);
 }
 /** Stores out-of-order range `i` (the slot is held). */
-// @ts-ignore: decorator
-@inline export function oooSet(c: Conn, i: i32, left: u32, right: u32): void {
+export function oooSet(c: Conn, i: i32, left: u32, right: u32): void {
   let p = held(c) + (<usize>i << 3);
   store<u32>(p, left);
   store<u32>(p, right, 4);
@@ -111,14 +108,11 @@ export function oooFree(c: Conn): void {
   return c.oooSlot != 0 && load<u32>(held(c) + DSACK_L) != load<u32>(held(c) + DSACK_R);
 }
 /** Left edge of the D-SACK block (the slot is held). */
-// @ts-ignore: decorator
-@inline export function dsackLeft(c: Conn): u32 { return load<u32>(held(c) + DSACK_L); }
+export function dsackLeft(c: Conn): u32 { return load<u32>(held(c) + DSACK_L); }
 /** Right edge of the D-SACK block (the slot is held). */
-// @ts-ignore: decorator
-@inline export function dsackRight(c: Conn): u32 { return load<u32>(held(c) + DSACK_R); }
+export function dsackRight(c: Conn): u32 { return load<u32>(held(c) + DSACK_R); }
 /** Stores the D-SACK block (the slot is held). */
-// @ts-ignore: decorator
-@inline export function dsackSet(c: Conn, l: u32, r: u32): void {
+export function dsackSet(c: Conn, l: u32, r: u32): void {
   store<u32>(held(c) + DSACK_L, l);
   store<u32>(held(c) + DSACK_R, r);
 }
@@ -130,11 +124,9 @@ export function dsackClear(c: Conn): void {
 }
 
 /** Sequence number of an out-of-order FIN (valid with F.OOO_FIN, which implies a held slot). */
-// @ts-ignore: decorator
-@inline export function rcvFinSeq(c: Conn): u32 { return load<u32>(held(c) + FIN_SEQ); }
+export function rcvFinSeq(c: Conn): u32 { return load<u32>(held(c) + FIN_SEQ); }
 /** Stores the early FIN's sequence number (the slot is held). */
-// @ts-ignore: decorator
-@inline export function rcvFinSeqSet(c: Conn, s: u32): void { store<u32>(held(c) + FIN_SEQ, s); }
+export function rcvFinSeqSet(c: Conn, s: u32): void { store<u32>(held(c) + FIN_SEQ, s); }
 
 // ---------------------------------------------------------------- self-check
 
