@@ -399,21 +399,29 @@ function sendSyn(c: Conn, st: i32): bool {
  * and sender SWS avoidance (RFC 9293 §3.8.6); returns whether anything went out.
  */
 function sendData(c: Conn, st: i32): bool {
-  let mss = effMss(c);
   let idleStart = c.sndNxt == c.sndUna;
   // Lost data first (RFC 6675 §5 step C rule 1), then new data as the pipe and the peer's window allow.
-  let resent = resendLost(c, false);
+  // An empty scoreboard holds nothing lost (the common case: everything sent is acknowledged).
+  let resent = c.sbCount != 0 && resendLost(c, false);
   let sent = false;
   let lastDataLen = 0;
   let windowCut = false;
-  let budget = ccBudget(c, sbPipe(c));
+  // The MSS and the congestion budget only once something is to be sent (both are pure reads).
+  let mss = 0;
+  let budget = 0;
+  let first = true;
   while (true) {
-    let usable = min<i32>(seqDiff(c.sndUna + c.sndWnd, c.sndNxt), budget);
     let off = seqDiff(c.sndNxt, c.sndBufSeq);
     let avail = <i32>c.sndBufLen - off;
     if (avail < 0) avail = 0;
     let finDue = finAllowed(c, st) && !seqGt(c.sndNxt, finSeq(c));
     if (avail == 0 && !finDue) break;
+    if (first) {
+      first = false;
+      mss = effMss(c);
+      budget = ccBudget(c, sbPipe(c));
+    }
+    let usable = min<i32>(seqDiff(c.sndUna + c.sndWnd, c.sndNxt), budget);
     let len = min<i32>(avail, mss);
     if (usable < len) len = usable > 0 ? usable : 0;
     // A FIN rides on the segment that carries the last byte (it needs no window of its own).
