@@ -1,6 +1,6 @@
 // IPv4 header view (RFC 791 §3.1) over (ptr, len). `ipv4CheckLen` validates once; the accessors then
 // read without further checks (they assume at least the 20-byte header is present).
-import { checksum, checksumFinish } from './checksum';
+import { checksum, checksumFinish, fold64 } from './checksum';
 import {
   REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_VERSION, REASON_IP_BAD_IHL,
   REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_TRUNCATED,
@@ -77,7 +77,13 @@ export function ipv4Src(ptr: usize): u32 { return loadBe32(ptr + 12); }
 /** Destination address as `a<<24|b<<16|c<<8|d`. */
 export function ipv4Dst(ptr: usize): u32 { return loadBe32(ptr + 16); }
 /** True when the header checksum (over IHL·4 bytes) verifies; needs IHL·4 bytes present. */
-export function ipv4ChecksumOk(ptr: usize): bool { return checksum(ptr, ipv4HeaderLen(ptr), 0) == 0xffff; }
+export function ipv4ChecksumOk(ptr: usize): bool {
+  let hl = ipv4HeaderLen(ptr);
+  if (hl != IPV4_HEADER_LEN) return checksum(ptr, hl, 0) == 0xffff;
+  // No options: five 32-bit words (summing LE words is byte-order independent, checksum.ts; 0xffff is its own swap).
+  let s = <u64>load<u32>(ptr) + <u64>load<u32>(ptr, 4) + <u64>load<u32>(ptr, 8) + <u64>load<u32>(ptr, 12) + <u64>load<u32>(ptr, 16);
+  return fold64(s) == 0xffff;
+}
 
 /** Writes a 20-byte IPv4 header (no options) with its checksum for `payloadLen` bytes of payload; returns 20. */
 export function ipv4Emit(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLen: i32, id: u16, ttl: u8, df: bool): i32 {

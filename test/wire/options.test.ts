@@ -46,6 +46,20 @@ describe('parseTcpOptions', () => {
     }
   });
 
+  it('nop, nop, TS (the direct read) parses as the same option in another layout does', () => {
+    const ts = [8, 10, 0x80, 1, 2, 3, 0xfe, 0xdc, 0xba, 0x98];
+    expect(parse([2, 4, 5, 180, 4, 2])).toBe(0); // leaves values the next parse must reset
+    expect(parse([1, 1, ...ts])).toBe(0);
+    const direct = opts();
+    expect(direct).toEqual({ mss: -1, wscale: -1, sackPermitted: false, ts: [0x80010203, 0xfedcba98], sack: [] });
+    expect(parse([...ts, 1, 1])).toBe(0);
+    expect(opts()).toEqual(direct);
+    // The same first four bytes with a bad length, or a longer area, are not the direct layout.
+    expect(parse([1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0])).toBe(reason('option-overrun'));
+    expect(parse([1, 1, ...ts, 3, 3, 7, 0])).toBe(0);
+    expect(opts()).toEqual({ ...direct, wscale: 7 });
+  });
+
   it('EOL ends the list: garbage after it is ignored', () => {
     expect(parse([2, 4, 1, 0, 0, 2, 1, 0xff])).toBe(0);
     expect(opts().mss).toBe(256);
