@@ -187,7 +187,8 @@ function sackRecovery(c: Conn, ack: u32, acked: u32, advanced: bool, newSack: bo
   } else if (advanced) c.dupAcks = 0;
   let inRecovery = (c.flags & F.RECOVERY) != 0 || seqLt(ack, c.recover);
   if (cfgRack) {
-    reoWait = rackDetectLoss(c, inRecovery);
+    // Nothing in flight once the ACK took the scoreboard: nothing to mark, no timeout (rackMarked is read after reoTimeout's own call only).
+    reoWait = c.sbCount != 0 ? rackDetectLoss(c, inRecovery) : 0;
   } else {
     markLostDupThresh(c);
     // RFC 6675 §5 step 4: DupThresh ACKs with new SACK information also start recovery.
