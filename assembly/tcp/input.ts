@@ -35,7 +35,7 @@ import { replyAllowed, challengeAllowed, rstAllowed } from './ratelimit';
 import { cookieSynAck, cookieCheck, cookiesRecent, cookieMss, cookieWscale, cookieSack } from './syncookie';
 import {
   tcpCheckLen, tcpChecksumOk, tcpSrcPort, tcpDstPort, tcpSeq, tcpAck, tcpFlags, tcpWindow,
-  tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN,
+  tcpDataOffset, TCP_SYN, TCP_ACK, TCP_RST, TCP_FIN, TCP_PSH,
 } from '../wire/tcp';
 import { parseTcpOptions } from '../wire/options';
 import { checksum, pseudoHeaderSum, fold32 } from '../wire/checksum';
@@ -444,9 +444,38 @@ function finStep(c: Conn): void {
   }
 }
 
+/**
+ * Header prediction (RFC 9293 has none; Van Jacobson's, as BSD and Linux): in ESTABLISHED, a segment
+ * with ACK (± PSH) only, at RCV.NXT, that fits the receive space, with no out-of-order data or early
+ * FIN held, that passes PAWS, and whose ACK is new or finds nothing in flight, goes through the steps
+ * of `otherInput` that can apply to it: TS.Recent, keepalive, processAck, textStep, output. Anything
+ * else returns false before any change, for the full path.
+ */
+function predictedInput(c: Conn): bool {
+  let f = segFlags;
+  let seq0 = segSeq;
+  let ack = segAck;
+  let o = opts();
+  let ts = (c.flags & F.TS) != 0;
+  if ((f & ~TCP_PSH) != TCP_ACK || seq0 != c.rcvNxt || <u32>segDataLen > rcvSpace(c) ||
+    (c.flags & (F.OOO_FIN | F.USER_CLOSED | F.PERSIST)) || c.oooCount != 0 ||
+    (ts && (!o.tsPresent || seqLt(o.tsVal, c.tsRecent))) ||
+    seqGt(ack, c.sndMax) || !(seqGt(ack, c.sndUna) || (ack == c.sndUna && c.sndMax == c.sndUna))) return false;
+  // RFC 7323 §4.3 (as in otherInput; PAWS passed above).
+  if (ts && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
+  if (c.flags & F.KEEPALIVE) {
+    c.kaProbes = 0;
+    armIdle(c, nowMs + <f64>c.keepaliveIdle);
+  }
+  if (!processAck(c, seq0) || !textStep(c)) return true;
+  if (c.state != S.CLOSED) tcpOutput(c);
+  return true;
+}
+
 /** SEGMENT ARRIVES in SYN_RCVD and every synchronized state (RFC 9293 §3.10.7.4), step by step. */
 function otherInput(c: Conn): void {
   let st = <i32>c.state;
+  if (st == S.ESTABLISHED && predictedInput(c)) return;
   let f = segFlags;
   let o = opts();
   let seq0 = segSeq;
