@@ -158,6 +158,20 @@ export function checksum(ptr: usize, len: i32, initial: u32): u32 {
   return len >= CHECKSUM_SIMD_THRESHOLD ? checksumSimd(ptr, len, initial) : checksumScalar(ptr, len, initial);
 }
 
+/** Below this length `copyWithChecksum` copies and sums byte by byte (a 1-byte ping-pong payload: no loop setup, no memory.copy). */
+const COPY_BYTEWISE_BELOW: i32 = 16;
+
+/** `copyWithChecksum` for 0 < `len` < 16: each byte is the low (even offset) or high (odd) byte of a little-endian word. */
+function copySmallWithChecksum(dst: usize, src: usize, len: i32, initial: u32): u32 {
+  let s: u32 = 0;
+  for (let i = 0; i < len; i++) {
+    let b = <u32>load<u8>(src + <usize>i);
+    store<u8>(dst + <usize>i, <u8>b);
+    s += b << ((<u32>i & 1) << 3);
+  }
+  return finishLe(fold32(s), initial);
+}
+
 /**
  * Copies `len` bytes from `src` to `dst` and returns their sum plus `initial` (folded, not complemented),
  * as if the bytes started at an even offset of the checksummed data. A caller placing them at an odd
@@ -166,6 +180,7 @@ export function checksum(ptr: usize, len: i32, initial: u32): u32 {
  */
 export function copyWithChecksum(dst: usize, src: usize, len: i32, initial: u32): u32 {
   if (len <= 0) return fold64(<u64>initial);
+  if (len < COPY_BYTEWISE_BELOW) return copySmallWithChecksum(dst, src, len, initial);
   if (!ASC_FEATURE_SIMD) { // portable build: copy, then the scalar sum of the copy
     memory.copy(dst, src, <usize>len);
     return checksumScalar(dst, len, initial);
