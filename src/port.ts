@@ -15,8 +15,11 @@ export interface ConnAddresses {
 
 /** What a Stack calls on the owner of a connection handle (a Socket). */
 export interface ConnOwner {
-  /** The stack registered the owner for `conn` (in `state`; `connecting` for an active open). */
-  attach(conn: number, connecting: boolean, state: string): void;
+  /**
+   * The stack registered the owner for `conn` (in `state`; `connecting` for an active open); `addrs`
+   * (a reused object: read it at once) are its ports and addresses.
+   */
+  attach(conn: number, connecting: boolean, state: string, addrs: ConnAddresses): void;
   onConnected(): void;
   onReadable(): void;
   onPeerFin(): void;
@@ -33,7 +36,8 @@ export interface ConnOwner {
 
 /** What a Stack calls on the owner of a listener handle (a Server). */
 export interface ListenerOwner {
-  onAccept(): void;
+  /** An Accept event: connection `conn` was queued on the listener. */
+  onAccept(conn: number): void;
   onCrash(): void;
   /** Stop listening, from `stack.close()`. */
   close(): unknown;
@@ -87,6 +91,10 @@ export interface StackPort {
   unlisten(handle: number): void;
   /** Takes one established connection from a listener and gives it to `makeOwner`'s owner; −EAGAIN when none. */
   accept(listener: number, makeOwner: () => ConnOwner): number;
+  /** Whether the last accept (of this listener) left another connection in its queue (no engine call). */
+  acceptMore(listener: number): boolean;
+  /** Whether `conn` has an owner (an Accept event's connection that an earlier accept already took). */
+  owned(conn: number): boolean;
 
   /** Runs `fn` from the next pump. */
   defer(fn: () => void): void;

@@ -148,15 +148,22 @@ export class Server extends Emitter implements ListenerOwner {
     return n;
   }
 
-  /** Accepts every connection waiting in the engine's accept queue. @internal */
-  onAccept(): void {
+  /**
+   * Accepts every connection waiting in the engine's accept queue (the Accept event of `conn`). An
+   * event whose connection an earlier one's accepts already took finds the queue as they left it:
+   * no call. @internal
+   */
+  onAccept(conn: number): void {
     if (this.handle < 0) return;
     if (this.opts.manualAccept) {
       this.emit('acceptable');
       return;
     }
-    while (this.acceptOne()) {
-      // every waiting connection
+    if (this.stackPort.owned(conn)) return;
+    // Every waiting connection: the engine says whether another waits, so the loop makes no last
+    // call to learn that the queue is empty.
+    while (this.acceptOne() && this.stackPort.acceptMore(this.handle)) {
+      // next
     }
   }
 

@@ -3,7 +3,7 @@ import { Emitter } from './util/emitter.js';
 import { systemError, type SystemError } from './util/errors.js';
 import type { ClockTimer } from './clock/clock.js';
 import type { ConnInfo } from './engine/engine.js';
-import type { ConnOwner, StackPort } from './port.js';
+import type { ConnAddresses, ConnOwner, StackPort } from './port.js';
 import { RefHold } from './util/hold.js';
 import { invalidType, invalidValue } from './util/validate.js';
 
@@ -89,6 +89,8 @@ export class Socket extends Emitter implements ConnOwner {
   private noDelay: boolean | undefined;
   /** Our address on the connection, learnt when the stack gave us one. */
   private local: string | undefined;
+  /** An active open's local port, known from the start, shown as `localPort` once connected. */
+  private boundPort: number | undefined;
 
   /** Use `stack.connect()` or a Server rather than constructing sockets directly. */
   constructor(port: StackPort, opts: SocketOptions = {}) {
@@ -380,23 +382,26 @@ export class Socket extends Emitter implements ConnOwner {
   // ---- called by Stack / Server ----
 
   /** Binds the socket to an engine connection handle. @internal */
-  attach(conn: number, connecting: boolean, state: string): void {
+  attach(conn: number, connecting: boolean, state: string, addrs: ConnAddresses): void {
     this.conn = conn;
     this.connecting = connecting;
     this.tcpState = state; // an accepted connection is already ESTABLISHED: its State events went by before
     this.hold.update(this.open());
+    // An accepted connection shows its addresses now; an active open its local port once connected.
+    if (connecting) {
+      this.local = addrs.localAddress;
+      this.boundPort = addrs.localPort;
+    } else this.setAddresses(addrs);
     if (this.noDelay !== undefined) this.setNoDelay(this.noDelay);
     if (this.keepAlive) this.setKeepAlive(this.keepAlive.on, this.keepAlive.idle);
-    // An accepted connection learns its addresses now; an active open once connected (its local
-    // address is asked for on demand before that).
-    if (!connecting) this.fillAddresses();
   }
 
   /** Active open completed. @internal */
   onConnected(): void {
     if (this.destroyed) return;
     this.connecting = false;
-    this.fillAddresses();
+    if (this.boundPort !== undefined) this.localPort = this.boundPort; // the peer's were set by connect()
+    else this.fillAddresses();
     // keepalive timers start in ESTABLISHED (a request made while connecting is applied now)
     if (this.keepAlive?.on) this.setKeepAlive(true, this.keepAlive.idle);
     this.flush();
@@ -472,7 +477,10 @@ export class Socket extends Emitter implements ConnOwner {
 
   private fillAddresses(): void {
     const a = this.port.addresses(this.conn);
-    if (!a) return;
+    if (a) this.setAddresses(a);
+  }
+
+  private setAddresses(a: ConnAddresses): void {
     this.local = a.localAddress;
     this.localPort = a.localPort;
     this.remotePort = a.remotePort;

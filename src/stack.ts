@@ -155,6 +155,8 @@ export class Stack extends Emitter implements LinkEndpoint {
   private lastHost = '';
   private lastDst = 0;
   private lastDstText = '';
+  /** The listener whose accept queue held more after the last accept, −1 when none. */
+  private moreListener = -1;
 
   /** Creates the host and its engine; attaches to `opts.link` if given. */
   constructor(opts: StackOptions) {
@@ -336,7 +338,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       this.defer(() => s.destroy(systemError(conn, 'connect', s.remoteAddress, port)));
       return s;
     }
-    this.adopt(conn, s, true);
+    this.adopt(conn, s, true); // tcpConnect leaves it in SYN_SENT
     this.kick();
     return s;
   }
@@ -465,12 +467,17 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.kick();
   }
 
-  /** Registers `owner` for engine connection `conn`. */
-  private adopt(conn: number, owner: ConnOwner, connecting = false): void {
+  /**
+   * Registers `owner` for engine connection `conn`, which the engine's accept or connect just returned:
+   * its state and 4-tuple are read from the control block (no call).
+   */
+  private adopt(conn: number, owner: ConnOwner, connecting: boolean): void {
     this.sockets[conn] = owner;
     this.stateOwner[conn] = owner;
     this.openCount++;
-    owner.attach(conn, connecting, connecting ? 'SYN_SENT' : this.stateName(conn)); // tcpConnect leaves it in SYN_SENT
+    const engine = this.engine;
+    engine.opened(this.tuple);
+    owner.attach(conn, connecting, STATE_NAMES[engine.openedState] ?? 'CLOSED', this.texts(this.tuple));
   }
 
   /**
@@ -514,6 +521,11 @@ export class Stack extends Emitter implements LinkEndpoint {
   private addresses(conn: number): ConnAddresses | undefined {
     const t = this.tuple;
     if (this.down || !this.engine.tuple(conn, t)) return undefined;
+    return this.texts(t);
+  }
+
+  /** `t` (this.tuple) with its dotted quads, each formatted once per new address. */
+  private texts(t: Stack['tuple']): ConnAddresses {
     if (t.remoteAddr !== this.peerAddr) {
       this.peerAddr = t.remoteAddr;
       this.peerText = formatIPv4(t.remoteAddr);
@@ -594,10 +606,14 @@ export class Stack extends Emitter implements LinkEndpoint {
       unlisten: (handle) => this.closeListener(handle),
       accept: (listener, makeOwner) => {
         if (this.down) return -Errno.EBADF;
-        const conn = this.engine.accept(listener);
-        if (conn >= 0) this.adopt(conn, makeOwner());
+        const engine = this.engine;
+        const conn = engine.accept(listener);
+        this.moreListener = engine.acceptMore ? listener : -1;
+        if (conn >= 0) this.adopt(conn, makeOwner(), false);
         return conn;
       },
+      acceptMore: (listener) => this.moreListener === listener && !this.down,
+      owned: (conn) => this.sockets[conn] !== undefined,
       defer: (fn) => this.defer(fn),
       ref: (delta) => this.ref(delta),
     };
@@ -741,7 +757,7 @@ export class Stack extends Emitter implements LinkEndpoint {
           this.sockets[conn]?.onConnected();
           break;
         case EventKind.Accept:
-          this.servers[conn]?.onAccept();
+          this.servers[conn]?.onAccept(ev.arg);
           break;
         case EventKind.Closed:
           this.sockets[conn]?.onClosed(ev.arg);

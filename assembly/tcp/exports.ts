@@ -1,4 +1,4 @@
-// Raw exports of the TCP engine, ABI 3. The host never calls these directly: src/engine/engine.ts
+// Raw exports of the TCP engine, ABI 5. The host never calls these directly: src/engine/engine.ts
 // wraps them (docs/engine-abi.md). Results are ≥ 0 or a negative Linux errno; `now` is f64
 // milliseconds and every call that may send, arm a timer or stamp a segment takes it. Packets, events,
 // addresses and fill levels travel through the control block and the areas it points to, not calls.
@@ -8,11 +8,11 @@ import {
   configSetValue, configCheck, configIsFixed, cfgAbortOnUnreadClose, cfgEventQueueSize, cfgTxQueueSize,
 } from '../config';
 import {
-  layoutMemory, laidOut, rxBase, rxSize, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlSet, eventBase, stageBase,
+  layoutMemory, laidOut, rxBase, rxSize, txBase, statsBase, infoBase, layoutBytes, ctlBase, ctlSet, eventBase, stageBase, connAt,
 } from '../memory';
 import { CONN_SIZE } from './conn';
 import { tableInit } from './table';
-import { ifaceTableInit, ifaceSet } from '../net/iface';
+import { ifaceTableInit, ifaceSet, ifAddr } from '../net/iface';
 import { neighInit } from '../net/neighbour';
 import { recordInput } from '../net/input';
 import { netPoll } from '../net/timers';
@@ -117,10 +117,33 @@ export function tcpListen(port: i32, backlog: i32): i32 {
 }
 /** Stops listening; pending embryonic and unaccepted connections are reset. */
 export function tcpUnlisten(listener: i32, now: f64): void { setNow(now); user.tcpUnlisten(listener); }
-/** Takes the next connection of the listener's accept queue (the Accept event's arg), or −EAGAIN. */
-export function tcpAccept(listener: i32): i32 { return user.tcpAccept(listener); }
-/** Active open to dst:port from srcPort (0 = ephemeral); returns the connection or −errno. */
-export function tcpConnect(dst: u32, port: i32, srcPort: i32, now: f64): i32 { setNow(now); return user.tcpConnect(dst, port, srcPort); }
+/**
+ * Takes the next connection of the listener's accept queue (the Accept event's arg), or −EAGAIN; its
+ * state and 4-tuple go to the Open* control slots, and AcceptMore says whether another one waits.
+ */
+export function tcpAccept(listener: i32): i32 {
+  let conn = user.tcpAccept(listener);
+  if (conn >= 0) reportOpened(conn);
+  ctlSet(Ctl.AcceptMore, user.acceptQueued(listener) ? 1 : 0);
+  return conn;
+}
+/** Active open to dst:port from srcPort (0 = ephemeral); returns the connection (its 4-tuple in the Open* control slots) or −errno. */
+export function tcpConnect(dst: u32, port: i32, srcPort: i32, now: f64): i32 {
+  setNow(now);
+  let conn = user.tcpConnect(dst, port, srcPort);
+  if (conn >= 0) reportOpened(conn);
+  return conn;
+}
+
+/** The state and 4-tuple of a connection just handed to the host, into the Open* control slots (no tcpInfo call for them). */
+function reportOpened(conn: i32): void {
+  let c = connAt(conn);
+  ctlSet(Ctl.OpenState, <i32>c.state);
+  ctlSet(Ctl.OpenLocalAddr, <i32>ifAddr(<i32>c.ifIndex));
+  ctlSet(Ctl.OpenLocalPort, <i32>c.localPort);
+  ctlSet(Ctl.OpenRemoteAddr, <i32>c.remoteAddr);
+  ctlSet(Ctl.OpenRemotePort, <i32>c.remotePort);
+}
 /** SEND of `n` (≤ STAGE_SIZE) bytes from the stage area; returns bytes queued (may be fewer), −EAGAIN, or −errno. */
 export function tcpSend(conn: i32, n: i32, now: f64): i32 { setNow(now); return user.tcpSend(conn, n); }
 /** Contiguous free bytes of the send ring at control slot Region, or −errno. */

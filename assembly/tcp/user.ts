@@ -86,6 +86,12 @@ export function tcpAccept(li: i32): i32 {
   return -Errno.EAGAIN;
 }
 
+/** Whether listener `li`'s accept queue holds a connection (one that died before accept counts too). */
+export function acceptQueued(li: i32): bool {
+  let l = listenerUsed(li);
+  return l != null && l.acceptHead != NIL;
+}
+
 /** Active OPEN to dst:port from `srcPort` (0 = ephemeral); returns the connection (in SYN_SENT) or −errno. */
 export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
   if (port <= 0 || port > 65535 || srcPort < 0 || srcPort > 65535 || dst == 0) return -Errno.EINVAL;

@@ -5,7 +5,7 @@
 #define WASM_TCP_ABI_H
 
 /* ABI version: the glue refuses an engine module with another. */
-#define WTCP_ABI_VERSION 4
+#define WTCP_ABI_VERSION 5
 
 /* Config keys of wtcp_config_set in the engine's order: what each knob does, its type, default and range; "fixed": only before wtcp_init. */
 enum wtcp_config_key {
@@ -305,6 +305,12 @@ enum wtcp_ctl {
   WTCP_CTL_INFO_BASE = 19, /* address of the f64 info slots */
   WTCP_CTL_MEMORY_BYTES = 20, /* bytes laid out by init */
   WTCP_CTL_CONN_STATE_BYTES = 21, /* bytes of one connection record (buffers excluded) */
+  WTCP_CTL_OPEN_STATE = 22, /* state of the connection the last successful tcpAccept or tcpConnect returned */
+  WTCP_CTL_OPEN_LOCAL_ADDR = 23, /* its local address (u32): its interface's address */
+  WTCP_CTL_OPEN_LOCAL_PORT = 24, /* its local port */
+  WTCP_CTL_OPEN_REMOTE_ADDR = 25, /* its peer's address (u32) */
+  WTCP_CTL_OPEN_REMOTE_PORT = 26, /* its peer's port */
+  WTCP_CTL_ACCEPT_MORE = 27, /* 1 when the listener's accept queue still holds a connection after the last tcpAccept, else 0 */
   WTCP_CTL_SLOTS = 32 /* i32 slots in the block */
 };
 

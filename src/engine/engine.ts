@@ -380,11 +380,24 @@ export class Engine {
   get lastListenPort(): number { return this.i32[this.ctl + Ctl.ListenPort]; }
   /** Stops listening; pending embryonic and unaccepted connections are reset. */
   unlisten(listener: number, now: number): void { this.ex.tcpUnlisten(listener, now); }
-  /** Takes the next connection of the listener's accept queue, or −EAGAIN. */
+  /** Takes the next connection of the listener's accept queue, or −EAGAIN (openedState and opened() describe it; acceptMore follows). */
   accept(listener: number): number { return this.ex.tcpAccept(listener); }
+  /** Whether the accept queue of the listener last accepted from still holds a connection (read without a call). */
+  get acceptMore(): boolean { return this.i32[this.ctl + Ctl.AcceptMore] !== 0; }
   /** Active open; returns the connection (SYN_SENT) or −errno (EMFILE, EADDRINUSE, EADDRNOTAVAIL, ENETUNREACH, EINVAL). */
   connect(dstAddr: number, dstPort: number, now: number, srcPort = 0): number {
     return this.ex.tcpConnect(dstAddr >>> 0, dstPort, srcPort, now);
+  }
+  /** State of the connection the last successful accept or connect returned (read without a call). */
+  get openedState(): TcpState { return this.i32[this.ctl + Ctl.OpenState]; }
+  /** The 4-tuple of the connection the last successful accept or connect returned, into `out` (no tcpInfo call). */
+  opened(out: ConnTuple): void {
+    const i32 = this.i32;
+    const ctl = this.ctl;
+    out.localAddr = i32[ctl + Ctl.OpenLocalAddr] >>> 0;
+    out.localPort = i32[ctl + Ctl.OpenLocalPort];
+    out.remoteAddr = i32[ctl + Ctl.OpenRemoteAddr] >>> 0;
+    out.remotePort = i32[ctl + Ctl.OpenRemotePort];
   }
 
   /** Queues bytes for sending; returns bytes queued (may be < length), −EAGAIN when the buffer is full, or −errno. */
