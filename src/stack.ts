@@ -547,16 +547,17 @@ export class Stack extends Emitter implements LinkEndpoint {
   }
 
   /** The narrow interface handed to sockets and servers: each engine call kicks the pump. */
-  private makePort(): StackPort & { up: boolean } {
+  private makePort(): StackPort & { up: boolean; recvEnd: boolean } {
     const stack = this;
     const now = () => this.clock.now();
     const live = (conn: number) => conn >= 0 && !this.down;
-    return {
+    const port: StackPort & { up: boolean; recvEnd: boolean } = {
       get address() { return stack.address; },
       isLocal: (host) => isLocalHost(host, this.address) || this.interfaces.some((f) => f.address === host),
       localAddress: (conn) => this.localAddressOf(conn),
       clock: this.clock,
       up: true, // a field, not a getter: sockets read it on every read and write (`down` sets it)
+      recvEnd: false,
       scratch: this.scratch,
       // The read and write path: no call that is not needed (inside the pump no kick is).
       send: (conn, data) => {
@@ -567,7 +568,9 @@ export class Stack extends Emitter implements LinkEndpoint {
       },
       recv: (conn, into) => {
         if (this.isDown) return -Errno.EBADF;
-        const n = this.engine.recv(conn, into, this.clock.now());
+        const engine = this.engine;
+        const n = engine.recv(conn, into, this.clock.now());
+        port.recvEnd = engine.recvEnd;
         if (!this.inService) this.kick();
         return n;
       },
@@ -617,6 +620,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       defer: (fn) => this.defer(fn),
       ref: (delta) => this.ref(delta),
     };
+    return port;
   }
 
   private makeEngine(): Engine {
