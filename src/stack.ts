@@ -724,7 +724,7 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   private releaseAll(now: number): void {
     const list = this.toRelease;
-    for (let i = 0; i < list.length; i++) this.engine.release(list[i], now);
+    this.engine.releaseAll(list, now); // one engine call for the lot
     list.length = 0;
   }
 

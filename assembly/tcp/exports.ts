@@ -166,6 +166,13 @@ export function tcpClose(conn: i32, now: f64): i32 { setNow(now); return user.tc
 export function tcpAbort(conn: i32, now: f64): i32 { setNow(now); return user.tcpAbort(conn); }
 /** Releases the host's handle (closing the connection first if the host did not). */
 export function tcpRelease(conn: i32, now: f64): void { setNow(now); user.tcpRelease(conn); }
+/** tcpRelease of the `count` (≤ STAGE_SIZE / 4) handles the host wrote to the stage area as i32s, in order; −EINVAL for a bad count. */
+export function tcpReleaseMany(count: i32, now: f64): i32 {
+  if (count < 0 || count > STAGE_SIZE >> 2) return -Errno.EINVAL;
+  setNow(now);
+  for (let i = 0; i < count; i++) user.tcpRelease(load<i32>(stageBase + (<usize>i << 2)));
+  return 0;
+}
 /** Sets connection option `opt` (SockOpt) to `value`; 0 or −errno. */
 export function tcpSetOption(conn: i32, opt: i32, value: f64, now: f64): i32 { setNow(now); return user.tcpSetOption(conn, opt, value); }
 /** Connection option `opt` (SockOpt), or −errno. */
