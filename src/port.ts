@@ -34,6 +34,11 @@ export interface ConnOwner {
   destroy(): unknown;
 }
 
+/** Something with deferred work of its own (StackPort.deferTask): `task` (≥ 1) names it. */
+export interface TaskOwner {
+  runTask(task: number): void;
+}
+
 /** What a Stack calls on the owner of a listener handle (a Server). */
 export interface ListenerOwner {
   /** An Accept event: connection `conn` was queued on the listener. */
@@ -100,6 +105,8 @@ export interface StackPort {
 
   /** Runs `fn` from the next pump. */
   defer(fn: () => void): void;
+  /** Runs `owner.runTask(task)` (task ≥ 1) from the next pump, in order with `defer`'s work: deferred work without a closure. */
+  deferTask(owner: TaskOwner, task: number): void;
   /** One more (+1) or one less (−1) open handle that keeps a Node process alive (ref'd socket or server). */
   ref(delta: 1 | -1): void;
 }

@@ -3,13 +3,15 @@ import { Emitter } from './util/emitter.js';
 import { systemError, type SystemError } from './util/errors.js';
 import type { ClockTimer } from './clock/clock.js';
 import type { ConnInfo } from './engine/engine.js';
-import type { ConnAddresses, ConnOwner, StackPort } from './port.js';
-import { RefHold } from './util/hold.js';
+import type { ConnAddresses, ConnOwner, StackPort, TaskOwner } from './port.js';
 import { invalidType, invalidValue } from './util/validate.js';
 
 const EAGAIN = -11;
 const EPIPE = -32;
 const encoder = new TextEncoder();
+/** Deferred tasks of a socket (StackPort.deferTask): a read after resume(), 'finish' after shutdown. */
+const PULL = 1;
+const FINISH = 2;
 /** The empty write queue every socket starts with (frozen: one shared array, never written). */
 const NONE: never[] = Object.freeze([]) as never[];
 
@@ -38,7 +40,7 @@ export interface AddressInfo {
  * 'end' (peer's FIN, after all data), 'finish' (our FIN queued), 'drain', 'error' (err.code as in
  * Node), 'close' (hadError). Created by `stack.connect()` or handed out by a `Server`.
  */
-export class Socket extends Emitter implements ConnOwner {
+export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** The stack this socket lives on, as sockets see it. @internal */
   readonly port: StackPort;
   /** Engine connection handle, −1 before connect and after the handle is released. */
@@ -81,7 +83,9 @@ export class Socket extends Emitter implements ConnOwner {
   private finished = false;
   private closed = false;
   private finishEmitted = false;
-  private readonly hold: RefHold;
+  /** ref()/unref() (RefHold's rule, kept in the socket: no object per socket): wanted, and held on the stack. */
+  private refWanted = true;
+  private refHeld = false;
   private handleClosed = false;
   private engineClosed = false;
   private onread: SocketOptions['onread'];
@@ -98,7 +102,6 @@ export class Socket extends Emitter implements ConnOwner {
   constructor(port: StackPort, opts: SocketOptions = {}) {
     super();
     this.port = port;
-    this.hold = new RefHold(port.ref); // the port's functions are bound: no closure per socket
     this.allowHalfOpen = opts.allowHalfOpen ?? false;
     this.writableHighWaterMark = opts.writableHighWaterMark ?? 16384;
     if (opts.onread !== undefined) {
@@ -235,13 +238,15 @@ export class Socket extends Emitter implements ConnOwner {
 
   /** Keeps a Node process alive while the socket is open (the default). */
   ref(): this {
-    this.hold.want(true, this.open());
+    this.refWanted = true;
+    this.holdUpdate(this.open());
     return this;
   }
 
   /** Lets a Node process exit even though the socket is open. */
   unref(): this {
-    this.hold.want(false, this.open());
+    this.refWanted = false;
+    this.holdUpdate(this.open());
     return this;
   }
 
@@ -266,7 +271,7 @@ export class Socket extends Emitter implements ConnOwner {
     this.flowing = true;
     // While connecting there is nothing to read yet (pull() would return at once): the Readable
     // events after Connected do the reading.
-    if (this.readPending && this.conn >= 0 && !this.connecting) this.port.defer(() => this.pull());
+    if (this.readPending && this.conn >= 0 && !this.connecting) this.port.deferTask(this, PULL);
     return this;
   }
 
@@ -388,7 +393,7 @@ export class Socket extends Emitter implements ConnOwner {
     this.conn = conn;
     this.connecting = connecting;
     this.tcpState = state; // an accepted connection is already ESTABLISHED: its State events went by before
-    this.hold.update(this.open());
+    this.holdUpdate(this.open());
     // An accepted connection shows its addresses now; an active open its local port once connected.
     if (connecting) {
       this.local = addrs.localAddress;
@@ -459,10 +464,18 @@ export class Socket extends Emitter implements ConnOwner {
     this.queue = NONE;
     this.callbacks = NONE;
     this.pendingBytes = 0;
-    this.hold.forget();
+    this.refHeld = false; // the stack forgot every ref
   }
 
   // ---- internals ----
+
+  /** Held while wanted (not unref()'d) and `active` (open): the stack counts the change. */
+  private holdUpdate(active: boolean): void {
+    const hold = this.refWanted && active;
+    if (hold === this.refHeld) return;
+    this.refHeld = hold;
+    this.port.ref(hold ? 1 : -1);
+  }
 
   private touch(): void {
     this.idleTimer?.arm(this.port.clock.now() + this.idleMs);
@@ -561,11 +574,15 @@ export class Socket extends Emitter implements ConnOwner {
     if (this.finished) return;
     this.finished = true;
     if (this.alive() && !this.engineClosed) this.port.shutdown(this.conn);
-    this.port.defer(() => {
-      if (this.closed) return;
-      this.emitFinish();
-      this.maybeClose();
-    });
+    this.port.deferTask(this, FINISH);
+  }
+
+  /** Deferred work (StackPort.deferTask). @internal */
+  runTask(task: number): void {
+    if (task === PULL) return this.pull();
+    if (this.closed) return; // FINISH
+    this.emitFinish();
+    this.maybeClose();
   }
 
   /** 'finish' once, always before 'close' (the peer's FIN may close us before the deferred emit runs). */
@@ -622,7 +639,7 @@ export class Socket extends Emitter implements ConnOwner {
   private emitClose(err: Error | undefined): void {
     if (this.closed) return;
     this.closed = true;
-    this.hold.update(false);
+    this.holdUpdate(false);
     this.idleTimer?.disarm();
     this.server?.onSocketClose(this);
     if (err) this.emit('error', err);

@@ -6,7 +6,7 @@ import { RECORD_HEADER, RECORD_IFACE_MASK, RECORD_LOCAL } from './engine/abi.js'
 import { Errno } from './engine/errno.js';
 import { forEachRecord, recordBatch, recordBytes, recordLength, type RecordBatch } from './engine/records.js';
 import type { Link, LinkEndpoint } from './link/link.js';
-import type { ConnAddresses, ConnOwner, ListenerOwner, StackPort } from './port.js';
+import type { ConnAddresses, ConnOwner, ListenerOwner, StackPort, TaskOwner } from './port.js';
 import { Emitter } from './util/emitter.js';
 import { systemError } from './util/errors.js';
 import { formatIPv4, isIPv4, parseIPv4 } from './util/ip.js';
@@ -123,8 +123,11 @@ export class Stack extends Emitter implements LinkEndpoint {
   private inService = false;
   private sockets: (ConnOwner | undefined)[] = [];
   private servers: (ListenerOwner | undefined)[] = [];
-  private deferred: (() => void)[] = [];
-  private spareDeferred: (() => void)[] = [];
+  /** Deferred work in order: a function (task 0 in `deferredTask`), or an owner's task (no closure). */
+  private deferred: (TaskOwner | (() => void))[] = [];
+  private deferredTask: number[] = [];
+  private spareDeferred: (TaskOwner | (() => void))[] = [];
+  private spareTasks: number[] = [];
   private readonly ev = { kind: 0, conn: 0, arg: 0 };
   private readonly txSink = (batch: RecordBatch): void => this.output(batch);
   /** A run of the tx batch going to the link (when looped-back records are cut out of it). */
@@ -401,6 +404,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.servers = [];
     this.listening = 0;
     this.deferred = [];
+    this.deferredTask = [];
     this.engine.dropHeld();
     this.openCount = 0;
     if (this.refs > 0) this.clock.hold?.(false);
@@ -464,6 +468,7 @@ export class Stack extends Emitter implements LinkEndpoint {
   /** Runs `fn` from the next pump (events are never emitted from inside API calls). */
   private defer(fn: () => void): void {
     this.deferred.push(fn);
+    this.deferredTask.push(0);
     this.kick();
   }
 
@@ -618,6 +623,11 @@ export class Stack extends Emitter implements LinkEndpoint {
       acceptMore: (listener) => this.moreListener === listener && !this.down,
       owned: (conn) => this.sockets[conn] !== undefined,
       defer: (fn) => this.defer(fn),
+      deferTask: (owner, task) => {
+        this.deferred.push(owner);
+        this.deferredTask.push(task);
+        this.kick();
+      },
       ref: (delta) => this.ref(delta),
     };
     return port;
@@ -731,12 +741,20 @@ export class Stack extends Emitter implements LinkEndpoint {
   private runDeferred(): void {
     // Two lists used in turn: work deferred while these run goes to the other one (no array per round).
     const list = this.deferred;
+    const tasks = this.deferredTask;
     this.deferred = this.spareDeferred;
+    this.deferredTask = this.spareTasks;
     try {
-      for (let i = 0; i < list.length; i++) list[i]();
+      for (let i = 0; i < list.length; i++) {
+        const task = tasks[i];
+        if (task === 0) (list[i] as () => void)();
+        else (list[i] as TaskOwner).runTask(task);
+      }
     } finally {
       list.length = 0; // after a throw the rest is dropped, as before
+      tasks.length = 0;
       this.spareDeferred = list;
+      this.spareTasks = tasks;
     }
   }
 

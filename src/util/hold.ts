@@ -1,4 +1,4 @@
-// Whether one open handle (a socket or a listening server) keeps a Node process alive, counted once on its stack.
+// Whether one open handle (a listening server; sockets keep the same two flags themselves) keeps a Node process alive, counted once on its stack.
 
 /** ref()/unref() state of a handle: held while wanted (not unref'd) and active (open or listening). */
 export class RefHold {
