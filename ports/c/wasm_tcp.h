@@ -8,7 +8,7 @@
  *   events   read wtcp_next_event after those calls and act on them (accept, read, write, release).
  * Results are >= 0 or a negative Linux errno (WTCP_E* in wasm_tcp_abi.h). One engine is one wasm2c
  * instance with its own linear memory; engines are independent, but not thread-safe. Packets, events
- * and fill levels cross through that memory (docs/engine-abi.md, ABI 3): reading an event, draining the
+ * and fill levels cross through that memory (docs/engine-abi.md, ABI 5): reading an event, draining the
  * tx area or reading the next deadline is no call into the engine. Only wasm_tcp.c knows the engine's
  * exports and the names wasm2c gave them. */
 #ifndef WASM_TCP_H
