@@ -556,8 +556,9 @@ export class Stack extends Emitter implements LinkEndpoint {
     const stack = this;
     const now = () => this.clock.now();
     const live = (conn: number) => conn >= 0 && !this.down;
-    const port: StackPort & { up: boolean; recvEnd: boolean } = {
-      get address() { return stack.address; },
+    // A plain literal, its one accessor (`address`) defined after: a literal with a getter is made
+    // in dictionary mode, and sockets read this object's fields on every read and write.
+    const port = {
       isLocal: (host) => isLocalHost(host, this.address) || this.interfaces.some((f) => f.address === host),
       localAddress: (conn) => this.localAddressOf(conn),
       clock: this.clock,
@@ -629,8 +630,8 @@ export class Stack extends Emitter implements LinkEndpoint {
         this.kick();
       },
       ref: (delta) => this.ref(delta),
-    };
-    return port;
+    } as Omit<StackPort, 'address'> & { up: boolean; recvEnd: boolean };
+    return Object.defineProperty(port, 'address', { get: () => stack.address, enumerable: true }) as StackPort & { up: boolean; recvEnd: boolean };
   }
 
   private makeEngine(): Engine {
