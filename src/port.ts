@@ -70,8 +70,6 @@ export interface StackPort {
   send(conn: number, data: Uint8Array): number;
   /** Reads into `into`; bytes read, 0 at end of stream, −EAGAIN, or −errno. */
   recv(conn: number, into: Uint8Array): number;
-  /** After a recv that read bytes: they were the stream's last (every later recv gives 0); false when not known. */
-  readonly recvEnd: boolean;
   /** FIN after the queued data. */
   shutdown(conn: number): void;
   /** close(2): FIN, or RST with unread data. */

@@ -72,8 +72,6 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   private readPending = true;
   private readEnded = false;
   private peerFin = false;
-  /** The engine said the last bytes read were the stream's last: the next read gives 0 without a call. */
-  private atEnd = false;
   /** Bytes not yet taken by the engine and their write() callbacks; NONE until a write has to wait. */
   private queue: Uint8Array[] = NONE;
   private callbacks: (((err?: Error) => void) | undefined)[] = NONE;
@@ -517,10 +515,8 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
         this.readPending = !this.destroyed;
         return;
       }
-      if (this.atEnd) return this.pullEnd(0);
       const n = port.recv(this.conn, buf);
       if (n > 0) {
-        if (port.recvEnd) this.atEnd = true;
         this.bytesRead += n;
         if (this.idleMs) this.touch();
         if (onread) {

@@ -552,7 +552,7 @@ export class Stack extends Emitter implements LinkEndpoint {
   }
 
   /** The narrow interface handed to sockets and servers: each engine call kicks the pump. */
-  private makePort(): StackPort & { up: boolean; recvEnd: boolean } {
+  private makePort(): StackPort & { up: boolean } {
     const stack = this;
     const now = () => this.clock.now();
     const live = (conn: number) => conn >= 0 && !this.down;
@@ -563,7 +563,6 @@ export class Stack extends Emitter implements LinkEndpoint {
       localAddress: (conn) => this.localAddressOf(conn),
       clock: this.clock,
       up: true, // a field, not a getter: sockets read it on every read and write (`down` sets it)
-      recvEnd: false,
       scratch: this.scratch,
       // The read and write path: no call that is not needed (inside the pump no kick is).
       send: (conn, data) => {
@@ -574,9 +573,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       },
       recv: (conn, into) => {
         if (this.isDown) return -Errno.EBADF;
-        const engine = this.engine;
-        const n = engine.recv(conn, into, this.clock.now());
-        port.recvEnd = engine.recvEnd;
+        const n = this.engine.recv(conn, into, this.clock.now());
         if (!this.inService) this.kick();
         return n;
       },
@@ -630,8 +627,8 @@ export class Stack extends Emitter implements LinkEndpoint {
         this.kick();
       },
       ref: (delta) => this.ref(delta),
-    } as Omit<StackPort, 'address'> & { up: boolean; recvEnd: boolean };
-    return Object.defineProperty(port, 'address', { get: () => stack.address, enumerable: true }) as StackPort & { up: boolean; recvEnd: boolean };
+    } as Omit<StackPort, 'address'> & { up: boolean };
+    return Object.defineProperty(port, 'address', { get: () => stack.address, enumerable: true }) as StackPort & { up: boolean };
   }
 
   private makeEngine(): Engine {

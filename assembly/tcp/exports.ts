@@ -152,11 +152,11 @@ export function tcpSendReserve(conn: i32): i32 { return user.tcpSendReserve(conn
 export function tcpSendCommit(conn: i32, n: i32, flush: bool, now: f64): i32 { setNow(now); return user.tcpSendCommit(conn, n, flush); }
 /** Sends what the windows allow. */
 export function tcpFlush(conn: i32, now: f64): void { setNow(now); user.tcpFlush(conn); }
-/** RECEIVE of up to `max` (≤ STAGE_SIZE) bytes into the stage area; returns the count, 0 at end of stream, −EAGAIN, or −errno; RecvEnd says whether the stream's end was reached. */
+/** RECEIVE of up to `max` (≤ STAGE_SIZE) bytes into the stage area; returns the count, 0 at end of stream, −EAGAIN, or −errno. */
 export function tcpRecv(conn: i32, max: i32, now: f64): i32 { setNow(now); return user.tcpRecv(conn, max); }
 /** Contiguous readable bytes at control slot Region; 0 = end of stream; −EAGAIN or −errno. */
 export function tcpRecvPeek(conn: i32): i32 { return user.tcpRecvPeek(conn); }
-/** Consumes `n` read bytes (may send a window update); returns the bytes still readable; RecvEnd as after tcpRecv. */
+/** Consumes `n` read bytes (may send a window update); returns the bytes still readable. */
 export function tcpRecvConsume(conn: i32, n: i32, now: f64): i32 { setNow(now); return user.tcpRecvConsume(conn, n); }
 /** shutdown(2) with `how` = Shut.RD, WR or RDWR. */
 export function tcpShutdown(conn: i32, how: i32, now: f64): i32 { setNow(now); return user.tcpShutdown(conn, how); }

@@ -237,13 +237,12 @@ function consume(c: Conn, n: u32): void {
   }
 }
 
-/** Consumes `n` read bytes (after a peek) and returns the bytes still readable; RecvEnd as after tcpRecv. */
+/** Consumes `n` read bytes (after a peek) and returns the bytes still readable. */
 export function tcpRecvConsume(conn: i32, n: i32): i32 {
   let c = owned(conn);
   if (c == null) return -Errno.EBADF;
   if (n < 0 || <u32>n > c.rcvBufLen) return -Errno.EINVAL;
   consume(c, <u32>n);
-  ctlSet(Ctl.RecvEnd, c.rcvBufLen == 0 && (c.flags & F.PEER_FIN) ? 1 : 0);
   return <i32>c.rcvBufLen;
 }
 
@@ -256,10 +255,7 @@ export function tcpRecv(conn: i32, max: i32): i32 {
   let c = owned(conn);
   if (c == null) return -Errno.EBADF;
   if (max <= 0 || max > STAGE_SIZE) return -Errno.EINVAL;
-  if (c.rcvBufLen == 0) {
-    ctlSet(Ctl.RecvEnd, 0);
-    return recvEmpty(c);
-  }
+  if (c.rcvBufLen == 0) return recvEmpty(c);
   let done: u32 = 0;
   let size = <u32>cfgRecvBufferSize;
   while (done < <u32>max && c.rcvBufLen > 0) {
@@ -268,8 +264,6 @@ export function tcpRecv(conn: i32, max: i32): i32 {
     done += n;
     consume(c, n);
   }
-  // The end of the stream is reached (the host needs no call to learn that the next read gives 0).
-  ctlSet(Ctl.RecvEnd, c.rcvBufLen == 0 && (c.flags & F.PEER_FIN) ? 1 : 0);
   return <i32>done;
 }
 

@@ -311,7 +311,6 @@ enum wtcp_ctl {
   WTCP_CTL_OPEN_REMOTE_ADDR = 25, /* its peer's address (u32) */
   WTCP_CTL_OPEN_REMOTE_PORT = 26, /* its peer's port */
   WTCP_CTL_ACCEPT_MORE = 27, /* 1 when the listener's accept queue still holds a connection after the last tcpAccept, else 0 */
-  WTCP_CTL_RECV_END = 28, /* 1 when the last tcpRecv or tcpRecvConsume left the receive buffer empty with the peer's FIN in (every later read returns 0), else 0 */
   WTCP_CTL_SLOTS = 32 /* i32 slots in the block */
 };
 

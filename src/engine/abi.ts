@@ -446,10 +446,9 @@ export function readInfo(f: Float64Array, at: number): ConnInfo {
  * - OpenRemoteAddr: its peer's address (u32)
  * - OpenRemotePort: its peer's port
  * - AcceptMore: 1 when the listener's accept queue still holds a connection after the last tcpAccept, else 0
- * - RecvEnd: 1 when the last tcpRecv or tcpRecvConsume left the receive buffer empty with the peer's FIN in (every later read returns 0), else 0
  * - Slots: i32 slots in the block
  */
-export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead = 4, EvCount = 5, ConnsInUse = 6, ListenPort = 7, Deadline = 8, RxBase = 10, RxSize = 11, TxBase = 12, TxSize = 13, EventBase = 14, EventCap = 15, StageBase = 16, StageSize = 17, StatsBase = 18, InfoBase = 19, MemoryBytes = 20, ConnStateBytes = 21, OpenState = 22, OpenLocalAddr = 23, OpenLocalPort = 24, OpenRemoteAddr = 25, OpenRemotePort = 26, AcceptMore = 27, RecvEnd = 28, Slots = 32 }
+export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead = 4, EvCount = 5, ConnsInUse = 6, ListenPort = 7, Deadline = 8, RxBase = 10, RxSize = 11, TxBase = 12, TxSize = 13, EventBase = 14, EventCap = 15, StageBase = 16, StageSize = 17, StatsBase = 18, InfoBase = 19, MemoryBytes = 20, ConnStateBytes = 21, OpenState = 22, OpenLocalAddr = 23, OpenLocalPort = 24, OpenRemoteAddr = 25, OpenRemotePort = 26, AcceptMore = 27, Slots = 32 }
 
 /**
  * Connection options of tcpSetOption / tcpGetOption.

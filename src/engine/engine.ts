@@ -437,12 +437,6 @@ export class Engine {
     return done;
   }
 
-  /**
-   * After a recv() that read bytes: true when they were the last of the stream (the peer's FIN is in,
-   * every later recv() of the connection returns 0), false when that is not known.
-   */
-  recvEnd = false;
-
   /** Reads into `into`; returns bytes read, 0 at end of stream, −EAGAIN when nothing yet, or −errno (reported once, as Linux). */
   recv(conn: number, into: Uint8Array, now: number): number {
     const ex = this.ex;
@@ -457,7 +451,6 @@ export class Engine {
         if (n <= 32) for (let i = 0; i < n; i++) into[i] = u8[s + i];
         else into.set(u8.subarray(s, s + n));
       }
-      this.recvEnd = n > 0 && this.i32[this.ctl + Ctl.RecvEnd] !== 0;
       return n;
     }
     return this.recvLarge(conn, into, now);
@@ -468,7 +461,6 @@ export class Engine {
     const ex = this.ex;
     const max = into.length;
     let done = 0;
-    this.recvEnd = false;
     while (done < max) {
       const avail = ex.tcpRecvPeek(conn);
       if (avail <= 0) {
@@ -479,10 +471,7 @@ export class Engine {
       const p = this.i32[this.ctl + Ctl.Region] >>> 0;
       into.set(this.bytes().subarray(p, p + n), done);
       done += n;
-      if (ex.tcpRecvConsume(conn, n, now) <= 0) {
-        this.recvEnd = this.i32[this.ctl + Ctl.RecvEnd] !== 0;
-        break; // nothing left: no second peek
-      }
+      if (ex.tcpRecvConsume(conn, n, now) <= 0) break; // nothing left: no second peek
     }
     return done;
   }
