@@ -639,16 +639,17 @@ export class Stack extends Emitter implements LinkEndpoint {
   /** What interfaces see of this stack: inbound frames go to the engine like a link's packets. */
   private makeIfaceHost(): InterfaceHost {
     const stack = this;
-    return {
+    const host = {
       input: (index, data) => {
         if (this.down) return;
         this.engine.inputOn(index, data, this.clock.now());
         this.kick();
       },
-      get down() { return stack.down; },
       crash: () => this.crash(),
       reboot: () => this.reboot(),
-    };
+    } as Omit<InterfaceHost, 'down'>;
+    // The accessor defined after the literal, as for the port: the object stays in fast mode.
+    return Object.defineProperty(host, 'down', { get: () => stack.down, enumerable: true }) as InterfaceHost;
   }
 
   /**
