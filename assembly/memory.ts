@@ -133,7 +133,7 @@ export function layoutMemory(): i32 {
   let poolSlots = min<i32>(cfgOooPoolSize < 0 ? (cfgMaxConnections + 3) >> 2 : cfgOooPoolSize, cfgMaxConnections);
   let pool = p; p = align16(p + <u64>poolSlots * <u64>OOO_SLOT_BYTES);
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
-  let hash = p; p = align16(p + <u64>buckets * 4);
+  let hash = p; p = align16(p + <u64>buckets * 2);
   let portHash = p; p = align16(p + <u64>portBuckets * 2);
   let keys = p; p = align16(p + n * 8);
   let slots = p; p = align16(p + n * 2);
@@ -166,7 +166,7 @@ export function layoutMemory(): i32 {
   txBase = <usize>tx; sndRingBase = <usize>snd; rcvRingBase = <usize>rcv;
   ifBase = <usize>ifs; neighBase = <usize>nb; neighHashBase = <usize>nh; neighHashMask = neighBuckets - 1; arpQueueBase = <usize>aq;
   layoutBytes = <f64>(p - start);
-  memory.fill(<usize>hash, 0xff, <usize>buckets * 4);
+  memory.fill(<usize>hash, 0xff, <usize>buckets * 2);
   memory.fill(<usize>portHash, 0xff, <usize>portBuckets * 2);
   memory.fill(<usize>nh, 0xff, <usize>neighBuckets * 2);
   laidOut = true;

@@ -80,8 +80,8 @@ export class Conn {
   rttvar: f32;
   /** Current RTO in ms, including backoff. */
   rto: f32;
-  /** Next slot in a hash chain, free list or accept queue (−1 = none). */
-  next: i32;
+  /** Next slot in a hash chain or the free list, or NIL. */
+  next: u16;
   /** Local port. */
   localPort: u16;
   /** Peer port. */
@@ -156,12 +156,12 @@ export class Conn {
   keepaliveIntvl: f32;
   /** TCP_LINGER2 in ms: orphaned FIN_WAIT_2 lifetime (0 = finWait2TimeoutMs, −1 = none). */
   linger2: f32;
-  /** Next slot in the accept queue (−1 = none). */
-  acceptNext: i32;
   /** Listener that created this connection, or −1. */
   listener: i16;
   /** Out-of-order pool slot + 1 holding the ranges, the D-SACK block and an early FIN (ooopool.ts), 0 = none. */
   oooSlot: u16;
+  /** Next slot in the accept queue, or NIL. */
+  acceptNext: u16;
   /** When the connection last answered an unacceptable segment, in 8 ms ticks mod 2^16, 0 = never (ratelimit.ts). */
   oowAckTick: u16;
   /** Pending error to report (positive errno), 0 = none. */

@@ -43,8 +43,8 @@ export function becomeEstablished(c: Conn, from: i32 = -1): void {
     if (c.flags & F.HOST) emit(Ev.Connected, me, 0);
   } else if (c.listener >= 0) {
     let l = listenerAt(c.listener);
-    c.acceptNext = -1;
-    if (l.acceptTail != NIL) connAt(<i32>l.acceptTail).acceptNext = me; else l.acceptHead = <u16>me;
+    c.acceptNext = NIL;
+    if (l.acceptTail != NIL) connAt(<i32>l.acceptTail).acceptNext = <u16>me; else l.acceptHead = <u16>me;
     l.acceptTail = <u16>me;
     c.flags |= F.ACCEPTQ;
     emit(Ev.Accept, c.listener, me);

@@ -104,13 +104,13 @@ function checkSlots(): i32 {
   if (used != connsInUse || ctlGet(Ctl.ConnsInUse) != used) return fail(Check.FREE_LIST, 0);
   if (!oooPoolOk(pooled)) return fail(Check.OOO_POOL, 0);
   let free = 0;
-  for (let i = freeHead; i >= 0; i = connAt(i).next) {
+  for (let i = freeHead; i != <i32>NIL; i = <i32>connAt(i).next) {
     if (i >= cfgMaxConnections || (connAt(i).flags & F.USED) || ++free > cfgMaxConnections) return fail(Check.FREE_LIST, i);
   }
   if (free != cfgMaxConnections - used) return fail(Check.FREE_LIST, 0);
   let inHash = 0;
   for (let b: u32 = 0; b <= hashMask; b++) {
-    for (let i = load<i32>(hashBase + (<usize>b << 2)); i >= 0; i = connAt(i).next) {
+    for (let i = <i32>load<u16>(hashBase + (<usize>b << 1)); i != <i32>NIL; i = <i32>connAt(i).next) {
       if (i >= cfgMaxConnections || ++inHash > cfgMaxConnections) return fail(Check.HASH, i);
       let c = connAt(i);
       if ((c.flags & (F.USED | F.HASHED)) != (F.USED | F.HASHED)) return fail(Check.HASH, i);
@@ -154,7 +154,7 @@ function checkListeners(half: i32, children: i32): i32 {
     if (n != <i32>l.pending) return fail(Check.LISTENERS, li);
     if (h != <i32>l.halfOpen) return fail(Check.HALF_OPEN, li);
     let q = 0, last = <i32>NIL;
-    for (let i = <i32>l.acceptHead; i != <i32>NIL; i = connAt(i).acceptNext < 0 ? <i32>NIL : connAt(i).acceptNext) {
+    for (let i = <i32>l.acceptHead; i != <i32>NIL; i = <i32>connAt(i).acceptNext) {
       let c = connAt(i);
       if (i >= cfgMaxConnections || !(c.flags & F.ACCEPTQ) || <i32>c.listener != li || ++q > n) return fail(Check.LISTENERS, li);
       last = i;

@@ -13,7 +13,8 @@ import { cfgMaxConnections, cfgMaxListeners, cfgEphemeralLow, cfgEphemeralHigh, 
 import { deadlinesClear, unschedule } from './deadlines';
 
 // Exported for the test build's self-check (selfcheck.ts) only; nothing else writes them.
-export let freeHead: i32 = -1;
+/** First free connection slot, or NIL. */
+export let freeHead: i32 = NIL;
 export let freeListener: i32 = NIL;
 let hashSalt: u32 = 0;
 let nextEphemeral: i32 = 0;
@@ -29,10 +30,10 @@ export function tableInit(salt: u32): void {
   hashSalt = salt | 1;
   memory.fill(connBase, 0, <usize>cfgMaxConnections * <usize>CONN_SIZE);
   memory.fill(listenerBase, 0, <usize>cfgMaxListeners * <usize>LISTENER_SIZE);
-  freeHead = -1;
+  freeHead = NIL;
   for (let i = cfgMaxConnections - 1; i >= 0; i--) {
     let c = connAt(i);
-    c.next = freeHead;
+    c.next = <u16>freeHead;
     c.heapPos = NIL;
     freeHead = i;
   }
@@ -57,16 +58,16 @@ export function tableInit(salt: u32): void {
   let h = (remoteAddr ^ hashSalt) * 0x9e3779b1;
   h = (h ^ ((remotePort << 16) | localPort) ^ (h >>> 15)) * 0x85ebca6b;
   h ^= h >>> 13;
-  return hashBase + (<usize>(h & hashMask) << 2);
+  return hashBase + (<usize>(h & hashMask) << 1);
 }
 
 /** The connection slot for (remoteAddr, remotePort, localPort), or −1. */
 export function lookup(remoteAddr: u32, remotePort: u32, localPort: u32): i32 {
-  let i = load<i32>(bucket(remoteAddr, remotePort, localPort));
-  while (i >= 0) {
+  let i = <i32>load<u16>(bucket(remoteAddr, remotePort, localPort));
+  while (i != <i32>NIL) {
     let c = connAt(i);
     if (c.remoteAddr == remoteAddr && <u32>c.remotePort == remotePort && <u32>c.localPort == localPort) return i;
-    i = c.next;
+    i = <i32>c.next;
   }
   return -1;
 }
@@ -74,8 +75,8 @@ export function lookup(remoteAddr: u32, remotePort: u32, localPort: u32): i32 {
 /** Links `c` into the hash under its 4-tuple. */
 export function hashInsert(c: Conn): void {
   let b = bucket(c.remoteAddr, c.remotePort, c.localPort);
-  c.next = load<i32>(b);
-  store<i32>(b, connIndex(c));
+  c.next = load<u16>(b);
+  store<u16>(b, <u16>connIndex(c));
   c.flags |= F.HASHED;
 }
 
@@ -85,31 +86,31 @@ export function hashRemove(c: Conn): void {
   c.flags &= ~F.HASHED;
   let b = bucket(c.remoteAddr, c.remotePort, c.localPort);
   let me = connIndex(c);
-  let i = load<i32>(b);
-  if (i == me) { store<i32>(b, c.next); return; }
-  while (i >= 0) {
+  let i = <i32>load<u16>(b);
+  if (i == me) { store<u16>(b, c.next); return; }
+  while (i != <i32>NIL) {
     let p = connAt(i);
-    if (p.next == me) { p.next = c.next; return; }
-    i = p.next;
+    if (<i32>p.next == me) { p.next = c.next; return; }
+    i = <i32>p.next;
   }
 }
 
 // ---------------------------------------------------------------- slots
 
 /** True when every slot is in use. */
-export function tableFull(): bool { return freeHead < 0; }
+export function tableFull(): bool { return freeHead == <i32>NIL; }
 
 /** Takes a free slot, zeroed, in state CLOSED, with no deadline; −1 when the table is full. */
 export function connAlloc(): i32 {
   let i = freeHead;
-  if (i < 0) return -1;
+  if (i == <i32>NIL) return -1;
   let c = connAt(i);
-  freeHead = c.next;
+  freeHead = <i32>c.next;
   let keep = c.flags & F.OUTQ; // the pending-output ring may still name this slot
   memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
   c.flags = F.USED | keep;
-  c.next = -1;
-  c.acceptNext = -1;
+  c.next = NIL;
+  c.acceptNext = NIL;
   c.listener = -1;
   c.listPrev = NIL;
   c.listNext = NIL;
@@ -127,7 +128,7 @@ export function connFree(c: Conn): void {
   if (c.listener >= 0) childRemove(c);
   oooFree(c);
   c.flags &= F.OUTQ;
-  c.next = freeHead;
+  c.next = <u16>freeHead;
   freeHead = connIndex(c);
   connsInUse--;
   ctlSet(Ctl.ConnsInUse, connsInUse);

@@ -69,9 +69,9 @@ export function tcpAccept(li: i32): i32 {
   while (l.acceptHead != NIL) {
     let i = <i32>l.acceptHead;
     let c = connAt(i);
-    l.acceptHead = c.acceptNext < 0 ? NIL : <u16>c.acceptNext;
+    l.acceptHead = c.acceptNext;
     if (l.acceptHead == NIL) l.acceptTail = NIL;
-    c.acceptNext = -1;
+    c.acceptNext = NIL;
     c.flags &= ~F.ACCEPTQ;
     childRemove(c);
     if (c.state == S.CLOSED) { connFree(c); continue; } // died (RST) before accept
