@@ -62,16 +62,17 @@ $(OUT)/wtcp_engine.c: $(WASM) | $(OUT)
 $(OUT)/wtcp_engine.h: $(OUT)/wtcp_engine.c
 
 # Masked memory: the rewrite (mask.sed; outline.sed moves the float-to-integer conversions out of line;
-# depth.awk keeps the call depth counter only in functions on a cycle of calls; functypes.awk drops the
-# function type registrations of a module without call_indirect or a table), with the module's
+# depth.awk keeps the call depth counter only in functions on a cycle of calls; init.awk drops the
+# function type registrations of a module without call_indirect or a table and clears the zero globals
+# with one memset), with the module's
 # largest static load/store offset (the guard's size) defined on the first line. It fails when a load
 # or store was left unrewritten (a new wasm2c form).
 .PRECIOUS: %.masked.c
-%.masked.c: %.c $(PORT_C)/mask.sed $(PORT_C)/outline.sed $(PORT_C)/depth.awk $(PORT_C)/functypes.awk
+%.masked.c: %.c $(PORT_C)/mask.sed $(PORT_C)/outline.sed $(PORT_C)/depth.awk $(PORT_C)/init.awk
 	{ max=$$(grep -oE '\(u64\)\(w2c_[a-z0-9_]+\) \+ [0-9]+u' $< | sed -E 's/.* ([0-9]+)u$$/\1/' | sort -n | tail -n 1); \
 	  printf '#define WTCP_MEM_MAX_OFFSET %su\n' "$${max:-0}"; sed -f $(PORT_C)/mask.sed -f $(PORT_C)/outline.sed $<; } > $@.sed
 	awk -f $(PORT_C)/depth.awk $@.sed $@.sed > $@.depth
-	awk -f $(PORT_C)/functypes.awk $@.depth $@.depth > $@.tmp
+	awk -f $(PORT_C)/init.awk $@.depth $@.depth > $@.tmp
 	rm -f $@.sed $@.depth
 	if grep -n '_\(load\|store\)[a-z0-9_]*(&instance->w2c_memory, (u64)' $@.tmp; then echo '$@: unrewritten access' >&2; exit 1; fi
 	grep -q '^#include "wasm_tcp_mask.h"$$' $@.tmp && grep -q '^#include "wasm_tcp_outline.h"$$' $@.tmp
