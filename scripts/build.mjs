@@ -18,11 +18,11 @@ for (const [path, text] of Object.entries(generateAbi())) {
 }
 
 // The release engine, its debug twin, the portable engine (no SIMD, levels chosen for the size of its
-// C, then a second binaryen pass, post-opt.mjs: the module the C ports run through wasm2c,
-// docs/porting.md), its reduced profile (build/engine.tcp.wasm: TCP + IPv4, NewReno;
+// C: the module the C ports run through wasm2c, docs/porting.md), its reduced profile (build/engine.tcp.wasm: TCP + IPv4, NewReno;
 // assembly/options.ts), the wire decoder (build/wire.wasm, for `decode` and
 // recordings) and the test build: the engine and the decoder plus assembly/testing.ts (test hooks and
-// the wire layer's views), which only tests and the checksum benchmark load.
+// the wire layer's views), which only tests and the checksum benchmark load. Every release and portable
+// module then gets a second binaryen pass at its target's levels (scripts/post-opt.mjs).
 const engines = [
   ['release', ['assembly/index.ts']],
   ['debug', ['assembly/index.ts']],
@@ -41,8 +41,9 @@ for (const [target, entries, extra = []] of engines) {
     process.exit(1);
   }
   // In a process of its own: asc leaves binaryen's global options (inlining sizes, …) set its way.
-  if (POST_OPT_TARGETS.includes(target) && !extra.length) {
-    const post = spawnSync(process.execPath, ['scripts/post-opt.mjs', asconfig.targets[target].outFile], { stdio: 'inherit' });
+  if (target in POST_OPT_TARGETS) {
+    const outFile = extra.length ? extra[extra.indexOf('--outFile') + 1] : asconfig.targets[target].outFile;
+    const post = spawnSync(process.execPath, ['scripts/post-opt.mjs', '--target', target, outFile], { stdio: 'inherit' });
     if (post.status !== 0) process.exit(1);
   }
 }
