@@ -3,4 +3,7 @@
 # which on a soft-float target are several library calls at every site. ports/c/wasm_tcp_outline.h
 # defines each as one function of the same macro; the call sites, not the macros, are renamed.
 /^#define /!s/\b\(I32\|I64\)_TRUNC_\(SAT_\)\{0,1\}\([SU]\)_\(F32\|F64\)(/wtcp_\1_TRUNC_\2\3_\4(/g
+# The same for f64.promote_f32 and f32.demote_f64 (a NaN test and a soft-float conversion call each).
+s/(f64)wasm_quietf(/wtcp_F64_PROMOTE_F32(/g
+s/(f32)wasm_quiet(/wtcp_F32_DEMOTE_F64(/g
 /^static inline void memory_fill(/i #include "wasm_tcp_outline.h"
