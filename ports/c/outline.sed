@@ -6,4 +6,7 @@
 # The same for f64.promote_f32 and f32.demote_f64 (a NaN test and a soft-float conversion call each).
 s/(f64)wasm_quietf(/wtcp_F64_PROMOTE_F32(/g
 s/(f32)wasm_quiet(/wtcp_F32_DEMOTE_F64(/g
+# And f64.min / f64.max (wasm2c's FMIN/FMAX macros: two NaN tests, a signed-zero test and the compare, all
+# soft-float calls), where both operands are f64 stack values (w2c_d…).
+/^#define /!s/\bF\(MIN\|MAX\)(\(w2c_d[0-9_]*\), \(w2c_d[0-9_]*\))/wtcp_F64_\1(\2, \3)/g
 /^static inline void memory_fill(/i #include "wasm_tcp_outline.h"
