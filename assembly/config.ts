@@ -177,13 +177,13 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.EphemeralLow: cfgEphemeralLow = i; break;
     case Key.EphemeralHigh: cfgEphemeralHigh = i; break;
     case Key.DelayedAckSegments: cfgDelayedAckSegments = i; break;
-    case Key.ChallengeAckLimit: if (!OPT_RATE_LIMIT && on) return -Errno.EOPNOTSUPP; cfgChallengeAckLimit = i; break;
+    case Key.ChallengeAckLimit: if (!OPT_RATE_LIMIT) return on ? -Errno.EOPNOTSUPP : 0; cfgChallengeAckLimit = i; break;
     case Key.MaxInterfaces: cfgMaxInterfaces = i; break;
     case Key.ArpCacheSize: cfgArpCacheSize = i; break;
     case Key.ArpQueueBytes: cfgArpQueueBytes = i; break;
     case Key.ArpRetries: cfgArpRetries = i; break;
     case Key.ArpProbes: cfgArpProbes = i; break;
-    case Key.RstLimit: if (!OPT_RATE_LIMIT && on) return -Errno.EOPNOTSUPP; cfgRstLimit = i; break;
+    case Key.RstLimit: if (!OPT_RATE_LIMIT) return on ? -Errno.EOPNOTSUPP : 0; cfgRstLimit = i; break;
     case Key.SynBacklog: cfgSynBacklog = i; break;
     case Key.HalfOpenMax: cfgHalfOpenMax = i; break;
     case Key.OooPoolSize: cfgOooPoolSize = i; break;
@@ -199,14 +199,14 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.ArpRetryMs: cfgArpRetryMs = v; break;
     case Key.ArpReachableMs: cfgArpReachableMs = v; break;
     case Key.ArpDelayMs: cfgArpDelayMs = v; break;
-    case Key.InvalidRateLimitMs: if (!OPT_RATE_LIMIT && on) return -Errno.EOPNOTSUPP; cfgInvalidRateLimitMs = v; break;
+    case Key.InvalidRateLimitMs: if (!OPT_RATE_LIMIT) return on ? -Errno.EOPNOTSUPP : 0; cfgInvalidRateLimitMs = v; break;
     case Key.Timestamps: cfgTimestamps = on; break;
-    case Key.Sack: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgSack = on; break;
+    case Key.Sack: if (!OPT_SACK) return on ? -Errno.EOPNOTSUPP : 0; cfgSack = on; break;
     case Key.AbortOnUnreadClose: cfgAbortOnUnreadClose = on; break;
     case Key.RstOnDataAfterClose: cfgRstOnDataAfterClose = on; break;
     case Key.TsRandomOffset: cfgTsRandomOffset = on; break;
     case Key.LinuxRto: cfgLinuxRto = on; break;
-    case Key.IcmpAbortsSynSent: if (!OPT_ICMP && on) return -Errno.EOPNOTSUPP; cfgIcmpAbortsSynSent = on; break;
+    case Key.IcmpAbortsSynSent: if (!OPT_ICMP) return on ? -Errno.EOPNOTSUPP : 0; cfgIcmpAbortsSynSent = on; break;
     case Key.RecycleTimeWait: cfgRecycleTimeWait = on; break;
     case Key.WindowScaling: cfgWindowScaling = on; break;
     case Key.AckUnsentData: cfgAckUnsentData = on; break;
@@ -216,10 +216,10 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.LinuxSenderWindow: cfgLinuxSenderWindow = on; break;
     case Key.SynResendOnBadAck: cfgSynResendOnBadAck = on; break;
     case Key.PshOnBurstEnd: cfgPshOnBurstEnd = on; break;
-    case Key.SynCookies: if (!OPT_SYN_COOKIES && on) return -Errno.EOPNOTSUPP; cfgSynCookies = on; break;
-    case Key.Dsack: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgDsack = on; break;
-    case Key.Rack: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgRack = on; break;
-    case Key.Tlp: if (!OPT_SACK && on) return -Errno.EOPNOTSUPP; cfgTlp = on; break;
+    case Key.SynCookies: if (!OPT_SYN_COOKIES) return on ? -Errno.EOPNOTSUPP : 0; cfgSynCookies = on; break;
+    case Key.Dsack: if (!OPT_SACK) return on ? -Errno.EOPNOTSUPP : 0; cfgDsack = on; break;
+    case Key.Rack: if (!OPT_SACK) return on ? -Errno.EOPNOTSUPP : 0; cfgRack = on; break;
+    case Key.Tlp: if (!OPT_SACK) return on ? -Errno.EOPNOTSUPP : 0; cfgTlp = on; break;
   }
   return 0;
 }

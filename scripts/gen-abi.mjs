@@ -144,7 +144,8 @@ function asConfig() {
   o += '  let on = x != 0;\n  switch (key) {\n';
   for (const c of configByType()) {
     const f = featureOf(c);
-    const guard = f ? `if (!${f} && on) return -Errno.EOPNOTSUPP; ` : '';
+    // Without the feature the knob stays off: nothing stores it, so the optimiser folds it to its default.
+    const guard = f ? `if (!${f}) return on ? -Errno.EOPNOTSUPP : 0; ` : '';
     o += `    case Key.${pascal(c.key)}: ${guard}cfg${pascal(c.key)} = ${c.type === 'bool' ? 'on' : c.type === 'int' ? 'i' : 'v'}; break;\n`;
   }
   o += '  }\n  return 0;\n}\n\n';
