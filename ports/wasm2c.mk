@@ -56,8 +56,12 @@ $(OUT):
 $(WASM): $(ENGINE_SOURCES)
 	cd $(ROOT) && node_modules/.bin/asc assembly/index.ts --config asconfig.json --target $(ASC_TARGET) && node scripts/post-opt.mjs $(WASM)
 
-$(OUT)/wtcp_engine.c: $(WASM) | $(OUT)
+# wasm2c, then the instance struct with its memory first (ports/c/layout.awk: shorter loads of the
+# memory's data pointer on Thumb); every wasm2c translation of the ports goes through both.
+W2C_LAYOUT = awk -f $(PORT_C)/layout.awk $(1) > $(1).tmp && mv $(1).tmp $(1)
+$(OUT)/wtcp_engine.c: $(WASM) $(PORT_C)/layout.awk | $(OUT)
 	$(WASM2C) $(WASM) -n wtcp_engine -o $@
+	$(call W2C_LAYOUT,$(OUT)/wtcp_engine.h)
 
 $(OUT)/wtcp_engine.h: $(OUT)/wtcp_engine.c
 
