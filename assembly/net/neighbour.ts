@@ -36,8 +36,8 @@ let inUse: i32 = 0;
   return changetype<Neigh>(neighBase + <usize>i * <usize>NEIGH_SIZE);
 }
 
-// @ts-ignore: decorator
-@inline function bucket(ifi: i32, addr: u32): usize {
+/** The hash bucket of (interface, address): a call, not inlined (its three callers are the ARP paths). */
+function bucket(ifi: i32, addr: u32): usize {
   let h = (addr ^ (<u32>ifi << 24)) * 0x9e3779b1;
   h ^= h >>> 15;
   return neighHashBase + (<usize>(h & neighHashMask) << 1);
@@ -223,8 +223,7 @@ export function neighLearn(ifi: i32, addr: u32, macHi: u32, macLo: u32, create: 
 // ---------------------------------------------------------------- the resolution queue
 
 /** Bytes of the queue record at `off`. */
-// @ts-ignore: decorator
-@inline function recBytes(off: i32): i32 {
+function recBytes(off: i32): i32 {
   return RECORD_HEADER + ((<i32>load<u32>(arpQueueBase + <usize>off) + 3) & ~3);
 }
 
