@@ -1,4 +1,4 @@
-// Raw exports of the interface layer (ABI 4, docs/engine-abi.md): bring an interface up or down, and
+// Raw exports of the interface layer (ABI 5, docs/engine-abi.md): bring an interface up or down, and
 // read the neighbour cache. The host wraps them in src/engine/engine.ts.
 import { Errno, IfKind, NeighSlot, NeighState, F, S } from '../abi';
 import { cfgMaxInterfaces, cfgArpCacheSize, cfgArpQueueBytes, cfgMaxConnections } from '../config';
