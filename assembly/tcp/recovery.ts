@@ -168,6 +168,10 @@ export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
   sbCover(c);
   let advanced = seqGt(ack, c.sndUna);
   let sack = OPT_SACK && (c.flags & F.SACK) != 0;
+  if (advanced && !(c.flags & (F.RECOVERY | F.TLP_OUT)) && !(sack && opts().sackCount) && !sbAny(c, SB_SACKED | SB_LOST | SB_RETRANS)) {
+    cleanAck(c, ack, acked, sack);
+    return;
+  }
   let newSack = scoreAck(c, ack);
   // SND.UNA moves now, so what is resent below starts where the scoreboard (and the buffer) do.
   if (advanced) {
@@ -203,13 +207,38 @@ function sackRecovery(c: Conn, ack: u32, acked: u32, advanced: bool, newSack: bo
   } else if (acked > 0) {
     ccOnAck(c, acked);
   }
-  if (!(c.flags & F.RECOVERY) && !seqLt(ack, c.recover) && sbAny(c, SB_LOST)) {
-    // RFC 6675 §5 step 4: enter recovery and send the first lost segment at once.
-    ccEnterSackRecovery(c);
-    c.recover = c.sndMax;
-    statAdd(Stat.FastRetransmits);
-    resendLost(c, true);
+  if (!(c.flags & F.RECOVERY) && !seqLt(ack, c.recover) && sbAny(c, SB_LOST)) startSackRecovery(c);
+}
+
+/** RFC 6675 §5 step 4: enter recovery and send the first lost segment at once. */
+function startSackRecovery(c: Conn): void {
+  ccEnterSackRecovery(c);
+  c.recover = c.sndMax;
+  statAdd(Stat.FastRetransmits);
+  resendLost(c, true);
+}
+
+/**
+ * An ACK of new data with no SACK blocks, nothing SACKed, lost or resent on the scoreboard, no
+ * recovery and no probe out: what scoreAck and sackRecovery (or newReno) do then. Extents never
+ * resent went in sequence order, so RACK_update (RFC 8985 §6.2 step 2) for the newest one leaves
+ * what the update of each would; nothing is SACKed, so nothing looks reordered.
+ */
+function cleanAck(c: Conn, ack: u32, acked: u32, sack: bool): void {
+  ackDsack = false;
+  delivered(c, c.sndUna, ack, c.sndUna);
+  sbAcked(c, ack);
+  c.sndUna = ack;
+  if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
+  c.dupAcks = 0;
+  // RACK_detect_loss (§6.2 step 5) for what is still in flight; DupThresh finds nothing without SACKed data.
+  let marked = false;
+  if (sack && cfgRack && c.sbCount != 0) {
+    reoWait = rackDetectLoss(c, seqLt(ack, c.recover));
+    marked = rackMarked;
   }
+  if (acked > 0) ccOnAck(c, acked);
+  if (marked && !seqLt(ack, c.recover)) startSackRecovery(c);
 }
 
 /** NewReno without SACK (RFC 5681 §3.2, RFC 6582 §3.2). */
