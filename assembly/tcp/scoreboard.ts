@@ -247,7 +247,7 @@ export function sbAcked(c: Conn, ack: u32): void {
   let k = 0;
   while (k < n && !seqGt(sbEnd(c, k), ack)) k++;
   if (k == 0) return;
-  memory.copy(slot(c, 0), slot(c, k), <usize>(n - k) << 3);
+  if (k < n) memory.copy(slot(c, 0), slot(c, k), <usize>(n - k) << 3); // all acknowledged (the common case): nothing to move
   c.sbCount = <u8>(n - k);
 }
 
