@@ -30,10 +30,11 @@ function halveSsthresh(c: Conn): void {
 
 /** New data acknowledged outside recovery: slow start (RFC 5681 eq. 2, RFC 3465 L=1) or congestion avoidance (eq. 3). */
 export function ccOnAck(c: Conn, acked: u32): void {
-  let mss = <u32>effMss(c);
   if (c.cwnd < c.ssthresh) {
-    c.cwnd += min<u32>(acked, mss);
+    // Fewer bytes than any effMss (the send MSS less at most 40 option bytes, window.ts) need no effMss.
+    c.cwnd += acked + 40 <= <u32>c.sndMss ? acked : min<u32>(acked, <u32>effMss(c));
   } else {
+    let mss = <u32>effMss(c);
     let inc = (mss * mss) / (c.cwnd > 0 ? c.cwnd : 1);
     c.cwnd += inc > 0 ? inc : 1;
   }
