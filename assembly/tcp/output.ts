@@ -418,7 +418,9 @@ function sendData(c: Conn, st: i32): bool {
     if (avail == 0 && !finDue) break;
     if (first) {
       first = false;
-      mss = effMss(c);
+      // Less data than any effMss (the send MSS less at most 40 option bytes, window.ts): the send MSS
+      // orders every length below against it as effMss would.
+      mss = avail + 40 <= <i32>c.sndMss ? <i32>c.sndMss : effMss(c);
       budget = ccBudget(c, sbPipe(c));
     }
     let usable = min<i32>(seqDiff(c.sndUna + c.sndWnd, c.sndNxt), budget);
