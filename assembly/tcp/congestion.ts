@@ -5,7 +5,7 @@ import { F } from '../abi';
 import { Conn } from './conn';
 import { cfgInitialWindowSegments } from '../config';
 import { seqDiff } from './seq';
-import { effMss } from './window';
+import { effMss, EFF_MSS_CUT_MAX } from './window';
 
 /** Sets the initial window (RFC 5681 §3.1 / RFC 6928: IW = n·SMSS) and an infinite ssthresh. */
 export function ccInit(c: Conn): void {
@@ -31,8 +31,8 @@ function halveSsthresh(c: Conn): void {
 /** New data acknowledged outside recovery: slow start (RFC 5681 eq. 2, RFC 3465 L=1) or congestion avoidance (eq. 3). */
 export function ccOnAck(c: Conn, acked: u32): void {
   if (c.cwnd < c.ssthresh) {
-    // Fewer bytes than any effMss (the send MSS less at most 40 option bytes, window.ts) need no effMss.
-    c.cwnd += acked + 40 <= <u32>c.sndMss ? acked : min<u32>(acked, <u32>effMss(c));
+    // Fewer bytes than any effMss (the send MSS less at most EFF_MSS_CUT_MAX) need no effMss.
+    c.cwnd += acked + <u32>EFF_MSS_CUT_MAX <= <u32>c.sndMss ? acked : min<u32>(acked, <u32>effMss(c));
   } else {
     let mss = <u32>effMss(c);
     let inc = (mss * mss) / (c.cwnd > 0 ? c.cwnd : 1);

@@ -15,7 +15,7 @@ import { nowMs, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
 import { armRtx, stopDelack, holdForOutput } from './deadlines';
-import { effMss, rcvSpace, windowToAdvertise, synWindow } from './window';
+import { effMss, EFF_MSS_CUT_MAX, rcvSpace, windowToAdvertise, synWindow } from './window';
 import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboard';
 import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
@@ -418,9 +418,9 @@ function sendData(c: Conn, st: i32): bool {
     if (avail == 0 && !finDue) break;
     if (first) {
       first = false;
-      // Less data than any effMss (the send MSS less at most 40 option bytes, window.ts): the send MSS
-      // orders every length below against it as effMss would.
-      mss = avail + 40 <= <i32>c.sndMss ? <i32>c.sndMss : effMss(c);
+      // Less data than any effMss (the send MSS less at most EFF_MSS_CUT_MAX): the send MSS orders
+      // every length below against it as effMss would.
+      mss = avail + EFF_MSS_CUT_MAX <= <i32>c.sndMss ? <i32>c.sndMss : effMss(c);
       budget = ccBudget(c, sbPipe(c));
     }
     let usable = min<i32>(seqDiff(c.sndUna + c.sndWnd, c.sndNxt), budget);

@@ -6,6 +6,9 @@ import { dsackPending } from './ooopool';
 import { seqDiff } from './seq';
 import { cfgRecvBufferSize, cfgWindowScale } from '../config';
 
+/** The most option bytes effMss takes off the send MSS: timestamps (12) and three SACK blocks (4 + 24). */
+export const EFF_MSS_CUT_MAX: i32 = 40;
+
 /** Bytes of payload a data segment may carry: the send MSS less the options it carries (RFC 9293 §3.7.1). */
 export function effMss(c: Conn): i32 {
   let m = <i32>c.sndMss;
