@@ -2,23 +2,26 @@
 // (docs/engine-abi.md). The engine appends at EvHead + EvCount; the host reads from EvHead and moves
 // it, both in the control block, so reading events takes no call.
 import { Ctl, Ev, Stat, EVENT_RECORD_BYTES } from '../abi';
-import { eventBase, ctlGet, ctlSet } from '../memory';
+import { eventBase, ctlBase, ctlSet } from '../memory';
 import { cfgEventQueueSize } from '../config';
 import { statAdd } from './stats';
 
 /** Queues an event. State events give way first when the ring is nearly full, so lifecycle events are not lost. */
 export function emit(kind: Ev, conn: i32, arg: i32): void {
   let cap = cfgEventQueueSize;
-  let count = ctlGet(Ctl.EvCount);
-  if (count >= cap || (kind == Ev.State && count >= cap - (cap >> 3))) {
+  // EvHead and EvCount are adjacent control words: one load reads both (wasm is little-endian).
+  if (<i32>Ctl.EvCount != <i32>Ctl.EvHead + 1) unreachable();
+  let both = load<u64>(ctlBase + (<usize>Ctl.EvHead << 2));
+  let head = <i32>both;
+  let count = <i32>(both >>> 32);
+  if (count >= cap - (cap >> 3) && (count >= cap || kind == Ev.State)) {
     statAdd(Stat.EventsDropped);
     return;
   }
-  let i = ctlGet(Ctl.EvHead) + count;
+  let i = head + count;
   if (i >= cap) i -= cap;
   let p = eventBase + <usize>i * <usize>EVENT_RECORD_BYTES;
-  store<i32>(p, <i32>kind);
-  store<i32>(p, conn, 4);
+  store<u64>(p, <u64><u32>kind | (<u64><u32>conn << 32)); // kind at 0, conn at 4
   store<i32>(p, arg, 8);
   ctlSet(Ctl.EvCount, count + 1);
 }
