@@ -13,14 +13,14 @@ import { ifAt } from '../net/iface';
 import { nowMs } from './clock';
 import { isnOf, tsOffsetOf, tupleHash } from './isn';
 import { rtoInit } from './rtt';
-import { ccInit } from './congestion';
 import { ourWscale } from './window';
 import { statAdd } from './stats';
 
 /**
  * A new connection record for the 4-tuple on interface `ifi` (our address is its address), hashed, in CLOSED with its ISN, windows, timers and
  * keepalive settings; null when the table is full even after reusing the oldest orphaned
- * TIME_WAIT slot (lwIP tcp_kill_timewait). The caller sets its state and sends.
+ * TIME_WAIT slot (lwIP tcp_kill_timewait). The caller sets its state, its congestion window (ccInit, once
+ * the send MSS is known: a child's after the SYN's options) and sends.
  */
 export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32, ifi: i32): Conn | null {
   if (tableFull() && cfgRecycleTimeWait) {
@@ -54,7 +54,6 @@ export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32, ifi: 
   c.quickAcks = <u8>cfgQuickAcks;
   c.tsOffset = tsOffsetOf(h, cfgTsRandomOffset);
   rtoInit(c);
-  ccInit(c);
   hashInsert(c);
   statAdd(Stat.ConnectionsOpened);
   return c;

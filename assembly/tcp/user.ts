@@ -11,6 +11,7 @@ import {
 } from './table';
 import { unicast, routeLookup } from '../net/iface';
 import { connOpen } from './open';
+import { ccInit } from './congestion';
 import { tcpOutput, sendAbortRst } from './output';
 import { connDone, orphanFinWait2 } from './lifecycle';
 import { armIdle, stopIdle } from './deadlines';
@@ -107,6 +108,7 @@ export function tcpConnect(dst: u32, port: i32, srcPort: i32): i32 {
   let c = connOpen(dst, <u32>port, <u32>srcPort, ifi);
   if (c == null) return -Errno.EMFILE;
   c.flags |= F.HOST | F.ACTIVE;
+  ccInit(c); // the default send MSS until the SYN-ACK's options (negotiate) set it again
   setState(c, S.SYN_SENT);
   tcpOutput(c); // <SEQ=ISS><CTL=SYN>
   return connIndex(c);
