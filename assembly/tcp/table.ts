@@ -61,12 +61,15 @@ export function tableInit(salt: u32): void {
   return hashBase + (<usize>(h & hashMask) << 1);
 }
 
-/** The connection slot for (remoteAddr, remotePort, localPort), or −1. */
+/** The connection slot for (remoteAddr, remotePort, localPort) (16-bit ports), or −1. */
 export function lookup(remoteAddr: u32, remotePort: u32, localPort: u32): i32 {
   let i = <i32>load<u16>(bucket(remoteAddr, remotePort, localPort));
+  // localPort and remotePort are adjacent u16 fields: one (2-aligned) u32 load compares both.
+  if (offsetof<Conn>('remotePort') != offsetof<Conn>('localPort') + 2) unreachable();
+  let ports = (remotePort << 16) | localPort;
   while (i != <i32>NIL) {
     let c = connAt(i);
-    if (c.remoteAddr == remoteAddr && <u32>c.remotePort == remotePort && <u32>c.localPort == localPort) return i;
+    if (c.remoteAddr == remoteAddr && load<u32>(changetype<usize>(c) + offsetof<Conn>('localPort'), 0, 2) == ports) return i;
     i = <i32>c.next;
   }
   return -1;
