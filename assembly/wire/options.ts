@@ -124,6 +124,12 @@ export function parseTcpOptions(ptr: usize, len: i32, out: TcpOptions): i32 {
   return REASON_OK;
 }
 
+/** Writes an option's kind and length bytes with one (1-aligned) u16 store (wasm is little-endian). */
+// @ts-ignore: decorator
+@inline function storeKindLen(ptr: usize, kind: u32, len: u32): void {
+  store<u16>(ptr, <u16>(kind | (len << 8)), 0, 1);
+}
+
 /** Writes a NOP; returns 1. */
 export function emitNop(ptr: usize): i32 { store<u8>(ptr, TCPOPT_NOP); return 1; }
 /** Writes an EOL; returns 1. */
@@ -131,31 +137,27 @@ export function emitEol(ptr: usize): i32 { store<u8>(ptr, TCPOPT_EOL); return 1;
 
 /** Writes an MSS option; returns 4. */
 export function emitMss(ptr: usize, mss: i32): i32 {
-  store<u8>(ptr, TCPOPT_MSS);
-  store<u8>(ptr, 4, 1);
+  storeKindLen(ptr, TCPOPT_MSS, 4);
   storeBe16(ptr + 2, <u16>mss);
   return 4;
 }
 
 /** Writes a window scale option (RFC 7323 §2.2); returns 3. */
 export function emitWindowScale(ptr: usize, shift: i32): i32 {
-  store<u8>(ptr, TCPOPT_WSCALE);
-  store<u8>(ptr, 3, 1);
+  storeKindLen(ptr, TCPOPT_WSCALE, 3);
   store<u8>(ptr, <u8>shift, 2);
   return 3;
 }
 
 /** Writes a SACK-permitted option (RFC 2018 §2); returns 2. */
 export function emitSackPermitted(ptr: usize): i32 {
-  store<u8>(ptr, TCPOPT_SACK_PERMITTED);
-  store<u8>(ptr, 2, 1);
+  storeKindLen(ptr, TCPOPT_SACK_PERMITTED, 2);
   return 2;
 }
 
 /** Writes a timestamps option (RFC 7323 §3.2); returns 10. */
 export function emitTimestamps(ptr: usize, tsVal: u32, tsEcr: u32): i32 {
-  store<u8>(ptr, TCPOPT_TIMESTAMPS);
-  store<u8>(ptr, 10, 1);
+  storeKindLen(ptr, TCPOPT_TIMESTAMPS, 10);
   storeBe32(ptr + 2, tsVal);
   storeBe32(ptr + 6, tsEcr);
   return 10;
@@ -169,8 +171,7 @@ export function emitSackBlocks(ptr: usize, lefts: usize, rights: usize, n: i32):
   if (n <= 0) return 0;
   if (n > TCP_MAX_SACK_BLOCKS) n = TCP_MAX_SACK_BLOCKS;
   let olen = 2 + (n << 3);
-  store<u8>(ptr, TCPOPT_SACK);
-  store<u8>(ptr, <u8>olen, 1);
+  storeKindLen(ptr, TCPOPT_SACK, <u32>olen);
   for (let b = 0; b < n; b++) {
     let o = <usize>b << 3;
     storeBe32(ptr + 2 + o, load<u32>(lefts + (<usize>b << 2)));
