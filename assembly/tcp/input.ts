@@ -111,24 +111,25 @@ function replyReset(): void {
  * < 0 when absent) and timestamps (RFC 7323), SACK-permitted (RFC 2018), and its ISN `irs`.
  */
 function synOptions(c: Conn, mss: i32, wscale: i32, sackOk: bool, tsOk: bool, tsVal: u32, irs: u32): void {
-  if (cfgTimestamps && tsOk) { c.flags |= F.TS; c.tsRecent = tsVal; } else c.flags &= ~F.TS;
-  if (OPT_SACK && cfgSack && sackOk) c.flags |= F.SACK; else c.flags &= ~F.SACK;
+  let flags = c.flags & ~(F.TS | F.SACK | F.WS); // one load and one store of the flags word
+  if (cfgTimestamps && tsOk) { flags |= F.TS; c.tsRecent = tsVal; }
+  if (OPT_SACK && cfgSack && sackOk) flags |= F.SACK;
   if (cfgWindowScaling && wscale >= 0) {
-    c.flags |= F.WS;
+    flags |= F.WS;
     c.sndWscale = <u8>min<i32>(wscale, 14);
     c.rcvWscale = ourWscale();
   } else {
-    c.flags &= ~F.WS;
     c.sndWscale = 0;
     c.rcvWscale = 0;
   }
+  c.flags = flags | F.HAVE_IRS;
   let peer = mss >= 0 ? max<i32>(mss, 64) : cfgDefaultMss;
   c.sndMss = <u16>min<i32>(peer, <i32>c.rcvMss); // the peer's MSS, bounded by ours (cfgMss, the interface MTU)
+  let rcvNxt = irs + 1;
   c.irs = irs;
-  c.rcvNxt = irs + 1;
-  c.lastAckSent = c.rcvNxt;
-  c.rcvAdv = c.rcvNxt;
-  c.flags |= F.HAVE_IRS;
+  c.rcvNxt = rcvNxt;
+  c.lastAckSent = rcvNxt;
+  c.rcvAdv = rcvNxt;
 }
 
 /** Takes the options, ISN and window of the SYN being processed. */
