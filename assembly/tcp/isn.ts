@@ -31,8 +31,11 @@ export function siphash(m0: u64, m1: u64): u64 {
   let v1: u64 = k1 ^ 0x646f72616e646f6d;
   let v2: u64 = k0 ^ 0x6c7967656e657261;
   let v3: u64 = k1 ^ 0x7465646279746573;
+  let m2: u64 = <u64>16 << 56; // the last block: the message length, 16, in the top byte
   for (let w = 0; w < 3; w++) {
-    let m: u64 = w == 0 ? m0 : w == 1 ? m1 : (<u64>16 << 56);
+    let m = m0; // the blocks m0, m1, m2 in turn
+    m0 = m1;
+    m1 = m2;
     v3 ^= m;
     for (let r = 0; r < 2; r++) {
       v0 += v1; v1 = rotl<u64>(v1, 13); v1 ^= v0; v0 = rotl<u64>(v0, 32);
