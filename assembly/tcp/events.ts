@@ -21,9 +21,9 @@ export function emit(kind: Ev, conn: i32, arg: i32): void {
   let i = head + count;
   if (i >= cap) i -= cap;
   let p = eventBase + <usize>i * <usize>EVENT_RECORD_BYTES;
+  ctlSet(Ctl.EvCount, count + 1); // the host reads the ring only between calls: the order is free
   store<u64>(p, <u64><u32>kind | (<u64><u32>conn << 32)); // kind at 0, conn at 4
   store<i32>(p, arg, 8);
-  ctlSet(Ctl.EvCount, count + 1);
 }
 
 /** Empties the ring (init). */
