@@ -126,7 +126,7 @@ export function connAlloc(): i32 {
 /** Returns slot `c` to the free list (CLOSED, not owned, not in an accept queue): off the hash, the heap and its list. */
 export function connFree(c: Conn): void {
   if (!(c.flags & F.USED)) return;
-  hashRemove(c);
+  if (c.flags & F.HASHED) hashRemove(c); // connDone has mostly done it: no call then
   unschedule(c);
   if (c.listener >= 0) childRemove(c);
   oooFree(c);
