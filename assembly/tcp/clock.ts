@@ -4,6 +4,8 @@ import { cfgTsTickMs } from '../config';
 
 /** Time of the call being processed, in ms. */
 export let nowMs: f64 = 0;
+/** nowMs in eighths of a ms, modulo 2^32 (the scoreboard's tick clock), worked out once per new time. */
+export let nowEighths: u32 = 0;
 /** The timestamp clock at nowMs (RFC 7323 §5.4), worked out once per new time rather than per segment. */
 let tsClock: u32 = 0;
 
@@ -11,6 +13,7 @@ let tsClock: u32 = 0;
 export function setNow(now: f64): void {
   if (now > nowMs) {
     nowMs = now;
+    nowEighths = <u32>(<u64>(now * 8.0));
     tsClockUpdate();
   }
 }

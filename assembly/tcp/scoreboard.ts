@@ -8,7 +8,7 @@
 // last a SACKed extent is forgotten (it counts as in flight again: a resend that may be spurious,
 // never a loss of data). Nothing here sends.
 import { Conn, SB_MAX } from './conn';
-import { nowMs } from './clock';
+import { nowEighths } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax, seqMin } from './seq';
 
 /** State bits of an extent (the low 3 bits of its meta word). */
@@ -23,10 +23,10 @@ const STATE: u32 = 7;
 /** Ticks (1/8 ms) in 29 bits: they wrap every 18.6 hours; differences are taken modulo that. */
 const TICK_MASK: u32 = 0x1fffffff;
 
-/** The current time in ticks. */
+/** The current time in ticks (clock.ts converts it once per new time). */
 // @ts-ignore: decorator
 @inline export function tickNow(): u32 {
-  return <u32>(<u64>(nowMs * 8.0)) & TICK_MASK;
+  return nowEighths & TICK_MASK;
 }
 
 /** a − b in ticks (signed, modulo the 29-bit wrap). */
