@@ -9,12 +9,18 @@ export function rtoInit(c: Conn): void {
   c.rttvar = 0;
 }
 
+/** The larger of two ms values (never NaN): a compare and a select; f64.max also orders NaN and −0, a longer macro through wasm2c. */
+// @ts-ignore: decorator
+@inline function larger(a: f64, b: f64): f64 {
+  return a > b ? a : b;
+}
+
 /** RTO from srtt/rttvar (RFC 6298 §2.3, or Linux's variant), clamped to [rtoMin, rtoMax]; clears backoff. */
 export function rtoCompute(c: Conn): void {
   if (c.srtt <= 0) return;
   let srtt = <f64>c.srtt;
   let var4 = 4.0 * <f64>c.rttvar;
-  let rto = cfgLinuxRto ? srtt + max<f64>(var4, cfgRtoMinMs) : max<f64>(srtt + max<f64>(1.0, var4), cfgRtoMinMs);
+  let rto = cfgLinuxRto ? srtt + larger(var4, cfgRtoMinMs) : larger(srtt + larger(1.0, var4), cfgRtoMinMs);
   if (rto > cfgRtoMaxMs) rto = cfgRtoMaxMs;
   c.rto = <f32>rto;
 }
