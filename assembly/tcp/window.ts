@@ -58,7 +58,8 @@ export function windowToAdvertise(c: Conn): u32 {
 }
 
 /** The largest window we can ever advertise: the receive buffer, up to what the window field and our scale carry (Linux window_clamp). */
-export function maxWindow(c: Conn): u32 {
+// @ts-ignore: decorator
+@inline export function maxWindow(c: Conn): u32 {
   let field: u32 = c.flags & F.WS ? <u32>65535 << c.rcvWscale : 65535;
   return min<u32>(field, <u32>cfgRecvBufferSize);
 }
