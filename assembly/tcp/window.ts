@@ -46,7 +46,8 @@ export function ourWscale(): u8 {
  * Window to advertise, in bytes, with receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge
  * moves only by at least min(buffer/2, MSS), and never moves left.
  */
-export function windowToAdvertise(c: Conn): u32 {
+// @ts-ignore: decorator
+@inline export function windowToAdvertise(c: Conn): u32 {
   let free = rcvSpace(c);
   let curU = advertisedWindow(c);
   let step = min<u32>(<u32>cfgRecvBufferSize >> 1, <u32>c.rcvMss);
