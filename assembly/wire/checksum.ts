@@ -189,7 +189,8 @@ export function copyWithChecksum(dst: usize, src: usize, len: i32, initial: u32)
 }
 
 /** Sum of the TCP/UDP pseudo header (RFC 9293 §3.1): source, destination, zero+protocol, segment length; folded, not complemented. */
-export function pseudoHeaderSum(src: u32, dst: u32, protocol: u8, length: i32): u32 {
+// @ts-ignore: decorator
+@inline export function pseudoHeaderSum(src: u32, dst: u32, protocol: u8, length: i32): u32 {
   let s: u32 = (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + <u32>protocol + (<u32>length & 0xffff);
   return fold32(s);
 }
