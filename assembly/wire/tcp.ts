@@ -49,7 +49,8 @@ export function tcpChecksumOk(ptr: usize, tcpLen: i32, src: u32, dst: u32): bool
  * zeroes (EOL-pads) the bytes between the options and the data offset; returns the header length.
  * Options themselves are written by the caller at ptr+20, before or after this call.
  */
-export function tcpEmit(ptr: usize, srcPort: u16, dstPort: u16, seq: u32, ack: u32, flags: u16, window: u16, optionsLen: i32): i32 {
+// @ts-ignore: decorator
+@inline export function tcpEmit(ptr: usize, srcPort: u16, dstPort: u16, seq: u32, ack: u32, flags: u16, window: u16, optionsLen: i32): i32 {
   if (optionsLen < 0) optionsLen = 0;
   if (optionsLen > 40) optionsLen = 40;
   let hlen = (TCP_HEADER_LEN + optionsLen + 3) & ~3;
