@@ -88,7 +88,8 @@ function sumTsHeader(ptr: usize, initial: u32): u32 {
  * Stores the checksum reusing `payloadSum`, the sum of the payload that follows the header (e.g. from
  * `copyWithChecksum`, initial 0); `hdrLen` is a multiple of 4, so the payload starts at an even offset.
  */
-export function tcpSetChecksumWithPayloadSum(ptr: usize, hdrLen: i32, payloadLen: i32, payloadSum: u32, src: u32, dst: u32): void {
+// @ts-ignore: decorator
+@inline export function tcpSetChecksumWithPayloadSum(ptr: usize, hdrLen: i32, payloadLen: i32, payloadSum: u32, src: u32, dst: u32): void {
   store<u16>(ptr, 0, 16);
   let initial = fold32(pseudoHeaderSum(src, dst, IP_PROTO_TCP, hdrLen + payloadLen) + fold32(payloadSum));
   storeBe16(ptr + 16, checksumFinish(hdrLen == TS_HEADER_LEN ? sumTsHeader(ptr, initial) : checksum(ptr, hdrLen, initial)));
