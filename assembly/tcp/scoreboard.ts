@@ -242,7 +242,8 @@ export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
 }
 
 /** The cumulative ACK reached `ack` (called before SND.UNA moves): drops the extents below it. */
-export function sbAcked(c: Conn, ack: u32): void {
+// @ts-ignore: decorator
+@inline export function sbAcked(c: Conn, ack: u32): void {
   let n = <i32>c.sbCount;
   let k = 0;
   while (k < n && !seqGt(sbEnd(c, k), ack)) k++;
