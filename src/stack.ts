@@ -467,8 +467,13 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   /** Runs `fn` from the next pump (events are never emitted from inside API calls). */
   private defer(fn: () => void): void {
-    this.deferred.push(fn);
-    this.deferredTask.push(0);
+    this.deferWork(fn, 0);
+  }
+
+  /** Queues `fn` (task 0) or `owner.runTask(task)` (task ≥ 1) for the next pump, in order. */
+  private deferWork(work: TaskOwner | (() => void), task: number): void {
+    this.deferred.push(work);
+    this.deferredTask.push(task);
     this.kick();
   }
 
@@ -621,11 +626,7 @@ export class Stack extends Emitter implements LinkEndpoint {
       acceptMore: (listener) => this.moreListener === listener && !this.down,
       owned: (conn) => this.sockets[conn] !== undefined,
       defer: (fn) => this.defer(fn),
-      deferTask: (owner, task) => {
-        this.deferred.push(owner);
-        this.deferredTask.push(task);
-        this.kick();
-      },
+      deferTask: (owner, task) => this.deferWork(owner, task),
       ref: (delta) => this.ref(delta),
     } as Omit<StackPort, 'address'> & { up: boolean };
     return Object.defineProperty(port, 'address', { get: () => stack.address, enumerable: true }) as StackPort & { up: boolean };
