@@ -85,21 +85,20 @@ export function ipv4ChecksumOk(ptr: usize): bool {
   return fold64(s) == 0xffff;
 }
 
-/** Writes a 20-byte IPv4 header (no options) with its checksum for `payloadLen` bytes of payload; returns 20. */
+/**
+ * Writes a 20-byte IPv4 header (no options) with its checksum for `payloadLen` bytes of payload; returns 20.
+ * Five 32-bit stores, each word assembled in memory order (little-endian loads of big-endian fields).
+ */
 export function ipv4Emit(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLen: i32, id: u16, ttl: u8, df: bool): i32 {
-  store<u8>(ptr, 0x45);
-  store<u8>(ptr, 0, 1);
-  storeBe16(ptr + 2, <u16>(IPV4_HEADER_LEN + payloadLen));
-  storeBe16(ptr + 4, id);
-  storeBe16(ptr + 6, df ? 0x4000 : 0);
-  store<u8>(ptr, ttl, 8);
-  store<u8>(ptr, protocol, 9);
-  store<u16>(ptr, 0, 10);
+  let total = <u16>(IPV4_HEADER_LEN + payloadLen);
+  let frag: u32 = df ? 0x4000 : 0;
+  // The header checksum from the fields, without reading them back (RFC 1071).
+  let sum: u32 = 0x4500 + <u32>total + <u32>id + frag + ((<u32>ttl << 8) | <u32>protocol) +
+    (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+  store<u32>(ptr, 0x45 | (<u32>swap16(total) << 16)); // version 4, IHL 5; TOS 0; total length
+  store<u32>(ptr, <u32>swap16(id) | (<u32>swap16(<u16>frag) << 16), 4); // identification; flags, offset 0
+  store<u32>(ptr, <u32>ttl | (<u32>protocol << 8) | (<u32>swap16(checksumFinish(sum)) << 16), 8);
   storeBe32(ptr + 12, src);
   storeBe32(ptr + 16, dst);
-  // The header checksum from the fields just written (RFC 1071), without reading them back.
-  let sum: u32 = 0x4500 + <u32>(IPV4_HEADER_LEN + payloadLen) + <u32>id + (df ? 0x4000 : 0) + ((<u32>ttl << 8) | <u32>protocol) +
-    (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
-  storeBe16(ptr + 10, checksumFinish(sum));
   return IPV4_HEADER_LEN;
 }
