@@ -76,8 +76,8 @@ function timed(fn: () => void): number {
  * 1 MiB send and receive buffers at every MSS (lwIP's 64 KiB-MTU build has a 1 MiB window and send
  * buffer): 4 MiB at 64 KiB MTU put the send ring, tx area and receive ring (16 MiB) out of the caches,
  * 0.7× the CPU-time throughput of 1 MiB; at MSS 1460 the size makes no difference. The tx queue at
- * 64 KiB MTU holds four packets (256 KiB), so each drain round's packets, the peer's copy of them and
- * the receive ring stay in the caches (a whole 1 MiB window per round: 0.79× the throughput); at MSS
+ * 64 KiB MTU holds four packets (256 KiB), so each drain round's packets and the peer's copy of them stay
+ * in the caches (a whole 1 MiB window per round: 0.79× the throughput); at MSS
  * 1460 a 2 MiB queue (fewer, larger rounds) is the faster one (a 128 KiB queue: 0.77×).
  */
 export function wasmBulk(total: number, mss: number): number {
