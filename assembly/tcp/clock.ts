@@ -18,6 +18,13 @@ export function setNow(now: f64): void {
   }
 }
 
+/** The 16-bit 8 ms tick (64 eighths: floor(floor(8t)/64) = floor(t/8)) the per-connection tick stamps use; never 0, which means "never". */
+// @ts-ignore: decorator
+@inline export function tick8ms(): u32 {
+  let t = (nowEighths >> 6) & 0xffff;
+  return t == 0 ? 1 : t;
+}
+
 /** Recomputes the timestamp clock (the time or the tick length changed). */
 export function tsClockUpdate(): void {
   tsClock = <u32>(<u64>(nowMs / cfgTsTickMs));

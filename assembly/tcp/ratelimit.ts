@@ -7,7 +7,7 @@
 import { Stat } from '../abi';
 import { Conn } from './conn';
 import { cfgInvalidRateLimitMs, cfgChallengeAckLimit, cfgRstLimit } from '../config';
-import { nowMs, nowEighths } from './clock';
+import { nowMs, tick8ms } from './clock';
 import { statBump } from './stats';
 import { siphash } from './isn';
 import { TCP_SYN, TCP_FIN } from '../wire/tcp';
@@ -22,8 +22,7 @@ const TICK_MS: f64 = 8;
  */
 function limited(c: Conn): bool {
   if (cfgInvalidRateLimitMs <= 0) return false;
-  let now = (nowEighths >> 6) & 0xffff; // 8 ms = 64 eighths: floor(floor(8t)/64) = floor(t/8)
-  if (now == 0) now = 1; // 0 means "never"
+  let now = tick8ms();
   let last = <u32>c.oowAckTick;
   if (last != 0 && <f64>((now - last) & 0xffff) * TICK_MS < cfgInvalidRateLimitMs) return true;
   c.oowAckTick = <u16>now;

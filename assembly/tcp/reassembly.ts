@@ -17,7 +17,7 @@ import { copyWithChecksum, fold32 } from '../wire/checksum';
 import { seqDiff, seqGt, seqLe, seqLt, seqMax, seqMin } from './seq';
 import { advertisedWindow } from './window';
 import { armDelack } from './deadlines';
-import { nowEighths } from './clock';
+import { tick8ms } from './clock';
 import { emit } from './events';
 import { statAdd } from './stats';
 import { OPT_SACK } from '../options';
@@ -169,8 +169,7 @@ const DATA_TICK_MS: f64 = 8;
  * sender timed out and restarts from one segment, so quick ACKs, lest a delayed one stall it.
  */
 function dataArrived(c: Conn): void {
-  let now = (nowEighths >> 6) & 0xffff; // 8 ms = 64 eighths: floor(floor(8t)/64) = floor(t/8)
-  if (now == 0) now = 1; // 0 means "never"
+  let now = tick8ms();
   let last = <u32>c.rcvDataTick;
   if (last != 0 && <f64>((now - last) & 0xffff) * DATA_TICK_MS > <f64>c.rto) quickAckMode(c);
   c.rcvDataTick = <u16>now;
