@@ -72,8 +72,9 @@ export const enum Ev { Connected = 1, Accept = 2, Readable = 3, Writable = 4, Pe
  * - DsacksIn: D-SACK blocks received (RFC 2883)
  * - LossProbes: tail loss probes sent (RFC 8985 §7)
  * - OooPoolFull: times out-of-order data, a D-SACK block or an early FIN found the out-of-order pool empty (the data was dropped, the block not sent)
+ * - SbPoolFull: times the sender's scoreboard needed more than the 2 extents of the record and found its pool empty (neighbouring extents were merged or a SACK mark forgotten: resends may be spurious, no data is lost)
  */
-export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPackets = 3, BadChecksum = 4, NoConnection = 5, RstOut = 6, RstIn = 7, SynDropped = 8, TxFull = 9, EventsDropped = 10, FastRetransmits = 11, Timeouts = 12, OutOfOrder = 13, ChallengeAcks = 14, PawsRejected = 15, IcmpIn = 16, ConnectionsOpened = 17, ConnectionsClosed = 18, BytesIn = 19, BytesOut = 20, DupAcks = 21, ZeroWindowProbes = 22, KeepaliveProbes = 23, TimeWaitRecycled = 24, PmtuUpdates = 25, RtoExpirations = 26, EtherTypeDropped = 27, EtherNotForUs = 28, ArpIn = 29, ArpOut = 30, ArpConflicts = 31, ArpFailed = 32, ArpQueueDropped = 33, ArpEvictions = 34, IcmpEchoReplies = 35, IcmpEchoDropped = 36, NoRoute = 37, OowAcksSkipped = 38, ChallengeAcksSkipped = 39, RstsSkipped = 40, SynCookiesSent = 41, SynCookiesRecv = 42, SynCookiesFailed = 43, DsacksOut = 44, DsacksIn = 45, LossProbes = 46, OooPoolFull = 47, Count = 48 }
+export const enum Stat { SegmentsIn = 0, SegmentsOut = 1, Retransmits = 2, BadPackets = 3, BadChecksum = 4, NoConnection = 5, RstOut = 6, RstIn = 7, SynDropped = 8, TxFull = 9, EventsDropped = 10, FastRetransmits = 11, Timeouts = 12, OutOfOrder = 13, ChallengeAcks = 14, PawsRejected = 15, IcmpIn = 16, ConnectionsOpened = 17, ConnectionsClosed = 18, BytesIn = 19, BytesOut = 20, DupAcks = 21, ZeroWindowProbes = 22, KeepaliveProbes = 23, TimeWaitRecycled = 24, PmtuUpdates = 25, RtoExpirations = 26, EtherTypeDropped = 27, EtherNotForUs = 28, ArpIn = 29, ArpOut = 30, ArpConflicts = 31, ArpFailed = 32, ArpQueueDropped = 33, ArpEvictions = 34, IcmpEchoReplies = 35, IcmpEchoDropped = 36, NoRoute = 37, OowAcksSkipped = 38, ChallengeAcksSkipped = 39, RstsSkipped = 40, SynCookiesSent = 41, SynCookiesRecv = 42, SynCookiesFailed = 43, DsacksOut = 44, DsacksIn = 45, LossProbes = 46, OooPoolFull = 47, SbPoolFull = 48, Count = 49 }
 
 /**
  * Bits of `Conn.flags`.
@@ -225,7 +226,7 @@ export const enum NeighSlot { State = 0, IfIndex = 1, Addr = 2, MacHi = 3, MacLo
  * - HALF_OPEN: HALF_OPEN marks only SYN_RCVD children, counted per listener and engine-wide
  * - OUTPUT_QUEUE: the pending-output ring holds exactly the slots flagged OUTQ
  * - QUEUES: control block: events waiting within the ring, tx fill level within the tx area
- * - SCOREBOARD: sender scoreboard: at most SB_MAX extents, each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding
+ * - SCOREBOARD: sender scoreboard: at most SB_MAX extents, more than the record's 2 only with a scoreboard pool slot that names the connection (the pool's free list holds the rest), each non-empty, in sequence order from SND.UNA, the last ending no later than SND.MAX; a pending D-SACK block is ordered; a retransmitted probe only with one outstanding
  * - OOO_POOL: out-of-order pool: a slot is held by exactly one connection, which points back to it and still needs it (out-of-order ranges, a D-SACK block or an early FIN; a CLOSED one holds none); a connection without one has none of these; the free list holds the rest
  */
 export const enum Check { OK = 0, SEQ_ORDER = 1, SEND_RING = 2, RECV_RING = 3, OOO_RANGES = 4, STATE = 5, HASH = 6, FREE_LIST = 7, TIMERS = 8, HEAP = 9, LISTENERS = 10, TIME_WAIT_LIST = 11, HALF_OPEN = 12, OUTPUT_QUEUE = 13, QUEUES = 14, SCOREBOARD = 15, OOO_POOL = 16 }

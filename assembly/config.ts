@@ -9,7 +9,7 @@ import { OPT_SACK, OPT_ICMP, OPT_RATE_LIMIT, OPT_SYN_COOKIES } from './options';
 /**
  * Config keys, in the order of the spec.
  */
-export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, MaxInterfaces = 47, ArpCacheSize = 48, ArpQueueBytes = 49, ArpRetries = 50, ArpRetryMs = 51, ArpReachableMs = 52, ArpDelayMs = 53, ArpProbes = 54, InvalidRateLimitMs = 55, RstLimit = 56, SynCookies = 57, SynBacklog = 58, HalfOpenMax = 59, Dsack = 60, Rack = 61, Tlp = 62, OooPoolSize = 63, Count = 64 }
+export const enum Key { MaxConnections = 0, MaxListeners = 1, Backlog = 2, SendBufferSize = 3, RecvBufferSize = 4, Mss = 5, RtoInitialMs = 6, RtoMinMs = 7, RtoMaxMs = 8, SynRetries = 9, DataRetries = 10, TimeWaitMs = 11, DelayedAckMs = 12, KeepaliveIdleMs = 13, KeepaliveIntervalMs = 14, KeepaliveCount = 15, InitialWindowSegments = 16, WindowScale = 17, Timestamps = 18, Sack = 19, SynAckRetries = 20, QuickAcks = 21, AbortOnUnreadClose = 22, RstOnDataAfterClose = 23, FinWait2TimeoutMs = 24, DefaultMss = 25, TxQueueSize = 26, EventQueueSize = 27, RxSlotSize = 28, TsRandomOffset = 29, LinuxRto = 30, IcmpAbortsSynSent = 31, RecycleTimeWait = 32, Ttl = 33, EphemeralLow = 34, EphemeralHigh = 35, TsTickMs = 36, WindowScaling = 37, DelayedAckSegments = 38, AckUnsentData = 39, DelayFinAck = 40, KeepaliveRst = 41, MinshallNagle = 42, LinuxSenderWindow = 43, SynResendOnBadAck = 44, ChallengeAckLimit = 45, PshOnBurstEnd = 46, MaxInterfaces = 47, ArpCacheSize = 48, ArpQueueBytes = 49, ArpRetries = 50, ArpRetryMs = 51, ArpReachableMs = 52, ArpDelayMs = 53, ArpProbes = 54, InvalidRateLimitMs = 55, RstLimit = 56, SynCookies = 57, SynBacklog = 58, HalfOpenMax = 59, Dsack = 60, Rack = 61, Tlp = 62, OooPoolSize = 63, SbPoolSize = 64, Count = 65 }
 
 /** Most connections (slots of the connection table). */
 export let cfgMaxConnections: i32 = 128;
@@ -73,6 +73,8 @@ export let cfgSynBacklog: i32 = 32;
 export let cfgHalfOpenMax: i32 = -1;
 /** Connections that can hold out-of-order data, a D-SACK block or an early FIN at once (slots of the out-of-order pool, 48 B each); −1 = a quarter of maxConnections, rounded up; at most maxConnections. A connection that finds the pool empty drops out-of-order data as if its ring were full, sends no D-SACK block and ignores an early FIN (counted in oooPoolFull). */
 export let cfgOooPoolSize: i32 = -1;
+/** Connections whose sender scoreboard can hold more than the 2 extents of the record at once (slots of the scoreboard pool, 4 more extents, 40 B each); −1 = a quarter of maxConnections, rounded up; at most maxConnections. A connection that finds the pool empty keeps 2 extents: neighbours merge (the later send time stays) or a SACK mark is forgotten, so resends may be spurious, never lost (counted in sbPoolFull). */
+export let cfgSbPoolSize: i32 = -1;
 /** RFC 6298 §2.1 initial RTO. */
 export let cfgRtoInitialMs: f64 = 1000;
 /** Lower bound of the RTO (Linux TCP_RTO_MIN). */
@@ -143,7 +145,7 @@ export let cfgTlp: bool = OPT_SACK ? false : false;
 /** The distinct [lo, hi] bounds of the knobs (f32 pairs). */
 const BOUNDS = memory.data<f32>([1, 65535, 1, 4096, 1, Infinity, 1024, 1073741824, 64, 65495, 0, Infinity, 0, 255, 1, 255, 1, 1000, -1, 14, -Infinity, Infinity, 576, 1073741824, 16, 16777216, 576, 16777216, 1, 256, 0, 16777216, 0, 60000, 0, 65535, -1, 65535]);
 /** Per key: bits 0–4 its BOUNDS pair, bit 5 an int knob (checked after truncation), bit 6 lo is exclusive (gt). */
-const KINDS = memory.data<u8>([32, 33, 34, 35, 35, 36, 69, 69, 69, 38, 38, 5, 5, 69, 69, 39, 40, 41, 10, 10, 38, 38, 10, 10, 5, 36, 43, 44, 45, 10, 10, 10, 10, 39, 32, 32, 69, 10, 39, 10, 10, 10, 10, 10, 10, 37, 10, 46, 33, 47, 39, 69, 69, 5, 39, 16, 37, 10, 49, 50, 10, 10, 10, 50]);
+const KINDS = memory.data<u8>([32, 33, 34, 35, 35, 36, 69, 69, 69, 38, 38, 5, 5, 69, 69, 39, 40, 41, 10, 10, 38, 38, 10, 10, 5, 36, 43, 44, 45, 10, 10, 10, 10, 39, 32, 32, 69, 10, 39, 10, 10, 10, 10, 10, 10, 37, 10, 46, 33, 47, 39, 69, 69, 5, 39, 16, 37, 10, 49, 50, 10, 10, 10, 50, 50]);
 
 /** Sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value, −EOPNOTSUPP for turning on a feature the build left out. */
 export function configSetValue(key: i32, v: f64): i32 {
@@ -187,6 +189,7 @@ export function configSetValue(key: i32, v: f64): i32 {
     case Key.SynBacklog: cfgSynBacklog = i; break;
     case Key.HalfOpenMax: cfgHalfOpenMax = i; break;
     case Key.OooPoolSize: cfgOooPoolSize = i; break;
+    case Key.SbPoolSize: cfgSbPoolSize = i; break;
     case Key.RtoInitialMs: cfgRtoInitialMs = v; break;
     case Key.RtoMinMs: cfgRtoMinMs = v; break;
     case Key.RtoMaxMs: cfgRtoMaxMs = v; break;
@@ -258,6 +261,7 @@ export function configGetValue(key: i32): f64 {
     case Key.SynBacklog: return cfgSynBacklog;
     case Key.HalfOpenMax: return cfgHalfOpenMax;
     case Key.OooPoolSize: return cfgOooPoolSize;
+    case Key.SbPoolSize: return cfgSbPoolSize;
     case Key.RtoInitialMs: return cfgRtoInitialMs;
     case Key.RtoMinMs: return cfgRtoMinMs;
     case Key.RtoMaxMs: return cfgRtoMaxMs;
@@ -297,7 +301,7 @@ export function configGetValue(key: i32): f64 {
 
 /** Whether `key` is fixed once init laid memory out (the sizes, and the knobs init checked them against). */
 export function configIsFixed(key: i32): bool {
-  return key == Key.MaxConnections || key == Key.MaxListeners || key == Key.SendBufferSize || key == Key.RecvBufferSize || key == Key.Mss || key == Key.TxQueueSize || key == Key.EventQueueSize || key == Key.RxSlotSize || key == Key.MaxInterfaces || key == Key.ArpCacheSize || key == Key.ArpQueueBytes || key == Key.OooPoolSize;
+  return key == Key.MaxConnections || key == Key.MaxListeners || key == Key.SendBufferSize || key == Key.RecvBufferSize || key == Key.Mss || key == Key.TxQueueSize || key == Key.EventQueueSize || key == Key.RxSlotSize || key == Key.MaxInterfaces || key == Key.ArpCacheSize || key == Key.ArpQueueBytes || key == Key.OooPoolSize || key == Key.SbPoolSize;
 }
 
 /** Checks the knobs against each other (each was range-checked when set); returns 0 or −EINVAL. */

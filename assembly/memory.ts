@@ -6,6 +6,7 @@
 // Layout (each region 16-byte aligned, in this order, starting at __heap_base):
 //   connection table   maxConnections × CONN_SIZE
 //   out-of-order pool  oooPoolSlots × OOO_SLOT_BYTES (tcp/ooopool.ts)
+//   scoreboard pool    sbPoolSlots × SB_SLOT_BYTES (tcp/sbpool.ts)
 //   listener table     maxListeners × LISTENER_SIZE
 //   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
 //   listener port hash buckets × 2 (power of two ≥ 2·maxListeners)
@@ -22,7 +23,7 @@
 //   receive rings      maxConnections × recvBufferSize
 import {
   cfgMaxConnections, cfgMaxListeners, cfgEventQueueSize, cfgRxSlotSize, cfgTxQueueSize,
-  cfgSendBufferSize, cfgRecvBufferSize, cfgMaxInterfaces, cfgArpCacheSize, cfgArpQueueBytes, cfgOooPoolSize,
+  cfgSendBufferSize, cfgRecvBufferSize, cfgMaxInterfaces, cfgArpCacheSize, cfgArpQueueBytes, cfgOooPoolSize, cfgSbPoolSize,
 } from './config';
 import { CONN_SIZE, Conn } from './tcp/conn';
 import { LISTENER_SIZE, Listener } from './tcp/listener';
@@ -56,6 +57,12 @@ export let oooPoolBase: usize = 0;
 export let oooPoolSlots: i32 = 0;
 /** Bytes of one out-of-order pool slot (tcp/ooopool.ts checks its layout against this). */
 export const OOO_SLOT_BYTES: i32 = 48;
+/** Scoreboard pool base (tcp/sbpool.ts). */
+export let sbPoolBase: usize = 0;
+/** Slots of the scoreboard pool. */
+export let sbPoolSlots: i32 = 0;
+/** Bytes of one scoreboard pool slot (tcp/sbpool.ts checks its layout against this). */
+export const SB_SLOT_BYTES: i32 = 40;
 /** Listener table base. */
 export let listenerBase: usize = 0;
 /** Hash bucket array base (i32 heads, −1 = empty). */
@@ -132,6 +139,9 @@ export function layoutMemory(): i32 {
   // oooPoolSize −1: a quarter of the table, rounded up (never more slots than connections).
   let poolSlots = min<i32>(cfgOooPoolSize < 0 ? (cfgMaxConnections + 3) >> 2 : cfgOooPoolSize, cfgMaxConnections);
   let pool = p; p = align16(p + <u64>poolSlots * <u64>OOO_SLOT_BYTES);
+  // sbPoolSize −1: the same quarter.
+  let sbSlots = min<i32>(cfgSbPoolSize < 0 ? (cfgMaxConnections + 3) >> 2 : cfgSbPoolSize, cfgMaxConnections);
+  let sbPool = p; p = align16(p + <u64>sbSlots * <u64>SB_SLOT_BYTES);
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
   let hash = p; p = align16(p + <u64>buckets * 2);
   let portHash = p; p = align16(p + <u64>portBuckets * 2);
@@ -158,7 +168,8 @@ export function layoutMemory(): i32 {
   if (p > 0xFFFF0000) return -Errno.ENOBUFS;
   let have: u64 = <u64>memory.size() << 16;
   if (p > have && memory.grow(<i32>((p - have + 0xffff) >> 16)) < 0) return -Errno.ENOBUFS;
-  connBase = <usize>conns; oooPoolBase = <usize>pool; oooPoolSlots = poolSlots; listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
+  connBase = <usize>conns; oooPoolBase = <usize>pool; oooPoolSlots = poolSlots; sbPoolBase = <usize>sbPool; sbPoolSlots = sbSlots;
+  listenerBase = <usize>lst; hashBase = <usize>hash; hashMask = buckets - 1;
   portHashBase = <usize>portHash; portHashMask = portBuckets - 1;
   heapKeyBase = <usize>keys; heapSlotBase = <usize>slots; dueBase = <usize>due; outqBase = <usize>outq;
   eventBase = <usize>ev; statsBase = <usize>st; infoBase = <usize>inf; optsPtr = <usize>op;

@@ -4,8 +4,11 @@
 /** Most out-of-order ranges remembered per connection (each also a SACK block). */
 export const OOO_MAX: i32 = 4;
 
-/** Extents of the sender's scoreboard (scoreboard.ts; the sb fields below hold exactly this many). */
+/** Most extents of the sender's scoreboard (scoreboard.ts): SB_INLINE in the record, the rest in a scoreboard pool slot (sbpool.ts). */
 export const SB_MAX: i32 = 6;
+
+/** Scoreboard extents in the record itself (the sb fields below hold exactly this many). */
+export const SB_INLINE: i32 = 2;
 
 /** "No slot" in the u16 links (slot indexes stay below maxConnections ≤ 65535). */
 export const NIL: u16 = 0xffff;
@@ -17,7 +20,8 @@ export const NIL: u16 = 0xffff;
  * accept queue and the error paths keep, then RACK and TLP. Field order within each part keeps wider
  * fields first so there is no padding. The out-of-order ranges, the D-SACK block and an early FIN's
  * sequence number are not here: they live in the out-of-order pool (ooopool.ts), in a slot a
- * connection holds only while it has any of them.
+ * connection holds only while it has any of them; so do the scoreboard's extents past SB_INLINE
+ * (sbpool.ts), held only while the scoreboard needs more.
  */
 @unmanaged
 export class Conn {
@@ -127,9 +131,8 @@ export class Conn {
   rttStart: f64;
   /** When the oldest unacknowledged segment was first retransmitted (TCP_USER_TIMEOUT, Linux). */
   userTimeoutStart: f64;
-  /** Scoreboard extents [end, meta] (scoreboard.ts): SB_MAX pairs. */
-  sb0e: u32; sb0m: u32; sb1e: u32; sb1m: u32; sb2e: u32; sb2m: u32;
-  sb3e: u32; sb3m: u32; sb4e: u32; sb4m: u32; sb5e: u32; sb5m: u32;
+  /** Scoreboard extents [end, meta] (scoreboard.ts): the first SB_INLINE pairs; the rest in the scoreboard pool (sbSlot). */
+  sb0e: u32; sb0m: u32; sb1e: u32; sb1m: u32;
   /** Initial send sequence number. */
   iss: u32;
   /** Initial receive sequence number. */
@@ -160,6 +163,8 @@ export class Conn {
   listener: i16;
   /** Out-of-order pool slot + 1 holding the ranges, the D-SACK block and an early FIN (ooopool.ts), 0 = none. */
   oooSlot: u16;
+  /** Scoreboard pool slot + 1 holding extents SB_INLINE.. (sbpool.ts), 0 = none (held only while sbCount > SB_INLINE). */
+  sbSlot: u16;
   /** Next slot in the accept queue, or NIL. */
   acceptNext: u16;
   /** When the connection last answered an unacceptable segment, in 8 ms ticks mod 2^16, 0 = never (ratelimit.ts). */

@@ -10,6 +10,7 @@ import { nowMs } from './clock';
 import { armIdle, stopRtx, stopDelack, stopIdle } from './deadlines';
 import { statAdd } from './stats';
 import { oooDrop } from './ooopool';
+import { sbDrop } from './sbpool';
 
 /** Enters CLOSED: stops timers, leaves the hash, reports Closed(−err) to the host, frees an unowned slot. */
 export function connDone(c: Conn, err: i32): void {
@@ -22,6 +23,7 @@ export function connDone(c: Conn, err: i32): void {
   c.flags &= ~(F.NEED_OUTPUT | F.ACK_NOW);
   hashRemove(c);
   oooDrop(c); // out-of-order data of a dead connection is never delivered: the pool slot goes now
+  sbDrop(c); // nor is anything in flight any more: the scoreboard and its pool slot go too
   if (err != 0 && c.error == 0) c.error = <u8>err;
   statAdd(Stat.ConnectionsClosed);
   if (c.flags & F.HOST) {

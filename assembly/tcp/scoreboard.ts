@@ -1,5 +1,7 @@
 // The sender's scoreboard (RFC 6675 §3, with RFC 8985's transmit times): what became of the data in
-// flight, [SND.UNA, SND.MAX), as at most SB_MAX extents in sequence order in the connection record.
+// flight, [SND.UNA, SND.MAX), as at most SB_MAX extents in sequence order: the first SB_INLINE in
+// the connection record, the others in a scoreboard pool slot held only while they are in use
+// (sbpool.ts; with the pool empty the list is fitted to SB_INLINE instead, by the same merges).
 // Extent i covers [end(i−1), end(i)) (extent 0 starts at SND.UNA) and has one meta word: the time
 // it was last sent, in ticks of 1/8 ms, and its state bits. Segments sent at the same tick in the
 // same state share an extent, so a flight needs few. When a change needs more extents than there
@@ -7,7 +9,8 @@
 // neighbours sent closest in time (the later time stays, so RACK waits longer, never less), and
 // last a SACKed extent is forgotten (it counts as in flight again: a resend that may be spurious,
 // never a loss of data). Nothing here sends.
-import { Conn, SB_MAX } from './conn';
+import { Conn, SB_INLINE, SB_MAX } from './conn';
+import { sbAcquire, sbPooled, sbRelease } from './sbpool';
 import { nowEighths } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax, seqMin } from './seq';
 
@@ -49,9 +52,16 @@ const TICK_MASK: u32 = 0x1fffffff;
 
 // ---------------------------------------------------------------- reading extents
 
+/** Extent `i` in the record (i < SB_INLINE). */
+// @ts-ignore: decorator
+@inline function inRecord(c: Conn, i: i32): usize {
+  return changetype<usize>(c) + offsetof<Conn>('sb0e') + (<usize>i << 3);
+}
+
+/** Where extent `i` lives: the record, or the pool slot `c` holds (sbpool.ts). */
 // @ts-ignore: decorator
 @inline function slot(c: Conn, i: i32): usize {
-  return changetype<usize>(c) + offsetof<Conn>('sb0e') + (<usize>i << 3);
+  return i < SB_INLINE ? inRecord(c, i) : sbPooled(c, i - SB_INLINE);
 }
 
 /** Right edge of extent `i`. */
@@ -89,6 +99,7 @@ const TICK_MASK: u32 = 0x1fffffff;
 /** Empties the scoreboard (nothing in flight). */
 export function sbClear(c: Conn): void {
   c.sbCount = 0;
+  sbRelease(c);
 }
 
 /** Right edge of what the scoreboard covers (SND.UNA when empty). */
@@ -118,7 +129,8 @@ let sn: i32 = 0;
 
 function sLoad(c: Conn): void {
   sn = <i32>c.sbCount;
-  memory.copy(scratch, slot(c, 0), <usize>sn << 3);
+  memory.copy(scratch, inRecord(c, 0), <usize>min(sn, SB_INLINE) << 3);
+  if (sn > SB_INLINE) memory.copy(scratch + (<usize>SB_INLINE << 3), sbPooled(c, 0), <usize>(sn - SB_INLINE) << 3);
 }
 
 function sRemove(i: i32): void {
@@ -164,10 +176,10 @@ function sNormalize(): void {
   }
 }
 
-/** Brings the list to SB_MAX extents; false when that would lose more than time precision and SACK marks. */
-function sFit(): bool {
+/** Brings the list to `room` extents; false when that would lose more than time precision and SACK marks. */
+function sFit(room: i32): bool {
   sNormalize();
-  while (sn > SB_MAX) {
+  while (sn > room) {
     // In-flight neighbours sent closest in time.
     let best = -1;
     let gap: i32 = 0x7fffffff;
@@ -189,11 +201,17 @@ function sFit(): bool {
   return true;
 }
 
-/** Writes the scratch list back when it fits; returns whether it did. */
+/**
+ * Writes the scratch list back when it fits (SB_MAX extents with a pool slot, SB_INLINE when the
+ * pool is empty); returns whether it did. The slot is taken or given back as the list needs.
+ */
 function sStore(c: Conn): bool {
-  if (!sFit()) return false;
-  memory.copy(slot(c, 0), scratch, <usize>sn << 3);
+  if (!sFit(SB_MAX)) return false;
+  if (sn > SB_INLINE && !sbAcquire(c) && !sFit(SB_INLINE)) return false;
+  memory.copy(inRecord(c, 0), scratch, <usize>min(sn, SB_INLINE) << 3);
+  if (sn > SB_INLINE) memory.copy(sbPooled(c, 0), scratch + (<usize>SB_INLINE << 3), <usize>(sn - SB_INLINE) << 3);
   c.sbCount = <u8>sn;
+  sbRelease(c);
   return true;
 }
 
@@ -212,7 +230,8 @@ export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
     // New data (after anything unrecorded in between, e.g. a FIN sent before our SYN was ACKed).
     let m = meta(tick, 0);
     if (n > 0 && sbMeta(c, n - 1) == m && seq == high) { store<u32>(slot(c, n - 1), end); return true; }
-    if (n + (seq == high ? 1 : 2) <= SB_MAX) {
+    let need = n + (seq == high ? 1 : 2);
+    if (need <= SB_INLINE || (need <= SB_MAX && c.sbSlot != 0)) {
       if (seq != high) { put(c, n, seq, m); n++; }
       put(c, n, end, m);
       c.sbCount = <u8>(n + 1);
@@ -248,8 +267,13 @@ export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
   let k = 0;
   while (k < n && !seqGt(sbEnd(c, k), ack)) k++;
   if (k == 0) return;
-  if (k < n) memory.copy(slot(c, 0), slot(c, k), <usize>(n - k) << 3); // all acknowledged (the common case): nothing to move
+  // All acknowledged (the common case): nothing to move. Without a pool slot all n are in the record.
+  if (k < n) {
+    if (c.sbSlot == 0) memory.copy(inRecord(c, 0), inRecord(c, k), <usize>(n - k) << 3);
+    else for (let j = 0; j < n - k; j++) put(c, j, sbEnd(c, k + j), sbMeta(c, k + j));
+  }
   c.sbCount = <u8>(n - k);
+  sbRelease(c);
 }
 
 /**

@@ -1,11 +1,12 @@
 // The test build's self-check (testSelfCheck): walks every table and verifies the invariants of
 // the spec's SELF_CHECKS (sequence order, ring counters, out-of-order ranges, the hash, the free
 // list, timers and their heap, listeners with their children and accept queues, the TIME_WAIT list,
-// half-open counts, the pending-output ring, the control block, the sender's scoreboard, the out-of-order pool). The fuzzer calls it after every
+// half-open counts, the pending-output ring, the control block, the sender's scoreboard and its pool, the out-of-order pool). The fuzzer calls it after every
 // step. Returns 0, or (check << 16) | slot of the first invariant broken. Not in the release module.
 import { Check, Ctl, F, S } from '../abi';
 import { Conn, NIL, OOO_MAX, SB_MAX } from './conn';
 import { oooLeft, oooRight, rcvFinSeq, dsackPending, dsackLeft, dsackRight, oooConnOk, oooPoolOk } from './ooopool';
+import { sbConnOk, sbPoolOk } from './sbpool';
 import {
   connAt, listenerAt, hashBase, hashMask, heapKeyBase, heapSlotBase, outqBase, ctlGet,
 } from '../memory';
@@ -82,18 +83,22 @@ function checkConn(c: Conn, i: i32): i32 {
 
 /** Every slot, the free list and the hash chains. */
 function checkSlots(): i32 {
-  let used = 0, hashed = 0, tw = 0, half = 0, children = 0, outq = 0, pooled = 0;
+  let used = 0, hashed = 0, tw = 0, half = 0, children = 0, outq = 0, pooled = 0, sbPooled = 0;
   for (let i = 0; i < cfgMaxConnections; i++) {
     let c = connAt(i);
     if (c.flags & F.OUTQ) outq++;
     if (!(c.flags & F.USED)) {
       if (c.heapPos != NIL || (c.flags & F.HASHED)) return fail(Check.TIMERS, i); // a free slot's deadlines are stale: only the heap counts
       if (c.oooSlot != 0) return fail(Check.OOO_POOL, i);
+      if (c.sbSlot != 0) return fail(Check.SCOREBOARD, i);
       continue;
     }
     used++;
     if (!oooConnOk(c, i) || (c.state == S.CLOSED && c.oooSlot != 0)) return fail(Check.OOO_POOL, i);
     if (c.oooSlot != 0) pooled++;
+    // Before checkConn reads the extents: those past SB_INLINE only with a slot that names this record.
+    if (!sbConnOk(c, i) || (c.state == S.CLOSED && c.sbSlot != 0)) return fail(Check.SCOREBOARD, i);
+    if (c.sbSlot != 0) sbPooled++;
     if (c.flags & F.HASHED) hashed++;
     if (c.state == S.TIME_WAIT) tw++;
     if (c.flags & F.HALF_OPEN) half++;
@@ -103,6 +108,7 @@ function checkSlots(): i32 {
   }
   if (used != connsInUse || ctlGet(Ctl.ConnsInUse) != used) return fail(Check.FREE_LIST, 0);
   if (!oooPoolOk(pooled)) return fail(Check.OOO_POOL, 0);
+  if (!sbPoolOk(sbPooled)) return fail(Check.SCOREBOARD, 0);
   let free = 0;
   for (let i = freeHead; i != <i32>NIL; i = <i32>connAt(i).next) {
     if (i >= cfgMaxConnections || (connAt(i).flags & F.USED) || ++free > cfgMaxConnections) return fail(Check.FREE_LIST, i);

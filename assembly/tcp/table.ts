@@ -5,6 +5,7 @@
 import { Ctl, F, S } from '../abi';
 import { Conn, CONN_SIZE, NIL } from './conn';
 import { oooPoolInit, oooFree } from './ooopool';
+import { sbPoolInit, sbFree } from './sbpool';
 import { Listener, LISTENER_SIZE } from './listener';
 import {
   connAt, connIndex, listenerAt, hashBase, hashMask, portHashBase, portHashMask, listenerBase, connBase, ctlSet,
@@ -38,6 +39,7 @@ export function tableInit(salt: u32): void {
     freeHead = i;
   }
   oooPoolInit();
+  sbPoolInit();
   freeListener = NIL;
   for (let i = cfgMaxListeners - 1; i >= 0; i--) {
     listenerAt(i).hashNext = <u16>freeListener;
@@ -130,6 +132,7 @@ export function connFree(c: Conn): void {
   unschedule(c);
   if (c.listener >= 0) childRemove(c);
   oooFree(c);
+  sbFree(c);
   c.flags &= F.OUTQ;
   c.next = <u16>freeHead;
   freeHead = connIndex(c);

@@ -23,7 +23,7 @@ export function testTupleState(remoteAddr: u32, remotePort: u32, localPort: u32)
   return listenerFind(localPort) >= 0 ? S.LISTEN : S.CLOSED;
 }
 
-/** Test hook for the self-check's own tests: overwrites field `field` of slot `slot` (0 sndNxt, 1 rcvBufLen, 2 heapPos, 3 state, 4 flags, 5 sbCount, 6 the first scoreboard extent's end, 7 oooSlot, 8 oooCount). */
+/** Test hook for the self-check's own tests: overwrites field `field` of slot `slot` (0 sndNxt, 1 rcvBufLen, 2 heapPos, 3 state, 4 flags, 5 sbCount, 6 the first scoreboard extent's end, 7 oooSlot, 8 oooCount, 9 sbSlot). */
 export function testPoke(slot: i32, field: i32, value: u32): void {
   let c = connAt(slot);
   if (field == 0) c.sndNxt = value;
@@ -35,6 +35,7 @@ export function testPoke(slot: i32, field: i32, value: u32): void {
   else if (field == 6) c.sb0e = value;
   else if (field == 7) c.oooSlot = <u16>value;
   else if (field == 8) c.oooCount = <u8>value;
+  else if (field == 9) c.sbSlot = <u16>value;
 }
 
 /** Edge `k` of slot `slot`'s out-of-order ranges: left of range k/2 for even k, right for odd (failure reports). */

@@ -73,13 +73,14 @@ enum wtcp_config_key {
   WTCP_CFG_RACK = 61, /* RACK loss detection with SACK (RFC 8985 §6, Linux tcp_recovery 1): a segment is lost once one sent after it was delivered and it waited its RTT plus a reordering window, lost resends included. Off: RFC 6675's rule (lost once DupThresh segments above it are SACKed). [bool, default true] */
   WTCP_CFG_TLP = 62, /* Tail loss probe with SACK (RFC 8985 §7, Linux tcp_early_retrans 3; on in the Linux profile): about two round trips after the last ACK or send (2·SRTT + 2 ms, or + rtoMinMs with one segment out, never after the RTO) send one new segment or resend the last one, so a lost tail is repaired without waiting for the RTO. [bool, default false] */
   WTCP_CFG_OOO_POOL_SIZE = 63, /* Connections that can hold out-of-order data, a D-SACK block or an early FIN at once (slots of the out-of-order pool, 48 B each); −1 = a quarter of maxConnections, rounded up; at most maxConnections. A connection that finds the pool empty drops out-of-order data as if its ring were full, sends no D-SACK block and ignores an early FIN (counted in oooPoolFull). [int, default -1, >= -1, <= 65535, fixed] */
-  WTCP_CFG_COUNT = 64
+  WTCP_CFG_SB_POOL_SIZE = 64, /* Connections whose sender scoreboard can hold more than the 2 extents of the record at once (slots of the scoreboard pool, 4 more extents, 40 B each); −1 = a quarter of maxConnections, rounded up; at most maxConnections. A connection that finds the pool empty keeps 2 extents: neighbours merge (the later send time stays) or a SACK mark is forgotten, so resends may be spurious, never lost (counted in sbPoolFull). [int, default -1, >= -1, <= 65535, fixed] */
+  WTCP_CFG_COUNT = 65
 };
 
 /* The default of every knob, indexed by key (booleans as 0/1). */
-#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0, 4, 32, 16384, 3, 1000, 30000, 5000, 3, 500, 1000, 1, 32, -1, 1, 1, 0, -1 }
+#define WTCP_CFG_DEFAULTS { 128, 16, 128, 65536, 65536, 1460, 1000, 200, 120000, 6, 15, 60000, 40, 7200000, 75000, 9, 10, -1, 1, 1, 5, 0, 1, 1, 60000, 536, 524288, 8192, 65536, 1, 0, 1, 1, 64, 32768, 60999, 1, 1, 2, 1, 0, 0, 0, 0, 0, 1000, 0, 4, 32, 16384, 3, 1000, 30000, 5000, 3, 500, 1000, 1, 32, -1, 1, 1, 0, -1, -1 }
 /* The type of every knob, indexed by key: 'i' integer (the engine truncates), 'm' milliseconds, 'b' boolean. */
-#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbibiiiimmmimibiibbbi"
+#define WTCP_CFG_TYPES "iiiiiimmmiimmmmiiibbiibbmiiiibbbbiiimbibbbbbbibiiiimmmimibiibbbii"
 
 /* RFC 9293 §3.3.2 connection states (wtcp_state). */
 enum wtcp_tcp_state {
@@ -206,7 +207,8 @@ enum wtcp_stat_index {
   WTCP_STAT_DSACKS_IN = 45, /* D-SACK blocks received (RFC 2883) */
   WTCP_STAT_LOSS_PROBES = 46, /* tail loss probes sent (RFC 8985 §7) */
   WTCP_STAT_OOO_POOL_FULL = 47, /* times out-of-order data, a D-SACK block or an early FIN found the out-of-order pool empty (the data was dropped, the block not sent) */
-  WTCP_STAT_COUNT = 48
+  WTCP_STAT_SB_POOL_FULL = 48, /* times the sender's scoreboard needed more than the 2 extents of the record and found its pool empty (neighbouring extents were merged or a SACK mark forgotten: resends may be spurious, no data is lost) */
+  WTCP_STAT_COUNT = 49
 };
 
 /* Bits of wtcp_info.flags. */
