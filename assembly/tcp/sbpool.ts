@@ -69,8 +69,13 @@ export function sbDrop(c: Conn): void {
 }
 
 /** Returns `c`'s slot whatever it holds (the record is freed). */
-export function sbFree(c: Conn): void {
-  if (c.sbSlot == 0) return;
+// @ts-ignore: decorator
+@inline export function sbFree(c: Conn): void {
+  if (c.sbSlot != 0) slotPut(c); // most connections never held one: no call then
+}
+
+/** Puts the slot `c` holds back on the free list. */
+function slotPut(c: Conn): void {
   let k = c.sbSlot - 1;
   let p = slotBase(<i32>k);
   store<u16>(p + OWNER, NIL);

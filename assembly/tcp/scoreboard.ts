@@ -58,10 +58,15 @@ const TICK_MASK: u32 = 0x1fffffff;
   return changetype<usize>(c) + offsetof<Conn>('sb0e') + (<usize>i << 3);
 }
 
-/** Where extent `i` lives: the record, or the pool slot `c` holds (sbpool.ts). */
+/** Extent `i` ≥ SB_INLINE, in the pool slot `c` holds (sbpool.ts); a call, so that every inlined read stays small. */
+function pooledAt(c: Conn, i: i32): usize {
+  return sbPooled(c, i - SB_INLINE);
+}
+
+/** Where extent `i` lives: the record, or the pool slot. */
 // @ts-ignore: decorator
 @inline function slot(c: Conn, i: i32): usize {
-  return i < SB_INLINE ? inRecord(c, i) : sbPooled(c, i - SB_INLINE);
+  return i < SB_INLINE ? inRecord(c, i) : pooledAt(c, i);
 }
 
 /** Right edge of extent `i`. */
@@ -85,8 +90,9 @@ const TICK_MASK: u32 = 0x1fffffff;
 
 // @ts-ignore: decorator
 @inline function put(c: Conn, i: i32, end: u32, meta: u32): void {
-  store<u32>(slot(c, i), end);
-  store<u32>(slot(c, i), meta, 4);
+  let p = slot(c, i);
+  store<u32>(p, end);
+  store<u32>(p, meta, 4);
 }
 
 // @ts-ignore: decorator
@@ -103,7 +109,8 @@ export function sbClear(c: Conn): void {
 }
 
 /** Right edge of what the scoreboard covers (SND.UNA when empty). */
-export function sbHigh(c: Conn): u32 {
+// @ts-ignore: decorator
+@inline export function sbHigh(c: Conn): u32 {
   let n = <i32>c.sbCount;
   return n > 0 ? sbEnd(c, n - 1) : c.sndUna;
 }
@@ -255,7 +262,8 @@ export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
   // No room to split: the whole extent holding `seq` counts as resent now.
   let n2 = <i32>c.sbCount;
   for (let i = 0; i < n2; i++) {
-    if (seqGt(sbEnd(c, i), seq)) { put(c, i, sbEnd(c, i), meta(tick, (sbMeta(c, i) & SB_SACKED) | SB_RETRANS)); break; }
+    let p = slot(c, i);
+    if (seqGt(load<u32>(p), seq)) { store<u32>(p, meta(tick, (load<u32>(p, 4) & SB_SACKED) | SB_RETRANS), 4); break; }
   }
   return false;
 }
@@ -314,7 +322,8 @@ export function sbLoseHead(c: Conn, len: u32): void {
 
 /** Marks extent `i` lost (whole extents only, so this always fits). */
 export function sbMarkLost(c: Conn, i: i32): void {
-  put(c, i, sbEnd(c, i), sbMeta(c, i) | SB_LOST);
+  let p = slot(c, i);
+  store<u32>(p, load<u32>(p, 4) | SB_LOST, 4);
 }
 
 /** Merges neighbours that became equal after sbMarkLost calls. */
@@ -332,10 +341,11 @@ export function sbTimeout(c: Conn): void {
   let n = <i32>c.sbCount;
   let reneged = n > 0 && (sbMeta(c, 0) & SB_SACKED) != 0;
   for (let i = 0; i < n; i++) {
-    let m = sbMeta(c, i);
+    let p = slot(c, i);
+    let m = load<u32>(p, 4);
     if (reneged) m &= ~SB_SACKED;
     if (!(m & SB_SACKED)) m |= SB_LOST;
-    put(c, i, sbEnd(c, i), m);
+    store<u32>(p, m, 4);
   }
   sbTidy(c);
 }
