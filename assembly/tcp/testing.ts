@@ -44,3 +44,9 @@ export function testOooEdge(slot: i32, k: i32): u32 {
   if (c.oooSlot == 0) return 0; // no ranges (they live in the out-of-order pool)
   return k & 1 ? oooRight(c, k >> 1) : oooLeft(c, k >> 1);
 }
+
+/** Scoreboard of slot `slot` (scoreboard-pool tests): (scoreboard pool slot + 1, 0 = none) << 8 | extents in use. */
+export function testSbState(slot: i32): i32 {
+  let c = connAt(slot);
+  return (<i32>c.sbSlot << 8) | <i32>c.sbCount;
+}
