@@ -158,7 +158,7 @@ export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead
  * - KeepIntervalMs: TCP_KEEPINTVL: time between keepalive probes
  * - KeepCount: TCP_KEEPCNT: unanswered probes before the connection fails
  * - Linger0: SO_LINGER {1, 0}: close() aborts with RST
- * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off)
+ * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off; at most 500 000 000 ms, about 5.8 days)
  * - Inq: (get only) SIOCINQ: bytes ready to read
  * - Outq: (get only) SIOCOUTQ: bytes queued and not yet acknowledged
  * - MaxSeg: (get only) TCP_MAXSEG: payload bytes of a full segment

@@ -123,10 +123,10 @@ export class Conn {
   sbCount: u8;
 
   // ---------------------------------------------------------------- past HOT_BYTES
-  /** When the timed segment was sent (RFC 6298 §3). */
-  rttStart: f64;
-  /** When the oldest unacknowledged segment was first retransmitted (TCP_USER_TIMEOUT, Linux). */
-  userTimeoutStart: f64;
+  /** When the timed segment was sent (RFC 6298 §3), in eighths of a ms mod 2^32 (clock.ts nowEighths). */
+  rttStart: u32;
+  /** When the oldest unacknowledged segment was first retransmitted (TCP_USER_TIMEOUT, Linux), in eighths mod 2^32. */
+  userTimeoutStart: u32;
   /** Scoreboard extents [end, meta] (scoreboard.ts): SB_MAX pairs. */
   sb0e: u32; sb0m: u32; sb1e: u32; sb1m: u32; sb2e: u32; sb2m: u32;
   sb3e: u32; sb3m: u32; sb4e: u32; sb4m: u32; sb5e: u32; sb5m: u32;

@@ -11,7 +11,7 @@ import {
 import { ifAddr } from '../net/iface';
 import { ipReserve } from '../net/route';
 import { segDst, segIf } from './segment';
-import { nowMs, tsValNow } from './clock';
+import { nowMs, nowEighths, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
 import { armRtx, stopDelack, holdForOutput } from './deadlines';
@@ -370,7 +370,7 @@ function sendSmall(c: Conn, len: i32, avail: i32, idleStart: bool): bool {
   if (!(c.flags & F.RTT_TIMING)) {
     c.flags |= F.RTT_TIMING;
     c.rttSeq = end;
-    c.rttStart = nowMs;
+    c.rttStart = nowEighths;
   }
 }
 

@@ -19,6 +19,9 @@ import { nowMs } from './clock';
 import { emit } from './events';
 import { advertisedWindow, segmentMss, windowToAdvertise, maxWindow } from './window';
 
+
+/** Longest TCP_USER_TIMEOUT: the start is kept in eighths of a ms mod 2^32 (clock.ts msSince). */
+const USER_TIMEOUT_MAX_MS: f64 = 500000000;
 /** The host-owned connection `conn`, or null for a bad handle. */
 function owned(conn: i32): Conn | null {
   if (conn < 0 || conn >= cfgMaxConnections) return null;
@@ -369,7 +372,7 @@ export function tcpSetOption(conn: i32, opt: i32, v: f64): i32 {
     case SockOpt.Linger0:
       if (on) c.flags |= F.LINGER0; else c.flags &= ~F.LINGER0;
       return 0;
-    case SockOpt.UserTimeoutMs: c.userTimeout = <f32>v; return 0;
+    case SockOpt.UserTimeoutMs: c.userTimeout = <f32>min<f64>(v, USER_TIMEOUT_MAX_MS); return 0;
     default: return -Errno.EINVAL;
   }
   // A new keepalive parameter takes effect at once when keepalive is on.

@@ -253,7 +253,7 @@ enum wtcp_sockopt {
   WTCP_OPT_KEEP_INTERVAL_MS = 4, /* TCP_KEEPINTVL: time between keepalive probes */
   WTCP_OPT_KEEP_COUNT = 5, /* TCP_KEEPCNT: unanswered probes before the connection fails */
   WTCP_OPT_LINGER0 = 6, /* SO_LINGER {1, 0}: close() aborts with RST */
-  WTCP_OPT_USER_TIMEOUT_MS = 7, /* TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off) */
+  WTCP_OPT_USER_TIMEOUT_MS = 7, /* TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off; at most 500 000 000 ms, about 5.8 days) */
   WTCP_OPT_INQ = 8, /* (get only) SIOCINQ: bytes ready to read */
   WTCP_OPT_OUTQ = 9, /* (get only) SIOCOUTQ: bytes queued and not yet acknowledged */
   WTCP_OPT_MAX_SEG = 10, /* (get only) TCP_MAXSEG: payload bytes of a full segment */

@@ -1,7 +1,7 @@
 // Timers on the virtual clock: retransmission backoff and retry limits, ICMP soft errors, keepalive,
 // persist, delayed ACK.
 import { describe, expect, it } from 'vitest';
-import { EventKind, STATE_NAMES } from '../../src/engine/engine.js';
+import { EventKind, STATE_NAMES, SockOpt } from '../../src/engine/engine.js';
 import { Harness, ACK, SYN, FIN, LPORT, RPORT, REMOTE, PEER_ISS, buildIcmp } from './harness.js';
 import { Errno } from '../../src/engine/errno.js';
 
@@ -256,5 +256,40 @@ describe('TCP_USER_TIMEOUT (RFC 5482)', () => {
     expect(h.stateName()).toBe('CLOSED');
     const closed = h.events.filter((e) => e.kind === EventKind.Closed);
     expect(closed[0].arg).toBe(-Errno.ETIMEDOUT);
+  });
+
+  // The engine keeps the start of the timeout (and of an RTT measurement) in eighths of a ms modulo
+  // 2^32, which wraps every 536 870 912 ms (6.2 days): both must hold across the wrap.
+  const WRAP_MS = 2 ** 32 / 8;
+
+  it('ends at the same time when the clock wraps its eighths in between', () => {
+    const h = new Harness();
+    const t0 = WRAP_MS - 300;
+    h.now = t0;
+    h.inState('ESTABLISHED');
+    h.e.setUserTimeout(h.conn, 1000, h.now);
+    h.write(100);
+    h.runUntil(t0 + 10_000);
+    expect(h.out.map((s) => [s.t - t0, s.flags & 4])).toEqual([[0, 0], [200, 0], [600, 0]]);
+    expect(h.events.filter((e) => e.kind === EventKind.Closed)[0].arg).toBe(-Errno.ETIMEDOUT);
+  });
+
+  it('measures an RTT that spans the wrap', () => {
+    const h = new Harness();
+    h.now = WRAP_MS - 10;
+    h.inState('SYN_SENT');
+    h.tick(30);
+    h.send({ seq: PEER_ISS, ack: h.iss + 1, flags: SYN | ACK, opts: [{ kind: 'mss', value: 1460 }] });
+    expect(h.stateName()).toBe('ESTABLISHED');
+    expect(h.e.info(h.conn).srtt).toBe(30);
+  });
+
+  it('caps the timeout at 500 000 000 ms (what that clock can measure)', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    expect(h.e.setOption(h.conn, SockOpt.UserTimeoutMs, 1e12, h.now)).toBe(0);
+    expect(h.e.getOption(h.conn, SockOpt.UserTimeoutMs)).toBe(500_000_000);
+    expect(h.e.setOption(h.conn, SockOpt.UserTimeoutMs, 4000, h.now)).toBe(0);
+    expect(h.e.getOption(h.conn, SockOpt.UserTimeoutMs)).toBe(4000);
   });
 });
