@@ -11,7 +11,7 @@ export const SB_MAX: i32 = 6;
 export const NIL: u16 = 0xffff;
 
 /**
- * One connection record. The fields every segment touches come first, in the record's first 160 bytes
+ * One connection record. The fields every segment touches come first, in the record's first 148 bytes
  * (HOT_BYTES: sequence and window variables, ring indexes, cwnd, RTO, the three deadlines, ports, MSS,
  * small counters); the rest after them: the scoreboard, socket options, what the handshake, the
  * accept queue and the error paths keep, then RACK and TLP. Field order within each part keeps wider
@@ -21,13 +21,6 @@ export const NIL: u16 = 0xffff;
  */
 @unmanaged
 export class Conn {
-  /** Retransmission or persist deadline (ms), or Infinity. */
-  rtxDeadline: f64;
-  /** Delayed-ACK deadline, or Infinity. */
-  delackDeadline: f64;
-  /** Keepalive, TIME_WAIT or FIN_WAIT_2 deadline, or Infinity. */
-  idleDeadline: f64;
-
   /** Flag bits (F). */
   flags: u32;
   /** Peer IPv4 address. */
@@ -74,6 +67,12 @@ export class Conn {
   tsRecent: u32;
   /** Offset added to our TSval. */
   tsOffset: u32;
+  /** Retransmission or persist deadline, in deadlines.ts's eighths of a ms, or NONE (the three are adjacent: deadlines.ts rebase). */
+  rtxDeadline: u32;
+  /** Delayed-ACK deadline, or NONE. */
+  delackDeadline: u32;
+  /** Keepalive, TIME_WAIT or FIN_WAIT_2 deadline, or NONE. */
+  idleDeadline: u32;
   /** Smoothed RTT in ms (RFC 6298), 0 before the first sample. */
   srtt: f32;
   /** RTT variation in ms. */
@@ -181,5 +180,5 @@ export class Conn {
 /** Bytes at the start of a record that the per-segment paths read (the fields before rttStart). */
 export const HOT_BYTES: i32 = <i32>offsetof<Conn>('rttStart');
 
-/** Bytes of one connection record. */
-export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 7) & ~7;
+/** Bytes of one connection record (no field is wider than 4 bytes: records need only 4-byte alignment). */
+export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 3) & ~3;

@@ -16,7 +16,7 @@ import { connDone } from './lifecycle';
 import { seqDiff, seqGt } from './seq';
 import { effMss } from './window';
 import { rtoBackoff } from './rtt';
-import { armRtx, armIdle, stopRtx, stopDelack, stopIdle, takeDue, dueAt, reschedule, nextDeadline } from './deadlines';
+import { armRtx, armIdle, stopRtx, stopDelack, stopIdle, takeDue, dueAt, reschedule, nextDeadline, rtxRunning, deadlineAt, deadlineNow } from './deadlines';
 
 /** The connection gives up: ETIMEDOUT, or the ICMP soft error recorded meanwhile (Linux). */
 export function connTimeout(c: Conn): void {
@@ -53,11 +53,11 @@ function rtxFire(c: Conn): void {
   else lossOnTimeout(c);
   stopRtx(c);
   tcpOutput(c);
-  if (c.rtxDeadline == Infinity && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
+  if (!rtxRunning(c) && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
   // Linux clamps the timer to the user timeout, so the connection ends right when it runs out.
   if (user > 0) {
     let end = nowMs + user - msSince(c.userTimeoutStart);
-    if (c.rtxDeadline > end) armRtx(c, end);
+    if (c.rtxDeadline > deadlineAt(end)) armRtx(c, end);
   }
 }
 
@@ -167,7 +167,7 @@ function idleFire(c: Conn): void {
 }
 
 /** Fires the deadlines of `c` that have passed at `now`: retransmission/persist, delayed ACK, idle. */
-function fireDue(c: Conn, now: f64): void {
+function fireDue(c: Conn, now: u32): void {
   if (c.rtxDeadline <= now) rtxFire(c);
   if ((c.flags & F.USED) && (c.flags & F.DELACK) && c.delackDeadline <= now) delackFire(c);
   if ((c.flags & F.USED) && c.idleDeadline <= now) idleFire(c);
@@ -178,7 +178,7 @@ function fireDue(c: Conn, now: f64): void {
  * `now` waits for the next poll), and returns the earliest pending deadline (Infinity when none).
  */
 export function pollTimers(): f64 {
-  let now = nowMs;
+  let now = deadlineNow();
   let n = takeDue(now);
   for (let i = 0; i < n; i++) {
     let c = connAt(dueAt(i));
