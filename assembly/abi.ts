@@ -128,7 +128,7 @@ export const enum Errno { EPERM = 1, ENOENT = 2, EINTR = 4, EIO = 5, EBADF = 9, 
  * - EvCount: event records waiting (the engine adds, the host subtracts what it read)
  * - ConnsInUse: connection slots in use
  * - ListenPort: port of the last successful listen (how a listen on port 0 learns its port)
- * - Deadline: (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact); Infinity when none; at most the last now while output waits for tx room
+ * - Deadline: (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact; deadlines are kept in eighths of a ms, rounded up); Infinity when none; at most the last now while output waits for tx room
  * - RxBase: address of the rx area
  * - RxSize: bytes of the rx area
  * - TxBase: address of the tx area
@@ -155,11 +155,11 @@ export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead
  * Connection options of tcpSetOption / tcpGetOption.
  * - NoDelay: TCP_NODELAY: Nagle off
  * - KeepAlive: SO_KEEPALIVE
- * - KeepIdleMs: TCP_KEEPIDLE: idle time before the first keepalive probe
- * - KeepIntervalMs: TCP_KEEPINTVL: time between keepalive probes
+ * - KeepIdleMs: TCP_KEEPIDLE: idle time before the first keepalive probe (larger values are taken as 32 767 000 ms, Linux MAX_TCP_KEEPIDLE)
+ * - KeepIntervalMs: TCP_KEEPINTVL: time between keepalive probes (larger values are taken as 32 767 000 ms, Linux MAX_TCP_KEEPINTVL)
  * - KeepCount: TCP_KEEPCNT: unanswered probes before the connection fails
  * - Linger0: SO_LINGER {1, 0}: close() aborts with RST
- * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off)
+ * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off; at most 500 000 000 ms, about 5.8 days)
  * - Inq: (get only) SIOCINQ: bytes ready to read
  * - Outq: (get only) SIOCOUTQ: bytes queued and not yet acknowledged
  * - MaxSeg: (get only) TCP_MAXSEG: payload bytes of a full segment

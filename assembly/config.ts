@@ -143,9 +143,9 @@ export let cfgRack: bool = OPT_SACK ? true : false;
 export let cfgTlp: bool = OPT_SACK ? false : false;
 
 /** The distinct [lo, hi] bounds of the knobs (f32 pairs). */
-const BOUNDS = memory.data<f32>([1, 65535, 1, 4096, 1, Infinity, 1024, 1073741824, 64, 65495, 0, Infinity, 0, 255, 1, 255, 1, 1000, -1, 14, -Infinity, Infinity, 576, 1073741824, 16, 16777216, 576, 16777216, 1, 256, 0, 16777216, 0, 60000, 0, 65535, -1, 65535]);
+const BOUNDS = memory.data<f32>([1, 65535, 1, 4096, 1, Infinity, 1024, 1073741824, 64, 65495, 0, 32767000, 0, 255, 1, 255, 1, 1000, -1, 14, -Infinity, Infinity, 576, 1073741824, 16, 16777216, 576, 16777216, 0, Infinity, 1, 256, 0, 16777216, 0, 60000, 0, 65535, -1, 65535]);
 /** Per key: bits 0–4 its BOUNDS pair, bit 5 an int knob (checked after truncation), bit 6 lo is exclusive (gt). */
-const KINDS = memory.data<u8>([32, 33, 34, 35, 35, 36, 69, 69, 69, 38, 38, 5, 5, 69, 69, 39, 40, 41, 10, 10, 38, 38, 10, 10, 5, 36, 43, 44, 45, 10, 10, 10, 10, 39, 32, 32, 69, 10, 39, 10, 10, 10, 10, 10, 10, 37, 10, 46, 33, 47, 39, 69, 69, 5, 39, 16, 37, 10, 49, 50, 10, 10, 10, 50, 50]);
+const KINDS = memory.data<u8>([32, 33, 34, 35, 35, 36, 69, 69, 69, 38, 38, 5, 5, 69, 69, 39, 40, 41, 10, 10, 38, 38, 10, 10, 5, 36, 43, 44, 45, 10, 10, 10, 10, 39, 32, 32, 78, 10, 39, 10, 10, 10, 10, 10, 10, 46, 10, 47, 33, 48, 39, 78, 78, 14, 39, 17, 46, 10, 50, 51, 10, 10, 10, 51, 51]);
 
 /** Sets config `key` to `value`; returns 0, or −EINVAL for an unknown key or a bad value, −EOPNOTSUPP for turning on a feature the build left out. */
 export function configSetValue(key: i32, v: f64): i32 {

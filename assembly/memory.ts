@@ -10,7 +10,7 @@
 //   listener table     maxListeners × LISTENER_SIZE
 //   4-tuple hash       buckets × 4 (power of two ≥ 2·maxConnections)
 //   listener port hash buckets × 2 (power of two ≥ 2·maxListeners)
-//   timer heap         maxConnections × (8 key + 2 slot), due list maxConnections × 2
+//   timer heap         maxConnections × (4 key + 2 slot), due list maxConnections × 2
 //   pending output     maxConnections × 2 (a ring of slots)
 //   event queue        eventQueueSize × 12
 //   stats, info, option scratch, SACK scratch, stage area (STAGE_SIZE)
@@ -73,7 +73,7 @@ export let hashMask: u32 = 0;
 export let portHashBase: usize = 0;
 /** Listener port hash bucket count − 1. */
 export let portHashMask: u32 = 0;
-/** Timer heap keys (f64, one per position). */
+/** Timer heap keys (u32 deadlines, tcp/deadlines.ts; one per position). */
 export let heapKeyBase: usize = 0;
 /** Timer heap slots (u16, one per position). */
 export let heapSlotBase: usize = 0;
@@ -145,7 +145,7 @@ export function layoutMemory(): i32 {
   let lst = p; p = align16(p + <u64>cfgMaxListeners * <u64>LISTENER_SIZE);
   let hash = p; p = align16(p + <u64>buckets * 2);
   let portHash = p; p = align16(p + <u64>portBuckets * 2);
-  let keys = p; p = align16(p + n * 8);
+  let keys = p; p = align16(p + n * 4);
   let slots = p; p = align16(p + n * 2);
   let due = p; p = align16(p + n * 2);
   let outq = p; p = align16(p + n * 2);

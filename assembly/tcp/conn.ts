@@ -14,7 +14,7 @@ export const SB_INLINE: i32 = 2;
 export const NIL: u16 = 0xffff;
 
 /**
- * One connection record. The fields every segment touches come first, in the record's first 160 bytes
+ * One connection record. The fields every segment touches come first, in the record's first 148 bytes
  * (HOT_BYTES: sequence and window variables, ring indexes, cwnd, RTO, the three deadlines, ports, MSS,
  * small counters); the rest after them: the scoreboard, socket options, what the handshake, the
  * accept queue and the error paths keep, then RACK and TLP. Field order within each part keeps wider
@@ -25,13 +25,6 @@ export const NIL: u16 = 0xffff;
  */
 @unmanaged
 export class Conn {
-  /** Retransmission or persist deadline (ms), or Infinity. */
-  rtxDeadline: f64;
-  /** Delayed-ACK deadline, or Infinity. */
-  delackDeadline: f64;
-  /** Keepalive, TIME_WAIT or FIN_WAIT_2 deadline, or Infinity. */
-  idleDeadline: f64;
-
   /** Flag bits (F). */
   flags: u32;
   /** Peer IPv4 address. */
@@ -78,6 +71,12 @@ export class Conn {
   tsRecent: u32;
   /** Offset added to our TSval. */
   tsOffset: u32;
+  /** Retransmission or persist deadline, in deadlines.ts's eighths of a ms, or NONE (the three are adjacent: deadlines.ts rebase). */
+  rtxDeadline: u32;
+  /** Delayed-ACK deadline, or NONE. */
+  delackDeadline: u32;
+  /** Keepalive, TIME_WAIT or FIN_WAIT_2 deadline, or NONE. */
+  idleDeadline: u32;
   /** Smoothed RTT in ms (RFC 6298), 0 before the first sample. */
   srtt: f32;
   /** RTT variation in ms. */
@@ -127,10 +126,10 @@ export class Conn {
   sbCount: u8;
 
   // ---------------------------------------------------------------- past HOT_BYTES
-  /** When the timed segment was sent (RFC 6298 §3). */
-  rttStart: f64;
-  /** When the oldest unacknowledged segment was first retransmitted (TCP_USER_TIMEOUT, Linux). */
-  userTimeoutStart: f64;
+  /** When the timed segment was sent (RFC 6298 §3), in eighths of a ms mod 2^32 (clock.ts nowEighths). */
+  rttStart: u32;
+  /** When the oldest unacknowledged segment was first retransmitted (TCP_USER_TIMEOUT, Linux), in eighths mod 2^32. */
+  userTimeoutStart: u32;
   /** Scoreboard extents [end, meta] (scoreboard.ts): the first SB_INLINE pairs; the rest in the scoreboard pool (sbSlot). */
   sb0e: u32; sb0m: u32; sb1e: u32; sb1m: u32;
   /** Initial send sequence number. */
@@ -186,5 +185,5 @@ export class Conn {
 /** Bytes at the start of a record that the per-segment paths read (the fields before rttStart). */
 export const HOT_BYTES: i32 = <i32>offsetof<Conn>('rttStart');
 
-/** Bytes of one connection record. */
-export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 7) & ~7;
+/** Bytes of one connection record (no field is wider than 4 bytes: records need only 4-byte alignment). */
+export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 3) & ~3;

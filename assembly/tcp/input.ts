@@ -16,7 +16,7 @@ import {
   segTrimFront, segTrimBack, segClearFlags, segSetInRing, segSetLocal, segDst, segIf,
 } from './segment';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from './seq';
-import { nowMs, tsValNow } from './clock';
+import { nowMs, msSince, tsValNow } from './clock';
 import { statAdd } from './stats';
 import { emit } from './events';
 import { tcpOutput, sendAck, emitReset } from './output';
@@ -249,7 +249,7 @@ function ackSyn(c: Conn): void {
   if ((c.flags & F.TS) && o.tsPresent && o.tsEcr != 0) {
     rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
   } else if ((c.flags & F.RTT_TIMING) && c.retransmits == 0) {
-    rttSample(c, nowMs - c.rttStart);
+    rttSample(c, msSince(c.rttStart));
   }
   c.flags &= ~F.RTT_TIMING;
   synRtoFallback(c);
@@ -570,7 +570,7 @@ function sampleRtt(c: Conn, ack: u32): void {
     if (!tsEchoPredatesResend(c, ack)) rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
     else rtoCompute(c);
   } else if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) {
-    rttSample(c, nowMs - c.rttStart);
+    rttSample(c, msSince(c.rttStart));
   } // else Karn (RFC 6298 §5): the backed-off RTO stays until a valid sample
   if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) c.flags &= ~F.RTT_TIMING;
 }

@@ -11,10 +11,10 @@ import {
 import { ifAddr } from '../net/iface';
 import { ipReserve } from '../net/route';
 import { segDst, segIf } from './segment';
-import { nowMs, tsValNow } from './clock';
+import { nowMs, nowEighths, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
-import { armRtx, stopDelack, holdForOutput } from './deadlines';
+import { armRtx, stopDelack, holdForOutput, rtxRunning } from './deadlines';
 import { effMss, EFF_MSS_CUT_MAX, rcvSpace, windowToAdvertise, synWindow } from './window';
 import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboard';
 import { ccBudget } from './congestion';
@@ -370,7 +370,7 @@ function sendSmall(c: Conn, len: i32, avail: i32, idleStart: bool): bool {
   if (!(c.flags & F.RTT_TIMING)) {
     c.flags |= F.RTT_TIMING;
     c.rttSeq = end;
-    c.rttStart = nowMs;
+    c.rttStart = nowEighths;
   }
 }
 
@@ -384,7 +384,7 @@ function sendSyn(c: Conn, st: i32): bool {
     if (!emitSegment(c, c.iss, flags, 0, 0)) return false;
     c.sndNxt = c.iss + 1;
     c.sndMax = seqMax(c.sndMax, c.sndNxt);
-    if (c.rtxDeadline == Infinity) armRtx(c, nowMs + <f64>c.rto);
+    if (!rtxRunning(c)) armRtx(c, nowMs + <f64>c.rto);
     if (c.retransmits == 0) timeSegment(c, c.iss + 1);
   }
   if (st == S.SYN_SENT || st == S.SYN_RCVD) {
@@ -451,14 +451,14 @@ function sendData(c: Conn, st: i32): bool {
   if (windowCut && cfgPshOnBurstEnd && lastDataLen > 0) markPushOnLast();
   // A probe (RFC 8985 §7.2) or the RTO for what is now in flight.
   if (sent) armXmitTimer(c, false);
-  else if (resent && c.rtxDeadline == Infinity) armXmit(c, nowMs + <f64>c.rto, 0);
+  else if (resent && !rtxRunning(c)) armXmit(c, nowMs + <f64>c.rto, 0);
   return sent || resent;
 }
 
 /** Persist timer (RFC 9293 §3.8.6.1): data waits, nothing is in flight, and the window is closed or too small. */
 function armPersistIfStalled(c: Conn): void {
   let off = seqDiff(c.sndNxt, c.sndBufSeq);
-  if (c.sndNxt == c.sndUna && <i32>c.sndBufLen > off && c.rtxDeadline == Infinity) {
+  if (c.sndNxt == c.sndUna && <i32>c.sndBufLen > off && !rtxRunning(c)) {
     c.flags |= F.PERSIST;
     c.retransmits = 0;
     c.persistBackoff = 0;

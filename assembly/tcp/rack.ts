@@ -13,7 +13,7 @@ import {
   sbSackedBytes, sbAny,
 } from './scoreboard';
 import { effMss } from './window';
-import { armRtx } from './deadlines';
+import { armRtx, rtxRunning } from './deadlines';
 import { OPT_SACK } from '../options';
 
 /** rackFlags bits. */
@@ -176,7 +176,7 @@ export function armXmitTimer(c: Conn, afterAck: bool): void {
     armXmit(c, nowMs + (left > 0 && left < pto ? left : pto), F.TLP_TIMER);
     return;
   }
-  if (afterAck || c.rtxDeadline == Infinity || (c.flags & (F.PERSIST | F.TLP_TIMER))) armXmit(c, nowMs + rto, 0);
+  if (afterAck || !rtxRunning(c) || (c.flags & (F.PERSIST | F.TLP_TIMER))) armXmit(c, nowMs + rto, 0);
 }
 
 /** The RTO after a probe or a reordering timeout: from the oldest segment's last transmission (Linux tcp_rearm_rto). */

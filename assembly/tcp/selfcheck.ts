@@ -17,7 +17,7 @@ import {
 import {
   lookup, listenerFind, freeHead, freeListener, twHead, twTail, connsInUse, halfOpenTotal,
 } from './table';
-import { heapSize, earliest } from './deadlines';
+import { heapSize, earliest, NONE } from './deadlines';
 import { outqHead, outqCount } from './output';
 import { seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { sbEnd, sbStart } from './scoreboard';
@@ -27,7 +27,7 @@ import { finWait2Lifetime } from './lifecycle';
 // @ts-ignore: decorator
 @inline function fail(check: Check, slot: i32): i32 { return (<i32>check << 16) | (slot & 0xffff); }
 // @ts-ignore: decorator
-@inline function keyAt(i: i32): f64 { return load<f64>(heapKeyBase + (<usize>i << 3)); }
+@inline function keyAt(i: i32): u32 { return load<u32>(heapKeyBase + (<usize>i << 2)); }
 // @ts-ignore: decorator
 @inline function slotAt(i: i32): i32 { return <i32>load<u16>(heapSlotBase + (<usize>i << 1)); }
 
@@ -48,7 +48,7 @@ function checkConn(c: Conn, i: i32): i32 {
   if (st == S.CLOSED) {
     if (!(c.flags & (F.HOST | F.ACCEPTQ))) return fail(Check.STATE, i);
     if (c.flags & F.HASHED) return fail(Check.HASH, i);
-    if (earliest(c) != Infinity) return fail(Check.TIMERS, i);
+    if (earliest(c) != NONE) return fail(Check.TIMERS, i);
     return 0; // the rest of a dead record no longer matters
   }
   if (!(c.flags & F.HASHED) || lookup(c.remoteAddr, c.remotePort, c.localPort) != i) return fail(Check.HASH, i);
@@ -73,8 +73,8 @@ function checkConn(c: Conn, i: i32): i32 {
   // Nobody can end a connection that is not the host's, not queued for accept and has no deadline.
   let e = earliest(c);
   let orphanOk = (c.flags & (F.HOST | F.ACCEPTQ | F.NEED_OUTPUT)) != 0 || (st == S.FIN_WAIT_2 && finWait2Lifetime(c) <= 0);
-  if (e == Infinity && !orphanOk) return fail(Check.TIMERS, i);
-  if (e != Infinity) {
+  if (e == NONE && !orphanOk) return fail(Check.TIMERS, i);
+  if (e != NONE) {
     let pos = <i32>c.heapPos;
     if (pos == <i32>NIL || pos >= heapSize || slotAt(pos) != i || keyAt(pos) > e) return fail(Check.HEAP, i);
   }

@@ -6,7 +6,7 @@ import { Errno, F, S, Stat } from '../abi';
 import { Conn } from './conn';
 import { connAt } from '../memory';
 import { cfgRtoMaxMs, cfgSynRetries, cfgSynAckRetries, cfgDataRetries, cfgKeepaliveRst } from '../config';
-import { nowMs } from './clock';
+import { nowMs, nowEighths, msSince } from './clock';
 import { statAdd } from './stats';
 import { tcpOutput, sendAck, sendFrom, sendAbortRst, sendProbe, finSeq } from './output';
 import { lossOnTimeout, reoTimeout } from './recovery';
@@ -16,7 +16,7 @@ import { connDone } from './lifecycle';
 import { seqDiff, seqGt } from './seq';
 import { effMss } from './window';
 import { rtoBackoff } from './rtt';
-import { armRtx, armIdle, stopRtx, stopDelack, stopIdle, takeDue, dueAt, reschedule, nextDeadline } from './deadlines';
+import { armRtx, armIdle, stopRtx, stopDelack, stopIdle, takeDue, dueAt, reschedule, nextDeadline, rtxRunning, deadlineAt, deadlineNow } from './deadlines';
 
 /** The connection gives up: ETIMEDOUT, or the ICMP soft error recorded meanwhile (Linux). */
 export function connTimeout(c: Conn): void {
@@ -37,11 +37,11 @@ function rtxFire(c: Conn): void {
   let limit = st == S.SYN_SENT ? cfgSynRetries : st == S.SYN_RCVD ? cfgSynAckRetries : cfgDataRetries;
   // TCP_USER_TIMEOUT (RFC 5482) counts from the first retransmission, as Linux does.
   let user = <f64>c.userTimeout;
-  if (<i32>c.retransmits >= limit || (user > 0 && c.retransmits > 0 && nowMs - c.userTimeoutStart >= user)) {
+  if (<i32>c.retransmits >= limit || (user > 0 && c.retransmits > 0 && msSince(c.userTimeoutStart) >= user)) {
     connTimeout(c);
     return;
   }
-  if (c.retransmits == 0) c.userTimeoutStart = nowMs;
+  if (c.retransmits == 0) c.userTimeoutStart = nowEighths;
   if (c.retransmits < 255) c.retransmits++;
   // Data resent after the timeout is counted per segment where it goes (resendLost).
   if (c.sndUna == c.iss) statAdd(Stat.Retransmits);
@@ -53,9 +53,12 @@ function rtxFire(c: Conn): void {
   else lossOnTimeout(c);
   stopRtx(c);
   tcpOutput(c);
-  if (c.rtxDeadline == Infinity && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
+  if (!rtxRunning(c) && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
   // Linux clamps the timer to the user timeout, so the connection ends right when it runs out.
-  if (user > 0 && c.rtxDeadline > c.userTimeoutStart + user) armRtx(c, c.userTimeoutStart + user);
+  if (user > 0) {
+    let end = nowMs + user - msSince(c.userTimeoutStart);
+    if (c.rtxDeadline > deadlineAt(end)) armRtx(c, end);
+  }
 }
 
 /** Persist timeout: send what the window allows (SWS override), else a zero-window probe (Linux style, SEQ=SND.UNA−1). */
@@ -164,7 +167,7 @@ function idleFire(c: Conn): void {
 }
 
 /** Fires the deadlines of `c` that have passed at `now`: retransmission/persist, delayed ACK, idle. */
-function fireDue(c: Conn, now: f64): void {
+function fireDue(c: Conn, now: u32): void {
   if (c.rtxDeadline <= now) rtxFire(c);
   if ((c.flags & F.USED) && (c.flags & F.DELACK) && c.delackDeadline <= now) delackFire(c);
   if ((c.flags & F.USED) && c.idleDeadline <= now) idleFire(c);
@@ -175,7 +178,7 @@ function fireDue(c: Conn, now: f64): void {
  * `now` waits for the next poll), and returns the earliest pending deadline (Infinity when none).
  */
 export function pollTimers(): f64 {
-  let now = nowMs;
+  let now = deadlineNow();
   let n = takeDue(now);
   for (let i = 0; i < n; i++) {
     let c = connAt(dueAt(i));

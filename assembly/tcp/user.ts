@@ -14,11 +14,14 @@ import { connOpen } from './open';
 import { ccInit } from './congestion';
 import { tcpOutput, sendAbortRst } from './output';
 import { connDone, orphanFinWait2 } from './lifecycle';
-import { armIdle, stopIdle } from './deadlines';
+import { armIdle, stopIdle, MAX_TIMER_MS } from './deadlines';
 import { nowMs } from './clock';
 import { emit } from './events';
 import { advertisedWindow, segmentMss, windowToAdvertise, maxWindow } from './window';
 
+
+/** Longest TCP_USER_TIMEOUT: the start is kept in eighths of a ms mod 2^32 (clock.ts msSince). */
+const USER_TIMEOUT_MAX_MS: f64 = 500000000;
 /** The host-owned connection `conn`, or null for a bad handle. */
 function owned(conn: i32): Conn | null {
   if (conn < 0 || conn >= cfgMaxConnections) return null;
@@ -363,13 +366,13 @@ export function tcpSetOption(conn: i32, opt: i32, v: f64): i32 {
       if (on) { c.flags |= F.NODELAY; tcpOutput(c); } else c.flags &= ~F.NODELAY;
       return 0;
     case SockOpt.KeepAlive: keepAlive(c, on); return 0;
-    case SockOpt.KeepIdleMs: if (v <= 0) return -Errno.EINVAL; c.keepaliveIdle = <f32>v; break;
-    case SockOpt.KeepIntervalMs: if (v <= 0) return -Errno.EINVAL; c.keepaliveIntvl = <f32>v; break;
+    case SockOpt.KeepIdleMs: if (v <= 0) return -Errno.EINVAL; c.keepaliveIdle = <f32>min<f64>(v, MAX_TIMER_MS); break;
+    case SockOpt.KeepIntervalMs: if (v <= 0) return -Errno.EINVAL; c.keepaliveIntvl = <f32>min<f64>(v, MAX_TIMER_MS); break;
     case SockOpt.KeepCount: if (v < 1) return -Errno.EINVAL; c.keepaliveCnt = <u8>min<f64>(v, 255); break;
     case SockOpt.Linger0:
       if (on) c.flags |= F.LINGER0; else c.flags &= ~F.LINGER0;
       return 0;
-    case SockOpt.UserTimeoutMs: c.userTimeout = <f32>v; return 0;
+    case SockOpt.UserTimeoutMs: c.userTimeout = <f32>min<f64>(v, USER_TIMEOUT_MAX_MS); return 0;
     default: return -Errno.EINVAL;
   }
   // A new keepalive parameter takes effect at once when keepalive is on.

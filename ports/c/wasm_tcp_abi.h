@@ -15,15 +15,15 @@ enum wtcp_config_key {
   WTCP_CFG_SEND_BUFFER_SIZE = 3, /* Bytes of each connection's send ring. [int, default 65536, >= 1024, <= 1073741824, fixed] */
   WTCP_CFG_RECV_BUFFER_SIZE = 4, /* Bytes of each connection's receive ring (the largest receive window). [int, default 65536, >= 1024, <= 1073741824, fixed] */
   WTCP_CFG_MSS = 5, /* MSS we advertise and the most we send (1460 = 1500 MTU − 40); fixed once init checked the rx and tx areas against it. [int, default 1460, >= 64, <= 65495, fixed] */
-  WTCP_CFG_RTO_INITIAL_MS = 6, /* RFC 6298 §2.1 initial RTO. [ms, default 1000, > 0] */
-  WTCP_CFG_RTO_MIN_MS = 7, /* Lower bound of the RTO (Linux TCP_RTO_MIN). [ms, default 200, > 0] */
-  WTCP_CFG_RTO_MAX_MS = 8, /* Upper bound of the RTO and of its backoff (Linux TCP_RTO_MAX). [ms, default 120000, > 0] */
+  WTCP_CFG_RTO_INITIAL_MS = 6, /* RFC 6298 §2.1 initial RTO. [ms, default 1000, > 0, <= 32767000] */
+  WTCP_CFG_RTO_MIN_MS = 7, /* Lower bound of the RTO (Linux TCP_RTO_MIN). [ms, default 200, > 0, <= 32767000] */
+  WTCP_CFG_RTO_MAX_MS = 8, /* Upper bound of the RTO and of its backoff (Linux TCP_RTO_MAX). [ms, default 120000, > 0, <= 32767000] */
   WTCP_CFG_SYN_RETRIES = 9, /* SYN retransmissions before an active open fails (Linux tcp_syn_retries). [int, default 6, >= 0, <= 255] */
   WTCP_CFG_DATA_RETRIES = 10, /* Retransmissions of data/FIN before the connection fails (Linux tcp_retries2). [int, default 15, >= 0, <= 255] */
-  WTCP_CFG_TIME_WAIT_MS = 11, /* TIME_WAIT length, 2·MSL (Linux TCP_TIMEWAIT_LEN). [ms, default 60000, >= 0] */
-  WTCP_CFG_DELAYED_ACK_MS = 12, /* Delayed ACK timeout (RFC 9293 §3.8.6.3 allows up to 500 ms; Linux 40 ms). [ms, default 40, >= 0] */
-  WTCP_CFG_KEEPALIVE_IDLE_MS = 13, /* Keepalive idle time before the first probe (RFC 1122 §4.2.3.6: ≥ 2 h). [ms, default 7200000, > 0] */
-  WTCP_CFG_KEEPALIVE_INTERVAL_MS = 14, /* Interval between keepalive probes. [ms, default 75000, > 0] */
+  WTCP_CFG_TIME_WAIT_MS = 11, /* TIME_WAIT length, 2·MSL (Linux TCP_TIMEWAIT_LEN). [ms, default 60000, >= 0, <= 32767000] */
+  WTCP_CFG_DELAYED_ACK_MS = 12, /* Delayed ACK timeout (RFC 9293 §3.8.6.3 allows up to 500 ms; Linux 40 ms). [ms, default 40, >= 0, <= 32767000] */
+  WTCP_CFG_KEEPALIVE_IDLE_MS = 13, /* Keepalive idle time before the first probe (RFC 1122 §4.2.3.6: ≥ 2 h). [ms, default 7200000, > 0, <= 32767000] */
+  WTCP_CFG_KEEPALIVE_INTERVAL_MS = 14, /* Interval between keepalive probes. [ms, default 75000, > 0, <= 32767000] */
   WTCP_CFG_KEEPALIVE_COUNT = 15, /* Unanswered keepalive probes before the connection fails. [int, default 9, >= 1, <= 255] */
   WTCP_CFG_INITIAL_WINDOW_SEGMENTS = 16, /* Initial congestion window in segments (RFC 6928 IW10). [int, default 10, >= 1, <= 1000] */
   WTCP_CFG_WINDOW_SCALE = 17, /* Window scale shift we offer (RFC 7323 §2); −1 derives it from recvBufferSize. [int, default -1, >= -1, <= 14] */
@@ -33,7 +33,7 @@ enum wtcp_config_key {
   WTCP_CFG_QUICK_ACKS = 21, /* Segments ACKed at once at the start of a connection (Linux quick-ACK mode); 0 = none. A duplicate segment, or data after a gap longer than the RTO, starts quick ACKs whatever this says: as many as half the window holds segments, 2 to max(16, this) (Linux tcp_send_dupack, tcp_event_data_recv). [int, default 0, >= 0, <= 255] */
   WTCP_CFG_ABORT_ON_UNREAD_CLOSE = 22, /* close() with unread data aborts with RST (RFC 2525 §2.17, Linux). [bool, default true] */
   WTCP_CFG_RST_ON_DATA_AFTER_CLOSE = 23, /* Data arriving after close() is answered with RST and the connection dies (Linux). [bool, default true] */
-  WTCP_CFG_FIN_WAIT2_TIMEOUT_MS = 24, /* Lifetime of FIN_WAIT_2 after close() (Linux tcp_fin_timeout); 0 = forever. [ms, default 60000, >= 0] */
+  WTCP_CFG_FIN_WAIT2_TIMEOUT_MS = 24, /* Lifetime of FIN_WAIT_2 after close() (Linux tcp_fin_timeout); 0 = forever. [ms, default 60000, >= 0, <= 32767000] */
   WTCP_CFG_DEFAULT_MSS = 25, /* Send MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). [int, default 536, >= 64, <= 65495] */
   WTCP_CFG_TX_QUEUE_SIZE = 26, /* Bytes of the outbound packet queue the host drains (at least one largest packet record, mss + 91). [int, default 524288, >= 576, <= 1073741824, fixed] */
   WTCP_CFG_EVENT_QUEUE_SIZE = 27, /* Entries of the host event queue. [int, default 8192, >= 16, <= 16777216, fixed] */
@@ -251,11 +251,11 @@ enum wtcp_conn_flag {
 enum wtcp_sockopt {
   WTCP_OPT_NO_DELAY = 1, /* TCP_NODELAY: Nagle off */
   WTCP_OPT_KEEP_ALIVE = 2, /* SO_KEEPALIVE */
-  WTCP_OPT_KEEP_IDLE_MS = 3, /* TCP_KEEPIDLE: idle time before the first keepalive probe */
-  WTCP_OPT_KEEP_INTERVAL_MS = 4, /* TCP_KEEPINTVL: time between keepalive probes */
+  WTCP_OPT_KEEP_IDLE_MS = 3, /* TCP_KEEPIDLE: idle time before the first keepalive probe (larger values are taken as 32 767 000 ms, Linux MAX_TCP_KEEPIDLE) */
+  WTCP_OPT_KEEP_INTERVAL_MS = 4, /* TCP_KEEPINTVL: time between keepalive probes (larger values are taken as 32 767 000 ms, Linux MAX_TCP_KEEPINTVL) */
   WTCP_OPT_KEEP_COUNT = 5, /* TCP_KEEPCNT: unanswered probes before the connection fails */
   WTCP_OPT_LINGER0 = 6, /* SO_LINGER {1, 0}: close() aborts with RST */
-  WTCP_OPT_USER_TIMEOUT_MS = 7, /* TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off) */
+  WTCP_OPT_USER_TIMEOUT_MS = 7, /* TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off; at most 500 000 000 ms, about 5.8 days) */
   WTCP_OPT_INQ = 8, /* (get only) SIOCINQ: bytes ready to read */
   WTCP_OPT_OUTQ = 9, /* (get only) SIOCOUTQ: bytes queued and not yet acknowledged */
   WTCP_OPT_MAX_SEG = 10, /* (get only) TCP_MAXSEG: payload bytes of a full segment */
@@ -294,7 +294,7 @@ enum wtcp_ctl {
   WTCP_CTL_EV_COUNT = 5, /* event records waiting (the engine adds, the host subtracts what it read) */
   WTCP_CTL_CONNS_IN_USE = 6, /* connection slots in use */
   WTCP_CTL_LISTEN_PORT = 7, /* port of the last successful listen (how a listen on port 0 learns its port) */
-  WTCP_CTL_DEADLINE = 8, /* (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact); Infinity when none; at most the last now while output waits for tx room */
+  WTCP_CTL_DEADLINE = 8, /* (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact; deadlines are kept in eighths of a ms, rounded up); Infinity when none; at most the last now while output waits for tx room */
   WTCP_CTL_RX_BASE = 10, /* address of the rx area */
   WTCP_CTL_RX_SIZE = 11, /* bytes of the rx area */
   WTCP_CTL_TX_BASE = 12, /* address of the tx area */

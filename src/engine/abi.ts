@@ -290,20 +290,17 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   dsack: { type: 'bool' },
   rack: { type: 'bool' },
   tlp: { type: 'bool' },
-  rtoInitialMs: { type: 'ms', gt: 0 },
-  rtoMinMs: { type: 'ms', gt: 0 },
-  rtoMaxMs: { type: 'ms', gt: 0 },
-  keepaliveIdleMs: { type: 'ms', gt: 0 },
-  keepaliveIntervalMs: { type: 'ms', gt: 0 },
   tsTickMs: { type: 'ms', gt: 0 },
   arpRetryMs: { type: 'ms', gt: 0 },
   arpReachableMs: { type: 'ms', gt: 0 },
+  rtoInitialMs: { type: 'ms', max: 32767000, gt: 0 },
+  rtoMinMs: { type: 'ms', max: 32767000, gt: 0 },
+  rtoMaxMs: { type: 'ms', max: 32767000, gt: 0 },
+  keepaliveIdleMs: { type: 'ms', max: 32767000, gt: 0 },
+  keepaliveIntervalMs: { type: 'ms', max: 32767000, gt: 0 },
   backlog: { type: 'int', min: 1 },
   challengeAckLimit: { type: 'int', min: 0 },
   rstLimit: { type: 'int', min: 0 },
-  timeWaitMs: { type: 'ms', min: 0 },
-  delayedAckMs: { type: 'ms', min: 0 },
-  finWait2TimeoutMs: { type: 'ms', min: 0 },
   arpDelayMs: { type: 'ms', min: 0 },
   synRetries: { type: 'int', min: 0, max: 255 },
   dataRetries: { type: 'int', min: 0, max: 255 },
@@ -321,6 +318,9 @@ export const CONFIG_LIMITS: Readonly<Record<keyof EngineConfig, ConfigLimit>> = 
   arpProbes: { type: 'int', min: 1, max: 255 },
   synBacklog: { type: 'int', min: 0, max: 65535 },
   halfOpenMax: { type: 'int', min: -1, max: 65535 },
+  timeWaitMs: { type: 'ms', min: 0, max: 32767000 },
+  delayedAckMs: { type: 'ms', min: 0, max: 32767000 },
+  finWait2TimeoutMs: { type: 'ms', min: 0, max: 32767000 },
   invalidRateLimitMs: { type: 'ms', min: 0, max: 60000 },
   mss: { type: 'int', min: 64, max: 65495, fixed: true },
   maxConnections: { type: 'int', min: 1, max: 65535, size: true },
@@ -431,7 +431,7 @@ export function readInfo(f: Float64Array, at: number): ConnInfo {
  * - EvCount: event records waiting (the engine adds, the host subtracts what it read)
  * - ConnsInUse: connection slots in use
  * - ListenPort: port of the last successful listen (how a listen on port 0 learns its port)
- * - Deadline: (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact); Infinity when none; at most the last now while output waits for tx room
+ * - Deadline: (f64) earliest engine deadline in ms, never later than the true one (poll makes it exact; deadlines are kept in eighths of a ms, rounded up); Infinity when none; at most the last now while output waits for tx room
  * - RxBase: address of the rx area
  * - RxSize: bytes of the rx area
  * - TxBase: address of the tx area
@@ -458,11 +458,11 @@ export const enum Ctl { TxUsed = 0, TxCount = 1, TxLocal = 2, Region = 3, EvHead
  * Connection options of tcpSetOption / tcpGetOption.
  * - NoDelay: TCP_NODELAY: Nagle off
  * - KeepAlive: SO_KEEPALIVE
- * - KeepIdleMs: TCP_KEEPIDLE: idle time before the first keepalive probe
- * - KeepIntervalMs: TCP_KEEPINTVL: time between keepalive probes
+ * - KeepIdleMs: TCP_KEEPIDLE: idle time before the first keepalive probe (larger values are taken as 32 767 000 ms, Linux MAX_TCP_KEEPIDLE)
+ * - KeepIntervalMs: TCP_KEEPINTVL: time between keepalive probes (larger values are taken as 32 767 000 ms, Linux MAX_TCP_KEEPINTVL)
  * - KeepCount: TCP_KEEPCNT: unanswered probes before the connection fails
  * - Linger0: SO_LINGER {1, 0}: close() aborts with RST
- * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off)
+ * - UserTimeoutMs: TCP_USER_TIMEOUT: the connection fails when data stays unacknowledged this long (0 = off; at most 500 000 000 ms, about 5.8 days)
  * - Inq: (get only) SIOCINQ: bytes ready to read
  * - Outq: (get only) SIOCOUTQ: bytes queued and not yet acknowledged
  * - MaxSeg: (get only) TCP_MAXSEG: payload bytes of a full segment

@@ -1,7 +1,7 @@
 // Timers on the virtual clock: retransmission backoff and retry limits, ICMP soft errors, keepalive,
 // persist, delayed ACK.
 import { describe, expect, it } from 'vitest';
-import { EventKind, STATE_NAMES } from '../../src/engine/engine.js';
+import { EventKind, STATE_NAMES, SockOpt } from '../../src/engine/engine.js';
 import { Harness, ACK, SYN, FIN, LPORT, RPORT, REMOTE, PEER_ISS, buildIcmp } from './harness.js';
 import { Errno } from '../../src/engine/errno.js';
 
@@ -256,5 +256,98 @@ describe('TCP_USER_TIMEOUT (RFC 5482)', () => {
     expect(h.stateName()).toBe('CLOSED');
     const closed = h.events.filter((e) => e.kind === EventKind.Closed);
     expect(closed[0].arg).toBe(-Errno.ETIMEDOUT);
+  });
+
+  // The engine keeps the start of the timeout (and of an RTT measurement) in eighths of a ms modulo
+  // 2^32, which wraps every 536 870 912 ms (6.2 days): both must hold across the wrap.
+  const WRAP_MS = 2 ** 32 / 8;
+
+  it('ends at the same time when the clock wraps its eighths in between', () => {
+    const h = new Harness();
+    const t0 = WRAP_MS - 300;
+    h.now = t0;
+    h.inState('ESTABLISHED');
+    h.e.setUserTimeout(h.conn, 1000, h.now);
+    h.write(100);
+    h.runUntil(t0 + 10_000);
+    expect(h.out.map((s) => [s.t - t0, s.flags & 4])).toEqual([[0, 0], [200, 0], [600, 0]]);
+    expect(h.events.filter((e) => e.kind === EventKind.Closed)[0].arg).toBe(-Errno.ETIMEDOUT);
+  });
+
+  it('measures an RTT that spans the wrap', () => {
+    const h = new Harness();
+    h.now = WRAP_MS - 10;
+    h.inState('SYN_SENT');
+    h.tick(30);
+    h.send({ seq: PEER_ISS, ack: h.iss + 1, flags: SYN | ACK, opts: [{ kind: 'mss', value: 1460 }] });
+    expect(h.stateName()).toBe('ESTABLISHED');
+    expect(h.e.info(h.conn).srtt).toBe(30);
+  });
+
+  it('caps the timeout at 500 000 000 ms (what that clock can measure)', () => {
+    const h = new Harness();
+    h.inState('ESTABLISHED');
+    expect(h.e.setOption(h.conn, SockOpt.UserTimeoutMs, 1e12, h.now)).toBe(0);
+    expect(h.e.getOption(h.conn, SockOpt.UserTimeoutMs)).toBe(500_000_000);
+    expect(h.e.setOption(h.conn, SockOpt.UserTimeoutMs, 4000, h.now)).toBe(0);
+    expect(h.e.getOption(h.conn, SockOpt.UserTimeoutMs)).toBe(4000);
+  });
+});
+
+// Deadlines are u32 counts of eighths of a ms after an epoch that moves up once now is 2^31 eighths
+// (268 435 456 ms) past it (assembly/tcp/deadlines.ts); timers are at most 32 767 000 ms long.
+describe('deadline clock', () => {
+  const REBASE_MS = 2 ** 31 / 8;
+
+  it('keeps the backoff exact while the epoch moves up under running timers', () => {
+    const h = new Harness({ dataRetries: 3 });
+    const t0 = REBASE_MS - 500; // the epoch moves at the poll of t0 + 600
+    h.now = t0;
+    h.inState('ESTABLISHED');
+    h.write(100);
+    h.runUntil(t0 + 100_000);
+    expect(h.out.map((s) => s.t - t0)).toEqual([0, 200, 600, 1400]);
+    expect(h.events.filter((e) => e.kind === EventKind.Closed)[0].arg).toBe(-Errno.ETIMEDOUT);
+  });
+
+  it('works from a wall-clock start (Date.now() scale) and never fires early', () => {
+    for (const t0 of [1.7e12, 1.7e12 + 0.3]) {
+      const h = new Harness({ dataRetries: 2 });
+      h.now = t0;
+      h.inState('ESTABLISHED');
+      h.write(100);
+      h.runUntil(t0 + 100_000);
+      const at = h.out.map((s) => s.t - t0);
+      expect(at.length).toBe(3);
+      // Each retransmission at its deadline, at most 1/8 ms after it (deadlines are kept in eighths).
+      [0, 200, 600].forEach((want, i) => {
+        expect(at[i]).toBeGreaterThanOrEqual(want);
+        expect(at[i]).toBeLessThan(want + 0.125 + 1e-6);
+      });
+    }
+  });
+
+  it('a TIME_WAIT armed before the epoch moves still lasts 2·MSL', () => {
+    const h = new Harness({ timeWaitMs: 60_000 });
+    const t0 = REBASE_MS - 1000;
+    h.now = t0;
+    h.inState('TIME_WAIT');
+    const start = h.now;
+    h.runUntil(start + 59_999);
+    expect(h.stateName()).toBe('TIME_WAIT');
+    h.runUntil(start + 60_000);
+    expect(h.stateName()).toBe('CLOSED');
+  });
+
+  it('timers longer than 32 767 000 ms are refused in the config and clamped in the socket options', () => {
+    for (const config of [{ keepaliveIdleMs: 4e7 }, { timeWaitMs: 32_767_001 }, { rtoMaxMs: 1e9 }, { delayedAckMs: 1e8 }]) {
+      expect(() => new Harness(config)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
+    const h = new Harness({ keepaliveIdleMs: 32_767_000 });
+    h.inState('ESTABLISHED');
+    expect(h.e.setOption(h.conn, SockOpt.KeepIdleMs, 1e12, h.now)).toBe(0);
+    expect(h.e.getOption(h.conn, SockOpt.KeepIdleMs)).toBe(32_767_000);
+    expect(h.e.setOption(h.conn, SockOpt.KeepIntervalMs, 5e7, h.now)).toBe(0);
+    expect(h.e.getOption(h.conn, SockOpt.KeepIntervalMs)).toBe(32_767_000);
   });
 });
