@@ -11,16 +11,14 @@ import { F, Stat } from '../abi';
 import { Conn, NIL } from './conn';
 import { connIndex, oooPoolBase, oooPoolSlots, OOO_SLOT_BYTES } from '../memory';
 import { statAdd } from './stats';
+import { slotListInit, slotListOk, slotOwner, slotPut, slotTake } from './slotlist';
 
 // A slot (OOO_SLOT_BYTES): OOO_MAX ranges [left, right) most recently changed first, dsackL, dsackR,
-// rcvFinSeq, owner, next free.
+// rcvFinSeq, then the owner and next-free words of the free list (slotlist.ts).
 const DSACK_L: usize = 32;
 const DSACK_R: usize = 36;
 const FIN_SEQ: usize = 40;
-/** Owning connection slot, NIL while free. */
-const OWNER: usize = 44;
-/** Next free slot, NIL at the end of the free list. */
-const NEXT: usize = 46;
+const SIZE: usize = <usize>OOO_SLOT_BYTES;
 
 /** First free slot, or NIL. */
 let freeHead: u16 = NIL;
@@ -33,13 +31,7 @@ let freeHead: u16 = NIL;
 
 /** Puts every slot on the free list (init). */
 export function oooPoolInit(): void {
-  freeHead = NIL;
-  for (let k = oooPoolSlots - 1; k >= 0; k--) {
-    let p = slotBase(k);
-    store<u16>(p + OWNER, NIL);
-    store<u16>(p + NEXT, freeHead);
-    freeHead = <u16>k;
-  }
+  freeHead = slotListInit(oooPoolBase, SIZE, oooPoolSlots);
 }
 
 /** Makes sure `c` holds a slot; false (counted) when the pool is empty. */
@@ -48,8 +40,7 @@ export function oooAcquire(c: Conn): bool {
   let k = freeHead;
   if (k == NIL) { statAdd(Stat.OooPoolFull); return false; }
   let p = slotBase(<i32>k);
-  freeHead = load<u16>(p + NEXT);
-  store<u16>(p + OWNER, <u16>connIndex(c));
+  freeHead = slotTake(oooPoolBase, SIZE, k, connIndex(c));
   store<u32>(p + DSACK_L, 0);
   store<u32>(p + DSACK_R, 0);
   c.oooSlot = k + 1;
@@ -77,11 +68,7 @@ export function oooDrop(c: Conn): void {
 /** Returns `c`'s slot whatever it holds (the record is freed). */
 export function oooFree(c: Conn): void {
   if (c.oooSlot == 0) return;
-  let k = c.oooSlot - 1;
-  let p = slotBase(<i32>k);
-  store<u16>(p + OWNER, NIL);
-  store<u16>(p + NEXT, freeHead);
-  freeHead = k;
+  freeHead = slotPut(oooPoolBase, SIZE, freeHead, c.oooSlot - 1);
   c.oooSlot = 0;
 }
 
@@ -136,17 +123,13 @@ export function rcvFinSeqSet(c: Conn, s: u32): void { store<u32>(held(c) + FIN_S
  * `heldCount` is the number of records found holding a slot. Returns false when broken.
  */
 export function oooPoolOk(heldCount: i32): bool {
-  let free = 0;
-  for (let k = <i32>freeHead; k != <i32>NIL; k = <i32>load<u16>(slotBase(k) + NEXT)) {
-    if (k >= oooPoolSlots || load<u16>(slotBase(k) + OWNER) != NIL || ++free > oooPoolSlots) return false;
-  }
-  return free + heldCount == oooPoolSlots;
+  return slotListOk(oooPoolBase, SIZE, oooPoolSlots, freeHead, heldCount);
 }
 
 /** The record's side of the invariant (slot `i` is used). */
 export function oooConnOk(c: Conn, i: i32): bool {
   if (c.oooSlot == 0) return c.oooCount == 0 && !(c.flags & F.OOO_FIN);
   let k = <i32>c.oooSlot - 1;
-  if (k >= oooPoolSlots || <i32>load<u16>(slotBase(k) + OWNER) != i) return false;
+  if (k >= oooPoolSlots || slotOwner(oooPoolBase, SIZE, k) != i) return false;
   return oooNeeded(c);
 }

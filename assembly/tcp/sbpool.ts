@@ -12,14 +12,12 @@ import { Stat } from '../abi';
 import { Conn, NIL, SB_INLINE, SB_MAX } from './conn';
 import { connIndex, sbPoolBase, sbPoolSlots, SB_SLOT_BYTES } from '../memory';
 import { statAdd } from './stats';
+import { slotListInit, slotListOk, slotOwner, slotPut, slotTake } from './slotlist';
 
 // A slot (SB_SLOT_BYTES): SB_MAX − SB_INLINE extents [end, meta] (extents SB_INLINE.. of the
-// scoreboard), owner, next free, 4 bytes of padding (slots stay 8-byte aligned).
-const EXTENTS: usize = <usize>(SB_MAX - SB_INLINE) << 3;
-/** Owning connection slot, NIL while free. */
-const OWNER: usize = EXTENTS;
-/** Next free slot, NIL at the end of the free list. */
-const NEXT: usize = EXTENTS + 2;
+// scoreboard), 4 bytes of padding (slots stay 8-byte aligned), then the owner and next-free words
+// of the free list (slotlist.ts).
+const SIZE: usize = <usize>SB_SLOT_BYTES;
 
 /** First free slot, or NIL. */
 let freeHead: u16 = NIL;
@@ -35,13 +33,7 @@ let freeHead: u16 = NIL;
 
 /** Puts every slot on the free list (init). */
 export function sbPoolInit(): void {
-  freeHead = NIL;
-  for (let k = sbPoolSlots - 1; k >= 0; k--) {
-    let p = slotBase(k);
-    store<u16>(p + OWNER, NIL);
-    store<u16>(p + NEXT, freeHead);
-    freeHead = <u16>k;
-  }
+  freeHead = slotListInit(sbPoolBase, SIZE, sbPoolSlots);
 }
 
 /** Makes sure `c` holds a slot; false (counted) when the pool is empty. */
@@ -49,9 +41,7 @@ export function sbAcquire(c: Conn): bool {
   if (c.sbSlot != 0) return true;
   let k = freeHead;
   if (k == NIL) { statAdd(Stat.SbPoolFull); return false; }
-  let p = slotBase(<i32>k);
-  freeHead = load<u16>(p + NEXT);
-  store<u16>(p + OWNER, <u16>connIndex(c));
+  freeHead = slotTake(sbPoolBase, SIZE, k, connIndex(c));
   c.sbSlot = k + 1;
   return true;
 }
@@ -71,16 +61,12 @@ export function sbDrop(c: Conn): void {
 /** Returns `c`'s slot whatever it holds (the record is freed). */
 // @ts-ignore: decorator
 @inline export function sbFree(c: Conn): void {
-  if (c.sbSlot != 0) slotPut(c); // most connections never held one: no call then
+  if (c.sbSlot != 0) giveBack(c); // most connections never held one: no call then
 }
 
 /** Puts the slot `c` holds back on the free list. */
-function slotPut(c: Conn): void {
-  let k = c.sbSlot - 1;
-  let p = slotBase(<i32>k);
-  store<u16>(p + OWNER, NIL);
-  store<u16>(p + NEXT, freeHead);
-  freeHead = k;
+function giveBack(c: Conn): void {
+  freeHead = slotPut(sbPoolBase, SIZE, freeHead, c.sbSlot - 1);
   c.sbSlot = 0;
 }
 
@@ -92,17 +78,13 @@ function slotPut(c: Conn): void {
  * found holding a slot. Returns false when broken.
  */
 export function sbPoolOk(heldCount: i32): bool {
-  let free = 0;
-  for (let k = <i32>freeHead; k != <i32>NIL; k = <i32>load<u16>(slotBase(k) + NEXT)) {
-    if (k >= sbPoolSlots || load<u16>(slotBase(k) + OWNER) != NIL || ++free > sbPoolSlots) return false;
-  }
-  return free + heldCount == sbPoolSlots;
+  return slotListOk(sbPoolBase, SIZE, sbPoolSlots, freeHead, heldCount);
 }
 
 /** The record's side of the invariant (slot `i` is used): a slot exactly while more than SB_INLINE extents are in use, naming `i`. */
 export function sbConnOk(c: Conn, i: i32): bool {
   if (c.sbSlot == 0) return <i32>c.sbCount <= SB_INLINE;
   let k = <i32>c.sbSlot - 1;
-  if (k >= sbPoolSlots || <i32>load<u16>(slotBase(k) + OWNER) != i) return false;
+  if (k >= sbPoolSlots || slotOwner(sbPoolBase, SIZE, k) != i) return false;
   return <i32>c.sbCount > SB_INLINE;
 }
