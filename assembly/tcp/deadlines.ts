@@ -70,7 +70,7 @@ function rebase(): void {
 // @ts-ignore: decorator
 @inline export function deadlineAt(t: f64): u32 {
   let d = (t - epochMs) * 8.0;
-  // Every timer armed from a time before the move (t ≥ now) lands here: no rounding call.
+  // The common case, a time ahead of now while the epoch need not move: no rounding call.
   if (d > 0 && d < REBASE_AFTER) {
     let u = <u32><i32>d;
     return <f64>u < d ? u + 1 : u;
