@@ -19,9 +19,9 @@ import { nowMs } from './clock';
 import { emit } from './events';
 import { advertisedWindow, segmentMss, windowToAdvertise, maxWindow } from './window';
 
-
 /** Longest TCP_USER_TIMEOUT: the start is kept in eighths of a ms mod 2^32 (clock.ts msSince). */
 const USER_TIMEOUT_MAX_MS: f64 = 500000000;
+
 /** The host-owned connection `conn`, or null for a bad handle. */
 function owned(conn: i32): Conn | null {
   if (conn < 0 || conn >= cfgMaxConnections) return null;
