@@ -55,13 +55,13 @@ export let connBase: usize = 0;
 export let oooPoolBase: usize = 0;
 /** Slots of the out-of-order pool. */
 export let oooPoolSlots: i32 = 0;
-/** Bytes of one out-of-order pool slot (tcp/ooopool.ts checks its layout against this). */
+/** Bytes of one out-of-order pool slot (tcp/ooopool.ts checks its layout against this at compile time). */
 export const OOO_SLOT_BYTES: i32 = 48;
 /** Scoreboard pool base (tcp/sbpool.ts). */
 export let sbPoolBase: usize = 0;
 /** Slots of the scoreboard pool. */
 export let sbPoolSlots: i32 = 0;
-/** Bytes of one scoreboard pool slot (tcp/sbpool.ts checks its layout against this). */
+/** Bytes of one scoreboard pool slot (tcp/sbpool.ts checks its layout against this at compile time). */
 export const SB_SLOT_BYTES: i32 = 40;
 /** Listener table base. */
 export let listenerBase: usize = 0;

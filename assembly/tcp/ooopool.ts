@@ -8,7 +8,7 @@
 // dropped as if its ring were full, no D-SACK block goes out, an early FIN is not taken (the peer
 // sends them again), counted in Stat.OooPoolFull.
 import { F, Stat } from '../abi';
-import { Conn, NIL } from './conn';
+import { Conn, NIL, OOO_MAX } from './conn';
 import { connIndex, oooPoolBase, oooPoolSlots, OOO_SLOT_BYTES } from '../memory';
 import { statAdd } from './stats';
 import { slotListInit, slotListOk, slotOwner, slotPut, slotTake } from './slotlist';
@@ -19,6 +19,8 @@ const DSACK_L: usize = 32;
 const DSACK_R: usize = 36;
 const FIN_SEQ: usize = 40;
 const SIZE: usize = <usize>OOO_SLOT_BYTES;
+// A build where the fields and the free list's 4 bytes do not fit the slot memory.ts lays out fails here.
+if (<i32>FIN_SEQ + 4 + 4 > OOO_SLOT_BYTES || OOO_MAX * 8 > <i32>DSACK_L) ERROR('ooopool.ts: the slot layout does not fit OOO_SLOT_BYTES');
 
 /** First free slot, or NIL. */
 let freeHead: u16 = NIL;

@@ -18,6 +18,8 @@ import { slotListInit, slotListOk, slotOwner, slotPut, slotTake } from './slotli
 // scoreboard), 4 bytes of padding (slots stay 8-byte aligned), then the owner and next-free words
 // of the free list (slotlist.ts).
 const SIZE: usize = <usize>SB_SLOT_BYTES;
+// A build where the extents and the free list's 4 bytes do not fit the slot memory.ts lays out fails here.
+if ((SB_MAX - SB_INLINE) * 8 + 4 > SB_SLOT_BYTES) ERROR('sbpool.ts: SB_SLOT_BYTES is too small for SB_MAX - SB_INLINE extents');
 
 /** First free slot, or NIL. */
 let freeHead: u16 = NIL;
