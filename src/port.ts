@@ -54,7 +54,7 @@ export interface ListenerOwner {
  */
 export interface StackPort {
   /** Our address, dotted quad (the first one when the stack has several interfaces). */
-  readonly address: string;
+  address(): string;
   /** True when `host` names this stack: '0.0.0.0', 'localhost', '127.0.0.1' or one of its addresses. */
   isLocal(host: string): boolean;
   /** Our address on connection `conn` (its interface's), dotted quad. */

@@ -98,7 +98,7 @@ export class Server extends Emitter implements ListenerOwner {
     }
     const r = stack.listen(this, p, o.backlog);
     if (r.handle < 0) {
-      const err = systemError(r.handle, 'listen', stack.address, p);
+      const err = systemError(r.handle, 'listen', stack.address(), p);
       stack.defer(() => this.emit('error', err));
       return this;
     }
@@ -111,7 +111,7 @@ export class Server extends Emitter implements ListenerOwner {
 
   /** Where the server listens, or null when it does not. */
   address(): AddressInfo | null {
-    return this.handle >= 0 ? { address: this.stackPort.address, family: 'IPv4', port: this.port } : null;
+    return this.handle >= 0 ? { address: this.stackPort.address(), family: 'IPv4', port: this.port } : null;
   }
 
   /** Keeps a Node process alive while listening (the default). */

@@ -111,7 +111,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** Our address (dotted quad): the address of the connection's interface. */
   get localAddress(): string {
     if (this.local === undefined && this.conn >= 0) this.local = this.port.localAddress(this.conn);
-    return this.local ?? this.port.address;
+    return this.local ?? this.port.address();
   }
 
   /** The idle timeout set by setTimeout() in ms (undefined when none), as Node's `socket.timeout`. */

@@ -558,12 +558,13 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   /** The narrow interface handed to sockets and servers: each engine call kicks the pump. */
   private makePort(): StackPort & { up: boolean } {
-    const stack = this;
     const now = () => this.clock.now();
     const live = (conn: number) => conn >= 0 && !this.down;
-    // A plain literal, its one accessor (`address`) defined after: a literal with a getter is made
-    // in dictionary mode, and sockets read this object's fields on every read and write.
-    const port = {
+    // A plain literal of data fields, no accessor: every stack's port then has the same hidden class,
+    // so the loads of its fields on every read and write stay monomorphic (a getter per port gave
+    // each port a map of its own: those loads went through the generic load IC).
+    const port: StackPort & { up: boolean } = {
+      address: () => this.address,
       isLocal: (host) => isLocalHost(host, this.address) || this.interfaces.some((f) => f.address === host),
       localAddress: (conn) => this.localAddressOf(conn),
       clock: this.clock,
@@ -628,8 +629,8 @@ export class Stack extends Emitter implements LinkEndpoint {
       defer: (fn) => this.defer(fn),
       deferTask: (owner, task) => this.deferWork(owner, task),
       ref: (delta) => this.ref(delta),
-    } as Omit<StackPort, 'address'> & { up: boolean };
-    return Object.defineProperty(port, 'address', { get: () => stack.address, enumerable: true }) as StackPort & { up: boolean };
+    };
+    return port;
   }
 
   private makeEngine(): Engine {
