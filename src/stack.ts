@@ -108,6 +108,7 @@ export class Stack extends Emitter implements LinkEndpoint {
   set down(on: boolean) {
     this.isDown = on;
     this.port.up = !on; // what sockets read on every read and write
+    this.ifaceHost.down = on; // and what interfaces read on every frame
   }
   private isDown = false;
   /** Every state transition so far (across reboots). */
@@ -146,7 +147,7 @@ export class Stack extends Emitter implements LinkEndpoint {
   /** Only the shorthand's interface exists: a tx batch goes to the link in one piece. */
   private linkOnly: boolean;
   /** What interfaces see of this stack. */
-  private readonly ifaceHost: InterfaceHost;
+  private readonly ifaceHost: InterfaceHost & { down: boolean };
   /** StackPort.addresses' reused answer, and the last peer address it formatted. */
   private readonly tuple = { localAddr: 0, localPort: 0, remoteAddr: -1, remotePort: 0, remoteAddress: '', localAddress: '' };
   private peerAddr = -1;
@@ -639,19 +640,18 @@ export class Stack extends Emitter implements LinkEndpoint {
   }
 
   /** What interfaces see of this stack: inbound frames go to the engine like a link's packets. */
-  private makeIfaceHost(): InterfaceHost {
-    const stack = this;
-    const host = {
+  private makeIfaceHost(): InterfaceHost & { down: boolean } {
+    // Data fields only, as the port: one hidden class for every stack's host (`down` set by the setter).
+    return {
       input: (index, data) => {
         if (this.down) return;
         this.engine.inputOn(index, data, this.clock.now());
         this.kick();
       },
+      down: false,
       crash: () => this.crash(),
       reboot: () => this.reboot(),
-    } as Omit<InterfaceHost, 'down'>;
-    // The accessor defined after the literal, as for the port: the object stays in fast mode.
-    return Object.defineProperty(host, 'down', { get: () => stack.down, enumerable: true }) as InterfaceHost;
+    };
   }
 
   /**
