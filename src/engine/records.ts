@@ -46,11 +46,27 @@ export function forEachRecord(u8: Uint8Array, start: number, end: number, fn: (p
 
 /** Copies the records `u8[start, end)` (`i32`: its word view) to `to[at…]` (`toI32`: its word view); all offsets 4-aligned. */
 export function copyRecords(to: Uint8Array, toI32: Int32Array, at: number, u8: Uint8Array, i32: Int32Array, start: number, end: number): void {
-  if (end - start <= 128) {
-    // A small run word by word: cheaper than the view object a set() needs up to ~128 bytes (a word
-    // costs ~0.3 ns, a subarray and set() ~50 ns at any size; 2 KiB by words took 13× as long).
-    for (let i = start >>> 2, o = at >>> 2, e = end >>> 2; i < e; i++, o++) toI32[o] = i32[i];
-  } else to.set(u8.subarray(start, end), at);
+  if (end - start > 128) {
+    to.set(u8.subarray(start, end), at);
+    return;
+  }
+  // A small run word by word: cheaper than the view object a set() needs up to ~128 bytes. Eight
+  // words per turn: V8 re-checks both views (map, detached, bounds) after each loop back edge, and
+  // that costs more than the copy of one word.
+  let i = start >>> 2;
+  let o = at >>> 2;
+  const e = end >>> 2;
+  for (; i + 8 <= e; i += 8, o += 8) {
+    toI32[o] = i32[i];
+    toI32[o + 1] = i32[i + 1];
+    toI32[o + 2] = i32[i + 2];
+    toI32[o + 3] = i32[i + 3];
+    toI32[o + 4] = i32[i + 4];
+    toI32[o + 5] = i32[i + 5];
+    toI32[o + 6] = i32[i + 6];
+    toI32[o + 7] = i32[i + 7];
+  }
+  for (; i < e; i++, o++) toI32[o] = i32[i];
 }
 
 /** Appends the `count` records `u8[start, end)` (`i32`: its word view) to `to`, growing its buffer when full (`to` keeps its identity). */
