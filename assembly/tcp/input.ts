@@ -2,7 +2,7 @@
 // synchronized states, one function per step in the RFC's order (sequence check, RST, SYN, ACK, text, FIN).
 import { Errno, Ev, F, S, Stat } from '../abi';
 import { Conn } from './conn';
-import { setState } from './state';
+import { setState, setStateFrom } from './state';
 import { connAt, connIndex, listenerAt, opts } from '../memory';
 import {
   cfgTimestamps, cfgSack, cfgWindowScaling, cfgDefaultMss, cfgSendBufferSize,
@@ -26,7 +26,7 @@ import { ccInit } from './congestion';
 import { lossOnAck, ackTimers, tsEchoPredatesResend } from './recovery';
 import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim, oldDataReceived } from './reassembly';
 import { oooAcquire, rcvFinSeq, rcvFinSeqSet, dsackClear } from './ooopool';
-import { connDone, becomeEstablished, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
+import { connDone, becomeEstablished, becomeEstablishedFrom, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
 import { connOpen } from './open';
 import { rcvSpace, ourWscale } from './window';
 import { isnFor, isnSetOverride } from './isn';
@@ -168,7 +168,7 @@ function listenInput(li: i32): void {
   childAdd(li, c);
   halfOpenAdd(li, c);
   negotiate(c);
-  setState(c, S.SYN_RCVD, S.LISTEN);
+  setStateFrom(c, S.SYN_RCVD, S.LISTEN);
   tcpOutput(c); // <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>
 }
 
@@ -200,7 +200,7 @@ function cookieInput(li: i32): bool {
   c.sndBufSeq = segAck;
   c.sndWl1 = irs; // the window update below takes this ACK's window
   ccInit(c);
-  becomeEstablished(c, S.LISTEN);
+  becomeEstablishedFrom(c, S.LISTEN);
   otherInput(c);
   return true;
 }

@@ -1,7 +1,7 @@
 // Connection life-cycle steps shared by input, timers and user calls: reaching ESTABLISHED, TIME_WAIT, CLOSED.
 import { Ev, F, S, Stat } from '../abi';
 import { Conn, NIL } from './conn';
-import { setState } from './state';
+import { setState, setStateFrom } from './state';
 import { connIndex, connAt, listenerAt } from '../memory';
 import { cfgTimeWaitMs, cfgFinWait2TimeoutMs } from '../config';
 import { emit } from './events';
@@ -33,13 +33,15 @@ export function connDone(c: Conn, err: i32): void {
   }
 }
 
-/**
- * Enters ESTABLISHED: Connected for an active open, or queue on the listener and report Accept.
- * `from` is the state reported (a connection made from a SYN cookie comes from LISTEN).
- */
-export function becomeEstablished(c: Conn, from: i32 = -1): void {
+/** Enters ESTABLISHED: Connected for an active open, or queue on the listener and report Accept. */
+export function becomeEstablished(c: Conn): void {
+  becomeEstablishedFrom(c, <i32>c.state);
+}
+
+/** becomeEstablished reporting `from` as the old state (a connection made from a SYN cookie comes from LISTEN). */
+export function becomeEstablishedFrom(c: Conn, from: i32): void {
   halfOpenDone(c);
-  setState(c, S.ESTABLISHED, from);
+  setStateFrom(c, S.ESTABLISHED, from);
   let me = connIndex(c);
   if (c.flags & F.ACTIVE) {
     if (c.flags & F.HOST) emit(Ev.Connected, me, 0);

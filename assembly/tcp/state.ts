@@ -6,13 +6,15 @@ import { emit } from './events';
 
 /**
  * The only writer of `conn.state`: records (conn, from, to) as a State event (the host stamps the
- * time). `from` defaults to the current state; a listener's child reports LISTEN, the state it is
- * born from (RFC 9293 §3.10.7.2), though its fresh record says CLOSED.
+ * time), `from` being the current state.
  */
-export function setState(c: Conn, to: S, from: i32 = -1): void {
-  let cur = <i32>c.state;
-  if (from < 0) from = cur;
-  if (cur == <i32>to) return;
+export function setState(c: Conn, to: S): void {
+  setStateFrom(c, to, <i32>c.state);
+}
+
+/** setState reporting `from` as the old state: a listener's child reports LISTEN, the state it is born from (RFC 9293 §3.10.7.2), though its fresh record says CLOSED. */
+export function setStateFrom(c: Conn, to: S, from: i32): void {
+  if (<i32>c.state == <i32>to) return;
   c.state = <u8>to;
   emit(Ev.State, connIndex(c), (from << 8) | <i32>to);
 }
