@@ -20,10 +20,10 @@ import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboa
 import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
 import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } from './ooopool';
-import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16 } from '../wire/ipv4';
+import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16, swap32 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
-import { copyWithChecksum, fold32, checksumUpdate } from '../wire/checksum';
+import { copyWithChecksum, fold32, fold64, checksumFinish, checksumUpdate } from '../wire/checksum';
 import { OPT_SACK } from '../options';
 
 let ipId: u16 = 0;
@@ -186,6 +186,35 @@ function copyPayload(c: Conn, dst: usize, dataOff: u32, len: i32): u32 {
   return sum;
 }
 
+/** Swaps the bytes of each 16-bit half of `v` (two big-endian u16 fields as one little-endian word). */
+// @ts-ignore: decorator
+@inline function swapHalves(v: u32): u32 { return ((v & 0x00ff00ff) << 8) | ((v >>> 8) & 0x00ff00ff); }
+
+/** The option bytes nop, nop, kind 8, length 10 as a big-endian u32 (as summed) and as stored. */
+const TS_KIND_BE: u32 = 0x0101080a;
+const TS_KIND_LE: u32 = 0x0a080101;
+
+/**
+ * Writes the 32-byte header of a segment whose only option is `nop,nop,TS` (most segments after the
+ * handshake) as whole words, with its checksum summed from the values written rather than read back
+ * (RFC 1071: a 32-bit word adds as its two 16-bit halves, 2^16 ≡ 1 mod 0xffff). `sum` is the payload's.
+ */
+// @ts-ignore: decorator
+@inline function writeTsHeader(c: Conn, t: usize, seq: u32, ack: u32, flags: u16, win: u32, len: i32, sum: u32, src: u32): void {
+  let tsVal = tsValNow(c);
+  let tsEcr = c.tsRecent;
+  let ports = load<u32>(changetype<usize>(c), offsetof<Conn>('localPort')); // localPort, remotePort
+  let ctl: u32 = ((<u32>0x8000 | <u32>(flags & 0x1ff)) << 16) | win; // data offset 8, flags; window
+  let s = <u64>ports + <u64>seq + <u64>ack + <u64>ctl + <u64>TS_KIND_BE + <u64>tsVal + <u64>tsEcr +
+    <u64>src + <u64>c.remoteAddr + <u64>(<u32>IP_PROTO_TCP + 32 + <u32>len) + <u64>sum;
+  let csum = checksumFinish(fold64(s));
+  store<u32>(t, swapHalves(ports));
+  store<u64>(t, <u64>swap32(seq) | (<u64>swap32(ack) << 32), 4);
+  store<u64>(t, <u64>swap32(ctl) | (<u64>swapHalves(<u32>csum) << 32), 12); // urgent pointer 0
+  store<u64>(t, <u64>TS_KIND_LE | (<u64>swap32(tsVal) << 32), 20);
+  store<u32>(t, swap32(tsEcr), 28);
+}
+
 /**
  * Builds and queues one segment of `c`: `len` payload bytes from send-ring offset `dataOff`, control
  * bits `flags`; options per segment kind in Linux's order. Returns false when the tx queue is full
@@ -202,14 +231,18 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
     return false;
   }
   let t = p + 20;
-  writeOptions(c, t + 20, flags, ts, sackBlocks);
+  let sum = len > 0 ? copyPayload(c, t + <usize>hdr, dataOff, len) : 0;
   let ack = flags & TCP_ACK ? c.rcvNxt : 0;
   let win = advertise(c, flags);
   if (flags & TCP_RST) win = 0;
-  tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
-  let sum = len > 0 ? copyPayload(c, t + <usize>hdr, dataOff, len) : 0;
   let localAddr = ifAddr(<i32>c.ifIndex);
-  tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
+  if (ts && sackBlocks == 0 && !(flags & TCP_SYN)) {
+    writeTsHeader(c, t, seq, ack, flags, win, len, sum, localAddr);
+  } else {
+    writeOptions(c, t + 20, flags, ts, sackBlocks);
+    tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
+    tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
+  }
   ipv4Emit(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
   lastTcpHeader = t;
   statAdd(Stat.SegmentsOut);

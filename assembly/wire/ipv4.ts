@@ -13,10 +13,10 @@ export const IP_PROTO_ICMP: u8 = 1, IP_PROTO_TCP: u8 = 6, IP_PROTO_UDP: u8 = 17;
 
 /** Byte swap of a u16, inlined (the standard library's bswap is a call per field). */
 // @ts-ignore: decorator
-@inline function swap16(v: u16): u16 { return <u16>((<u32>v << 8) | (<u32>v >> 8)); }
+@inline export function swap16(v: u16): u16 { return <u16>((<u32>v << 8) | (<u32>v >> 8)); }
 /** Byte swap of a u32, inlined: two rotations of the interleaved bytes. */
 // @ts-ignore: decorator
-@inline function swap32(v: u32): u32 { return rotl<u32>(v & 0xff00ff00, 8) | rotr<u32>(v & 0x00ff00ff, 8); }
+@inline export function swap32(v: u32): u32 { return rotl<u32>(v & 0xff00ff00, 8) | rotr<u32>(v & 0x00ff00ff, 8); }
 
 /** Reads a big-endian u16 at `ptr`. */
 // @ts-ignore: decorator

@@ -1,6 +1,6 @@
 // TCP header view (RFC 9293 §3.1) over (ptr, len). `tcpCheckLen` validates once; the accessors then
 // read without further checks.
-import { checksum, pseudoHeaderSum, checksumFinish, fold32, fold64 } from './checksum';
+import { checksum, pseudoHeaderSum, checksumFinish, fold32 } from './checksum';
 import { loadBe16, loadBe32, storeBe16, storeBe32, IP_PROTO_TCP } from './ipv4';
 import { REASON_OK, REASON_TCP_TOO_SHORT, REASON_TCP_BAD_DATA_OFFSET, REASON_TCP_HEADER_TRUNCATED } from './tables';
 
@@ -73,17 +73,6 @@ export function tcpSetChecksum(ptr: usize, tcpLen: i32, src: u32, dst: u32): voi
   storeBe16(ptr + 16, checksumFinish(sum));
 }
 
-/** Header length of every segment after the handshake with timestamps (20 + nop, nop, TS). */
-const TS_HEADER_LEN: i32 = 32;
-
-/** `checksum(ptr, 32, initial)` from eight u32 loads (little-endian words, swapped once: checksum.ts). */
-function sumTsHeader(ptr: usize, initial: u32): u32 {
-  let s = <u64>load<u32>(ptr) + <u64>load<u32>(ptr, 4) + <u64>load<u32>(ptr, 8) + <u64>load<u32>(ptr, 12) +
-    <u64>load<u32>(ptr, 16) + <u64>load<u32>(ptr, 20) + <u64>load<u32>(ptr, 24) + <u64>load<u32>(ptr, 28);
-  let le = fold64(s);
-  return fold64(<u64>(((le & 0xff) << 8) | (le >>> 8)) + <u64>initial);
-}
-
 /**
  * Stores the checksum reusing `payloadSum`, the sum of the payload that follows the header (e.g. from
  * `copyWithChecksum`, initial 0); `hdrLen` is a multiple of 4, so the payload starts at an even offset.
@@ -92,5 +81,5 @@ function sumTsHeader(ptr: usize, initial: u32): u32 {
 @inline export function tcpSetChecksumWithPayloadSum(ptr: usize, hdrLen: i32, payloadLen: i32, payloadSum: u32, src: u32, dst: u32): void {
   store<u16>(ptr, 0, 16);
   let initial = fold32(pseudoHeaderSum(src, dst, IP_PROTO_TCP, hdrLen + payloadLen) + fold32(payloadSum));
-  storeBe16(ptr + 16, checksumFinish(hdrLen == TS_HEADER_LEN ? sumTsHeader(ptr, initial) : checksum(ptr, hdrLen, initial)));
+  storeBe16(ptr + 16, checksumFinish(checksum(ptr, hdrLen, initial)));
 }
