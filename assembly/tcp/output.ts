@@ -20,7 +20,7 @@ import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboa
 import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
 import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } from './ooopool';
-import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16, swap32 } from '../wire/ipv4';
+import { ipv4Emit, ipv4EmitInline, IP_PROTO_TCP, loadBe16, storeBe16, swap32 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, fold64, checksumFinish, checksumUpdate } from '../wire/checksum';
@@ -243,7 +243,7 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
     tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
     tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
   }
-  ipv4Emit(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
+  ipv4EmitInline(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
   lastTcpHeader = t;
   statAdd(Stat.SegmentsOut);
   if (len > 0) statAdd(Stat.BytesOut, <u32>len);
@@ -510,6 +510,10 @@ export function tcpOutput(c: Conn): void {
     return;
   }
   c.flags &= ~F.NEED_OUTPUT;
+  // Nothing to do (most calls after an ACK or in-order data): ESTABLISHED with all queued data sent,
+  // nothing lost to resend, no ACK owed and our SYN acknowledged; what the steps below conclude too.
+  if (st == S.ESTABLISHED && !(c.flags & F.ACK_NOW) && c.sbCount == 0 && c.sndUna != c.iss &&
+      <i32>c.sndBufLen <= seqDiff(c.sndNxt, c.sndBufSeq)) return;
   // Our SYN is unacknowledged (SYN_SENT, SYN_RCVD, or FIN_WAIT_1 after close() in SYN_RCVD).
   if ((st == S.SYN_SENT || st == S.SYN_RCVD || c.sndUna == c.iss) && !sendSyn(c, st)) return;
   let sent = false;

@@ -90,6 +90,12 @@ export function ipv4ChecksumOk(ptr: usize): bool {
  * Five 32-bit stores, each word assembled in memory order (little-endian loads of big-endian fields).
  */
 export function ipv4Emit(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLen: i32, id: u16, ttl: u8, df: bool): i32 {
+  return ipv4EmitInline(ptr, src, dst, protocol, payloadLen, id, ttl, df);
+}
+
+/** `ipv4Emit` inlined (the TCP segment builder's copy). */
+// @ts-ignore: decorator
+@inline export function ipv4EmitInline(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLen: i32, id: u16, ttl: u8, df: bool): i32 {
   let total = <u16>(IPV4_HEADER_LEN + payloadLen);
   let frag: u32 = df ? 0x4000 : 0;
   // The header checksum from the fields, without reading them back (RFC 1071).
