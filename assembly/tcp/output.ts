@@ -59,7 +59,7 @@ export function outputResume(): void {
     if (outqHead >= cfgMaxConnections) outqHead = 0;
     outqCount--;
     c.flags &= ~F.OUTQ;
-    if ((c.flags & (F.USED | F.NEED_OUTPUT)) == (F.USED | F.NEED_OUTPUT)) tcpOutput(c);
+    if ((c.flags & (F.USED | F.NEED_OUTPUT)) == (F.USED | F.NEED_OUTPUT)) tcpOutputFull(c);
   }
   if (outqCount == 0) holdForOutput(false);
 }
@@ -504,16 +504,24 @@ function armPersistIfStalled(c: Conn): void {
  * queued data (and FIN) as the windows allow; finally an ACK if one is owed and nothing carried it.
  */
 export function tcpOutput(c: Conn): void {
+  // Nothing to do (most calls after an ACK or in-order data): ESTABLISHED with all queued data sent,
+  // nothing lost to resend, no ACK owed and our SYN acknowledged; what tcpOutputFull concludes too.
+  if (c.state == S.ESTABLISHED && !(c.flags & F.ACK_NOW) && c.sbCount == 0 && c.sndUna != c.iss &&
+      <i32>c.sndBufLen <= seqDiff(c.sndNxt, c.sndBufSeq)) {
+    c.flags &= ~F.NEED_OUTPUT;
+    return;
+  }
+  tcpOutputFull(c);
+}
+
+/** tcpOutput without its shortcut, for callers that have just queued data (send). */
+export function tcpOutputFull(c: Conn): void {
   let st = <i32>c.state;
   if (st == S.CLOSED || st == S.LISTEN || st == S.TIME_WAIT) {
     if (st == S.TIME_WAIT && (c.flags & F.ACK_NOW)) sendAck(c);
     return;
   }
   c.flags &= ~F.NEED_OUTPUT;
-  // Nothing to do (most calls after an ACK or in-order data): ESTABLISHED with all queued data sent,
-  // nothing lost to resend, no ACK owed and our SYN acknowledged; what the steps below conclude too.
-  if (st == S.ESTABLISHED && !(c.flags & F.ACK_NOW) && c.sbCount == 0 && c.sndUna != c.iss &&
-      <i32>c.sndBufLen <= seqDiff(c.sndNxt, c.sndBufSeq)) return;
   // Our SYN is unacknowledged (SYN_SENT, SYN_RCVD, or FIN_WAIT_1 after close() in SYN_RCVD).
   if ((st == S.SYN_SENT || st == S.SYN_RCVD || c.sndUna == c.iss) && !sendSyn(c, st)) return;
   let sent = false;

@@ -12,7 +12,7 @@ import {
 import { unicast, routeLookup } from '../net/iface';
 import { connOpen } from './open';
 import { ccInit } from './congestion';
-import { tcpOutput, sendAbortRst } from './output';
+import { tcpOutput, tcpOutputFull, sendAbortRst } from './output';
 import { connDone, orphanFinWait2 } from './lifecycle';
 import { armIdle, stopIdle, MAX_TIMER_MS } from './deadlines';
 import { nowMs } from './clock';
@@ -168,7 +168,7 @@ export function tcpSend(conn: i32, n: i32): i32 {
   if (k < <u32>n) c.flags |= F.WANT_WRITE; // report Writable when space frees
   if (k == 0) return n == 0 ? 0 : -Errno.EAGAIN;
   ringAppend(c, conn, stageBase, k);
-  tcpOutput(c);
+  tcpOutputFull(c); // data is queued: tcpOutput's shortcut would not apply
   return <i32>k;
 }
 
