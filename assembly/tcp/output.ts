@@ -15,7 +15,7 @@ import { nowMs, nowEighths, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
 import { armRtx, stopDelack, holdForOutput, rtxRunning } from './deadlines';
-import { effMss, EFF_MSS_CUT_MAX, rcvSpace, windowToAdvertise, synWindow } from './window';
+import { effMss, EFF_MSS_CUT_MAX, rcvSpace, windowFrom, synWindow } from './window';
 import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboard';
 import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
@@ -152,19 +152,23 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
 function advertise(c: Conn, flags: u16): u32 {
   let isSyn = (flags & TCP_SYN) != 0;
   if (!(flags & TCP_ACK)) return isSyn ? synWindow(c, rcvSpace(c)) : 0;
-  let wnd = windowToAdvertise(c);
+  // Each field once: nothing below writes them before the last read.
+  let free = rcvSpace(c);
+  let rcvNxt = c.rcvNxt;
+  let ws = <u32>c.rcvWscale;
+  let wnd = windowFrom(c, free, rcvNxt, ws);
   let win: u32;
   if (isSyn) {
     win = synWindow(c, wnd);
   } else {
-    win = wnd >> c.rcvWscale;
+    win = wnd >> ws;
     // Keep the advertised right edge from moving left because of scale rounding (RFC 7323 §2.4).
-    if (<u32>(win << c.rcvWscale) < wnd && ((win + 1) << c.rcvWscale) <= rcvSpace(c)) win++;
+    if (<u32>(win << ws) < wnd && ((win + 1) << ws) <= free) win++;
     if (win > 65535) win = 65535;
   }
-  let edge = c.rcvNxt + (isSyn ? win : win << c.rcvWscale);
+  let edge = rcvNxt + (isSyn ? win : win << ws);
   if (isSyn || seqGt(edge, c.rcvAdv)) c.rcvAdv = edge;
-  c.lastAckSent = c.rcvNxt;
+  c.lastAckSent = rcvNxt;
   c.flags &= ~F.ACK_NOW;
   stopDelack(c);
   c.unackedSegs = 0;
@@ -200,13 +204,13 @@ const TS_KIND_LE: u32 = 0x0a080101;
  * (RFC 1071: a 32-bit word adds as its two 16-bit halves, 2^16 ≡ 1 mod 0xffff). `sum` is the payload's.
  */
 // @ts-ignore: decorator
-@inline function writeTsHeader(c: Conn, t: usize, seq: u32, ack: u32, flags: u16, win: u32, len: i32, sum: u32, src: u32): void {
+@inline function writeTsHeader(c: Conn, t: usize, seq: u32, ack: u32, flags: u16, win: u32, len: i32, sum: u32, src: u32, dst: u32): void {
   let tsVal = tsValNow(c);
   let tsEcr = c.tsRecent;
   let ports = load<u32>(changetype<usize>(c), offsetof<Conn>('localPort')); // localPort, remotePort
   let ctl: u32 = ((<u32>0x8000 | <u32>(flags & 0x1ff)) << 16) | win; // data offset 8, flags; window
   let s = <u64>ports + <u64>seq + <u64>ack + <u64>ctl + <u64>TS_KIND_BE + <u64>tsVal + <u64>tsEcr +
-    <u64>src + <u64>c.remoteAddr + <u64>(<u32>IP_PROTO_TCP + 32 + <u32>len) + <u64>sum;
+    <u64>src + <u64>dst + <u64>(<u32>IP_PROTO_TCP + 32 + <u32>len) + <u64>sum;
   let csum = checksumFinish(fold64(s));
   store<u32>(t, swapHalves(ports));
   store<u64>(t, <u64>swap32(seq) | (<u64>swap32(ack) << 32), 4);
@@ -225,7 +229,9 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   let sackBlocks = flags & TCP_SYN ? 0 : sackBlocksFor(c, flags, ts ? 12 : 0);
   let optLen = optionLength(c, flags, ts, sackBlocks);
   let hdr = 20 + optLen;
-  let p = ipReserve(20 + hdr + len, <i32>c.ifIndex, c.remoteAddr);
+  let ifi = <i32>c.ifIndex;
+  let remoteAddr = c.remoteAddr;
+  let p = ipReserve(20 + hdr + len, ifi, remoteAddr);
   if (p == 0) {
     outqPush(c);
     return false;
@@ -235,15 +241,15 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   let ack = flags & TCP_ACK ? c.rcvNxt : 0;
   let win = advertise(c, flags);
   if (flags & TCP_RST) win = 0;
-  let localAddr = ifAddr(<i32>c.ifIndex);
+  let localAddr = ifAddr(ifi);
   if (ts && sackBlocks == 0 && !(flags & TCP_SYN)) {
-    writeTsHeader(c, t, seq, ack, flags, win, len, sum, localAddr);
+    writeTsHeader(c, t, seq, ack, flags, win, len, sum, localAddr, remoteAddr);
   } else {
     writeOptions(c, t + 20, flags, ts, sackBlocks);
     tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
-    tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
+    tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, remoteAddr);
   }
-  ipv4EmitInline(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
+  ipv4EmitInline(p, localAddr, remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
   lastTcpHeader = t;
   statAdd(Stat.SegmentsOut);
   if (len > 0) statAdd(Stat.BytesOut, <u32>len);
