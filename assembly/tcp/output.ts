@@ -438,10 +438,16 @@ function sendSyn(c: Conn, st: i32): bool {
  * and sender SWS avoidance (RFC 9293 §3.8.6); returns whether anything went out.
  */
 function sendData(c: Conn, st: i32): bool {
-  let idleStart = c.sndNxt == c.sndUna;
   // Lost data first (RFC 6675 §5 step C rule 1), then new data as the pipe and the peer's window allow.
   // An empty scoreboard holds nothing lost (the common case: everything sent is acknowledged).
   let resent = c.sbCount != 0 && resendLost(c, false);
+  // Read once: nothing called below moves SND.UNA, SND.WND or the send queue, and SND.NXT moves only here.
+  let nxt = c.sndNxt;
+  let una = c.sndUna;
+  let bufSeq = c.sndBufSeq;
+  let bufLen = <i32>c.sndBufLen;
+  let idleStart = nxt == una;
+  let finOk = finAllowed(c, st);
   let sent = false;
   let lastDataLen = 0;
   let windowCut = false;
@@ -450,10 +456,10 @@ function sendData(c: Conn, st: i32): bool {
   let budget = 0;
   let first = true;
   while (true) {
-    let off = seqDiff(c.sndNxt, c.sndBufSeq);
-    let avail = <i32>c.sndBufLen - off;
+    let off = seqDiff(nxt, bufSeq);
+    let avail = bufLen - off;
     if (avail < 0) avail = 0;
-    let finDue = finAllowed(c, st) && !seqGt(c.sndNxt, finSeq(c));
+    let finDue = finOk && !seqGt(nxt, bufSeq + <u32>bufLen);
     if (avail == 0 && !finDue) break;
     if (first) {
       first = false;
@@ -462,7 +468,7 @@ function sendData(c: Conn, st: i32): bool {
       mss = avail + EFF_MSS_CUT_MAX <= <i32>c.sndMss ? <i32>c.sndMss : effMss(c);
       budget = ccBudget(c, sbPipe(c));
     }
-    let usable = min<i32>(seqDiff(c.sndUna + c.sndWnd, c.sndNxt), budget);
+    let usable = min<i32>(seqDiff(una + c.sndWnd, nxt), budget);
     let len = min<i32>(avail, mss);
     if (usable < len) len = usable > 0 ? usable : 0;
     // A FIN rides on the segment that carries the last byte (it needs no window of its own).
@@ -472,7 +478,7 @@ function sendData(c: Conn, st: i32): bool {
     let flags: u16 = TCP_ACK;
     if (fin) flags |= TCP_FIN;
     if (len > 0 && len == avail) flags |= TCP_PSH;
-    let seq = c.sndNxt;
+    let seq = nxt;
     if (!emitSegment(c, seq, flags, <u32>off, len)) break;
     sent = true;
     lastDataLen = len;
@@ -481,10 +487,12 @@ function sendData(c: Conn, st: i32): bool {
     let n = len + (fin ? 1 : 0);
     noteSent(c, seq, n);
     budget -= n;
-    c.sndNxt = seq + <u32>n;
-    if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
-    if (isNew) timeSegment(c, c.sndNxt);
-    if (fin) break;
+    nxt = seq + <u32>n;
+    c.sndNxt = nxt;
+    if (seqGt(nxt, c.sndMax)) c.sndMax = nxt;
+    if (isNew) timeSegment(c, nxt);
+    // All queued data went (with the FIN when one is due): the next round would find nothing.
+    if (len == avail) break;
   }
   // Linux ends a burst cut short by the send or congestion window with PSH (its TSO skbs end there).
   if (windowCut && cfgPshOnBurstEnd && lastDataLen > 0) markPushOnLast();
