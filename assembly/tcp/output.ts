@@ -485,7 +485,9 @@ function sendData(c: Conn, st: i32): bool {
     if (len > 0 && len < mss) c.sndSml = seq + <u32>len;
     let isNew = !seqLt(seq, c.sndMax);
     let n = len + (fin ? 1 : 0);
-    noteSent(c, seq, n);
+    // New data: noteSent's two tests concern resends only.
+    if (isNew) sbSent(c, seq, seq + <u32>n, tickNow());
+    else noteSent(c, seq, n);
     budget -= n;
     nxt = seq + <u32>n;
     c.sndNxt = nxt;
@@ -541,7 +543,7 @@ export function tcpOutputFull(c: Conn): void {
   let sent = false;
   if (dataState(st)) {
     sent = sendData(c, st);
-    armPersistIfStalled(c);
+    if (!sent) armPersistIfStalled(c); // after a send SND.NXT is past SND.UNA: nothing stalled
   }
   if (!sent && (c.flags & F.ACK_NOW)) sendAck(c);
 }
