@@ -23,7 +23,7 @@ import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } fr
 import { ipv4Emit, ipv4EmitInline, IP_PROTO_TCP, loadBe16, storeBe16, swap32 } from '../wire/ipv4';
 import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
-import { copyWithChecksum, fold32, fold64, checksumFinish, checksumUpdate } from '../wire/checksum';
+import { copyWithChecksum, fold32, fold64, checksumUpdate } from '../wire/checksum';
 import { OPT_SACK } from '../options';
 
 let ipId: u16 = 0;
@@ -211,7 +211,7 @@ const TS_KIND_LE: u32 = 0x0a080101;
   let ctl: u32 = ((<u32>0x8000 | <u32>(flags & 0x1ff)) << 16) | win; // data offset 8, flags; window
   let s = <u64>ports + <u64>seq + <u64>ack + <u64>ctl + <u64>TS_KIND_BE + <u64>tsVal + <u64>tsEcr +
     <u64>src + <u64>dst + <u64>(<u32>IP_PROTO_TCP + 32 + <u32>len) + <u64>sum;
-  let csum = checksumFinish(fold64(s));
+  let csum = ~fold64(s) & 0xffff; // checksumFinish of a folded sum
   store<u32>(t, swapHalves(ports));
   store<u64>(t, <u64>swap32(seq) | (<u64>swap32(ack) << 32), 4);
   store<u64>(t, <u64>swap32(ctl) | (<u64>swapHalves(<u32>csum) << 32), 12); // urgent pointer 0
