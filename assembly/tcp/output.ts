@@ -21,7 +21,7 @@ import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
 import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } from './ooopool';
 import { ipv4Emit, ipv4EmitInline, IP_PROTO_TCP, loadBe16, storeBe16, swap32 } from '../wire/ipv4';
-import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
+import { tcpEmit, tcpEmitFixed, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
 import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, fold64, checksumUpdate } from '../wire/checksum';
 import { OPT_SACK } from '../options';
@@ -246,7 +246,7 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
     writeTsHeader(c, t, seq, ack, flags, win, len, sum, localAddr, remoteAddr);
   } else {
     writeOptions(c, t + 20, flags, ts, sackBlocks);
-    tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
+    tcpEmitFixed(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, hdr); // every layout is whole words
     tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, remoteAddr);
   }
   ipv4EmitInline(p, localAddr, remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);

@@ -54,6 +54,14 @@ export function tcpChecksumOk(ptr: usize, tcpLen: i32, src: u32, dst: u32): bool
   if (optionsLen < 0) optionsLen = 0;
   if (optionsLen > 40) optionsLen = 40;
   let hlen = (TCP_HEADER_LEN + optionsLen + 3) & ~3;
+  tcpEmitFixed(ptr, srcPort, dstPort, seq, ack, flags, window, hlen);
+  for (let i = TCP_HEADER_LEN + optionsLen; i < hlen; i++) store<u8>(ptr + <usize>i, 0);
+  return hlen;
+}
+
+/** The fixed header of `tcpEmit` for a header length `hlen` (20..60, a multiple of 4) the caller knows. */
+// @ts-ignore: decorator
+@inline export function tcpEmitFixed(ptr: usize, srcPort: u16, dstPort: u16, seq: u32, ack: u32, flags: u16, window: u16, hlen: i32): void {
   storeBe16(ptr, srcPort);
   storeBe16(ptr + 2, dstPort);
   storeBe32(ptr + 4, seq);
@@ -62,8 +70,6 @@ export function tcpChecksumOk(ptr: usize, tcpLen: i32, src: u32, dst: u32): bool
   store<u8>(ptr, <u8>flags, 13);
   storeBe16(ptr + 14, window);
   store<u32>(ptr, 0, 16);
-  for (let i = TCP_HEADER_LEN + optionsLen; i < hlen; i++) store<u8>(ptr + <usize>i, 0);
-  return hlen;
 }
 
 /** Computes and stores the checksum over `tcpLen` bytes (header + payload) with the pseudo header. */
