@@ -22,7 +22,7 @@ import { armXmit, armXmitTimer } from './rack';
 import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } from './ooopool';
 import { ipv4Emit, ipv4EmitInline, IP_PROTO_TCP, loadBe16, storeBe16, swap32 } from '../wire/ipv4';
 import { tcpEmit, tcpEmitFixed, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
-import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
+import { emitMss, emitNop, emitSackPermitted, emitWindowScale, emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, fold64, checksumUpdate } from '../wire/checksum';
 import { OPT_SACK } from '../options';
 
@@ -109,6 +109,20 @@ function optionLength(c: Conn, flags: u16, ts: bool, sackBlocks: i32): i32 {
   return sackBlocks > 0 ? n + 4 + (sackBlocks << 3) : n;
 }
 
+/** The option bytes nop, nop, kind 8, length 10 as a big-endian u32 (as summed) and as stored. */
+const TS_KIND_BE: u32 = 0x0101080a;
+const TS_KIND_LE: u32 = 0x0a080101;
+/** sackOK (kind 4, length 2), kind 8, length 10 as stored (a SYN's sackOK followed by timestamps). */
+const TS_AFTER_SACK_OK_LE: u32 = 0x0a080204;
+
+/** Writes the 4-byte word `first` (two bytes before the timestamps option, then its kind and length), TSval and TSecr; returns 12. */
+// @ts-ignore: decorator
+@inline function writeTs(o: usize, first: u32, tsVal: u32, tsEcr: u32): i32 {
+  store<u32>(o, first);
+  store<u64>(o, <u64>swap32(tsVal) | (<u64>swap32(tsEcr) << 32), 4);
+  return 12;
+}
+
 /** Writes the options at `o` in Linux's order: SYN `mss,sackOK,TS,nop,wscale`, data `nop,nop,TS` then SACK. */
 function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32): void {
   let tsVal = ts ? tsValNow(c) : 0;
@@ -117,14 +131,15 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
     let sackOk = synSackOk(c, synAck);
     o += emitMss(o, c.rcvMss);
     if (ts) {
-      if (sackOk) { o += emitSackPermitted(o); sackOk = false; } else { o += emitNop(o); o += emitNop(o); }
-      o += emitTimestamps(o, tsVal, synAck ? c.tsRecent : 0);
+      // sackOK (or nop,nop) then the timestamps option: its first word, then TSval and TSecr.
+      o += writeTs(o, sackOk ? TS_AFTER_SACK_OK_LE : TS_KIND_LE, tsVal, synAck ? c.tsRecent : 0);
+      sackOk = false;
     }
     if (sackOk) { o += emitNop(o); o += emitNop(o); o += emitSackPermitted(o); }
     if (synWs(c, synAck)) { o += emitNop(o); o += emitWindowScale(o, c.rcvWscale); }
     return;
   }
-  if (ts) { o += emitNop(o); o += emitNop(o); o += emitTimestamps(o, tsVal, c.tsRecent); }
+  if (ts) o += writeTs(o, TS_KIND_LE, tsVal, c.tsRecent);
   if (sackBlocks > 0) {
     // RFC 2883 §4: a D-SACK block goes first (once); RFC 2018 §4: the ranges are kept most recent
     // first, which is the order the blocks go in.
@@ -194,9 +209,6 @@ function copyPayload(c: Conn, dst: usize, dataOff: u32, len: i32): u32 {
 // @ts-ignore: decorator
 @inline function swapHalves(v: u32): u32 { return ((v & 0x00ff00ff) << 8) | ((v >>> 8) & 0x00ff00ff); }
 
-/** The option bytes nop, nop, kind 8, length 10 as a big-endian u32 (as summed) and as stored. */
-const TS_KIND_BE: u32 = 0x0101080a;
-const TS_KIND_LE: u32 = 0x0a080101;
 
 /**
  * Writes the 32-byte header of a segment whose only option is `nop,nop,TS` (most segments after the
