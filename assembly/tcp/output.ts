@@ -20,9 +20,9 @@ import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboa
 import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
 import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } from './ooopool';
-import { ipv4Emit, ipv4EmitInline, IP_PROTO_TCP, loadBe16, storeBe16, swap32 } from '../wire/ipv4';
+import { ipv4Emit, ipv4EmitInline, IP_PROTO_TCP, loadBe16, storeBe16, swap16, swap32 } from '../wire/ipv4';
 import { tcpEmit, tcpEmitFixed, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
-import { emitMss, emitNop, emitSackPermitted, emitWindowScale, emitSackBlocks } from '../wire/options';
+import { emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, fold64, checksumUpdate } from '../wire/checksum';
 import { OPT_SACK } from '../options';
 
@@ -129,14 +129,15 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
   if (flags & TCP_SYN) {
     let synAck = (flags & TCP_ACK) != 0;
     let sackOk = synSackOk(c, synAck);
-    o += emitMss(o, c.rcvMss);
+    store<u32>(o, 0x0402 | (<u32>swap16(c.rcvMss) << 16)); // MSS: kind 2, length 4, value
+    o += 4;
     if (ts) {
       // sackOK (or nop,nop) then the timestamps option: its first word, then TSval and TSecr.
       o += writeTs(o, sackOk ? TS_AFTER_SACK_OK_LE : TS_KIND_LE, tsVal, synAck ? c.tsRecent : 0);
       sackOk = false;
     }
-    if (sackOk) { o += emitNop(o); o += emitNop(o); o += emitSackPermitted(o); }
-    if (synWs(c, synAck)) { o += emitNop(o); o += emitWindowScale(o, c.rcvWscale); }
+    if (sackOk) { store<u32>(o, 0x02040101); o += 4; } // nop, nop, sackOK
+    if (synWs(c, synAck)) { store<u32>(o, 0x030301 | (<u32>c.rcvWscale << 24)); o += 4; } // nop, window scale
     return;
   }
   if (ts) o += writeTs(o, TS_KIND_LE, tsVal, c.tsRecent);
@@ -155,8 +156,8 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
       store<u32>(sackScratch + (<usize>k << 2), oooLeft(c, i));
       store<u32>(sackScratch + 16 + (<usize>k << 2), oooRight(c, i));
     }
-    o += emitNop(o); o += emitNop(o);
-    emitSackBlocks(o, sackScratch, sackScratch + 16, sackBlocks);
+    store<u16>(o, 0x0101); // nop, nop
+    emitSackBlocks(o + 2, sackScratch, sackScratch + 16, sackBlocks);
   }
 }
 
