@@ -5,7 +5,7 @@
 import { IfKind, Stat, RECORD_LOCAL } from '../abi';
 import { ifAt, onLink, ipBroadcast } from './iface';
 import { neighUse, neighUsable, neighAt, queueReserve } from './neighbour';
-import { txRecord, txScratch } from './tx';
+import { txRecord, txRecordInline, txScratch } from './tx';
 import { statBump } from '../tcp/stats';
 import { ethEmit, ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_IPV4 } from '../wire/ethernet';
 import { OPT_ETHERNET } from '../options';
@@ -18,13 +18,19 @@ import { OPT_ETHERNET } from '../options';
 export function ipReserve(ipLen: i32, ifi: i32, dst: u32): usize {
   let f = ifAt(ifi);
   let kind = f.kind;
+  let meta = <u32>ifi;
   if (dst == f.addr || kind == IfKind.LOOPBACK) {
-    if (kind != IfKind.NONE) return txRecord(ipLen, <u32>ifi | RECORD_LOCAL);
-  } else if (kind == IfKind.IP) {
-    return txRecord(ipLen, <u32>ifi);
-  } else if (OPT_ETHERNET && kind == IfKind.ETHERNET) {
-    return etherReserve(ipLen, ifi, dst);
+    if (kind == IfKind.NONE) return noRoute(ipLen);
+    meta |= RECORD_LOCAL;
+  } else if (kind != IfKind.IP) {
+    if (OPT_ETHERNET && kind == IfKind.ETHERNET) return etherReserve(ipLen, ifi, dst);
+    return noRoute(ipLen);
   }
+  return txRecordInline(ipLen, meta);
+}
+
+/** Scratch room for a packet that cannot go, counted. */
+function noRoute(ipLen: i32): usize {
   statBump(Stat.NoRoute);
   return txScratch(ipLen);
 }

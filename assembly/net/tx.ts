@@ -8,6 +8,12 @@ import { statBump } from '../tcp/stats';
 
 /** Reserves a record for a `len`-byte packet with `meta` (interface index, local bit); returns the packet's address, or 0 when the area is full. */
 export function txRecord(len: i32, meta: u32): usize {
+  return txRecordInline(len, meta);
+}
+
+/** txRecord inlined (ipReserve's copy: every IP-level packet the engine sends). */
+// @ts-ignore: decorator
+@inline export function txRecordInline(len: i32, meta: u32): usize {
   let need = RECORD_HEADER + ((len + 3) & ~3);
   let used = ctlGet(Ctl.TxUsed);
   if (used < 0 || used + need > cfgTxQueueSize) {

@@ -15,15 +15,15 @@ import { nowMs, nowEighths, tsValNow } from './clock';
 import { seqDiff, seqGt, seqLt, seqMax } from './seq';
 import { statAdd } from './stats';
 import { armRtx, stopDelack, holdForOutput, rtxRunning } from './deadlines';
-import { effMss, EFF_MSS_CUT_MAX, rcvSpace, windowToAdvertise, synWindow } from './window';
+import { effMss, EFF_MSS_CUT_MAX, rcvSpace, windowFrom, synWindow } from './window';
 import { sbSent, sbFirstLost, sbStart, sbEnd, sbPipe, tickNow } from './scoreboard';
 import { ccBudget } from './congestion';
 import { armXmit, armXmitTimer } from './rack';
 import { dsackPending, dsackLeft, dsackRight, dsackClear, oooLeft, oooRight } from './ooopool';
-import { ipv4Emit, IP_PROTO_TCP, loadBe16, storeBe16 } from '../wire/ipv4';
-import { tcpEmit, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
-import { emitMss, emitNop, emitSackPermitted, emitTimestamps, emitWindowScale, emitSackBlocks } from '../wire/options';
-import { copyWithChecksum, fold32, checksumUpdate } from '../wire/checksum';
+import { ipv4Emit, ipv4EmitInline, IP_PROTO_TCP, loadBe16, storeBe16, swap16, swap32 } from '../wire/ipv4';
+import { tcpEmit, tcpEmitFixed, tcpSetChecksumWithPayloadSum, TCP_SYN, TCP_ACK, TCP_FIN, TCP_RST, TCP_PSH } from '../wire/tcp';
+import { emitSackBlocks } from '../wire/options';
+import { copyWithChecksum, fold32, fold64, checksumUpdate } from '../wire/checksum';
 import { OPT_SACK } from '../options';
 
 let ipId: u16 = 0;
@@ -59,7 +59,7 @@ export function outputResume(): void {
     if (outqHead >= cfgMaxConnections) outqHead = 0;
     outqCount--;
     c.flags &= ~F.OUTQ;
-    if ((c.flags & (F.USED | F.NEED_OUTPUT)) == (F.USED | F.NEED_OUTPUT)) tcpOutput(c);
+    if ((c.flags & (F.USED | F.NEED_OUTPUT)) == (F.USED | F.NEED_OUTPUT)) tcpOutputFull(c);
   }
   if (outqCount == 0) holdForOutput(false);
 }
@@ -109,22 +109,38 @@ function optionLength(c: Conn, flags: u16, ts: bool, sackBlocks: i32): i32 {
   return sackBlocks > 0 ? n + 4 + (sackBlocks << 3) : n;
 }
 
+/** The option bytes nop, nop, kind 8, length 10 as a big-endian u32 (as summed) and as stored. */
+const TS_KIND_BE: u32 = 0x0101080a;
+const TS_KIND_LE: u32 = 0x0a080101;
+/** sackOK (kind 4, length 2), kind 8, length 10 as stored (a SYN's sackOK followed by timestamps). */
+const TS_AFTER_SACK_OK_LE: u32 = 0x0a080204;
+
+/** Writes the 4-byte word `first` (two bytes before the timestamps option, then its kind and length), TSval and TSecr; returns 12. */
+// @ts-ignore: decorator
+@inline function writeTs(o: usize, first: u32, tsVal: u32, tsEcr: u32): i32 {
+  store<u32>(o, first);
+  store<u64>(o, <u64>swap32(tsVal) | (<u64>swap32(tsEcr) << 32), 4);
+  return 12;
+}
+
 /** Writes the options at `o` in Linux's order: SYN `mss,sackOK,TS,nop,wscale`, data `nop,nop,TS` then SACK. */
 function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32): void {
   let tsVal = ts ? tsValNow(c) : 0;
   if (flags & TCP_SYN) {
     let synAck = (flags & TCP_ACK) != 0;
     let sackOk = synSackOk(c, synAck);
-    o += emitMss(o, c.rcvMss);
+    store<u32>(o, 0x0402 | (<u32>swap16(c.rcvMss) << 16)); // MSS: kind 2, length 4, value
+    o += 4;
     if (ts) {
-      if (sackOk) { o += emitSackPermitted(o); sackOk = false; } else { o += emitNop(o); o += emitNop(o); }
-      o += emitTimestamps(o, tsVal, synAck ? c.tsRecent : 0);
+      // sackOK (or nop,nop) then the timestamps option: its first word, then TSval and TSecr.
+      o += writeTs(o, sackOk ? TS_AFTER_SACK_OK_LE : TS_KIND_LE, tsVal, synAck ? c.tsRecent : 0);
+      sackOk = false;
     }
-    if (sackOk) { o += emitNop(o); o += emitNop(o); o += emitSackPermitted(o); }
-    if (synWs(c, synAck)) { o += emitNop(o); o += emitWindowScale(o, c.rcvWscale); }
+    if (sackOk) { store<u32>(o, 0x02040101); o += 4; } // nop, nop, sackOK
+    if (synWs(c, synAck)) { store<u32>(o, 0x030301 | (<u32>c.rcvWscale << 24)); o += 4; } // nop, window scale
     return;
   }
-  if (ts) { o += emitNop(o); o += emitNop(o); o += emitTimestamps(o, tsVal, c.tsRecent); }
+  if (ts) o += writeTs(o, TS_KIND_LE, tsVal, c.tsRecent);
   if (sackBlocks > 0) {
     // RFC 2883 §4: a D-SACK block goes first (once); RFC 2018 §4: the ranges are kept most recent
     // first, which is the order the blocks go in.
@@ -140,8 +156,8 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
       store<u32>(sackScratch + (<usize>k << 2), oooLeft(c, i));
       store<u32>(sackScratch + 16 + (<usize>k << 2), oooRight(c, i));
     }
-    o += emitNop(o); o += emitNop(o);
-    emitSackBlocks(o, sackScratch, sackScratch + 16, sackBlocks);
+    store<u16>(o, 0x0101); // nop, nop
+    emitSackBlocks(o + 2, sackScratch, sackScratch + 16, sackBlocks);
   }
 }
 
@@ -152,19 +168,23 @@ function writeOptions(c: Conn, o: usize, flags: u16, ts: bool, sackBlocks: i32):
 function advertise(c: Conn, flags: u16): u32 {
   let isSyn = (flags & TCP_SYN) != 0;
   if (!(flags & TCP_ACK)) return isSyn ? synWindow(c, rcvSpace(c)) : 0;
-  let wnd = windowToAdvertise(c);
+  // Each field once: nothing below writes them before the last read.
+  let free = rcvSpace(c);
+  let rcvNxt = c.rcvNxt;
+  let ws = <u32>c.rcvWscale;
+  let wnd = windowFrom(c, free, rcvNxt, ws);
   let win: u32;
   if (isSyn) {
     win = synWindow(c, wnd);
   } else {
-    win = wnd >> c.rcvWscale;
+    win = wnd >> ws;
     // Keep the advertised right edge from moving left because of scale rounding (RFC 7323 §2.4).
-    if (<u32>(win << c.rcvWscale) < wnd && ((win + 1) << c.rcvWscale) <= rcvSpace(c)) win++;
+    if (<u32>(win << ws) < wnd && ((win + 1) << ws) <= free) win++;
     if (win > 65535) win = 65535;
   }
-  let edge = c.rcvNxt + (isSyn ? win : win << c.rcvWscale);
+  let edge = rcvNxt + (isSyn ? win : win << ws);
   if (isSyn || seqGt(edge, c.rcvAdv)) c.rcvAdv = edge;
-  c.lastAckSent = c.rcvNxt;
+  c.lastAckSent = rcvNxt;
   c.flags &= ~F.ACK_NOW;
   stopDelack(c);
   c.unackedSegs = 0;
@@ -186,6 +206,32 @@ function copyPayload(c: Conn, dst: usize, dataOff: u32, len: i32): u32 {
   return sum;
 }
 
+/** Swaps the bytes of each 16-bit half of `v` (two big-endian u16 fields as one little-endian word). */
+// @ts-ignore: decorator
+@inline function swapHalves(v: u32): u32 { return ((v & 0x00ff00ff) << 8) | ((v >>> 8) & 0x00ff00ff); }
+
+
+/**
+ * Writes the 32-byte header of a segment whose only option is `nop,nop,TS` (most segments after the
+ * handshake) as whole words, with its checksum summed from the values written rather than read back
+ * (RFC 1071: a 32-bit word adds as its two 16-bit halves, 2^16 ≡ 1 mod 0xffff). `sum` is the payload's.
+ */
+// @ts-ignore: decorator
+@inline function writeTsHeader(c: Conn, t: usize, seq: u32, ack: u32, flags: u16, win: u32, len: i32, sum: u32, src: u32, dst: u32): void {
+  let tsVal = tsValNow(c);
+  let tsEcr = c.tsRecent;
+  let ports = load<u32>(changetype<usize>(c), offsetof<Conn>('localPort')); // localPort, remotePort
+  let ctl: u32 = ((<u32>0x8000 | <u32>(flags & 0x1ff)) << 16) | win; // data offset 8, flags; window
+  let s = <u64>ports + <u64>seq + <u64>ack + <u64>ctl + <u64>TS_KIND_BE + <u64>tsVal + <u64>tsEcr +
+    <u64>src + <u64>dst + <u64>(<u32>IP_PROTO_TCP + 32 + <u32>len) + <u64>sum;
+  let csum = ~fold64(s) & 0xffff; // checksumFinish of a folded sum
+  store<u32>(t, swapHalves(ports));
+  store<u64>(t, <u64>swap32(seq) | (<u64>swap32(ack) << 32), 4);
+  store<u64>(t, <u64>swap32(ctl) | (<u64>swapHalves(<u32>csum) << 32), 12); // urgent pointer 0
+  store<u64>(t, <u64>TS_KIND_LE | (<u64>swap32(tsVal) << 32), 20);
+  store<u32>(t, swap32(tsEcr), 28);
+}
+
 /**
  * Builds and queues one segment of `c`: `len` payload bytes from send-ring offset `dataOff`, control
  * bits `flags`; options per segment kind in Linux's order. Returns false when the tx queue is full
@@ -196,21 +242,27 @@ export function emitSegment(c: Conn, seq: u32, flags: u16, dataOff: u32, len: i3
   let sackBlocks = flags & TCP_SYN ? 0 : sackBlocksFor(c, flags, ts ? 12 : 0);
   let optLen = optionLength(c, flags, ts, sackBlocks);
   let hdr = 20 + optLen;
-  let p = ipReserve(20 + hdr + len, <i32>c.ifIndex, c.remoteAddr);
+  let ifi = <i32>c.ifIndex;
+  let remoteAddr = c.remoteAddr;
+  let p = ipReserve(20 + hdr + len, ifi, remoteAddr);
   if (p == 0) {
     outqPush(c);
     return false;
   }
   let t = p + 20;
-  writeOptions(c, t + 20, flags, ts, sackBlocks);
+  let sum = len > 0 ? copyPayload(c, t + <usize>hdr, dataOff, len) : 0;
   let ack = flags & TCP_ACK ? c.rcvNxt : 0;
   let win = advertise(c, flags);
   if (flags & TCP_RST) win = 0;
-  tcpEmit(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, optLen);
-  let sum = len > 0 ? copyPayload(c, t + <usize>hdr, dataOff, len) : 0;
-  let localAddr = ifAddr(<i32>c.ifIndex);
-  tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, c.remoteAddr);
-  ipv4Emit(p, localAddr, c.remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
+  let localAddr = ifAddr(ifi);
+  if (ts && sackBlocks == 0 && !(flags & TCP_SYN)) {
+    writeTsHeader(c, t, seq, ack, flags, win, len, sum, localAddr, remoteAddr);
+  } else {
+    writeOptions(c, t + 20, flags, ts, sackBlocks);
+    tcpEmitFixed(t, c.localPort, c.remotePort, seq, ack, flags, <u16>win, hdr); // every layout is whole words
+    tcpSetChecksumWithPayloadSum(t, hdr, len, sum, localAddr, remoteAddr);
+  }
+  ipv4EmitInline(p, localAddr, remoteAddr, IP_PROTO_TCP, hdr + len, ipId++, <u8>cfgTtl, true);
   lastTcpHeader = t;
   statAdd(Stat.SegmentsOut);
   if (len > 0) statAdd(Stat.BytesOut, <u32>len);
@@ -399,10 +451,16 @@ function sendSyn(c: Conn, st: i32): bool {
  * and sender SWS avoidance (RFC 9293 §3.8.6); returns whether anything went out.
  */
 function sendData(c: Conn, st: i32): bool {
-  let idleStart = c.sndNxt == c.sndUna;
   // Lost data first (RFC 6675 §5 step C rule 1), then new data as the pipe and the peer's window allow.
   // An empty scoreboard holds nothing lost (the common case: everything sent is acknowledged).
   let resent = c.sbCount != 0 && resendLost(c, false);
+  // Read once: nothing called below moves SND.UNA, SND.WND or the send queue, and SND.NXT moves only here.
+  let nxt = c.sndNxt;
+  let una = c.sndUna;
+  let bufSeq = c.sndBufSeq;
+  let bufLen = <i32>c.sndBufLen;
+  let idleStart = nxt == una;
+  let finOk = finAllowed(c, st);
   let sent = false;
   let lastDataLen = 0;
   let windowCut = false;
@@ -411,10 +469,10 @@ function sendData(c: Conn, st: i32): bool {
   let budget = 0;
   let first = true;
   while (true) {
-    let off = seqDiff(c.sndNxt, c.sndBufSeq);
-    let avail = <i32>c.sndBufLen - off;
+    let off = seqDiff(nxt, bufSeq);
+    let avail = bufLen - off;
     if (avail < 0) avail = 0;
-    let finDue = finAllowed(c, st) && !seqGt(c.sndNxt, finSeq(c));
+    let finDue = finOk && !seqGt(nxt, bufSeq + <u32>bufLen);
     if (avail == 0 && !finDue) break;
     if (first) {
       first = false;
@@ -423,7 +481,7 @@ function sendData(c: Conn, st: i32): bool {
       mss = avail + EFF_MSS_CUT_MAX <= <i32>c.sndMss ? <i32>c.sndMss : effMss(c);
       budget = ccBudget(c, sbPipe(c));
     }
-    let usable = min<i32>(seqDiff(c.sndUna + c.sndWnd, c.sndNxt), budget);
+    let usable = min<i32>(seqDiff(una + c.sndWnd, nxt), budget);
     let len = min<i32>(avail, mss);
     if (usable < len) len = usable > 0 ? usable : 0;
     // A FIN rides on the segment that carries the last byte (it needs no window of its own).
@@ -433,19 +491,23 @@ function sendData(c: Conn, st: i32): bool {
     let flags: u16 = TCP_ACK;
     if (fin) flags |= TCP_FIN;
     if (len > 0 && len == avail) flags |= TCP_PSH;
-    let seq = c.sndNxt;
+    let seq = nxt;
     if (!emitSegment(c, seq, flags, <u32>off, len)) break;
     sent = true;
     lastDataLen = len;
     if (len > 0 && len < mss) c.sndSml = seq + <u32>len;
     let isNew = !seqLt(seq, c.sndMax);
     let n = len + (fin ? 1 : 0);
-    noteSent(c, seq, n);
+    // New data: noteSent's two tests concern resends only.
+    if (isNew) sbSent(c, seq, seq + <u32>n, tickNow());
+    else noteSent(c, seq, n);
     budget -= n;
-    c.sndNxt = seq + <u32>n;
-    if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
-    if (isNew) timeSegment(c, c.sndNxt);
-    if (fin) break;
+    nxt = seq + <u32>n;
+    c.sndNxt = nxt;
+    if (seqGt(nxt, c.sndMax)) c.sndMax = nxt;
+    if (isNew) timeSegment(c, nxt);
+    // All queued data went (with the FIN when one is due): the next round would find nothing.
+    if (len == avail) break;
   }
   // Linux ends a burst cut short by the send or congestion window with PSH (its TSO skbs end there).
   if (windowCut && cfgPshOnBurstEnd && lastDataLen > 0) markPushOnLast();
@@ -471,6 +533,18 @@ function armPersistIfStalled(c: Conn): void {
  * queued data (and FIN) as the windows allow; finally an ACK if one is owed and nothing carried it.
  */
 export function tcpOutput(c: Conn): void {
+  // Nothing to do (most calls after an ACK or in-order data): ESTABLISHED with all queued data sent,
+  // nothing lost to resend, no ACK owed and our SYN acknowledged; what tcpOutputFull concludes too.
+  if (c.state == S.ESTABLISHED && !(c.flags & F.ACK_NOW) && c.sbCount == 0 && c.sndUna != c.iss &&
+      <i32>c.sndBufLen <= seqDiff(c.sndNxt, c.sndBufSeq)) {
+    c.flags &= ~F.NEED_OUTPUT;
+    return;
+  }
+  tcpOutputFull(c);
+}
+
+/** tcpOutput without its shortcut, for callers that have just queued data (send). */
+export function tcpOutputFull(c: Conn): void {
   let st = <i32>c.state;
   if (st == S.CLOSED || st == S.LISTEN || st == S.TIME_WAIT) {
     if (st == S.TIME_WAIT && (c.flags & F.ACK_NOW)) sendAck(c);
@@ -482,7 +556,7 @@ export function tcpOutput(c: Conn): void {
   let sent = false;
   if (dataState(st)) {
     sent = sendData(c, st);
-    armPersistIfStalled(c);
+    if (!sent) armPersistIfStalled(c); // after a send SND.NXT is past SND.UNA: nothing stalled
   }
   if (!sent && (c.flags & F.ACK_NOW)) sendAck(c);
 }

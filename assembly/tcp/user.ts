@@ -12,7 +12,7 @@ import {
 import { unicast, routeLookup } from '../net/iface';
 import { connOpen } from './open';
 import { ccInit } from './congestion';
-import { tcpOutput, sendAbortRst } from './output';
+import { tcpOutput, tcpOutputFull, sendAbortRst } from './output';
 import { connDone, orphanFinWait2 } from './lifecycle';
 import { armIdle, stopIdle, MAX_TIMER_MS } from './deadlines';
 import { nowMs } from './clock';
@@ -22,12 +22,18 @@ import { advertisedWindow, segmentMss, windowToAdvertise, maxWindow } from './wi
 /** Longest TCP_USER_TIMEOUT: the start is kept in eighths of a ms mod 2^32 (clock.ts msSince). */
 const USER_TIMEOUT_MAX_MS: f64 = 500000000;
 
-/** The host-owned connection `conn`, or null for a bad handle. */
-function owned(conn: i32): Conn | null {
-  if (conn < 0 || conn >= cfgMaxConnections) return null;
+/** The host-owned connection `conn`, or null for a bad handle (inlined into send and receive). */
+// @ts-ignore: decorator
+@inline function ownedInline(conn: i32): Conn | null {
+  if (<u32>conn >= <u32>cfgMaxConnections) return null;
   let c = connAt(conn);
   if ((c.flags & (F.USED | F.HOST)) != (F.USED | F.HOST)) return null;
   return c;
+}
+
+/** The host-owned connection `conn`, or null for a bad handle. */
+function owned(conn: i32): Conn | null {
+  return ownedInline(conn);
 }
 
 /** Opens a listener on `port` (passive OPEN; 0 picks a free ephemeral port); returns its handle or −EADDRINUSE/−EMFILE/−EINVAL. */
@@ -149,17 +155,20 @@ function ringAppend(c: Conn, conn: i32, src: usize, n: u32): void {
 
 /** SEND of the `n` bytes in the stage area: queues what fits and sends what the windows allow; returns bytes queued, −EAGAIN when none fit, or −errno. */
 export function tcpSend(conn: i32, n: i32): i32 {
-  let c = owned(conn);
+  let c = ownedInline(conn);
   if (c == null) return -Errno.EBADF;
   if (n < 0 || n > STAGE_SIZE) return -Errno.EINVAL;
-  let err = sendError(c);
-  if (err != 0) return err;
+  // sendError is 0 without asking when no error is pending, no FIN is queued and the state is ESTABLISHED.
+  if (c.error != 0 || (c.flags & F.FIN_QUEUED) || c.state != S.ESTABLISHED) {
+    let err = sendError(c);
+    if (err != 0) return err;
+  }
   let free = <u32>cfgSendBufferSize - c.sndBufLen;
   let k = min<u32>(<u32>n, free);
   if (k < <u32>n) c.flags |= F.WANT_WRITE; // report Writable when space frees
   if (k == 0) return n == 0 ? 0 : -Errno.EAGAIN;
   ringAppend(c, conn, stageBase, k);
-  tcpOutput(c);
+  tcpOutputFull(c); // data is queued: tcpOutput's shortcut would not apply
   return <i32>k;
 }
 
@@ -257,10 +266,17 @@ export function tcpRecvConsume(conn: i32, n: i32): i32 {
  * or −errno.
  */
 export function tcpRecv(conn: i32, max: i32): i32 {
-  let c = owned(conn);
+  let c = ownedInline(conn);
   if (c == null) return -Errno.EBADF;
   if (max <= 0 || max > STAGE_SIZE) return -Errno.EINVAL;
-  if (c.rcvBufLen == 0) return recvEmpty(c);
+  if (c.rcvBufLen == 0) {
+    // What recvEmpty returns without asking when there is no FIN, error, SHUT_RD or CLOSED to report.
+    if (!(c.flags & (F.PEER_FIN | F.SHUT_RD)) && c.error == 0 && c.state != S.CLOSED) {
+      c.flags &= ~F.READ_NOTIFIED;
+      return -Errno.EAGAIN;
+    }
+    return recvEmpty(c);
+  }
   let done: u32 = 0;
   let size = <u32>cfgRecvBufferSize;
   while (done < <u32>max && c.rcvBufLen > 0) {

@@ -48,12 +48,18 @@ export function ourWscale(): u8 {
  */
 // @ts-ignore: decorator
 @inline export function windowToAdvertise(c: Conn): u32 {
-  let free = rcvSpace(c);
-  let curU = advertisedWindow(c);
+  return windowFrom(c, rcvSpace(c), c.rcvNxt, <u32>c.rcvWscale);
+}
+
+/** windowToAdvertise from the receive space, rcvNxt and our window shift the caller has loaded already. */
+// @ts-ignore: decorator
+@inline export function windowFrom(c: Conn, free: u32, rcvNxt: u32, wscale: u32): u32 {
+  let cur = seqDiff(c.rcvAdv, rcvNxt);
+  let curU: u32 = cur > 0 ? <u32>cur : 0;
   let step = min<u32>(<u32>cfgRecvBufferSize >> 1, <u32>c.rcvMss);
   let wnd = free >= curU + step ? free : curU;
   if (wnd > free) wnd = free;
-  let maxWnd = maxWindow(c);
+  let maxWnd = maxWindowFor(c, wscale);
   if (wnd > maxWnd) wnd = maxWnd;
   return wnd;
 }
@@ -61,7 +67,13 @@ export function ourWscale(): u8 {
 /** The largest window we can ever advertise: the receive buffer, up to what the window field and our scale carry (Linux window_clamp). */
 // @ts-ignore: decorator
 @inline export function maxWindow(c: Conn): u32 {
-  let field: u32 = c.flags & F.WS ? <u32>65535 << c.rcvWscale : 65535;
+  return maxWindowFor(c, <u32>c.rcvWscale);
+}
+
+/** maxWindow with our window shift already loaded. */
+// @ts-ignore: decorator
+@inline function maxWindowFor(c: Conn, wscale: u32): u32 {
+  let field: u32 = c.flags & F.WS ? <u32>65535 << wscale : 65535;
   return min<u32>(field, <u32>cfgRecvBufferSize);
 }
 

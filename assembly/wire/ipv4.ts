@@ -1,6 +1,6 @@
 // IPv4 header view (RFC 791 §3.1) over (ptr, len). `ipv4CheckLen` validates once; the accessors then
 // read without further checks (they assume at least the 20-byte header is present).
-import { checksum, checksumFinish, fold64 } from './checksum';
+import { checksum, fold32, fold64 } from './checksum';
 import {
   REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_VERSION, REASON_IP_BAD_IHL,
   REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_TRUNCATED,
@@ -13,10 +13,10 @@ export const IP_PROTO_ICMP: u8 = 1, IP_PROTO_TCP: u8 = 6, IP_PROTO_UDP: u8 = 17;
 
 /** Byte swap of a u16, inlined (the standard library's bswap is a call per field). */
 // @ts-ignore: decorator
-@inline function swap16(v: u16): u16 { return <u16>((<u32>v << 8) | (<u32>v >> 8)); }
+@inline export function swap16(v: u16): u16 { return <u16>((<u32>v << 8) | (<u32>v >> 8)); }
 /** Byte swap of a u32, inlined: two rotations of the interleaved bytes. */
 // @ts-ignore: decorator
-@inline function swap32(v: u32): u32 { return rotl<u32>(v & 0xff00ff00, 8) | rotr<u32>(v & 0x00ff00ff, 8); }
+@inline export function swap32(v: u32): u32 { return rotl<u32>(v & 0xff00ff00, 8) | rotr<u32>(v & 0x00ff00ff, 8); }
 
 /** Reads a big-endian u16 at `ptr`. */
 // @ts-ignore: decorator
@@ -90,6 +90,12 @@ export function ipv4ChecksumOk(ptr: usize): bool {
  * Five 32-bit stores, each word assembled in memory order (little-endian loads of big-endian fields).
  */
 export function ipv4Emit(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLen: i32, id: u16, ttl: u8, df: bool): i32 {
+  return ipv4EmitInline(ptr, src, dst, protocol, payloadLen, id, ttl, df);
+}
+
+/** `ipv4Emit` inlined (the TCP segment builder's copy). */
+// @ts-ignore: decorator
+@inline export function ipv4EmitInline(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLen: i32, id: u16, ttl: u8, df: bool): i32 {
   let total = <u16>(IPV4_HEADER_LEN + payloadLen);
   let frag: u32 = df ? 0x4000 : 0;
   // The header checksum from the fields, without reading them back (RFC 1071).
@@ -97,7 +103,7 @@ export function ipv4Emit(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLe
     (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
   store<u32>(ptr, 0x45 | (<u32>swap16(total) << 16)); // version 4, IHL 5; TOS 0; total length
   store<u32>(ptr, <u32>swap16(id) | (<u32>swap16(<u16>frag) << 16), 4); // identification; flags, offset 0
-  store<u32>(ptr, <u32>ttl | (<u32>protocol << 8) | (<u32>swap16(checksumFinish(sum)) << 16), 8);
+  store<u32>(ptr, <u32>ttl | (<u32>protocol << 8) | (<u32>swap16(<u16>(~fold32(sum) & 0xffff)) << 16), 8); // checksumFinish inlined
   storeBe32(ptr + 12, src);
   storeBe32(ptr + 16, dst);
   return IPV4_HEADER_LEN;

@@ -1,6 +1,6 @@
 // TCP header view (RFC 9293 §3.1) over (ptr, len). `tcpCheckLen` validates once; the accessors then
 // read without further checks.
-import { checksum, pseudoHeaderSum, checksumFinish, fold32, fold64 } from './checksum';
+import { checksum, pseudoHeaderSum, checksumFinish, fold32 } from './checksum';
 import { loadBe16, loadBe32, storeBe16, storeBe32, IP_PROTO_TCP } from './ipv4';
 import { REASON_OK, REASON_TCP_TOO_SHORT, REASON_TCP_BAD_DATA_OFFSET, REASON_TCP_HEADER_TRUNCATED } from './tables';
 
@@ -54,6 +54,14 @@ export function tcpChecksumOk(ptr: usize, tcpLen: i32, src: u32, dst: u32): bool
   if (optionsLen < 0) optionsLen = 0;
   if (optionsLen > 40) optionsLen = 40;
   let hlen = (TCP_HEADER_LEN + optionsLen + 3) & ~3;
+  tcpEmitFixed(ptr, srcPort, dstPort, seq, ack, flags, window, hlen);
+  for (let i = TCP_HEADER_LEN + optionsLen; i < hlen; i++) store<u8>(ptr + <usize>i, 0);
+  return hlen;
+}
+
+/** The fixed header of `tcpEmit` for a header length `hlen` (20..60, a multiple of 4) the caller knows. */
+// @ts-ignore: decorator
+@inline export function tcpEmitFixed(ptr: usize, srcPort: u16, dstPort: u16, seq: u32, ack: u32, flags: u16, window: u16, hlen: i32): void {
   storeBe16(ptr, srcPort);
   storeBe16(ptr + 2, dstPort);
   storeBe32(ptr + 4, seq);
@@ -62,8 +70,6 @@ export function tcpChecksumOk(ptr: usize, tcpLen: i32, src: u32, dst: u32): bool
   store<u8>(ptr, <u8>flags, 13);
   storeBe16(ptr + 14, window);
   store<u32>(ptr, 0, 16);
-  for (let i = TCP_HEADER_LEN + optionsLen; i < hlen; i++) store<u8>(ptr + <usize>i, 0);
-  return hlen;
 }
 
 /** Computes and stores the checksum over `tcpLen` bytes (header + payload) with the pseudo header. */
@@ -71,17 +77,6 @@ export function tcpSetChecksum(ptr: usize, tcpLen: i32, src: u32, dst: u32): voi
   store<u16>(ptr, 0, 16);
   let sum = checksum(ptr, tcpLen, pseudoHeaderSum(src, dst, IP_PROTO_TCP, tcpLen));
   storeBe16(ptr + 16, checksumFinish(sum));
-}
-
-/** Header length of every segment after the handshake with timestamps (20 + nop, nop, TS). */
-const TS_HEADER_LEN: i32 = 32;
-
-/** `checksum(ptr, 32, initial)` from eight u32 loads (little-endian words, swapped once: checksum.ts). */
-function sumTsHeader(ptr: usize, initial: u32): u32 {
-  let s = <u64>load<u32>(ptr) + <u64>load<u32>(ptr, 4) + <u64>load<u32>(ptr, 8) + <u64>load<u32>(ptr, 12) +
-    <u64>load<u32>(ptr, 16) + <u64>load<u32>(ptr, 20) + <u64>load<u32>(ptr, 24) + <u64>load<u32>(ptr, 28);
-  let le = fold64(s);
-  return fold64(<u64>(((le & 0xff) << 8) | (le >>> 8)) + <u64>initial);
 }
 
 /**
@@ -92,5 +87,5 @@ function sumTsHeader(ptr: usize, initial: u32): u32 {
 @inline export function tcpSetChecksumWithPayloadSum(ptr: usize, hdrLen: i32, payloadLen: i32, payloadSum: u32, src: u32, dst: u32): void {
   store<u16>(ptr, 0, 16);
   let initial = fold32(pseudoHeaderSum(src, dst, IP_PROTO_TCP, hdrLen + payloadLen) + fold32(payloadSum));
-  storeBe16(ptr + 16, checksumFinish(hdrLen == TS_HEADER_LEN ? sumTsHeader(ptr, initial) : checksum(ptr, hdrLen, initial)));
+  storeBe16(ptr + 16, checksumFinish(checksum(ptr, hdrLen, initial)));
 }
