@@ -23,7 +23,7 @@ import { tcpOutput, sendAck, emitReset } from './output';
 import { armRtx, armIdle, armDelack, stopRtx } from './deadlines';
 import { rttSample, rtoCompute } from './rtt';
 import { ccInit } from './congestion';
-import { lossOnAck, ackTimers, tsEchoPredatesResend } from './recovery';
+import { lossOnAck, ackedAll, ackTimers, tsEchoPredatesResend } from './recovery';
 import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim, oldDataReceived } from './reassembly';
 import { oooAcquire, rcvFinSeq, rcvFinSeqSet, dsackClear } from './ooopool';
 import { connDone, becomeEstablished, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
@@ -595,11 +595,15 @@ function ackNewData(c: Conn, ack: u32): void {
   sampleRtt(c, ack);
   if (c.sndUna == c.iss) synRtoFallback(c); // this ACK completes a passive open
   let freed = releaseAcked(c, ack);
-  lossOnAck(c, ack, <u32>freed, false);
-  c.sndUna = ack;
-  if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
-  c.retransmits = 0;
-  ackTimers(c, true); // RFC 6298 §5.2–5.3, or the probe / reordering timer (RFC 8985)
+  if (ackedAll(c, ack, <u32>freed)) {
+    c.retransmits = 0;
+  } else {
+    lossOnAck(c, ack, <u32>freed, false);
+    c.sndUna = ack;
+    if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
+    c.retransmits = 0;
+    ackTimers(c, true); // RFC 6298 §5.2–5.3, or the probe / reordering timer (RFC 8985)
+  }
   if ((c.flags & F.WANT_WRITE) && freed > 0 && (c.flags & F.HOST)) {
     c.flags &= ~F.WANT_WRITE;
     emit(Ev.Writable, connIndex(c), 0);

@@ -10,7 +10,7 @@ import { nowMs } from './clock';
 import { seqDiff, seqGe, seqGt, seqLt } from './seq';
 import {
   SB_RETRANS, SB_SACKED, SB_LOST, sbMeta, sbEnd, sbMarkLost, sbTidy, metaTick, tickDiff, tickNow, ticksMs, msTicks,
-  sbSackedBytes, sbAny,
+  sbSackedBytes, sbAny, sbRecordEnd, sbRecordMeta,
 } from './scoreboard';
 import { effMss } from './window';
 import { armRtx, rtxRunning } from './deadlines';
@@ -58,6 +58,29 @@ export function rackDelivered(c: Conn, xmit: u32, end: u32, state: u32, fack: u3
     c.rackXmit = xmit;
     c.rackEnd = end;
     c.rackFlags |= R_VALID;
+  }
+}
+
+/**
+ * rackDelivered for each of the `n` ≤ SB_INLINE extents, all cumulatively acknowledged and none
+ * resent, in sequence order: each ends above every one before, so none looks reordered (step 3).
+ */
+// @ts-ignore: decorator
+@inline export function rackDeliveredAll(c: Conn, n: i32): void {
+  let now = tickNow();
+  let from = c.sndUna;
+  for (let i = 0; i < n; i++) {
+    let end = sbRecordEnd(c, i);
+    if (!seqLt(from, end)) continue;
+    from = end;
+    let xmit = metaTick(sbRecordMeta(c, i));
+    let rtt = tickDiff(now, xmit);
+    c.rackRtt = <u32>(rtt > 0 ? rtt : 0);
+    if (!(c.rackFlags & R_VALID) || sentAfter(xmit, end, c.rackXmit, c.rackEnd)) {
+      c.rackXmit = xmit;
+      c.rackEnd = end;
+      c.rackFlags |= R_VALID;
+    }
   }
 }
 

@@ -19,9 +19,9 @@ import {
 } from './congestion';
 import {
   SB_SACKED, SB_LOST, SB_RETRANS, sbCount, sbStart, sbEnd, sbMeta, metaState, metaTick, sbAcked, sbSack,
-  sbMarkLost, sbTidy, sbHighSacked, sbCover, sbLoseHead, sbTimeout, sbAny, tickNow, tickDiff, ticksMs,
+  sbMarkLost, sbTidy, sbHighSacked, sbCover, sbLoseHead, sbTimeout, sbAny, sbClear, sbPlainTo, tickNow, tickDiff, ticksMs,
 } from './scoreboard';
-import { rackDelivered, rackDetectLoss, rackDsack, rackRecoveryDone, rackMarked, armXmit, armXmitTimer, R_TLP_RETRANS } from './rack';
+import { rackDelivered, rackDeliveredAll, rackDetectLoss, rackDsack, rackRecoveryDone, rackMarked, armXmit, armXmitTimer, R_TLP_RETRANS } from './rack';
 import { OPT_SACK } from '../options';
 
 /** RFC 6675 DupThresh. */
@@ -181,6 +181,31 @@ export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
   if (sack) sackRecovery(c, ack, acked, advanced, newSack);
   else newReno(c, ack, acked, advanced, dup);
   if (OPT_SACK && (c.flags & F.TLP_OUT)) tlpOnAck(c, ack, advanced, newSack, dup);
+}
+
+/**
+ * lossOnAck and ackTimers at once for the commonest ACK: new data up to SND.MAX (nothing left in
+ * flight), no SACK blocks, every extent in flight and never resent, no recovery and no probe out.
+ * What cleanAck would do then, with nothing left to detect and no timer to arm: RACK_update
+ * (RFC 8985 §6.2 step 2) for each extent in sequence order (none can look reordered: each ends
+ * above all before it), the scoreboard emptied, the window grown, the timer stopped. Returns false,
+ * having changed nothing, for any other ACK (the caller then calls lossOnAck and ackTimers).
+ */
+export function ackedAll(c: Conn, ack: u32, acked: u32): bool {
+  let flags = c.flags;
+  if (ack != c.sndMax || (flags & (F.RECOVERY | F.TLP_OUT)) || (OPT_SACK && (flags & F.SACK) && opts().sackCount)) return false;
+  if (!sbPlainTo(c, ack)) return false; // (an uncovered end: sbCover would record something first)
+  reoWait = 0;
+  ackDsack = false;
+  if (OPT_SACK && cfgRack) rackDeliveredAll(c, sbCount(c));
+  sbClear(c);
+  c.sndUna = ack;
+  if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
+  c.dupAcks = 0;
+  if (acked > 0) ccOnAck(c, acked);
+  stopRtx(c); // ackTimers with nothing in flight
+  c.flags &= ~(F.TLP_TIMER | F.REO_TIMER);
+  return true;
 }
 
 /** RFC 6675 §5 with RACK (or DupThresh) marking what is lost. */

@@ -78,6 +78,12 @@ function pooledAt(c: Conn, i: i32): usize {
 /** Left edge of extent `i`. */
 // @ts-ignore: decorator
 @inline export function sbStart(c: Conn, i: i32): u32 { return i == 0 ? c.sndUna : sbEnd(c, i - 1); }
+/** Right edge of extent `i` < SB_INLINE, which is in the record (no pool address to compute). */
+// @ts-ignore: decorator
+@inline export function sbRecordEnd(c: Conn, i: i32): u32 { return load<u32>(inRecord(c, i)); }
+/** Meta word of extent `i` < SB_INLINE. */
+// @ts-ignore: decorator
+@inline export function sbRecordMeta(c: Conn, i: i32): u32 { return load<u32>(inRecord(c, i), 4); }
 /** State bits of a meta word. */
 // @ts-ignore: decorator
 @inline export function metaState(m: u32): u32 { return m & STATE; }
@@ -103,7 +109,8 @@ function pooledAt(c: Conn, i: i32): usize {
 @inline export function sbCount(c: Conn): i32 { return <i32>c.sbCount; }
 
 /** Empties the scoreboard (nothing in flight). */
-export function sbClear(c: Conn): void {
+// @ts-ignore: decorator
+@inline export function sbClear(c: Conn): void {
   c.sbCount = 0;
   sbRelease(c);
 }
@@ -351,6 +358,18 @@ export function sbTimeout(c: Conn): void {
 }
 
 // ---------------------------------------------------------------- queries
+
+/**
+ * Whether the scoreboard is a flight simply sent: 1 to SB_INLINE extents (all in the record), the
+ * last ending at `high`, none SACKed, lost or resent.
+ */
+// @ts-ignore: decorator
+@inline export function sbPlainTo(c: Conn, high: u32): bool {
+  let n = <i32>c.sbCount;
+  if (n == 0 || n > SB_INLINE || sbRecordEnd(c, n - 1) != high) return false;
+  for (let i = 0; i < n; i++) if (sbRecordMeta(c, i) & STATE) return false;
+  return true;
+}
 
 /** Bytes of the extents whose state bits masked by `mask` equal `want`. */
 function bytesWith(c: Conn, mask: u32, want: u32): u32 {
