@@ -524,12 +524,14 @@ function oldAckRange(c: Conn): u32 {
 /** Fifth step for synchronized states: validate SEG.ACK, take new data acknowledged, count duplicates, update the window. */
 function processAck(c: Conn, seq0: u32): bool {
   let ack = segAck;
+  let max = c.sndMax;
   // RFC 9293 / RFC 5961 §5.2: an ACK for data never sent, or too old, gets an ACK and is dropped.
-  if (seqGt(ack, c.sndMax)) {
+  if (seqGt(ack, max)) {
     if (cfgAckUnsentData) dupAck(c, segFlags, segDataLen);
     return false;
   }
-  if (seqLt(ack, c.sndUna - oldAckRange(c))) {
+  let una = c.sndUna;
+  if (seqLt(ack, una - oldAckRange(c))) {
     challengeAck(c);
     return false;
   }
@@ -537,18 +539,19 @@ function processAck(c: Conn, seq0: u32): bool {
   // does (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17); only unanswered probes count.
   if (c.flags & F.PERSIST) c.retransmits = 0;
   let wnd = segWnd << c.sndWscale;
-  if (seqGt(ack, c.sndUna)) {
+  if (seqGt(ack, una)) {
     ackNewData(c, ack);
-  } else if (c.sndMax != c.sndUna) {
+  } else if (max != una) {
     // RFC 5681 §2 duplicate ACK (NewReno counts them; with SACK the blocks say what arrived).
-    let dup = ack == c.sndUna && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd;
+    let dup = ack == una && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd;
     if (dup || (c.flags & F.SACK)) {
       lossOnAck(c, ack, 0, dup);
       ackTimers(c, false);
     }
   }
   // Window update (RFC 9293 §3.10.7.4 fifth: SND.WL1/SND.WL2 guard against old segments).
-  if (seqLt(c.sndWl1, seq0) || (c.sndWl1 == seq0 && seqLe(c.sndWl2, ack))) {
+  let wl1 = c.sndWl1;
+  if (seqLt(wl1, seq0) || (wl1 == seq0 && seqLe(c.sndWl2, ack))) {
     c.sndWnd = wnd;
     c.sndWl1 = seq0;
     c.sndWl2 = ack;
@@ -564,15 +567,18 @@ function processAck(c: Conn, seq0: u32): bool {
 /** RFC 7323 §4.1 (RTTM with TSecr) or RFC 6298 §3 timing with Karn's rule, for an ACK of `ack`. */
 function sampleRtt(c: Conn, ack: u32): void {
   let o = opts();
-  if ((c.flags & F.TS) && o.tsPresent && o.tsEcr != 0) {
+  let flags = c.flags; // rttSample and rtoCompute leave the flags alone
+  let timed = (flags & F.RTT_TIMING) != 0 && seqGe(ack, c.rttSeq);
+  let ecr = o.tsEcr;
+  if ((flags & F.TS) && o.tsPresent && ecr != 0) {
     // An echo from before a resend of this data measures the timeout, not the path; the resend was
     // spurious (RFC 3522), so the RTO drops its backoff and keeps SRTT and RTTVAR.
-    if (!tsEchoPredatesResend(c, ack)) rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
+    if (!tsEchoPredatesResend(c, ack)) rttSample(c, <f64><i32>(tsValNow(c) - ecr) * cfgTsTickMs);
     else rtoCompute(c);
-  } else if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) {
+  } else if (timed) {
     rttSample(c, msSince(c.rttStart));
   } // else Karn (RFC 6298 §5): the backed-off RTO stays until a valid sample
-  if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) c.flags &= ~F.RTT_TIMING;
+  if (timed) c.flags = flags & ~F.RTT_TIMING;
 }
 
 /** Frees the send-ring bytes `ack` acknowledges; returns how many. */
