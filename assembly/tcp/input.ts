@@ -457,14 +457,18 @@ function predictedInput(c: Conn): bool {
   let seq0 = segSeq;
   let ack = segAck;
   let o = opts();
-  let ts = (c.flags & F.TS) != 0;
+  let flags = c.flags;
+  let ts = (flags & F.TS) != 0;
+  let una = c.sndUna;
+  let max = c.sndMax;
+  let tsVal = o.tsVal;
   if ((f & ~TCP_PSH) != TCP_ACK || seq0 != c.rcvNxt || <u32>segDataLen > rcvSpace(c) ||
-    (c.flags & (F.OOO_FIN | F.USER_CLOSED | F.PERSIST)) || c.oooCount != 0 ||
-    (ts && (!o.tsPresent || seqLt(o.tsVal, c.tsRecent))) ||
-    seqGt(ack, c.sndMax) || !(seqGt(ack, c.sndUna) || (ack == c.sndUna && c.sndMax == c.sndUna))) return false;
+    (flags & (F.OOO_FIN | F.USER_CLOSED | F.PERSIST)) || c.oooCount != 0 ||
+    (ts && (!o.tsPresent || seqLt(tsVal, c.tsRecent))) ||
+    seqGt(ack, max) || !(seqGt(ack, una) || (ack == una && max == una))) return false;
   // RFC 7323 §4.3 (as in otherInput; PAWS passed above).
-  if (ts && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
-  if (c.flags & F.KEEPALIVE) {
+  if (ts && seqLe(seq0, c.lastAckSent)) c.tsRecent = tsVal;
+  if (flags & F.KEEPALIVE) {
     c.kaProbes = 0;
     armIdle(c, nowMs + <f64>c.keepaliveIdle);
   }
