@@ -203,20 +203,22 @@ export function notifyReadable(c: Conn): void {
 export function receiveData(c: Conn): i32 {
   let len = segDataLen;
   if (len <= 0) return 0;
-  let off = seqDiff(segSeq, c.rcvNxt);
+  let seq = segSeq;
+  let before = c.rcvNxt;
+  let off = seqDiff(seq, before);
   if (off < 0) return 0;
   // (An old part of this segment, trimmed off before, ends exactly at RCV.NXT.)
-  if (OPT_SACK && c.oooCount > 0) dsackOverlaps(c, segSeq, segSeq + <u32>len, !(off == 0 && dsackPending(c) && dsackRight(c) == segSeq));
+  if (OPT_SACK && c.oooCount > 0) dsackOverlaps(c, seq, seq + <u32>len, !(off == 0 && dsackPending(c) && dsackRight(c) == seq));
   if (!(segInRing && off == 0)) ringWrite(c, <u32>off, segData, len);
   if (off > 0) {
     c.flags |= F.ACK_NOW; // RFC 5681 §4.2
     statAdd(Stat.OutOfOrder);
-    if (oooAdd(c, segSeq, segSeq + <u32>len)) statAdd(Stat.BytesIn, <u32>len);
+    if (oooAdd(c, seq, seq + <u32>len)) statAdd(Stat.BytesIn, <u32>len);
     return 0;
   }
   statAdd(Stat.BytesIn, <u32>len);
-  let before = c.rcvNxt;
-  c.rcvNxt += <u32>len;
+  let adv = len;
+  c.rcvNxt = before + <u32>len;
   if (c.oooCount > 0) {
     let i = 0;
     while (i < <i32>c.oooCount) {
@@ -232,19 +234,22 @@ export function receiveData(c: Conn): i32 {
     }
     oooRelease(c);
     c.flags |= F.ACK_NOW; // a hole was filled (RFC 5681 §4.2)
+    adv = seqDiff(c.rcvNxt, before);
   }
-  let adv = seqDiff(c.rcvNxt, before);
   c.rcvBufLen += <u32>adv;
   dataArrived(c);
   // Delayed ACK (RFC 9293 §3.8.6.3): ACK at least every second full-sized segment, else within the timeout.
-  let full = <i32>c.rcvMss - (c.flags & F.TS ? 12 : 0);
-  if (c.quickAcks > 0) {
-    c.quickAcks--;
-    c.flags |= F.ACK_NOW;
+  let flags = c.flags;
+  let full = <i32>c.rcvMss - (flags & F.TS ? 12 : 0);
+  let quick = c.quickAcks;
+  if (quick > 0) {
+    c.quickAcks = quick - 1;
+    c.flags = flags | F.ACK_NOW;
   } else {
-    if (len >= full && c.unackedSegs < 255) c.unackedSegs++;
-    if (<i32>c.unackedSegs >= cfgDelayedAckSegments) c.flags |= F.ACK_NOW;
-    else if (!(c.flags & F.ACK_NOW)) armDelack(c);
+    let unacked = c.unackedSegs;
+    if (len >= full && unacked < 255) c.unackedSegs = ++unacked;
+    if (<i32>unacked >= cfgDelayedAckSegments) c.flags = flags | F.ACK_NOW;
+    else if (!(flags & F.ACK_NOW)) armDelack(c);
   }
   notifyReadable(c);
   return adv;
