@@ -185,7 +185,8 @@ export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
 
 /**
  * lossOnAck and ackTimers at once for the commonest ACK: new data up to SND.MAX (nothing left in
- * flight), no SACK blocks, every extent in flight and never resent, no recovery and no probe out.
+ * flight), no SACK blocks, every extent in flight and never resent (or none recorded, as for a
+ * SYN), no recovery and no probe out.
  * What cleanAck would do then, with nothing left to detect and no timer to arm: RACK_update
  * (RFC 8985 §6.2 step 2) for each extent in sequence order (none can look reordered: each ends
  * above all before it), the scoreboard emptied, the window grown, the timer stopped. Returns false,
@@ -194,10 +195,12 @@ export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
 export function ackedAll(c: Conn, ack: u32, acked: u32): bool {
   let flags = c.flags;
   if (ack != c.sndMax || (flags & (F.RECOVERY | F.TLP_OUT)) || (OPT_SACK && (flags & F.SACK) && opts().sackCount)) return false;
-  if (!sbPlainTo(c, ack)) return false; // (an uncovered end: sbCover would record something first)
+  // An empty scoreboard is what sbCover fills with one extent, sent now; an uncovered end otherwise is not plain.
+  let n = sbCount(c);
+  if (n != 0 && !sbPlainTo(c, ack)) return false;
   reoWait = 0;
   ackDsack = false;
-  if (OPT_SACK && cfgRack) rackDeliveredAll(c, sbCount(c));
+  if (OPT_SACK && cfgRack) rackDeliveredAll(c, n, ack);
   sbClear(c);
   c.sndUna = ack;
   if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
