@@ -236,7 +236,26 @@ function sStore(c: Conn): bool {
  * own, or the last one when that was sent at the same tick), or a resend (state SB_RETRANS, lost
  * no longer). Returns false when a resend cannot be recorded (no room to split an extent).
  */
-export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
+// @ts-ignore: decorator
+@inline export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
+  // Inlined for the commonest send: new data at the right edge of a scoreboard that fits the record.
+  let n = <i32>c.sbCount;
+  if (n <= SB_INLINE && seqLt(seq, end) && seq == (n > 0 ? sbRecordEnd(c, n - 1) : c.sndUna)) {
+    let m = meta(tick, 0);
+    if (n > 0 && sbRecordMeta(c, n - 1) == m) { store<u32>(inRecord(c, n - 1), end); return true; }
+    if (n < SB_INLINE) {
+      let p = inRecord(c, n);
+      store<u32>(p, end);
+      store<u32>(p, m, 4);
+      c.sbCount = <u8>(n + 1);
+      return true;
+    }
+  }
+  return sbSentAny(c, seq, end, tick);
+}
+
+/** sbSent for every other case: a resend, a gap, or extents past the record. */
+function sbSentAny(c: Conn, seq: u32, end: u32, tick: u32): bool {
   if (!seqLt(seq, end)) return true;
   let n = <i32>c.sbCount;
   let high = n > 0 ? sbEnd(c, n - 1) : c.sndUna;
@@ -311,7 +330,7 @@ export function sbSack(c: Conn, l: u32, r: u32): bool {
 /** Records what went out unrecorded up to SND.MAX (a FIN sent before our SYN was acknowledged) as just sent. */
 export function sbCover(c: Conn): void {
   let high = sbHigh(c);
-  if (seqLt(high, c.sndMax)) sbSent(c, high, c.sndMax, tickNow());
+  if (seqLt(high, c.sndMax)) sbSentAny(c, high, c.sndMax, tickNow());
 }
 
 /**
