@@ -252,8 +252,14 @@ export function armRtx(c: Conn, t: f64): void {
 
 /** Stops the retransmission and persist timer. */
 export function stopRtx(c: Conn): void {
+  stopXmit(c, 0);
+}
+
+/** stopRtx, also clearing the flag bits `kinds` (the probe and reordering timers' kinds, rack.ts), inlined. */
+// @ts-ignore: decorator
+@inline export function stopXmit(c: Conn, kinds: u32): void {
   c.rtxDeadline = NONE;
-  c.flags &= ~F.PERSIST;
+  c.flags &= ~(F.PERSIST | kinds);
 }
 
 /** Arms the delayed-ACK timer unless it already runs (RFC 9293 §3.8.6.3). */

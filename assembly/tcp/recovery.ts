@@ -13,7 +13,7 @@ import { seqDiff, seqGt, seqLt, seqMax, seqMin } from './seq';
 import { statAdd } from './stats';
 import { resendLost } from './output';
 import { effMss } from './window';
-import { stopRtx } from './deadlines';
+import { stopXmit } from './deadlines';
 import {
   ccOnAck, ccEnterRecovery, ccEnterSackRecovery, ccInflate, ccFullAck, ccPartialAck, ccTlpRecovered,
 } from './congestion';
@@ -206,8 +206,7 @@ export function ackedAll(c: Conn, ack: u32, acked: u32): bool {
   if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
   c.dupAcks = 0;
   if (acked > 0) ccOnAck(c, acked);
-  stopRtx(c); // ackTimers with nothing in flight
-  c.flags &= ~(F.TLP_TIMER | F.REO_TIMER);
+  stopXmit(c, F.TLP_TIMER | F.REO_TIMER); // ackTimers with nothing in flight
   return true;
 }
 
@@ -328,8 +327,7 @@ function tlpOnAck(c: Conn, ack: u32, advanced: bool, newSack: bool, dup: bool): 
  */
 export function ackTimers(c: Conn, advanced: bool): void {
   if (c.sndUna == c.sndMax) {
-    stopRtx(c);
-    c.flags &= ~(F.TLP_TIMER | F.REO_TIMER);
+    stopXmit(c, F.TLP_TIMER | F.REO_TIMER);
     return;
   }
   if (reoWait > 0) { armXmit(c, nowMs + reoWait, F.REO_TIMER); return; }
