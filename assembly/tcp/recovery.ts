@@ -15,7 +15,7 @@ import { resendLost } from './output';
 import { effMss } from './window';
 import { stopXmit } from './deadlines';
 import {
-  ccOnAck, ccEnterRecovery, ccEnterSackRecovery, ccInflate, ccFullAck, ccPartialAck, ccTlpRecovered,
+  ccOnAck, ccGrow, ccEnterRecovery, ccEnterSackRecovery, ccInflate, ccFullAck, ccPartialAck, ccTlpRecovered,
 } from './congestion';
 import {
   SB_SACKED, SB_LOST, SB_RETRANS, sbCount, sbStart, sbEnd, sbMeta, metaState, metaTick, sbAcked, sbSack,
@@ -205,7 +205,7 @@ export function ackedAll(c: Conn, ack: u32, acked: u32): bool {
   c.sndUna = ack;
   if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
   c.dupAcks = 0;
-  if (acked > 0) ccOnAck(c, acked);
+  if (acked > 0) ccGrow(c, acked);
   stopXmit(c, F.TLP_TIMER | F.REO_TIMER); // ackTimers with nothing in flight
   return true;
 }
