@@ -198,8 +198,7 @@ export function ackedAll(c: Conn, ack: u32, acked: u32): bool {
   // An empty scoreboard is what sbCover fills with one extent, sent now; an uncovered end otherwise is not plain.
   let n = sbCount(c);
   if (n != 0 && !sbPlainTo(c, ack)) return false;
-  reoWait = 0;
-  ackDsack = false;
+  // (reoWait and ackDsack matter only from a lossOnAck to the ackTimers after it.)
   if (OPT_SACK && cfgRack) rackDeliveredAll(c, n, ack);
   sbClear(c);
   c.sndUna = ack;
