@@ -40,6 +40,14 @@ export function ccOnAck(c: Conn, acked: u32): void {
   }
 }
 
+/** ccOnAck with its commonest case inlined: slow start by fewer bytes than any effMss (recovery.ts ackedAll). */
+// @ts-ignore: decorator
+@inline export function ccGrow(c: Conn, acked: u32): void {
+  let cwnd = c.cwnd;
+  if (cwnd < c.ssthresh && acked + <u32>EFF_MSS_CUT_MAX <= <u32>c.sndMss) c.cwnd = cwnd + acked;
+  else ccOnAck(c, acked);
+}
+
 /** Three duplicate ACKs: enter fast recovery (RFC 5681 §3.2 steps 2–3, RFC 6582 §3.2 step 2). */
 export function ccEnterRecovery(c: Conn): void {
   let mss = <u32>effMss(c);

@@ -169,16 +169,23 @@ export function earliest(c: Conn): u32 {
   return earlier(c.rtxDeadline, earlier(c.delackDeadline, c.idleDeadline));
 }
 
-/** Makes sure `c` is in the heap with a key no later than `t`. */
-function schedule(c: Conn, t: u32): void {
-  if (t == NONE) return;
+/**
+ * Makes sure `c` is in the heap with a key no later than `t`. Inlined: most arming finds the key
+ * already early enough (a lazy key) and needs no call.
+ */
+// @ts-ignore: decorator
+@inline function schedule(c: Conn, t: u32): void {
   let pos = <i32>c.heapPos;
+  if (t != NONE && (pos == <i32>NIL || t < keyAt(pos))) keyEarlier(c, pos, t);
+}
+
+/** schedule when `c` is not in the heap (`pos` is NIL) or `t` is earlier than its key: sift it up. */
+function keyEarlier(c: Conn, pos: i32, t: u32): void {
   if (pos == <i32>NIL) {
     heapSize++;
-    siftUp(heapSize - 1, connIndex(c), t);
-  } else if (t < keyAt(pos)) {
-    siftUp(pos, connIndex(c), t);
-  } else return;
+    pos = heapSize - 1;
+  }
+  siftUp(pos, connIndex(c), t);
   if (c.heapPos == 0) publish();
 }
 
@@ -245,8 +252,14 @@ export function armRtx(c: Conn, t: f64): void {
 
 /** Stops the retransmission and persist timer. */
 export function stopRtx(c: Conn): void {
+  stopXmit(c, 0);
+}
+
+/** stopRtx, also clearing the flag bits `kinds` (the probe and reordering timers' kinds, rack.ts), inlined. */
+// @ts-ignore: decorator
+@inline export function stopXmit(c: Conn, kinds: u32): void {
   c.rtxDeadline = NONE;
-  c.flags &= ~F.PERSIST;
+  c.flags &= ~(F.PERSIST | kinds);
 }
 
 /** Arms the delayed-ACK timer unless it already runs (RFC 9293 §3.8.6.3). */

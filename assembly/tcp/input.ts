@@ -23,7 +23,7 @@ import { tcpOutput, sendAck, emitReset } from './output';
 import { armRtx, armIdle, armDelack, stopRtx } from './deadlines';
 import { rttSample, rtoCompute } from './rtt';
 import { ccInit } from './congestion';
-import { lossOnAck, ackTimers, tsEchoPredatesResend } from './recovery';
+import { lossOnAck, ackedAll, ackTimers, tsEchoPredatesResend } from './recovery';
 import { receiveData, notifyReadable, ringCopyWithChecksum, oooAdd, oooTrim, oldDataReceived } from './reassembly';
 import { oooAcquire, rcvFinSeq, rcvFinSeqSet, dsackClear } from './ooopool';
 import { connDone, becomeEstablished, becomeEstablishedFrom, enterTimeWait, restartTimeWait, orphanFinWait2 } from './lifecycle';
@@ -457,14 +457,18 @@ function predictedInput(c: Conn): bool {
   let seq0 = segSeq;
   let ack = segAck;
   let o = opts();
-  let ts = (c.flags & F.TS) != 0;
+  let flags = c.flags;
+  let ts = (flags & F.TS) != 0;
+  let una = c.sndUna;
+  let max = c.sndMax;
+  let tsVal = o.tsVal;
   if ((f & ~TCP_PSH) != TCP_ACK || seq0 != c.rcvNxt || <u32>segDataLen > rcvSpace(c) ||
-    (c.flags & (F.OOO_FIN | F.USER_CLOSED | F.PERSIST)) || c.oooCount != 0 ||
-    (ts && (!o.tsPresent || seqLt(o.tsVal, c.tsRecent))) ||
-    seqGt(ack, c.sndMax) || !(seqGt(ack, c.sndUna) || (ack == c.sndUna && c.sndMax == c.sndUna))) return false;
+    (flags & (F.OOO_FIN | F.USER_CLOSED | F.PERSIST)) || c.oooCount != 0 ||
+    (ts && (!o.tsPresent || seqLt(tsVal, c.tsRecent))) ||
+    seqGt(ack, max) || !(seqGt(ack, una) || (ack == una && max == una))) return false;
   // RFC 7323 §4.3 (as in otherInput; PAWS passed above).
-  if (ts && seqLe(seq0, c.lastAckSent)) c.tsRecent = o.tsVal;
-  if (c.flags & F.KEEPALIVE) {
+  if (ts && seqLe(seq0, c.lastAckSent)) c.tsRecent = tsVal;
+  if (flags & F.KEEPALIVE) {
     c.kaProbes = 0;
     armIdle(c, nowMs + <f64>c.keepaliveIdle);
   }
@@ -524,12 +528,14 @@ function oldAckRange(c: Conn): u32 {
 /** Fifth step for synchronized states: validate SEG.ACK, take new data acknowledged, count duplicates, update the window. */
 function processAck(c: Conn, seq0: u32): bool {
   let ack = segAck;
+  let max = c.sndMax;
   // RFC 9293 / RFC 5961 §5.2: an ACK for data never sent, or too old, gets an ACK and is dropped.
-  if (seqGt(ack, c.sndMax)) {
+  if (seqGt(ack, max)) {
     if (cfgAckUnsentData) dupAck(c, segFlags, segDataLen);
     return false;
   }
-  if (seqLt(ack, c.sndUna - oldAckRange(c))) {
+  let una = c.sndUna;
+  if (seqLt(ack, una - oldAckRange(c))) {
     challengeAck(c);
     return false;
   }
@@ -537,18 +543,19 @@ function processAck(c: Conn, seq0: u32): bool {
   // does (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17); only unanswered probes count.
   if (c.flags & F.PERSIST) c.retransmits = 0;
   let wnd = segWnd << c.sndWscale;
-  if (seqGt(ack, c.sndUna)) {
+  if (seqGt(ack, una)) {
     ackNewData(c, ack);
-  } else if (c.sndMax != c.sndUna) {
+  } else if (max != una) {
     // RFC 5681 §2 duplicate ACK (NewReno counts them; with SACK the blocks say what arrived).
-    let dup = ack == c.sndUna && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd;
+    let dup = ack == una && segDataLen == 0 && !(segFlags & (TCP_SYN | TCP_FIN)) && wnd == c.sndWnd;
     if (dup || (c.flags & F.SACK)) {
       lossOnAck(c, ack, 0, dup);
       ackTimers(c, false);
     }
   }
   // Window update (RFC 9293 §3.10.7.4 fifth: SND.WL1/SND.WL2 guard against old segments).
-  if (seqLt(c.sndWl1, seq0) || (c.sndWl1 == seq0 && seqLe(c.sndWl2, ack))) {
+  let wl1 = c.sndWl1;
+  if (seqLt(wl1, seq0) || (wl1 == seq0 && seqLe(c.sndWl2, ack))) {
     c.sndWnd = wnd;
     c.sndWl1 = seq0;
     c.sndWl2 = ack;
@@ -564,15 +571,18 @@ function processAck(c: Conn, seq0: u32): bool {
 /** RFC 7323 §4.1 (RTTM with TSecr) or RFC 6298 §3 timing with Karn's rule, for an ACK of `ack`. */
 function sampleRtt(c: Conn, ack: u32): void {
   let o = opts();
-  if ((c.flags & F.TS) && o.tsPresent && o.tsEcr != 0) {
+  let flags = c.flags; // rttSample and rtoCompute leave the flags alone
+  let timed = (flags & F.RTT_TIMING) != 0 && seqGe(ack, c.rttSeq);
+  let ecr = o.tsEcr;
+  if ((flags & F.TS) && o.tsPresent && ecr != 0) {
     // An echo from before a resend of this data measures the timeout, not the path; the resend was
     // spurious (RFC 3522), so the RTO drops its backoff and keeps SRTT and RTTVAR.
-    if (!tsEchoPredatesResend(c, ack)) rttSample(c, <f64><i32>(tsValNow(c) - o.tsEcr) * cfgTsTickMs);
+    if (!tsEchoPredatesResend(c, ack)) rttSample(c, <f64><i32>(tsValNow(c) - ecr) * cfgTsTickMs);
     else rtoCompute(c);
-  } else if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) {
+  } else if (timed) {
     rttSample(c, msSince(c.rttStart));
   } // else Karn (RFC 6298 §5): the backed-off RTO stays until a valid sample
-  if ((c.flags & F.RTT_TIMING) && seqGe(ack, c.rttSeq)) c.flags &= ~F.RTT_TIMING;
+  if (timed) c.flags = flags & ~F.RTT_TIMING;
 }
 
 /** Frees the send-ring bytes `ack` acknowledges; returns how many. */
@@ -595,11 +605,15 @@ function ackNewData(c: Conn, ack: u32): void {
   sampleRtt(c, ack);
   if (c.sndUna == c.iss) synRtoFallback(c); // this ACK completes a passive open
   let freed = releaseAcked(c, ack);
-  lossOnAck(c, ack, <u32>freed, false);
-  c.sndUna = ack;
-  if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
-  c.retransmits = 0;
-  ackTimers(c, true); // RFC 6298 §5.2–5.3, or the probe / reordering timer (RFC 8985)
+  if (ackedAll(c, ack, <u32>freed)) {
+    c.retransmits = 0;
+  } else {
+    lossOnAck(c, ack, <u32>freed, false);
+    c.sndUna = ack;
+    if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
+    c.retransmits = 0;
+    ackTimers(c, true); // RFC 6298 §5.2–5.3, or the probe / reordering timer (RFC 8985)
+  }
   if ((c.flags & F.WANT_WRITE) && freed > 0 && (c.flags & F.HOST)) {
     c.flags &= ~F.WANT_WRITE;
     emit(Ev.Writable, connIndex(c), 0);

@@ -10,7 +10,7 @@ import { nowMs } from './clock';
 import { seqDiff, seqGe, seqGt, seqLt } from './seq';
 import {
   SB_RETRANS, SB_SACKED, SB_LOST, sbMeta, sbEnd, sbMarkLost, sbTidy, metaTick, tickDiff, tickNow, ticksMs, msTicks,
-  sbSackedBytes, sbAny,
+  sbSackedBytes, sbAny, sbRecordEnd, sbRecordMeta,
 } from './scoreboard';
 import { effMss } from './window';
 import { armRtx, rtxRunning } from './deadlines';
@@ -58,6 +58,39 @@ export function rackDelivered(c: Conn, xmit: u32, end: u32, state: u32, fack: u3
     c.rackXmit = xmit;
     c.rackEnd = end;
     c.rackFlags |= R_VALID;
+  }
+}
+
+/** RACK_update for a segment ending at `end`, last sent at `xmit`, not resent, delivered at tick `now`. */
+// @ts-ignore: decorator
+@inline function rackPlainUpdate(c: Conn, xmit: u32, end: u32, now: u32): void {
+  let rtt = tickDiff(now, xmit);
+  c.rackRtt = <u32>(rtt > 0 ? rtt : 0);
+  if (!(c.rackFlags & R_VALID) || sentAfter(xmit, end, c.rackXmit, c.rackEnd)) {
+    c.rackXmit = xmit;
+    c.rackEnd = end;
+    c.rackFlags |= R_VALID;
+  }
+}
+
+/**
+ * rackDelivered for each of the `n` ≤ SB_INLINE extents, all cumulatively acknowledged (to `ack`)
+ * and none resent, in sequence order: each ends above every one before, so none looks reordered
+ * (step 3). With no extent, for the one sbCover would record: [SND.UNA, `ack`) sent now.
+ */
+// @ts-ignore: decorator
+@inline export function rackDeliveredAll(c: Conn, n: i32, ack: u32): void {
+  let now = tickNow();
+  if (n == 0) {
+    rackPlainUpdate(c, now, ack, now);
+    return;
+  }
+  let from = c.sndUna;
+  for (let i = 0; i < n; i++) {
+    let end = sbRecordEnd(c, i);
+    if (!seqLt(from, end)) continue;
+    from = end;
+    rackPlainUpdate(c, metaTick(sbRecordMeta(c, i)), end, now);
   }
 }
 

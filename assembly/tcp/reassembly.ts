@@ -22,6 +22,14 @@ import { emit } from './events';
 import { statAdd } from './stats';
 import { OPT_SACK } from '../options';
 
+/** memory.copy of `n` bytes that do not overlap; the few bytes of a small segment by a loop instead of the call. */
+// @ts-ignore: decorator
+@inline function copyBytes(dst: usize, src: usize, n: usize): void {
+  if (n <= 8) {
+    for (let k: usize = 0; k < n; k++) store<u8>(dst + k, load<u8>(src + k));
+  } else memory.copy(dst, src, n);
+}
+
 /** Copies `len` bytes at `src` into the receive ring at `off` bytes past rcvNxt's position. */
 function ringWrite(c: Conn, off: u32, src: usize, len: i32): void {
   let size = <u32>cfgRecvBufferSize;
@@ -29,7 +37,7 @@ function ringWrite(c: Conn, off: u32, src: usize, len: i32): void {
   let pos = c.rcvBufHead + c.rcvBufLen + off;
   while (pos >= size) pos -= size;
   let first = min<i32>(len, <i32>(size - pos));
-  memory.copy(ring + <usize>pos, src, <usize>first);
+  copyBytes(ring + <usize>pos, src, <usize>first);
   if (first < len) memory.copy(ring, src + <usize>first, <usize>(len - first));
 }
 
@@ -187,8 +195,9 @@ export function oooTrim(c: Conn, end: u32): void {
   oooRelease(c);
 }
 
-/** Tells the host data can be read (once per recv call). */
-export function notifyReadable(c: Conn): void {
+/** Tells the host data can be read (once per recv call); inlined into its two callers. */
+// @ts-ignore: decorator
+@inline export function notifyReadable(c: Conn): void {
   if ((c.flags & F.HOST) && !(c.flags & F.READ_NOTIFIED)) {
     c.flags |= F.READ_NOTIFIED;
     emit(Ev.Readable, connIndex(c), 0);
@@ -203,20 +212,22 @@ export function notifyReadable(c: Conn): void {
 export function receiveData(c: Conn): i32 {
   let len = segDataLen;
   if (len <= 0) return 0;
-  let off = seqDiff(segSeq, c.rcvNxt);
+  let seq = segSeq;
+  let before = c.rcvNxt;
+  let off = seqDiff(seq, before);
   if (off < 0) return 0;
   // (An old part of this segment, trimmed off before, ends exactly at RCV.NXT.)
-  if (OPT_SACK && c.oooCount > 0) dsackOverlaps(c, segSeq, segSeq + <u32>len, !(off == 0 && dsackPending(c) && dsackRight(c) == segSeq));
+  if (OPT_SACK && c.oooCount > 0) dsackOverlaps(c, seq, seq + <u32>len, !(off == 0 && dsackPending(c) && dsackRight(c) == seq));
   if (!(segInRing && off == 0)) ringWrite(c, <u32>off, segData, len);
   if (off > 0) {
     c.flags |= F.ACK_NOW; // RFC 5681 §4.2
     statAdd(Stat.OutOfOrder);
-    if (oooAdd(c, segSeq, segSeq + <u32>len)) statAdd(Stat.BytesIn, <u32>len);
+    if (oooAdd(c, seq, seq + <u32>len)) statAdd(Stat.BytesIn, <u32>len);
     return 0;
   }
   statAdd(Stat.BytesIn, <u32>len);
-  let before = c.rcvNxt;
-  c.rcvNxt += <u32>len;
+  let adv = len;
+  c.rcvNxt = before + <u32>len;
   if (c.oooCount > 0) {
     let i = 0;
     while (i < <i32>c.oooCount) {
@@ -232,19 +243,22 @@ export function receiveData(c: Conn): i32 {
     }
     oooRelease(c);
     c.flags |= F.ACK_NOW; // a hole was filled (RFC 5681 §4.2)
+    adv = seqDiff(c.rcvNxt, before);
   }
-  let adv = seqDiff(c.rcvNxt, before);
   c.rcvBufLen += <u32>adv;
   dataArrived(c);
   // Delayed ACK (RFC 9293 §3.8.6.3): ACK at least every second full-sized segment, else within the timeout.
-  let full = <i32>c.rcvMss - (c.flags & F.TS ? 12 : 0);
-  if (c.quickAcks > 0) {
-    c.quickAcks--;
-    c.flags |= F.ACK_NOW;
+  let flags = c.flags;
+  let full = <i32>c.rcvMss - (flags & F.TS ? 12 : 0);
+  let quick = c.quickAcks;
+  if (quick > 0) {
+    c.quickAcks = quick - 1;
+    c.flags = flags | F.ACK_NOW;
   } else {
-    if (len >= full && c.unackedSegs < 255) c.unackedSegs++;
-    if (<i32>c.unackedSegs >= cfgDelayedAckSegments) c.flags |= F.ACK_NOW;
-    else if (!(c.flags & F.ACK_NOW)) armDelack(c);
+    let unacked = c.unackedSegs;
+    if (len >= full && unacked < 255) c.unackedSegs = ++unacked;
+    if (<i32>unacked >= cfgDelayedAckSegments) c.flags = flags | F.ACK_NOW;
+    else if (!(flags & F.ACK_NOW)) armDelack(c);
   }
   notifyReadable(c);
   return adv;

@@ -13,15 +13,15 @@ import { seqDiff, seqGt, seqLt, seqMax, seqMin } from './seq';
 import { statAdd } from './stats';
 import { resendLost } from './output';
 import { effMss } from './window';
-import { stopRtx } from './deadlines';
+import { stopXmit } from './deadlines';
 import {
-  ccOnAck, ccEnterRecovery, ccEnterSackRecovery, ccInflate, ccFullAck, ccPartialAck, ccTlpRecovered,
+  ccOnAck, ccGrow, ccEnterRecovery, ccEnterSackRecovery, ccInflate, ccFullAck, ccPartialAck, ccTlpRecovered,
 } from './congestion';
 import {
   SB_SACKED, SB_LOST, SB_RETRANS, sbCount, sbStart, sbEnd, sbMeta, metaState, metaTick, sbAcked, sbSack,
-  sbMarkLost, sbTidy, sbHighSacked, sbCover, sbLoseHead, sbTimeout, sbAny, tickNow, tickDiff, ticksMs,
+  sbMarkLost, sbTidy, sbHighSacked, sbCover, sbLoseHead, sbTimeout, sbAny, sbClear, sbPlainTo, tickNow, tickDiff, ticksMs,
 } from './scoreboard';
-import { rackDelivered, rackDetectLoss, rackDsack, rackRecoveryDone, rackMarked, armXmit, armXmitTimer, R_TLP_RETRANS } from './rack';
+import { rackDelivered, rackDeliveredAll, rackDetectLoss, rackDsack, rackRecoveryDone, rackMarked, armXmit, armXmitTimer, R_TLP_RETRANS } from './rack';
 import { OPT_SACK } from '../options';
 
 /** RFC 6675 DupThresh. */
@@ -183,6 +183,32 @@ export function lossOnAck(c: Conn, ack: u32, acked: u32, dup: bool): void {
   if (OPT_SACK && (c.flags & F.TLP_OUT)) tlpOnAck(c, ack, advanced, newSack, dup);
 }
 
+/**
+ * lossOnAck and ackTimers at once for the commonest ACK: new data up to SND.MAX (nothing left in
+ * flight), no SACK blocks, every extent in flight and never resent (or none recorded, as for a
+ * SYN), no recovery and no probe out.
+ * What cleanAck would do then, with nothing left to detect and no timer to arm: RACK_update
+ * (RFC 8985 §6.2 step 2) for each extent in sequence order (none can look reordered: each ends
+ * above all before it), the scoreboard emptied, the window grown, the timer stopped. Returns false,
+ * having changed nothing, for any other ACK (the caller then calls lossOnAck and ackTimers).
+ */
+export function ackedAll(c: Conn, ack: u32, acked: u32): bool {
+  let flags = c.flags;
+  if (ack != c.sndMax || (flags & (F.RECOVERY | F.TLP_OUT)) || (OPT_SACK && (flags & F.SACK) && opts().sackCount)) return false;
+  // An empty scoreboard is what sbCover fills with one extent, sent now; an uncovered end otherwise is not plain.
+  let n = sbCount(c);
+  if (n != 0 && !sbPlainTo(c, ack)) return false;
+  // (reoWait and ackDsack matter only from a lossOnAck to the ackTimers after it.)
+  if (OPT_SACK && cfgRack) rackDeliveredAll(c, n, ack);
+  sbClear(c);
+  c.sndUna = ack;
+  if (seqGt(ack, c.sndNxt)) c.sndNxt = ack;
+  c.dupAcks = 0;
+  if (acked > 0) ccGrow(c, acked);
+  stopXmit(c, F.TLP_TIMER | F.REO_TIMER); // ackTimers with nothing in flight
+  return true;
+}
+
 /** RFC 6675 §5 with RACK (or DupThresh) marking what is lost. */
 function sackRecovery(c: Conn, ack: u32, acked: u32, advanced: bool, newSack: bool): void {
   if (newSack) {
@@ -300,8 +326,7 @@ function tlpOnAck(c: Conn, ack: u32, advanced: bool, newSack: bool, dup: bool): 
  */
 export function ackTimers(c: Conn, advanced: bool): void {
   if (c.sndUna == c.sndMax) {
-    stopRtx(c);
-    c.flags &= ~(F.TLP_TIMER | F.REO_TIMER);
+    stopXmit(c, F.TLP_TIMER | F.REO_TIMER);
     return;
   }
   if (reoWait > 0) { armXmit(c, nowMs + reoWait, F.REO_TIMER); return; }

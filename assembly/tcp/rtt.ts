@@ -15,14 +15,19 @@ export function rtoInit(c: Conn): void {
   return a > b ? a : b;
 }
 
-/** RTO from srtt/rttvar (RFC 6298 §2.3, or Linux's variant), clamped to [rtoMin, rtoMax]; clears backoff. */
-export function rtoCompute(c: Conn): void {
-  if (c.srtt <= 0) return;
-  let srtt = <f64>c.srtt;
-  let var4 = 4.0 * <f64>c.rttvar;
+/** RTO from `srtt` and `rttvar` (RFC 6298 §2.3, or Linux's variant), clamped to [rtoMin, rtoMax]. */
+// @ts-ignore: decorator
+@inline function rtoFrom(c: Conn, srtt: f64, rttvar: f64): void {
+  let var4 = 4.0 * rttvar;
   let rto = cfgLinuxRto ? srtt + larger(var4, cfgRtoMinMs) : larger(srtt + larger(1.0, var4), cfgRtoMinMs);
   if (rto > cfgRtoMaxMs) rto = cfgRtoMaxMs;
   c.rto = <f32>rto;
+}
+
+/** RTO from srtt/rttvar (RFC 6298 §2.3, or Linux's variant), clamped to [rtoMin, rtoMax]; clears backoff. */
+export function rtoCompute(c: Conn): void {
+  if (c.srtt <= 0) return;
+  rtoFrom(c, <f64>c.srtt, <f64>c.rttvar);
 }
 
 /** Feeds one RTT measurement `r` (ms) into srtt/rttvar (RFC 6298 §2.2–2.3). */
@@ -32,15 +37,18 @@ export function rttSample(c: Conn, r: f64): void {
   // The smallest RTT seen, in 1/8 ms (RACK's reordering window, RFC 8985 §6.2).
   let t = <u32>(r * 8.0);
   if (c.minRtt == 0 || t < c.minRtt) c.minRtt = t;
-  if (c.srtt <= 0) {
-    c.srtt = <f32>r;
-    c.rttvar = <f32>(r / 2);
+  let s = <f64>c.srtt;
+  let srtt: f32, rttvar: f32;
+  if (s <= 0) {
+    srtt = <f32>r;
+    rttvar = <f32>(r / 2);
   } else {
-    let s = <f64>c.srtt;
-    c.rttvar = <f32>(0.75 * <f64>c.rttvar + 0.25 * Math.abs(s - r));
-    c.srtt = <f32>(0.875 * s + 0.125 * r);
+    rttvar = <f32>(0.75 * <f64>c.rttvar + 0.25 * Math.abs(s - r));
+    srtt = <f32>(0.875 * s + 0.125 * r);
   }
-  rtoCompute(c);
+  c.srtt = srtt;
+  c.rttvar = rttvar;
+  rtoFrom(c, <f64>srtt, <f64>rttvar); // srtt > 0 now: rtoCompute's
 }
 
 /** Doubles the RTO after a timeout (RFC 6298 §5.5), up to rtoMax. */

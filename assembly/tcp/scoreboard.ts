@@ -78,6 +78,12 @@ function pooledAt(c: Conn, i: i32): usize {
 /** Left edge of extent `i`. */
 // @ts-ignore: decorator
 @inline export function sbStart(c: Conn, i: i32): u32 { return i == 0 ? c.sndUna : sbEnd(c, i - 1); }
+/** Right edge of extent `i` < SB_INLINE, which is in the record (no pool address to compute). */
+// @ts-ignore: decorator
+@inline export function sbRecordEnd(c: Conn, i: i32): u32 { return load<u32>(inRecord(c, i)); }
+/** Meta word of extent `i` < SB_INLINE. */
+// @ts-ignore: decorator
+@inline export function sbRecordMeta(c: Conn, i: i32): u32 { return load<u32>(inRecord(c, i), 4); }
 /** State bits of a meta word. */
 // @ts-ignore: decorator
 @inline export function metaState(m: u32): u32 { return m & STATE; }
@@ -103,7 +109,8 @@ function pooledAt(c: Conn, i: i32): usize {
 @inline export function sbCount(c: Conn): i32 { return <i32>c.sbCount; }
 
 /** Empties the scoreboard (nothing in flight). */
-export function sbClear(c: Conn): void {
+// @ts-ignore: decorator
+@inline export function sbClear(c: Conn): void {
   c.sbCount = 0;
   sbRelease(c);
 }
@@ -229,7 +236,26 @@ function sStore(c: Conn): bool {
  * own, or the last one when that was sent at the same tick), or a resend (state SB_RETRANS, lost
  * no longer). Returns false when a resend cannot be recorded (no room to split an extent).
  */
-export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
+// @ts-ignore: decorator
+@inline export function sbSent(c: Conn, seq: u32, end: u32, tick: u32): bool {
+  // Inlined for the commonest send: new data at the right edge of a scoreboard that fits the record.
+  let n = <i32>c.sbCount;
+  if (n <= SB_INLINE && seqLt(seq, end) && seq == (n > 0 ? sbRecordEnd(c, n - 1) : c.sndUna)) {
+    let m = meta(tick, 0);
+    if (n > 0 && sbRecordMeta(c, n - 1) == m) { store<u32>(inRecord(c, n - 1), end); return true; }
+    if (n < SB_INLINE) {
+      let p = inRecord(c, n);
+      store<u32>(p, end);
+      store<u32>(p, m, 4);
+      c.sbCount = <u8>(n + 1);
+      return true;
+    }
+  }
+  return sbSentAny(c, seq, end, tick);
+}
+
+/** sbSent for every other case: a resend, a gap, or extents past the record. */
+function sbSentAny(c: Conn, seq: u32, end: u32, tick: u32): bool {
   if (!seqLt(seq, end)) return true;
   let n = <i32>c.sbCount;
   let high = n > 0 ? sbEnd(c, n - 1) : c.sndUna;
@@ -304,7 +330,7 @@ export function sbSack(c: Conn, l: u32, r: u32): bool {
 /** Records what went out unrecorded up to SND.MAX (a FIN sent before our SYN was acknowledged) as just sent. */
 export function sbCover(c: Conn): void {
   let high = sbHigh(c);
-  if (seqLt(high, c.sndMax)) sbSent(c, high, c.sndMax, tickNow());
+  if (seqLt(high, c.sndMax)) sbSentAny(c, high, c.sndMax, tickNow());
 }
 
 /**
@@ -351,6 +377,18 @@ export function sbTimeout(c: Conn): void {
 }
 
 // ---------------------------------------------------------------- queries
+
+/**
+ * Whether the scoreboard is a flight simply sent: 1 to SB_INLINE extents (all in the record), the
+ * last ending at `high`, none SACKed, lost or resent.
+ */
+// @ts-ignore: decorator
+@inline export function sbPlainTo(c: Conn, high: u32): bool {
+  let n = <i32>c.sbCount;
+  if (n == 0 || n > SB_INLINE || sbRecordEnd(c, n - 1) != high) return false;
+  for (let i = 0; i < n; i++) if (sbRecordMeta(c, i) & STATE) return false;
+  return true;
+}
 
 /** Bytes of the extents whose state bits masked by `mask` equal `want`. */
 function bytesWith(c: Conn, mask: u32, want: u32): u32 {
