@@ -23,7 +23,8 @@ export function tcpSrcPort(ptr: usize): u16 { return loadBe16(ptr); }
 /** Destination Port. */
 export function tcpDstPort(ptr: usize): u16 { return loadBe16(ptr + 2); }
 /** Sequence Number. */
-export function tcpSeq(ptr: usize): u32 { return loadBe32(ptr + 4); }
+// @ts-ignore: decorator
+@inline export function tcpSeq(ptr: usize): u32 { return loadBe32(ptr + 4); }
 /** Acknowledgment Number. */
 export function tcpAck(ptr: usize): u32 { return loadBe32(ptr + 8); }
 /** Data Offset in bytes (header length including options). */
