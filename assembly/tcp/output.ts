@@ -26,6 +26,9 @@ import { emitSackBlocks } from '../wire/options';
 import { copyWithChecksum, fold32, fold64, checksumUpdate } from '../wire/checksum';
 import { OPT_SACK } from '../options';
 
+// writeTsHeader reads both ports as one word.
+if (offsetof<Conn>('remotePort') != offsetof<Conn>('localPort') + 2) ERROR('output.ts: Conn.remotePort must follow localPort');
+
 let ipId: u16 = 0;
 /** TCP header of the segment emitted last (valid until the host drains the tx queue). */
 let lastTcpHeader: usize = 0;
