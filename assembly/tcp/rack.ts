@@ -40,6 +40,18 @@ const TIMEOUT_MIN_MS: f64 = 2;
   return d > 0 || (d == 0 && seqGt(seq1, seq2));
 }
 
+/** RACK_update (§6.2 step 2) for a segment ending at `end`, last sent at `xmit`, delivered at tick `now`. */
+// @ts-ignore: decorator
+@inline function rackUpdate(c: Conn, xmit: u32, end: u32, now: u32): void {
+  let rtt = tickDiff(now, xmit);
+  c.rackRtt = <u32>(rtt > 0 ? rtt : 0);
+  if (!(c.rackFlags & R_VALID) || sentAfter(xmit, end, c.rackXmit, c.rackEnd)) {
+    c.rackXmit = xmit;
+    c.rackEnd = end;
+    c.rackFlags |= R_VALID;
+  }
+}
+
 /**
  * A segment ending at `end`, last sent at `xmit`, was newly delivered (SACKed or cumulatively
  * ACKed): RACK_update (§6.2 step 2) and the reordering check against `fack`, the highest sequence
@@ -49,28 +61,10 @@ const TIMEOUT_MIN_MS: f64 = 2;
 export function rackDelivered(c: Conn, xmit: u32, end: u32, state: u32, fack: u32, tsOk: bool): void {
   let retrans = (state & SB_RETRANS) != 0;
   if (!retrans && seqLt(end, fack)) c.rackFlags |= R_REORDER_SEEN;
-  let rtt = tickDiff(tickNow(), xmit);
-  if (rtt < 0) rtt = 0;
+  let now = tickNow();
   // Ambiguous: which transmission arrived? Skip a resent one when the original plausibly did.
-  if (retrans && (!tsOk || <u32>rtt < c.minRtt)) return;
-  c.rackRtt = <u32>rtt;
-  if (!(c.rackFlags & R_VALID) || sentAfter(xmit, end, c.rackXmit, c.rackEnd)) {
-    c.rackXmit = xmit;
-    c.rackEnd = end;
-    c.rackFlags |= R_VALID;
-  }
-}
-
-/** RACK_update for a segment ending at `end`, last sent at `xmit`, not resent, delivered at tick `now`. */
-// @ts-ignore: decorator
-@inline function rackPlainUpdate(c: Conn, xmit: u32, end: u32, now: u32): void {
-  let rtt = tickDiff(now, xmit);
-  c.rackRtt = <u32>(rtt > 0 ? rtt : 0);
-  if (!(c.rackFlags & R_VALID) || sentAfter(xmit, end, c.rackXmit, c.rackEnd)) {
-    c.rackXmit = xmit;
-    c.rackEnd = end;
-    c.rackFlags |= R_VALID;
-  }
+  if (retrans && (!tsOk || <u32>max<i32>(tickDiff(now, xmit), 0) < c.minRtt)) return;
+  rackUpdate(c, xmit, end, now);
 }
 
 /**
@@ -82,7 +76,7 @@ export function rackDelivered(c: Conn, xmit: u32, end: u32, state: u32, fack: u3
 @inline export function rackDeliveredAll(c: Conn, n: i32, ack: u32): void {
   let now = tickNow();
   if (n == 0) {
-    rackPlainUpdate(c, now, ack, now);
+    rackUpdate(c, now, ack, now);
     return;
   }
   let from = c.sndUna;
@@ -90,7 +84,7 @@ export function rackDelivered(c: Conn, xmit: u32, end: u32, state: u32, fack: u3
     let end = sbRecordEnd(c, i);
     if (!seqLt(from, end)) continue;
     from = end;
-    rackPlainUpdate(c, metaTick(sbRecordMeta(c, i)), end, now);
+    rackUpdate(c, metaTick(sbRecordMeta(c, i)), end, now);
   }
 }
 
