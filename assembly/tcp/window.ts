@@ -25,7 +25,13 @@ export function segmentMss(c: Conn): i32 {
 
 /** The receive window we last advertised, counted from rcvNxt (0 once rcvNxt reached its right edge). */
 export function advertisedWindow(c: Conn): u32 {
-  let w = seqDiff(c.rcvAdv, c.rcvNxt);
+  return windowLeft(c.rcvAdv, c.rcvNxt);
+}
+
+/** What is left of a window advertised up to `rcvAdv`, counted from `rcvNxt` (never negative). */
+// @ts-ignore: decorator
+@inline function windowLeft(rcvAdv: u32, rcvNxt: u32): u32 {
+  let w = seqDiff(rcvAdv, rcvNxt);
   return w > 0 ? <u32>w : 0;
 }
 
@@ -54,8 +60,7 @@ export function ourWscale(): u8 {
 /** windowToAdvertise from the receive space, rcvNxt and our window shift the caller has loaded already. */
 // @ts-ignore: decorator
 @inline export function windowFrom(c: Conn, free: u32, rcvNxt: u32, wscale: u32): u32 {
-  let cur = seqDiff(c.rcvAdv, rcvNxt);
-  let curU: u32 = cur > 0 ? <u32>cur : 0;
+  let curU = windowLeft(c.rcvAdv, rcvNxt);
   let step = min<u32>(<u32>cfgRecvBufferSize >> 1, <u32>c.rcvMss);
   let wnd = free >= curU + step ? free : curU;
   if (wnd > free) wnd = free;
