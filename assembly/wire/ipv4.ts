@@ -1,6 +1,6 @@
 // IPv4 header view (RFC 791 §3.1) over (ptr, len). `ipv4CheckLen` validates once; the accessors then
 // read without further checks (they assume at least the 20-byte header is present).
-import { checksum, fold32, fold64 } from './checksum';
+import { checksum, checksumFinishInline, fold64 } from './checksum';
 import {
   REASON_OK, REASON_IP_TOO_SHORT, REASON_IP_BAD_VERSION, REASON_IP_BAD_IHL,
   REASON_IP_BAD_TOTAL_LENGTH, REASON_IP_TRUNCATED,
@@ -103,7 +103,7 @@ export function ipv4Emit(ptr: usize, src: u32, dst: u32, protocol: u8, payloadLe
     (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
   store<u32>(ptr, 0x45 | (<u32>swap16(total) << 16)); // version 4, IHL 5; TOS 0; total length
   store<u32>(ptr, <u32>swap16(id) | (<u32>swap16(<u16>frag) << 16), 4); // identification; flags, offset 0
-  store<u32>(ptr, <u32>ttl | (<u32>protocol << 8) | (<u32>swap16(<u16>(~fold32(sum) & 0xffff)) << 16), 8); // checksumFinish inlined
+  store<u32>(ptr, <u32>ttl | (<u32>protocol << 8) | (<u32>swap16(checksumFinishInline(sum)) << 16), 8);
   storeBe32(ptr + 12, src);
   storeBe32(ptr + 16, dst);
   return IPV4_HEADER_LEN;
