@@ -21,14 +21,7 @@ import { tick8ms } from './clock';
 import { emit } from './events';
 import { statAdd } from './stats';
 import { OPT_SACK } from '../options';
-
-/** memory.copy of `n` bytes that do not overlap; the few bytes of a small segment by a loop instead of the call. */
-// @ts-ignore: decorator
-@inline function copyBytes(dst: usize, src: usize, n: usize): void {
-  if (n <= 8) {
-    for (let k: usize = 0; k < n; k++) store<u8>(dst + k, load<u8>(src + k));
-  } else memory.copy(dst, src, n);
-}
+import { copyBytes } from '../wire/copy';
 
 /** Copies `len` bytes at `src` into the receive ring at `off` bytes past rcvNxt's position. */
 function ringWrite(c: Conn, off: u32, src: usize, len: i32): void {

@@ -10,6 +10,7 @@ import {
   ephemeralListenPort,
 } from './table';
 import { unicast, routeLookup } from '../net/iface';
+import { copyBytes } from '../wire/copy';
 import { connOpen } from './open';
 import { ccInit } from './congestion';
 import { tcpOutput, tcpOutputFull, sendAbortRst } from './output';
@@ -155,7 +156,7 @@ function ringAppend(c: Conn, conn: i32, src: usize, n: u32): void {
   let tail = c.sndBufHead + c.sndBufLen;
   if (tail >= size) tail -= size;
   let first = min<u32>(n, size - tail);
-  memory.copy(sndRing(conn) + <usize>tail, src, <usize>first);
+  copyBytes(sndRing(conn) + <usize>tail, src, <usize>first);
   if (first < n) memory.copy(sndRing(conn), src + <usize>first, <usize>(n - first));
   c.sndBufLen += n;
 }
@@ -288,7 +289,7 @@ export function tcpRecv(conn: i32, max: i32): i32 {
   let size = <u32>cfgRecvBufferSize;
   while (done < <u32>max && c.rcvBufLen > 0) {
     let n = min<u32>(min<u32>(c.rcvBufLen, size - c.rcvBufHead), <u32>max - done);
-    memory.copy(stageBase + <usize>done, rcvRing(conn) + <usize>c.rcvBufHead, <usize>n);
+    copyBytes(stageBase + <usize>done, rcvRing(conn) + <usize>c.rcvBufHead, <usize>n);
     done += n;
     consume(c, n);
   }
