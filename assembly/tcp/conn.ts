@@ -39,10 +39,8 @@ export class Conn {
   sndWnd: u32;
   /** Largest window the peer ever offered (RFC 9293 §3.8.6.2.1, SWS). */
   maxSndWnd: u32;
-  /** Segment sequence number used for the last window update. */
+  /** Segment sequence number used for the last window update (no SND.WL2: input.ts takes Linux's rule). */
   sndWl1: u32;
-  /** Segment acknowledgment number used for the last window update. */
-  sndWl2: u32;
   /** Sequence number of the first byte in the send ring. */
   sndBufSeq: u32;
   /** Bytes in the send ring (unacknowledged plus unsent). */
