@@ -126,8 +126,6 @@ export class Conn {
   // ---------------------------------------------------------------- past HOT_BYTES
   /** When the timed segment was sent (RFC 6298 §3), in eighths of a ms mod 2^32 (clock.ts nowEighths). */
   rttStart: u32;
-  /** When the oldest unacknowledged segment was first retransmitted (TCP_USER_TIMEOUT, Linux), in eighths mod 2^32. */
-  userTimeoutStart: u32;
   /** Scoreboard extents [end, meta] (scoreboard.ts): the first SB_INLINE pairs; the rest in the scoreboard pool (sbSlot). */
   sb0e: u32; sb0m: u32; sb1e: u32; sb1m: u32;
   /** Initial send sequence number. */
@@ -146,7 +144,13 @@ export class Conn {
   minRtt: u32;
   /** RACK: SND.NXT when a D-SACK last widened the reordering window (one step per round trip). */
   dsackRound: u32;
-  /** TLP (RFC 8985 §7): SND.NXT when the outstanding probe went (valid with F.TLP_OUT). */
+  /**
+   * TLP (RFC 8985 §7): SND.NXT when the outstanding probe went (valid with F.TLP_OUT). While the oldest
+   * segment is being retransmitted after a timeout (`retransmits` > 0, timers.ts rtxFire) it holds
+   * instead when that began (TCP_USER_TIMEOUT, Linux), in eighths of a ms mod 2^32: the timeout ends
+   * the probe (recovery.ts lossOnTimeout) and none is scheduled until an ACK of new data (which
+   * clears `retransmits`) reaches the recovery point (rack.ts tlpAllowed).
+   */
   tlpHigh: u32;
   /** Keepalive idle time of this connection (ms). */
   keepaliveIdle: f32;
