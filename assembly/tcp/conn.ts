@@ -93,7 +93,11 @@ export class Conn {
   rcvMss: u16;
   /** Position in the timer heap (deadlines.ts), or NIL. */
   heapPos: u16;
-  /** Neighbours in the one list the slot is on besides the hash: its listener's children, or TIME_WAIT (table.ts). */
+  /**
+   * Neighbours in the one list the slot is on besides the hash: its listener's children, or TIME_WAIT
+   * (table.ts). A child (F.HALF_OPEN or F.ACCEPTQ) names no listener: it is the one on its local port
+   * (table.ts childListener).
+   */
   listPrev: u16;
   listNext: u16;
   /** When in-order data last arrived, in 8 ms ticks mod 2^16, 0 = never (Linux icsk_ack.lrcvtime). */
@@ -122,6 +126,10 @@ export class Conn {
   persistBackoff: u8;
   /** Scoreboard extents in use. */
   sbCount: u8;
+  /** RACK and TLP bits (rack.ts: R_REORDER_SEEN, R_DSACK_ROUND, R_VALID, R_TLP_RETRANS). */
+  rackFlags: u8;
+  /** RACK reordering window multiplier (RFC 8985 §6.2 step 4, RACK.reo_wnd_mult). */
+  reoWndMult: u8;
 
   // ---------------------------------------------------------------- past HOT_BYTES
   /** When the timed segment was sent (RFC 6298 §3), in eighths of a ms mod 2^32 (clock.ts nowEighths). */
@@ -160,8 +168,6 @@ export class Conn {
   keepaliveIntvl: f32;
   /** TCP_LINGER2 in ms: orphaned FIN_WAIT_2 lifetime (0 = finWait2TimeoutMs, −1 = none). */
   linger2: f32;
-  /** Listener that created this connection, or −1. */
-  listener: i16;
   /** Out-of-order pool slot + 1 holding the ranges, the D-SACK block and an early FIN (ooopool.ts), 0 = none. */
   oooSlot: u16;
   /** Scoreboard pool slot + 1 holding extents SB_INLINE.. (sbpool.ts), 0 = none (held only while sbCount > SB_INLINE). */
@@ -176,12 +182,8 @@ export class Conn {
   softError: u8;
   /** Keepalive probes before the connection fails. */
   keepaliveCnt: u8;
-  /** RACK reordering window multiplier (RFC 8985 §6.2 step 4, RACK.reo_wnd_mult). */
-  reoWndMult: u8;
   /** Recoveries left before the multiplier returns to 1 (RACK.reo_wnd_persist). */
   reoWndPersist: u8;
-  /** RACK and TLP bits (rack.ts: R_REORDER_SEEN, R_DSACK_ROUND, R_VALID, R_TLP_RETRANS). */
-  rackFlags: u8;
 }
 
 /** Bytes at the start of a record that the per-segment paths read (the fields before rttStart). */

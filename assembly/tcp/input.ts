@@ -199,7 +199,7 @@ function cookieInput(li: i32): bool {
   c.sndBufSeq = segAck;
   c.sndWl1 = irs; // the window update below takes this ACK's window
   ccInit(c);
-  becomeEstablishedFrom(c, S.LISTEN);
+  becomeEstablishedFrom(c, S.LISTEN, li);
   otherInput(c);
   return true;
 }

@@ -6,7 +6,7 @@ import { setState } from './state';
 import { connAt, connIndex, listenerAt, sndRing, rcvRing, ctlSet, stageBase } from '../memory';
 import { cfgMaxConnections, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import {
-  lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemove, ephemeralPort,
+  lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemoveOf, ephemeralPort,
   ephemeralListenPort,
 } from './table';
 import { unicast, routeLookup } from '../net/iface';
@@ -65,6 +65,7 @@ export function tcpUnlisten(li: i32): void {
     i = <i32>c.listNext;
     // Unaccepted established children are reset; embryonic ones vanish silently (Linux).
     if (c.state != S.CLOSED && c.state != S.SYN_RCVD) sendAbortRst(c);
+    childRemoveOf(c, li);
     c.flags &= ~F.ACCEPTQ;
     if (c.state != S.CLOSED) connDone(c, 0); // not owned, not queued: freed
     else connFree(c);
@@ -82,8 +83,8 @@ export function tcpAccept(li: i32): i32 {
     l.acceptHead = c.acceptNext;
     if (l.acceptHead == NIL) l.acceptTail = NIL;
     c.acceptNext = NIL;
+    childRemoveOf(c, li);
     c.flags &= ~F.ACCEPTQ;
-    childRemove(c);
     if (c.state == S.CLOSED) { connFree(c); continue; } // died (RST) before accept
     c.flags |= F.HOST;
     if (c.rcvBufLen > 0 || (c.flags & F.PEER_FIN)) {

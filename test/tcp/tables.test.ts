@@ -151,6 +151,36 @@ describe('listeners', () => {
     expect(h.e.listen(80)).toBeGreaterThanOrEqual(0); // the port is free again
   });
 
+  // A child names no listener in its record: it is the one on its local port (tcp/table.ts childListener).
+  it('a child belongs to the listener on its port, also after the port was closed and listened on again', () => {
+    const h = new Harness({ maxConnections: 16, maxListeners: 4 });
+    const first = h.e.listen(80);
+    const other = h.e.listen(81);
+    h.send({ seq: PEER_ISS, flags: SYN, dport: 80, sport: 1 });
+    h.e.unlisten(first, h.now);
+    const again = h.e.listen(82); // takes the freed listener slot: port 80 is now on another one
+    expect(again).toBe(first);
+    const second = h.e.listen(80);
+    expect(second).not.toBe(first);
+    h.clear();
+    const open = (dport: number, sport: number) => {
+      h.send({ seq: PEER_ISS, flags: SYN, dport, sport });
+      const sa = h.out.splice(0)[0];
+      h.send({ seq: PEER_ISS + 1, ack: sa.seq + 1, flags: ACK, dport, sport });
+    };
+    open(80, 2); open(81, 3); open(82, 4); open(80, 5);
+    expect(h.takeEvents(EventKind.Accept).map((e) => e.conn)).toEqual([second, other, again, second]);
+    const ports = (l: number) => {
+      const got: number[] = [];
+      for (let c = h.e.accept(l); c >= 0; c = h.e.accept(l)) got.push(h.e.info(c).remotePort);
+      return got;
+    };
+    expect(ports(second)).toEqual([2, 5]);
+    expect(ports(other)).toEqual([3]);
+    expect(ports(again)).toEqual([4]);
+    expect(h.e.connectionsInUse).toBe(4);
+  });
+
   it('64 listeners: each port reaches its own listener, a closed one answers RST', () => {
     const h = new Harness({ maxListeners: 64, maxConnections: 64, halfOpenMax: 64 });
     const ls = Array.from({ length: 64 }, (_, i) => h.e.listen(5000 + 37 * i));
