@@ -96,7 +96,7 @@ export class Conn {
   /**
    * Neighbours in the one list the slot is on besides the hash: its listener's children, or TIME_WAIT
    * (table.ts). A child (F.HALF_OPEN or F.ACCEPTQ) names no listener: it is the one on its local port
-   * (table.ts childListener).
+   * (table.ts childListener); the accept queue is the front of the children list (no link of its own).
    */
   listPrev: u16;
   listNext: u16;
@@ -172,8 +172,6 @@ export class Conn {
   oooSlot: u16;
   /** Scoreboard pool slot + 1 holding extents SB_INLINE.. (sbpool.ts), 0 = none (held only while sbCount > SB_INLINE). */
   sbSlot: u16;
-  /** Next slot in the accept queue, or NIL. */
-  acceptNext: u16;
   /** When the connection last answered an unacceptable segment, in 8 ms ticks mod 2^16, 0 = never (ratelimit.ts). */
   oowAckTick: u16;
   /** Pending error to report (positive errno), 0 = none. */

@@ -1,11 +1,11 @@
 // Connection life-cycle steps shared by input, timers and user calls: reaching ESTABLISHED, TIME_WAIT, CLOSED.
 import { Ev, F, S, Stat } from '../abi';
-import { Conn, NIL } from './conn';
+import { Conn } from './conn';
 import { setState, setStateFrom } from './state';
-import { connIndex, connAt, listenerAt } from '../memory';
+import { connIndex } from '../memory';
 import { cfgTimeWaitMs, cfgFinWait2TimeoutMs } from '../config';
 import { emit } from './events';
-import { hashRemove, connFree, timeWaitAdd, timeWaitRemove, halfOpenLeave, childListener } from './table';
+import { hashRemove, connFree, timeWaitAdd, timeWaitRemove, halfOpenLeave, childListener, childQueue } from './table';
 import { nowMs } from './clock';
 import { armIdle, stopRtx, stopDelack, stopIdle } from './deadlines';
 import { statAdd } from './stats';
@@ -49,10 +49,7 @@ export function becomeEstablishedFrom(c: Conn, from: i32, li: i32): void {
   if (c.flags & F.ACTIVE) {
     if (c.flags & F.HOST) emit(Ev.Connected, me, 0);
   } else if (li >= 0) {
-    let l = listenerAt(li);
-    c.acceptNext = NIL;
-    if (l.acceptTail != NIL) connAt(<i32>l.acceptTail).acceptNext = <u16>me; else l.acceptHead = <u16>me;
-    l.acceptTail = <u16>me;
+    childQueue(li, c);
     c.flags |= F.ACCEPTQ;
     emit(Ev.Accept, li, me);
   }

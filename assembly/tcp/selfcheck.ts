@@ -150,21 +150,20 @@ function checkListeners(half: i32, children: i32): i32 {
     if (l.port == 0) continue;
     used++;
     if (listenerFind(<u32>l.port) != li) return fail(Check.LISTENERS, li);
-    let n = 0, h = 0, prev = <i32>NIL;
+    // The children: the accept queue (F.ACCEPTQ) first, ending at acceptTail, then the half-open ones.
+    let n = 0, h = 0, prev = <i32>NIL, last = <i32>NIL, queue = true;
     for (let i = <i32>l.childHead; i != <i32>NIL; i = <i32>connAt(i).listNext) {
       let c = connAt(i);
       if (i >= cfgMaxConnections || !(c.flags & F.USED) || childListener(c) != li || <i32>c.listPrev != prev || ++n > cfgMaxConnections) return fail(Check.LISTENERS, li);
       if (c.flags & F.HALF_OPEN) h++;
+      if (c.flags & F.ACCEPTQ) {
+        if (!queue) return fail(Check.LISTENERS, li);
+        last = i;
+      } else queue = false;
       prev = i;
     }
     if (n != <i32>l.pending) return fail(Check.LISTENERS, li);
     if (h != <i32>l.halfOpen) return fail(Check.HALF_OPEN, li);
-    let q = 0, last = <i32>NIL;
-    for (let i = <i32>l.acceptHead; i != <i32>NIL; i = <i32>connAt(i).acceptNext) {
-      let c = connAt(i);
-      if (i >= cfgMaxConnections || !(c.flags & F.ACCEPTQ) || childListener(c) != li || ++q > n) return fail(Check.LISTENERS, li);
-      last = i;
-    }
     if (last != <i32>l.acceptTail) return fail(Check.LISTENERS, li);
     pending += n;
     halfSum += h;

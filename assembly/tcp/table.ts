@@ -115,7 +115,6 @@ export function connAlloc(): i32 {
   memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
   c.flags = F.USED | keep;
   c.next = NIL;
-  c.acceptNext = NIL;
   c.listPrev = NIL;
   c.listNext = NIL;
   deadlinesClear(c);
@@ -164,11 +163,38 @@ export function childListener(c: Conn): i32 {
  */
 export function childAdd(li: i32, c: Conn): void {
   let l = listenerAt(li);
-  c.listPrev = NIL;
-  c.listNext = l.childHead;
-  if (l.childHead != NIL) connAt(<i32>l.childHead).listPrev = <u16>connIndex(c);
-  l.childHead = <u16>connIndex(c);
+  childLink(l, c, <u16>connIndex(c), l.acceptTail); // behind the accept queue
   l.pending++;
+}
+
+/** Links `c` (slot `me`) into the children of `l` after child `prev` (NIL: at the head). */
+function childLink(l: Listener, c: Conn, me: u16, prev: u16): void {
+  let next = prev == NIL ? l.childHead : connAt(<i32>prev).listNext;
+  c.listPrev = prev;
+  c.listNext = next;
+  if (prev == NIL) l.childHead = me; else connAt(<i32>prev).listNext = me;
+  if (next != NIL) connAt(<i32>next).listPrev = me;
+}
+
+/** Unlinks `c` (slot `me`) from the children of `l` (the accept queue ends before it when it was its last). */
+function childUnlink(l: Listener, c: Conn, me: u16): void {
+  if (c.listPrev == NIL) l.childHead = c.listNext;
+  if (l.acceptTail == me) l.acceptTail = c.listPrev;
+  unlinkNeighbours(c);
+  c.listPrev = NIL;
+  c.listNext = NIL;
+}
+
+/** Child `c` of listener `li` joins the end of its accept queue (the caller sets F.ACCEPTQ). */
+export function childQueue(li: i32, c: Conn): void {
+  let l = listenerAt(li);
+  let me = <u16>connIndex(c);
+  // Mostly it is right behind the queue already (children join there).
+  if (c.listPrev != l.acceptTail) {
+    childUnlink(l, c, me);
+    childLink(l, c, me, l.acceptTail);
+  }
+  l.acceptTail = me;
 }
 
 /** Takes `c` off its listener's children (accepted, or gone); the caller clears F.ACCEPTQ after it. */
@@ -181,10 +207,7 @@ export function childRemoveOf(c: Conn, li: i32): void {
   if (li < 0) return;
   halfOpenLeave(c, li);
   let l = listenerAt(li);
-  if (c.listPrev == NIL) l.childHead = c.listNext;
-  unlinkNeighbours(c);
-  c.listPrev = NIL;
-  c.listNext = NIL;
+  childUnlink(l, c, <u16>connIndex(c));
   if (l.pending > 0) l.pending--;
 }
 
@@ -273,7 +296,6 @@ export function listenerAlloc(port: u32): i32 {
   l.pending = 0;
   l.halfOpen = 0;
   l.childHead = NIL;
-  l.acceptHead = NIL;
   l.acceptTail = NIL;
   let b = portBucket(port);
   l.hashNext = load<u16>(b);
@@ -298,7 +320,6 @@ export function listenerRelease(li: i32): void {
   l.pending = 0;
   l.halfOpen = 0;
   l.childHead = NIL;
-  l.acceptHead = NIL;
   l.acceptTail = NIL;
   l.hashNext = <u16>freeListener;
   freeListener = li;

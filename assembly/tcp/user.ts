@@ -77,12 +77,9 @@ export function tcpUnlisten(li: i32): void {
 export function tcpAccept(li: i32): i32 {
   let l = listenerUsed(li);
   if (l == null) return -Errno.EBADF;
-  while (l.acceptHead != NIL) {
-    let i = <i32>l.acceptHead;
+  while (l.acceptTail != NIL) {
+    let i = <i32>l.childHead; // the accept queue is the front of the children list
     let c = connAt(i);
-    l.acceptHead = c.acceptNext;
-    if (l.acceptHead == NIL) l.acceptTail = NIL;
-    c.acceptNext = NIL;
     childRemoveOf(c, li);
     c.flags &= ~F.ACCEPTQ;
     if (c.state == S.CLOSED) { connFree(c); continue; } // died (RST) before accept
@@ -100,7 +97,7 @@ export function tcpAccept(li: i32): i32 {
 /** Whether listener `li`'s accept queue holds a connection (one that died before accept counts too). */
 export function acceptQueued(li: i32): bool {
   let l = listenerUsed(li);
-  return l != null && l.acceptHead != NIL;
+  return l != null && l.acceptTail != NIL;
 }
 
 /** Active OPEN to dst:port from `srcPort` (0 = ephemeral); returns the connection (in SYN_SENT) or −errno. */
