@@ -104,10 +104,8 @@ export class Conn {
   rcvDataTick: u16;
   /** RFC 9293 state (TcpState). */
   state: u8;
-  /** Peer's window shift (Snd.Wind.Shift). */
-  sndWscale: u8;
-  /** Our window shift (Rcv.Wind.Shift). */
-  rcvWscale: u8;
+  /** Both window shifts (≤ 14 each): the peer's in the low four bits, ours in the high four (sndWscale, rcvWscale below). */
+  wscales: u8;
   /** Consecutive retransmissions of the oldest segment (or persist/keepalive probes). */
   retransmits: u8;
   /** Duplicate ACKs in a row (RFC 5681 §3.2). */
@@ -126,10 +124,12 @@ export class Conn {
   persistBackoff: u8;
   /** Scoreboard extents in use. */
   sbCount: u8;
-  /** RACK and TLP bits (rack.ts: R_REORDER_SEEN, R_DSACK_ROUND, R_VALID, R_TLP_RETRANS). */
+  /** RACK and TLP bits (rack.ts: R_REORDER_SEEN, R_DSACK_ROUND, R_VALID, R_TLP_RETRANS), and in the high four the recoveries left before reoWndMult returns to 1 (RACK.reo_wnd_persist, less one). */
   rackFlags: u8;
   /** RACK reordering window multiplier (RFC 8985 §6.2 step 4, RACK.reo_wnd_mult). */
   reoWndMult: u8;
+  /** Keepalive probes before the connection fails. */
+  keepaliveCnt: u8;
 
   // ---------------------------------------------------------------- past HOT_BYTES
   /** When the timed segment was sent (RFC 6298 §3), in eighths of a ms mod 2^32 (clock.ts nowEighths). */
@@ -178,10 +178,17 @@ export class Conn {
   error: u8;
   /** Soft error recorded from ICMP (positive errno), 0 = none. */
   softError: u8;
-  /** Keepalive probes before the connection fails. */
-  keepaliveCnt: u8;
-  /** Recoveries left before the multiplier returns to 1 (RACK.reo_wnd_persist). */
-  reoWndPersist: u8;
+
+  /** Peer's window shift (Snd.Wind.Shift), in wscales. */
+  // @ts-ignore: decorator
+  @inline get sndWscale(): u8 { return this.wscales & 15; }
+  // @ts-ignore: decorator
+  @inline set sndWscale(v: u8) { this.wscales = (this.wscales & 0xf0) | v; }
+  /** Our window shift (Rcv.Wind.Shift), in wscales. */
+  // @ts-ignore: decorator
+  @inline get rcvWscale(): u8 { return this.wscales >> 4; }
+  // @ts-ignore: decorator
+  @inline set rcvWscale(v: u8) { this.wscales = (this.wscales & 15) | (v << 4); }
 }
 
 /** Bytes at the start of a record that the per-segment paths read (the fields before rttStart). */

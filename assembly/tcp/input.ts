@@ -116,11 +116,9 @@ function synOptions(c: Conn, mss: i32, wscale: i32, sackOk: bool, tsOk: bool, ts
   if (OPT_SACK && cfgSack && sackOk) flags |= F.SACK;
   if (cfgWindowScaling && wscale >= 0) {
     flags |= F.WS;
-    c.sndWscale = <u8>min<i32>(wscale, 14);
-    c.rcvWscale = ourWscale();
+    c.wscales = <u8>min<i32>(wscale, 14) | (ourWscale() << 4); // sndWscale, rcvWscale
   } else {
-    c.sndWscale = 0;
-    c.rcvWscale = 0;
+    c.wscales = 0;
   }
   c.flags = flags | F.HAVE_IRS;
   let peer = mss >= 0 ? max<i32>(mss, 64) : cfgDefaultMss;
