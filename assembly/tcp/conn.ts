@@ -14,11 +14,13 @@ export const SB_INLINE: i32 = 2;
 export const NIL: u16 = 0xffff;
 
 /**
- * One connection record. The fields every segment touches come first, in the record's first 148 bytes
- * (HOT_BYTES: sequence and window variables, ring indexes, cwnd, RTO, the three deadlines, ports, MSS,
- * small counters); the rest after them: the scoreboard, socket options, what the handshake, the
- * accept queue and the error paths keep, then RACK and TLP. Field order within each part keeps wider
- * fields first so there is no padding. The out-of-order ranges, the D-SACK block and an early FIN's
+ * One connection record, 224 bytes. The fields every segment touches come first, in the record's
+ * first 144 bytes (HOT_BYTES: sequence and window variables, ring indexes, cwnd, RTO, the three
+ * deadlines, ports, MSS, small counters); the rest after them: the scoreboard, what the handshake and
+ * the error paths keep, RACK and TLP, socket options. Field order within each part keeps wider fields
+ * first so there is no padding. Some values share a field where they are never live at once (tlpHigh,
+ * rackFlags, wscales), and some are derived instead of kept: SND.WL2 (input.ts processAck), a child's
+ * listener and the accept queue's links (table.ts). The out-of-order ranges, the D-SACK block and an early FIN's
  * sequence number are not here: they live in the out-of-order pool (ooopool.ts), in a slot a
  * connection holds only while it has any of them; so do the scoreboard's extents past SB_INLINE
  * (sbpool.ts), held only while the scoreboard needs more.
@@ -196,3 +198,6 @@ export const HOT_BYTES: i32 = <i32>offsetof<Conn>('rttStart');
 
 /** Bytes of one connection record (no field is wider than 4 bytes: records need only 4-byte alignment). */
 export const CONN_SIZE: i32 = (<i32>offsetof<Conn>() + 3) & ~3;
+
+// The per-segment part must stay within what it was measured at (docs/engine.md).
+if (HOT_BYTES > 148) ERROR('conn.ts: HOT_BYTES is over 148');
