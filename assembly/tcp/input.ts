@@ -116,11 +116,9 @@ function synOptions(c: Conn, mss: i32, wscale: i32, sackOk: bool, tsOk: bool, ts
   if (OPT_SACK && cfgSack && sackOk) flags |= F.SACK;
   if (cfgWindowScaling && wscale >= 0) {
     flags |= F.WS;
-    c.sndWscale = <u8>min<i32>(wscale, 14);
-    c.rcvWscale = ourWscale();
+    c.wscales = <u8>min<i32>(wscale, 14) | (ourWscale() << 4); // sndWscale, rcvWscale
   } else {
-    c.sndWscale = 0;
-    c.rcvWscale = 0;
+    c.wscales = 0;
   }
   c.flags = flags | F.HAVE_IRS;
   let peer = mss >= 0 ? max<i32>(mss, 64) : cfgDefaultMss;
@@ -139,7 +137,6 @@ function negotiate(c: Conn): void {
   c.sndWnd = segWnd; // RFC 7323 §2.2: the window of a SYN is never scaled
   c.maxSndWnd = segWnd;
   c.sndWl1 = segSeq;
-  c.sndWl2 = segAck;
   ccInit(c);
 }
 
@@ -200,7 +197,7 @@ function cookieInput(li: i32): bool {
   c.sndBufSeq = segAck;
   c.sndWl1 = irs; // the window update below takes this ACK's window
   ccInit(c);
-  becomeEstablishedFrom(c, S.LISTEN);
+  becomeEstablishedFrom(c, S.LISTEN, li);
   otherInput(c);
   return true;
 }
@@ -378,7 +375,6 @@ function ackStep(c: Conn, st: i32, seq0: u32): bool {
     c.sndWnd = segWnd << c.sndWscale;
     if (c.sndWnd > c.maxSndWnd) c.maxSndWnd = c.sndWnd;
     c.sndWl1 = seq0;
-    c.sndWl2 = segAck;
     becomeEstablished(c);
     if ((c.flags & F.ACTIVE) && (c.flags & F.FIN_QUEUED)) setState(c, S.FIN_WAIT_1);
     st = <i32>c.state;
@@ -553,12 +549,13 @@ function processAck(c: Conn, seq0: u32): bool {
       ackTimers(c, false);
     }
   }
-  // Window update (RFC 9293 §3.10.7.4 fifth: SND.WL1/SND.WL2 guard against old segments).
-  let wl1 = c.sndWl1;
-  if (seqLt(wl1, seq0) || (wl1 == seq0 && seqLe(c.sndWl2, ack))) {
+  // Window update (RFC 9293 §3.10.7.4 fifth step): only from an ACK in SND.UNA..SND.NXT (one below
+  // SND.UNA is ignored, as Linux tcp_ack's old_ack), and not from a segment older than the last one
+  // taken (SND.WL1 ≤ SEG.SEQ). The RFC's SND.WL2 ≤ SEG.ACK test always holds then (SND.WL2, the ACK
+  // of the last update, is at most SND.UNA ≤ SEG.ACK), so no SND.WL2 is kept.
+  if (seqGe(ack, una) && seqLe(c.sndWl1, seq0)) {
     c.sndWnd = wnd;
     c.sndWl1 = seq0;
-    c.sndWl2 = ack;
     if (wnd > c.maxSndWnd) c.maxSndWnd = wnd;
     if (wnd > 0 && (c.flags & F.PERSIST)) {
       stopRtx(c);

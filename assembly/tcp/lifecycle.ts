@@ -1,11 +1,11 @@
 // Connection life-cycle steps shared by input, timers and user calls: reaching ESTABLISHED, TIME_WAIT, CLOSED.
 import { Ev, F, S, Stat } from '../abi';
-import { Conn, NIL } from './conn';
+import { Conn } from './conn';
 import { setState, setStateFrom } from './state';
-import { connIndex, connAt, listenerAt } from '../memory';
+import { connIndex } from '../memory';
 import { cfgTimeWaitMs, cfgFinWait2TimeoutMs } from '../config';
 import { emit } from './events';
-import { hashRemove, connFree, timeWaitAdd, timeWaitRemove, halfOpenDone } from './table';
+import { hashRemove, connFree, timeWaitAdd, timeWaitRemove, halfOpenLeave, childListener, childQueue } from './table';
 import { nowMs } from './clock';
 import { armIdle, stopRtx, stopDelack, stopIdle } from './deadlines';
 import { statAdd } from './stats';
@@ -35,23 +35,23 @@ export function connDone(c: Conn, err: i32): void {
 
 /** Enters ESTABLISHED: Connected for an active open, or queue on the listener and report Accept. */
 export function becomeEstablished(c: Conn): void {
-  becomeEstablishedFrom(c, <i32>c.state);
+  becomeEstablishedFrom(c, <i32>c.state, childListener(c));
 }
 
-/** becomeEstablished reporting `from` as the old state (a connection made from a SYN cookie comes from LISTEN). */
-export function becomeEstablishedFrom(c: Conn, from: i32): void {
-  halfOpenDone(c);
+/**
+ * becomeEstablished reporting `from` as the old state, for a child of listener `li` (−1 for none; a
+ * connection made from a SYN cookie comes from LISTEN and is no half-open child yet).
+ */
+export function becomeEstablishedFrom(c: Conn, from: i32, li: i32): void {
+  halfOpenLeave(c, li);
   setStateFrom(c, S.ESTABLISHED, from);
   let me = connIndex(c);
   if (c.flags & F.ACTIVE) {
     if (c.flags & F.HOST) emit(Ev.Connected, me, 0);
-  } else if (c.listener >= 0) {
-    let l = listenerAt(c.listener);
-    c.acceptNext = NIL;
-    if (l.acceptTail != NIL) connAt(<i32>l.acceptTail).acceptNext = <u16>me; else l.acceptHead = <u16>me;
-    l.acceptTail = <u16>me;
+  } else if (li >= 0) {
+    childQueue(li, c);
     c.flags |= F.ACCEPTQ;
-    emit(Ev.Accept, c.listener, me);
+    emit(Ev.Accept, li, me);
   }
 }
 

@@ -9,11 +9,12 @@ export class Listener {
   backlog: u16;
   /** Half-open plus unaccepted connections now (the length of the children list). */
   pending: u16;
-  /** First child (SYN_RCVD or not yet accepted), linked through Conn.listPrev/listNext. */
+  /**
+   * First child, linked through Conn.listPrev/listNext: first the accept queue (F.ACCEPTQ, oldest
+   * first, so childHead is the next to accept), then the half-open children (table.ts).
+   */
   childHead: u16;
-  /** First connection of the accept queue (linked through Conn.acceptNext). */
-  acceptHead: u16;
-  /** Last connection of the accept queue. */
+  /** Last connection of the accept queue (the front of the children list), NIL when it is empty. */
   acceptTail: u16;
   /** Next listener in the same port-hash bucket, or in the free list. */
   hashNext: u16;

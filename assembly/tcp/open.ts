@@ -49,7 +49,7 @@ export function connOpen(remoteAddr: u32, remotePort: u32, localPort: u32, ifi: 
   let rcvMss = <i32><u16>min<i32>(cfgMss, <i32>f.mtu - 40); // RFC 9293 §3.7.1: what fits the interface MTU
   c.rcvMss = <u16>rcvMss;
   c.sndMss = <u16>min<i32>(cfgDefaultMss, rcvMss);
-  c.rcvWscale = cfgWindowScaling ? ourWscale() : 0;
+  c.wscales = cfgWindowScaling ? ourWscale() << 4 : 0; // rcvWscale (the record is zeroed: sndWscale 0)
   c.keepaliveIdle = <f32>cfgKeepaliveIdleMs;
   c.keepaliveIntvl = <f32>cfgKeepaliveIntervalMs;
   c.keepaliveCnt = <u8>cfgKeepaliveCount;

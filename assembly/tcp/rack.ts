@@ -25,6 +25,12 @@ export const R_DSACK_ROUND: u8 = 2;
 export const R_VALID: u8 = 4;
 /** The outstanding tail loss probe (F.TLP_OUT) was a retransmission (the flags word has no bit left). */
 export const R_TLP_RETRANS: u8 = 8;
+/**
+ * The high four bits: RACK.reo_wnd_persist less one while reoWndMult > 1. It is 1..16 then (a D-SACK
+ * sets it to 16 as it raises the multiplier; the recovery that takes it to 0 sets the multiplier back
+ * to 1), and 0 otherwise, so 4 bits hold it.
+ */
+const R_PERSIST_ONE: u8 = 16;
 
 /** RFC 6675 DupThresh, in segments. */
 const DUP_THRESH: u32 = 3;
@@ -96,13 +102,14 @@ export function rackDsack(c: Conn): void {
   c.dsackRound = c.sndNxt;
   if (c.reoWndMult == 0) c.reoWndMult = 1;
   if (c.reoWndMult < 255) c.reoWndMult++;
-  c.reoWndPersist = REO_WND_PERSIST;
+  c.rackFlags = (c.rackFlags & (R_PERSIST_ONE - 1)) | ((REO_WND_PERSIST - 1) * R_PERSIST_ONE);
 }
 
 /** Fast recovery ended (§6.2 step 4): after 16 without a D-SACK the window is the base one again. */
 export function rackRecoveryDone(c: Conn): void {
-  if (c.reoWndPersist > 0) c.reoWndPersist--;
-  if (c.reoWndPersist == 0) c.reoWndMult = 1;
+  // reo_wnd_persist − 1 (rackFlags' high bits) while the multiplier is above 1: 0 means this is the last.
+  if (c.reoWndMult > 1 && c.rackFlags >= R_PERSIST_ONE) { c.rackFlags -= R_PERSIST_ONE; return; }
+  c.reoWndMult = 1;
 }
 
 /** RACK_reo_wnd (§6.2 step 4) in ticks; `inRecovery`: fast or RTO recovery runs. */

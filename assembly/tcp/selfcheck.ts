@@ -15,7 +15,7 @@ import {
   cfgEventQueueSize, cfgTxQueueSize,
 } from '../config';
 import {
-  lookup, listenerFind, freeHead, freeListener, twHead, twTail, connsInUse, halfOpenTotal,
+  lookup, listenerFind, childListener, freeHead, freeListener, twHead, twTail, connsInUse, halfOpenTotal,
 } from './table';
 import { heapSize, earliest, NONE } from './deadlines';
 import { outqHead, outqCount } from './output';
@@ -68,8 +68,8 @@ function checkConn(c: Conn, i: i32): i32 {
   }
   if (!scoreboardOk(c)) return fail(Check.SCOREBOARD, i);
   if (c.flags & F.HALF_OPEN) {
-    if (st != S.SYN_RCVD || c.listener < 0) return fail(Check.HALF_OPEN, i);
-  } else if (st == S.SYN_RCVD && c.listener >= 0) return fail(Check.HALF_OPEN, i);
+    if (st != S.SYN_RCVD || childListener(c) < 0) return fail(Check.HALF_OPEN, i);
+  } else if (st == S.SYN_RCVD && childListener(c) >= 0) return fail(Check.HALF_OPEN, i);
   // Nobody can end a connection that is not the host's, not queued for accept and has no deadline.
   let e = earliest(c);
   let orphanOk = (c.flags & (F.HOST | F.ACCEPTQ | F.NEED_OUTPUT)) != 0 || (st == S.FIN_WAIT_2 && finWait2Lifetime(c) <= 0);
@@ -102,7 +102,7 @@ function checkSlots(): i32 {
     if (c.flags & F.HASHED) hashed++;
     if (c.state == S.TIME_WAIT) tw++;
     if (c.flags & F.HALF_OPEN) half++;
-    if (c.listener >= 0) children++;
+    if (childListener(c) >= 0) children++;
     let r = checkConn(c, i);
     if (r != 0) return r;
   }
@@ -150,21 +150,20 @@ function checkListeners(half: i32, children: i32): i32 {
     if (l.port == 0) continue;
     used++;
     if (listenerFind(<u32>l.port) != li) return fail(Check.LISTENERS, li);
-    let n = 0, h = 0, prev = <i32>NIL;
+    // The children: the accept queue (F.ACCEPTQ) first, ending at acceptTail, then the half-open ones.
+    let n = 0, h = 0, prev = <i32>NIL, last = <i32>NIL, queue = true;
     for (let i = <i32>l.childHead; i != <i32>NIL; i = <i32>connAt(i).listNext) {
       let c = connAt(i);
-      if (i >= cfgMaxConnections || !(c.flags & F.USED) || <i32>c.listener != li || <i32>c.listPrev != prev || ++n > cfgMaxConnections) return fail(Check.LISTENERS, li);
+      if (i >= cfgMaxConnections || !(c.flags & F.USED) || childListener(c) != li || <i32>c.listPrev != prev || ++n > cfgMaxConnections) return fail(Check.LISTENERS, li);
       if (c.flags & F.HALF_OPEN) h++;
+      if (c.flags & F.ACCEPTQ) {
+        if (!queue) return fail(Check.LISTENERS, li);
+        last = i;
+      } else queue = false;
       prev = i;
     }
     if (n != <i32>l.pending) return fail(Check.LISTENERS, li);
     if (h != <i32>l.halfOpen) return fail(Check.HALF_OPEN, li);
-    let q = 0, last = <i32>NIL;
-    for (let i = <i32>l.acceptHead; i != <i32>NIL; i = <i32>connAt(i).acceptNext) {
-      let c = connAt(i);
-      if (i >= cfgMaxConnections || !(c.flags & F.ACCEPTQ) || <i32>c.listener != li || ++q > n) return fail(Check.LISTENERS, li);
-      last = i;
-    }
     if (last != <i32>l.acceptTail) return fail(Check.LISTENERS, li);
     pending += n;
     halfSum += h;

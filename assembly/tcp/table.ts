@@ -115,8 +115,6 @@ export function connAlloc(): i32 {
   memory.fill(changetype<usize>(c), 0, <usize>CONN_SIZE);
   c.flags = F.USED | keep;
   c.next = NIL;
-  c.acceptNext = NIL;
-  c.listener = -1;
   c.listPrev = NIL;
   c.listNext = NIL;
   deadlinesClear(c);
@@ -130,7 +128,7 @@ export function connFree(c: Conn): void {
   if (!(c.flags & F.USED)) return;
   if (c.flags & F.HASHED) hashRemove(c); // connDone has mostly done it: no call then
   unschedule(c);
-  if (c.listener >= 0) childRemove(c);
+  if (c.flags & (F.HALF_OPEN | F.ACCEPTQ)) childRemove(c);
   oooFree(c);
   sbFree(c);
   c.flags &= F.OUTQ;
@@ -149,28 +147,68 @@ export function connFree(c: Conn): void {
   if (c.listNext != NIL) connAt(<i32>c.listNext).listPrev = c.listPrev;
 }
 
-/** Adds child `c` to the children of listener `li` (it counts towards the backlog until accepted or gone). */
+/**
+ * The listener of child `c`, or −1 when it is none's: a child is half-open (F.HALF_OPEN) or waits for
+ * accept (F.ACCEPTQ) from the SYN that made it until accepted or gone, and its listener is the one on
+ * its local port (one per port; closing it takes its children first, tcpUnlisten).
+ */
+export function childListener(c: Conn): i32 {
+  return c.flags & (F.HALF_OPEN | F.ACCEPTQ) ? listenerFind(<u32>c.localPort) : -1;
+}
+
+/**
+ * Adds child `c` to the children of listener `li` (it counts towards the backlog until accepted or
+ * gone); the caller makes it half-open (halfOpenAdd) or queues it (lifecycle.ts becomeEstablishedFrom)
+ * at once, which is what makes it a child (childListener).
+ */
 export function childAdd(li: i32, c: Conn): void {
   let l = listenerAt(li);
-  c.listener = <i16>li;
-  c.listPrev = NIL;
-  c.listNext = l.childHead;
-  if (l.childHead != NIL) connAt(<i32>l.childHead).listPrev = <u16>connIndex(c);
-  l.childHead = <u16>connIndex(c);
+  childLink(l, c, <u16>connIndex(c), l.acceptTail); // behind the accept queue
   l.pending++;
 }
 
-/** Takes `c` off its listener's children (accepted, or gone). */
-export function childRemove(c: Conn): void {
-  if (c.listener < 0) return;
-  halfOpenDone(c);
-  let l = listenerAt(c.listener);
+/** Links `c` (slot `me`) into the children of `l` after child `prev` (NIL: at the head). */
+function childLink(l: Listener, c: Conn, me: u16, prev: u16): void {
+  let next = prev == NIL ? l.childHead : connAt(<i32>prev).listNext;
+  c.listPrev = prev;
+  c.listNext = next;
+  if (prev == NIL) l.childHead = me; else connAt(<i32>prev).listNext = me;
+  if (next != NIL) connAt(<i32>next).listPrev = me;
+}
+
+/** Unlinks `c` (slot `me`) from the children of `l` (the accept queue ends before it when it was its last). */
+function childUnlink(l: Listener, c: Conn, me: u16): void {
   if (c.listPrev == NIL) l.childHead = c.listNext;
+  if (l.acceptTail == me) l.acceptTail = c.listPrev;
   unlinkNeighbours(c);
   c.listPrev = NIL;
   c.listNext = NIL;
+}
+
+/** Child `c` of listener `li` joins the end of its accept queue (the caller sets F.ACCEPTQ). */
+export function childQueue(li: i32, c: Conn): void {
+  let l = listenerAt(li);
+  let me = <u16>connIndex(c);
+  // Mostly it is right behind the queue already (children join there).
+  if (c.listPrev != l.acceptTail) {
+    childUnlink(l, c, me);
+    childLink(l, c, me, l.acceptTail);
+  }
+  l.acceptTail = me;
+}
+
+/** Takes `c` off its listener's children (accepted, or gone); the caller clears F.ACCEPTQ after it. */
+export function childRemove(c: Conn): void {
+  childRemoveOf(c, childListener(c));
+}
+
+/** childRemove for a caller that knows the listener `li` (childListener of `c`). */
+export function childRemoveOf(c: Conn, li: i32): void {
+  if (li < 0) return;
+  halfOpenLeave(c, li);
+  let l = listenerAt(li);
+  childUnlink(l, c, <u16>connIndex(c));
   if (l.pending > 0) l.pending--;
-  c.listener = -1;
 }
 
 /**
@@ -183,19 +221,19 @@ export function halfOpenRoom(l: Listener, queued: i32): bool {
   return <i32>l.halfOpen < min<i32>(cfgSynBacklog, <i32>l.backlog - queued) && halfOpenTotal < cap;
 }
 
-/** Counts child `c` of listener `li` as half-open until halfOpenDone. */
+/** Counts child `c` of listener `li` as half-open until halfOpenLeave. */
 export function halfOpenAdd(li: i32, c: Conn): void {
   c.flags |= F.HALF_OPEN;
   listenerAt(li).halfOpen++;
   halfOpenTotal++;
 }
 
-/** `c` is no longer half-open: established, or leaving its listener. */
-export function halfOpenDone(c: Conn): void {
+/** `c` is no longer half-open: established (`li` its listener, childListener), or leaving it. */
+export function halfOpenLeave(c: Conn, li: i32): void {
   if (!(c.flags & F.HALF_OPEN)) return;
   c.flags &= ~F.HALF_OPEN;
-  if (c.listener >= 0) {
-    let l = listenerAt(c.listener);
+  if (li >= 0) {
+    let l = listenerAt(li);
     if (l.halfOpen > 0) l.halfOpen--;
   }
   if (halfOpenTotal > 0) halfOpenTotal--;
@@ -258,7 +296,6 @@ export function listenerAlloc(port: u32): i32 {
   l.pending = 0;
   l.halfOpen = 0;
   l.childHead = NIL;
-  l.acceptHead = NIL;
   l.acceptTail = NIL;
   let b = portBucket(port);
   l.hashNext = load<u16>(b);
@@ -283,7 +320,6 @@ export function listenerRelease(li: i32): void {
   l.pending = 0;
   l.halfOpen = 0;
   l.childHead = NIL;
-  l.acceptHead = NIL;
   l.acceptTail = NIL;
   l.hashNext = <u16>freeListener;
   freeListener = li;

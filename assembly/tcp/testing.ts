@@ -6,6 +6,7 @@ import { selfCheck } from './selfcheck';
 import { lookup, listenerFind } from './table';
 import { connAt } from '../memory';
 import { oooLeft, oooRight } from './ooopool';
+import { rackDsack, rackRecoveryDone } from './rack';
 
 /** Test hook: the next ISN chosen is `v` (one shot). */
 export function testSetNextIss(v: u32): void { isnSetOverride(<i64>v); }
@@ -49,4 +50,11 @@ export function testOooEdge(slot: i32, k: i32): u32 {
 export function testSbState(slot: i32): i32 {
   let c = connAt(slot);
   return (<i32>c.sbSlot << 8) | <i32>c.sbCount;
+}
+
+/** RACK's reordering-window steps on slot `slot` (rack.ts): `op` 0 a D-SACK arrived, 1 a fast recovery ended; returns RACK.reo_wnd_mult. */
+export function testReoWnd(slot: i32, op: i32): i32 {
+  let c = connAt(slot);
+  if (op == 0) rackDsack(c); else rackRecoveryDone(c);
+  return <i32>c.reoWndMult;
 }

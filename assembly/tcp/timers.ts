@@ -35,13 +35,13 @@ function rtxFire(c: Conn): void {
   if (c.flags & F.REO_TIMER) { reoFire(c); return; }
   let st = <i32>c.state;
   let limit = st == S.SYN_SENT ? cfgSynRetries : st == S.SYN_RCVD ? cfgSynAckRetries : cfgDataRetries;
-  // TCP_USER_TIMEOUT (RFC 5482) counts from the first retransmission, as Linux does.
+  // TCP_USER_TIMEOUT (RFC 5482) counts from the first retransmission, as Linux does (kept in tlpHigh).
   let user = <f64>c.userTimeout;
-  if (<i32>c.retransmits >= limit || (user > 0 && c.retransmits > 0 && msSince(c.userTimeoutStart) >= user)) {
+  if (<i32>c.retransmits >= limit || (user > 0 && c.retransmits > 0 && msSince(c.tlpHigh) >= user)) {
     connTimeout(c);
     return;
   }
-  if (c.retransmits == 0) c.userTimeoutStart = nowEighths;
+  if (c.retransmits == 0) c.tlpHigh = nowEighths; // the user timeout's start (conn.ts); the probe ends below
   if (c.retransmits < 255) c.retransmits++;
   // Data resent after the timeout is counted per segment where it goes (resendLost).
   if (c.sndUna == c.iss) statAdd(Stat.Retransmits);
@@ -56,7 +56,7 @@ function rtxFire(c: Conn): void {
   if (!rtxRunning(c) && c.state != S.CLOSED) armRtx(c, nowMs + <f64>c.rto);
   // Linux clamps the timer to the user timeout, so the connection ends right when it runs out.
   if (user > 0) {
-    let end = nowMs + user - msSince(c.userTimeoutStart);
+    let end = nowMs + user - msSince(c.tlpHigh);
     if (c.rtxDeadline > deadlineAt(end)) armRtx(c, end);
   }
 }

@@ -6,7 +6,7 @@ import { setState } from './state';
 import { connAt, connIndex, listenerAt, sndRing, rcvRing, ctlSet, stageBase } from '../memory';
 import { cfgMaxConnections, cfgBacklog, cfgSendBufferSize, cfgRecvBufferSize, cfgFinWait2TimeoutMs } from '../config';
 import {
-  lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemove, ephemeralPort,
+  lookup, listenerFind, listenerAlloc, listenerRelease, listenerUsed, connFree, childRemoveOf, ephemeralPort,
   ephemeralListenPort,
 } from './table';
 import { unicast, routeLookup } from '../net/iface';
@@ -66,6 +66,7 @@ export function tcpUnlisten(li: i32): void {
     i = <i32>c.listNext;
     // Unaccepted established children are reset; embryonic ones vanish silently (Linux).
     if (c.state != S.CLOSED && c.state != S.SYN_RCVD) sendAbortRst(c);
+    childRemoveOf(c, li);
     c.flags &= ~F.ACCEPTQ;
     if (c.state != S.CLOSED) connDone(c, 0); // not owned, not queued: freed
     else connFree(c);
@@ -77,14 +78,11 @@ export function tcpUnlisten(li: i32): void {
 export function tcpAccept(li: i32): i32 {
   let l = listenerUsed(li);
   if (l == null) return -Errno.EBADF;
-  while (l.acceptHead != NIL) {
-    let i = <i32>l.acceptHead;
+  while (l.acceptTail != NIL) {
+    let i = <i32>l.childHead; // the accept queue is the front of the children list
     let c = connAt(i);
-    l.acceptHead = c.acceptNext;
-    if (l.acceptHead == NIL) l.acceptTail = NIL;
-    c.acceptNext = NIL;
+    childRemoveOf(c, li);
     c.flags &= ~F.ACCEPTQ;
-    childRemove(c);
     if (c.state == S.CLOSED) { connFree(c); continue; } // died (RST) before accept
     c.flags |= F.HOST;
     if (c.rcvBufLen > 0 || (c.flags & F.PEER_FIN)) {
@@ -100,7 +98,7 @@ export function tcpAccept(li: i32): i32 {
 /** Whether listener `li`'s accept queue holds a connection (one that died before accept counts too). */
 export function acceptQueued(li: i32): bool {
   let l = listenerUsed(li);
-  return l != null && l.acceptHead != NIL;
+  return l != null && l.acceptTail != NIL;
 }
 
 /** Active OPEN to dst:port from `srcPort` (0 = ephemeral); returns the connection (in SYN_SENT) or −errno. */

@@ -88,4 +88,8 @@ describe('memory', () => {
     expect(h.e.connStateBytes).toBeLessThanOrEqual(240);
     expect(EventKind.Closed).toBe(6);
   });
+
+  it('keeps the record at 224 bytes (issue 17: no SND.WL2, the user timeout start in tlpHigh, no listener or accept link, packed shifts)', () => {
+    expect(new Harness().e.connStateBytes).toBeLessThanOrEqual(224);
+  });
 });

@@ -151,6 +151,77 @@ describe('listeners', () => {
     expect(h.e.listen(80)).toBeGreaterThanOrEqual(0); // the port is free again
   });
 
+  // A child names no listener in its record: it is the one on its local port (tcp/table.ts childListener).
+  it('a child belongs to the listener on its port, also after the port was closed and listened on again', () => {
+    const h = new Harness({ maxConnections: 16, maxListeners: 4 });
+    const first = h.e.listen(80);
+    const other = h.e.listen(81);
+    h.send({ seq: PEER_ISS, flags: SYN, dport: 80, sport: 1 });
+    h.e.unlisten(first, h.now);
+    const again = h.e.listen(82); // takes the freed listener slot: port 80 is now on another one
+    expect(again).toBe(first);
+    const second = h.e.listen(80);
+    expect(second).not.toBe(first);
+    h.clear();
+    const open = (dport: number, sport: number) => {
+      h.send({ seq: PEER_ISS, flags: SYN, dport, sport });
+      const sa = h.out.splice(0)[0];
+      h.send({ seq: PEER_ISS + 1, ack: sa.seq + 1, flags: ACK, dport, sport });
+    };
+    open(80, 2); open(81, 3); open(82, 4); open(80, 5);
+    expect(h.takeEvents(EventKind.Accept).map((e) => e.conn)).toEqual([second, other, again, second]);
+    const ports = (l: number) => {
+      const got: number[] = [];
+      for (let c = h.e.accept(l); c >= 0; c = h.e.accept(l)) got.push(h.e.info(c).remotePort);
+      return got;
+    };
+    expect(ports(second)).toEqual([2, 5]);
+    expect(ports(other)).toEqual([3]);
+    expect(ports(again)).toEqual([4]);
+    expect(h.e.connectionsInUse).toBe(4);
+  });
+
+  // The accept queue is the front of the children list (tcp/table.ts): children join it in the order
+  // their handshakes complete, wherever their SYNs were.
+  it('accept takes children in the order their handshakes completed; unlisten resets them in that order', () => {
+    const h = new Harness({ maxConnections: 16 });
+    const l = h.e.listen(80);
+    const synAck = new Map<number, number>();
+    for (const sport of [1, 2, 3, 4, 5]) {
+      h.send({ seq: PEER_ISS, flags: SYN, dport: 80, sport });
+      synAck.set(sport, h.out.splice(0)[0].seq);
+    }
+    const complete = (sport: number) => h.send({ seq: PEER_ISS + 1, ack: synAck.get(sport)! + 1, flags: ACK, dport: 80, sport });
+    complete(3); complete(1); complete(5);
+    const c = h.e.accept(l);
+    expect(h.e.info(c).remotePort).toBe(3);
+    complete(2);
+    h.clear();
+    h.e.unlisten(l, h.now);
+    h.collect();
+    // The queue (1, 5, 2) is reset oldest first; the half-open child (4) goes silently.
+    expect(h.out.map((s) => [s.dport, s.flags & 0x1f])).toEqual([[1, 0x14], [5, 0x14], [2, 0x14]]);
+    expect(h.e.connectionsInUse).toBe(1);
+  });
+
+  it('accept after the queue emptied and filled again keeps the order', () => {
+    const h = new Harness({ maxConnections: 16 });
+    const l = h.e.listen(80);
+    const open = (sport: number) => {
+      h.send({ seq: PEER_ISS, flags: SYN, dport: 80, sport });
+      return h.out.splice(0)[0].seq;
+    };
+    const complete = (sport: number, iss: number) => h.send({ seq: PEER_ISS + 1, ack: iss + 1, flags: ACK, dport: 80, sport });
+    const a = open(1), b = open(2);
+    complete(2, b);
+    expect(h.e.info(h.e.accept(l)).remotePort).toBe(2);
+    expect(h.e.accept(l)).toBe(-Errno.EAGAIN);
+    const c = open(3);
+    complete(3, c); complete(1, a);
+    expect([h.e.accept(l), h.e.accept(l)].map((x) => h.e.info(x).remotePort)).toEqual([3, 1]);
+    expect(h.e.accept(l)).toBe(-Errno.EAGAIN);
+  });
+
   it('64 listeners: each port reaches its own listener, a closed one answers RST', () => {
     const h = new Harness({ maxListeners: 64, maxConnections: 64, halfOpenMax: 64 });
     const ls = Array.from({ length: 64 }, (_, i) => h.e.listen(5000 + 37 * i));

@@ -258,6 +258,24 @@ describe('TCP_USER_TIMEOUT (RFC 5482)', () => {
     expect(closed[0].arg).toBe(-Errno.ETIMEDOUT);
   });
 
+  // The timeout's start shares its field with the tail loss probe's SND.NXT (tcp/conn.ts tlpHigh):
+  // a probe before the first retransmission must not move it.
+  it('counts from the first retransmission after a tail loss probe (RFC 8985 §7)', () => {
+    const h = new Harness({ sack: true, tlp: true });
+    h.openWith([{ kind: 'mss', value: 1460 }, { kind: 'sackOK' }]);
+    h.tick(50);
+    h.e.setUserTimeout(h.conn, 1000, h.now);
+    h.write(100);
+    h.runUntil(1449);
+    // The data at 50, the probe (the same segment) at 250, the RTO's resends at 450 and 850.
+    expect(h.out.map((s) => [s.t, s.seq - h.iss, s.len])).toEqual([[50, 1, 100], [250, 1, 100], [450, 1, 100], [850, 1, 100]]);
+    expect(h.e.info(h.conn).retransmits).toBe(2);
+    expect(h.stateName()).toBe('ESTABLISHED');
+    h.tick(1);
+    expect(h.stateName()).toBe('CLOSED');
+    expect(h.events.filter((e) => e.kind === EventKind.Closed)[0].arg).toBe(-Errno.ETIMEDOUT);
+  });
+
   // The engine keeps the start of the timeout (and of an RTT measurement) in eighths of a ms modulo
   // 2^32, which wraps every 536 870 912 ms (6.2 days): both must hold across the wrap.
   const WRAP_MS = 2 ** 32 / 8;
