@@ -45,6 +45,16 @@ const REF_HELD = 0x800;
 const HANDLE_CLOSED = 0x1000;
 /** The engine connection reached CLOSED. */
 const ENGINE_CLOSED = 0x2000;
+/** An idle timeout is set (`extra.idleMs` > 0): reads and writes re-arm its timer. */
+const IDLE = 0x4000;
+
+/** What setNoDelay/setKeepAlive/setTimeout keep: one object made at the first such call (most sockets make none). */
+interface SocketExtra {
+  noDelay: boolean | undefined;
+  keepAlive: { on: boolean; idle: number } | undefined;
+  idleMs: number;
+  idleTimer: ClockTimer | undefined;
+}
 
 /** Options of a core socket. */
 export interface SocketOptions {
@@ -106,10 +116,8 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   private callbacks: (((err?: Error) => void) | undefined)[] = NONE;
   private pendingBytes = 0;
   private onread: SocketOptions['onread'];
-  private keepAlive: { on: boolean; idle: number } | undefined;
-  private idleMs = 0;
-  private idleTimer: ClockTimer | undefined;
-  private noDelay: boolean | undefined;
+  /** Nagle, keepalive and idle-timeout settings, undefined until one is made (three fields fewer per socket). */
+  private extra: SocketExtra | undefined;
   /** Our address on the connection, learnt when the stack gave us one. */
   private local: string | undefined;
   /** An active open's local port, known from the start, shown as `localPort` once connected. */
@@ -135,7 +143,8 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   /** The idle timeout set by setTimeout() in ms (undefined when none), as Node's `socket.timeout`. */
   get timeout(): number | undefined {
-    return this.idleMs > 0 ? this.idleMs : undefined;
+    const x = this.extra;
+    return x !== undefined && x.idleMs > 0 ? x.idleMs : undefined;
   }
 
   /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as Node reports it. */
@@ -172,7 +181,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     const bytes = toBytes(data);
     if (this.flags & END_REQUESTED || this.destroyed) return this.writeAfterEnd(cb);
     this.bytesWritten += bytes.length;
-    if (this.idleMs) this.touch();
+    if (this.flags & IDLE) this.touch();
     if (this.conn >= 0 && !this.connecting && this.queue.length === 0) {
       const n = this.port.send(this.conn, bytes);
       if (n === bytes.length) {
@@ -306,14 +315,14 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   /** Disables (default) or enables Nagle's algorithm. */
   setNoDelay(noDelay = true): this {
-    this.noDelay = noDelay;
+    this.more().noDelay = noDelay;
     if (this.conn >= 0 && this.alive()) this.port.setNoDelay(this.conn, noDelay);
     return this;
   }
 
   /** Enables keepalive probes after `initialDelay` ms idle (0 keeps the engine's default). */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    this.keepAlive = { on: enable, idle: initialDelay };
+    this.more().keepAlive = { on: enable, idle: initialDelay };
     if (this.conn >= 0 && this.alive()) this.port.setKeepAlive(this.conn, enable, initialDelay > 0 ? initialDelay : 0);
     return this;
   }
@@ -321,10 +330,14 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** Emits 'timeout' after `ms` of inactivity on the stack's clock (virtual or real); 0 disables. Like Node, nothing is closed. */
   setTimeout(ms: number, cb?: () => void): this {
     if (cb) this.once('timeout', cb);
-    this.idleMs = ms > 0 ? ms : 0;
-    if (this.idleMs === 0) this.idleTimer?.disarm();
-    else {
-      this.idleTimer ??= this.port.clock.timer(() => {
+    const x = this.more();
+    x.idleMs = ms > 0 ? ms : 0;
+    if (x.idleMs === 0) {
+      this.flags &= ~IDLE;
+      x.idleTimer?.disarm();
+    } else {
+      this.flags |= IDLE;
+      x.idleTimer ??= this.port.clock.timer(() => {
         if (!(this.flags & CLOSED)) this.emit('timeout');
       });
       this.touch();
@@ -416,8 +429,11 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
       this.local = addrs.localAddress;
       this.boundPort = addrs.localPort;
     } else this.setAddresses(addrs);
-    if (this.noDelay !== undefined) this.setNoDelay(this.noDelay);
-    if (this.keepAlive) this.setKeepAlive(this.keepAlive.on, this.keepAlive.idle);
+    const x = this.extra;
+    if (x !== undefined) {
+      if (x.noDelay !== undefined) this.setNoDelay(x.noDelay);
+      if (x.keepAlive) this.setKeepAlive(x.keepAlive.on, x.keepAlive.idle);
+    }
   }
 
   /** Active open completed. @internal */
@@ -427,7 +443,8 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     if (this.boundPort !== undefined) this.localPort = this.boundPort; // the peer's were set by connect()
     else this.fillAddresses();
     // keepalive timers start in ESTABLISHED (a request made while connecting is applied now)
-    if (this.keepAlive?.on) this.setKeepAlive(true, this.keepAlive.idle);
+    const keepAlive = this.extra?.keepAlive;
+    if (keepAlive?.on) this.setKeepAlive(true, keepAlive.idle);
     this.flush();
     this.emit('connect');
     this.emit('ready');
@@ -493,7 +510,13 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   }
 
   private touch(): void {
-    this.idleTimer?.arm(this.port.clock.now() + this.idleMs);
+    const x = this.extra;
+    x?.idleTimer?.arm(this.port.clock.now() + x.idleMs);
+  }
+
+  /** The settings object, made at the first setting. */
+  private more(): SocketExtra {
+    return (this.extra ??= { noDelay: undefined, keepAlive: undefined, idleMs: 0, idleTimer: undefined });
   }
 
   private alive(): boolean {
@@ -536,7 +559,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
       const n = port.recv(this.conn, buf);
       if (n > 0) {
         this.bytesRead += n;
-        if (this.idleMs) this.touch();
+        if (this.flags & IDLE) this.touch();
         if (onread) {
           if (onread.callback(n, buf) === false) this.pause();
         } else this.emit('data', buf.slice(0, n));
@@ -655,7 +678,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     if (this.flags & CLOSED) return;
     this.flags |= CLOSED;
     this.holdUpdate(false);
-    this.idleTimer?.disarm();
+    this.extra?.idleTimer?.disarm();
     this.server?.onSocketClose(this);
     if (err) this.emit('error', err);
     this.emit('close', !!err);
