@@ -14,6 +14,47 @@ const PULL = 1;
 const FINISH = 2;
 /** The empty write queue every socket starts with (frozen: one shared array, never written). */
 const NONE: never[] = Object.freeze([]) as never[];
+/**
+ * The socket's private flags, bits of one small-integer field (`flags`): one word per socket
+ * instead of one per flag (13 of them), and every socket gets them in one store at construction.
+ */
+/** pause() or resume() was called, or `onread` given (Node's `readableFlowing` is then not null). */
+const FLOW_SET = 1;
+/** Reading (Node's `readableFlowing === true`); meaningful with FLOW_SET. */
+const FLOWING = 2;
+/** A read is owed once flowing again. */
+const READ_PENDING = 4;
+/** End of stream delivered ('end'). */
+const READ_ENDED = 8;
+/** The peer's FIN arrived. */
+const PEER_FIN = 0x10;
+/** write() returned false: 'drain' when the queue empties. */
+const NEED_DRAIN = 0x20;
+/** end() called. */
+const END_REQUESTED = 0x40;
+/** Our FIN asked for (shutdown), 'finish' due. */
+const FINISHED = 0x80;
+/** 'close' emitted. */
+const CLOSED = 0x100;
+/** 'finish' emitted. */
+const FINISH_EMITTED = 0x200;
+/** ref()/unref() (RefHold's rule, kept in the socket: no object per socket): wanted, and held on the stack. */
+const REF_WANTED = 0x400;
+const REF_HELD = 0x800;
+/** close(2) or abort called on the engine handle. */
+const HANDLE_CLOSED = 0x1000;
+/** The engine connection reached CLOSED. */
+const ENGINE_CLOSED = 0x2000;
+/** An idle timeout is set (`extra.idleMs` > 0): reads and writes re-arm its timer. */
+const IDLE = 0x4000;
+
+/** What setNoDelay/setKeepAlive/setTimeout keep: one object made at the first such call (most sockets make none). */
+interface SocketExtra {
+  noDelay: boolean | undefined;
+  keepAlive: { on: boolean; idle: number } | undefined;
+  idleMs: number;
+  idleTimer: ClockTimer | undefined;
+}
 
 /** Options of a core socket. */
 export interface SocketOptions {
@@ -68,29 +109,15 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** Last ICMP soft error the engine recorded for this connection (a Node code), if any. */
   softError: string | undefined;
 
-  private flowing: boolean | null = null;
-  private readPending = true;
-  private readEnded = false;
-  private peerFin = false;
+  /** The private flags (FLOW_SET, READ_PENDING, …): a read pending and ref() wanted at the start. */
+  private flags = READ_PENDING | REF_WANTED;
   /** Bytes not yet taken by the engine and their write() callbacks; NONE until a write has to wait. */
   private queue: Uint8Array[] = NONE;
   private callbacks: (((err?: Error) => void) | undefined)[] = NONE;
   private pendingBytes = 0;
-  private needDrain = false;
-  private endRequested = false;
-  private finished = false;
-  private closed = false;
-  private finishEmitted = false;
-  /** ref()/unref() (RefHold's rule, kept in the socket: no object per socket): wanted, and held on the stack. */
-  private refWanted = true;
-  private refHeld = false;
-  private handleClosed = false;
-  private engineClosed = false;
   private onread: SocketOptions['onread'];
-  private keepAlive: { on: boolean; idle: number } | undefined;
-  private idleMs = 0;
-  private idleTimer: ClockTimer | undefined;
-  private noDelay: boolean | undefined;
+  /** Nagle, keepalive and idle-timeout settings, undefined until one is made (three fields fewer per socket). */
+  private extra: SocketExtra | undefined;
   /** Our address on the connection, learnt when the stack gave us one. */
   private local: string | undefined;
   /** An active open's local port, known from the start, shown as `localPort` once connected. */
@@ -104,7 +131,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     this.writableHighWaterMark = opts.writableHighWaterMark ?? 16384;
     if (opts.onread !== undefined) {
       this.onread = checkOnRead('options.onread', opts.onread);
-      this.flowing = true;
+      this.flags |= FLOW_SET | FLOWING;
     }
   }
 
@@ -116,15 +143,16 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   /** The idle timeout set by setTimeout() in ms (undefined when none), as Node's `socket.timeout`. */
   get timeout(): number | undefined {
-    return this.idleMs > 0 ? this.idleMs : undefined;
+    const x = this.extra;
+    return x !== undefined && x.idleMs > 0 ? x.idleMs : undefined;
   }
 
   /** 'opening', 'open', 'readOnly', 'writeOnly' or 'closed', as Node reports it. */
   get readyState(): string {
     if (this.connecting) return 'opening';
     if (this.destroyed || this.conn < 0) return 'closed';
-    const r = !this.readEnded;
-    const w = !this.endRequested;
+    const r = !(this.flags & READ_ENDED);
+    const w = !(this.flags & END_REQUESTED);
     return r && w ? 'open' : r ? 'readOnly' : w ? 'writeOnly' : 'closed';
   }
 
@@ -151,9 +179,9 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   write(data: Uint8Array | string, cb?: (err?: Error) => void): boolean {
     // The read/write path: the common case stays small enough for V8 to inline; the rest is in writeRest.
     const bytes = toBytes(data);
-    if (this.endRequested || this.destroyed) return this.writeAfterEnd(cb);
+    if (this.flags & END_REQUESTED || this.destroyed) return this.writeAfterEnd(cb);
     this.bytesWritten += bytes.length;
-    if (this.idleMs) this.touch();
+    if (this.flags & IDLE) this.touch();
     if (this.conn >= 0 && !this.connecting && this.queue.length === 0) {
       const n = this.port.send(this.conn, bytes);
       if (n === bytes.length) {
@@ -170,7 +198,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     const err = systemError(EPIPE, 'write');
     this.port.defer(() => {
       cb?.(err);
-      if (!this.closed) this.fail(err);
+      if (!(this.flags & CLOSED)) this.fail(err);
     });
     return false;
   }
@@ -190,7 +218,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     this.callbacks.push(cb);
     this.pendingBytes += rest.length;
     if (this.pendingBytes >= this.writableHighWaterMark) {
-      this.needDrain = true;
+      this.flags |= NEED_DRAIN;
       return false;
     }
     return true;
@@ -205,11 +233,11 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     if (data !== undefined && data !== null && toBytes(data).length) this.write(data);
     if (cb) {
       // Already finished (or gone without finishing): the callback still runs, once, from the next pump.
-      if (this.finishEmitted || this.closed) this.port.defer(cb);
+      if (this.flags & (FINISH_EMITTED | CLOSED)) this.port.defer(cb);
       else this.once('finish', cb);
     }
-    if (this.endRequested || this.destroyed) return this;
-    this.endRequested = true;
+    if (this.flags & END_REQUESTED || this.destroyed) return this;
+    this.flags |= END_REQUESTED;
     if (this.conn >= 0 && !this.connecting && this.queue.length === 0) this.shutdown();
     return this;
   }
@@ -228,30 +256,30 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** Ends the write side and destroys the socket once everything written has been handed to the engine (Node's destroySoon). */
   destroySoon(): this {
     if (this.destroyed) return this;
-    if (!this.endRequested) this.end();
-    if (this.finishEmitted) return this.destroy();
+    if (!(this.flags & END_REQUESTED)) this.end();
+    if (this.flags & FINISH_EMITTED) return this.destroy();
     this.once('finish', () => this.destroy());
     return this;
   }
 
   /** Keeps a Node process alive while the socket is open (the default). */
   ref(): this {
-    this.refWanted = true;
+    this.flags |= REF_WANTED;
     this.holdUpdate(this.open());
     return this;
   }
 
   /** Lets a Node process exit even though the socket is open. */
   unref(): this {
-    this.refWanted = false;
+    this.flags &= ~REF_WANTED;
     this.holdUpdate(this.open());
     return this;
   }
 
   /** Aborts with RST (SO_LINGER 0), then destroys. */
   resetAndDestroy(): this {
-    if (!this.destroyed && this.conn >= 0 && !this.engineClosed && !this.handleClosed && this.alive()) {
-      this.handleClosed = true;
+    if (!this.destroyed && this.conn >= 0 && !(this.flags & (ENGINE_CLOSED | HANDLE_CLOSED)) && this.alive()) {
+      this.flags |= HANDLE_CLOSED;
       this.port.abort(this.conn);
     }
     return this.destroy();
@@ -259,42 +287,42 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   /** Stops reading from the engine: the receive window closes and the peer is flow-controlled. */
   pause(): this {
-    this.flowing = false;
+    this.flags = (this.flags | FLOW_SET) & ~FLOWING;
     return this;
   }
 
   /** Resumes reading (and 'data' events). */
   resume(): this {
-    if (this.flowing) return this;
-    this.flowing = true;
+    if (this.flags & FLOWING) return this;
+    this.flags |= FLOW_SET | FLOWING;
     // While connecting there is nothing to read yet (pull() would return at once): the Readable
     // events after Connected do the reading.
-    if (this.readPending && this.conn >= 0 && !this.connecting) this.port.deferTask(this, PULL);
+    if (this.flags & READ_PENDING && this.conn >= 0 && !this.connecting) this.port.deferTask(this, PULL);
     return this;
   }
 
   /** Switches to zero-copy reads (Node's `onread`): `callback(n, buffer)` instead of 'data'; return false to pause. */
   setOnRead(onread: NonNullable<SocketOptions['onread']>): this {
     this.onread = checkOnRead('onread', onread);
-    this.flowing = false;
+    this.flags = (this.flags | FLOW_SET) & ~FLOWING;
     return this.resume();
   }
 
   /** True when paused. */
   isPaused(): boolean {
-    return this.flowing === false;
+    return (this.flags & (FLOW_SET | FLOWING)) === FLOW_SET;
   }
 
   /** Disables (default) or enables Nagle's algorithm. */
   setNoDelay(noDelay = true): this {
-    this.noDelay = noDelay;
+    this.more().noDelay = noDelay;
     if (this.conn >= 0 && this.alive()) this.port.setNoDelay(this.conn, noDelay);
     return this;
   }
 
   /** Enables keepalive probes after `initialDelay` ms idle (0 keeps the engine's default). */
   setKeepAlive(enable = false, initialDelay = 0): this {
-    this.keepAlive = { on: enable, idle: initialDelay };
+    this.more().keepAlive = { on: enable, idle: initialDelay };
     if (this.conn >= 0 && this.alive()) this.port.setKeepAlive(this.conn, enable, initialDelay > 0 ? initialDelay : 0);
     return this;
   }
@@ -302,11 +330,15 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** Emits 'timeout' after `ms` of inactivity on the stack's clock (virtual or real); 0 disables. Like Node, nothing is closed. */
   setTimeout(ms: number, cb?: () => void): this {
     if (cb) this.once('timeout', cb);
-    this.idleMs = ms > 0 ? ms : 0;
-    if (this.idleMs === 0) this.idleTimer?.disarm();
-    else {
-      this.idleTimer ??= this.port.clock.timer(() => {
-        if (!this.closed) this.emit('timeout');
+    const x = this.more();
+    x.idleMs = ms > 0 ? ms : 0;
+    if (x.idleMs === 0) {
+      this.flags &= ~IDLE;
+      x.idleTimer?.disarm();
+    } else {
+      this.flags |= IDLE;
+      x.idleTimer ??= this.port.clock.timer(() => {
+        if (!(this.flags & CLOSED)) this.emit('timeout');
       });
       this.touch();
     }
@@ -316,7 +348,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** Iterates received chunks until end of stream; throws the socket's error. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
     const chunks: Uint8Array[] = [];
-    let done = this.readEnded || this.closed;
+    let done = (this.flags & (READ_ENDED | CLOSED)) !== 0;
     let failure: Error | undefined;
     let wake: (() => void) | undefined;
     const notify = () => {
@@ -381,7 +413,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   protected override onListenerAdded(event: string): void {
     // As in Node: adding a 'data' listener switches a socket that was never paused to flowing mode.
-    if (event === 'data' && this.flowing === null) this.resume();
+    if (event === 'data' && !(this.flags & FLOW_SET)) this.resume();
   }
 
   // ---- called by Stack / Server ----
@@ -397,8 +429,11 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
       this.local = addrs.localAddress;
       this.boundPort = addrs.localPort;
     } else this.setAddresses(addrs);
-    if (this.noDelay !== undefined) this.setNoDelay(this.noDelay);
-    if (this.keepAlive) this.setKeepAlive(this.keepAlive.on, this.keepAlive.idle);
+    const x = this.extra;
+    if (x !== undefined) {
+      if (x.noDelay !== undefined) this.setNoDelay(x.noDelay);
+      if (x.keepAlive) this.setKeepAlive(x.keepAlive.on, x.keepAlive.idle);
+    }
   }
 
   /** Active open completed. @internal */
@@ -408,7 +443,8 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
     if (this.boundPort !== undefined) this.localPort = this.boundPort; // the peer's were set by connect()
     else this.fillAddresses();
     // keepalive timers start in ESTABLISHED (a request made while connecting is applied now)
-    if (this.keepAlive?.on) this.setKeepAlive(true, this.keepAlive.idle);
+    const keepAlive = this.extra?.keepAlive;
+    if (keepAlive?.on) this.setKeepAlive(true, keepAlive.idle);
     this.flush();
     this.emit('connect');
     this.emit('ready');
@@ -421,7 +457,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   /** The peer's FIN arrived (end of stream once the data before it is read). @internal */
   onPeerFin(): void {
-    this.peerFin = true;
+    this.flags |= PEER_FIN;
     this.pull();
   }
 
@@ -437,8 +473,8 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   /** The engine connection reached CLOSED; `errno` < 0 names the failure. @internal */
   onClosed(errno: number): void {
-    this.engineClosed = true;
-    if (this.closed || this.destroyed) return this.closeHandle();
+    this.flags |= ENGINE_CLOSED;
+    if (this.flags & CLOSED || this.destroyed) return this.closeHandle();
     if (errno < 0) {
       const err = systemError(errno, this.connecting ? 'connect' : 'read', this.remoteAddress, this.remotePort);
       this.connecting = false;
@@ -456,27 +492,31 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** Host crashed: the socket vanishes silently with the process that owned it. @internal */
   onCrash(): void {
     this.destroyed = true;
-    this.closed = true;
-    this.engineClosed = true;
+    this.flags = (this.flags | CLOSED | ENGINE_CLOSED) & ~REF_HELD; // the stack forgot every ref
     this.conn = -1;
     this.queue = NONE;
     this.callbacks = NONE;
     this.pendingBytes = 0;
-    this.refHeld = false; // the stack forgot every ref
   }
 
   // ---- internals ----
 
   /** Held while wanted (not unref()'d) and `active` (open): the stack counts the change. */
   private holdUpdate(active: boolean): void {
-    const hold = this.refWanted && active;
-    if (hold === this.refHeld) return;
-    this.refHeld = hold;
+    const hold = (this.flags & REF_WANTED) !== 0 && active;
+    if (hold === ((this.flags & REF_HELD) !== 0)) return;
+    this.flags ^= REF_HELD;
     this.port.ref(hold ? 1 : -1);
   }
 
   private touch(): void {
-    this.idleTimer?.arm(this.port.clock.now() + this.idleMs);
+    const x = this.extra;
+    x?.idleTimer?.arm(this.port.clock.now() + x.idleMs);
+  }
+
+  /** The settings object, made at the first setting. */
+  private more(): SocketExtra {
+    return (this.extra ??= { noDelay: undefined, keepAlive: undefined, idleMs: 0, idleTimer: undefined });
   }
 
   private alive(): boolean {
@@ -485,7 +525,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
 
   /** Open for ref counting: bound to a connection and not yet closed. */
   private open(): boolean {
-    return this.conn >= 0 && !this.closed && this.port.up;
+    return this.conn >= 0 && !(this.flags & CLOSED) && this.port.up;
   }
 
   private fillAddresses(): void {
@@ -501,30 +541,31 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   }
 
   private pull(): void {
-    if (this.conn < 0 || this.connecting || this.readEnded || this.destroyed || !this.port.up) return;
-    if (!this.flowing) {
-      this.readPending = true;
+    if (this.conn < 0 || this.connecting || this.flags & READ_ENDED || this.destroyed || !this.port.up) return;
+    if (!(this.flags & FLOWING)) {
+      this.flags |= READ_PENDING;
       return;
     }
-    this.readPending = false;
+    this.flags &= ~READ_PENDING;
     const port = this.port;
     const onread = this.onread;
     const buf = onread ? onread.buffer : port.scratch;
     for (;;) {
-      if (!this.flowing || this.destroyed) {
-        this.readPending = !this.destroyed;
+      if (!(this.flags & FLOWING) || this.destroyed) {
+        if (this.destroyed) this.flags &= ~READ_PENDING;
+        else this.flags |= READ_PENDING;
         return;
       }
       const n = port.recv(this.conn, buf);
       if (n > 0) {
         this.bytesRead += n;
-        if (this.idleMs) this.touch();
+        if (this.flags & IDLE) this.touch();
         if (onread) {
           if (onread.callback(n, buf) === false) this.pause();
         } else this.emit('data', buf.slice(0, n));
         // A short read drained the engine (recv reads until it runs dry); more data or the FIN
         // raises a new Readable/PeerFin event, so skip the extra call that would say EAGAIN.
-        if (n < buf.length && !this.peerFin && !this.engineClosed) return;
+        if (n < buf.length && !(this.flags & (PEER_FIN | ENGINE_CLOSED))) return;
       } else return this.pullEnd(n);
     }
   }
@@ -532,12 +573,12 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** A read that gave no bytes: end of stream (0), nothing yet (−EAGAIN) or an error. */
   private pullEnd(n: number): void {
     if (n === 0) {
-      this.readEnded = true;
+      this.flags |= READ_ENDED;
       this.emit('end');
       if (!this.allowHalfOpen) this.end();
       this.maybeClose();
     } else if (n !== EAGAIN) {
-      if (!this.engineClosed) this.fail(systemError(n, 'read', this.remoteAddress, this.remotePort));
+      if (!(this.flags & ENGINE_CLOSED)) this.fail(systemError(n, 'read', this.remoteAddress, this.remotePort));
     }
   }
 
@@ -558,38 +599,39 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
       if (cb) this.port.defer(cb);
     }
     if (this.queue.length === 0) {
-      if (this.endRequested && !this.finished) this.shutdown();
-      if (this.needDrain) {
-        this.needDrain = false;
+      if ((this.flags & (END_REQUESTED | FINISHED)) === END_REQUESTED) this.shutdown();
+      if (this.flags & NEED_DRAIN) {
+        this.flags &= ~NEED_DRAIN;
         this.emit('drain');
       }
     }
   }
 
   private shutdown(): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (this.alive() && !this.engineClosed) this.port.shutdown(this.conn);
+    if (this.flags & FINISHED) return;
+    this.flags |= FINISHED;
+    if (this.alive() && !(this.flags & ENGINE_CLOSED)) this.port.shutdown(this.conn);
     this.port.deferTask(this, FINISH);
   }
 
   /** Deferred work (StackPort.deferTask). @internal */
   runTask(task: number): void {
     if (task === PULL) return this.pull();
-    if (this.closed) return; // FINISH
+    if (this.flags & CLOSED) return; // FINISH
     this.emitFinish();
     this.maybeClose();
   }
 
   /** 'finish' once, always before 'close' (the peer's FIN may close us before the deferred emit runs). */
   private emitFinish(): void {
-    if (this.finishEmitted || !this.finished) return;
-    this.finishEmitted = true;
+    if ((this.flags & (FINISH_EMITTED | FINISHED)) !== FINISHED) return;
+    this.flags |= FINISH_EMITTED;
     this.emit('finish');
   }
 
   private maybeClose(): void {
-    if (this.closed || !this.readEnded || !(this.finished || this.engineClosed)) return;
+    const f = this.flags;
+    if (f & CLOSED || !(f & READ_ENDED) || !(f & (FINISHED | ENGINE_CLOSED))) return;
     this.destroyed = true;
     this.closeHandle();
     this.emitFinish();
@@ -599,11 +641,11 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   /** close(2) on the engine handle, then hand it back: the engine finishes the connection on its own. */
   private closeHandle(): void {
     if (this.conn < 0) return;
-    if (!this.engineClosed && !this.handleClosed && this.alive()) {
-      this.handleClosed = true;
+    if (!(this.flags & (ENGINE_CLOSED | HANDLE_CLOSED)) && this.alive()) {
+      this.flags |= HANDLE_CLOSED;
       // Both directions done (our FIN asked for, the peer's read): close(2) has nothing left to do
       // that the release's close (tcpRelease) will not do in this same pump, so skip the call.
-      if (!(this.readEnded && this.finished)) this.port.close(this.conn);
+      if ((this.flags & (READ_ENDED | FINISHED)) !== (READ_ENDED | FINISHED)) this.port.close(this.conn);
     }
     this.release();
   }
@@ -616,7 +658,7 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   }
 
   private fail(err: SystemError | Error): void {
-    if (this.closed) return;
+    if (this.flags & CLOSED) return;
     this.destroyed = true;
     this.connecting = false;
     this.closeHandle();
@@ -633,10 +675,10 @@ export class Socket extends Emitter implements ConnOwner, TaskOwner {
   }
 
   private emitClose(err: Error | undefined): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.flags & CLOSED) return;
+    this.flags |= CLOSED;
     this.holdUpdate(false);
-    this.idleTimer?.disarm();
+    this.extra?.idleTimer?.disarm();
     this.server?.onSocketClose(this);
     if (err) this.emit('error', err);
     this.emit('close', !!err);

@@ -124,10 +124,16 @@ export class Stack extends Emitter implements LinkEndpoint {
   private inService = false;
   private sockets: (ConnOwner | undefined)[] = [];
   private servers: (ListenerOwner | undefined)[] = [];
-  /** Deferred work in order: a function (task 0 in `deferredTask`), or an owner's task (no closure). */
-  private deferred: (TaskOwner | (() => void))[] = [];
+  /**
+   * Deferred work in order: a function (task 0 in `deferredTask`), or an owner's task (no closure);
+   * the first `deferredCount` entries are live. The lists are never cut back to length 0 (V8 then
+   * drops their backing store and the next push allocates a new one: ~110 B per churn connection);
+   * run entries are overwritten with undefined instead, so nothing is kept alive.
+   */
+  private deferred: (TaskOwner | (() => void) | undefined)[] = [];
   private deferredTask: number[] = [];
-  private spareDeferred: (TaskOwner | (() => void))[] = [];
+  private deferredCount = 0;
+  private spareDeferred: (TaskOwner | (() => void) | undefined)[] = [];
   private spareTasks: number[] = [];
   private readonly ev = { kind: 0, conn: 0, arg: 0 };
   private readonly txSink = (batch: RecordBatch): void => this.output(batch);
@@ -135,7 +141,9 @@ export class Stack extends Emitter implements LinkEndpoint {
   private readonly run = recordBatch(new Uint8Array(0));
   private openCount = 0;
   private listening = 0;
+  /** Handles to give back to the engine: the first `releaseCount` (the list keeps its backing store, as `deferred`). */
   private toRelease: number[] = [];
+  private releaseCount = 0;
   /** Socket whose connection a slot last carried, for state tracking after release. */
   private stateOwner: (ConnOwner | undefined)[] = [];
   /** Open sockets and listening servers that keep a Node process alive (not unref()'d). */
@@ -402,10 +410,12 @@ export class Stack extends Emitter implements LinkEndpoint {
     this.sockets = [];
     this.stateOwner = [];
     this.toRelease = [];
+    this.releaseCount = 0;
     this.servers = [];
     this.listening = 0;
     this.deferred = [];
     this.deferredTask = [];
+    this.deferredCount = 0;
     this.engine.dropHeld();
     this.openCount = 0;
     if (this.refs > 0) this.clock.hold?.(false);
@@ -473,8 +483,9 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   /** Queues `fn` (task 0) or `owner.runTask(task)` (task ≥ 1) for the next pump, in order. */
   private deferWork(work: TaskOwner | (() => void), task: number): void {
-    this.deferred.push(work);
-    this.deferredTask.push(task);
+    const i = this.deferredCount++;
+    this.deferred[i] = work; // i ≤ length: an append keeps the list packed
+    this.deferredTask[i] = task;
     this.kick();
   }
 
@@ -499,7 +510,7 @@ export class Stack extends Emitter implements LinkEndpoint {
     if (this.sockets[conn] !== owner) return;
     this.sockets[conn] = undefined;
     this.openCount--;
-    this.toRelease.push(conn);
+    this.toRelease[this.releaseCount++] = conn;
     this.kick();
   }
 
@@ -671,12 +682,12 @@ export class Stack extends Emitter implements LinkEndpoint {
       for (let round = 0; ; round++) {
         if (engine.nextDeadline <= now) engine.poll(now);
         if (engine.eventsPending) this.dispatch();
-        if (this.deferred.length) this.runDeferred();
-        if (this.toRelease.length) this.releaseAll(now);
+        if (this.deferredCount) this.runDeferred();
+        if (this.releaseCount) this.releaseAll(now);
         if (this.down || engine !== this.engine) return;
         if (engine.txPending) {
           engine.drainTxRecords(this.txSink);
-        } else if (!engine.held && !(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferred.length && !this.toRelease.length) {
+        } else if (!engine.held && !(engine.nextDeadline <= now) && !engine.eventsPending && !this.deferredCount && !this.releaseCount) {
           break;
         }
         if (engine.held) engine.inputHeld(now); // looped-back records and answers that came during the drain
@@ -735,25 +746,31 @@ export class Stack extends Emitter implements LinkEndpoint {
 
   private releaseAll(now: number): void {
     const list = this.toRelease;
+    // Cut to the live entries (≥ 1 of them: V8 keeps the backing store at any length but 0).
+    if (list.length !== this.releaseCount) list.length = this.releaseCount;
+    this.releaseCount = 0;
     this.engine.releaseAll(list, now); // one engine call for the lot
-    list.length = 0;
   }
 
   private runDeferred(): void {
     // Two lists used in turn: work deferred while these run goes to the other one (no array per round).
     const list = this.deferred;
     const tasks = this.deferredTask;
+    const n = this.deferredCount;
     this.deferred = this.spareDeferred;
     this.deferredTask = this.spareTasks;
+    this.deferredCount = 0;
+    let i = 0;
     try {
-      for (let i = 0; i < list.length; i++) {
+      for (; i < n; i++) {
         const task = tasks[i];
-        if (task === 0) (list[i] as () => void)();
-        else (list[i] as TaskOwner).runTask(task);
+        const work = list[i];
+        list[i] = undefined;
+        if (task === 0) (work as () => void)();
+        else (work as TaskOwner).runTask(task);
       }
     } finally {
-      list.length = 0; // after a throw the rest is dropped, as before
-      tasks.length = 0;
+      for (; i < n; i++) list[i] = undefined; // after a throw the rest is dropped, as before
       this.spareDeferred = list;
       this.spareTasks = tasks;
     }
