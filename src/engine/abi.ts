@@ -549,7 +549,7 @@ export const SELF_CHECKS: readonly (readonly [string, string])[] = [
   ["FREE_LIST", "the free list holds exactly the free slots; ConnsInUse counts the others"],
   ["TIMERS", "a free slot is in no heap, a CLOSED one has no deadline; a connection nobody owns, not CLOSED and not queued for accept, has one (so it ends)"],
   ["HEAP", "timer heap: heap order, positions and slots agree, every connection with a deadline is in it with a key no later than that deadline"],
-  ["LISTENERS", "listeners: the port hash finds each one, the free list holds the rest, children and accept lists agree with pending, halfOpen and the flags"],
+  ["LISTENERS", "listeners: the port hash finds each one, the free list holds the rest, the children list (the accept queue at its front) agrees with pending, halfOpen and the flags"],
   ["TIME_WAIT_LIST", "the TIME_WAIT list holds exactly the TIME_WAIT connections, linked both ways"],
   ["HALF_OPEN", "HALF_OPEN marks only SYN_RCVD children, counted per listener and engine-wide"],
   ["OUTPUT_QUEUE", "the pending-output ring holds exactly the slots flagged OUTQ"],
